@@ -1,0 +1,105 @@
+namespace Persistence;
+
+/// <summary>
+/// Every failure that Persistence reports carries one of these codes. Codes are stable: they are part of the public
+/// contract and are never renumbered. They are grouped by when they happen, in the manner of bbolt's errors package.
+/// </summary>
+public enum ErrorCode
+{
+    /// <summary>No error code was assigned. Never thrown by Persistence itself.</summary>
+    None = 0,
+
+    // ---- Opening a database (1xx) ----
+
+    /// <summary>Another process or another database instance already owns the database file.</summary>
+    DatabaseLocked = 100,
+
+    /// <summary>The file exists but is not a Persistence database (bad magic number in both meta pages).</summary>
+    NotADatabase = 101,
+
+    /// <summary>The file was written by a newer format version than this library understands.</summary>
+    UnsupportedFormatVersion = 102,
+
+    /// <summary>The file is shorter than its own meta page says it is.</summary>
+    FileTruncated = 103,
+
+    /// <summary>The options are invalid (for example a page size that is not a power of two between 4 and 64 KiB).</summary>
+    InvalidOptions = 104,
+
+    // ---- Using a database, transaction or cursor (2xx) ----
+
+    /// <summary>The database has been disposed.</summary>
+    DatabaseClosed = 200,
+
+    /// <summary>The transaction was already committed, rolled back or disposed.</summary>
+    TransactionCompleted = 201,
+
+    /// <summary>A write was attempted through a read transaction.</summary>
+    ReadOnlyTransaction = 202,
+
+    /// <summary>A cursor was used after disposal, or after its transaction ended.</summary>
+    CursorClosed = 203,
+
+    /// <summary>A key was empty. Keys must contain at least one byte.</summary>
+    KeyEmpty = 210,
+
+    /// <summary>A key is longer than the page size allows .</summary>
+    KeyTooLarge = 211,
+
+    /// <summary>A value is larger than the documented maximum value size.</summary>
+    ValueTooLarge = 212,
+
+    /// <summary>A keyspace name is empty, too long, or contains characters that are not allowed.</summary>
+    InvalidKeyspaceName = 213,
+
+    /// <summary>The keyspace does not exist in this transaction's snapshot.</summary>
+    KeyspaceNotFound = 214,
+
+    /// <summary>A keyspace with that name already exists.</summary>
+    KeyspaceExists = 215,
+
+    /// <summary>A handle (keyspace or cursor) belongs to a different database.</summary>
+    ForeignHandle = 216,
+
+    // ---- Concurrency (3xx) ----
+
+    /// <summary>Another transaction committed a write to a key that this transaction also wrote (first committer wins).</summary>
+    WriteConflict = 300,
+
+    /// <summary>A retried operation still conflicted after the configured number of attempts.</summary>
+    RetryLimitExceeded = 301,
+
+    // ---- Storage and integrity (4xx) ----
+
+    /// <summary>An I/O operation failed. The message carries the operating system's reason.</summary>
+    IOError = 400,
+
+    /// <summary>The disk is full.</summary>
+    OutOfSpace = 401,
+
+    /// <summary>Data read from disk failed verification (checksum, page identity or structure).</summary>
+    Corruption = 402,
+
+    /// <summary>
+    /// The database refuses writes because an earlier fsync or write failed, or because corruption was detected.
+    /// Reopen the database to recover from the write-ahead log.
+    /// </summary>
+    DatabaseReadOnly = 403,
+
+    // ---- Serialization and typed collections (5xx) ----
+
+    /// <summary>Bytes could not be decoded as the expected MessagePack or key encoding.</summary>
+    SerializationError = 500,
+
+    /// <summary>A unique index already holds the value being written.</summary>
+    UniqueConstraintViolation = 501,
+
+    /// <summary>A document with that primary key already exists.</summary>
+    DuplicateKey = 502,
+
+    /// <summary>No document has that primary key.</summary>
+    DocumentNotFound = 503,
+
+    /// <summary>A query cannot be executed as written.</summary>
+    InvalidQuery = 504,
+}

@@ -1,0 +1,14 @@
+namespace Persistence;
+
+/// <summary>
+/// An object was used in a state that does not allow the operation: a completed or disposed transaction, a write
+/// through a read transaction, a closed cursor, or a disposed database.
+/// </summary>
+public sealed class TransactionStateException : PersistenceException
+{
+    /// <summary>Creates the exception.</summary>
+    public TransactionStateException(ErrorCode code, string message)
+        : base(code, message)
+    {
+    }
+}
