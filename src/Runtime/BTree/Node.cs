@@ -1,0 +1,141 @@
+using Persistence.Storage;
+
+namespace Persistence.BTree;
+
+/// <summary>
+/// A B+tree node: a page image in the on-disk format, plus the in-memory references a node needs before a checkpoint
+/// has written its children and large values.
+/// </summary>
+/// <remarks>
+/// <para>Nodes are copy-on-write. A node whose <see cref="Owner"/> is a writer's token may be changed in place by that
+/// writer only; every other node is immutable, with exactly two exceptions, both made by the checkpointer under
+/// <c>lock(node)</c> and both invisible to readers: it stamps the header and checksum of a node it writes, and in a
+/// branch it records a written child's page number in the cell and then clears <see cref="Children"/>[i]
+/// ("unswizzling", which lets the child be evicted). Readers look at <see cref="Children"/>[i] first and fall back to
+/// the page number, and the page number is always stored before the reference is cleared.</para>
+/// <para>A node read from disk has <see cref="PageId"/> set and no in-memory references.</para>
+/// </remarks>
+internal sealed class Node
+{
+    private long _pageId;
+    private volatile bool _referenced;
+
+    public Node(byte[] page, PageId pageId)
+    {
+        Page = page;
+        _pageId = pageId.Value;
+    }
+
+    /// <summary>The page image. Its header's checksum, page id and generation are valid only once written.</summary>
+    public byte[] Page { get; }
+
+    /// <summary>Branches: the in-memory child of each slot (null: load the child by the page number in the cell).</summary>
+    public Node?[]? Children { get; set; }
+
+    /// <summary>Leaves: large values referenced by handle from overflow cells that have no extent yet.</summary>
+    public List<LargeValue>? Large { get; set; }
+
+    /// <summary>The writer allowed to change this node in place; null once committed.</summary>
+    public object? Owner { get; set; }
+
+    /// <summary>Where the node lives on disk, or <see cref="PageId.None"/> while it exists only in memory.</summary>
+    public PageId PageId => new(Volatile.Read(ref _pageId));
+
+    public bool IsLeaf => PageHeader.GetType(Page) == PageType.Leaf;
+
+    public int Count => PageHeader.GetCount(Page);
+
+    public int Level => PageHeader.GetLevel(Page);
+
+    /// <summary>The page cache's recently-used bit (CLOCK).</summary>
+    public bool Referenced
+    {
+        get => _referenced;
+        set => _referenced = value;
+    }
+
+    public static Node Create(int pageSize, PageType type, int level, object owner)
+    {
+        var page = new byte[pageSize];
+        PageHeader.Initialize(page, type, level);
+        return new Node(page, PageId.None) { Owner = owner };
+    }
+
+    public void MarkWritten(PageId id) => Volatile.Write(ref _pageId, id.Value);
+
+    /// <summary>The in-memory child at <paramref name="slot"/>, if any.</summary>
+    public Node? ChildAt(int slot)
+    {
+        var children = Children;
+        return children is null ? null : Volatile.Read(ref children[slot]);
+    }
+
+    /// <summary>A private, writable copy for <paramref name="owner"/>.</summary>
+    public Node CloneFor(object owner)
+    {
+        lock (this)
+        {
+            var page = (byte[])Page.Clone();
+            var copy = new Node(page, PageId.None) { Owner = owner };
+            if (Children is { } children)
+            {
+                copy.Children = (Node?[])children.Clone();
+            }
+
+            if (Large is { } large)
+            {
+                copy.Large = [.. large];
+            }
+
+            return copy;
+        }
+    }
+
+    /// <summary>Sets the in-memory child of <paramref name="slot"/> (writable nodes only).</summary>
+    public void SetChild(int slot, Node? child)
+    {
+        if (Children is null)
+        {
+            if (child is null)
+            {
+                return;
+            }
+
+            Children = new Node?[Math.Max(8, Count)];
+        }
+
+        Children[slot] = child;
+    }
+
+    /// <summary>Makes room for a child reference at <paramref name="slot"/> after a slot insert (writable nodes only).</summary>
+    public void InsertChildSlot(int slot, Node? child)
+    {
+        var count = Count; // already includes the new slot
+        var children = Children;
+        if (children is null || children.Length < count)
+        {
+            var grown = new Node?[Math.Max(count, Math.Max(8, (children?.Length ?? 0) * 2))];
+            if (children is not null)
+            {
+                Array.Copy(children, grown, children.Length);
+            }
+
+            children = grown;
+            Children = children;
+        }
+
+        Array.Copy(children, slot, children, slot + 1, count - slot - 1);
+        children[slot] = child;
+    }
+
+    /// <summary>Removes the child reference at <paramref name="slot"/> after a slot removal (writable nodes only).</summary>
+    public void RemoveChildSlot(int slot)
+    {
+        if (Children is { } children)
+        {
+            var count = Count; // already excludes the removed slot
+            Array.Copy(children, slot + 1, children, slot, count - slot);
+            children[count] = null;
+        }
+    }
+}

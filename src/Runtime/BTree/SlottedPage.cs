@@ -1,0 +1,103 @@
+using System.Buffers.Binary;
+using Persistence.Storage;
+
+namespace Persistence.BTree;
+
+/// <summary>
+/// Slot-array mechanics shared by leaf and branch pages: a sorted array of 2-byte cell offsets growing up from the
+/// header, and cells growing down from the end of the page. Deleting a cell only adds to the fragmented count;
+/// <see cref="Insert"/> compacts when the contiguous gap is too small but the total free space is enough.
+/// </summary>
+internal static class SlottedPage
+{
+    public const int SlotSize = 2;
+
+    public static int Count(ReadOnlySpan<byte> page) => PageHeader.GetCount(page);
+
+    public static int Upper(ReadOnlySpan<byte> page) => BinaryPrimitives.ReadInt32LittleEndian(page[PageHeader.UpperOffset..]);
+
+    public static int Fragmented(ReadOnlySpan<byte> page) => BinaryPrimitives.ReadInt32LittleEndian(page[PageHeader.FragmentedOffset..]);
+
+    public static int Lower(ReadOnlySpan<byte> page) => PageHeader.Size + (Count(page) * SlotSize);
+
+    /// <summary>Free bytes, counting those compaction would reclaim.</summary>
+    public static int FreeSpace(ReadOnlySpan<byte> page) => Upper(page) - Lower(page) + Fragmented(page);
+
+    /// <summary>Bytes in use by slots and live cells.</summary>
+    public static int UsedSpace(ReadOnlySpan<byte> page) => page.Length - PageHeader.Size - FreeSpace(page);
+
+    public static int CellOffset(ReadOnlySpan<byte> page, int slot) =>
+        BinaryPrimitives.ReadUInt16LittleEndian(page[(PageHeader.Size + (slot * SlotSize))..]);
+
+    public static int CellLength(ReadOnlySpan<byte> page, int offset) =>
+        PageHeader.GetType(page) == PageType.Branch ? BranchPage.CellLength(page, offset) : LeafPage.CellLength(page, offset);
+
+    /// <summary>True when a cell of <paramref name="cellSize"/> bytes plus its slot fits, after compaction if need be.</summary>
+    public static bool Fits(ReadOnlySpan<byte> page, int cellSize) => FreeSpace(page) >= cellSize + SlotSize;
+
+    /// <summary>
+    /// Reserves <paramref name="cellSize"/> bytes for a new cell and inserts a slot for it at <paramref name="slot"/>;
+    /// returns the cell's offset. The caller has checked <see cref="Fits"/>.
+    /// </summary>
+    public static int Insert(Span<byte> page, int slot, int cellSize)
+    {
+        var count = Count(page);
+        if (Upper(page) - Lower(page) < cellSize + SlotSize)
+        {
+            Compact(page);
+        }
+
+        var upper = Upper(page) - cellSize;
+        SetUpper(page, upper);
+        var slots = page[PageHeader.Size..];
+        slots[(slot * SlotSize)..(count * SlotSize)].CopyTo(slots[((slot + 1) * SlotSize)..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(slots[(slot * SlotSize)..], checked((ushort)upper));
+        PageHeader.SetCount(page, count + 1);
+        return upper;
+    }
+
+    /// <summary>Removes slot <paramref name="slot"/>; its cell's bytes become fragmented free space.</summary>
+    public static void Remove(Span<byte> page, int slot)
+    {
+        var count = Count(page);
+        var offset = CellOffset(page, slot);
+        var length = CellLength(page, offset);
+        var slots = page[PageHeader.Size..];
+        slots[((slot + 1) * SlotSize)..(count * SlotSize)].CopyTo(slots[(slot * SlotSize)..]);
+        PageHeader.SetCount(page, count - 1);
+        if (offset == Upper(page))
+        {
+            SetUpper(page, offset + length);
+        }
+        else
+        {
+            SetFragmented(page, Fragmented(page) + length);
+        }
+    }
+
+    /// <summary>Rewrites the cells contiguously at the end of the page, in slot order, so fragmented space is reclaimed.</summary>
+    public static void Compact(Span<byte> page)
+    {
+        var count = Count(page);
+        var scratch = page.Length <= 16384 ? stackalloc byte[page.Length] : new byte[page.Length];
+        page.CopyTo(scratch);
+        var upper = page.Length;
+        for (var i = 0; i < count; i++)
+        {
+            var offset = CellOffset(scratch, i);
+            var length = CellLength(scratch, offset);
+            upper -= length;
+            scratch.Slice(offset, length).CopyTo(page[upper..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(page[(PageHeader.Size + (i * SlotSize))..], checked((ushort)upper));
+        }
+
+        SetUpper(page, upper);
+        SetFragmented(page, 0);
+    }
+
+    private static void SetUpper(Span<byte> page, int upper) =>
+        BinaryPrimitives.WriteInt32LittleEndian(page[PageHeader.UpperOffset..], upper);
+
+    private static void SetFragmented(Span<byte> page, int bytes) =>
+        BinaryPrimitives.WriteInt32LittleEndian(page[PageHeader.FragmentedOffset..], bytes);
+}

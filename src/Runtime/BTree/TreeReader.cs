@@ -1,0 +1,48 @@
+namespace Persistence.BTree;
+
+/// <summary>Read-only navigation of a tree: lookups and value access. Safe for any number of concurrent readers.</summary>
+internal static class TreeReader
+{
+    public static Node Child(Node branch, int slot, INodeSource source) =>
+        branch.ChildAt(slot) ?? source.Load(BranchPage.Child(branch.Page, slot));
+
+    /// <summary>Finds the leaf that holds (or would hold) <paramref name="key"/>.</summary>
+    public static bool TryFind(Node? root, ReadOnlySpan<byte> key, INodeSource source, out Node leaf, out int slot)
+    {
+        if (root is null)
+        {
+            leaf = null!;
+            slot = 0;
+            return false;
+        }
+
+        var node = root;
+        while (!node.IsLeaf)
+        {
+            node = Child(node, BranchPage.FindChild(node.Page, key), source);
+        }
+
+        leaf = node;
+        slot = LeafPage.Find(node.Page, key, out var found);
+        return found;
+    }
+
+    /// <summary>The value at <paramref name="slot"/> of <paramref name="leaf"/>, reading an overflow extent if need be.</summary>
+    public static ReadOnlySpan<byte> Value(Node leaf, int slot, INodeSource source)
+    {
+        var page = leaf.Page;
+        if (!LeafPage.IsOverflow(page, slot))
+        {
+            return LeafPage.InlineValue(page, slot);
+        }
+
+        var reference = LeafPage.Overflow(page, slot);
+        if (!reference.FirstPage.IsNone)
+        {
+            return source.ReadOverflow(reference.FirstPage, reference.Length);
+        }
+
+        var large = leaf.Large![reference.Handle];
+        return large.Data ?? source.ReadOverflow(large.Extent, large.Length);
+    }
+}

@@ -1,0 +1,173 @@
+using Persistence.Storage;
+
+namespace Persistence.BTree;
+
+internal sealed partial class TreeWriter
+{
+    /// <summary>
+    /// Splits a full leaf while inserting a cell at <paramref name="slot"/>: the node keeps the left part, a new node
+    /// takes the right part.
+    /// </summary>
+    private Split SplitLeaf(Node node, int slot, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value, bool rightmost)
+    {
+        var old = (byte[])node.Page.Clone();
+        var oldLarge = node.Large;
+        var n = SlottedPage.Count(old) + 1;
+        var sizes = n <= 512 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            sizes[i] = SlottedPage.SlotSize + (i == slot
+                ? cell.Size(key.Length)
+                : LeafPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
+        }
+
+        var k = ChooseSplit(sizes, slot, rightmost);
+        PageHeader.Initialize(node.Page, PageType.Leaf, 0);
+        node.Large = null;
+        var right = Node.Create(PageSize, PageType.Leaf, 0, Owner);
+        NodesCreated++;
+        for (var i = 0; i < n; i++)
+        {
+            var target = i < k ? node : right;
+            var targetSlot = i < k ? i : i - k;
+            if (i == slot)
+            {
+                InsertCell(target, targetSlot, key, cell, value);
+            }
+            else
+            {
+                CopyLeafCell(old, oldLarge, i < slot ? i : i - 1, target, targetSlot);
+            }
+        }
+
+        var separator = ShortestSeparator(LeafPage.Key(node.Page, k - 1), LeafPage.Key(right.Page, 0));
+        return new Split(separator, right);
+    }
+
+    /// <summary>Splits a full branch while inserting the separator and child of a split below it at <paramref name="slot"/>.</summary>
+    private Split SplitBranch(Node node, int slot, Split below, bool rightmost)
+    {
+        var old = (byte[])node.Page.Clone();
+        var oldChildren = node.Children is { } c ? (Node?[])c.Clone() : null;
+        var n = SlottedPage.Count(old) + 1;
+        var sizes = n <= 1024 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            sizes[i] = SlottedPage.SlotSize + (i == slot
+                ? BranchPage.CellSize(below.Separator.Length)
+                : BranchPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
+        }
+
+        var k = ChooseSplit(sizes, slot, rightmost, old, below.Separator.Length);
+        var up = (k == slot ? below.Separator : BranchPage.Key(old, k < slot ? k : k - 1)).ToArray();
+        var level = node.Level;
+        PageHeader.Initialize(node.Page, PageType.Branch, level);
+        node.Children = null;
+        var right = Node.Create(PageSize, PageType.Branch, level, Owner);
+        NodesCreated++;
+        for (var i = 0; i < n; i++)
+        {
+            var target = i < k ? node : right;
+            var targetSlot = i < k ? i : i - k;
+            ReadOnlySpan<byte> cellKey;
+            PageId childId;
+            Node? child;
+            if (i == slot)
+            {
+                cellKey = below.Separator;
+                childId = PageId.None;
+                child = below.Right;
+            }
+            else
+            {
+                var o = i < slot ? i : i - 1;
+                cellKey = BranchPage.Key(old, o);
+                childId = BranchPage.Child(old, o);
+                child = oldChildren?[o];
+            }
+
+            BranchPage.Insert(target.Page, targetSlot, targetSlot == 0 ? [] : cellKey, childId);
+            target.InsertChildSlot(targetSlot, child);
+        }
+
+        return new Split(up, right);
+    }
+
+    private void CopyLeafCell(byte[] source, List<LargeValue>? sourceLarge, int sourceSlot, Node target, int targetSlot)
+    {
+        if (LeafPage.IsOverflow(source, sourceSlot) && LeafPage.Overflow(source, sourceSlot) is { FirstPage.IsNone: true } reference)
+        {
+            target.Large ??= [];
+            target.Large.Add(sourceLarge![reference.Handle]);
+            LeafPage.InsertOverflow(target.Page, targetSlot, LeafPage.Key(source, sourceSlot), reference with { Handle = target.Large.Count - 1 });
+            return;
+        }
+
+        LeafPage.CopyCell(source, sourceSlot, target.Page, targetSlot);
+    }
+
+    /// <summary>
+    /// Picks the first slot of the right half. Appends to the rightmost node leave the left half full (ascending
+    /// loads then fill pages completely); otherwise the halves are balanced by bytes, nudged until both fit.
+    /// For a branch (<paramref name="branch"/> is its old page) the right half's first key moves up to the parent.
+    /// </summary>
+    private int ChooseSplit(ReadOnlySpan<int> sizes, int insertedAt, bool rightmost, byte[]? branch = null, int insertedKeyLength = 0)
+    {
+        var n = sizes.Length;
+        var total = 0;
+        foreach (var size in sizes)
+        {
+            total += size;
+        }
+
+        if (rightmost && insertedAt == n - 1 && Fits(sizes, n - 1))
+        {
+            return n - 1;
+        }
+
+        var k = 0;
+        var acc = 0;
+        while (k < n && acc + sizes[k] <= total / 2)
+        {
+            acc += sizes[k++];
+        }
+
+        for (var delta = 0; delta < n; delta++)
+        {
+            foreach (var candidate in (ReadOnlySpan<int>)[k + delta, k - delta])
+            {
+                if (candidate >= 1 && candidate <= n - 1 && Fits(sizes, candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new System.Diagnostics.UnreachableException("No split point fits two maximal cells in a page.");
+
+        bool Fits(ReadOnlySpan<int> s, int at)
+        {
+            var left = 0;
+            for (var i = 0; i < at; i++)
+            {
+                left += s[i];
+            }
+
+            var right = total - left;
+            if (branch is not null)
+            {
+                // A branch's right half starts with an empty key: its first separator moves up.
+                right -= at == insertedAt ? insertedKeyLength : BranchPage.Key(branch, at < insertedAt ? at : at - 1).Length;
+            }
+
+            return left <= Limits.Usable && right <= Limits.Usable;
+        }
+    }
+
+    /// <summary>The shortest key s with <paramref name="leftMax"/> &lt; s ≤ <paramref name="rightMin"/>.</summary>
+    internal static byte[] ShortestSeparator(ReadOnlySpan<byte> leftMax, ReadOnlySpan<byte> rightMin)
+    {
+        var common = leftMax.CommonPrefixLength(rightMin);
+        return rightMin[..Math.Min(common + 1, rightMin.Length)].ToArray();
+    }
+}

@@ -1,0 +1,166 @@
+using Persistence.Storage;
+
+namespace Persistence.BTree;
+
+/// <summary>
+/// Changes trees copy-on-write on behalf of one writer. Nodes owned by the writer's token are changed in place; any
+/// other node on the path is copied first (and the original recorded in <see cref="Freed"/>). A writer is used by one
+/// thread at a time.
+/// </summary>
+internal sealed partial class TreeWriter
+{
+    private readonly INodeSource _source;
+
+    public TreeWriter(object owner, INodeSource source, FreedSet freed)
+    {
+        Owner = owner;
+        _source = source;
+        Freed = freed;
+        Limits = new TreeLimits(source.PageSize);
+    }
+
+    public object Owner { get; }
+
+    public FreedSet Freed { get; }
+
+    public TreeLimits Limits { get; }
+
+    /// <summary>Nodes this writer created or copied (dirty pages a checkpoint will write, at most).</summary>
+    public int NodesCreated { get; private set; }
+
+    private int PageSize => Limits.PageSize;
+
+    /// <summary>Inserts or replaces <paramref name="key"/>. Returns true when the key was not present before.</summary>
+    public bool Put(ref TreeRoot tree, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        var cell = NewCell.For(value, Limits);
+        if (tree.Root is null)
+        {
+            var leaf = Node.Create(PageSize, PageType.Leaf, 0, Owner);
+            InsertCell(leaf, 0, key, cell, value);
+            tree = new TreeRoot(leaf, 1);
+            return true;
+        }
+
+        var root = Writable(tree.Root);
+        var split = InsertInto(root, key, cell, value, rightmost: true, out var added);
+        if (split is { } s)
+        {
+            var newRoot = Node.Create(PageSize, PageType.Branch, root.Level + 1, Owner);
+            BranchPage.Insert(newRoot.Page, 0, [], PageId.None);
+            newRoot.InsertChildSlot(0, root);
+            BranchPage.Insert(newRoot.Page, 1, s.Separator, PageId.None);
+            newRoot.InsertChildSlot(1, s.Right);
+            root = newRoot;
+        }
+
+        tree = new TreeRoot(root, tree.Count + (added ? 1 : 0));
+        return added;
+    }
+
+    /// <summary>A node this writer may change: the node itself when owned, otherwise a copy (the original is freed).</summary>
+    private Node Writable(Node node)
+    {
+        if (ReferenceEquals(node.Owner, Owner))
+        {
+            return node;
+        }
+
+        Freed.Free(node);
+        NodesCreated++;
+        return node.CloneFor(Owner);
+    }
+
+    /// <summary>Makes the child at <paramref name="slot"/> of the writable branch writable and links it in memory.</summary>
+    private Node WritableChild(Node branch, int slot)
+    {
+        var child = TreeReader.Child(branch, slot, _source);
+        var writable = Writable(child);
+        if (!ReferenceEquals(writable, child) || branch.ChildAt(slot) is null)
+        {
+            branch.SetChild(slot, writable);
+            BranchPage.SetChild(branch.Page, slot, PageId.None);
+        }
+
+        return writable;
+    }
+
+    /// <summary>
+    /// Inserts into the writable <paramref name="node"/>'s subtree; returns the split the node underwent, if any.
+    /// <paramref name="rightmost"/> says the node is the last at its level (appends to it split unevenly).
+    /// </summary>
+    private Split? InsertInto(Node node, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value, bool rightmost, out bool added)
+    {
+        if (node.IsLeaf)
+        {
+            var slot = LeafPage.Find(node.Page, key, out var found);
+            added = !found;
+            if (found)
+            {
+                RemoveLeafCell(node, slot);
+            }
+
+            if (SlottedPage.Fits(node.Page, cell.Size(key.Length)))
+            {
+                InsertCell(node, slot, key, cell, value);
+                return null;
+            }
+
+            return SplitLeaf(node, slot, key, cell, value, rightmost);
+        }
+
+        var childSlot = BranchPage.FindChild(node.Page, key);
+        var child = WritableChild(node, childSlot);
+        var childIsRightmost = rightmost && childSlot == node.Count - 1;
+        if (InsertInto(child, key, cell, value, childIsRightmost, out added) is not { } split)
+        {
+            return null;
+        }
+
+        if (SlottedPage.Fits(node.Page, BranchPage.CellSize(split.Separator.Length)))
+        {
+            BranchPage.Insert(node.Page, childSlot + 1, split.Separator, PageId.None);
+            node.InsertChildSlot(childSlot + 1, split.Right);
+            return null;
+        }
+
+        return SplitBranch(node, childSlot + 1, split, rightmost);
+    }
+
+    private void InsertCell(Node leaf, int slot, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value)
+    {
+        if (!cell.IsLarge)
+        {
+            LeafPage.InsertInline(leaf.Page, slot, key, value);
+            return;
+        }
+
+        leaf.Large ??= [];
+        leaf.Large.Add(new LargeValue(value.ToArray()));
+        LeafPage.InsertOverflow(leaf.Page, slot, key, new OverflowRef(PageId.None, value.Length, leaf.Large.Count - 1));
+    }
+
+    /// <summary>Removes a leaf cell, freeing its overflow extent if it has one.</summary>
+    private void RemoveLeafCell(Node leaf, int slot)
+    {
+        if (LeafPage.IsOverflow(leaf.Page, slot))
+        {
+            Freed.FreeLarge(leaf, LeafPage.Overflow(leaf.Page, slot), PageSize);
+        }
+
+        SlottedPage.Remove(leaf.Page, slot);
+    }
+
+    /// <summary>A cell about to be inserted: inline, or a reference to a new large value.</summary>
+    private readonly record struct NewCell(bool IsLarge, int ValueLength)
+    {
+        public static NewCell For(ReadOnlySpan<byte> value, TreeLimits limits) =>
+            new(value.Length > limits.MaxInlineValue, value.Length);
+
+        public int Size(int keyLength) =>
+            IsLarge ? LeafPage.OverflowCellSize(keyLength) : LeafPage.CellSize(keyLength, ValueLength);
+    }
+
+    /// <summary>The result of splitting a node: the new right sibling and the separator that leads to it.</summary>
+    private readonly record struct Split(byte[] Separator, Node Right);
+}

@@ -1,0 +1,216 @@
+using Persistence.BTree;
+
+namespace Persistence;
+
+/// <summary>
+/// Moves over the keys of one keyspace within a <see cref="KeyRange"/>, in either direction, in a transaction's
+/// snapshot. In a write transaction the cursor also sees the transaction's own writes, including writes made while it
+/// is open (it repositions itself by key). <see cref="Key"/> and <see cref="Value"/> are valid until the next move or
+/// write.
+/// </summary>
+public sealed class Cursor : IDisposable
+{
+    private readonly Transaction _transaction;
+    private readonly Keyspace _keyspace;
+    private readonly KeyRange _range;
+    private readonly TreeCursor _tree;
+    private long _modCount;
+    private byte[]? _position;
+    private bool _disposed;
+
+    internal Cursor(Transaction transaction, Keyspace keyspace, KeyRange range)
+    {
+        _transaction = transaction;
+        _keyspace = keyspace;
+        _range = range;
+        _tree = new TreeCursor(transaction.Source);
+        Reload();
+    }
+
+    /// <summary>True when the cursor is on a key inside its range.</summary>
+    public bool IsValid { get; private set; }
+
+    /// <summary>The current key.</summary>
+    public ReadOnlySpan<byte> Key
+    {
+        get
+        {
+            EnsureCurrent();
+            return _tree.Key;
+        }
+    }
+
+    /// <summary>The current value.</summary>
+    public ReadOnlySpan<byte> Value
+    {
+        get
+        {
+            EnsureCurrent();
+            return _tree.Value;
+        }
+    }
+
+    /// <summary>Moves to the first key of the range.</summary>
+    public bool First()
+    {
+        Prepare();
+        if (!_range.HasLower)
+        {
+            return Settle(_tree.SeekFirst());
+        }
+
+        var found = _tree.Seek(_range.Lower);
+        if (found && !_range.LowerInclusive && _tree.Key.SequenceEqual(_range.Lower))
+        {
+            found = _tree.Next();
+        }
+
+        return Settle(found);
+    }
+
+    /// <summary>Moves to the last key of the range.</summary>
+    public bool Last()
+    {
+        Prepare();
+        if (!_range.HasUpper)
+        {
+            return Settle(_tree.SeekLast());
+        }
+
+        var found = _tree.SeekForPrevious(_range.Upper);
+        if (found && !_range.UpperInclusive && _tree.Key.SequenceEqual(_range.Upper))
+        {
+            found = _tree.Previous();
+        }
+
+        return Settle(found);
+    }
+
+    /// <summary>Moves to the first key ≥ <paramref name="key"/> in the range.</summary>
+    public bool Seek(ReadOnlySpan<byte> key)
+    {
+        if (!_range.AboveLower(key))
+        {
+            return First();
+        }
+
+        Prepare();
+        return Settle(_tree.Seek(key));
+    }
+
+    /// <summary>Moves to the last key ≤ <paramref name="key"/> in the range.</summary>
+    public bool SeekAtOrBefore(ReadOnlySpan<byte> key)
+    {
+        if (!_range.BelowUpper(key))
+        {
+            return Last();
+        }
+
+        Prepare();
+        return Settle(_tree.SeekForPrevious(key));
+    }
+
+    /// <summary>Moves to the next key; false (and invalid) past the end of the range.</summary>
+    public bool Next()
+    {
+        if (!IsValid)
+        {
+            return false;
+        }
+
+        if (Stale())
+        {
+            var key = _position!;
+            Prepare();
+            var found = _tree.Seek(key);
+            if (found && _tree.Key.SequenceEqual(key))
+            {
+                found = _tree.Next();
+            }
+
+            return Settle(found);
+        }
+
+        return Settle(_tree.Next());
+    }
+
+    /// <summary>Moves to the previous key; false (and invalid) before the start of the range.</summary>
+    public bool Previous()
+    {
+        if (!IsValid)
+        {
+            return false;
+        }
+
+        if (Stale())
+        {
+            var key = _position!;
+            Prepare();
+            var found = _tree.SeekForPrevious(key);
+            if (found && _tree.Key.SequenceEqual(key))
+            {
+                found = _tree.Previous();
+            }
+
+            return Settle(found);
+        }
+
+        return Settle(_tree.Previous());
+    }
+
+    /// <summary>Releases the cursor. Cursors hold no locks; disposing is optional but makes later use an error.</summary>
+    public void Dispose() => _disposed = true;
+
+    private bool Stale() => _transaction is WriteTransaction write && write.ModCount != _modCount;
+
+    private void Prepare()
+    {
+        if (_disposed)
+        {
+            throw new TransactionStateException(ErrorCode.CursorClosed, "The cursor was disposed.");
+        }
+
+        _transaction.ThrowIfNotActive();
+        if (Stale())
+        {
+            Reload();
+        }
+    }
+
+    private void Reload()
+    {
+        _tree.Reset(_transaction.RootOf(_keyspace).Root);
+        if (_transaction is WriteTransaction write)
+        {
+            _modCount = write.ModCount;
+        }
+    }
+
+    private bool Settle(bool found)
+    {
+        IsValid = found && _range.Contains(_tree.Key);
+        _position = IsValid && _transaction is WriteTransaction ? _tree.Key.ToArray() : null;
+        return IsValid;
+    }
+
+    private void EnsureCurrent()
+    {
+        if (!IsValid)
+        {
+            throw new TransactionStateException(ErrorCode.CursorClosed, "The cursor is not positioned on a key.");
+        }
+
+        if (Stale())
+        {
+            var key = _position!;
+            Prepare();
+            if (!Settle(_tree.Seek(key)) || !_tree.Key.SequenceEqual(key))
+            {
+                IsValid = false;
+                throw new TransactionStateException(ErrorCode.CursorClosed, "The cursor's key was deleted by a write in the same transaction.");
+            }
+        }
+
+        _transaction.ThrowIfNotActive();
+    }
+}

@@ -1,0 +1,67 @@
+using Persistence.Diagnostics;
+
+namespace Persistence;
+
+public sealed partial class Database
+{
+    /// <summary>
+    /// Writes every committed change to the data file and switches the meta page, so that the log before it can be
+    /// recycled and a reopen replays nothing. Runs by itself in the background; call it to force one now.
+    /// Returns false when there was nothing to checkpoint (and always for in-memory databases).
+    /// </summary>
+    public bool Checkpoint()
+    {
+        ThrowIfDisposed();
+        return _checkpointer?.Run() ?? false;
+    }
+
+    /// <summary>Asynchronous form of <see cref="Checkpoint"/>; the work runs on the thread pool.</summary>
+    public Task<bool> CheckpointAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(Checkpoint, cancellationToken);
+
+    /// <summary>
+    /// Verifies the database: on disk, every page of the durable checkpoint is reachable exactly once or marked free,
+    /// every checksum is valid, keys are ordered and within their parents' bounds, and key counts match the catalog;
+    /// in memory, the newest version's keys are ordered and counted correctly. Reads everything: use in tests and
+    /// maintenance windows.
+    /// </summary>
+    public ConsistencyReport CheckConsistency()
+    {
+        ThrowIfDisposed();
+        return ConsistencyChecker.Check(this);
+    }
+
+    /// <summary>Counters and gauges for monitoring.</summary>
+    public DatabaseStatistics GetStatistics()
+    {
+        ThrowIfDisposed();
+        var (oldest, pinnedPages) = _chain.OldestPinned();
+        var cache = _store?.Cache;
+        var wal = Wal;
+        var lookups = cache?.Lookups ?? 0;
+        return new DatabaseStatistics
+        {
+            Version = _chain.Visible.Number,
+            Commits = Sequencer.Commits,
+            WriteConflicts = Sequencer.Conflicts,
+            WalBatches = wal?.Batches ?? 0,
+            WalSyncs = wal?.Syncs ?? 0,
+            AverageBatchSize = wal is { Batches: > 0 } ? (double)Sequencer.Commits / wal.Batches : 0,
+            WalBytesSinceCheckpoint = wal is null ? 0 : wal.NextLsn - _checkpointer!.Durable.WalStartLsn,
+            WalDiskBytes = _walSegments?.DiskBytes ?? 0,
+            Checkpoints = _checkpointer?.Completed ?? 0,
+            LastCheckpointDuration = _checkpointer?.LastDuration ?? TimeSpan.Zero,
+            FileBytes = _store?.FileLength ?? 0,
+            FilePages = _freeSpace?.PageCount ?? 0,
+            ReusablePages = _freeSpace?.ReusablePages ?? 0,
+            CachedPages = cache?.Count ?? 0,
+            CacheCapacityPages = cache?.Capacity ?? 0,
+            CacheHitRatio = lookups > 0 ? Math.Clamp(1 - ((double)cache!.Misses / lookups), 0, 1) : 1,
+            DirtyPagesEstimate = Sequencer.DirtyNodes,
+            ActiveWriters = Sequencer.ActiveWriters,
+            OldestSnapshotAge = oldest is null ? TimeSpan.Zero : TimeProvider.GetElapsedTime(oldest.CreatedTimestamp),
+            PinnedBytes = pinnedPages * PageSize,
+            IsReadOnly = IsReadOnly,
+        };
+    }
+}

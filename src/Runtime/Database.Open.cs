@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using Persistence.BTree;
+using Persistence.Storage;
+using Persistence.Transactions;
+using Persistence.Wal;
+
+namespace Persistence;
+
+public sealed partial class Database
+{
+    private Database(DatabaseOptions options)
+    {
+        _options = options;
+        _limits = new TreeLimits(options.PageSize);
+        Source = new InMemoryNodeSource(options.PageSize);
+        _chain = new VersionChain(new DbVersion(0, [], Catalog.Empty, options.TimeProvider.GetTimestamp()), options.PageSize);
+        Sequencer = new CommitSequencer(this, _chain);
+    }
+
+    private Database(string path, DatabaseOptions options, IFileSystem fs)
+    {
+        _options = options;
+        Path = System.IO.Path.GetFullPath(path);
+        _fileLock = fs.LockFile(Path + "-lock");
+        IStorageFile? file = null;
+        WalSegments? segments = null;
+        try
+        {
+            file = fs.OpenFile(Path, create: true);
+            var (meta, slot) = file.Length == 0 ? Create(fs, file, options) : ReadMeta(file);
+            _limits = new TreeLimits(meta.PageSize);
+            _store = new PageStore(file, meta.PageSize, options.PageCacheBytes, MakeReadOnly);
+            Source = _store;
+            _freeSpace = FreeSpaceMap.Load(_store, meta, file.Length / meta.PageSize);
+            var (checkpointed, catalogPages) = LoadCheckpoint(meta);
+            _chain = new VersionChain(checkpointed, meta.PageSize);
+            Sequencer = new CommitSequencer(this, _chain);
+            segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize);
+            _walSegments = segments;
+            var maxPayload = Math.Min(1 << 20, (meta.WalSegmentSize / 4) - WalFrame.HeaderSize);
+            var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload);
+            Recovered = recovered;
+            _nextKeyspaceId = Math.Max(meta.NextKeyspaceId, recovered.NextKeyspaceId);
+            if (recovered.Replayed is { } replayed)
+            {
+                _chain.Append(replayed);
+                _chain.Publish(replayed);
+            }
+
+            Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly);
+            _checkpointer = new Checkpointer(this, _store, _freeSpace, Wal, segments, meta, slot, catalogPages);
+            _checkpointer.Start();
+            if (recovered.Commits > 0)
+            {
+                _checkpointer.Nudge();
+            }
+        }
+        catch
+        {
+            segments?.Dispose();
+            (_store as IDisposable ?? file)?.Dispose();
+            _fileLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What the last open replayed from the log (null for in-memory databases).</summary>
+    internal RecoveryResult? Recovered { get; }
+
+    internal DatabaseOptions Options => _options;
+
+    internal int NextKeyspaceId => Volatile.Read(ref _nextKeyspaceId);
+
+    internal Checkpointer? Checkpointer => _checkpointer;
+
+    internal FreeSpaceMap? FreeSpace => _freeSpace;
+
+    internal PageStore? Store => _store;
+
+    /// <summary>
+    /// Opens the database file at <paramref name="path"/>, creating it when it does not exist (or is empty), and
+    /// recovers every acknowledged commit from the write-ahead log. The log lives in <c>path-wal/</c> and a lock file at
+    /// <c>path-lock</c> keeps other processes and other instances out.
+    /// </summary>
+    /// <exception cref="StorageException">The file is locked by another owner (<see cref="ErrorCode.DatabaseLocked"/>) or cannot be read.</exception>
+    /// <exception cref="DatabaseFormatException">The file is not a database, was written by a newer version, or is truncated.</exception>
+    /// <exception cref="CorruptionException">Both meta pages, or pages the recovery needs, fail verification.</exception>
+    public static Database Open(string path, DatabaseOptions? options = null) => Open(path, options, OsFileSystem.Instance);
+
+    /// <summary>Creates a database that lives only in memory: no files, every commit is <see cref="Durability.None"/>.</summary>
+    public static Database OpenInMemory(DatabaseOptions? options = null)
+    {
+        var copy = (options ?? new DatabaseOptions()).Clone();
+        copy.Validate();
+        copy.DefaultDurability = Durability.None;
+        return new Database(copy);
+    }
+
+    internal static Database Open(string path, DatabaseOptions? options, IFileSystem fs)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var copy = (options ?? new DatabaseOptions()).Clone();
+        copy.Validate();
+        if (copy.DefaultDurability == Durability.None)
+        {
+            throw new InvalidOptionsException(nameof(DatabaseOptions.DefaultDurability), "Durability.None is only for in-memory databases.");
+        }
+
+        return new Database(path, copy, fs);
+    }
+
+    private static (MetaPage, PageId) Create(IFileSystem fs, IStorageFile file, DatabaseOptions options)
+    {
+        var meta = new MetaPage
+        {
+            PageSize = options.PageSize,
+            Sequence = 1,
+            CheckpointVersion = 0,
+            WalStartLsn = 0,
+            WalChainSeed = (uint)RandomNumberGenerator.GetInt32(int.MaxValue),
+            WalSegmentSize = options.WalSegmentBytes,
+            PageCount = 2,
+            CatalogPage = PageId.None,
+            NextKeyspaceId = 1,
+            BitmapPages = [],
+            DatabaseId = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)),
+            CreatedUnixMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        file.Write(0, meta.Encode(PageId.None));
+        file.Write(options.PageSize, new byte[options.PageSize]);
+        file.Flush();
+        fs.SyncDirectory(System.IO.Path.GetDirectoryName(file.Path)!);
+        return (meta, PageId.None);
+    }
+
+    private static (MetaPage, PageId) ReadMeta(IStorageFile file)
+    {
+        var buffer = new byte[(int)Math.Min(file.Length, 2 * MetaPage.MaxPageSize)];
+        file.Read(0, buffer);
+        var first = MetaPage.TryDecode(buffer, PageId.None, out var magic0);
+        MetaPage? second = null;
+        var magic1 = false;
+        int[] sizes = first is null ? [4096, 8192, 16384, 32768, 65536] : [first.PageSize];
+        foreach (var size in sizes)
+        {
+            if (size >= buffer.Length)
+            {
+                continue;
+            }
+
+            second = MetaPage.TryDecode(buffer.AsSpan(size), new PageId(1), out var magic);
+            magic1 |= magic;
+            if (second is not null)
+            {
+                break;
+            }
+        }
+
+        var (best, slot) = (first, second) switch
+        {
+            (null, null) when !magic0 && !magic1 => throw new DatabaseFormatException(
+                ErrorCode.NotADatabase, $"'{file.Path}' is not a Persistence database (no meta page has the Persistence signature)."),
+            (null, null) => throw new CorruptionException(ErrorCode.Corruption, $"Both meta pages of '{file.Path}' fail verification.") { FilePath = file.Path },
+            (not null, null) => (first, PageId.None),
+            (null, not null) => (second, new PageId(1)),
+            _ => first!.Sequence >= second!.Sequence ? (first, PageId.None) : (second, new PageId(1)),
+        };
+
+        if (file.Length < best!.PageCount * best.PageSize)
+        {
+            throw new DatabaseFormatException(
+                ErrorCode.FileTruncated,
+                $"'{file.Path}' is truncated: it is {file.Length} bytes but its checkpoint covers {best.PageCount} pages of {best.PageSize} bytes.");
+        }
+
+        return (best, slot);
+    }
+
+    private (DbVersion, List<PageId>) LoadCheckpoint(MetaPage meta)
+    {
+        var (records, pages) = CatalogPages.Read(_store!, meta.CatalogPage);
+        var catalog = Catalog.Empty;
+        var roots = new TreeRoot[records.Count == 0 ? 0 : records.Max(r => r.Id) + 1];
+        foreach (var record in records)
+        {
+            catalog = catalog.With(new Keyspace(this, record.Id, record.Name));
+            roots[record.Id] = new TreeRoot(record.Root.IsNone ? null : _store!.Load(record.Root), record.Count);
+        }
+
+        var version = new DbVersion(meta.CheckpointVersion, roots, catalog, _options.TimeProvider.GetTimestamp())
+        {
+            EndLsn = meta.WalStartLsn,
+            EndChain = meta.WalChainSeed,
+        };
+        return (version, pages);
+    }
+}

@@ -1,0 +1,193 @@
+using Persistence.BTree;
+using Persistence.Storage;
+using Persistence.Transactions;
+using Persistence.Wal;
+
+namespace Persistence;
+
+/// <summary>
+/// An embedded, transactional, ordered key-value database: named keyspaces of byte keys and values, snapshot-isolated
+/// transactions, and a write-ahead log so that an acknowledged commit survives a crash. Open one with
+/// <see cref="Open(string, DatabaseOptions?)"/> (or <see cref="OpenInMemory"/>), share it across the application, and
+/// dispose it at shutdown. All members are thread-safe.
+/// </summary>
+public sealed partial class Database : IDisposable, IAsyncDisposable
+{
+    private readonly DatabaseOptions _options;
+    private readonly IDisposable? _fileLock;
+    private readonly PageStore? _store;
+    private readonly FreeSpaceMap? _freeSpace;
+    private readonly WalSegments? _walSegments;
+    private readonly VersionChain _chain;
+    private readonly TreeLimits _limits;
+    private readonly Checkpointer? _checkpointer;
+    private Exception? _readOnlyCause;
+    private int _nextKeyspaceId;
+    private volatile bool _disposed;
+    private int _inflightCommits;
+
+    /// <summary>The largest value, in bytes: 64 MiB. Values above a quarter page are stored in overflow pages.</summary>
+    public const int MaxValueSize = TreeLimits.MaxValueSize;
+
+    /// <summary>The database file, or null for an in-memory database.</summary>
+    public string? Path { get; }
+
+    /// <summary>The page size of the database file.</summary>
+    public int PageSize => _limits.PageSize;
+
+    /// <summary>The longest key, in bytes: one eighth of the page size (1024 with 8 KiB pages).</summary>
+    public int MaxKeySize => _limits.MaxKeySize;
+
+    /// <summary>True for a database created with <see cref="OpenInMemory"/>.</summary>
+    public bool IsInMemory => _store is null;
+
+    /// <summary>
+    /// True after a failed write or fsync, or detected corruption: reads still work, writes throw
+    /// <see cref="DatabaseReadOnlyException"/>. Reopen the database to recover.
+    /// </summary>
+    public bool IsReadOnly => Volatile.Read(ref _readOnlyCause) is not null;
+
+    internal TimeProvider TimeProvider => _options.TimeProvider;
+
+    internal INodeSource Source { get; }
+
+    internal CommitSequencer Sequencer { get; }
+
+    internal WalWriter? Wal { get; }
+
+    internal VersionChain Versions => _chain;
+
+    internal int MaxFramePayload => Wal?.MaxFramePayload ?? (1 << 20);
+
+    /// <summary>Begins a read-only snapshot transaction. Never blocks.</summary>
+    public ReadTransaction BeginRead()
+    {
+        ThrowIfDisposed();
+        return new ReadTransaction(this, _chain.PinVisible());
+    }
+
+    /// <summary>Begins a write transaction. Never blocks: several may be open at once (see <see cref="WriteTransaction"/>).</summary>
+    /// <param name="durability">When the commit is acknowledged; default <see cref="DatabaseOptions.DefaultDurability"/>.</param>
+    public WriteTransaction BeginWrite(Durability? durability = null)
+    {
+        ThrowIfDisposed();
+        ThrowIfReadOnly();
+        var mode = durability ?? _options.DefaultDurability;
+        if (IsInMemory)
+        {
+            mode = Durability.None;
+        }
+        else if (mode == Durability.None)
+        {
+            throw new InvalidOptionsException(nameof(durability), "Durability.None is only for in-memory databases; use Buffered for fast, unsynced commits.");
+        }
+
+        return Sequencer.BeginWriter(mode);
+    }
+
+    /// <summary>Asynchronous form of <see cref="BeginRead"/> (which never blocks).</summary>
+    public ValueTask<ReadTransaction> BeginReadAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(BeginRead());
+    }
+
+    /// <summary>Asynchronous form of <see cref="BeginWrite"/> (which never blocks).</summary>
+    public ValueTask<WriteTransaction> BeginWriteAsync(Durability? durability = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(BeginWrite(durability));
+    }
+
+    /// <summary>Checkpoints (unless read-only), waits for background work to stop, and closes the files.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _inflightCommits) > 0)
+        {
+            spin.SpinOnce(sleep1Threshold: 20); // commits already sequenced finish (and are acknowledged) before the files close
+        }
+
+        try
+        {
+            _checkpointer?.Stop(finalCheckpoint: !IsReadOnly);
+        }
+        finally
+        {
+            Wal?.Dispose();
+            _store?.Dispose();
+            _fileLock?.Dispose();
+        }
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Registers a commit in flight; false when the database is closing (the commit must not start).</summary>
+    internal bool EnterCommit()
+    {
+        Interlocked.Increment(ref _inflightCommits);
+        if (_disposed)
+        {
+            Interlocked.Decrement(ref _inflightCommits);
+            return false;
+        }
+
+        return true;
+    }
+
+    internal void ExitCommit() => Interlocked.Decrement(ref _inflightCommits);
+
+    internal int AllocateKeyspaceId() => Interlocked.Increment(ref _nextKeyspaceId) - 1;
+
+    internal void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new TransactionStateException(ErrorCode.DatabaseClosed, "The database was disposed.");
+        }
+    }
+
+    internal void ThrowIfReadOnly()
+    {
+        if (Volatile.Read(ref _readOnlyCause) is { } cause)
+        {
+            throw cause as DatabaseReadOnlyException
+                ?? new DatabaseReadOnlyException($"The database is read-only because of an earlier failure: {cause.Message}", cause);
+        }
+    }
+
+    /// <summary>Makes the database refuse writes from now on; the first cause is kept.</summary>
+    internal void MakeReadOnly(Exception cause) => Interlocked.CompareExchange(ref _readOnlyCause, cause, null);
+
+    internal void ValidateKey(ReadOnlySpan<byte> key)
+    {
+        if (key.IsEmpty)
+        {
+            throw new LimitExceededException(ErrorCode.KeyEmpty, "Keys must contain at least one byte.");
+        }
+
+        if (key.Length > _limits.MaxKeySize)
+        {
+            throw new LimitExceededException(ErrorCode.KeyTooLarge, $"The key is {key.Length} bytes; keys may be at most {_limits.MaxKeySize} bytes with {PageSize}-byte pages.");
+        }
+    }
+
+    internal void ValidateValue(ReadOnlySpan<byte> value)
+    {
+        if (value.Length > MaxValueSize)
+        {
+            throw new LimitExceededException(ErrorCode.ValueTooLarge, $"The value is {value.Length} bytes; values may be at most {MaxValueSize} bytes.");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Persistence.Storage;
+
+namespace Persistence;
+
+/// <summary>How a <see cref="Database"/> is opened and run. Every setting has a default suited to a server application.</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary>Page size in bytes for a new database: a power of two from 4096 to 65536. Default 8192. An existing file keeps its own page size.</summary>
+    public int PageSize { get; set; } = 8192;
+
+    /// <summary>The memory budget for cached pages, in bytes. Default 256 MiB.</summary>
+    public long PageCacheBytes { get; set; } = 256L << 20;
+
+    /// <summary>The durability of write transactions that do not choose one. Default <see cref="Durability.Durable"/>.</summary>
+    public Durability DefaultDurability { get; set; } = Durability.Durable;
+
+    /// <summary>A checkpoint starts when this many bytes of log were written since the last one. Default 64 MiB.</summary>
+    public long CheckpointWalBytes { get; set; } = 64L << 20;
+
+    /// <summary>A checkpoint starts when changes are this old, even if little was written. Default one minute.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The size of each write-ahead-log segment file for a new database, in bytes. Default 64 MiB.</summary>
+    public int WalSegmentBytes { get; set; } = 64 << 20;
+
+    /// <summary>The longest a <see cref="Durability.Buffered"/> commit stays without an fsync. Default 100 ms.</summary>
+    public TimeSpan BufferedFlushDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Where time comes from (checkpoint timers, snapshot ages). Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Throws <see cref="InvalidOptionsException"/> naming the first setting that cannot work.</summary>
+    public void Validate()
+    {
+        if (!MetaPage.IsValidPageSize(PageSize))
+        {
+            throw new InvalidOptionsException(nameof(PageSize), $"PageSize must be a power of two from 4096 to 65536 bytes; it is {PageSize}.");
+        }
+
+        if (PageCacheBytes < 16L * PageSize)
+        {
+            throw new InvalidOptionsException(nameof(PageCacheBytes), $"PageCacheBytes must hold at least 16 pages ({16L * PageSize} bytes); it is {PageCacheBytes}.");
+        }
+
+        if (!Enum.IsDefined(DefaultDurability))
+        {
+            throw new InvalidOptionsException(nameof(DefaultDurability), $"DefaultDurability {DefaultDurability} is not a Durability value.");
+        }
+
+        if (CheckpointWalBytes < 1 << 20)
+        {
+            throw new InvalidOptionsException(nameof(CheckpointWalBytes), $"CheckpointWalBytes must be at least 1 MiB; it is {CheckpointWalBytes}.");
+        }
+
+        if (CheckpointInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOptionsException(nameof(CheckpointInterval), $"CheckpointInterval must be positive; it is {CheckpointInterval}.");
+        }
+
+        if (WalSegmentBytes < 64 << 10 || WalSegmentBytes > 1 << 30)
+        {
+            throw new InvalidOptionsException(nameof(WalSegmentBytes), $"WalSegmentBytes must be from 64 KiB to 1 GiB; it is {WalSegmentBytes}.");
+        }
+
+        if (BufferedFlushDelay <= TimeSpan.Zero || BufferedFlushDelay > TimeSpan.FromSeconds(10))
+        {
+            throw new InvalidOptionsException(nameof(BufferedFlushDelay), $"BufferedFlushDelay must be above zero and at most 10 seconds; it is {BufferedFlushDelay}.");
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new InvalidOptionsException(nameof(TimeProvider), "TimeProvider must not be null.");
+        }
+    }
+
+    internal DatabaseOptions Clone() => (DatabaseOptions)MemberwiseClone();
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics.CodeAnalysis;
+using Persistence.BTree;
+using Persistence.Transactions;
+
+namespace Persistence;
+
+/// <summary>
+/// A consistent snapshot of the database: every read sees the state of one commit, whatever commits later. A
+/// transaction is not bound to a thread (it may be used across <c>await</c>), but it must not be used by two threads
+/// at once. Dispose it to release its snapshot.
+/// </summary>
+public abstract class Transaction : IDisposable
+{
+    private protected const int Active = 0;
+    private protected const int Completed = 1;
+    private protected const int Disposed = 2;
+    private protected int _state;
+
+    private protected Transaction(Database database, DbVersion snapshot)
+    {
+        Database = database;
+        Snapshot = snapshot;
+    }
+
+    /// <summary>The database this transaction reads.</summary>
+    public Database Database { get; }
+
+    /// <summary>The number of the commit this transaction's snapshot shows.</summary>
+    public long SnapshotVersion => Snapshot.Number;
+
+    internal DbVersion Snapshot { get; }
+
+    internal INodeSource Source => Database.Source;
+
+    internal abstract Catalog CurrentCatalog { get; }
+
+    /// <summary>The keyspace named <paramref name="name"/>; throws <see cref="KeyspaceException"/> when it does not exist.</summary>
+    public Keyspace GetKeyspace(string name)
+    {
+        if (TryGetKeyspace(name, out var keyspace))
+        {
+            return keyspace;
+        }
+
+        throw new KeyspaceException(ErrorCode.KeyspaceNotFound, $"The keyspace '{name}' does not exist in this transaction's snapshot.", name);
+    }
+
+    /// <summary>Finds the keyspace named <paramref name="name"/>.</summary>
+    public bool TryGetKeyspace(string name, [NotNullWhen(true)] out Keyspace? keyspace)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ThrowIfNotActive();
+        if (CurrentCatalog.TryGet(name, out var found))
+        {
+            keyspace = found;
+            return true;
+        }
+
+        keyspace = null;
+        return false;
+    }
+
+    /// <summary>Every keyspace, ordered by name.</summary>
+    public IReadOnlyList<Keyspace> GetKeyspaces()
+    {
+        ThrowIfNotActive();
+        return [.. CurrentCatalog.Keyspaces];
+    }
+
+    /// <summary>Looks up <paramref name="key"/>. The value span is valid until the next write in this transaction.</summary>
+    public bool TryGet(Keyspace keyspace, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        var root = RootFor(keyspace, key);
+        if (TreeReader.TryFind(root.Root, key, Source, out var leaf, out var slot))
+        {
+            value = TreeReader.Value(leaf, slot, Source);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>A copy of the value of <paramref name="key"/>, or null when the key is absent.</summary>
+    public byte[]? Get(Keyspace keyspace, ReadOnlySpan<byte> key) => TryGet(keyspace, key, out var value) ? value.ToArray() : null;
+
+    /// <summary>True when <paramref name="key"/> is present.</summary>
+    public bool ContainsKey(Keyspace keyspace, ReadOnlySpan<byte> key) =>
+        TreeReader.TryFind(RootFor(keyspace, key).Root, key, Source, out _, out _);
+
+    /// <summary>The number of keys in the keyspace (constant time).</summary>
+    public long Count(Keyspace keyspace) => RootOf(keyspace).Count;
+
+    /// <summary>Opens a cursor over <paramref name="range"/> of the keyspace. It is not positioned until a seek.</summary>
+    public Cursor OpenCursor(Keyspace keyspace, KeyRange range = default)
+    {
+        RootOf(keyspace);
+        return new Cursor(this, keyspace, range);
+    }
+
+    /// <summary>Enumerates copies of the keys and values in <paramref name="range"/>, forwards or backwards.</summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(Keyspace keyspace, KeyRange range = default, bool reverse = false)
+    {
+        using var cursor = OpenCursor(keyspace, range);
+        for (var ok = reverse ? cursor.Last() : cursor.First(); ok; ok = reverse ? cursor.Previous() : cursor.Next())
+        {
+            yield return new KeyValuePair<byte[], byte[]>(cursor.Key.ToArray(), cursor.Value.ToArray());
+        }
+    }
+
+    /// <summary>Ends the transaction and releases its snapshot. A write transaction that was not committed is rolled back.</summary>
+    public void Dispose()
+    {
+        if (_state == Disposed)
+        {
+            return;
+        }
+
+        var wasActive = _state == Active;
+        _state = Disposed;
+        OnDispose(wasActive);
+        GC.SuppressFinalize(this);
+    }
+
+    internal TreeRoot RootOf(Keyspace keyspace)
+    {
+        ArgumentNullException.ThrowIfNull(keyspace);
+        ThrowIfNotActive();
+        if (!ReferenceEquals(keyspace.Database, Database))
+        {
+            throw new KeyspaceException(ErrorCode.ForeignHandle, $"The keyspace handle '{keyspace.Name}' belongs to a different database.", keyspace.Name);
+        }
+
+        if (!CurrentCatalog.Contains(keyspace))
+        {
+            throw new KeyspaceException(ErrorCode.KeyspaceNotFound, $"The keyspace '{keyspace.Name}' does not exist in this transaction's snapshot (it was deleted, or created after the snapshot).", keyspace.Name);
+        }
+
+        return CurrentRoot(keyspace.Id);
+    }
+
+    internal abstract TreeRoot CurrentRoot(int keyspaceId);
+
+    internal void ThrowIfNotActive()
+    {
+        if (_state != Active)
+        {
+            throw new TransactionStateException(
+                ErrorCode.TransactionCompleted,
+                _state == Completed ? "The transaction was already committed or rolled back." : "The transaction was disposed.");
+        }
+
+        Database.ThrowIfDisposed();
+    }
+
+    private protected abstract void OnDispose(bool wasActive);
+
+    private TreeRoot RootFor(Keyspace keyspace, ReadOnlySpan<byte> key)
+    {
+        var root = RootOf(keyspace);
+        Database.ValidateKey(key);
+        return root;
+    }
+}

@@ -1,0 +1,95 @@
+namespace Persistence.Transactions;
+
+internal sealed partial class Checkpointer
+{
+    private readonly SemaphoreSlim _wake = new(0);
+    private Thread? _thread;
+    private ITimer? _timer;
+    private volatile bool _stopping;
+    private long _lastCheckpoint;
+
+    /// <summary>The failure that stopped background checkpoints, if any.</summary>
+    public Exception? BackgroundFailure { get; private set; }
+
+    public void Start()
+    {
+        _thread = new Thread(Loop) { IsBackground = true, Name = "Persistence checkpointer" };
+        _thread.Start();
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, Math.Min(_database.Options.CheckpointInterval.Ticks / 4, TimeSpan.TicksPerSecond)));
+        _timer = _database.TimeProvider.CreateTimer(_ => Nudge(), null, period, period);
+    }
+
+    /// <summary>Wakes the background thread to check whether a checkpoint is due.</summary>
+    public void Nudge()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>True when enough log, dirty pages or time has accumulated since the last checkpoint.</summary>
+    public bool IsDue()
+    {
+        if (_database.Versions.Latest.Number == Durable.CheckpointVersion)
+        {
+            return false;
+        }
+
+        var options = _database.Options;
+        return _wal.NextLsn - Durable.WalStartLsn >= options.CheckpointWalBytes
+            || _database.Sequencer.DirtyNodes * _store.PageSize >= options.PageCacheBytes / 4
+            || _database.TimeProvider.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval;
+    }
+
+    /// <summary>Stops the background thread and, when asked, runs a last checkpoint so the next open replays nothing.</summary>
+    public void Stop(bool finalCheckpoint)
+    {
+        _stopping = true;
+        _timer?.Dispose();
+        _wake.Release();
+        _thread?.Join();
+        _wake.Dispose();
+        if (finalCheckpoint && !_database.IsReadOnly)
+        {
+            try
+            {
+                Run();
+            }
+            catch (Exception ex)
+            {
+                // The database is read-only now; every acknowledged commit is still in the log and the next open
+                // replays it. Closing must not throw.
+                BackgroundFailure = ex;
+            }
+        }
+    }
+
+    private void Loop()
+    {
+        while (!_stopping)
+        {
+            _wake.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            if (!IsDue())
+            {
+                continue;
+            }
+
+            try
+            {
+                Run();
+            }
+            catch (Exception ex)
+            {
+                // Run made the database read-only; the commits already acknowledged are safe in the log.
+                BackgroundFailure = ex;
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using Persistence.BTree;
+using Persistence.Wal;
+
+namespace Persistence.Transactions;
+
+/// <summary>
+/// Orders commits. Under one short lock it validates a transaction against the commits after its snapshot, builds the
+/// new version (adopting the transaction's private tree when nothing committed in between, re-applying its log on the
+/// newest version otherwise), links the version, and queues it for the WAL in commit order. The WAL wait happens
+/// outside the lock, so commits of different transactions overlap their fsyncs (group commit).
+/// </summary>
+internal sealed class CommitSequencer
+{
+    private readonly Lock _lock = new();
+    private readonly Database _database;
+    private readonly VersionChain _chain;
+    private readonly SortedDictionary<long, int> _writers = [];
+    private DbVersion _pruneCursor;
+    private long _dirtyNodes;
+
+    public CommitSequencer(Database database, VersionChain chain)
+    {
+        _database = database;
+        _chain = chain;
+        _pruneCursor = chain.Latest;
+    }
+
+    /// <summary>The lock that orders commits; the checkpointer takes it briefly to choose its version.</summary>
+    public Lock SyncRoot => _lock;
+
+    /// <summary>Set (under <see cref="SyncRoot"/>) while a checkpoint may still write nodes of older versions.</summary>
+    public bool CheckpointInProgress { get; set; }
+
+    /// <summary>Nodes created by commits since the last checkpoint began (an upper bound on dirty pages).</summary>
+    public long DirtyNodes => Interlocked.Read(ref _dirtyNodes);
+
+    public long Commits { get; private set; }
+
+    public long Conflicts { get; private set; }
+
+    public int ActiveWriters
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _writers.Values.Sum();
+            }
+        }
+    }
+
+    public void ResetDirtyNodes(long counted) => Interlocked.Add(ref _dirtyNodes, -counted);
+
+    public WriteTransaction BeginWriter(Durability durability)
+    {
+        lock (_lock)
+        {
+            var snapshot = _chain.PinVisible();
+            _writers[snapshot.Number] = _writers.GetValueOrDefault(snapshot.Number) + 1;
+            return new WriteTransaction(_database, snapshot, durability);
+        }
+    }
+
+    public void EndWriter(WriteTransaction transaction)
+    {
+        lock (_lock)
+        {
+            var number = transaction.Snapshot.Number;
+            if (--_writers[number] == 0)
+            {
+                _writers.Remove(number);
+            }
+
+            PruneLogs();
+        }
+
+        transaction.Snapshot.Unpin();
+    }
+
+    /// <summary>Sequences the transaction's commit; returns the WAL request to wait for, or null when no WAL is involved.</summary>
+    public CommitRequest? Commit(WriteTransaction transaction)
+    {
+        var log = transaction.Log!;
+        var chunks = log.Seal();
+        CommitRequest? request = null;
+        lock (_lock)
+        {
+            _database.ThrowIfReadOnly();
+            var latest = _chain.Latest;
+            TreeRoot[] roots;
+            Catalog catalog;
+            FreedSet freed;
+            int nodes;
+            if (ReferenceEquals(latest, transaction.Snapshot))
+            {
+                (roots, catalog, freed, nodes) = (transaction.Roots, transaction.CurrentCatalog, transaction.Freed!, transaction.NodesCreated);
+            }
+            else
+            {
+                if (ConflictDetector.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
+                {
+                    Conflicts++;
+                    throw new WriteConflictException(
+                        $"Another transaction committed a write to a key this transaction wrote in keyspace '{keyspace}' after this transaction's snapshot ({transaction.Snapshot.Number}). Nothing was applied; retry the transaction.",
+                        keyspace);
+                }
+
+                (roots, catalog, freed, nodes) = Replay(log, latest, transaction.CurrentCatalog);
+            }
+
+            freed.Resolve(_database.PageSize, CheckpointInProgress);
+            var version = new DbVersion(latest.Number + 1, roots, catalog, _database.TimeProvider.GetTimestamp())
+            {
+                Freed = freed.IsEmpty ? null : freed,
+                Log = log,
+            };
+            _chain.Append(version);
+            Interlocked.Add(ref _dirtyNodes, nodes);
+            Commits++;
+            if (_database.Wal is { } wal)
+            {
+                request = wal.Submit(version, chunks, durable: transaction.Durability == Durability.Durable);
+            }
+            else
+            {
+                version.EndLsn = latest.EndLsn;
+                _chain.Publish(version);
+            }
+
+            PruneLogs();
+        }
+
+        if (_database.Checkpointer is { } checkpointer && checkpointer.IsDue())
+        {
+            checkpointer.Nudge();
+        }
+
+        return request;
+    }
+
+    /// <summary>Re-applies a transaction's log on <paramref name="latest"/> (the log was validated against it).</summary>
+    private (TreeRoot[], Catalog, FreedSet, int) Replay(TxLog log, DbVersion latest, Catalog mine)
+    {
+        var writer = new TreeWriter(new object(), _database.Source, new FreedSet());
+        var catalog = latest.Catalog;
+        var roots = new TreeRoot[Math.Max(latest.Roots.Length, Math.Max(catalog.IdLimit, mine.IdLimit))];
+        latest.Roots.CopyTo(roots, 0);
+        var reader = new TxLogReader(log.Payloads());
+        while (reader.TryRead(out var op))
+        {
+            switch (op.Kind)
+            {
+                case LogOpKind.Put:
+                    writer.Put(ref roots[op.KeyspaceId], op.Key.Span, op.Value.Span);
+                    break;
+                case LogOpKind.Delete:
+                    writer.Delete(ref roots[op.KeyspaceId], op.Key.Span);
+                    break;
+                case LogOpKind.CreateKeyspace:
+                    catalog = catalog.With(mine.Get(op.KeyspaceId)!);
+                    break;
+                case LogOpKind.DropKeyspace:
+                    writer.FreeTree(roots[op.KeyspaceId].Root);
+                    roots[op.KeyspaceId] = TreeRoot.Empty;
+                    catalog = catalog.Without(catalog.Get(op.KeyspaceId)!);
+                    break;
+            }
+        }
+
+        return (roots, catalog, writer.Freed, writer.NodesCreated);
+    }
+
+    /// <summary>Drops logs that no open (or future) writer can need: at or before every open writer's snapshot and the visible version.</summary>
+    private void PruneLogs()
+    {
+        var limit = _chain.Visible.Number;
+        if (_writers.Count > 0)
+        {
+            limit = Math.Min(limit, _writers.Keys.First());
+        }
+
+        while (_pruneCursor.Number <= limit)
+        {
+            _pruneCursor.Log = null;
+            if (_pruneCursor.Next is not { } next)
+            {
+                break;
+            }
+
+            _pruneCursor = next;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Persistence.BTree;
+using Persistence.Wal;
+
+namespace Persistence.Transactions;
+
+/// <summary>
+/// One committed state of the database: the root of every keyspace's tree, the catalog, and where its commit ends in
+/// the WAL. Versions form a chain from the oldest retained to the newest; a snapshot pins one version.
+/// </summary>
+/// <remarks>
+/// A version also carries what the commit that created it freed (for page reclamation) and its transaction log (for
+/// conflict checks by write transactions whose snapshot is older). Both are dropped when no longer needed.
+/// </remarks>
+internal sealed class DbVersion(long number, TreeRoot[] roots, Catalog catalog, long createdTimestamp)
+{
+    private int _pins;
+    private volatile DbVersion? _next;
+
+    public long Number { get; } = number;
+
+    public TreeRoot[] Roots { get; } = roots;
+
+    public Catalog Catalog { get; } = catalog;
+
+    /// <summary>When the version was created (<see cref="TimeProvider.GetTimestamp"/>), for snapshot-age metrics.</summary>
+    public long CreatedTimestamp { get; } = createdTimestamp;
+
+    /// <summary>The WAL position after this version's commit.</summary>
+    public long EndLsn { get; set; }
+
+    /// <summary>The chained frame checksum after this version's commit (the seed for what follows).</summary>
+    public uint EndChain { get; set; }
+
+    /// <summary>What the commit that created this version made unreachable.</summary>
+    public FreedSet? Freed { get; set; }
+
+    /// <summary>The commit's operations, kept while an older write transaction may need to check conflicts against them.</summary>
+    public TxLog? Log { get; set; }
+
+    public DbVersion? Next
+    {
+        get => _next;
+        set => _next = value;
+    }
+
+    public int Pins => Volatile.Read(ref _pins);
+
+    public TreeRoot Root(int keyspaceId) => (uint)keyspaceId < (uint)Roots.Length ? Roots[keyspaceId] : TreeRoot.Empty;
+
+    /// <summary>Adds a pin unless the version was already retired.</summary>
+    public bool TryPin()
+    {
+        while (true)
+        {
+            var pins = Volatile.Read(ref _pins);
+            if (pins < 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _pins, pins + 1, pins) == pins)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Unpin() => Interlocked.Decrement(ref _pins);
+
+    /// <summary>Retires the version if nothing pins it; a retired version can never be pinned again.</summary>
+    public bool TryRetire() => Interlocked.CompareExchange(ref _pins, -1, 0) == 0;
+}

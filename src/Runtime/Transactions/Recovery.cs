@@ -1,0 +1,103 @@
+using System.Text;
+using Persistence.BTree;
+using Persistence.Wal;
+
+namespace Persistence.Transactions;
+
+/// <summary>
+/// Replays the log after the durable checkpoint: every commit whose frames all validate, in order, is applied to the
+/// checkpointed trees. A commit whose last frame is missing or invalid (a torn write, a crash before fsync) is dropped
+/// with everything after it, and the log continues from the end of the last complete commit.
+/// </summary>
+internal static class Recovery
+{
+    public static RecoveryResult Replay(Database database, WalSegments segments, DbVersion checkpointed, int maxPayload)
+    {
+        var reader = new WalReader(segments, checkpointed.EndLsn, checkpointed.EndChain, maxPayload);
+        var writer = new TreeWriter(new object(), database.Source, new FreedSet());
+        var roots = checkpointed.Roots;
+        var catalog = checkpointed.Catalog;
+        var version = checkpointed.Number;
+        var endLsn = checkpointed.EndLsn;
+        var endChain = checkpointed.EndChain;
+        var maxKeyspaceId = -1;
+        var commits = 0;
+        var pending = new List<ReadOnlyMemory<byte>>();
+        long pendingVersion = 0;
+        while (reader.TryReadFrame(out var frame, out var payload))
+        {
+            if (pending.Count > 0 ? frame.Version != pendingVersion : frame.Version != version + 1)
+            {
+                throw new CorruptionException(
+                    ErrorCode.Corruption,
+                    $"The write-ahead log in '{segments.Directory}' is inconsistent: a valid frame of commit {frame.Version} follows commit {(pending.Count > 0 ? pendingVersion : version)}.")
+                {
+                    FilePath = segments.Directory,
+                };
+            }
+
+            pending.Add(payload);
+            pendingVersion = frame.Version;
+            if (frame.Kind != WalFrameKind.CommitEnd)
+            {
+                continue;
+            }
+
+            roots = (TreeRoot[])roots.Clone();
+            Apply(database, writer, pending, ref roots, ref catalog, ref maxKeyspaceId);
+            pending.Clear();
+            version = frame.Version;
+            endLsn = reader.Position;
+            endChain = reader.Chain;
+            commits++;
+        }
+
+        DbVersion? replayed = null;
+        if (commits > 0)
+        {
+            replayed = new DbVersion(version, roots, catalog, database.TimeProvider.GetTimestamp())
+            {
+                EndLsn = endLsn,
+                EndChain = endChain,
+                Freed = writer.Freed.IsEmpty ? null : writer.Freed,
+            };
+        }
+
+        return new RecoveryResult(replayed, endLsn, endChain, commits, endLsn - checkpointed.EndLsn, maxKeyspaceId + 1);
+    }
+
+    private static void Apply(Database database, TreeWriter writer, List<ReadOnlyMemory<byte>> payloads,
+        ref TreeRoot[] roots, ref Catalog catalog, ref int maxKeyspaceId)
+    {
+        var reader = new TxLogReader(payloads);
+        while (reader.TryRead(out var op))
+        {
+            if (op.KeyspaceId >= roots.Length)
+            {
+                Array.Resize(ref roots, op.KeyspaceId + 1);
+            }
+
+            switch (op.Kind)
+            {
+                case LogOpKind.Put:
+                    writer.Put(ref roots[op.KeyspaceId], op.Key.Span, op.Value.Span);
+                    break;
+                case LogOpKind.Delete:
+                    writer.Delete(ref roots[op.KeyspaceId], op.Key.Span);
+                    break;
+                case LogOpKind.CreateKeyspace:
+                    catalog = catalog.With(new Keyspace(database, op.KeyspaceId, Encoding.UTF8.GetString(op.Key.Span)));
+                    maxKeyspaceId = Math.Max(maxKeyspaceId, op.KeyspaceId);
+                    break;
+                case LogOpKind.DropKeyspace:
+                    writer.FreeTree(roots[op.KeyspaceId].Root);
+                    roots[op.KeyspaceId] = TreeRoot.Empty;
+                    catalog = catalog.Without(catalog.Get(op.KeyspaceId)!);
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>What recovery found: the replayed version (null when nothing was replayed) and where the log continues.</summary>
+internal sealed record RecoveryResult(DbVersion? Replayed, long EndLsn, uint EndChain, int Commits, long Bytes, int NextKeyspaceId);

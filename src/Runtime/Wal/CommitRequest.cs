@@ -1,0 +1,27 @@
+using Persistence.Transactions;
+
+namespace Persistence.Wal;
+
+/// <summary>
+/// A commit waiting for the WAL: its planned frames, whether it must be durable before it is acknowledged, and the
+/// signal that tells its waiter either "done" or "you lead the next batch".
+/// </summary>
+internal sealed class CommitRequest(DbVersion? version, List<PlannedFrame> frames, bool durable)
+{
+    /// <summary>The version the commit creates; null for a request that only asks for an fsync.</summary>
+    public DbVersion? Version { get; } = version;
+
+    public List<PlannedFrame> Frames { get; } = frames;
+
+    public bool Durable { get; } = durable;
+
+    /// <summary>Completes with true when the waiter must lead a batch, false when the request is done.</summary>
+    public TaskCompletionSource<bool> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsDone { get; set; }
+
+    public Exception? Error { get; set; }
+}
+
+/// <summary>A frame placed in the log: its position, its buffer (header space plus payload) and its kind.</summary>
+internal readonly record struct PlannedFrame(long Lsn, byte[] Buffer, int Length, uint PayloadCrc, WalFrameKind Kind);

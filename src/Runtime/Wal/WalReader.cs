@@ -1,0 +1,93 @@
+using Persistence.Storage;
+
+namespace Persistence.Wal;
+
+/// <summary>
+/// Reads the log forward from a checkpoint's start LSN, validating every frame (chained header checksum, LSN, payload
+/// checksum). The log ends at the first frame that does not validate or the first missing segment.
+/// </summary>
+internal sealed class WalReader(WalSegments segments, long startLsn, uint seed, int maxPayload)
+{
+    private const int BlockSize = 1 << 20;
+    private readonly byte[] _header = new byte[WalFrame.HeaderSize];
+    private IStorageFile? _file;
+    private long _fileIndex = -1;
+    private byte[] _block = new byte[BlockSize];
+    private long _blockStart = -1;
+    private int _blockLength;
+
+    /// <summary>The position after the last valid frame read.</summary>
+    public long Position { get; private set; } = startLsn;
+
+    /// <summary>The frame checksum of the last valid frame read (the chain seed for the next).</summary>
+    public uint Chain { get; private set; } = seed;
+
+    /// <summary>Reads the next data frame, following segment-end markers. False at the end of the valid log.</summary>
+    public bool TryReadFrame(out FrameInfo info, out byte[] payload)
+    {
+        payload = [];
+        while (true)
+        {
+            var index = segments.IndexOf(Position);
+            if (index != _fileIndex)
+            {
+                _file = segments.TryOpen(index);
+                _fileIndex = index;
+                _blockStart = -1;
+            }
+
+            if (_file is null || !TryReadAt(segments.OffsetOf(Position), _header)
+                || !WalFrame.TryRead(_header, Chain, Position, maxPayload, out info))
+            {
+                info = default;
+                return false;
+            }
+
+            if (info.Kind == WalFrameKind.SegmentEnd)
+            {
+                Chain = info.Checksum;
+                Position = (index + 1) * segments.SegmentSize;
+                continue;
+            }
+
+            payload = new byte[info.PayloadLength];
+            if (!TryReadAt(segments.OffsetOf(Position) + WalFrame.HeaderSize, payload)
+                || Checksum.Compute(payload) != info.PayloadCrc)
+            {
+                return false;
+            }
+
+            Chain = info.Checksum;
+            Position += WalFrame.HeaderSize + info.PayloadLength;
+            return true;
+        }
+    }
+
+    private bool TryReadAt(long offset, Span<byte> destination)
+    {
+        if (offset + destination.Length > segments.SegmentSize)
+        {
+            return false;
+        }
+
+        if (destination.Length > _block.Length)
+        {
+            _block = new byte[destination.Length];
+            _blockStart = -1;
+        }
+
+        if (_blockStart < 0 || offset < _blockStart || offset + destination.Length > _blockStart + _blockLength)
+        {
+            var length = (int)Math.Min(_block.Length, segments.SegmentSize - offset);
+            _blockLength = _file!.Read(offset, _block.AsSpan(0, length));
+            _blockStart = offset;
+            if (_blockLength < destination.Length)
+            {
+                return false;
+            }
+        }
+
+        _block.AsSpan((int)(offset - _blockStart), destination.Length).CopyTo(destination);
+        return true;
+    }
+}

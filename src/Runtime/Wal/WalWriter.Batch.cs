@@ -1,0 +1,141 @@
+using Persistence.Storage;
+
+namespace Persistence.Wal;
+
+internal sealed partial class WalWriter
+{
+    /// <summary>Writes (and, if any request needs it, syncs) everything queued; run by the leader only.</summary>
+    private void RunBatch()
+    {
+        List<CommitRequest> batch;
+        lock (_gate)
+        {
+            batch = [.. _queue];
+            _queue.Clear();
+        }
+
+        Exception? error = null;
+        try
+        {
+            WriteFrames(batch);
+            if (batch.Exists(static r => r.Durable) && _writtenLsn > _durableLsn)
+            {
+                foreach (var file in _unflushed)
+                {
+                    file.Flush();
+                }
+
+                _unflushed.Clear();
+                Syncs++;
+                Volatile.Write(ref _durableLsn, _writtenLsn);
+            }
+
+            Batches++;
+            for (var i = batch.Count - 1; i >= 0; i--)
+            {
+                if (batch[i].Version is { } last)
+                {
+                    _publish(last);
+                    break;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex as PersistenceException
+                ?? new DatabaseReadOnlyException("Writing the write-ahead log failed; the database is now read-only.", ex);
+            _onFailure(error);
+        }
+
+        foreach (var request in batch)
+        {
+            request.Error = error;
+            request.IsDone = true;
+            request.Signal.TrySetResult(false);
+        }
+
+        HandOff(error);
+    }
+
+    private void HandOff(Exception? error)
+    {
+        List<CommitRequest>? failed = null;
+        lock (_gate)
+        {
+            if (error is not null)
+            {
+                _failure ??= error;
+                failed = [.. _queue];
+                _queue.Clear();
+            }
+
+            if (_queue.Count > 0)
+            {
+                _queue[0].Signal.TrySetResult(true);
+            }
+            else
+            {
+                _leading = false;
+            }
+        }
+
+        foreach (var request in failed ?? [])
+        {
+            request.Error = error;
+            request.IsDone = true;
+            request.Signal.TrySetResult(false);
+        }
+    }
+
+    private void WriteFrames(List<CommitRequest> batch)
+    {
+        IStorageFile? file = null;
+        var run = new List<ReadOnlyMemory<byte>>();
+        long runStart = -1;
+        long runEnd = -1;
+        foreach (var request in batch)
+        {
+            var version = request.Version?.Number ?? 0;
+            foreach (var frame in request.Frames)
+            {
+                var header = frame.Buffer.AsSpan(0, WalFrame.HeaderSize);
+                var frameVersion = frame.Kind == WalFrameKind.SegmentEnd ? 0 : version;
+                WalFrame.WriteHeader(header, _chain, frame.Length - WalFrame.HeaderSize, frame.Lsn, frameVersion, frame.PayloadCrc, frame.Kind);
+                _chain = WalFrame.FrameChecksum(header);
+                if (file is null || frame.Lsn != runEnd || _segments.IndexOf(frame.Lsn) != _segments.IndexOf(runStart))
+                {
+                    Flush(file, runStart, run);
+                    file = _segments.OpenForWrite(_segments.IndexOf(frame.Lsn));
+                    runStart = frame.Lsn;
+                }
+
+                run.Add(frame.Buffer.AsMemory(0, frame.Length));
+                runEnd = frame.Lsn + frame.Length;
+                FramesWritten++;
+            }
+
+            if (request.Version is { } v)
+            {
+                v.EndChain = _chain;
+            }
+        }
+
+        Flush(file, runStart, run);
+        if (runEnd >= 0)
+        {
+            Volatile.Write(ref _writtenLsn, runEnd);
+        }
+
+        void Flush(IStorageFile? target, long start, List<ReadOnlyMemory<byte>> buffers)
+        {
+            if (target is null || buffers.Count == 0)
+            {
+                return;
+            }
+
+            target.Write(_segments.OffsetOf(start), buffers);
+            _unflushed.Add(target);
+            buffers.Clear();
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using Persistence.Storage;
+using Persistence.Transactions;
+
+namespace Persistence.Wal;
+
+/// <summary>
+/// Appends commits to the log with group commit. Commits are planned (given their LSNs) in commit order by the
+/// sequencer and queued; the first waiter becomes the leader, writes everything queued as one batch (one vectored
+/// write per segment and, if any commit in it is durable, one fdatasync), publishes the batch, completes its waiters
+/// and hands leadership to the oldest queued commit. A commit therefore waits behind at most the batch in flight:
+/// no fixed delay, and no starvation.
+/// </summary>
+internal sealed partial class WalWriter : IDisposable
+{
+    private readonly WalSegments _segments;
+    private readonly Action<DbVersion> _publish;
+    private readonly Action<Exception> _onFailure;
+    private readonly Lock _gate = new();
+    private readonly List<CommitRequest> _queue = [];
+    private readonly HashSet<IStorageFile> _unflushed = [];
+    private bool _leading;
+    private uint _chain;
+    private long _nextLsn;
+    private long _writtenLsn;
+    private long _durableLsn;
+    private Exception? _failure;
+
+    public WalWriter(WalSegments segments, long startLsn, uint chainSeed, Action<DbVersion> publish, Action<Exception> onFailure)
+    {
+        _segments = segments;
+        _publish = publish;
+        _onFailure = onFailure;
+        _nextLsn = _writtenLsn = _durableLsn = startLsn;
+        _chain = chainSeed;
+        MaxFramePayload = Math.Min(1 << 20, (segments.SegmentSize / 4) - WalFrame.HeaderSize);
+    }
+
+    public int MaxFramePayload { get; }
+
+    public long NextLsn => Volatile.Read(ref _nextLsn);
+
+    public long WrittenLsn => Volatile.Read(ref _writtenLsn);
+
+    public long DurableLsn => Volatile.Read(ref _durableLsn);
+
+    public long Batches { get; private set; }
+
+    public long Syncs { get; private set; }
+
+    public long FramesWritten { get; private set; }
+
+    /// <summary>
+    /// Places a commit's chunks in the log and queues it. Must be called in commit order (under the sequencer's lock).
+    /// Returns the LSN after the commit.
+    /// </summary>
+    public CommitRequest Submit(DbVersion version, IReadOnlyList<LogChunk> chunks, bool durable)
+    {
+        var frames = new List<PlannedFrame>(chunks.Count);
+        var position = _nextLsn;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var chunk = chunks[i];
+            var length = WalFrame.HeaderSize + chunk.PayloadLength;
+            if (_segments.OffsetOf(position) + length + WalFrame.HeaderSize > _segments.SegmentSize)
+            {
+                frames.Add(new PlannedFrame(position, new byte[WalFrame.HeaderSize], WalFrame.HeaderSize, 0, WalFrameKind.SegmentEnd));
+                position = (_segments.IndexOf(position) + 1) * _segments.SegmentSize;
+            }
+
+            frames.Add(new PlannedFrame(position, chunk.Buffer, length, chunk.PayloadCrc, i == chunks.Count - 1 ? WalFrameKind.CommitEnd : WalFrameKind.Data));
+            position += length;
+        }
+
+        Volatile.Write(ref _nextLsn, position);
+        version.EndLsn = position;
+        var request = new CommitRequest(version, frames, durable);
+        Enqueue(request);
+        return request;
+    }
+
+    /// <summary>Queues a request that makes everything written so far durable.</summary>
+    public CommitRequest SubmitSync()
+    {
+        var request = new CommitRequest(null, [], durable: true);
+        Enqueue(request);
+        return request;
+    }
+
+    /// <summary>Waits until the request is done, leading batches when asked to. Throws what failed the request.</summary>
+    public void Wait(CommitRequest request)
+    {
+        if (TryLead(request))
+        {
+            RunBatch();
+        }
+
+        while (!request.IsDone)
+        {
+            if (request.Signal.Task.GetAwaiter().GetResult())
+            {
+                RunBatch();
+            }
+        }
+
+        ThrowIfFailed(request);
+    }
+
+    /// <inheritdoc cref="Wait"/>
+    public async ValueTask WaitAsync(CommitRequest request)
+    {
+        if (TryLead(request))
+        {
+            RunBatch();
+        }
+
+        while (!request.IsDone)
+        {
+            if (await request.Signal.Task.ConfigureAwait(false))
+            {
+                RunBatch();
+            }
+        }
+
+        ThrowIfFailed(request);
+    }
+
+    public void Dispose() => _segments.Dispose();
+
+    private static void ThrowIfFailed(CommitRequest request)
+    {
+        if (request.Error is { } error)
+        {
+            throw error is PersistenceException ? error : new DatabaseReadOnlyException("The commit could not be made durable; the database is now read-only.", error);
+        }
+    }
+
+    private void Enqueue(CommitRequest request)
+    {
+        lock (_gate)
+        {
+            if (_failure is { } failure)
+            {
+                request.Error = failure;
+                request.IsDone = true;
+                return;
+            }
+
+            _queue.Add(request);
+        }
+    }
+
+    private bool TryLead(CommitRequest request)
+    {
+        lock (_gate)
+        {
+            if (request.IsDone || _leading)
+            {
+                return false;
+            }
+
+            _leading = true;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using Persistence.BTree;
+using Persistence.Storage;
+
+namespace Persistence.Tests.BTree;
+
+public sealed class TreeWriterTests
+{
+    /// <summary>Trees that live only in memory: nothing is ever loaded from disk.</summary>
+    private sealed class MemorySource(int pageSize) : INodeSource
+    {
+        public int PageSize => pageSize;
+
+        public Node Load(PageId id) => throw new InvalidOperationException($"page {id} requested from a memory-only tree");
+
+        public byte[] ReadOverflow(PageId first, int length) => throw new InvalidOperationException("overflow requested");
+    }
+
+    [Theory]
+    [InlineData(4096, 1)]
+    [InlineData(4096, 2)]
+    [InlineData(8192, 3)]
+    [InlineData(65536, 4)]
+    public void Random_puts_and_deletes_match_a_sorted_model(int pageSize, int seed)
+    {
+        var random = new Random(seed);
+        var source = new MemorySource(pageSize);
+        var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
+        var tree = TreeRoot.Empty;
+        var snapshots = new List<(TreeRoot Tree, KeyValuePair<byte[], byte[]>[] Model)>();
+        for (var round = 0; round < 40; round++)
+        {
+            var writer = new TreeWriter(new object(), source, new FreedSet());
+            for (var i = 0; i < 500; i++)
+            {
+                var key = RandomKey(random, pageSize);
+                if (random.Next(3) == 0)
+                {
+                    Assert.Equal(model.Remove(key), writer.Delete(ref tree, key));
+                }
+                else
+                {
+                    var value = RandomValue(random, pageSize);
+                    Assert.Equal(!model.ContainsKey(key), writer.Put(ref tree, key, value));
+                    model[key] = value;
+                }
+            }
+
+            Assert.Equal(model.Count, tree.Count);
+            AssertSameContents(tree, model.ToArray(), source, $"seed {seed} round {round}");
+            snapshots.Add((tree, model.ToArray()));
+        }
+
+        // Copy-on-write: every earlier version still reads exactly as it did.
+        foreach (var (old, oldModel) in snapshots)
+        {
+            AssertSameContents(old, oldModel, source, $"seed {seed} snapshot");
+        }
+    }
+
+    [Fact]
+    public void Ascending_load_fills_leaves_almost_completely()
+    {
+        var source = new MemorySource(8192);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var tree = TreeRoot.Empty;
+        for (long i = 0; i < 20_000; i++)
+        {
+            var key = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(key, i);
+            writer.Put(ref tree, key, new byte[100]);
+        }
+
+        var leaves = CountLeaves(tree.Root!, source);
+        var perLeaf = (8192 - 32) / (2 + 4 + 8 + 100);
+        Assert.True(leaves <= (20_000 / perLeaf) + 2, $"{leaves} leaves for {20_000 / perLeaf} pages of data");
+    }
+
+    [Fact]
+    public void Deleting_everything_empties_the_tree()
+    {
+        var source = new MemorySource(4096);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var tree = TreeRoot.Empty;
+        var keys = Enumerable.Range(0, 5000).Select(i => BitConverter.GetBytes(i * 7919)).ToArray();
+        foreach (var key in keys)
+        {
+            writer.Put(ref tree, key, key);
+        }
+
+        foreach (var key in keys.Reverse())
+        {
+            Assert.True(writer.Delete(ref tree, key));
+        }
+
+        Assert.Null(tree.Root);
+        Assert.Equal(0, tree.Count);
+    }
+
+    [Fact]
+    public void Shortest_separator_lies_between_its_neighbours()
+    {
+        var random = new Random(5);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var a = RandomKey(random, 4096);
+            var b = RandomKey(random, 4096);
+            var cmp = a.AsSpan().SequenceCompareTo(b);
+            if (cmp == 0)
+            {
+                continue;
+            }
+
+            var (low, high) = cmp < 0 ? (a, b) : (b, a);
+            var separator = TreeWriter.ShortestSeparator(low, high);
+            Assert.True(low.AsSpan().SequenceCompareTo(separator) < 0);
+            Assert.True(separator.AsSpan().SequenceCompareTo(high) <= 0);
+        }
+    }
+
+    internal static void AssertSameContents(TreeRoot tree, KeyValuePair<byte[], byte[]>[] expected, INodeSource source, string context)
+    {
+        var cursor = new TreeCursor(source);
+        cursor.Reset(tree.Root);
+        var i = 0;
+        for (var ok = cursor.SeekFirst(); ok; ok = cursor.Next(), i++)
+        {
+            Assert.True(i < expected.Length, $"{context}: more keys than expected");
+            Assert.True(cursor.Key.SequenceEqual(expected[i].Key), $"{context}: key {i} differs");
+            Assert.True(cursor.Value.SequenceEqual(expected[i].Value), $"{context}: value {i} differs");
+        }
+
+        Assert.Equal(expected.Length, i);
+        i = expected.Length - 1;
+        for (var ok = cursor.SeekLast(); ok; ok = cursor.Previous(), i--)
+        {
+            Assert.True(cursor.Key.SequenceEqual(expected[i].Key), $"{context}: backward key {i} differs");
+        }
+
+        Assert.Equal(-1, i);
+        foreach (var (key, value) in expected.Take(200))
+        {
+            Assert.True(TreeReader.TryFind(tree.Root, key, source, out var leaf, out var slot), context);
+            Assert.True(TreeReader.Value(leaf, slot, source).SequenceEqual(value), context);
+            Assert.True(cursor.Seek(key) && cursor.Key.SequenceEqual(key), context);
+            Assert.True(cursor.SeekForPrevious(key) && cursor.Key.SequenceEqual(key), context);
+        }
+    }
+
+    private static int CountLeaves(Node node, INodeSource source)
+    {
+        if (node.IsLeaf)
+        {
+            return 1;
+        }
+
+        var total = 0;
+        for (var i = 0; i < node.Count; i++)
+        {
+            total += CountLeaves(TreeReader.Child(node, i, source), source);
+        }
+
+        return total;
+    }
+
+    private static byte[] RandomKey(Random random, int pageSize)
+    {
+        // Mostly short keys from a small alphabet (many shared prefixes and repeats), sometimes maximal ones.
+        var length = random.Next(10) == 0 ? random.Next(1, (pageSize / 8) + 1) : random.Next(1, 6);
+        var key = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            key[i] = (byte)random.Next(0, 4);
+        }
+
+        return key;
+    }
+
+    private static byte[] RandomValue(Random random, int pageSize)
+    {
+        var length = random.Next(20) switch
+        {
+            0 => random.Next(pageSize / 4, pageSize * 3), // overflow
+            1 => (pageSize - 32) / 4,                     // largest inline
+            _ => random.Next(0, 64),
+        };
+        var value = new byte[length];
+        random.NextBytes(value);
+        return value;
+    }
+}

@@ -1,0 +1,42 @@
+using Persistence.Testing;
+
+namespace Persistence.Tests;
+
+/// <summary>Opening databases for engine tests, and the consistency check every engine test ends with.</summary>
+public static class TestDatabases
+{
+    /// <summary>Small pages, segments and thresholds, so that splits, overflow, segment switches and checkpoints all happen in small tests.</summary>
+    public static DatabaseOptions Small(TimeProvider? time = null) => new()
+    {
+        PageSize = 4096,
+        PageCacheBytes = 64 * 4096,
+        WalSegmentBytes = 64 << 10,
+        CheckpointWalBytes = 1 << 20,
+        TimeProvider = time ?? TimeProvider.System,
+    };
+
+    public static Database Open(SimulatedFileSystem fs, DatabaseOptions? options = null, string path = "/sim/test.db") =>
+        Database.Open(path, options ?? Small(), fs);
+
+    /// <summary>Runs the consistency checker and fails the test with its findings.</summary>
+    public static void AssertConsistent(Database database)
+    {
+        var report = database.CheckConsistency();
+        Assert.True(report.IsConsistent, report.ToString());
+    }
+
+    /// <summary>Checks, then disposes (which checkpoints), then reopens and checks again.</summary>
+    public static Database CloseCheckAndReopen(Database database, SimulatedFileSystem fs, DatabaseOptions? options = null)
+    {
+        AssertConsistent(database);
+        var path = database.Path!;
+        database.Dispose();
+        var reopened = Database.Open(path, options ?? Small(), fs);
+        AssertConsistent(reopened);
+        return reopened;
+    }
+
+    public static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    public static string Text(ReadOnlySpan<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes);
+}

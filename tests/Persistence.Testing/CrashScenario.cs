@@ -1,0 +1,211 @@
+using System.Buffers.Binary;
+
+namespace Persistence.Testing;
+
+/// <summary>
+/// A deterministic workload that is cut by a simulated power failure at a chosen storage operation, then recovered
+/// and checked: every acknowledged commit is present, the state is exactly that after some prefix of the commits (no
+/// partial transaction), and the consistency checker passes.
+/// </summary>
+public sealed class CrashScenario
+{
+    private readonly int _seed;
+    private readonly int _commits;
+    private readonly List<Dictionary<string, byte[]>> _states = [];
+    private readonly List<List<(bool IsPut, string Keyspace, byte[] Key, byte[]? Value)>> _transactions = [];
+
+    public CrashScenario(int seed, int commits = 60)
+    {
+        _seed = seed;
+        _commits = commits;
+        Generate();
+    }
+
+    public static DatabaseOptions Options(TimeProvider time) => new()
+    {
+        PageSize = 4096,
+        PageCacheBytes = 64L << 20,
+        WalSegmentBytes = 64 << 10,
+        CheckpointWalBytes = 1L << 40,
+        CheckpointInterval = TimeSpan.FromDays(1),
+        TimeProvider = time,
+    };
+
+    /// <summary>Storage operations the workload performs when nothing fails (the range of crash points).</summary>
+    public long CountOperations()
+    {
+        var fs = new SimulatedFileSystem();
+        Run(fs, out _);
+        return fs.Operations;
+    }
+
+    /// <summary>Runs the workload with power failing at <paramref name="crashAt"/>, reboots with <paramref name="mode"/>, and checks.</summary>
+    public CrashOutcome Execute(long crashAt, CrashMode mode)
+    {
+        var fs = new SimulatedFileSystem { CrashAtOperation = crashAt };
+        var acknowledged = Run(fs, out var workloadError);
+        var image = fs.AfterCrash(mode, new Random(HashCode.Combine(_seed, crashAt, mode)));
+        Database db;
+        try
+        {
+            db = Database.Open(Path, Options(new FakeTimeProvider()), image);
+        }
+        catch (Exception ex)
+        {
+            return new CrashOutcome(acknowledged, -1, AcknowledgedLost: true, PartialVisible: false, CheckFailed: false, $"reopen failed: {ex}");
+        }
+
+        try
+        {
+            var state = ReadState(db);
+            var matched = -1;
+            for (var i = _states.Count - 1; i >= 0; i--)
+            {
+                if (SameState(_states[i], state))
+                {
+                    matched = i;
+                    break;
+                }
+            }
+
+            var report = db.CheckConsistency();
+            var lost = matched < acknowledged;
+            var detail = matched < 0
+                ? $"recovered state matches no prefix of the commits (version {db.BeginRead().SnapshotVersion})"
+                : lost ? $"only {matched} commits recovered but {acknowledged} were acknowledged" : "";
+            if (!report.IsConsistent)
+            {
+                detail += " checker: " + report;
+            }
+
+            _ = workloadError;
+            return new CrashOutcome(acknowledged, matched, lost, matched < 0, !report.IsConsistent, detail);
+        }
+        finally
+        {
+            db.Dispose();
+        }
+    }
+
+    private const string Path = "/crash/test.db";
+
+    /// <summary>Runs the transactions in order; returns how many commits were acknowledged before the failure.</summary>
+    private int Run(SimulatedFileSystem fs, out Exception? error)
+    {
+        error = null;
+        var acknowledged = 0;
+        Database? db = null;
+        try
+        {
+            db = Database.Open(Path, Options(new FakeTimeProvider()), fs);
+            for (var t = 0; t < _transactions.Count; t++)
+            {
+                using (var tx = db.BeginWrite())
+                {
+                    foreach (var (isPut, keyspace, key, value) in _transactions[t])
+                    {
+                        var ks = tx.GetOrCreateKeyspace(keyspace);
+                        if (isPut)
+                        {
+                            tx.Put(ks, key, value);
+                        }
+                        else
+                        {
+                            tx.Delete(ks, key);
+                        }
+                    }
+
+                    tx.Commit();
+                }
+
+                acknowledged = t + 1;
+                if (t % 7 == 6)
+                {
+                    db.Checkpoint();
+                }
+
+                if (t == _transactions.Count / 2)
+                {
+                    db.Dispose(); // a clean close and reopen in the middle
+                    db = Database.Open(Path, Options(new FakeTimeProvider()), fs);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        finally
+        {
+            try
+            {
+                db?.Dispose();
+            }
+            catch (Exception ex)
+            {
+                error ??= ex;
+            }
+        }
+
+        return acknowledged;
+    }
+
+    private void Generate()
+    {
+        var random = new Random(_seed);
+        var state = new Dictionary<string, byte[]>();
+        _states.Add(new Dictionary<string, byte[]>(state));
+        for (var t = 0; t < _commits; t++)
+        {
+            var ops = new List<(bool, string, byte[], byte[]?)>();
+            var count = random.Next(1, random.Next(10) == 0 ? 200 : 12);
+            for (var i = 0; i < count; i++)
+            {
+                var keyspace = random.Next(3) == 0 ? "b" : "a";
+                var key = new byte[4];
+                BinaryPrimitives.WriteInt32BigEndian(key, random.Next(400));
+                var stateKey = keyspace + Convert.ToHexString(key);
+                if (random.Next(4) == 0)
+                {
+                    ops.Add((false, keyspace, key, null));
+                    state.Remove(stateKey);
+                }
+                else
+                {
+                    var value = new byte[random.Next(20) == 0 ? random.Next(2000, 20000) : random.Next(8, 200)];
+                    random.NextBytes(value);
+                    BinaryPrimitives.WriteInt32LittleEndian(value, t);
+                    ops.Add((true, keyspace, key, value));
+                    state[stateKey] = value;
+                }
+            }
+
+            _transactions.Add(ops);
+            _states.Add(new Dictionary<string, byte[]>(state));
+        }
+    }
+
+    private static Dictionary<string, byte[]> ReadState(Database db)
+    {
+        var state = new Dictionary<string, byte[]>();
+        using var read = db.BeginRead();
+        foreach (var keyspace in read.GetKeyspaces())
+        {
+            foreach (var (key, value) in read.Scan(keyspace))
+            {
+                state[keyspace.Name + Convert.ToHexString(key)] = value;
+            }
+        }
+
+        return state;
+    }
+
+    private static bool SameState(Dictionary<string, byte[]> expected, Dictionary<string, byte[]> actual) =>
+        expected.Count == actual.Count && expected.All(e => actual.TryGetValue(e.Key, out var v) && v.AsSpan().SequenceEqual(e.Value));
+}
+
+/// <summary>What a crash scenario found.</summary>
+public sealed record CrashOutcome(int Acknowledged, int Recovered, bool AcknowledgedLost, bool PartialVisible, bool CheckFailed, string Detail)
+{
+    public bool Passed => !AcknowledgedLost && !PartialVisible && !CheckFailed;
+}

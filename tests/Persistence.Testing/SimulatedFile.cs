@@ -1,0 +1,198 @@
+namespace Persistence.Testing;
+
+/// <summary>
+/// The contents of one simulated file: what a reader sees now, and what would survive a power failure (the state
+/// at the last successful flush). Writes since then are kept in order, so a crash can keep any subset of them.
+/// </summary>
+public sealed class SimulatedFile
+{
+    private readonly List<PendingWrite> _pending = [];
+    private byte[] _current = [];
+    private long _length;
+    private byte[] _durable = [];
+    private long _durableLength;
+
+    internal SimulatedFile()
+    {
+    }
+
+    internal SimulatedFile(byte[] durable, long length)
+    {
+        _durable = durable;
+        _durableLength = length;
+        _current = (byte[])durable.Clone();
+        _length = length;
+    }
+
+    public long Length
+    {
+        get
+        {
+            lock (this)
+            {
+                return _length;
+            }
+        }
+    }
+
+    internal int PendingWrites
+    {
+        get
+        {
+            lock (this)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    internal int Read(long offset, Span<byte> buffer)
+    {
+        lock (this)
+        {
+            var n = (int)Math.Clamp(_length - offset, 0, buffer.Length);
+            _current.AsSpan((int)offset, n).CopyTo(buffer);
+            return n;
+        }
+    }
+
+    internal void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        lock (this)
+        {
+            Apply(ref _current, ref _length, offset, data);
+            _pending.Add(new PendingWrite(offset, data.ToArray(), -1));
+        }
+    }
+
+    internal void SetLength(long length)
+    {
+        lock (this)
+        {
+            ApplyLength(ref _current, ref _length, length);
+            _pending.Add(new PendingWrite(0, [], length));
+        }
+    }
+
+    /// <summary>Everything written so far becomes durable.</summary>
+    internal void Flush()
+    {
+        lock (this)
+        {
+            _durable = (byte[])_current.Clone();
+            _durableLength = _length;
+            _pending.Clear();
+        }
+    }
+
+    /// <summary>
+    /// A failed fsync as Linux reports it: the pending pages are marked clean although they never reached the disk.
+    /// Readers still see them; a crash loses them.
+    /// </summary>
+    internal void LoseUnsyncedOnCrash()
+    {
+        lock (this)
+        {
+            _pending.Clear();
+        }
+    }
+
+    /// <summary>What the disk holds after a power failure, according to <paramref name="mode"/>.</summary>
+    internal SimulatedFile AfterCrash(CrashMode mode, Random random)
+    {
+        lock (this)
+        {
+            var image = (byte[])_durable.Clone();
+            var length = _durableLength;
+            for (var i = 0; i < _pending.Count; i++)
+            {
+                var write = _pending[i];
+                var keep = mode switch
+                {
+                    CrashMode.KeepAll => true,
+                    CrashMode.DropUnsynced => false,
+                    CrashMode.TornLast => i < _pending.Count - 1,
+                    CrashMode.Reorder => random.Next(2) == 0,
+                    _ => false,
+                };
+                if (mode == CrashMode.TornLast && i == _pending.Count - 1 && write.Length < 0 && write.Data.Length > 0)
+                {
+                    // Keep a prefix of the last write that ends on a 512-byte sector boundary of the file.
+                    var cuts = new List<long> { write.Offset };
+                    for (var b = ((write.Offset / 512) + 1) * 512; b < write.Offset + write.Data.Length; b += 512)
+                    {
+                        cuts.Add(b);
+                    }
+
+                    var cut = (int)(cuts[random.Next(cuts.Count)] - write.Offset);
+                    if (cut > 0)
+                    {
+                        Apply(ref image, ref length, write.Offset, write.Data.AsSpan(0, cut));
+                    }
+
+                    continue;
+                }
+
+                if (!keep)
+                {
+                    continue;
+                }
+
+                if (write.Length >= 0)
+                {
+                    ApplyLength(ref image, ref length, write.Length);
+                }
+                else
+                {
+                    Apply(ref image, ref length, write.Offset, write.Data);
+                }
+            }
+
+            return new SimulatedFile(image, length);
+        }
+    }
+
+    private static void Apply(ref byte[] buffer, ref long length, long offset, ReadOnlySpan<byte> data)
+    {
+        var end = offset + data.Length;
+        if (end > buffer.Length)
+        {
+            Array.Resize(ref buffer, (int)Math.Max(end, buffer.Length * 2L));
+        }
+
+        data.CopyTo(buffer.AsSpan((int)offset));
+        length = Math.Max(length, end);
+    }
+
+    private static void ApplyLength(ref byte[] buffer, ref long length, long newLength)
+    {
+        if (newLength > buffer.Length)
+        {
+            Array.Resize(ref buffer, (int)newLength);
+        }
+        else if (newLength < length)
+        {
+            buffer.AsSpan((int)newLength, (int)(length - newLength)).Clear();
+        }
+
+        length = newLength;
+    }
+
+    private readonly record struct PendingWrite(long Offset, byte[] Data, long Length);
+}
+
+/// <summary>What a simulated power failure does to writes that were not flushed.</summary>
+public enum CrashMode
+{
+    /// <summary>Every unflushed write is lost.</summary>
+    DropUnsynced,
+
+    /// <summary>Unflushed writes survive except the last, which survives only up to a sector boundary.</summary>
+    TornLast,
+
+    /// <summary>Each unflushed write survives or not, independently (the disk reordered them).</summary>
+    Reorder,
+
+    /// <summary>Everything survives (the process died, the machine did not).</summary>
+    KeepAll,
+}

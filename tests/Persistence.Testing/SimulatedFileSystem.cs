@@ -1,0 +1,351 @@
+using Persistence.Storage;
+
+namespace Persistence.Testing;
+
+/// <summary>
+/// An in-memory file system with Linux-like durability: file contents are durable after a flush, names after a sync
+/// of their directory. It counts every write and flush, can "lose power" at a chosen one (every later operation
+/// throws <see cref="SimulatedCrashException"/>), and can inject I/O errors through <see cref="Fault"/>.
+/// <see cref="AfterCrash"/> builds the disk image a reboot would find.
+/// </summary>
+public sealed class SimulatedFileSystem : IFileSystem
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SimulatedFile> _names;
+    private readonly Dictionary<string, SimulatedFile> _durableNames;
+    private readonly List<(string Directory, Action<Dictionary<string, SimulatedFile>> Change)> _pendingNames = [];
+    private readonly HashSet<string> _locks = [];
+    private long _operations;
+
+    public SimulatedFileSystem()
+        : this([], [])
+    {
+    }
+
+    private SimulatedFileSystem(Dictionary<string, SimulatedFile> names, Dictionary<string, SimulatedFile> durable)
+    {
+        _names = names;
+        _durableNames = durable;
+    }
+
+    /// <summary>Writes and flushes performed so far (the crash-point counter).</summary>
+    public long Operations => Interlocked.Read(ref _operations);
+
+    /// <summary>Power fails when <see cref="Operations"/> reaches this count (that operation does not happen).</summary>
+    public long CrashAtOperation { get; set; } = long.MaxValue;
+
+    /// <summary>True once the simulated power failure happened.</summary>
+    public bool Crashed { get; private set; }
+
+    /// <summary>
+    /// Called before every write, set-length and flush with the operation's kind, path and index; an exception it
+    /// returns is thrown instead of performing the operation (an injected fault).
+    /// </summary>
+    public Func<FaultPoint, Exception?>? Fault { get; set; }
+
+    /// <summary>The disk after a power failure: durable names and contents, plus what <paramref name="mode"/> keeps of the rest.</summary>
+    public SimulatedFileSystem AfterCrash(CrashMode mode, Random random)
+    {
+        lock (_lock)
+        {
+            var names = new Dictionary<string, SimulatedFile>(_durableNames);
+            var keepNames = mode switch
+            {
+                CrashMode.KeepAll => _pendingNames.Count,
+                CrashMode.DropUnsynced => 0,
+                _ => random.Next(_pendingNames.Count + 1),
+            };
+            foreach (var (_, change) in _pendingNames.Take(keepNames))
+            {
+                change(names);
+            }
+
+            var images = new Dictionary<SimulatedFile, SimulatedFile>(ReferenceEqualityComparer.Instance);
+            var result = new Dictionary<string, SimulatedFile>();
+            foreach (var (path, file) in names)
+            {
+                if (!images.TryGetValue(file, out var image))
+                {
+                    image = file.AfterCrash(mode, random);
+                    images[file] = image;
+                }
+
+                result[path] = image;
+            }
+
+            return new SimulatedFileSystem(result, new Dictionary<string, SimulatedFile>(result));
+        }
+    }
+
+    /// <summary>A copy in which every name and every write is durable (for reopening without a crash).</summary>
+    public SimulatedFileSystem Clone() => AfterCrash(CrashMode.KeepAll, new Random(0));
+
+    /// <summary>The bytes of a file as a reader sees them now.</summary>
+    public byte[] ReadAllBytes(string path)
+    {
+        lock (_lock)
+        {
+            var file = _names[Path.GetFullPath(path)];
+            var bytes = new byte[file.Length];
+            file.Read(0, bytes);
+            return bytes;
+        }
+    }
+
+    /// <summary>Replaces bytes of a file and makes them durable (to simulate corruption on the medium).</summary>
+    public void Corrupt(string path, long offset, ReadOnlySpan<byte> bytes)
+    {
+        var file = _names[Path.GetFullPath(path)];
+        file.Write(offset, bytes);
+        file.Flush();
+    }
+
+    /// <summary>Truncates a file durably.</summary>
+    public void Truncate(string path, long length)
+    {
+        var file = _names[Path.GetFullPath(path)];
+        file.SetLength(length);
+        file.Flush();
+    }
+
+    public IReadOnlyList<string> AllFiles()
+    {
+        lock (_lock)
+        {
+            return [.. _names.Keys.Order(StringComparer.Ordinal)];
+        }
+    }
+
+    IStorageFile IFileSystem.OpenFile(string path, bool create)
+    {
+        path = Path.GetFullPath(path);
+        lock (_lock)
+        {
+            ThrowIfCrashed();
+            if (!_names.TryGetValue(path, out var file))
+            {
+                if (!create)
+                {
+                    throw new StorageException(ErrorCode.IOError, $"Could not open '{path}': it does not exist.");
+                }
+
+                file = new SimulatedFile();
+                _names[path] = file;
+                var created = file;
+                _pendingNames.Add((Parent(path), names => names[path] = created));
+            }
+
+            return new Handle(this, path, file);
+        }
+    }
+
+    bool IFileSystem.FileExists(string path)
+    {
+        lock (_lock)
+        {
+            return _names.ContainsKey(Path.GetFullPath(path));
+        }
+    }
+
+    void IFileSystem.DeleteFile(string path)
+    {
+        path = Path.GetFullPath(path);
+        lock (_lock)
+        {
+            ThrowIfCrashed();
+            if (_names.Remove(path))
+            {
+                _pendingNames.Add((Parent(path), names => names.Remove(path)));
+            }
+        }
+    }
+
+    void IFileSystem.RenameFile(string source, string destination)
+    {
+        source = Path.GetFullPath(source);
+        destination = Path.GetFullPath(destination);
+        lock (_lock)
+        {
+            ThrowIfCrashed();
+            var file = _names[source];
+            _names.Remove(source);
+            _names[destination] = file;
+            _pendingNames.Add((Parent(destination), names =>
+            {
+                names.Remove(source);
+                names[destination] = file;
+            }));
+        }
+    }
+
+    void IFileSystem.CreateDirectory(string path)
+    {
+    }
+
+    IReadOnlyList<string> IFileSystem.ListFiles(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        lock (_lock)
+        {
+            return [.. _names.Keys.Where(p => Parent(p) == directory).Select(Path.GetFileName).OfType<string>()];
+        }
+    }
+
+    void IFileSystem.SyncDirectory(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        lock (_lock)
+        {
+            ThrowIfCrashed();
+            var kept = new List<(string, Action<Dictionary<string, SimulatedFile>>)>();
+            foreach (var (dir, change) in _pendingNames)
+            {
+                if (dir == directory)
+                {
+                    change(_durableNames);
+                }
+                else
+                {
+                    kept.Add((dir, change));
+                }
+            }
+
+            _pendingNames.Clear();
+            _pendingNames.AddRange(kept);
+        }
+    }
+
+    IDisposable IFileSystem.LockFile(string path)
+    {
+        path = Path.GetFullPath(path);
+        lock (_lock)
+        {
+            if (!_locks.Add(path))
+            {
+                throw new StorageException(ErrorCode.DatabaseLocked, $"The database is in use: '{path}' is locked.");
+            }
+
+            return new LockHandle(this, path);
+        }
+    }
+
+    internal void BeforeOperation(FaultKind kind, string path)
+    {
+        long index;
+        lock (_lock)
+        {
+            ThrowIfCrashed();
+            index = _operations;
+            if (index >= CrashAtOperation)
+            {
+                Crashed = true;
+                throw new SimulatedCrashException(index);
+            }
+
+            _operations++;
+        }
+
+        if (Fault?.Invoke(new FaultPoint(kind, path, index)) is { } fault)
+        {
+            throw fault;
+        }
+    }
+
+    private void ThrowIfCrashed()
+    {
+        if (Crashed)
+        {
+            throw new SimulatedCrashException(_operations);
+        }
+    }
+
+    private static string Parent(string path) => Path.GetDirectoryName(path)!;
+
+    private sealed class LockHandle(SimulatedFileSystem fs, string path) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (fs._lock)
+            {
+                fs._locks.Remove(path);
+            }
+        }
+    }
+
+    private sealed class Handle(SimulatedFileSystem fs, string path, SimulatedFile file) : IStorageFile
+    {
+        public string Path => path;
+
+        public long Length => file.Length;
+
+        public int Read(long offset, Span<byte> buffer)
+        {
+            fs.ThrowIfCrashedPublic();
+            return file.Read(offset, buffer);
+        }
+
+        public void Write(long offset, ReadOnlySpan<byte> data)
+        {
+            fs.BeforeOperation(FaultKind.Write, path);
+            file.Write(offset, data);
+        }
+
+        public void Write(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+        {
+            // A vectored write is one operation for crash points, but its pieces may persist independently.
+            fs.BeforeOperation(FaultKind.Write, path);
+            foreach (var buffer in buffers)
+            {
+                file.Write(offset, buffer.Span);
+                offset += buffer.Length;
+            }
+        }
+
+        public void SetLength(long length)
+        {
+            fs.BeforeOperation(FaultKind.SetLength, path);
+            file.SetLength(length);
+        }
+
+        public void Flush()
+        {
+            try
+            {
+                fs.BeforeOperation(FaultKind.Flush, path);
+            }
+            catch (Exception ex) when (ex is not SimulatedCrashException)
+            {
+                file.LoseUnsyncedOnCrash();
+                throw;
+            }
+
+            file.Flush();
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private void ThrowIfCrashedPublic()
+    {
+        lock (_lock)
+        {
+            ThrowIfCrashed();
+        }
+    }
+}
+
+/// <summary>The power failed: the simulated disk accepts no more operations.</summary>
+public sealed class SimulatedCrashException(long operation) : IOException($"Simulated power failure at operation {operation}.");
+
+/// <summary>An operation about to happen, offered to <see cref="SimulatedFileSystem.Fault"/>.</summary>
+public readonly record struct FaultPoint(FaultKind Kind, string Path, long Index);
+
+/// <summary>Kinds of simulated operations.</summary>
+public enum FaultKind
+{
+    Write,
+    SetLength,
+    Flush,
+}
