@@ -40,7 +40,8 @@ namespace Persistence.Serialization;
 /// transaction.Put(keyspace, key.WrittenSpan, value);
 /// </code>
 /// <see cref="WrittenSpan"/> is valid until the next write or <see cref="Dispose"/>. The writer is a mutable struct:
-/// pass it by <see langword="ref"/>.
+/// pass it by <see langword="ref"/>. C# does not allow a <c>using</c> variable to be passed by reference, so code that
+/// hands the writer to helper methods declares it plainly and calls <see cref="Dispose"/> in a <c>finally</c> block.
 /// </para>
 /// </remarks>
 public ref partial struct KeyWriter
