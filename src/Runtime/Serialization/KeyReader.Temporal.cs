@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Persistence.Serialization;
+
+/// <content>Dates, times and durations.</content>
+public ref partial struct KeyReader
+{
+    private const int MaxOffsetMinutes = 14 * 60;
+
+    /// <summary>Reads a DateTime part (Ticks, then Kind).</summary>
+    public DateTime ReadDateTime(bool descending = false)
+    {
+        int start = _position;
+        ulong ticks = ReadUInt64Core(descending, "DateTime");
+        byte kind = (byte)(Take(1, "DateTime")[0] ^ Mask(descending));
+        if (ticks > (ulong)DateTime.MaxValue.Ticks || kind > (byte)DateTimeKind.Local)
+        {
+            throw Invalid("DateTime", start, string.Create(CultureInfo.InvariantCulture, $"ticks {ticks} and kind {kind}"));
+        }
+
+        return new DateTime((long)ticks, (DateTimeKind)kind);
+    }
+
+    /// <summary>Reads a DateTimeOffset part (UtcTicks, then the offset in minutes).</summary>
+    public DateTimeOffset ReadDateTimeOffset(bool descending = false)
+    {
+        int start = _position;
+        ulong utcTicks = ReadUInt64Core(descending, "DateTimeOffset");
+        int minutes = (short)(ReadUInt16Core(descending, "DateTimeOffset") ^ 0x8000);
+        long localTicks = (long)Math.Min(utcTicks, (ulong)DateTime.MaxValue.Ticks) + (minutes * TimeSpan.TicksPerMinute);
+        if (utcTicks > (ulong)DateTime.MaxValue.Ticks || Math.Abs(minutes) > MaxOffsetMinutes
+            || localTicks < DateTime.MinValue.Ticks || localTicks > DateTime.MaxValue.Ticks)
+        {
+            throw Invalid(
+                "DateTimeOffset",
+                start,
+                string.Create(CultureInfo.InvariantCulture, $"UTC ticks {utcTicks} with an offset of {minutes} minutes"));
+        }
+
+        return new DateTimeOffset(localTicks, TimeSpan.FromMinutes(minutes));
+    }
+
+    /// <summary>Reads a TimeSpan part.</summary>
+    public TimeSpan ReadTimeSpan(bool descending = false) =>
+        new((long)(ReadUInt64Core(descending, "TimeSpan") ^ 0x8000_0000_0000_0000UL));
+}

@@ -1,0 +1,31 @@
+namespace Persistence.Serialization;
+
+/// <content>Dates, times and durations.</content>
+public ref partial struct KeyWriter
+{
+    /// <summary>
+    /// Writes a DateTime as its Ticks (8 bytes) then its Kind (1 byte). Keys order by Ticks, and values with equal
+    /// Ticks by Kind (Unspecified, Utc, Local), so the Kind round-trips; no time-zone conversion is made, so keys do
+    /// not depend on the machine's zone. Note that <see cref="DateTime.CompareTo(DateTime)"/> ignores Kind: two
+    /// values it calls equal but with different Kinds are different keys.
+    /// </summary>
+    public void WriteDateTime(DateTime value, bool descending = false)
+    {
+        WriteUInt64((ulong)value.Ticks, descending);
+        WriteByte((byte)value.Kind, descending);
+    }
+
+    /// <summary>
+    /// Writes a DateTimeOffset as its UtcTicks (8 bytes) then its offset in minutes (2 bytes, sign bit flipped). Keys
+    /// order by instant as <see cref="DateTimeOffset.CompareTo(DateTimeOffset)"/> does, and equal instants by offset,
+    /// so the offset round-trips. As with DateTime, equal instants with different offsets are different keys.
+    /// </summary>
+    public void WriteDateTimeOffset(DateTimeOffset value, bool descending = false)
+    {
+        WriteUInt64((ulong)value.UtcTicks, descending);
+        WriteInt16((short)value.TotalOffsetMinutes, descending);
+    }
+
+    /// <summary>Writes a TimeSpan as its Ticks (see <see cref="WriteInt64"/>).</summary>
+    public void WriteTimeSpan(TimeSpan value, bool descending = false) => WriteInt64(value.Ticks, descending);
+}

@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Persistence.Serialization;
+
+/// <content>Strings and binary.</content>
+public ref partial struct MessagePackWriter
+{
+    // Up to this many chars the UTF-8 form (at most 3 bytes per UTF-16 char) fits a fixstr, so the header can be
+    // written after encoding without counting first.
+    private const int MaxCharsForFixStr = 31 / 3;
+
+    /// <summary>Writes a string as UTF-8 (fixstr, str8, str16 or str32), or nil when <paramref name="value"/> is null.</summary>
+    /// <exception cref="PersistenceSerializationException">The string contains a lone surrogate, which UTF-8 cannot hold.</exception>
+    public void WriteString(string? value)
+    {
+        if (value is null)
+        {
+            WriteNil();
+        }
+        else
+        {
+            WriteString(value.AsSpan());
+        }
+    }
+
+    /// <summary>
+    /// Writes UTF-16 text as a UTF-8 str (fixstr, str8, str16 or str32), encoding straight into the output.
+    /// </summary>
+    /// <exception cref="PersistenceSerializationException">The text contains a lone surrogate, which UTF-8 cannot hold.</exception>
+    public void WriteString(scoped ReadOnlySpan<char> value)
+    {
+        if (value.Length <= MaxCharsForFixStr)
+        {
+            Span<byte> free = GetFree(1 + (value.Length * 3));
+            int written = EncodeUtf8(value, free[1..]);
+            free[0] = (byte)(MessagePackCode.MinFixStr | written);
+            Commit(1 + written);
+            return;
+        }
+
+        // Encoding.UTF8 counts a lone surrogate as the 3-byte replacement character; EncodeUtf8 then rejects it.
+        int byteCount = Encoding.UTF8.GetByteCount(value);
+        WriteStringHeader(byteCount);
+        Span<byte> destination = GetFree(byteCount);
+        EncodeUtf8(value, destination[..byteCount]);
+        Commit(byteCount);
+    }
+
+    /// <summary>Writes already encoded UTF-8 as a str (fixstr, str8, str16 or str32).</summary>
+    /// <exception cref="PersistenceSerializationException"><paramref name="utf8"/> is not valid UTF-8.</exception>
+    public void WriteStringUtf8(scoped ReadOnlySpan<byte> utf8)
+    {
+        if (!Utf8.IsValid(utf8))
+        {
+            int bad = SerializationErrors.FirstInvalidUtf8(utf8);
+            throw new PersistenceSerializationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Expected valid UTF-8 to write as a string but found an invalid sequence at byte offset {bad} of the input span."));
+        }
+
+        WriteStringHeader(utf8.Length);
+        WriteRaw(utf8);
+    }
+
+    /// <summary>Writes a byte sequence as bin8, bin16 or bin32.</summary>
+    public void WriteBinary(scoped ReadOnlySpan<byte> value)
+    {
+        int length = value.Length;
+        if (length <= byte.MaxValue)
+        {
+            Span<byte> span = Reserve(2);
+            span[0] = MessagePackCode.Bin8;
+            span[1] = (byte)length;
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            Span<byte> span = Reserve(3);
+            span[0] = MessagePackCode.Bin16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+        }
+        else
+        {
+            Span<byte> span = Reserve(5);
+            span[0] = MessagePackCode.Bin32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+        }
+
+        WriteRaw(value);
+    }
+
+    /// <summary>
+    /// Writes the header of a str of <paramref name="byteCount"/> UTF-8 bytes; the bytes must follow
+    /// (<see cref="WriteRaw"/>). Prefer <see cref="WriteString(ReadOnlySpan{char})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="byteCount"/> is negative.</exception>
+    public void WriteStringHeader(int byteCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(byteCount);
+        if (byteCount <= 31)
+        {
+            Reserve(1)[0] = (byte)(MessagePackCode.MinFixStr | byteCount);
+        }
+        else if (byteCount <= byte.MaxValue)
+        {
+            Span<byte> span = Reserve(2);
+            span[0] = MessagePackCode.Str8;
+            span[1] = (byte)byteCount;
+        }
+        else if (byteCount <= ushort.MaxValue)
+        {
+            Span<byte> span = Reserve(3);
+            span[0] = MessagePackCode.Str16;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)byteCount);
+        }
+        else
+        {
+            Span<byte> span = Reserve(5);
+            span[0] = MessagePackCode.Str32;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)byteCount);
+        }
+    }
+
+    private static int EncodeUtf8(ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        OperationStatus status = Utf8.FromUtf16(
+            value, destination, out int charsRead, out int bytesWritten, replaceInvalidSequences: false, isFinalBlock: true);
+        if (status != OperationStatus.Done)
+        {
+            // The destination is always large enough, so the only failure is invalid UTF-16.
+            throw new PersistenceSerializationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Expected a string of valid UTF-16 to write as MessagePack str but found a lone surrogate (U+{(int)value[charsRead]:X4}) at char index {charsRead}."));
+        }
+
+        return bytesWritten;
+    }
+}
