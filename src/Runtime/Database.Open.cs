@@ -26,8 +26,13 @@ public sealed partial class Database
         WalSegments? segments = null;
         try
         {
-            file = fs.OpenFile(Path, create: true);
-            var (meta, slot) = file.Length == 0 ? Create(fs, file, options) : ReadMeta(file);
+            if (!fs.FileExists(Path) || IsEmpty(fs, Path))
+            {
+                Create(fs, Path, options);
+            }
+
+            file = fs.OpenFile(Path, create: false);
+            var (meta, slot) = ReadMeta(file);
             _limits = new TreeLimits(meta.PageSize);
             _store = new PageStore(file, meta.PageSize, options.PageCacheBytes, MakeReadOnly);
             Source = _store;
@@ -109,7 +114,11 @@ public sealed partial class Database
         return new Database(path, copy, fs);
     }
 
-    private static (MetaPage, PageId) Create(IFileSystem fs, IStorageFile file, DatabaseOptions options)
+    /// <summary>
+    /// Creates a new database file atomically: both meta slots are written to a temporary file, which is synced and
+    /// then renamed into place (and the directory synced). A crash leaves either no database or a complete one.
+    /// </summary>
+    private static void Create(IFileSystem fs, string path, DatabaseOptions options)
     {
         var meta = new MetaPage
         {
@@ -126,11 +135,23 @@ public sealed partial class Database
             DatabaseId = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)),
             CreatedUnixMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
         };
-        file.Write(0, meta.Encode(PageId.None));
-        file.Write(options.PageSize, new byte[options.PageSize]);
-        file.Flush();
-        fs.SyncDirectory(System.IO.Path.GetDirectoryName(file.Path)!);
-        return (meta, PageId.None);
+        var temporary = path + "-creating";
+        using (var file = fs.OpenFile(temporary, create: true))
+        {
+            file.SetLength(0);
+            file.Write(0, meta.Encode(PageId.None));
+            file.Write(options.PageSize, new byte[options.PageSize]);
+            file.Flush();
+        }
+
+        fs.RenameFile(temporary, path);
+        fs.SyncDirectory(System.IO.Path.GetDirectoryName(path)!);
+    }
+
+    private static bool IsEmpty(IFileSystem fs, string path)
+    {
+        using var file = fs.OpenFile(path, create: false);
+        return file.Length == 0;
     }
 
     private static (MetaPage, PageId) ReadMeta(IStorageFile file)

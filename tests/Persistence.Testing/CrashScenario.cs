@@ -44,7 +44,7 @@ public sealed class CrashScenario
     {
         var fs = new SimulatedFileSystem { CrashAtOperation = crashAt };
         var acknowledged = Run(fs, out var workloadError);
-        var image = fs.AfterCrash(mode, new Random(HashCode.Combine(_seed, crashAt, mode)));
+        var image = fs.AfterCrash(mode, new Random(unchecked((_seed * 1_000_003) + (int)(crashAt * 31) + (int)mode)));
         Database db;
         try
         {
