@@ -52,7 +52,7 @@ public sealed partial class Database
                 _chain.Publish(replayed);
             }
 
-            Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly);
+            Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly, ScheduleBufferedFlush);
             _checkpointer = new Checkpointer(this, _store, _freeSpace, Wal, segments, meta, slot, catalogPages);
             _checkpointer.Start();
             if (recovered.Commits > 0)

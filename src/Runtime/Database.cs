@@ -114,9 +114,19 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
             spin.SpinOnce(sleep1Threshold: 20); // commits already sequenced finish (and are acknowledged) before the files close
         }
 
+        StopFlushTimer();
         try
         {
+            if (Wal is { } wal && wal.WrittenLsn > wal.DurableLsn && !IsReadOnly)
+            {
+                wal.Wait(wal.SubmitSync()); // buffered commits become durable at a clean close
+            }
+
             _checkpointer?.Stop(finalCheckpoint: !IsReadOnly);
+        }
+        catch (PersistenceException)
+        {
+            // Read-only now: the log keeps whatever was made durable; closing must not throw.
         }
         finally
         {

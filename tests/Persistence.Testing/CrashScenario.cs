@@ -39,11 +39,49 @@ public sealed class CrashScenario
         return fs.Operations;
     }
 
-    /// <summary>Runs the workload with power failing at <paramref name="crashAt"/>, reboots with <paramref name="mode"/>, and checks.</summary>
-    public CrashOutcome Execute(long crashAt, CrashMode mode)
+    /// <summary>
+    /// Runs the workload with power failing at <paramref name="crashAt"/> (or, with <paramref name="fault"/>, with that
+    /// I/O error injected at operation <paramref name="crashAt"/> and power failing after the workload stopped),
+    /// reboots with <paramref name="mode"/>, and checks.
+    /// </summary>
+    public CrashOutcome Execute(long crashAt, CrashMode mode, InjectedFault fault = InjectedFault.None)
     {
-        var fs = new SimulatedFileSystem { CrashAtOperation = crashAt };
-        var acknowledged = Run(fs, out var workloadError);
+        var fs = new SimulatedFileSystem();
+        FaultKind? faultedKind = null;
+        if (fault == InjectedFault.None)
+        {
+            fs.CrashAtOperation = crashAt;
+        }
+        else
+        {
+            fs.Fault = point =>
+            {
+                if (point.Index != crashAt)
+                {
+                    return null;
+                }
+
+                faultedKind = point.Kind;
+                return fault == InjectedFault.OutOfSpace
+                    ? new StorageException(ErrorCode.OutOfSpace, $"Could not write '{point.Path}': the disk is full (injected).")
+                    : new IOException($"Injected I/O error at operation {point.Index}.");
+            };
+        }
+
+        var acknowledged = Run(fs, out var workloadError, out var readOnly);
+        if (fault != InjectedFault.None && faultedKind is not null)
+        {
+            if (workloadError is not (null or PersistenceException))
+            {
+                return new CrashOutcome(acknowledged, -1, false, false, true, $"the fault surfaced as {workloadError.GetType().Name}, not a PersistenceException: {workloadError.Message}");
+            }
+
+            if (faultedKind == FaultKind.Flush && !readOnly)
+            {
+                return new CrashOutcome(acknowledged, -1, false, false, true, "a failed fsync did not make the database read-only");
+            }
+        }
+
         var image = fs.AfterCrash(mode, new Random(unchecked((_seed * 1_000_003) + (int)(crashAt * 31) + (int)mode)));
         Database db;
         try
@@ -78,7 +116,6 @@ public sealed class CrashScenario
                 detail += " checker: " + report;
             }
 
-            _ = workloadError;
             return new CrashOutcome(acknowledged, matched, lost, matched < 0, !report.IsConsistent, detail);
         }
         finally
@@ -90,9 +127,12 @@ public sealed class CrashScenario
     private const string Path = "/crash/test.db";
 
     /// <summary>Runs the transactions in order; returns how many commits were acknowledged before the failure.</summary>
-    private int Run(SimulatedFileSystem fs, out Exception? error)
+    private int Run(SimulatedFileSystem fs, out Exception? error) => Run(fs, out error, out _);
+
+    private int Run(SimulatedFileSystem fs, out Exception? error, out bool readOnly)
     {
         error = null;
+        readOnly = false;
         var acknowledged = 0;
         Database? db = null;
         try
@@ -145,6 +185,8 @@ public sealed class CrashScenario
             {
                 error ??= ex;
             }
+
+            readOnly = db?.IsReadOnly ?? true; // a database that never opened cannot accept writes either
         }
 
         return acknowledged;
@@ -202,6 +244,14 @@ public sealed class CrashScenario
 
     private static bool SameState(Dictionary<string, byte[]> expected, Dictionary<string, byte[]> actual) =>
         expected.Count == actual.Count && expected.All(e => actual.TryGetValue(e.Key, out var v) && v.AsSpan().SequenceEqual(e.Value));
+}
+
+/// <summary>An I/O failure injected instead of a power failure.</summary>
+public enum InjectedFault
+{
+    None,
+    IOError,
+    OutOfSpace,
 }
 
 /// <summary>What a crash scenario found.</summary>

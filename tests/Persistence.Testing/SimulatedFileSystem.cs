@@ -247,7 +247,8 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         if (Fault?.Invoke(new FaultPoint(kind, path, index)) is { } fault)
         {
-            throw fault;
+            // Like the operating-system implementation, the abstraction reports failures as StorageExceptions.
+            throw StorageErrors.Wrap(fault, kind.ToString().ToLowerInvariant(), path);
         }
     }
 

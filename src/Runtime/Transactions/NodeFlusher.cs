@@ -13,6 +13,7 @@ internal sealed class NodeFlusher(PageStore store, FreeSpaceMap freeSpace, long 
     private readonly Dictionary<Node, PageId> _assigned = new(ReferenceEqualityComparer.Instance);
     private readonly List<Node> _order = [];
     private readonly Dictionary<LargeValue, PageId> _large = new(ReferenceEqualityComparer.Instance);
+    private readonly List<(PageId, ReadOnlyMemory<byte>)> _overflowPages = [];
     private readonly List<(PageId, ReadOnlyMemory<byte>)> _pages = [];
 
     /// <summary>Extents allocated for this checkpoint's nodes and large values.</summary>
@@ -48,9 +49,14 @@ internal sealed class NodeFlusher(PageStore store, FreeSpaceMap freeSpace, long 
         _order.Add(root);
     }
 
-    /// <summary>Stamps child and overflow page numbers into the nodes, seals them, and writes everything.</summary>
+    /// <summary>
+    /// Writes the large values, then stamps child and overflow page numbers into the nodes, seals them and writes
+    /// them. The order matters: a reader follows an overflow cell's page number as soon as it is stamped (unlike a
+    /// branch cell, whose in-memory child reference takes precedence), so the extent must be on disk first.
+    /// </summary>
     public void Write()
     {
+        store.WritePages(_overflowPages);
         foreach (var node in _order)
         {
             var id = _assigned[node];
@@ -84,7 +90,7 @@ internal sealed class NodeFlusher(PageStore store, FreeSpaceMap freeSpace, long 
             _pages.Add((id, node.Page));
         }
 
-        foreach (var (_, bytes) in _pages)
+        foreach (var (_, bytes) in _pages.Concat(_overflowPages))
         {
             BytesWritten += bytes.Length;
         }
@@ -145,7 +151,7 @@ internal sealed class NodeFlusher(PageStore store, FreeSpaceMap freeSpace, long 
             Written.Add(extent);
             _large.Add(value, extent.Start);
             var bytes = Overflow.Encode(value.Data!, extent.Start, store.PageSize, generation);
-            _pages.Add((extent.Start, bytes));
+            _overflowPages.Add((extent.Start, bytes));
         }
     }
 

@@ -20,6 +20,12 @@ internal sealed class CommitRequest(DbVersion? version, List<PlannedFrame> frame
 
     public bool IsDone { get; set; }
 
+    /// <summary>The number of batches completed when the request was queued (for the fairness bound).</summary>
+    public long QueuedAfterBatch { get; set; }
+
+    /// <summary>The number of the batch that completed the request.</summary>
+    public long CompletedInBatch { get; set; }
+
     public Exception? Error { get; set; }
 }
 

@@ -30,7 +30,7 @@ internal sealed partial class WalWriter
                 Volatile.Write(ref _durableLsn, _writtenLsn);
             }
 
-            Batches++;
+            Interlocked.Increment(ref _batches);
             for (var i = batch.Count - 1; i >= 0; i--)
             {
                 if (batch[i].Version is { } last)
@@ -42,19 +42,26 @@ internal sealed partial class WalWriter
         }
         catch (Exception ex)
         {
-            error = ex as PersistenceException
-                ?? new DatabaseReadOnlyException("Writing the write-ahead log failed; the database is now read-only.", ex);
+            error = ex as DatabaseReadOnlyException
+                ?? new DatabaseReadOnlyException($"Writing or syncing the write-ahead log failed, so the outcome of the commits in flight is unknown; the database is now read-only (reopen it to recover). Cause: {ex.Message}", ex);
             _onFailure(error);
         }
 
+        var number = Batches;
         foreach (var request in batch)
         {
             request.Error = error;
+            request.CompletedInBatch = number;
+            MaxBatchesWaited = Math.Max(MaxBatchesWaited, number - request.QueuedAfterBatch);
             request.IsDone = true;
             request.Signal.TrySetResult(false);
         }
 
         HandOff(error);
+        if (error is null && WrittenLsn > DurableLsn)
+        {
+            _unsyncedWritten();
+        }
     }
 
     private void HandOff(Exception? error)

@@ -15,6 +15,7 @@ internal sealed partial class WalWriter : IDisposable
     private readonly WalSegments _segments;
     private readonly Action<DbVersion> _publish;
     private readonly Action<Exception> _onFailure;
+    private readonly Action _unsyncedWritten;
     private readonly Lock _gate = new();
     private readonly List<CommitRequest> _queue = [];
     private readonly HashSet<IStorageFile> _unflushed = [];
@@ -24,9 +25,12 @@ internal sealed partial class WalWriter : IDisposable
     private long _writtenLsn;
     private long _durableLsn;
     private Exception? _failure;
+    private long _batches;
 
-    public WalWriter(WalSegments segments, long startLsn, uint chainSeed, Action<DbVersion> publish, Action<Exception> onFailure)
+    /// <param name="unsyncedWritten">Called after a batch left written-but-unsynced data (schedules the buffered-durability timer).</param>
+    public WalWriter(WalSegments segments, long startLsn, uint chainSeed, Action<DbVersion> publish, Action<Exception> onFailure, Action unsyncedWritten)
     {
+        _unsyncedWritten = unsyncedWritten;
         _segments = segments;
         _publish = publish;
         _onFailure = onFailure;
@@ -43,9 +47,15 @@ internal sealed partial class WalWriter : IDisposable
 
     public long DurableLsn => Volatile.Read(ref _durableLsn);
 
-    public long Batches { get; private set; }
+    public long Batches => Volatile.Read(ref _batches);
 
     public long Syncs { get; private set; }
+
+    /// <summary>
+    /// The most batches any commit saw complete between being queued and being done: at most 2 (the batch in flight
+    /// when it was queued, then its own) by construction.
+    /// </summary>
+    public long MaxBatchesWaited { get; private set; }
 
     public long FramesWritten { get; private set; }
 
@@ -145,6 +155,7 @@ internal sealed partial class WalWriter : IDisposable
                 return;
             }
 
+            request.QueuedAfterBatch = _batches;
             _queue.Add(request);
         }
     }

@@ -1,0 +1,185 @@
+using Persistence.Storage;
+using Persistence.Testing;
+using static Persistence.Tests.TestDatabases;
+
+namespace Persistence.Tests;
+
+/// <summary>Every misuse and every unusable file gives a typed exception with a code, and loses nothing.</summary>
+public sealed class BadInputTests
+{
+    [Fact]
+    public void Empty_and_oversized_keys_are_refused_and_the_transaction_stays_usable()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs);
+        using var tx = db.BeginWrite();
+        var ks = tx.CreateKeyspace("k");
+        Assert.Equal(ErrorCode.KeyEmpty, Assert.Throws<LimitExceededException>(() => tx.Put(ks, [], Bytes("v"))).Code);
+        Assert.Equal(ErrorCode.KeyEmpty, Assert.Throws<LimitExceededException>(() => tx.Get(ks, [])).Code);
+        var tooLong = new byte[db.MaxKeySize + 1];
+        Assert.Equal(ErrorCode.KeyTooLarge, Assert.Throws<LimitExceededException>(() => tx.Put(ks, tooLong, Bytes("v"))).Code);
+        Assert.Equal(ErrorCode.KeyTooLarge, Assert.Throws<LimitExceededException>(() => tx.Delete(ks, tooLong)).Code);
+        tx.Put(ks, new byte[db.MaxKeySize], Bytes("longest key"));
+        tx.Put(ks, Bytes("ok"), Bytes("still usable"));
+        tx.Commit();
+        using var read = db.BeginRead();
+        Assert.Equal("longest key", Text(read.Get(read.GetKeyspace("k"), new byte[db.MaxKeySize])));
+        Assert.Equal("still usable", Text(read.Get(read.GetKeyspace("k"), Bytes("ok"))));
+    }
+
+    [Fact]
+    public void Values_up_to_the_limit_work_and_larger_ones_are_refused()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = TestDatabases.Open(fs);
+        var big = new byte[Database.MaxValueSize];
+        new Random(1).NextBytes(big.AsSpan(0, 1 << 20));
+        big[^1] = 0xAB;
+        db.Write(tx => tx.Put(tx.CreateKeyspace("k"), Bytes("big"), big));
+        var error = Assert.Throws<LimitExceededException>(() => db.Write(tx => tx.Put(tx.GetKeyspace("k"), Bytes("bigger"), new byte[Database.MaxValueSize + 1])));
+        Assert.Equal(ErrorCode.ValueTooLarge, error.Code);
+        db = CloseCheckAndReopen(db, fs);
+        using (var read = db.BeginRead())
+        {
+            Assert.Equal(big, read.Get(read.GetKeyspace("k"), Bytes("big")));
+            Assert.False(read.ContainsKey(read.GetKeyspace("k"), Bytes("bigger")));
+        }
+
+        db.Dispose();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" padded")]
+    [InlineData("tab\there")]
+    public void Invalid_keyspace_names_are_refused(string name)
+    {
+        using var db = Database.OpenInMemory();
+        using var tx = db.BeginWrite();
+        Assert.Equal(ErrorCode.InvalidKeyspaceName, Assert.Throws<KeyspaceException>(() => tx.CreateKeyspace(name)).Code);
+        Assert.Equal(ErrorCode.InvalidKeyspaceName, Assert.Throws<KeyspaceException>(() => tx.CreateKeyspace(new string('x', 256))).Code);
+        Assert.Equal(ErrorCode.KeyspaceNotFound, Assert.Throws<KeyspaceException>(() => tx.GetKeyspace("missing")).Code);
+        tx.CreateKeyspace("dup");
+        Assert.Equal(ErrorCode.KeyspaceExists, Assert.Throws<KeyspaceException>(() => tx.CreateKeyspace("dup")).Code);
+    }
+
+    [Fact]
+    public void Use_after_dispose_or_commit_is_refused()
+    {
+        var db = Database.OpenInMemory();
+        var tx = db.BeginWrite();
+        var ks = tx.CreateKeyspace("k");
+        tx.Commit();
+        Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => tx.Put(ks, Bytes("a"), Bytes("b"))).Code);
+        Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => tx.Commit()).Code);
+        var read = db.BeginRead();
+        var cursor = read.OpenCursor(ks);
+        read.Dispose();
+        Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => read.Get(ks, Bytes("a"))).Code);
+        Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => cursor.First()).Code);
+        db.Dispose();
+        Assert.Equal(ErrorCode.DatabaseClosed, Assert.Throws<TransactionStateException>(() => db.BeginRead()).Code);
+        Assert.Equal(ErrorCode.DatabaseClosed, Assert.Throws<TransactionStateException>(() => db.BeginWrite()).Code);
+    }
+
+    [Fact]
+    public void A_read_transaction_has_no_way_to_write()
+    {
+        // Writing through a read transaction is a compile-time error: the type has no write members at all.
+        var writeMembers = new[] { "Put", "Delete", "Commit", "CreateKeyspace", "DeleteKeyspace" };
+        Assert.DoesNotContain(typeof(ReadTransaction).GetMethods(), m => writeMembers.Contains(m.Name));
+        using var db = Database.OpenInMemory();
+        using var read = db.BeginRead();
+        Assert.IsNotType<WriteTransaction>(read, exactMatch: false);
+    }
+
+    [Fact]
+    public void A_handle_from_another_database_is_refused()
+    {
+        using var a = Database.OpenInMemory();
+        using var b = Database.OpenInMemory();
+        var foreign = a.Write(tx => tx.CreateKeyspace("k"));
+        b.Write(tx => tx.CreateKeyspace("k"));
+        using var tx = b.BeginWrite();
+        Assert.Equal(ErrorCode.ForeignHandle, Assert.Throws<KeyspaceException>(() => tx.Put(foreign, Bytes("a"), Bytes("b"))).Code);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_refused_and_left_untouched()
+    {
+        var fs = new SimulatedFileSystem();
+        IFileSystem files = fs;
+        using (var file = files.OpenFile("/sim/notes.txt", create: true))
+        {
+            file.Write(0, Bytes(string.Concat(Enumerable.Repeat("just some text, not a database. ", 500))));
+            file.Flush();
+        }
+
+        var before = fs.ReadAllBytes("/sim/notes.txt");
+        var error = Assert.Throws<DatabaseFormatException>(() => Database.Open("/sim/notes.txt", Small(), fs));
+        Assert.Equal(ErrorCode.NotADatabase, error.Code);
+        Assert.Equal(before, fs.ReadAllBytes("/sim/notes.txt"));
+    }
+
+    [Fact]
+    public void A_truncated_file_is_refused()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = TestDatabases.Open(fs);
+        db.Write(tx =>
+        {
+            var ks = tx.CreateKeyspace("k");
+            for (var i = 0; i < 2000; i++)
+            {
+                tx.Put(ks, BitConverter.GetBytes(i), new byte[100]);
+            }
+        });
+        db.Dispose();
+        fs.Truncate("/sim/test.db", 4096 * 5);
+        Assert.Equal(ErrorCode.FileTruncated, Assert.Throws<DatabaseFormatException>(() => TestDatabases.Open(fs)).Code);
+    }
+
+    [Fact]
+    public void A_file_from_a_newer_format_version_is_refused()
+    {
+        var fs = new SimulatedFileSystem();
+        TestDatabases.Open(fs).Dispose();
+        foreach (var slot in new[] { 0, 1 })
+        {
+            var page = fs.ReadAllBytes("/sim/test.db").AsSpan(slot * 4096, 4096).ToArray();
+            if (MetaPage.TryDecode(page, new PageId(slot), out _) is { } meta)
+            {
+                var encoded = meta.Encode(new PageId(slot));
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(encoded.AsSpan(40), MetaPage.FormatVersion + 1);
+                PageHeader.Seal(encoded, new PageId(slot), meta.Sequence);
+                fs.Corrupt("/sim/test.db", slot * 4096, encoded);
+            }
+        }
+
+        var error = Assert.Throws<DatabaseFormatException>(() => TestDatabases.Open(fs));
+        Assert.Equal(ErrorCode.UnsupportedFormatVersion, error.Code);
+        Assert.Contains("format version", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_second_opener_gets_a_locked_error()
+    {
+        using var dir = new TempDirectory();
+        using var first = Database.Open(dir.File());
+        var error = Assert.Throws<StorageException>(() => Database.Open(dir.File()));
+        Assert.Equal(ErrorCode.DatabaseLocked, error.Code);
+        first.Dispose();
+        using var again = Database.Open(dir.File());
+        AssertConsistent(again);
+    }
+
+    [Fact]
+    public void Invalid_options_name_the_option()
+    {
+        using var dir = new TempDirectory();
+        var error = Assert.Throws<InvalidOptionsException>(() => Database.Open(dir.File(), new DatabaseOptions { PageSize = 5000 }));
+        Assert.Equal(nameof(DatabaseOptions.PageSize), error.Option);
+        Assert.Equal(ErrorCode.InvalidOptions, error.Code);
+        Assert.Throws<InvalidOptionsException>(() => Database.Open(dir.File(), new DatabaseOptions { PageCacheBytes = 1 }));
+    }
+}

@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using Persistence.Testing;
+
+namespace Persistence.Tests.Transactions;
+
+/// <summary>
+/// Writers move money between accounts (retrying on conflict) while readers sum all accounts in their snapshots:
+/// every sum, and the final total, equals the initial total. Runs on real files with background checkpoints.
+/// </summary>
+public sealed class BankInvariantTests
+{
+    private const int Accounts = 16;
+    private const long Initial = 1000;
+
+    [Fact]
+    public async Task Concurrent_transfers_never_change_the_total_seen_by_any_snapshot()
+    {
+        using var dir = new TempDirectory();
+        var options = new DatabaseOptions { PageSize = 4096, PageCacheBytes = 256 * 4096, CheckpointWalBytes = 1 << 20, DefaultDurability = Durability.Buffered };
+        using var db = Database.Open(dir.File(), options);
+        var ks = db.Write(tx =>
+        {
+            var k = tx.CreateKeyspace("accounts");
+            for (var a = 0; a < Accounts; a++)
+            {
+                tx.Put(k, Key(a), Amount(Initial));
+            }
+
+            return k;
+        });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        long transfers = 0, sums = 0;
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            var random = new Random(w);
+            while (!stop.IsCancellationRequested)
+            {
+                var from = random.Next(Accounts);
+                var to = (from + 1 + random.Next(Accounts - 1)) % Accounts;
+                var amount = random.Next(1, 50);
+                db.Write(tx =>
+                {
+                    var balance = Read(tx, ks, from);
+                    if (balance >= amount)
+                    {
+                        tx.Put(ks, Key(from), Amount(balance - amount));
+                        tx.Put(ks, Key(to), Amount(Read(tx, ks, to) + amount));
+                    }
+                }, new RetryPolicy { MaxAttempts = 1000 }, w == 0 ? Durability.Durable : null);
+                Interlocked.Increment(ref transfers);
+            }
+        })).ToArray();
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var read = db.BeginRead();
+                var total = Enumerable.Range(0, Accounts).Sum(a => Read(read, ks, a));
+                Assert.Equal(Accounts * Initial, total);
+                Assert.Equal(Accounts * Initial, read.Scan(ks).Sum(p => BinaryPrimitives.ReadInt64BigEndian(p.Value)));
+                Interlocked.Increment(ref sums);
+            }
+        })).ToArray();
+        await Task.WhenAll(writers.Concat(readers));
+        Assert.True(transfers > 100 && sums > 10, $"only {transfers} transfers and {sums} sums ran");
+        using (var final = db.BeginRead())
+        {
+            Assert.Equal(Accounts * Initial, Enumerable.Range(0, Accounts).Sum(a => Read(final, ks, a)));
+        }
+
+        TestDatabases.AssertConsistent(db);
+        Assert.True(db.Wal!.MaxBatchesWaited <= 2, $"a commit waited for {db.Wal.MaxBatchesWaited} batches");
+    }
+
+    private static long Read(Transaction tx, Keyspace ks, int account) => BinaryPrimitives.ReadInt64BigEndian(tx.Get(ks, Key(account)));
+
+    private static byte[] Key(int account) => [(byte)account];
+
+    private static byte[] Amount(long amount)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, amount);
+        return bytes;
+    }
+}

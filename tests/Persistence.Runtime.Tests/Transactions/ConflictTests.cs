@@ -1,0 +1,134 @@
+using static Persistence.Tests.TestDatabases;
+
+namespace Persistence.Tests.Transactions;
+
+/// <summary>First-committer-wins at key granularity, for each way two transactions can touch the same key.</summary>
+public sealed class ConflictTests
+{
+    private readonly Database _db = Database.OpenInMemory();
+    private readonly Keyspace _ks;
+
+    public ConflictTests()
+    {
+        _ks = _db.Write(tx =>
+        {
+            var ks = tx.CreateKeyspace("k");
+            tx.Put(ks, Bytes("existing"), Bytes("0"));
+            return ks;
+        });
+    }
+
+    [Theory]
+    [InlineData("update", "update")]
+    [InlineData("delete", "update")]
+    [InlineData("update", "delete")]
+    [InlineData("delete", "delete")]
+    [InlineData("insert", "insert")]
+    public void Concurrent_writes_to_the_same_key_let_exactly_one_commit(string first, string second)
+    {
+        var key = first == "insert" ? "new" : "existing";
+        using var a = _db.BeginWrite();
+        using var b = _db.BeginWrite();
+        Apply(a, first, key, "a");
+        Apply(b, second, key, "b");
+        a.Commit();
+        var conflict = Assert.Throws<WriteConflictException>(b.Commit);
+        Assert.Equal(ErrorCode.WriteConflict, conflict.Code);
+        Assert.Equal("k", conflict.Keyspace);
+        using var read = _db.BeginRead();
+        Assert.Equal(first == "delete" ? null : "a", read.Get(_ks, Bytes(key)) is { } v ? Text(v) : null);
+        AssertConsistent(_db);
+    }
+
+    [Fact]
+    public void Concurrent_writes_to_disjoint_keys_both_commit()
+    {
+        using var a = _db.BeginWrite();
+        using var b = _db.BeginWrite();
+        a.Put(_ks, Bytes("x"), Bytes("a"));
+        b.Put(_ks, Bytes("y"), Bytes("b"));
+        b.Delete(_ks, Bytes("existing"));
+        a.Commit();
+        b.Commit();
+        using var read = _db.BeginRead();
+        Assert.Equal("a", Text(read.Get(_ks, Bytes("x"))));
+        Assert.Equal("b", Text(read.Get(_ks, Bytes("y"))));
+        Assert.False(read.ContainsKey(_ks, Bytes("existing")));
+        AssertConsistent(_db);
+    }
+
+    [Fact]
+    public void Creating_the_same_keyspace_concurrently_conflicts_and_dropping_a_written_keyspace_conflicts()
+    {
+        using (var a = _db.BeginWrite())
+        using (var b = _db.BeginWrite())
+        {
+            a.CreateKeyspace("same");
+            b.CreateKeyspace("same");
+            a.Commit();
+            Assert.Throws<WriteConflictException>(b.Commit);
+        }
+
+        using (var writer = _db.BeginWrite())
+        using (var dropper = _db.BeginWrite())
+        {
+            writer.Put(_ks, Bytes("late"), Bytes("1"));
+            dropper.DeleteKeyspace(_ks);
+            writer.Commit();
+            Assert.Throws<WriteConflictException>(dropper.Commit);
+        }
+
+        using var read = _db.BeginRead();
+        Assert.Equal("1", Text(read.Get(read.GetKeyspace("k"), Bytes("late"))));
+        Assert.True(read.TryGetKeyspace("same", out _));
+    }
+
+    [Fact]
+    public void The_retry_helper_reruns_the_work_on_a_fresh_snapshot()
+    {
+        var attempts = 0;
+        using var interferer = _db.BeginWrite();
+        interferer.Put(_ks, Bytes("counter"), Bytes("5"));
+        var result = _db.Write(tx =>
+        {
+            attempts++;
+            var current = tx.Get(_ks, Bytes("counter")) is { } v ? int.Parse(Text(v), System.Globalization.CultureInfo.InvariantCulture) : 0;
+            if (attempts == 1)
+            {
+                interferer.Commit(); // someone else commits between our read and our commit
+            }
+
+            tx.Put(_ks, Bytes("counter"), Bytes((current + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return current + 1;
+        });
+        Assert.Equal(2, attempts);
+        Assert.Equal(6, result);
+    }
+
+    [Fact]
+    public void The_retry_helper_gives_up_after_the_configured_attempts()
+    {
+        var attempts = 0;
+        var error = Assert.Throws<PersistenceException>(() => _db.Write(tx =>
+        {
+            attempts++;
+            tx.Put(_ks, Bytes("hot"), Bytes("mine"));
+            _db.Write(other => other.Put(_ks, Bytes("hot"), Bytes("theirs")), durability: null);
+        }, new RetryPolicy { MaxAttempts = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }));
+        Assert.Equal(ErrorCode.RetryLimitExceeded, error.Code);
+        Assert.IsType<WriteConflictException>(error.InnerException);
+        Assert.Equal(3, attempts);
+    }
+
+    private void Apply(WriteTransaction tx, string operation, string key, string value)
+    {
+        if (operation == "delete")
+        {
+            Assert.True(tx.Delete(_ks, Bytes(key)));
+        }
+        else
+        {
+            tx.Put(_ks, Bytes(key), Bytes(value));
+        }
+    }
+}

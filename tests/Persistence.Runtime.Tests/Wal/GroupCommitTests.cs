@@ -1,0 +1,107 @@
+using Persistence.Testing;
+using static Persistence.Tests.TestDatabases;
+
+namespace Persistence.Tests.Wal;
+
+public sealed class GroupCommitTests
+{
+    /// <summary>
+    /// While one commit's fsync is held, others queue; releasing it lets them all complete in the next batch, with
+    /// one fsync between them, and none is visible to readers before its batch is durable.
+    /// </summary>
+    [Fact]
+    public async Task Commits_that_arrive_during_an_fsync_share_the_next_one()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var syncsBefore = db.Wal!.Syncs;
+        using var inFlush = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = 0;
+        fs.Fault = point =>
+        {
+            if (point.Kind == FaultKind.Flush && point.Path.EndsWith(".wal", StringComparison.Ordinal) && Interlocked.Exchange(ref held, 1) == 0)
+            {
+                inFlush.Set();
+                release.Wait();
+            }
+
+            return null;
+        };
+
+        var first = Task.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
+        Assert.True(inFlush.Wait(TimeSpan.FromSeconds(10)));
+        using (var read = db.BeginRead())
+        {
+            Assert.False(read.ContainsKey(ks, Bytes("first"))); // written but not durable: not visible yet
+        }
+
+        const int followers = 8;
+        var commitsBefore = db.GetStatistics().Commits;
+        var rest = Enumerable.Range(0, followers).Select(i => Task.Run(() => db.Write(tx => tx.Put(ks, Bytes($"f{i}"), Bytes("1"))))).ToArray();
+        while (db.GetStatistics().Commits < commitsBefore + followers)
+        {
+            await Task.Delay(1);
+        }
+
+        release.Set();
+        await Task.WhenAll(rest.Append(first));
+        Assert.Equal(2, db.Wal.Syncs - syncsBefore);
+        Assert.True(db.Wal.MaxBatchesWaited <= 2);
+        using (var read = db.BeginRead())
+        {
+            Assert.Equal(followers + 1, read.Count(ks));
+        }
+
+        AssertConsistent(db);
+    }
+
+    [Fact]
+    public void Buffered_commits_are_acknowledged_without_fsync_and_synced_by_the_timer()
+    {
+        var fs = new SimulatedFileSystem();
+        var time = new FakeTimeProvider();
+        using var db = TestDatabases.Open(fs, Small(time));
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var syncs = db.Wal!.Syncs;
+        for (var i = 0; i < 10; i++)
+        {
+            db.Write(tx => tx.Put(ks, [(byte)i], [(byte)i]), durability: Durability.Buffered);
+        }
+
+        Assert.Equal(syncs, db.Wal.Syncs);
+        using (var read = db.BeginRead())
+        {
+            Assert.Equal(10, read.Count(ks)); // buffered commits are visible once written
+        }
+
+        // A power failure now may lose them (but never part of one).
+        using (var lost = TestDatabases.Open(fs.AfterCrash(CrashMode.DropUnsynced, new Random(1))))
+        using (var read = lost.BeginRead())
+        {
+            Assert.Equal(0, read.Count(read.GetKeyspace("k")));
+        }
+
+        time.Advance(TimeSpan.FromMilliseconds(150));
+        SpinWait.SpinUntil(() => db.Wal.Syncs > syncs, TimeSpan.FromSeconds(10));
+        Assert.Equal(syncs + 1, db.Wal.Syncs);
+        using var survived = TestDatabases.Open(fs.AfterCrash(CrashMode.DropUnsynced, new Random(1)));
+        using var after = survived.BeginRead();
+        Assert.Equal(10, after.Count(after.GetKeyspace("k")));
+    }
+
+    [Fact]
+    public void A_durable_commit_makes_earlier_buffered_commits_durable()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, Small(new FakeTimeProvider()));
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Write(tx => tx.Put(ks, Bytes("buffered"), Bytes("1")), durability: Durability.Buffered);
+        db.Write(tx => tx.Put(ks, Bytes("durable"), Bytes("1")));
+        using var crashed = TestDatabases.Open(fs.AfterCrash(CrashMode.DropUnsynced, new Random(1)));
+        using var read = crashed.BeginRead();
+        Assert.True(read.ContainsKey(read.GetKeyspace("k"), Bytes("buffered")));
+        Assert.True(read.ContainsKey(read.GetKeyspace("k"), Bytes("durable")));
+    }
+}
