@@ -22,7 +22,7 @@ internal sealed partial class Checkpointer
     /// <summary>Wakes the background thread to check whether a checkpoint is due.</summary>
     public void Nudge()
     {
-        if (_wake.CurrentCount == 0)
+        if (!_stopping && _wake.CurrentCount == 0)
         {
             _wake.Release();
         }
@@ -49,7 +49,9 @@ internal sealed partial class Checkpointer
         _timer?.Dispose();
         _wake.Release();
         _thread?.Join();
-        _wake.Dispose();
+
+        // _wake is deliberately not disposed: a timer callback already running when the timer was disposed may still
+        // call Nudge, and a SemaphoreSlim without a wait handle holds nothing that needs disposing.
         if (finalCheckpoint && !_database.IsReadOnly)
         {
             try
