@@ -1,0 +1,49 @@
+namespace Persistence.Collections;
+
+public abstract partial class Collection<T, TKey>
+{
+    /// <summary>
+    /// Streams the documents an index range refers to, in index order. Without a transaction, the enumeration opens a
+    /// snapshot when it starts and closes it when it ends.
+    /// </summary>
+    internal IEnumerable<T> ScanIndex(int index, KeyRange range, bool descending, Transaction? transaction)
+    {
+        var owned = transaction is null ? Database.BeginRead() : null;
+        try
+        {
+            var tx = transaction ?? owned!;
+            foreach (var key in IndexKeys(tx, index, range, descending))
+            {
+                yield return Load(tx, key) ?? throw DanglingEntry(index);
+            }
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    /// <summary>Streams the primary keys an index range refers to, in index order.</summary>
+    internal IEnumerable<byte[]> IndexKeys(Transaction transaction, int index, KeyRange range, bool descending)
+    {
+        var unique = Schema.Indexes[index].Unique;
+        using var cursor = transaction.OpenCursor(IndexKeyspace(index), range);
+        for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
+        {
+            yield return unique ? cursor.Value.ToArray() : PrimaryKeyOfEntry(index, cursor.Key).ToArray();
+        }
+    }
+
+    /// <summary>Streams primary keys of documents in a primary-key range, in key order.</summary>
+    internal IEnumerable<byte[]> DocumentKeys(Transaction transaction, KeyRange range, bool descending)
+    {
+        using var cursor = transaction.OpenCursor(Documents, range);
+        for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
+        {
+            yield return cursor.Key.ToArray();
+        }
+    }
+
+    internal CorruptionException DanglingEntry(int index) =>
+        new(ErrorCode.Corruption, $"The index '{Schema.Indexes[index].Name}' of '{Name}' refers to a document that does not exist.");
+}

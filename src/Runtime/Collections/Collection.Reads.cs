@@ -1,0 +1,90 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Persistence.Collections;
+
+public abstract partial class Collection<T, TKey>
+{
+    /// <summary>The document with primary key <paramref name="key"/>, or null.</summary>
+    public T? Get(TKey key, Transaction? transaction = null)
+    {
+        var encoded = EncodeKey(key);
+        if (transaction is not null)
+        {
+            return Load(transaction, encoded);
+        }
+
+        using var read = Database.BeginRead();
+        return Load(read, encoded);
+    }
+
+    /// <summary>Looks up the document with primary key <paramref name="key"/>.</summary>
+    public bool TryGet(TKey key, [NotNullWhen(true)] out T? document, Transaction? transaction = null)
+    {
+        document = Get(key, transaction);
+        return document is not null;
+    }
+
+    /// <summary>True when a document has primary key <paramref name="key"/>.</summary>
+    public bool Contains(TKey key, Transaction? transaction = null)
+    {
+        var encoded = EncodeKey(key);
+        if (transaction is not null)
+        {
+            return transaction.ContainsKey(Documents, encoded);
+        }
+
+        using var read = Database.BeginRead();
+        return read.ContainsKey(Documents, encoded);
+    }
+
+    /// <summary>The number of documents (constant time).</summary>
+    public long Count(Transaction? transaction = null)
+    {
+        if (transaction is not null)
+        {
+            return transaction.Count(Documents);
+        }
+
+        using var read = Database.BeginRead();
+        return read.Count(Documents);
+    }
+
+    /// <summary>
+    /// Streams every document in primary-key order. Without a transaction, the enumeration reads one snapshot, held
+    /// until the enumerator is disposed.
+    /// </summary>
+    public IEnumerable<T> All(Transaction? transaction = null) => ScanDocuments(KeyRange.All, descending: false, transaction);
+
+    /// <summary>Streams the documents whose primary key lies in [<paramref name="from"/>, <paramref name="to"/>) in key order.</summary>
+    public IEnumerable<T> Range(TKey from, TKey to, Transaction? transaction = null) =>
+        ScanDocuments(KeyRange.Between(EncodeKey(from), EncodeKey(to)), descending: false, transaction);
+
+    internal IEnumerable<T> ScanDocuments(KeyRange range, bool descending, Transaction? transaction)
+    {
+        var owned = transaction is null ? Database.BeginRead() : null;
+        try
+        {
+            using var cursor = (transaction ?? owned!).OpenCursor(Documents, range);
+            for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
+            {
+                yield return Decode(cursor.Value);
+            }
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    /// <summary>Runs a read in the given transaction or in a fresh snapshot.</summary>
+    internal TResult Read<TResult>(Transaction? transaction, Func<Transaction, TResult> read)
+    {
+        if (transaction is not null)
+        {
+            return read(transaction);
+        }
+
+        using var owned = Database.BeginRead();
+        return read(owned);
+    }
+}

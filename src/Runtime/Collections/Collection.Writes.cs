@@ -1,0 +1,157 @@
+namespace Persistence.Collections;
+
+public abstract partial class Collection<T, TKey>
+{
+    private enum WriteMode
+    {
+        Insert,
+        Upsert,
+        Update,
+    }
+
+    /// <summary>Inserts a document; throws <see cref="DocumentException"/> (<see cref="ErrorCode.DuplicateKey"/>) when its key exists.</summary>
+    /// <exception cref="UniqueConstraintException">A unique index already holds one of its values.</exception>
+    public void Insert(T document, WriteTransaction? transaction = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        Run(transaction, tx => Write(tx, document, WriteMode.Insert));
+    }
+
+    /// <summary>Inserts documents in one transaction (all or none).</summary>
+    public void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        Run(transaction, tx =>
+        {
+            foreach (var document in documents)
+            {
+                Write(tx, document ?? throw new ArgumentException("The sequence contains a null document.", nameof(documents)), WriteMode.Insert);
+            }
+
+            return true;
+        });
+    }
+
+    /// <summary>Inserts the document, or replaces the one with the same key. Returns true when it was inserted.</summary>
+    public bool Upsert(T document, WriteTransaction? transaction = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return Run(transaction, tx => Write(tx, document, WriteMode.Upsert));
+    }
+
+    /// <summary>Replaces the document with the same key; throws <see cref="DocumentException"/> (<see cref="ErrorCode.DocumentNotFound"/>) when there is none.</summary>
+    public void Update(T document, WriteTransaction? transaction = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        Run(transaction, tx => Write(tx, document, WriteMode.Update));
+    }
+
+    /// <summary>Deletes the document with primary key <paramref name="key"/> and its index entries. Returns false when there was none.</summary>
+    public bool Delete(TKey key, WriteTransaction? transaction = null)
+    {
+        var encoded = EncodeKey(key);
+        return Run(transaction, tx => DeleteEncoded(tx, encoded));
+    }
+
+    /// <summary>Deletes by encoded primary key (used by set-based deletes).</summary>
+    internal bool DeleteEncoded(WriteTransaction transaction, ReadOnlySpan<byte> key)
+    {
+        if (!transaction.TryGet(Documents, key, out var existing))
+        {
+            return false;
+        }
+
+        var old = Decode(existing);
+        for (var i = 0; i < Schema.Indexes.Count; i++)
+        {
+            if (EncodeIndexValue(i, old) is { } value)
+            {
+                transaction.Delete(IndexKeyspace(i), EntryKey(i, value, key));
+            }
+        }
+
+        transaction.Delete(Documents, key);
+        return true;
+    }
+
+    internal TResult Run<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work) =>
+        transaction is not null ? work(transaction) : Database.Write(work);
+
+    /// <summary>
+    /// Writes a document and maintains its index entries: only entries whose value changed are touched. Every check
+    /// (duplicate key, missing document, unique indexes) happens before the first write, so a failure leaves the
+    /// transaction exactly as it was.
+    /// </summary>
+    private bool Write(WriteTransaction transaction, T document, WriteMode mode)
+    {
+        var key = EncodeKey(Schema.GetKey(document));
+        T? old = null;
+        if (transaction.TryGet(Documents, key, out var existing))
+        {
+            if (mode == WriteMode.Insert)
+            {
+                throw new DocumentException(ErrorCode.DuplicateKey, Name,
+                    $"A document with the key {Schema.GetKey(document)} already exists in '{Name}'. Use Upsert or Update to replace it.");
+            }
+
+            old = Decode(existing);
+        }
+        else if (mode == WriteMode.Update)
+        {
+            throw new DocumentException(ErrorCode.DocumentNotFound, Name,
+                $"No document with the key {Schema.GetKey(document)} exists in '{Name}'. Use Insert or Upsert to add it.");
+        }
+
+        var count = Schema.Indexes.Count;
+        var newValues = new byte[]?[count];
+        var oldValues = new byte[]?[count];
+        for (var i = 0; i < count; i++)
+        {
+            newValues[i] = EncodeIndexValue(i, document);
+            oldValues[i] = old is null ? null : EncodeIndexValue(i, old);
+            if (Schema.Indexes[i].Unique && newValues[i] is { } value && !SameBytes(value, oldValues[i])
+                && transaction.TryGet(IndexKeyspace(i), value, out var owner) && !owner.SequenceEqual(key))
+            {
+                throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
+                    $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
+            }
+        }
+
+        transaction.Put(Documents, key, Encode(document));
+        for (var i = 0; i < count; i++)
+        {
+            if (SameBytes(newValues[i], oldValues[i]))
+            {
+                continue;
+            }
+
+            if (oldValues[i] is { } previous)
+            {
+                transaction.Delete(IndexKeyspace(i), EntryKey(i, previous, key));
+            }
+
+            if (newValues[i] is { } current)
+            {
+                transaction.Put(IndexKeyspace(i), EntryKey(i, current, key), Schema.Indexes[i].Unique ? key : []);
+            }
+        }
+
+        return old is null;
+    }
+
+    /// <summary>The entry key of a document in an index: the value for a unique index, the value and the primary key otherwise.</summary>
+    private byte[] EntryKey(int index, byte[] value, ReadOnlySpan<byte> key)
+    {
+        if (Schema.Indexes[index].Unique)
+        {
+            return value;
+        }
+
+        var entry = new byte[value.Length + key.Length];
+        value.CopyTo(entry, 0);
+        key.CopyTo(entry.AsSpan(value.Length));
+        return entry;
+    }
+
+    private static bool SameBytes(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+}

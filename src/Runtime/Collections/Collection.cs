@@ -1,0 +1,112 @@
+using Persistence.Serialization;
+
+namespace Persistence.Collections;
+
+/// <summary>
+/// A typed collection of documents bound to a <see cref="Database"/>: the base of every generated
+/// <c>{Type}Collection</c>. Each operation takes an optional transaction; without one it runs in its own (a write is
+/// then retried on conflict, see <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/>).
+/// Instances are thread-safe; create one per database and share it.
+/// </summary>
+public abstract partial class Collection<T, TKey>
+    where T : class
+{
+    private const int KeyBufferSize = 128;
+    private readonly Keyspace[] _indexKeyspaces;
+
+    /// <summary>Binds the collection to a database, creating its keyspaces if they do not exist.</summary>
+    protected Collection(Database database, DocumentSchema<T, TKey> schema)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(schema);
+        Database = database;
+        Schema = schema;
+        ValidateName(schema.CollectionName);
+        (Documents, _indexKeyspaces) = database.Write(tx =>
+        {
+            var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
+            var indexes = schema.Indexes.Select(i => tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, i.Name))).ToArray();
+            return (documents, indexes);
+        });
+    }
+
+    /// <summary>The database the collection lives in.</summary>
+    public Database Database { get; }
+
+    /// <summary>The collection name.</summary>
+    public string Name => Schema.CollectionName;
+
+    /// <summary>The generated schema.</summary>
+    protected internal DocumentSchema<T, TKey> Schema { get; }
+
+    internal Keyspace Documents { get; }
+
+    internal static string IndexKeyspaceName(string collection, string index) => collection + "#" + index;
+
+    internal Keyspace IndexKeyspace(int index) => _indexKeyspaces[index];
+
+    /// <summary>Encodes a primary key.</summary>
+    internal byte[] EncodeKey(TKey key)
+    {
+        var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);
+        try
+        {
+            Schema.WriteKey(ref writer, key);
+            return writer.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Encodes an index entry's value part for a document; null when the document has no entry in that index.</summary>
+    internal byte[]? EncodeIndexValue(int index, T document)
+    {
+        var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);
+        try
+        {
+            return Schema.Indexes[index].WriteKey(ref writer, document) ? writer.ToArray() : null;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>The primary-key bytes at the end of a non-unique index entry key.</summary>
+    internal ReadOnlySpan<byte> PrimaryKeyOfEntry(int index, ReadOnlySpan<byte> entryKey)
+    {
+        var reader = new KeyReader(entryKey);
+        Schema.Indexes[index].SkipKey(ref reader);
+        return entryKey[reader.Position..];
+    }
+
+    internal T Decode(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new MessagePackReader(bytes);
+        return Schema.Deserialize(ref reader);
+    }
+
+    internal ReadOnlySpan<byte> Encode(T document)
+    {
+        var buffer = DocumentBuffer.Rent();
+        var writer = new MessagePackWriter(buffer);
+        Schema.Serialize(ref writer, document);
+        writer.Flush();
+        return buffer.WrittenSpan;
+    }
+
+    /// <summary>The document stored under encoded key <paramref name="key"/>, or null.</summary>
+    internal T? Load(Transaction transaction, ReadOnlySpan<byte> key) =>
+        transaction.TryGet(Documents, key, out var value) ? Decode(value) : null;
+
+    private static void ValidateName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 200 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
+        {
+            throw new KeyspaceException(ErrorCode.InvalidKeyspaceName,
+                $"'{name}' is not a valid collection name: use 1 to 200 letters, digits, '_', '-' or '.'.", name);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Persistence.Serialization;
+
+namespace Persistence.Collections;
+
+/// <summary>
+/// Everything the runtime needs to store documents of type <typeparamref name="T"/>: their primary key, serializer and
+/// indexes. The source generator emits one sealed subclass per <see cref="CollectionAttribute"/> type; the runtime
+/// calls it without reflection.
+/// </summary>
+/// <typeparam name="T">The document type.</typeparam>
+/// <typeparam name="TKey">The primary key type (a generated record struct for composite keys).</typeparam>
+public abstract class DocumentSchema<T, TKey>
+    where T : class
+{
+    /// <summary>Creates the schema.</summary>
+    protected DocumentSchema(string collectionName, IReadOnlyList<IndexSchema<T>> indexes)
+    {
+        CollectionName = collectionName;
+        Indexes = indexes;
+    }
+
+    /// <summary>The collection name; documents live in the keyspace of that name.</summary>
+    public string CollectionName { get; }
+
+    /// <summary>The secondary indexes, in declaration order.</summary>
+    public IReadOnlyList<IndexSchema<T>> Indexes { get; }
+
+    /// <summary>The primary key of a document.</summary>
+    public abstract TKey GetKey(T document);
+
+    /// <summary>Writes the order-preserving encoding of a primary key.</summary>
+    public abstract void WriteKey(ref KeyWriter writer, TKey key);
+
+    /// <summary>Decodes a primary key written by <see cref="WriteKey"/>.</summary>
+    public abstract TKey ReadKey(ref KeyReader reader);
+
+    /// <summary>Writes the document as a MessagePack map.</summary>
+    public abstract void Serialize(ref MessagePackWriter writer, T document);
+
+    /// <summary>Reads a document written by this or an earlier or later version of the type (unknown fields are skipped, missing ones keep their defaults).</summary>
+    public abstract T Deserialize(ref MessagePackReader reader);
+
+    /// <summary>When the document expires, for types with an <see cref="ExpiresAtAttribute"/> member; null otherwise.</summary>
+    public virtual DateTimeOffset? GetExpiresAt(T document) => null;
+}

@@ -1,0 +1,70 @@
+using Persistence.Serialization;
+
+namespace Persistence.Collections;
+
+/// <summary>
+/// The base of the generated typed index accessors (<c>users.ByEmail</c>, <c>users.ByAge</c>): lookups by unique value,
+/// and ordered scans of a value, a value prefix (composite indexes) or a range. Results stream in index order
+/// (value, then primary key).
+/// </summary>
+public abstract class IndexAccessor<T, TKey>
+    where T : class
+{
+    private readonly Collection<T, TKey> _collection;
+    private readonly int _index;
+
+    /// <summary>Binds the accessor to index number <paramref name="index"/> of the collection's schema.</summary>
+    protected IndexAccessor(Collection<T, TKey> collection, int index)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        _collection = collection;
+        _index = index;
+    }
+
+    /// <summary>The index name.</summary>
+    public string Name => _collection.Schema.Indexes[_index].Name;
+
+    /// <summary>True for a unique index.</summary>
+    public bool IsUnique => _collection.Schema.Indexes[_index].Unique;
+
+    /// <summary>Encodes one key part with the given writer (helper for generated accessors).</summary>
+    protected static byte[] Encode<TValue>(TValue value, KeyPartWriter<TValue> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var writer = new KeyWriter(stackalloc byte[64]);
+        try
+        {
+            write(ref writer, value);
+            return writer.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>The document whose unique-index value encodes to <paramref name="value"/>, or null.</summary>
+    protected T? GetUnique(byte[] value, Transaction? transaction) =>
+        _collection.Read(transaction, tx => tx.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? LoadReferenced(tx, key) : null);
+
+    /// <summary>Streams the documents whose entries lie in <paramref name="range"/> of the index keyspace.</summary>
+    protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
+        _collection.ScanIndex(_index, range, descending, transaction);
+
+    /// <summary>Counts the entries in <paramref name="range"/> without loading documents.</summary>
+    protected long CountRange(KeyRange range, Transaction? transaction) =>
+        _collection.Read(transaction, tx =>
+        {
+            long count = 0;
+            using var cursor = tx.OpenCursor(_collection.IndexKeyspace(_index), range);
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                count++;
+            }
+
+            return count;
+        });
+
+    private T LoadReferenced(Transaction transaction, ReadOnlySpan<byte> key) =>
+        _collection.Load(transaction, key) ?? throw _collection.DanglingEntry(_index);
+}

@@ -1,0 +1,19 @@
+namespace Persistence;
+
+/// <summary>
+/// An operation on a document by primary key could not be done as asked: inserting a key that exists
+/// (<see cref="ErrorCode.DuplicateKey"/>) or updating one that does not (<see cref="ErrorCode.DocumentNotFound"/>).
+/// Nothing was written; the transaction remains usable.
+/// </summary>
+public sealed class DocumentException : PersistenceException
+{
+    /// <summary>Creates the exception.</summary>
+    public DocumentException(ErrorCode code, string collection, string message)
+        : base(code, message)
+    {
+        Collection = collection;
+    }
+
+    /// <summary>The collection.</summary>
+    public string Collection { get; }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using Persistence.Collections;
+
+namespace Persistence.Query;
+
+/// <summary>How a query finds candidate documents: by primary-key ranges, index ranges, an intersection or union of
+/// those, or a full scan. Every path yields each candidate once; the query re-checks the whole condition.</summary>
+internal abstract class AccessPath<T, TKey>
+    where T : class
+{
+    /// <summary>The planner's estimate of the documents the path yields.</summary>
+    public abstract double Estimate { get; }
+
+    /// <summary>The field whose order the path yields documents in (null: primary-key order, or none).</summary>
+    public virtual Field<T>? Order => null;
+
+    public virtual bool Descending => false;
+
+    /// <summary>True when the path yields documents in primary-key order.</summary>
+    public virtual bool InPrimaryKeyOrder => false;
+
+    public abstract IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction);
+
+    public virtual IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction)
+    {
+        foreach (var key in Keys(collection, transaction))
+        {
+            yield return collection.Load(transaction, key) ?? throw new CorruptionException(ErrorCode.Corruption,
+                $"An index of '{collection.Name}' refers to a document that does not exist.");
+        }
+    }
+
+    public abstract string Describe();
+
+    protected static string Rows(double estimate) => estimate.ToString("0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Ranges of the documents keyspace itself (conditions on the primary key, or a full scan).</summary>
+internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<KeyRange> ranges, bool descending, double estimate, string? term, Field<T>? keyField) : AccessPath<T, TKey>
+    where T : class
+{
+    public override double Estimate => estimate;
+
+    public override bool Descending => descending;
+
+    public override bool InPrimaryKeyOrder => true;
+
+    public override Field<T>? Order => keyField;
+
+    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction) =>
+        Ordered().SelectMany(r => collection.DocumentKeys(transaction, r, descending));
+
+    public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction)
+    {
+        foreach (var range in Ordered())
+        {
+            foreach (var document in collection.ScanDocuments(range, descending, transaction))
+            {
+                yield return document;
+            }
+        }
+    }
+
+    public override string Describe() => term is null
+        ? $"full scan of '{collection}' in key order{(descending ? " (descending)" : "")} (est. {Rows(estimate)} rows)"
+        : $"primary-key ranges of '{collection}' for {term}{(descending ? " (descending)" : "")} (est. {Rows(estimate)} rows)";
+
+    private IEnumerable<KeyRange> Ordered() => descending ? ranges.Reverse() : ranges;
+}
+
+/// <summary>Ranges of one secondary index, yielding documents in index order.</summary>
+internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyList<KeyRange> ranges, bool descending, double estimate, string term, Field<T> member) : AccessPath<T, TKey>
+    where T : class
+{
+    public int Index => index;
+
+    public override double Estimate => estimate;
+
+    public override Field<T>? Order => member;
+
+    public override bool Descending => descending;
+
+    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction) =>
+        (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.IndexKeys(transaction, index, r, descending));
+
+    public long CountEntries(Collection<T, TKey> collection, Transaction transaction)
+    {
+        long count = 0;
+        foreach (var range in ranges)
+        {
+            using var cursor = transaction.OpenCursor(collection.IndexKeyspace(index), range);
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public override string Describe() =>
+        $"index '{indexName}' for {term}{(descending ? " (descending)" : "")} (est. {Rows(estimate)} rows)";
+}
+
+/// <summary>The documents both paths yield: the keys of the first are collected, the second is filtered by them.</summary>
+internal sealed class IntersectionPath<T, TKey>(AccessPath<T, TKey> first, AccessPath<T, TKey> second, double estimate) : AccessPath<T, TKey>
+    where T : class
+{
+    public override double Estimate => estimate;
+
+    public override Field<T>? Order => second.Order;
+
+    public override bool Descending => second.Descending;
+
+    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction)
+    {
+        var set = new HashSet<string>(first.Keys(collection, transaction).Select(Convert.ToHexString), StringComparer.Ordinal);
+        return second.Keys(collection, transaction).Where(k => set.Contains(Convert.ToHexString(k)));
+    }
+
+    public override string Describe() => $"intersection of [{first.Describe()}] and [{second.Describe()}] (est. {Rows(estimate)} rows)";
+}
+
+/// <summary>The documents any of the paths yields, each once.</summary>
+internal sealed class UnionPath<T, TKey>(IReadOnlyList<AccessPath<T, TKey>> paths) : AccessPath<T, TKey>
+    where T : class
+{
+    public override double Estimate => paths.Sum(p => p.Estimate);
+
+    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            foreach (var key in path.Keys(collection, transaction))
+            {
+                if (seen.Add(Convert.ToHexString(key)))
+                {
+                    yield return key;
+                }
+            }
+        }
+    }
+
+    public override string Describe() => $"union of {string.Join(" and ", paths.Select(p => "[" + p.Describe() + "]"))}";
+}

@@ -1,0 +1,283 @@
+using Persistence.Serialization;
+
+namespace Persistence.Query;
+
+internal enum ComparisonKind
+{
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
+
+/// <summary>A condition on one member that the planner may turn into key ranges of an index led by that member.</summary>
+internal interface IFieldCondition<T>
+    where T : class
+{
+    Field<T> Field { get; }
+
+    /// <summary>The ranges of encoded keys (ascending, disjoint) that hold every match; null when an index cannot help.</summary>
+    IReadOnlyList<KeyRange>? Ranges();
+
+    /// <summary>The planner's guess of the matching fraction (a unique index makes equality a single row).</summary>
+    double EstimateRows(long total, bool unique);
+
+    /// <summary>True when a document whose member is null can match (unique indexes hold no null entries).</summary>
+    bool CanMatchNull { get; }
+}
+
+internal static class FieldKeys
+{
+    /// <summary>The smallest encoding of a present (non-null) value of a nullable member: the not-null marker.</summary>
+    private static readonly byte[] NotNull = [0x01];
+
+    public static byte[] Encode<T, TValue>(Field<T, TValue> member, TValue value)
+        where T : class
+    {
+        var writer = new KeyWriter(stackalloc byte[64]);
+        try
+        {
+            member.KeyWriter(ref writer, value);
+            return writer.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Keys of the member's values at or above <paramref name="lower"/> (inclusive) and below <paramref name="upper"/> (exclusive); null means unbounded, but nulls are always excluded.</summary>
+    public static KeyRange Between<T>(Field<T> member, byte[]? lower, byte[]? upper, bool nullable)
+        where T : class
+    {
+        lower ??= nullable ? NotNull : null;
+        return (lower, upper) switch
+        {
+            (null, null) => KeyRange.All,
+            (null, _) => KeyRange.To(upper),
+            (_, null) => KeyRange.From(lower),
+            _ => KeyRange.Between(lower, upper),
+        };
+    }
+
+    /// <summary>The exclusive upper bound just past every entry whose encoding starts with <paramref name="encoded"/> (null: unbounded).</summary>
+    public static byte[]? After(byte[] encoded) => KeyRange.PrefixSuccessor(encoded);
+
+    public static bool IsNull<TValue>(TValue value) => value is null;
+}
+
+internal sealed class Comparison<T, TValue>(Field<T, TValue> member, ComparisonKind kind, TValue value) : Condition<T>, IFieldCondition<T>
+    where T : class
+{
+    public Field<T> Field => member;
+
+    public override bool Matches(T document)
+    {
+        var actual = member.Get(document);
+        if (kind is ComparisonKind.Equal or ComparisonKind.NotEqual)
+        {
+            var equal = FieldKeys.IsNull(actual) ? FieldKeys.IsNull(value) : !FieldKeys.IsNull(value) && member.Comparer.Compare(actual, value) == 0;
+            return equal == (kind == ComparisonKind.Equal);
+        }
+
+        if (FieldKeys.IsNull(actual) || FieldKeys.IsNull(value))
+        {
+            return false; // as C#'s lifted comparison operators: null is neither less nor greater
+        }
+
+        var cmp = member.Comparer.Compare(actual, value);
+        return kind switch
+        {
+            ComparisonKind.Less => cmp < 0,
+            ComparisonKind.LessOrEqual => cmp <= 0,
+            ComparisonKind.Greater => cmp > 0,
+            _ => cmp >= 0,
+        };
+    }
+
+    public IReadOnlyList<KeyRange>? Ranges()
+    {
+        if (kind == ComparisonKind.NotEqual)
+        {
+            return null;
+        }
+
+        if (kind != ComparisonKind.Equal && FieldKeys.IsNull(value))
+        {
+            return [];
+        }
+
+        var encoded = FieldKeys.Encode(member, value);
+        var nullable = member.IsNullable;
+        return kind switch
+        {
+            ComparisonKind.Equal => [KeyRange.Prefix(encoded)],
+            ComparisonKind.Less => [FieldKeys.Between(member, null, encoded, nullable)],
+            ComparisonKind.LessOrEqual => [FieldKeys.Between(member, null, FieldKeys.After(encoded), nullable)],
+            ComparisonKind.Greater => FieldKeys.After(encoded) is { } after ? [FieldKeys.Between(member, after, null, nullable)] : [],
+            _ => [FieldKeys.Between(member, encoded, null, nullable)],
+        };
+    }
+
+    public double EstimateRows(long total, bool unique) => kind switch
+    {
+        ComparisonKind.Equal => unique ? 1 : Math.Max(1, total / 100.0),
+        _ => total / 3.0,
+    };
+
+    public bool CanMatchNull => kind == ComparisonKind.Equal && FieldKeys.IsNull(value);
+
+    public override string ToString() => kind switch
+    {
+        ComparisonKind.Equal => $"{member.Name} = {Show(value)}",
+        ComparisonKind.NotEqual => $"{member.Name} != {Show(value)}",
+        ComparisonKind.Less => $"{member.Name} < {Show(value)}",
+        ComparisonKind.LessOrEqual => $"{member.Name} <= {Show(value)}",
+        ComparisonKind.Greater => $"{member.Name} > {Show(value)}",
+        _ => $"{member.Name} >= {Show(value)}",
+    };
+
+    internal static string Show(TValue v) => v switch
+    {
+        null => "null",
+        string s => $"\"{s}\"",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+}
+
+internal sealed class BetweenCondition<T, TValue>(Field<T, TValue> member, TValue low, TValue high) : Condition<T>, IFieldCondition<T>
+    where T : class
+{
+    public Field<T> Field => member;
+
+    public override bool Matches(T document)
+    {
+        var actual = member.Get(document);
+        return !FieldKeys.IsNull(actual) && !FieldKeys.IsNull(low) && !FieldKeys.IsNull(high)
+            && member.Comparer.Compare(actual, low) >= 0 && member.Comparer.Compare(actual, high) <= 0;
+    }
+
+    public IReadOnlyList<KeyRange>? Ranges() =>
+        FieldKeys.IsNull(low) || FieldKeys.IsNull(high) || member.Comparer.Compare(low, high) > 0
+            ? []
+            : [FieldKeys.Between(member, FieldKeys.Encode(member, low), FieldKeys.After(FieldKeys.Encode(member, high)), member.IsNullable)];
+
+    public double EstimateRows(long total, bool unique) => total / 8.0;
+
+    public bool CanMatchNull => false;
+
+    public override string ToString() => $"{member.Name} between {Comparison<T, TValue>.Show(low)} and {Comparison<T, TValue>.Show(high)}";
+}
+
+internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] values) : Condition<T>, IFieldCondition<T>
+    where T : class
+{
+    public Field<T> Field => member;
+
+    public override bool Matches(T document)
+    {
+        var actual = member.Get(document);
+        foreach (var value in values)
+        {
+            if (FieldKeys.IsNull(actual) ? FieldKeys.IsNull(value) : !FieldKeys.IsNull(value) && member.Comparer.Compare(actual, value) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public IReadOnlyList<KeyRange>? Ranges()
+    {
+        var encoded = values.Select(v => FieldKeys.Encode(member, v)).ToList();
+        encoded.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        var ranges = new List<KeyRange>();
+        byte[]? previous = null;
+        foreach (var key in encoded)
+        {
+            if (previous is null || !previous.AsSpan().SequenceEqual(key))
+            {
+                ranges.Add(KeyRange.Prefix(key));
+            }
+
+            previous = key;
+        }
+
+        return ranges;
+    }
+
+    public double EstimateRows(long total, bool unique) => values.Length * (unique ? 1 : Math.Max(1, total / 100.0));
+
+    public bool CanMatchNull => values.Any(v => FieldKeys.IsNull(v));
+
+    public override string ToString() => $"{member.Name} in ({string.Join(", ", values.Select(Comparison<T, TValue>.Show))})";
+}
+
+internal sealed class StartsWithCondition<T>(StringField<T> member, string prefix) : Condition<T>, IFieldCondition<T>
+    where T : class
+{
+    public Field<T> Field => member;
+
+    public override bool Matches(T document) => member.Get(document) is { } value && value.StartsWith(prefix, StringComparison.Ordinal);
+
+    public IReadOnlyList<KeyRange>? Ranges()
+    {
+        var writer = new KeyWriter(stackalloc byte[64]);
+        try
+        {
+            if (member.IsNullable)
+            {
+                writer.WriteNotNull();
+            }
+
+            writer.WriteStringPrefix(prefix);
+            return [KeyRange.Prefix(writer.ToArray())];
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    public double EstimateRows(long total, bool unique) => total / 20.0;
+
+    public bool CanMatchNull => false;
+
+    public override string ToString() => $"{member.Name} starts with \"{prefix}\"";
+}
+
+internal sealed class AndCondition<T>(Condition<T> left, Condition<T> right) : Condition<T>
+    where T : class
+{
+    public Condition<T> Left => left;
+
+    public Condition<T> Right => right;
+
+    public override bool Matches(T document) => left.Matches(document) && right.Matches(document);
+
+    public override string ToString() => $"({left} and {right})";
+}
+
+internal sealed class OrCondition<T>(Condition<T> left, Condition<T> right) : Condition<T>
+    where T : class
+{
+    public Condition<T> Left => left;
+
+    public Condition<T> Right => right;
+
+    public override bool Matches(T document) => left.Matches(document) || right.Matches(document);
+
+    public override string ToString() => $"({left} or {right})";
+}
+
+internal sealed class NotCondition<T>(Condition<T> inner) : Condition<T>
+    where T : class
+{
+    public override bool Matches(T document) => !inner.Matches(document);
+
+    public override string ToString() => $"not {inner}";
+}
