@@ -24,6 +24,8 @@ for (var i = 0; i < args.Length; i++)
 }
 
 var modes = new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder };
+var concurrentPoints = points / 5; // a fifth of the points: concurrent committers with background checkpoints
+points -= concurrentPoints;
 long scenarios = 0, lost = 0, partial = 0, checks = 0;
 var stopwatch = Stopwatch.StartNew();
 var seed = firstSeed;
@@ -50,6 +52,27 @@ while (scenarios < points)
 
     Console.Error.WriteLine($"seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
     seed++;
+}
+
+var concurrentRandom = new Random(firstSeed);
+for (var i = 0; i < concurrentPoints; i++)
+{
+    var crashAt = concurrentRandom.NextInt64(10, 800);
+    var mode = modes[i % modes.Length];
+    var outcome = ConcurrentCrashScenario.Execute(firstSeed + i, crashAt, mode);
+    scenarios++;
+    if (!outcome.Passed)
+    {
+        lost += outcome.AcknowledgedLost ? 1 : 0;
+        partial += outcome.PartialVisible ? 1 : 0;
+        checks += outcome.CheckFailed ? 1 : 0;
+        Console.Error.WriteLine($"concurrent seed {firstSeed + i} crash at {crashAt} {mode}: {outcome.Detail}");
+    }
+
+    if (i % 200 == 199)
+    {
+        Console.Error.WriteLine($"concurrent: {i + 1} scenarios, {stopwatch.Elapsed.TotalSeconds:F0} s");
+    }
 }
 
 Console.WriteLine($"crash scenarios: {scenarios}, acknowledged commits lost: {lost}, partial transactions visible: {partial}, check failures: {checks}");

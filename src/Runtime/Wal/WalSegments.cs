@@ -3,11 +3,15 @@ using Persistence.Storage;
 
 namespace Persistence.Wal;
 
-/// <summary>
-/// The WAL's segment files: fixed-size files named by segment index (LSN = index × segment size + offset), kept in
+/// <summary>The WAL's segment files.</summary>
+/// <remarks>
+/// Fixed-size files named by segment index (LSN = index × segment size + offset), kept in
 /// the directory next to the data file. Segments that a durable checkpoint made obsolete are kept as spares and
-/// renamed into place when the log needs a new segment, so their blocks are already allocated.
-/// </summary>
+/// renamed into place when the log needs a new segment. A new segment is filled with zeros and synced before use, and
+/// the next one is prepared in the background while the current one fills: overwriting allocated blocks lets
+/// fdatasync skip the file-system journal, which measured about a third faster per commit than appending to a sparse
+/// or growing file.
+/// </remarks>
 internal sealed class WalSegments : IDisposable
 {
     private const string Extension = ".wal";
@@ -17,6 +21,7 @@ internal sealed class WalSegments : IDisposable
     private readonly SortedSet<long> _existing = [];
     private readonly Queue<long> _spares = new();
     private readonly Lock _lock = new();
+    private readonly Dictionary<long, Task> _preparing = [];
 
     public WalSegments(IFileSystem fs, string directory, int segmentSize)
     {
@@ -78,37 +83,75 @@ internal sealed class WalSegments : IDisposable
     }
 
     /// <summary>
-    /// The segment to write at <paramref name="index"/>: existing, a renamed spare, or a new file. Any name-space change
-    /// is made durable before returning, so an fdatasync of the file afterwards makes writes to it durable.
+    /// The segment to write at <paramref name="index"/>, ready (allocated, and its name durable, so an fdatasync of the
+    /// file afterwards makes writes to it durable); starts preparing the segment after it in the background.
     /// </summary>
     public IStorageFile OpenForWrite(long index)
     {
-        if (TryOpen(index) is { } existing)
+        Task? pending;
+        lock (_lock)
         {
-            return existing;
+            _preparing.Remove(index, out pending);
+        }
+
+        pending?.GetAwaiter().GetResult();
+        if (TryOpen(index) is not { } file)
+        {
+            Prepare(index);
+            file = TryOpen(index)!;
         }
 
         lock (_lock)
         {
+            if (!_existing.Contains(index + 1) && !_preparing.ContainsKey(index + 1))
+            {
+                _preparing[index + 1] = Task.Run(() => Prepare(index + 1));
+            }
+        }
+
+        return file;
+    }
+
+    /// <summary>Makes segment <paramref name="index"/> exist: a renamed spare, or a new zero-filled file.</summary>
+    private void Prepare(long index)
+    {
+        string? spareName = null;
+        lock (_lock)
+        {
+            if (_existing.Contains(index))
+            {
+                return;
+            }
+
             if (_spares.TryDequeue(out var spare))
             {
                 _open.Remove(spare, out var handle);
                 handle?.Dispose();
-                _fs.RenameFile(Path(spare), Path(index));
                 _existing.Remove(spare);
+                spareName = Path(spare);
             }
-            else
+        }
+
+        if (spareName is not null)
+        {
+            _fs.RenameFile(spareName, Path(index));
+        }
+        else
+        {
+            using var created = _fs.OpenFile(Path(index), create: true);
+            var zeros = new byte[Math.Min(SegmentSize, 1 << 20)];
+            for (long offset = 0; offset < SegmentSize; offset += zeros.Length)
             {
-                using var created = _fs.OpenFile(Path(index), create: true);
-                created.SetLength(SegmentSize);
-                created.Flush();
+                created.Write(offset, zeros.AsSpan(0, (int)Math.Min(zeros.Length, SegmentSize - offset)));
             }
 
+            created.Flush();
+        }
+
+        _fs.SyncDirectory(Directory);
+        lock (_lock)
+        {
             _existing.Add(index);
-            _fs.SyncDirectory(Directory);
-            var file = _fs.OpenFile(Path(index), create: false);
-            _open[index] = file;
-            return file;
         }
     }
 
@@ -142,6 +185,22 @@ internal sealed class WalSegments : IDisposable
 
     public void Dispose()
     {
+        Task[] pending;
+        lock (_lock)
+        {
+            pending = [.. _preparing.Values];
+            _preparing.Clear();
+        }
+
+        try
+        {
+            Task.WaitAll(pending);
+        }
+        catch (AggregateException)
+        {
+            // A segment that failed to prepare is simply not used; the error surfaces if the log ever needs it.
+        }
+
         lock (_lock)
         {
             foreach (var file in _open.Values)

@@ -34,3 +34,26 @@ public sealed class CrashRecoveryTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
     }
 }
+
+/// <summary>Power failures while several threads commit (group commit, mixed durability) and background checkpoints run.</summary>
+public sealed class ConcurrentCrashRecoveryTests
+{
+    [Fact]
+    public void Concurrent_commits_are_atomic_and_acknowledged_durable_ones_survive()
+    {
+        var failures = new List<string>();
+        var random = new Random(5);
+        for (var n = 0; n < 60; n++)
+        {
+            var crashAt = random.NextInt64(20, 700);
+            var mode = (CrashMode)(n % 3);
+            var outcome = ConcurrentCrashScenario.Execute(n, crashAt, mode);
+            if (!outcome.Passed)
+            {
+                failures.Add($"seed {n}, crash at {crashAt}, {mode}: {outcome.Detail}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
+    }
+}
