@@ -164,6 +164,11 @@ public sealed class CrashScenario
                     db.Checkpoint();
                 }
 
+                if (t % 25 == 24)
+                {
+                    db.Shrink();
+                }
+
                 if (t == _transactions.Count / 2)
                 {
                     db.Dispose(); // a clean close and reopen in the middle

@@ -68,6 +68,23 @@ internal sealed partial class FreeSpaceMap
             }
             while (moved);
 
+            // After a truncation fewer bitmap pages are needed: the surplus ones are released.
+            var finalCount = (int)((PageCount + perPage - 1) / perPage);
+            for (var i = finalCount; i < old.Length; i++)
+            {
+                if (!relocated.Contains(i))
+                {
+                    next.Clear(old[i].Value);
+                    released.Add(new Extent(old[i], 1));
+                }
+            }
+
+            if (locations.Count > finalCount)
+            {
+                locations.RemoveRange(finalCount, locations.Count - finalCount);
+            }
+
+            relocated.RemoveWhere(i => i >= finalCount);
             var pages = new List<(PageId, ReadOnlyMemory<byte>)>();
             foreach (var i in relocated)
             {

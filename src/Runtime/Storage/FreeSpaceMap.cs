@@ -101,6 +101,46 @@ internal sealed partial class FreeSpaceMap
         }
     }
 
+    /// <summary>The highest page the durable checkpoint uses (1 when only the meta pages are used).</summary>
+    public long HighestUsedPage()
+    {
+        lock (_lock)
+        {
+            for (var p = PageCount - 1; p > 1; p--)
+            {
+                if (_used[p])
+                {
+                    return p;
+                }
+            }
+
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Stops allocating at <paramref name="end"/> when every page from there on is reusable; returns false (and changes
+    /// nothing) when a page there is used or still pinned by a snapshot.
+    /// </summary>
+    public bool TryTruncate(long end)
+    {
+        lock (_lock)
+        {
+            for (var p = end; p < PageCount; p++)
+            {
+                if (!_reusable[p])
+                {
+                    return false;
+                }
+            }
+
+            _reusable.ClearRange(end, PageCount - end);
+            PageCount = end;
+            _searchFrom = Math.Min(_searchFrom, end);
+            return true;
+        }
+    }
+
     /// <summary>True when the durable checkpoint's bitmap marks <paramref name="page"/> as in use.</summary>
     public bool IsUsed(long page)
     {

@@ -54,8 +54,12 @@ internal sealed partial class Checkpointer
 
     public long LastPagesWritten { get; private set; }
 
-    /// <summary>Runs a checkpoint if anything was committed since the last one. Returns false when there was nothing to do.</summary>
-    public bool Run()
+    /// <summary>
+    /// Runs a checkpoint if anything was committed since the last one (or, with <paramref name="force"/>, regardless:
+    /// a new meta page, bitmap and catalog, which lets pages freed by the previous checkpoint be reclaimed and records
+    /// a new page count). Returns false when there was nothing to do.
+    /// </summary>
+    public bool Run(bool force = false)
     {
         lock (_run)
         {
@@ -66,7 +70,7 @@ internal sealed partial class Checkpointer
             lock (sequencer.SyncRoot)
             {
                 target = _database.Versions.Latest;
-                if (target.Number == Durable.CheckpointVersion || !target.TryPin())
+                if ((target.Number == Durable.CheckpointVersion && !force) || !target.TryPin())
                 {
                     return false;
                 }

@@ -138,6 +138,44 @@ internal sealed class CommitSequencer
         return request;
     }
 
+    /// <summary>
+    /// Creates a version that changes the trees' structure but nothing logical (relocating pages to shrink the file):
+    /// no log record is written, since replaying the commits before it yields the same data. Waits until every earlier
+    /// commit is visible, so that publishing it at once cannot expose a commit that is not yet durable.
+    /// </summary>
+    public void CommitStructural(Action<TreeRoot[], TreeWriter> change)
+    {
+        while (true)
+        {
+            lock (_lock)
+            {
+                _database.ThrowIfReadOnly();
+                var latest = _chain.Latest;
+                if (ReferenceEquals(latest, _chain.Visible))
+                {
+                    var writer = new TreeWriter(new object(), _database.Source, new FreedSet());
+                    var roots = (TreeRoot[])latest.Roots.Clone();
+                    change(roots, writer);
+                    writer.Freed.Resolve(_database.PageSize, CheckpointInProgress);
+                    var version = new DbVersion(latest.Number + 1, roots, latest.Catalog, _database.TimeProvider.GetTimestamp())
+                    {
+                        Freed = writer.Freed.IsEmpty ? null : writer.Freed,
+                        Log = new TxLog(_database.MaxFramePayload),
+                        EndLsn = latest.EndLsn,
+                        EndChain = latest.EndChain,
+                    };
+                    _chain.Append(version);
+                    _chain.Publish(version);
+                    Interlocked.Add(ref _dirtyNodes, writer.NodesCreated);
+                    PruneLogs();
+                    return;
+                }
+            }
+
+            Thread.Sleep(1); // earlier commits are completing their fsync
+        }
+    }
+
     /// <summary>Re-applies a transaction's log on <paramref name="latest"/> (the log was validated against it).</summary>
     private (TreeRoot[], Catalog, FreedSet, int) Replay(TxLog log, DbVersion latest, Catalog mine)
     {

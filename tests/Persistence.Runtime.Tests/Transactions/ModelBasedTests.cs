@@ -59,9 +59,13 @@ public sealed class ModelBasedTests
                 {
                     ReadAndCompare();
                 }
-                else if (roll < 75)
+                else if (roll < 73)
                 {
                     _db.Checkpoint();
+                }
+                else if (roll < 75)
+                {
+                    _db.Shrink();
                 }
                 else if (roll < 83)
                 {
