@@ -9,6 +9,18 @@ public sealed record DatabaseStatistics
     /// <summary>Commits sequenced since open.</summary>
     public long Commits { get; init; }
 
+    /// <summary>Median commit latency since open (call to acknowledgement).</summary>
+    public TimeSpan CommitLatencyP50 { get; init; }
+
+    /// <summary>99th-percentile commit latency since open.</summary>
+    public TimeSpan CommitLatencyP99 { get; init; }
+
+    /// <summary>99.9th-percentile commit latency since open.</summary>
+    public TimeSpan CommitLatencyP999 { get; init; }
+
+    /// <summary>The slowest commit since open.</summary>
+    public TimeSpan CommitLatencyMax { get; init; }
+
     /// <summary>Commits rejected by write conflicts since open.</summary>
     public long WriteConflicts { get; init; }
 

@@ -118,6 +118,7 @@ public sealed class WriteTransaction : Transaction
     /// </summary>
     public void Commit()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!TryBeginCommit(out var request))
         {
             return;
@@ -129,6 +130,8 @@ public sealed class WriteTransaction : Transaction
             {
                 Database.Wal!.Wait(request);
             }
+
+            Database.Sequencer.CommitLatency.RecordSince(started);
         }
         finally
         {
@@ -141,6 +144,7 @@ public sealed class WriteTransaction : Transaction
     public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!TryBeginCommit(out var request))
         {
             return;
@@ -152,6 +156,8 @@ public sealed class WriteTransaction : Transaction
             {
                 await Database.Wal!.WaitAsync(request).ConfigureAwait(false);
             }
+
+            Database.Sequencer.CommitLatency.RecordSince(started);
         }
         finally
         {

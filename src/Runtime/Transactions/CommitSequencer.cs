@@ -36,6 +36,9 @@ internal sealed class CommitSequencer
 
     public long Commits { get; private set; }
 
+    /// <summary>Commit latency from the call to Commit to its acknowledgement.</summary>
+    public Diagnostics.LatencyHistogram CommitLatency { get; } = new();
+
     public long Conflicts { get; private set; }
 
     public int ActiveWriters
