@@ -40,7 +40,7 @@ public sealed partial class Database
             var (checkpointed, catalogPages) = LoadCheckpoint(meta);
             _chain = new VersionChain(checkpointed, meta.PageSize);
             Sequencer = new CommitSequencer(this, _chain);
-            segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize);
+            segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly);
             _walSegments = segments;
             var maxPayload = Math.Min(1 << 20, (meta.WalSegmentSize / 4) - WalFrame.HeaderSize);
             var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload);

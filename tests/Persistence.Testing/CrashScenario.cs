@@ -48,6 +48,8 @@ public sealed class CrashScenario
     {
         var fs = new SimulatedFileSystem();
         FaultKind? faultedKind = null;
+        string? faultedPath = null;
+        Database? faultedInstance = null;
         if (fault == InjectedFault.None)
         {
             fs.CrashAtOperation = crashAt;
@@ -62,13 +64,16 @@ public sealed class CrashScenario
                 }
 
                 faultedKind = point.Kind;
+                faultedPath = point.Path;
+                faultedInstance = _current;
                 return fault == InjectedFault.OutOfSpace
                     ? new StorageException(ErrorCode.OutOfSpace, $"Could not write '{point.Path}': the disk is full (injected).")
                     : new IOException($"Injected I/O error at operation {point.Index}.");
             };
         }
 
-        var acknowledged = Run(fs, out var workloadError, out var readOnly);
+        var acknowledged = Run(fs, out var workloadError, out _);
+        var readOnly = faultedInstance?.IsReadOnly ?? true; // read-only is per instance: a reopened database has recovered
         if (fault != InjectedFault.None && faultedKind is not null)
         {
             if (workloadError is not (null or PersistenceException))
@@ -78,7 +83,7 @@ public sealed class CrashScenario
 
             if (faultedKind == FaultKind.Flush && !readOnly)
             {
-                return new CrashOutcome(acknowledged, -1, false, false, true, "a failed fsync did not make the database read-only");
+                return new CrashOutcome(acknowledged, -1, false, false, true, $"a failed fsync of '{faultedPath}' did not make the database read-only");
             }
         }
 
@@ -126,18 +131,22 @@ public sealed class CrashScenario
 
     private const string Path = "/crash/test.db";
 
+    /// <summary>The database instance the workload is using (so a fault can be attributed to it).</summary>
+    private volatile Database? _current;
+
     /// <summary>Runs the transactions in order; returns how many commits were acknowledged before the failure.</summary>
     private int Run(SimulatedFileSystem fs, out Exception? error) => Run(fs, out error, out _);
 
     private int Run(SimulatedFileSystem fs, out Exception? error, out bool readOnly)
     {
+        _current = null;
         error = null;
         readOnly = false;
         var acknowledged = 0;
         Database? db = null;
         try
         {
-            db = Database.Open(Path, Options(new FakeTimeProvider()), fs);
+            db = _current = Database.Open(Path, Options(new FakeTimeProvider()), fs);
             for (var t = 0; t < _transactions.Count; t++)
             {
                 using (var tx = db.BeginWrite())
@@ -172,7 +181,7 @@ public sealed class CrashScenario
                 if (t == _transactions.Count / 2)
                 {
                     db.Dispose(); // a clean close and reopen in the middle
-                    db = Database.Open(Path, Options(new FakeTimeProvider()), fs);
+                    db = _current = Database.Open(Path, Options(new FakeTimeProvider()), fs);
                 }
             }
         }

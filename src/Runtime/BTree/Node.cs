@@ -19,6 +19,8 @@ internal sealed class Node
 {
     private long _pageId;
     private volatile bool _referenced;
+    private Node? _cachedBy;
+    private int _cachedSlot;
 
     public Node(byte[] page, PageId pageId)
     {
@@ -29,8 +31,14 @@ internal sealed class Node
     /// <summary>The page image. Its header's checksum, page id and generation are valid only once written.</summary>
     public byte[] Page { get; }
 
+    private Node?[]? _children;
+
     /// <summary>Branches: the in-memory child of each slot (null: load the child by the page number in the cell).</summary>
-    public Node?[]? Children { get; set; }
+    public Node?[]? Children
+    {
+        get => Volatile.Read(ref _children);
+        set => Volatile.Write(ref _children, value);
+    }
 
     /// <summary>Leaves: large values referenced by handle from overflow cells that have no extent yet.</summary>
     public List<LargeValue>? Large { get; set; }
@@ -62,6 +70,37 @@ internal sealed class Node
     }
 
     public void MarkWritten(PageId id) => Volatile.Write(ref _pageId, id.Value);
+
+    /// <summary>
+    /// Remembers <paramref name="child"/>, just loaded by page number, in this written (immutable) branch, so later
+    /// descents skip the page cache's lookup. The child records this branch, so that evicting the child from the page
+    /// cache can drop the reference again (<see cref="Unlink"/>). Safe with concurrent readers: it is only a cache, and the
+    /// cell's page number stays authoritative.
+    /// </summary>
+    public void CacheChild(int slot, Node child)
+    {
+        var children = Children;
+        if (children is null)
+        {
+            children = new Node?[Count];
+            children = Interlocked.CompareExchange(ref _children, children, null) ?? children;
+        }
+
+        child._cachedBy = this;
+        child._cachedSlot = slot;
+        Volatile.Write(ref children[slot], child);
+    }
+
+    /// <summary>Drops the reference the branch that cached this node holds (called when the page cache evicts it).</summary>
+    public void Unlink()
+    {
+        if (_cachedBy?.Children is { } children && (uint)_cachedSlot < (uint)children.Length)
+        {
+            Interlocked.CompareExchange(ref children[_cachedSlot], null, this);
+        }
+
+        _cachedBy = null;
+    }
 
     /// <summary>The in-memory child at <paramref name="slot"/>, if any.</summary>
     public Node? ChildAt(int slot)

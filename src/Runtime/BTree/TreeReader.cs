@@ -3,8 +3,26 @@ namespace Persistence.BTree;
 /// <summary>Read-only navigation of a tree: lookups and value access. Safe for any number of concurrent readers.</summary>
 internal static class TreeReader
 {
-    public static Node Child(Node branch, int slot, INodeSource source) =>
-        branch.ChildAt(slot) ?? source.Load(BranchPage.Child(branch.Page, slot));
+    public static Node Child(Node branch, int slot, INodeSource source)
+    {
+        if (branch.ChildAt(slot) is { } child)
+        {
+            if (!child.Referenced)
+            {
+                child.Referenced = true; // the page cache's CLOCK bit: swizzled descents bypass its lookup
+            }
+
+            return child;
+        }
+
+        var loaded = source.Load(BranchPage.Child(branch.Page, slot));
+        if (!branch.PageId.IsNone && !loaded.PageId.IsNone)
+        {
+            branch.CacheChild(slot, loaded);
+        }
+
+        return loaded;
+    }
 
     /// <summary>Finds the leaf that holds (or would hold) <paramref name="key"/>.</summary>
     public static bool TryFind(Node? root, ReadOnlySpan<byte> key, INodeSource source, out Node leaf, out int slot)

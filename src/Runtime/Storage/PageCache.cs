@@ -78,6 +78,7 @@ internal sealed class PageCache
                 }
 
                 _map.TryRemove(new KeyValuePair<long, Node>(candidate.PageId.Value, candidate));
+                candidate.Unlink();
                 _ring[_hand] = node;
                 _hand = (_hand + 1) % _ring.Length;
                 return;

@@ -20,8 +20,16 @@ internal sealed partial class Checkpointer
             }
 
             Run(force: true);
-            _store.SetLengthInPages(_freeSpace.PageCount);
-            _store.Flush();
+            try
+            {
+                _store.SetLengthInPages(_freeSpace.PageCount);
+                _store.Flush();
+            }
+            catch (Exception ex)
+            {
+                _database.MakeReadOnly(ex); // as for every failed write or fsync
+                throw;
+            }
         }
     }
 }

@@ -22,9 +22,12 @@ internal sealed class WalSegments : IDisposable
     private readonly Queue<long> _spares = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<long, Task> _preparing = [];
+    private readonly Action<Exception> _onFailure;
 
-    public WalSegments(IFileSystem fs, string directory, int segmentSize)
+    /// <param name="onFailure">Called when preparing a segment in the background fails (the database turns read-only: every failed fsync does).</param>
+    public WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure)
     {
+        _onFailure = onFailure;
         _fs = fs;
         Directory = directory;
         SegmentSize = segmentSize;
@@ -105,11 +108,24 @@ internal sealed class WalSegments : IDisposable
         {
             if (!_existing.Contains(index + 1) && !_preparing.ContainsKey(index + 1))
             {
-                _preparing[index + 1] = Task.Run(() => Prepare(index + 1));
+                _preparing[index + 1] = Task.Run(() => PrepareInBackground(index + 1));
             }
         }
 
         return file;
+    }
+
+    private void PrepareInBackground(long index)
+    {
+        try
+        {
+            Prepare(index);
+        }
+        catch (Exception ex)
+        {
+            _onFailure(ex);
+            throw;
+        }
     }
 
     /// <summary>Makes segment <paramref name="index"/> exist: a renamed spare, or a new zero-filled file.</summary>

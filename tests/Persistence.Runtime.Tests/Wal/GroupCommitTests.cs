@@ -21,7 +21,7 @@ public sealed class GroupCommitTests
         var held = 0;
         fs.Fault = point =>
         {
-            if (point.Kind == FaultKind.Flush && point.Path.EndsWith(".wal", StringComparison.Ordinal) && Interlocked.Exchange(ref held, 1) == 0)
+            if (point.Kind == FaultKind.Flush && point.Path.EndsWith("0000000000000000.wal", StringComparison.Ordinal) && Interlocked.Exchange(ref held, 1) == 0)
             {
                 inFlush.Set();
                 release.Wait();
