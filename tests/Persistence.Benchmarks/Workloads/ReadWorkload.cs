@@ -35,7 +35,8 @@ internal abstract class ReadWorkload : IWorkload
         var variants = new List<VariantResult>();
         foreach (var threads in Threads)
         {
-            var result = TimedLoop.Run(threads, Categories, context.Settings.ReadWarmup(peer), Duration(context), thread =>
+            var warmup = context.Settings.ReadWarmup(jitCold: peer.NeedsLongWarmup && variants.Count == 0);
+            var result = TimedLoop.Run(threads, Categories, warmup, Duration(context), thread =>
             {
                 var random = new SplitMix64(context.Settings.Seed ^ (ulong)(1000 * threads + thread) ^ (ulong)Id.GetHashCode(StringComparison.Ordinal));
                 return new SessionWorker(peer.OpenSession(), CreateOperation(context, documents, random));

@@ -29,7 +29,7 @@ internal sealed class ScaleWorkload : IWorkload
         var variants = new List<VariantResult> { BulkLoadWorkload.Measure(peer, context, "W10-W1", documents) };
         foreach (var threads in new[] { 1, 2 })
         {
-            var result = TimedLoop.Run(threads, 1, context.Settings.ReadWarmup(peer), context.Settings.ReadDuration, thread =>
+            var result = TimedLoop.Run(threads, 1, context.Settings.ReadWarmup(jitCold: peer.NeedsLongWarmup && variants.Count == 1), context.Settings.ReadDuration, thread =>
             {
                 var random = new SplitMix64(context.Settings.Seed ^ (ulong)(7919 * (threads + 1)) ^ (ulong)thread);
                 return new SessionWorker(peer.OpenSession(), session =>

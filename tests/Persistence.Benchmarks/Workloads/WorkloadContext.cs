@@ -13,7 +13,7 @@ internal sealed record WorkloadContext(BenchmarkSettings Settings, UserFactory U
     public long Preload(Peers.IPeer peer, long? count = null)
     {
         var documents = count ?? Settings.Documents;
-        peer.Load(new UserBatches(Users, 1, documents));
+        peer.Preload(new UserBatches(Users, 1, documents));
         peer.Checkpoint();
         return documents;
     }
