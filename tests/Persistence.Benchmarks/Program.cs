@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Persistence.Benchmarks.Cli;
 using Persistence.Benchmarks.Reporting;
 using Persistence.Benchmarks.Runner;
 
 // The side-by-side comparison of shared/BENCHMARKS.md: progress goes to stderr, the report (tables, then RESULT
-// lines) to stdout. See README.md beside this file.
+// lines) to stdout. See README.md beside this file. Every number is printed in the invariant culture: the thread
+// cultures are set here, and Num formats explicitly.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var wall = Stopwatch.StartNew();
 var options = BenchmarkOptions.Parse(args, out var error);
 if (options is null)
