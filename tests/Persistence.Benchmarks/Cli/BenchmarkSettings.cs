@@ -3,7 +3,7 @@ namespace Persistence.Benchmarks.Cli;
 /// <summary>
 /// Sizes and durations. Full mode is what we quote: 1,000,000 documents, 10 s per durable-commit measurement, 5 s per
 /// read measurement. Quick mode runs the whole comparison (all peers, W1-W9) in well under 60 s on the project's
-/// 2-core machine: 50,000 documents and about a second per measurement (EF Core's reads warm up for 2 s).
+/// 2-core machine: 30,000 documents and about a second per measurement (EF Core's reads warm up for 2 s).
 /// </summary>
 internal sealed record BenchmarkSettings
 {
@@ -59,8 +59,8 @@ internal sealed record BenchmarkSettings
     public static BenchmarkSettings QuickMode { get; } = new()
     {
         Quick = true,
-        Documents = 50_000,
-        ScaleDocuments = 50_000,
+        Documents = 30_000,
+        ScaleDocuments = 30_000,
         WriteDuration = TimeSpan.FromSeconds(1),
         ReadDuration = TimeSpan.FromSeconds(0.75),
         Warmup = TimeSpan.FromSeconds(0.25),
