@@ -1,0 +1,15 @@
+namespace Persistence.Benchmarks.Reporting;
+
+/// <summary>
+/// What one peer achieved on one variant of a workload (W4 has a 1-thread and a 2-thread variant, for instance). The
+/// first metric is the throughput; latency percentiles follow where they were measured.
+/// </summary>
+/// <param name="Id">The variant's id in RESULT lines: "W1", "W3-4w", "W4-2t".</param>
+/// <param name="Metrics">Throughput first, then the other metrics by name.</param>
+/// <param name="Note">Details for the human table: retries, errors, load and checkpoint times.</param>
+internal sealed record VariantResult(string Id, IReadOnlyList<Metric> Metrics, string Note)
+{
+    public Metric Primary => Metrics[0];
+
+    public Metric? Find(string name) => Metrics.FirstOrDefault(m => m.Name == name);
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Persistence.Benchmarks.Cli;
+using Persistence.Benchmarks.Data;
+using Persistence.Benchmarks.Measurement;
+using Persistence.Benchmarks.Peers;
+using Persistence.Benchmarks.Reporting;
+using Persistence.Benchmarks.Workloads;
+
+namespace Persistence.Benchmarks.Runner;
+
+/// <summary>
+/// Runs the comparison: for each workload, each peer in turn (alternating systems workload by workload, so slow drift
+/// of a shared, noisy machine spreads over all of them), each phase in its own fresh directory under one temporary
+/// root on the same disk, deleted as soon as the phase ends. A phase that throws is reported as failed and the run
+/// goes on.
+/// </summary>
+internal sealed class BenchmarkRunner
+{
+    private readonly BenchmarkSettings _settings;
+    private readonly IReadOnlyList<IWorkload> _workloads;
+    private readonly IReadOnlyList<PeerDescriptor> _peers;
+    private readonly string _root;
+    private readonly TextWriter _progress;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public BenchmarkRunner(BenchmarkSettings settings, IReadOnlyList<IWorkload> workloads, IReadOnlyList<PeerDescriptor> peers, string root, TextWriter progress)
+    {
+        _settings = settings;
+        _workloads = workloads;
+        _peers = peers;
+        _root = root;
+        _progress = progress;
+    }
+
+    /// <summary>How peak memory was measured, for the report (known after the first phase).</summary>
+    public string MemoryMethod { get; private set; } = "";
+
+    public IReadOnlyList<PhaseResult> Run()
+    {
+        var context = new WorkloadContext(_settings, new UserFactory(_settings.Seed));
+        var results = new List<PhaseResult>();
+        foreach (var workload in _workloads)
+        {
+            foreach (var peer in _peers.Where(p => p.Supports(workload.Family)))
+            {
+                results.Add(RunPhase(workload, peer, context));
+            }
+        }
+
+        return results;
+    }
+
+    private PhaseResult RunPhase(IWorkload workload, PeerDescriptor descriptor, WorkloadContext context)
+    {
+        var directory = Path.Combine(_root, $"{workload.Id}-{descriptor.Name}");
+        Directory.CreateDirectory(directory);
+        _progress.WriteLine($"[{Num.Fixed(_clock.Elapsed.TotalSeconds, 1),7} s] {workload.Id} {descriptor.Name} ...");
+        IReadOnlyList<VariantResult> variants = [];
+        string? failure = null;
+        var diagnostics = "";
+        using var memory = MemoryProbe.Start();
+        MemoryMethod = memory.Method;
+        var elapsed = Stopwatch.StartNew();
+        try
+        {
+            using var peer = descriptor.Open(directory, workload.Profile);
+            variants = workload.Run(peer, context);
+            diagnostics = peer.Diagnostics();
+        }
+        catch (Exception ex)
+        {
+            failure = $"{ex.GetType().Name}: {ex.GetBaseException().Message}";
+            _progress.WriteLine($"  FAILED: {ex}");
+        }
+
+        elapsed.Stop();
+        var peak = memory.PeakBytes();
+        TryDelete(directory);
+        foreach (var variant in variants)
+        {
+            _progress.WriteLine($"  {variant.Id} {descriptor.Name}: {Num.Format(variant.Primary.Value)} {variant.Primary.Unit}; {variant.Note}");
+        }
+
+        if (diagnostics.Length > 0)
+        {
+            _progress.WriteLine($"  {descriptor.Name}: {diagnostics}");
+        }
+
+        return new PhaseResult(workload.Id, descriptor.Name, variants, memory.BaselineBytes, peak, elapsed.Elapsed, diagnostics, failure);
+    }
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException ex)
+        {
+            _progress.WriteLine($"  could not delete {directory}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Persistence.Benchmarks.Data;
+using Persistence.Benchmarks.Peers;
+using Persistence.Benchmarks.Reporting;
+
+namespace Persistence.Benchmarks.Workloads;
+
+/// <summary>
+/// W1: bulk load N users in one transaction into an empty store whose indexes already exist. Measures documents per
+/// second over the load and its commit (the generation of the documents is excluded: <see cref="UserBatches"/> pauses
+/// the clock), then checkpoints and measures the bytes on disk per document: of the data file (what BENCHMARKS.md
+/// quotes as the file size after a checkpoint) and of the whole directory (logs and side files too).
+/// </summary>
+internal sealed class BulkLoadWorkload : IWorkload
+{
+    public string Id => "W1";
+
+    public string Family => "W1";
+
+    public string Title => "bulk load N documents in one transaction, both indexes maintained";
+
+    public SyncProfile Profile => SyncProfile.Normal;
+
+    public bool ExplicitOnly => false;
+
+    public IReadOnlyList<VariantResult> Run(IPeer peer, WorkloadContext context) =>
+        [Measure(peer, context, Id, context.Settings.Documents)];
+
+    /// <summary>The load measurement, shared with W10.</summary>
+    public static VariantResult Measure(IPeer peer, WorkloadContext context, string id, long documents)
+    {
+        var load = new Stopwatch();
+        var users = new UserBatches(context.Users, 1, documents, load);
+        load.Start();
+        peer.Load(users);
+        load.Stop();
+        var checkpoint = Stopwatch.StartNew();
+        peer.Checkpoint();
+        checkpoint.Stop();
+        var disk = peer.MeasureDisk();
+        var wrong = CountWrong(peer, context.Users, documents);
+        return new VariantResult(
+            id,
+            [
+                Metric.Rate(documents / load.Elapsed.TotalSeconds, "docs/s"),
+                new Metric("disk", (double)disk.DataFileBytes / documents, "bytes/doc", Better.Lower),
+                new Metric("disk-total", (double)disk.TotalBytes / documents, "bytes/doc", Better.Lower),
+            ],
+            $"load {Num.Fixed(load.Elapsed.TotalSeconds, 2)} s, checkpoint {Num.Fixed(checkpoint.Elapsed.TotalSeconds, 2)} s; " +
+            $"data file {Num.MiB(disk.DataFileBytes)} MiB = {Num.Fixed((double)disk.DataFileBytes / documents, 1)} B/doc, " +
+            $"directory {Num.MiB(disk.TotalBytes)} MiB = {Num.Fixed((double)disk.TotalBytes / documents, 1)} B/doc" +
+            (wrong > 0 ? $", {wrong} WRONG ANSWERS" : ""));
+    }
+
+    /// <summary>Reads back the first, a middle and the last user: a load that lost documents must not report a rate.</summary>
+    private static int CountWrong(IPeer peer, UserFactory users, long documents)
+    {
+        using var session = peer.OpenSession();
+        var wrong = 0;
+        foreach (var id in new[] { 1, (documents / 2) + 1, documents })
+        {
+            var expected = users.Create(id);
+            var actual = session.Get(id);
+            if (actual is null || actual.Email != expected.Email || actual.Name != expected.Name || actual.Age != expected.Age
+                || actual.CreatedAt != expected.CreatedAt || !actual.Tags.SequenceEqual(expected.Tags))
+            {
+                wrong++;
+            }
+        }
+
+        return wrong;
+    }
+}

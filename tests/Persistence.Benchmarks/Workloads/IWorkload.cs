@@ -1,0 +1,27 @@
+using Persistence.Benchmarks.Peers;
+using Persistence.Benchmarks.Reporting;
+
+namespace Persistence.Benchmarks.Workloads;
+
+/// <summary>
+/// One workload of shared/BENCHMARKS.md. The runner opens each peer on a fresh directory with <see cref="Profile"/>,
+/// calls <see cref="Run"/>, and disposes the peer; one instance may run several variants (thread counts) on that one
+/// directory.
+/// </summary>
+internal interface IWorkload
+{
+    /// <summary>Unique among phases, names the directory: "W3-16w".</summary>
+    string Id { get; }
+
+    /// <summary>The workload as BENCHMARKS.md numbers it, used by <c>--workload</c> and by peers' support: "W3".</summary>
+    string Family { get; }
+
+    string Title { get; }
+
+    SyncProfile Profile { get; }
+
+    /// <summary>True for workloads that run only when named on the command line (W10, which is long).</summary>
+    bool ExplicitOnly { get; }
+
+    IReadOnlyList<VariantResult> Run(IPeer peer, WorkloadContext context);
+}
