@@ -20,8 +20,11 @@ public sealed class DatabaseOptions
     /// <summary>A checkpoint starts when changes are this old, even if little was written. Default one minute.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>The size of each write-ahead-log segment file for a new database, in bytes. Default 64 MiB.</summary>
-    public int WalSegmentBytes { get; set; } = 64 << 20;
+    /// <summary>
+    /// The size of each write-ahead-log segment file for a new database, in bytes. Default 16 MiB. Segments are
+    /// preallocated; after a checkpoint the log keeps its current segment, the next one prepared ahead, and one spare.
+    /// </summary>
+    public int WalSegmentBytes { get; set; } = 16 << 20;
 
     /// <summary>The longest a <see cref="Durability.Buffered"/> commit stays without an fsync. Default 100 ms.</summary>
     public TimeSpan BufferedFlushDelay { get; set; } = TimeSpan.FromMilliseconds(100);

@@ -25,7 +25,11 @@ internal sealed partial class TreeWriter
 
     public TreeLimits Limits { get; }
 
-    /// <summary>Nodes this writer created or copied (dirty pages a checkpoint will write, at most).</summary>
+    /// <summary>
+    /// Pages this writer made dirty: clean (written) nodes it copied, and new nodes from splits. Copying a node that
+    /// is already dirty replaces one unwritten page with another, so it does not count: the total estimates the
+    /// distinct pages the next checkpoint writes.
+    /// </summary>
     public int NodesCreated { get; private set; }
 
     private int PageSize => Limits.PageSize;
@@ -67,7 +71,11 @@ internal sealed partial class TreeWriter
         }
 
         Freed.Free(node);
-        NodesCreated++;
+        if (!node.PageId.IsNone)
+        {
+            NodesCreated++;
+        }
+
         return node.CloneFor(Owner);
     }
 
