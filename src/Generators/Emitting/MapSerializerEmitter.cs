@@ -30,6 +30,7 @@ internal static class MapSerializerEmitter
                 : $"writer.WriteStringUtf8({Names.Literal(member.Name)}u8);");
             ValueWriter.Write(source, context, member.Shape, $"{instance}.{Names.Escape(member.Name)}", member.Name);
         }
+
     }
 
     /// <summary>Reads a map into a new instance in the local <c>document</c>.</summary>
@@ -159,6 +160,7 @@ internal static class MapSerializerEmitter
 
         foreach (var member in model.Members.Where(m => m.Assignment == MemberAssignment.Setter))
         {
+            source.WriteLine();
             using (source.Open($"if ({Has(member)})"))
             {
                 source.WriteLine($"document.{Names.Escape(member.Name)} = {Value(member)};");

@@ -71,7 +71,9 @@ internal static class ValueReader
         source.WriteLine($"var {count} = reader.ReadArrayHeader();");
         if (shape.Kind == ValueKind.Array)
         {
-            source.WriteLine($"var {items} = {ArrayCreation(element, count)};");
+            // Typed explicitly: "new int[n][]" has non-nullable elements even where the member's are "int[]?".
+            var arrayType = shape.IsNullable ? shape.TypeName.Substring(0, shape.TypeName.Length - 1) : shape.TypeName;
+            source.WriteLine($"{arrayType} {items} = {ArrayCreation(element, count)};");
             using (source.Open($"for (var {index} = 0; {index} < {count}; {index}++)"))
             {
                 Read(source, context, element, $"{items}[{index}]", member + "[]");

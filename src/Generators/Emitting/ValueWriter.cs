@@ -32,7 +32,7 @@ internal static class ValueWriter
 
         if (shape.IsReference)
         {
-            value = $"({value} ?? {context.ThrowNull(member, reading: false)})";
+            value = $"{value} ?? {context.ThrowNull(member, reading: false)}";
             if (shape.Kind is ValueKind.Array or ValueKind.List or ValueKind.Dictionary)
             {
                 var local = context.Local("items");
