@@ -143,9 +143,17 @@ internal static class SchemaEmitter
                     source.WriteLine();
                 }
 
+                var context = new EmitContext(model.Name, "1");
                 foreach (var member in members)
                 {
-                    source.WriteLine(KeyCode.Write(member.Shape, "writer", "document." + Names.Escape(member.Name)) + ";");
+                    // Indexes are written before the document: a null in a non-nullable member fails here, as the serializer would.
+                    var value = "document." + Names.Escape(member.Name);
+                    if (member.Shape.IsReference && !member.Shape.IsNullable)
+                    {
+                        value += " ?? " + context.ThrowNull(member.Name, reading: false);
+                    }
+
+                    source.WriteLine(KeyCode.Write(member.Shape, "writer", value) + ";");
                 }
 
                 source.WriteLine("return true;");
