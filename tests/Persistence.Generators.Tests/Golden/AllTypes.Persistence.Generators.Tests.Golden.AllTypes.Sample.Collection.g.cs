@@ -1496,7 +1496,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.AllTypes.Sample document)
             {
                 writer.WriteInt32(document.Int32);
-                writer.WriteString(document.Text);
+                writer.WriteString(document.Text ?? throw new global::Persistence.PersistenceSerializationException("Sample.Text is null, but its type is not nullable: it cannot be stored."));
                 return true;
             }
 
@@ -1665,7 +1665,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
             public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.AllTypes.Sample document)
             {
-                writer.WriteBytes(document.Data);
+                writer.WriteBytes(document.Data ?? throw new global::Persistence.PersistenceSerializationException("Sample.Data is null, but its type is not nullable: it cannot be stored."));
                 return true;
             }
 

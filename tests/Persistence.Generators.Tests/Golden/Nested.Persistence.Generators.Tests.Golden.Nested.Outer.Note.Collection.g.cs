@@ -149,7 +149,7 @@ namespace Persistence.Generators.Tests.Golden.Nested
 
                 public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.Nested.Outer.Note document)
                 {
-                    writer.WriteString(document.Text);
+                    writer.WriteString(document.Text ?? throw new global::Persistence.PersistenceSerializationException("Note.Text is null, but its type is not nullable: it cannot be stored."));
                     return true;
                 }
 

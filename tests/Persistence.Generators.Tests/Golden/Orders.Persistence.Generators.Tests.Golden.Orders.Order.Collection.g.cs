@@ -300,7 +300,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
 
             public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.Orders.Order document)
             {
-                writer.WriteString(document.LastName);
+                writer.WriteString(document.LastName ?? throw new global::Persistence.PersistenceSerializationException("Order.LastName is null, but its type is not nullable: it cannot be stored."));
                 writer.WriteNullableString(document.FirstName);
                 writer.WriteInt32(document.Number);
                 return true;

@@ -258,7 +258,7 @@ namespace Persistence.Generators.Tests.Golden.Users
 
             public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.Users.User document)
             {
-                writer.WriteString(document.Email);
+                writer.WriteString(document.Email ?? throw new global::Persistence.PersistenceSerializationException("User.Email is null, but its type is not nullable: it cannot be stored."));
                 return true;
             }
 
