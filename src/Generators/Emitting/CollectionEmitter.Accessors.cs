@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+using System.Linq;
+using Persistence.Generators.Parsing.Model;
+
+namespace Persistence.Generators.Emitting;
+
+/// <content>
+/// The typed index accessors. A unique index gets Get and Contains on all its members; a non-unique one gets Find,
+/// Count, Range on its leading member and All. Composite indexes also get FindByPrefix for each proper prefix of
+/// their members. Every lookup encodes its values with the key encoding the schema's index uses.
+/// </content>
+internal static partial class CollectionEmitter
+{
+    private const string Transaction = "global::Persistence.Transaction? transaction = null";
+    private const string KeyRange = "global::Persistence.KeyRange";
+
+    private static void EmitAccessor(SourceWriter source, TypeModel model, IndexModel index, int ordinal)
+    {
+        var members = MapSerializerEmitter.Members(model, index.Members).ToList();
+        var parameters = members.Select(m => (m.Shape.TypeName, Name: Names.Parameter(m.Name, "transaction"))).ToList();
+        var document = model.FullName;
+        var many = $"global::System.Collections.Generic.IEnumerable<{document}>";
+        var name = $"By{index.Name}Index";
+        source.WriteLine($"/// <summary>{AccessorSummary(index)}</summary>");
+        using (source.Open($"public sealed class {name} : global::Persistence.Collections.IndexAccessor<{document}, {model.Collection!.Key.TypeName}>"))
+        {
+            source.WriteLine($$"""
+                internal {{name}}({{model.Name}}Collection collection)
+                    : base(collection, {{Names.Invariant(ordinal)}})
+                {
+                }
+                """);
+            var all = Prefix(parameters, parameters.Count);
+            if (index.Unique)
+            {
+                source.WriteLine($$"""
+
+                    /// <summary>The document whose {{Describe(index)}} is ({{Refs(parameters)}}), or null.</summary>
+                    public {{document}}? Get({{all.Declarations}}, {{Transaction}})
+                        => GetUnique(Key({{all.Names}}), transaction);
+
+                    /// <summary>True when a document has {{Describe(index)}} ({{Refs(parameters)}}).</summary>
+                    public bool Contains({{all.Declarations}}, {{Transaction}}) => Get({{all.Names}}, transaction) is not null;
+                    """);
+            }
+            else
+            {
+                source.WriteLine($$"""
+
+                    /// <summary>The documents whose {{Describe(index)}} is ({{Refs(parameters)}}), in primary-key order.</summary>
+                    public {{many}} Find({{all.Declarations}}, {{Transaction}})
+                        => Scan({{KeyRange}}.Prefix(Key({{all.Names}})), false, transaction);
+                    """);
+            }
+
+            for (var length = 1; length < parameters.Count; length++)
+            {
+                var prefix = Prefix(parameters, length);
+                source.WriteLine($$"""
+
+                    /// <summary>The documents whose leading {{Names.Invariant(length)}} indexed members are ({{Refs(parameters.Take(length))}}), in index order.</summary>
+                    public {{many}} FindByPrefix({{prefix.Declarations}}, {{Transaction}})
+                        => Scan({{KeyRange}}.Prefix(Key({{prefix.Names}})), false, transaction);
+                    """);
+            }
+
+            if (!index.Unique)
+            {
+                var lead = parameters[0].TypeName;
+                source.WriteLine($$"""
+
+                    /// <summary>The documents whose {{index.Members[0]}} lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+                    public {{many}} Range({{lead}} from, {{lead}} to, bool descending = false, {{Transaction}})
+                        => Scan({{KeyRange}}.Between(Key(from), Key(to)), descending, transaction);
+
+                    /// <summary>Every document, ordered by the index.</summary>
+                    public {{many}} All(bool descending = false, {{Transaction}})
+                        => Scan({{KeyRange}}.All, descending, transaction);
+
+                    /// <summary>The number of documents whose {{Describe(index)}} is ({{Refs(parameters)}}) (counts index entries only).</summary>
+                    public long Count({{all.Declarations}}, {{Transaction}})
+                        => CountRange({{KeyRange}}.Prefix(Key({{all.Names}})), transaction);
+                    """);
+            }
+
+            for (var length = 1; length <= members.Count; length++)
+            {
+                source.WriteLine();
+                EmitKeyHelper(source, members.Take(length).ToList(), parameters.Take(length).ToList());
+            }
+        }
+    }
+
+    /// <summary>Key(values...): the encoded leading index parts, through IndexAccessor.Encode.</summary>
+    private static void EmitKeyHelper(SourceWriter source, List<MemberModel> members, List<(string TypeName, string Name)> parameters)
+    {
+        var declarations = string.Join(", ", parameters.Select(p => $"{p.TypeName} {p.Name}"));
+        if (members.Count == 1)
+        {
+            var write = KeyCode.Write(members[0].Shape, "w", "v");
+            source.WriteLine($"private static byte[] Key({declarations}) => Encode({parameters[0].Name}, static (ref global::Persistence.Serialization.KeyWriter w, {parameters[0].TypeName} v) => {write});");
+            return;
+        }
+
+        var tuple = "(" + string.Join(", ", parameters.Select(p => p.TypeName)) + ")";
+        var values = "(" + string.Join(", ", parameters.Select(p => p.Name)) + ")";
+        source.WriteLine($"private static byte[] Key({declarations}) => Encode({values}, static (ref global::Persistence.Serialization.KeyWriter w, {tuple} v) =>");
+        source.WriteLine("{");
+        using (source.Indent())
+        {
+            for (var i = 0; i < members.Count; i++)
+            {
+                source.WriteLine(KeyCode.Write(members[i].Shape, "w", $"v.Item{Names.Invariant(i + 1)}") + ";");
+            }
+        }
+
+        source.WriteLine("});");
+    }
+
+    private static (string Declarations, string Names) Prefix(List<(string TypeName, string Name)> parameters, int length) =>
+        (string.Join(", ", parameters.Take(length).Select(p => $"{p.TypeName} {p.Name}")), string.Join(", ", parameters.Take(length).Select(p => p.Name)));
+
+    private static string Refs(IEnumerable<(string TypeName, string Name)> parameters) =>
+        string.Join(", ", parameters.Select(p => $"<paramref name=\"{p.Name.TrimStart('@')}\"/>"));
+}

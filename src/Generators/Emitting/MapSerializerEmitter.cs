@@ -1,0 +1,184 @@
+using System.Collections.Generic;
+using System.Linq;
+using Persistence.Generators.Parsing.Model;
+
+namespace Persistence.Generators.Emitting;
+
+/// <summary>
+/// Emits the bodies that write a type's stored members as a MessagePack map and read them back.
+/// </summary>
+/// <remarks>
+/// <para>Wire format: one map per object, one entry per stored member, in declaration order. The key is the
+/// member's [Field] tag as an integer when it has one, otherwise its name as a UTF-8 string. Null values are written
+/// as nil (members are never omitted).</para>
+/// <para>Reading accepts entries in any order. A tagged member is matched by its tag only and an untagged one by its
+/// name only; every other key (an unknown name or tag, or a key of another type) is skipped with its value, so
+/// documents written by an earlier or later version of the type stay readable. A member missing from the document
+/// keeps its initializer value when it is settable; constructor parameters and init-only or required members get
+/// the type's default, or an empty string or collection for non-nullable references.</para>
+/// </remarks>
+internal static class MapSerializerEmitter
+{
+    /// <summary>Writes the members of <paramref name="instance"/> as a map.</summary>
+    public static void WriteMembers(SourceWriter source, TypeModel model, EmitContext context, string instance)
+    {
+        source.WriteLine($"writer.WriteMapHeader({Names.Invariant(model.Members.Count)});");
+        foreach (var member in model.Members)
+        {
+            source.WriteLine(member.Tag != 0
+                ? $"writer.Write({Names.Invariant(member.Tag)});"
+                : $"writer.WriteStringUtf8({Names.Literal(member.Name)}u8);");
+            ValueWriter.Write(source, context, member.Shape, $"{instance}.{Names.Escape(member.Name)}", member.Name);
+        }
+
+    }
+
+    /// <summary>Reads a map into a new instance in the local <c>document</c>.</summary>
+    public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context)
+    {
+        foreach (var member in model.Members)
+        {
+            var initial = member.Shape.IsReference && !member.Shape.IsNullable ? "default!" : "default";
+            source.WriteLine($"{member.Shape.TypeName} {Value(member)} = {initial};");
+            if (NeedsFlag(context, member))
+            {
+                source.WriteLine($"var {Has(member)} = false;");
+            }
+        }
+
+        source.WriteLine("var count = reader.ReadMapHeader();");
+        using (source.Open("for (var i = 0; i < count; i++)"))
+        {
+            ReadEntry(source, model, context);
+        }
+
+        source.WriteLine();
+        Construct(source, model, context);
+    }
+
+    private static void ReadEntry(SourceWriter source, TypeModel model, EmitContext context)
+    {
+        var tagged = model.Members.Where(m => m.Tag != 0).OrderBy(m => m.Tag).ToList();
+        var named = model.Members.Where(m => m.Tag == 0).ToList();
+        if (tagged.Count > 0)
+        {
+            using (source.Open("if (reader.TryReadInt32(out var tag))"))
+            {
+                using (source.Open("switch (tag)"))
+                {
+                    foreach (var member in tagged)
+                    {
+                        source.WriteLine($"case {Names.Invariant(member.Tag)}:");
+                        using (source.Indent())
+                        {
+                            ReadMember(source, context, member);
+                        }
+                    }
+
+                    SkipCase(source);
+                }
+            }
+
+            source.WriteLine();
+        }
+
+        if (named.Count == 0)
+        {
+            source.WriteLine("reader.Skip();");
+            source.WriteLine("reader.Skip();");
+            return;
+        }
+
+        using (source.Open("if (reader.PeekType() != global::Persistence.Serialization.MessagePackType.String)"))
+        {
+            source.WriteLine("reader.Skip();");
+            source.WriteLine("reader.Skip();");
+            source.WriteLine("continue;");
+        }
+
+        source.WriteLine();
+        source.WriteLine("var key = reader.ReadStringSpan();");
+        using (source.Open("switch (key.Length)"))
+        {
+            foreach (var member in named)
+            {
+                source.WriteLine($"case {Names.Invariant(Names.Utf8Length(member.Name))} when global::System.MemoryExtensions.SequenceEqual(key, {Names.Literal(member.Name)}u8):");
+                using (source.Indent())
+                {
+                    ReadMember(source, context, member);
+                }
+            }
+
+            SkipCase(source);
+        }
+    }
+
+    private static void SkipCase(SourceWriter source)
+    {
+        source.WriteLine("default:");
+        using (source.Indent())
+        {
+            source.WriteLine("reader.Skip();");
+            source.WriteLine("continue;");
+        }
+    }
+
+    private static void ReadMember(SourceWriter source, EmitContext context, MemberModel member)
+    {
+        ValueReader.Read(source, context, member.Shape, Value(member), member.Name);
+        if (NeedsFlag(context, member))
+        {
+            source.WriteLine($"{Has(member)} = true;");
+        }
+
+        source.WriteLine("continue;");
+    }
+
+    private static void Construct(SourceWriter source, TypeModel model, EmitContext context)
+    {
+        var byName = model.Members.ToDictionary(m => m.Name);
+        var arguments = string.Join(", ", model.ConstructorParameters.Select(p => Argument(context, byName[p])));
+        var initialized = model.Members.Where(m => m.Assignment == MemberAssignment.Initializer).ToList();
+        if (initialized.Count == 0)
+        {
+            source.WriteLine($"var document = new {model.FullName}({arguments});");
+        }
+        else
+        {
+            source.WriteLine($"var document = new {model.FullName}({arguments})");
+            source.WriteLine("{");
+            using (source.Indent())
+            {
+                foreach (var member in initialized)
+                {
+                    source.WriteLine($"{Names.Escape(member.Name)} = {Argument(context, member)},");
+                }
+            }
+
+            source.WriteLine("};");
+        }
+
+        foreach (var member in model.Members.Where(m => m.Assignment == MemberAssignment.Setter))
+        {
+            source.WriteLine();
+            using (source.Open($"if ({Has(member)})"))
+            {
+                source.WriteLine($"document.{Names.Escape(member.Name)} = {Value(member)};");
+            }
+        }
+    }
+
+    private static string Argument(EmitContext context, MemberModel member) =>
+        ValueReader.MissingValue(context, member.Shape, member.Name) is { } missing ? $"{Has(member)} ? {Value(member)} : {missing}" : Value(member);
+
+    /// <summary>Setters run only for members the document has; other members need a flag when their missing value is not the local's default.</summary>
+    private static bool NeedsFlag(EmitContext context, MemberModel member) =>
+        member.Assignment == MemberAssignment.Setter || ValueReader.MissingValue(context, member.Shape, member.Name) is not null;
+
+    private static string Value(MemberModel member) => "value" + member.Name;
+
+    private static string Has(MemberModel member) => "has" + member.Name;
+
+    internal static IEnumerable<MemberModel> Members(TypeModel model, IEnumerable<string> names) =>
+        names.Select(n => model.Members.First(m => m.Name == n));
+}

@@ -1,0 +1,179 @@
+using System.Linq;
+using Persistence.Generators.Parsing.Model;
+
+namespace Persistence.Generators.Emitting;
+
+/// <summary>
+/// Emits <c>TSchema</c>, the DocumentSchema the runtime calls: primary key access and encoding, the document
+/// serializer (see <see cref="MapSerializerEmitter"/> for the format), the expiry, and one IndexSchema per index.
+/// </summary>
+internal static class SchemaEmitter
+{
+    private const string KeyWriter = "global::Persistence.Serialization.KeyWriter";
+    private const string KeyReader = "global::Persistence.Serialization.KeyReader";
+
+    public static string ClassName(TypeModel model) => model.Name + "Schema";
+
+    public static void Emit(SourceWriter source, TypeModel model)
+    {
+        var collection = model.Collection!;
+        var name = ClassName(model);
+        var key = collection.Key;
+        var indexes = string.Join(", ", collection.Indexes.Select(i => $"new {i.Name}Index()"));
+        source.WriteLine($"/// <summary>Serializer, key encoder and indexes of <see cref=\"{model.Name}\"/>.</summary>");
+        using (source.Open($"{model.HelperAccessibility} sealed class {name} : global::Persistence.Collections.DocumentSchema<{model.FullName}, {key.TypeName}>"))
+        {
+            source.WriteLine($$"""
+                public static readonly {{name}} Instance = new();
+
+                private {{name}}()
+                    : base({{Names.Literal(collection.Name)}}, [{{indexes}}])
+                {
+                }
+
+                """);
+            EmitKey(source, model, key);
+            EmitExpiresAt(source, model, collection);
+            source.WriteLine();
+            using (source.Open($"public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, {model.FullName} document)"))
+            {
+                MapSerializerEmitter.WriteMembers(source, model, new EmitContext(model.Name, "1"), "document");
+            }
+
+            source.WriteLine();
+            using (source.Open($"public override {model.FullName} Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)"))
+            {
+                MapSerializerEmitter.ReadMembers(source, model, new EmitContext(model.Name, "1"));
+                source.WriteLine("return document;");
+            }
+
+            foreach (var index in collection.Indexes)
+            {
+                source.WriteLine();
+                EmitIndex(source, model, index);
+            }
+        }
+    }
+
+    private static void EmitKey(SourceWriter source, TypeModel model, KeyModel key)
+    {
+        var members = MapSerializerEmitter.Members(model, key.Members).ToList();
+        if (!key.IsComposite)
+        {
+            var member = members[0];
+            source.WriteLine($$"""
+                public override {{key.TypeName}} GetKey({{model.FullName}} document) => document.{{Names.Escape(member.Name)}};
+
+                public override void WriteKey(ref {{KeyWriter}} writer, {{key.TypeName}} key) => {{KeyCode.Write(member.Shape, "writer", "key")}};
+
+                public override {{key.TypeName}} ReadKey(ref {{KeyReader}} reader) => {{KeyCode.Read(member.Shape, "reader")}};
+                """);
+            return;
+        }
+
+        var fromDocument = string.Join(", ", members.Select(m => "document." + Names.Escape(m.Name)));
+        source.WriteLine($"public override {key.TypeName} GetKey({model.FullName} document) => new({fromDocument});");
+        source.WriteLine();
+        using (source.Open($"public override void WriteKey(ref {KeyWriter} writer, {key.TypeName} key)"))
+        {
+            foreach (var member in members)
+            {
+                source.WriteLine(KeyCode.Write(member.Shape, "writer", "key." + Names.Escape(member.Name)) + ";");
+            }
+        }
+
+        source.WriteLine();
+        using (source.Open($"public override {key.TypeName} ReadKey(ref {KeyReader} reader)"))
+        {
+            // Arguments are evaluated left to right, which is the order of the parts in the key.
+            var parts = string.Join(", ", members.Select(m => KeyCode.Read(m.Shape, "reader")));
+            source.WriteLine($"return new({parts});");
+        }
+    }
+
+    private static void EmitExpiresAt(SourceWriter source, TypeModel model, CollectionModel collection)
+    {
+        if (collection.ExpiresAt is not { } name)
+        {
+            return;
+        }
+
+        var shape = model.Members.First(m => m.Name == name).Shape;
+        var value = "document." + Names.Escape(name);
+        var expression = shape.Underlying.Kind == ValueKind.DateTimeOffset
+            ? value
+            : shape.IsNullable ? $"{value} is {{ }} expiresAt ? ToExpiry(expiresAt) : null" : $"ToExpiry({value})";
+        source.WriteLine();
+        source.WriteLine($"public override global::System.DateTimeOffset? GetExpiresAt({model.FullName} document) => {expression};");
+        if (shape.Underlying.Kind == ValueKind.DateTime)
+        {
+            source.WriteLine("""
+
+                // A DateTime of unspecified kind is taken to be UTC, as the document format takes it.
+                private static global::System.DateTimeOffset ToExpiry(global::System.DateTime value) =>
+                    new(value.Kind == global::System.DateTimeKind.Local ? value.ToUniversalTime() : global::System.DateTime.SpecifyKind(value, global::System.DateTimeKind.Utc));
+                """);
+        }
+    }
+
+    private static void EmitIndex(SourceWriter source, TypeModel model, IndexModel index)
+    {
+        var members = MapSerializerEmitter.Members(model, index.Members).ToList();
+        var names = string.Join(", ", index.Members.Select(Names.Literal));
+        using (source.Open($"private sealed class {index.Name}Index : global::Persistence.Collections.IndexSchema<{model.FullName}>"))
+        {
+            source.WriteLine($$"""
+                public {{index.Name}}Index()
+                    : base({{Names.Literal(index.Name)}}, {{(index.Unique ? "true" : "false")}}, [{{names}}])
+                {
+                }
+
+                """);
+            using (source.Open($"public override bool WriteKey(ref {KeyWriter} writer, {model.FullName} document)"))
+            {
+                if (index.Unique && members.All(m => m.Shape.IsNullable))
+                {
+                    // As in SQL, nulls never collide: a unique index has no entry for a document whose indexed values are all null.
+                    var allNull = string.Join(" && ", members.Select(m => $"document.{Names.Escape(m.Name)} is null"));
+                    using (source.Open($"if ({allNull})"))
+                    {
+                        source.WriteLine("return false;");
+                    }
+
+                    source.WriteLine();
+                }
+
+                var context = new EmitContext(model.Name, "1");
+                foreach (var member in members)
+                {
+                    // Indexes are written before the document: a null in a non-nullable member fails here, as the serializer would.
+                    var value = "document." + Names.Escape(member.Name);
+                    if (member.Shape.IsReference && !member.Shape.IsNullable)
+                    {
+                        value += " ?? " + context.ThrowNull(member.Name, reading: false);
+                    }
+
+                    source.WriteLine(KeyCode.Write(member.Shape, "writer", value) + ";");
+                }
+
+                source.WriteLine("return true;");
+            }
+
+            source.WriteLine();
+            if (members.Count == 1)
+            {
+                source.WriteLine($"public override void SkipKey(ref {KeyReader} reader) => {KeyCode.Skip(members[0].Shape, "reader")};");
+            }
+            else
+            {
+                using (source.Open($"public override void SkipKey(ref {KeyReader} reader)"))
+                {
+                    foreach (var member in members)
+                    {
+                        source.WriteLine(KeyCode.Skip(member.Shape, "reader") + ";");
+                    }
+                }
+            }
+        }
+    }
+}

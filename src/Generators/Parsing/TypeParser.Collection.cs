@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Persistence.Generators.Parsing.Model;
+
+namespace Persistence.Generators.Parsing;
+
+/// <content>The collection name, primary key and expiry member of a [Collection] type.</content>
+internal sealed partial class TypeParser
+{
+    private const int MaxCollectionName = 200;
+
+    private CollectionModel? ParseCollection()
+    {
+        var attribute = _type.Find(AttributeNames.Collection);
+        var name = attribute?.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+        if (!IsValidCollectionName(name))
+        {
+            Report(ProblemCatalog.InvalidCollectionName, attribute is null ? TypeLocation : AttributeLocation(attribute), name);
+        }
+
+        var key = ParseKey();
+        var indexes = ParseIndexes(key);
+        var expiresAt = ParseExpiresAt();
+        return key is null ? null : new CollectionModel(name, key, indexes.ToEquatableArray(), expiresAt);
+    }
+
+    /// <summary>The rule the runtime enforces when it opens the collection: 1 to 200 ASCII letters, digits, '_', '-' or '.'.</summary>
+    public static bool IsValidCollectionName(string name) =>
+        name.Length is > 0 and <= MaxCollectionName && name.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-' or '.');
+
+    private KeyModel? ParseKey()
+    {
+        var keys = _members
+            .Select((member, position) => (Member: member, Position: position, Attribute: member.Symbol.Find(AttributeNames.PrimaryKey)))
+            .Where(k => k.Attribute is not null)
+            .Select(k => (k.Member, Order: k.Attribute!.NamedArgument("Order", 0), k.Position))
+            .OrderBy(k => k.Order).ThenBy(k => k.Position)
+            .ToList();
+        if (keys.Count == 0)
+        {
+            Report(ProblemCatalog.NoPrimaryKey, TypeLocation, _type.Name);
+            return null;
+        }
+
+        for (var i = 1; i < keys.Count; i++)
+        {
+            if (keys[i].Order == keys[i - 1].Order)
+            {
+                Report(ProblemCatalog.UnorderedKeys, keys[i].Member.Location, keys[i - 1].Member.Name, keys[i].Member.Name,
+                    keys[i].Order.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        foreach (var (member, _, _) in keys)
+        {
+            if (member.Shape!.IsNullable || !ShapeResolver.IsKeyEncodable(member.Shape))
+            {
+                Report(ProblemCatalog.UnsupportedKeyType, member.Location, member.Name, member.Type.ToDisplayString());
+            }
+
+            if (member.Assignment == MemberAssignment.Setter || (member.CanSet && member.Assignment == MemberAssignment.Initializer))
+            {
+                Report(ProblemCatalog.MutableKey, member.Location, member.Name);
+            }
+        }
+
+        var names = keys.Select(k => k.Member.Name).ToEquatableArray();
+        if (keys.Count == 1)
+        {
+            return new KeyModel(names, null, keys[0].Member.Shape!.TypeName);
+        }
+
+        var composite = _type.Name + "Key";
+        return new KeyModel(names, composite, ShapeResolver.ScopePrefix(_type) + composite);
+    }
+
+    private string? ParseExpiresAt()
+    {
+        StoredMember? found = null;
+        foreach (var member in _members.Where(m => m.Symbol.Has(AttributeNames.ExpiresAt)))
+        {
+            if (!ShapeResolver.IsExpiry(member.Shape!))
+            {
+                Report(ProblemCatalog.ExpiresAtType, member.Location, member.Name, member.Type.ToDisplayString());
+            }
+            else if (found is not null)
+            {
+                Report(ProblemCatalog.SeveralExpiresAt, member.Location, found.Name, member.Name);
+            }
+            else
+            {
+                found = member;
+            }
+        }
+
+        return found?.Name;
+    }
+
+    private void WarnCollectionAttributesOnEmbedded()
+    {
+        var collectionOnly = new[] { AttributeNames.PrimaryKey, AttributeNames.Index, AttributeNames.ExpiresAt };
+        foreach (var attribute in _type.Named(AttributeNames.Index))
+        {
+            Report(ProblemCatalog.NoEffectOnEmbedded, AttributeLocation(attribute), "Index", _type.Name, _type.Name);
+        }
+
+        foreach (var member in _members)
+        {
+            foreach (var name in collectionOnly)
+            {
+                foreach (var attribute in member.Symbol.Named(name))
+                {
+                    Report(ProblemCatalog.NoEffectOnEmbedded, AttributeLocation(attribute), ShortName(name), member.Name, _type.Name);
+                }
+            }
+        }
+    }
+
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Persistence.Generators.Parsing;
+
+/// <content>The constructor the deserializer calls.</content>
+internal sealed partial class TypeParser
+{
+    /// <summary>
+    /// The parameterless constructor if there is an accessible one; otherwise the accessible constructor with the
+    /// most parameters that all match stored members by name (ignoring case) and type, such as a positional
+    /// record's. Returns null (and reports why) when there is none.
+    /// </summary>
+    private IMethodSymbol? ChooseConstructor()
+    {
+        if (_type.IsAbstract || _type.IsStatic)
+        {
+            Report(ProblemCatalog.NoUsableConstructor, TypeLocation, _type.Name, "it is abstract");
+            return null;
+        }
+
+        var accessible = _type.InstanceConstructors.Where(c => IsAccessible(c.DeclaredAccessibility) && !IsCopyConstructor(c)).ToList();
+        var chosen = accessible.FirstOrDefault(c => c.Parameters.Length == 0);
+        if (chosen is null)
+        {
+            var candidates = accessible.Where(c => c.Parameters.All(p => Bind(p) is not null)).OrderByDescending(c => c.Parameters.Length).ToList();
+            if (candidates.Count == 0)
+            {
+                Report(ProblemCatalog.NoUsableConstructor, TypeLocation, _type.Name, accessible.Count == 0
+                    ? "it has no public or internal constructor"
+                    : "every constructor has a parameter that matches no stored member by name and type; add a parameterless constructor");
+                return null;
+            }
+
+            if (candidates.Count > 1 && candidates[1].Parameters.Length == candidates[0].Parameters.Length)
+            {
+                Report(ProblemCatalog.NoUsableConstructor, TypeLocation, _type.Name,
+                    "several constructors with the same number of parameters match stored members; add a parameterless constructor");
+                return null;
+            }
+
+            chosen = candidates[0];
+        }
+
+        if (!chosen.Has(AttributeNames.SetsRequiredMembers))
+        {
+            foreach (var name in _ignored.Keys.Concat(_unsupported.Keys).Where(IsRequired))
+            {
+                Report(ProblemCatalog.NoUsableConstructor, TypeLocation, _type.Name, $"the required member '{name}' is not stored, so the generated code cannot set it");
+            }
+        }
+
+        return chosen;
+    }
+
+    private bool IsRequired(string name) =>
+        _type.GetMembers(name).Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true });
+
+    private bool IsCopyConstructor(IMethodSymbol constructor) =>
+        _type.IsRecord && constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, _type);
+
+    /// <summary>The stored member a constructor parameter sets, or null.</summary>
+    private StoredMember? Bind(IParameterSymbol parameter) =>
+        parameter.RefKind == RefKind.None && !parameter.IsParams
+            ? _members.FirstOrDefault(m => string.Equals(m.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)
+                && SymbolEqualityComparer.Default.Equals(m.Type, parameter.Type))
+            : null;
+}

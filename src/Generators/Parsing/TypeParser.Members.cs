@@ -1,0 +1,163 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Persistence.Generators.Parsing;
+
+/// <content>Which members are stored, with what shape and tag.</content>
+internal sealed partial class TypeParser
+{
+    /// <summary>
+    /// Public instance properties (with a public getter) and public fields, base types first, in declaration order;
+    /// an override or a hiding member takes the place of the base member of the same name.
+    /// </summary>
+    private void CollectMembers()
+    {
+        var chain = new List<INamedTypeSymbol>();
+        for (var type = _type; type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
+        {
+            chain.Insert(0, type);
+        }
+
+        var positions = new Dictionary<string, int>();
+        var candidates = new List<(ISymbol Symbol, ITypeSymbol Type)>();
+        foreach (var type in chain)
+        {
+            foreach (var symbol in type.GetMembers())
+            {
+                ITypeSymbol? memberType = symbol switch
+                {
+                    IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } p => p.Type,
+                    IFieldSymbol { IsStatic: false, IsConst: false, DeclaredAccessibility: Accessibility.Public } f => f.Type,
+                    _ => null,
+                };
+                if (memberType is null || symbol.IsImplicitlyDeclared)
+                {
+                    continue;
+                }
+
+                if (positions.TryGetValue(symbol.Name, out var position))
+                {
+                    candidates[position] = (symbol, memberType);
+                }
+                else
+                {
+                    positions[symbol.Name] = candidates.Count;
+                    candidates.Add((symbol, memberType));
+                }
+            }
+        }
+
+        foreach (var (symbol, type) in candidates)
+        {
+            Consider(new StoredMember(symbol, type, _members.Count + _ignored.Count + _unsupported.Count));
+        }
+    }
+
+    private void Consider(StoredMember member)
+    {
+        var symbol = member.Symbol;
+        if (symbol.Has(AttributeNames.Ignore))
+        {
+            _ignored[member.Name] = symbol;
+            foreach (var used in new[] { AttributeNames.PrimaryKey, AttributeNames.Field, AttributeNames.ExpiresAt, AttributeNames.Index })
+            {
+                if (symbol.Find(used) is { } attribute)
+                {
+                    Report(ProblemCatalog.IgnoredMemberUsed, AttributeLocation(attribute), member.Name, "[" + ShortName(used) + "]");
+                }
+            }
+
+            return;
+        }
+
+        member.Shape = ShapeResolver.Resolve(member.Type, _type.ContainingAssembly, out var reason);
+        if (member.Shape is null)
+        {
+            _unsupported[member.Name] = symbol;
+            Report(ProblemCatalog.UnsupportedMemberType, member.Location, member.Name, member.Type.ToDisplayString(), reason);
+            return;
+        }
+
+        switch (symbol)
+        {
+            case IPropertySymbol property:
+                var setter = property.SetMethod;
+                var accessible = setter is not null && IsAccessible(setter.DeclaredAccessibility);
+                member.CanSet = accessible && !setter!.IsInitOnly;
+                member.IsInitOnly = accessible && setter!.IsInitOnly;
+                member.IsRequired = property.IsRequired;
+                member.HoldsState = property.ContainingType.GetMembers().OfType<IFieldSymbol>()
+                    .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+                break;
+            case IFieldSymbol field:
+                member.CanSet = !field.IsReadOnly;
+                member.IsRequired = field.IsRequired;
+                member.HoldsState = true;
+                break;
+        }
+
+        if (symbol.Find(AttributeNames.Field) is { } tagAttribute && tagAttribute.ConstructorArguments.FirstOrDefault().Value is int tag)
+        {
+            member.Tag = tag;
+        }
+
+        _members.Add(member);
+    }
+
+    private static bool IsAccessible(Accessibility accessibility) =>
+        accessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal;
+
+    private static string ShortName(string attribute) => attribute.Substring(attribute.LastIndexOf('.') + 1).Replace("Attribute", "");
+
+    private StoredMember? Find(string name) => _members.FirstOrDefault(m => m.Name == name);
+
+    /// <summary>Decides how each member gets its value; a member that cannot get one is not stored.</summary>
+    private void AssignMembers(IMethodSymbol? constructor)
+    {
+        var bound = new HashSet<string>(constructor?.Parameters.Select(p => Bind(p)!.Name) ?? []);
+        foreach (var member in _members)
+        {
+            if (bound.Contains(member.Name))
+            {
+                member.Assignment = Model.MemberAssignment.Constructor;
+            }
+            else if (member.IsRequired || member.IsInitOnly)
+            {
+                member.Assignment = Model.MemberAssignment.Initializer;
+            }
+            else if (member.CanSet)
+            {
+                member.Assignment = Model.MemberAssignment.Setter;
+            }
+            else if (member.HoldsState)
+            {
+                Report(ProblemCatalog.MemberNotStored, member.Location, member.Name);
+            }
+        }
+
+        _members.RemoveAll(m => m.Assignment is null);
+    }
+
+    private void CheckTags()
+    {
+        var byTag = new Dictionary<int, StoredMember>();
+        foreach (var member in _members.Where(m => m.Tag != 0 || m.Symbol.Has(AttributeNames.Field)))
+        {
+            var location = member.Symbol.Find(AttributeNames.Field) is { } attribute ? AttributeLocation(attribute) : member.Location;
+            var text = member.Tag.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (member.Tag is < 1 or > 65535)
+            {
+                Report(ProblemCatalog.TagOutOfRange, location, text, member.Name);
+            }
+            else if (byTag.TryGetValue(member.Tag, out var first))
+            {
+                Report(ProblemCatalog.DuplicateTag, location, text, first.Name, member.Name);
+            }
+            else
+            {
+                byTag[member.Tag] = member;
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Persistence.Generators.Parsing.Model;
+
+namespace Persistence.Generators.Parsing;
+
+/// <summary>
+/// Reads a [Collection] or [Embedded] type symbol into a <see cref="TypeModel"/> and the list of its problems. It
+/// depends on nothing but the symbol (attributes are recognized by name), so the generator and the analyzers share
+/// it: the generator emits code for error-free models, the analyzers report the problems.
+/// </summary>
+internal sealed partial class TypeParser
+{
+    private readonly INamedTypeSymbol _type;
+    private readonly DocumentKind _kind;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<Problem> _problems = [];
+    private readonly List<StoredMember> _members = [];
+
+    // Members marked [Ignore] and members whose type is unsupported, by name: indexes and keys that name them get a
+    // precise problem instead of "missing".
+    private readonly Dictionary<string, ISymbol> _ignored = [];
+    private readonly Dictionary<string, ISymbol> _unsupported = [];
+
+    private TypeParser(INamedTypeSymbol type, DocumentKind kind, CancellationToken cancellationToken)
+    {
+        _type = type;
+        _kind = kind;
+        _cancellationToken = cancellationToken;
+    }
+
+    private Location? TypeLocation => _type.Locations.Length > 0 ? _type.Locations[0] : null;
+
+    /// <summary>Parses <paramref name="type"/> as the given kind of document type.</summary>
+    public static ParseResult Parse(INamedTypeSymbol type, DocumentKind kind, CancellationToken cancellationToken)
+    {
+        var parser = new TypeParser(type, kind, cancellationToken);
+        var model = parser.Parse();
+        return new ParseResult(model, parser._problems.ToEquatableArray());
+    }
+
+    private TypeModel? Parse()
+    {
+        CheckDeclaration();
+        CollectMembers();
+        _cancellationToken.ThrowIfCancellationRequested();
+        var constructor = ChooseConstructor();
+        AssignMembers(constructor);
+        CheckTags();
+        var collection = _kind == DocumentKind.Collection ? ParseCollection() : null;
+        if (_kind == DocumentKind.Embedded && !_type.Has(AttributeNames.Collection))
+        {
+            WarnCollectionAttributesOnEmbedded();
+        }
+
+        var stored = _members.Where(m => m.Shape is not null && m.Assignment is not null).ToList();
+        return new TypeModel(
+            _type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+            ContainingTypes(),
+            _type.Name,
+            ShapeResolver.FullName(_type),
+            AccessibilityText(_type.DeclaredAccessibility),
+            HelperAccessibility(_type.DeclaredAccessibility),
+            stored.Select(m => new MemberModel(m.Name, m.Shape!, m.Tag, m.Assignment!.Value)).ToEquatableArray(),
+            (constructor?.Parameters.Select(p => Bind(p)!.Name) ?? []).ToEquatableArray(),
+            collection);
+    }
+
+    private void Report(string id, Location? location, params string[] arguments) => _problems.Add(Problem.Create(id, location, arguments));
+
+    private Location? AttributeLocation(AttributeData attribute) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? TypeLocation;
+
+    private void CheckDeclaration()
+    {
+        if (!IsPartial(_type))
+        {
+            Report(ProblemCatalog.NotPartial, TypeLocation, _type.Name);
+        }
+
+        var generic = _type.IsGenericType;
+        for (var outer = _type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            generic |= outer.IsGenericType;
+            if (!IsPartial(outer))
+            {
+                Report(ProblemCatalog.ContainingTypeNotPartial, TypeLocation, _type.Name, outer.Name);
+            }
+        }
+
+        if (generic)
+        {
+            Report(ProblemCatalog.Generic, TypeLocation, _type.Name);
+        }
+    }
+
+    private bool IsPartial(INamedTypeSymbol type) =>
+        type.DeclaringSyntaxReferences.Length > 0 && type.DeclaringSyntaxReferences.All(r =>
+            r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private EquatableArray<ContainingType> ContainingTypes()
+    {
+        var types = new List<ContainingType>();
+        for (var outer = _type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            var keyword = outer.IsRecord
+                ? outer.TypeKind == TypeKind.Struct ? "record struct" : "record"
+                : outer.TypeKind switch
+                {
+                    TypeKind.Struct => "struct",
+                    TypeKind.Interface => "interface",
+                    _ => "class",
+                };
+            types.Insert(0, new ContainingType(keyword, outer.Name));
+        }
+
+        return types.ToEquatableArray();
+    }
+
+    private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Private => "private",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "internal",
+    };
+
+    /// <summary>Internal, unless the type is less accessible than that (a generated class may not expose a less accessible type).</summary>
+    private static string HelperAccessibility(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Private => "private",
+        Accessibility.Protected or Accessibility.ProtectedAndInternal => "private protected",
+        _ => "internal",
+    };
+}

@@ -1,0 +1,26 @@
+namespace Persistence.Generators;
+
+/// <summary>The names of the generator's pipeline steps, for <c>WithTrackingName</c> and the caching tests.</summary>
+internal static class TrackingNames
+{
+    /// <summary>[Collection] types parsed into models and problems.</summary>
+    public const string CollectionParse = nameof(CollectionParse);
+
+    /// <summary>The emittable collection models (problems dropped; null for types with errors).</summary>
+    public const string CollectionModel = nameof(CollectionModel);
+
+    /// <summary>The collection models the generator emits code for.</summary>
+    public const string CollectionEmit = nameof(CollectionEmit);
+
+    /// <summary>[Embedded] types parsed into models and problems.</summary>
+    public const string EmbeddedParse = nameof(EmbeddedParse);
+
+    /// <summary>The emittable embedded models.</summary>
+    public const string EmbeddedModel = nameof(EmbeddedModel);
+
+    /// <summary>The embedded models the generator emits serializers for.</summary>
+    public const string EmbeddedEmit = nameof(EmbeddedEmit);
+
+    /// <summary>Every step, for tests that check them all.</summary>
+    public static readonly string[] All = [CollectionParse, CollectionModel, CollectionEmit, EmbeddedParse, EmbeddedModel, EmbeddedEmit];
+}

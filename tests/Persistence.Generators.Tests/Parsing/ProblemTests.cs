@@ -1,0 +1,103 @@
+using Microsoft.CodeAnalysis.CSharp;
+using Persistence.Generators.Parsing;
+using Persistence.Generators.Tests.Infrastructure;
+
+namespace Persistence.Generators.Tests.Parsing;
+
+/// <summary>
+/// Each problem the parser detects, on a minimal type that has it (and nothing else), with its location; the
+/// generator emits nothing for a type with an error and reports no diagnostics itself.
+/// </summary>
+public sealed class ProblemTests
+{
+    public static TheoryData<string, string> Cases => new()
+    {
+        { ProblemCatalog.NotPartial, """[Collection("c")] public class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.ContainingTypeNotPartial, """public class O { [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } }""" },
+        { ProblemCatalog.Generic, """[Collection("c")] public partial class T<X> { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { private T() { } [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { public T(string other) { } [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Ignore] public required string X { get; init; } }""" },
+        { ProblemCatalog.NoPrimaryKey, """[Collection("c")] public partial class T { public int Id { get; init; } }""" },
+        { ProblemCatalog.UnorderedKeys, """[Collection("c")] public partial class T { [PrimaryKey] public int A { get; init; } [PrimaryKey] public int B { get; init; } }""" },
+        { ProblemCatalog.UnsupportedKeyType, """[Collection("c")] public partial class T { [PrimaryKey] public int? Id { get; init; } }""" },
+        { ProblemCatalog.UnsupportedKeyType, """[Collection("c")] public partial class T { [PrimaryKey] public List<int> Id { get; init; } = []; }""" },
+        { ProblemCatalog.MutableKey, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; set; } }""" },
+        { ProblemCatalog.IndexMemberMissing, """[Collection("c")] [Index("Nope")] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.IndexMemberUnsupported, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] public List<int> L { get; set; } = []; }""" },
+        { ProblemCatalog.IgnoredMemberUsed, """[Collection("c")] [Index("X")] public partial class T { [PrimaryKey] public int Id { get; init; } [Ignore] public int X { get; set; } }""" },
+        { ProblemCatalog.DuplicateIndexName, """[Collection("c")] [Index("A", Name = "N")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } [Index(Name = "N")] public int B { get; set; } }""" },
+        { ProblemCatalog.DuplicateIndex, """[Collection("c")] [Index("A")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index(Name = "Other")] public int A { get; set; } }""" },
+        { ProblemCatalog.IndexIsKeyPrefix, """[Collection("c")] public partial class T { [PrimaryKey] [Index] public int Id { get; init; } }""" },
+        { ProblemCatalog.DuplicateTag, """[Collection("c")] public partial class T { [PrimaryKey] [Field(1)] public int Id { get; init; } [Field(1)] public int A { get; set; } }""" },
+        { ProblemCatalog.TagOutOfRange, """[Collection("c")] public partial class T { [PrimaryKey] [Field(0)] public int Id { get; init; } }""" },
+        { ProblemCatalog.UnsupportedMemberType, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public object? O { get; set; } }""" },
+        { ProblemCatalog.UnsupportedMemberType, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public Other? O { get; set; } } public class Other { }""" },
+        { ProblemCatalog.UnsupportedMemberType, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public Dictionary<int, int> D { get; set; } = []; }""" },
+        { ProblemCatalog.ExpiresAtType, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [ExpiresAt] public long E { get; set; } }""" },
+        { ProblemCatalog.SeveralExpiresAt, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [ExpiresAt] public DateTime A { get; set; } [ExpiresAt] public DateTime? B { get; set; } }""" },
+        { ProblemCatalog.InvalidCollectionName, """[Collection("a b")] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.InvalidCollectionName, """[Collection("")] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.InvalidIndexName, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index(Name = "a-b")] public int A { get; set; } }""" },
+        { ProblemCatalog.InvalidIndexDeclaration, """[Collection("c")] [Index] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.InvalidIndexDeclaration, """[Collection("c")] [Index("A", "A")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } }""" },
+        { ProblemCatalog.MemberNotStored, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; private set; } }""" },
+        { ProblemCatalog.NoEffectOnEmbedded, """[Embedded] public partial class T { [Index] public int A { get; set; } }""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_problem_is_found(string id, string declaration)
+    {
+        var problems = Parse(declaration);
+        var problem = Assert.Single(problems);
+        Assert.Equal(id, problem.Id);
+        Assert.NotNull(problem.Location);
+        Assert.Equal("Input0.cs", problem.Location.Value.FilePath);
+        Assert.DoesNotContain("{", problem.Message, StringComparison.Ordinal);
+        var (run, _) = GeneratorHarness.Generate(Source(declaration));
+        Assert.Empty(run.Diagnostics);
+        if (problem.IsError)
+        {
+            Assert.Empty(run.GeneratedTrees);
+        }
+    }
+
+    [Fact]
+    public void Valid_inputs_have_no_problems()
+    {
+        foreach (var name in new[] { "User", "Orders", "Profiles", "Nested", "AllTypes", "Embedded" })
+        {
+            var compilation = GeneratorHarness.Compile(GoldenFiles.ReadInput(name));
+            foreach (var type in compilation.SyntaxTrees.SelectMany(t => t.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax>()))
+            {
+                var symbol = (Microsoft.CodeAnalysis.INamedTypeSymbol)compilation.GetSemanticModel(type.SyntaxTree).GetDeclaredSymbol(type)!;
+                var kind = symbol.GetAttributes().Any(a => a.AttributeClass?.Name == "CollectionAttribute") ? DocumentKind.Collection : DocumentKind.Embedded;
+                Assert.Empty(TypeParser.Parse(symbol, kind, CancellationToken.None).Problems.Select(p => $"{name}/{symbol.Name}: {p.Id} {p.Message}"));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_catalog_and_PROBLEMS_md_agree()
+    {
+        var table = File.ReadAllLines(Path.Combine(GoldenFiles.Directory, "..", "..", "..", "src", "Generators", "Parsing", "PROBLEMS.md"))
+            .Where(l => l.StartsWith("| PST", StringComparison.Ordinal))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .Select(cells => $"{cells[1]} {cells[2]} {cells[3]}")
+            .ToList();
+        var catalog = ProblemCatalog.Descriptors.Select(d => $"{d.Id} {d.Severity} {d.Title}").ToList();
+        Assert.Equal(catalog, table);
+        Assert.Equal(catalog.Count, Cases.Select(c => (string)c[0]).Distinct().Count());
+    }
+
+    private static string Source(string declaration) => "using Persistence;\n" + declaration;
+
+    private static List<Problem> Parse(string declaration)
+    {
+        var compilation = GeneratorHarness.Compile(Source(declaration));
+        var symbol = compilation.GetTypeByMetadataName("T") ?? compilation.GetTypeByMetadataName("T`1") ?? compilation.GetTypeByMetadataName("O+T")!;
+        var kind = symbol.GetAttributes().Any(a => a.AttributeClass?.Name == "EmbeddedAttribute") ? DocumentKind.Embedded : DocumentKind.Collection;
+        return [.. TypeParser.Parse(symbol, kind, CancellationToken.None).Problems];
+    }
+}
