@@ -13,7 +13,7 @@ public sealed class Cursor : IDisposable
     private readonly Transaction _transaction;
     private readonly Keyspace _keyspace;
     private readonly KeyRange _range;
-    private readonly TreeCursor _tree;
+    private IKeyCursor _tree;
     private long _modCount;
     private byte[]? _position;
     private bool _disposed;
@@ -23,8 +23,11 @@ public sealed class Cursor : IDisposable
         _transaction = transaction;
         _keyspace = keyspace;
         _range = range;
-        _tree = new TreeCursor(transaction.Source);
-        Reload();
+        _tree = transaction.OpenKeyCursor(keyspace);
+        if (transaction is WriteTransaction write)
+        {
+            _modCount = write.ModCount;
+        }
     }
 
     /// <summary>True when the cursor is on a key inside its range.</summary>
@@ -179,7 +182,8 @@ public sealed class Cursor : IDisposable
 
     private void Reload()
     {
-        _tree.Reset(_transaction.RootOf(_keyspace).Root);
+        _transaction.RootOf(_keyspace);
+        _tree = _transaction.OpenKeyCursor(_keyspace);
         if (_transaction is WriteTransaction write)
         {
             _modCount = write.ModCount;

@@ -68,28 +68,17 @@ public abstract class Transaction : IDisposable
     }
 
     /// <summary>Looks up <paramref name="key"/>. The value span is valid until the next write in this transaction.</summary>
-    public bool TryGet(Keyspace keyspace, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
-    {
-        var root = RootFor(keyspace, key);
-        if (TreeReader.TryFind(root.Root, key, Source, out var leaf, out var slot))
-        {
-            value = TreeReader.Value(leaf, slot, Source);
-            return true;
-        }
-
-        value = default;
-        return false;
-    }
+    public bool TryGet(Keyspace keyspace, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value) =>
+        Lookup(keyspace, RootFor(keyspace, key), key, out value);
 
     /// <summary>A copy of the value of <paramref name="key"/>, or null when the key is absent.</summary>
     public byte[]? Get(Keyspace keyspace, ReadOnlySpan<byte> key) => TryGet(keyspace, key, out var value) ? value.ToArray() : null;
 
     /// <summary>True when <paramref name="key"/> is present.</summary>
-    public bool ContainsKey(Keyspace keyspace, ReadOnlySpan<byte> key) =>
-        TreeReader.TryFind(RootFor(keyspace, key).Root, key, Source, out _, out _);
+    public bool ContainsKey(Keyspace keyspace, ReadOnlySpan<byte> key) => TryGet(keyspace, key, out _);
 
     /// <summary>The number of keys in the keyspace (constant time).</summary>
-    public long Count(Keyspace keyspace) => RootOf(keyspace).Count;
+    public long Count(Keyspace keyspace) => CountOf(keyspace, RootOf(keyspace));
 
     /// <summary>Opens a cursor over <paramref name="range"/> of the keyspace. It is not positioned until a seek.</summary>
     public Cursor OpenCursor(Keyspace keyspace, KeyRange range = default)
@@ -140,6 +129,28 @@ public abstract class Transaction : IDisposable
     }
 
     internal abstract TreeRoot CurrentRoot(int keyspaceId);
+
+    /// <summary>A cursor over the keyspace as this transaction sees it (not yet positioned).</summary>
+    internal virtual IKeyCursor OpenKeyCursor(Keyspace keyspace)
+    {
+        var cursor = new TreeCursor(Source);
+        cursor.Reset(CurrentRoot(keyspace.Id).Root);
+        return cursor;
+    }
+
+    private protected virtual bool Lookup(Keyspace keyspace, TreeRoot root, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        if (TreeReader.TryFind(root.Root, key, Source, out var leaf, out var slot))
+        {
+            value = TreeReader.Value(leaf, slot, Source);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    private protected virtual long CountOf(Keyspace keyspace, TreeRoot root) => root.Count;
 
     internal void ThrowIfNotActive()
     {

@@ -16,6 +16,7 @@ public sealed class WriteTransaction : Transaction
     private TreeRoot[] _roots;
     private Catalog _catalog;
     private TreeWriter? _writer;
+    private WriteOverlay? _overlay;
     private TxLog? _log;
     private bool _released;
 
@@ -41,6 +42,9 @@ public sealed class WriteTransaction : Transaction
 
     internal FreedSet? Freed => _writer?.Freed;
 
+    /// <summary>True while the writes live in an overlay over the snapshot (a small transaction): the commit applies the log.</summary>
+    internal bool UsesOverlay => _writer is null;
+
     internal int NodesCreated => _writer?.NodesCreated ?? 0;
 
     internal override Catalog CurrentCatalog => _catalog;
@@ -57,6 +61,7 @@ public sealed class WriteTransaction : Transaction
 
         var keyspace = new Keyspace(Database, Database.AllocateKeyspaceId(), name);
         PrepareWrite();
+        Promote();
         _catalog = _catalog.With(keyspace);
         if (_roots.Length <= keyspace.Id)
         {
@@ -74,9 +79,10 @@ public sealed class WriteTransaction : Transaction
     /// <summary>Deletes a keyspace and everything in it.</summary>
     public void DeleteKeyspace(Keyspace keyspace)
     {
-        var root = RootOf(keyspace);
+        RootOf(keyspace);
         PrepareWrite();
-        _writer!.FreeTree(root.Root);
+        Promote();
+        _writer!.FreeTree(_roots[keyspace.Id].Root);
         _roots[keyspace.Id] = TreeRoot.Empty;
         _catalog = _catalog.Without(keyspace);
         _log!.DropKeyspace(keyspace.Id);
@@ -90,7 +96,20 @@ public sealed class WriteTransaction : Transaction
         Database.ValidateKey(key);
         Database.ValidateValue(value);
         PrepareWrite();
-        _writer!.Put(ref _roots[keyspace.Id], key, value);
+        if (_writer is null)
+        {
+            var keyBytes = key.ToArray();
+            _overlay!.Put(keyspace.Id, key, value, () => InSnapshot(keyspace.Id, keyBytes));
+            if (_overlay.ShouldPromote)
+            {
+                Promote();
+            }
+        }
+        else
+        {
+            _writer.Put(ref _roots[keyspace.Id], key, value);
+        }
+
         _log!.Put(keyspace.Id, key, value);
         ModCount++;
     }
@@ -101,7 +120,11 @@ public sealed class WriteTransaction : Transaction
         RootOf(keyspace);
         Database.ValidateKey(key);
         PrepareWrite();
-        if (!_writer!.Delete(ref _roots[keyspace.Id], key))
+        var keyBytes = key.ToArray();
+        var deleted = _writer is null
+            ? _overlay!.Delete(keyspace.Id, keyBytes, () => InSnapshot(keyspace.Id, keyBytes))
+            : _writer.Delete(ref _roots[keyspace.Id], key);
+        if (!deleted)
         {
             return false;
         }
@@ -175,6 +198,26 @@ public sealed class WriteTransaction : Transaction
 
     internal override TreeRoot CurrentRoot(int keyspaceId) => (uint)keyspaceId < (uint)_roots.Length ? _roots[keyspaceId] : TreeRoot.Empty;
 
+    internal override IKeyCursor OpenKeyCursor(Keyspace keyspace)
+    {
+        var tree = new TreeCursor(Source);
+        tree.Reset(CurrentRoot(keyspace.Id).Root);
+        return _overlay?.EntriesOf(keyspace.Id) is { Count: > 0 } entries ? new OverlayCursor(tree, entries) : tree;
+    }
+
+    private protected override bool Lookup(Keyspace keyspace, TreeRoot root, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        if (_overlay is not null && _overlay.TryGet(keyspace.Id, key, out var pending))
+        {
+            value = pending;
+            return pending is not null;
+        }
+
+        return base.Lookup(keyspace, root, key, out value);
+    }
+
+    private protected override long CountOf(Keyspace keyspace, TreeRoot root) => root.Count + (_overlay?.CountDelta(keyspace.Id) ?? 0);
+
     private protected override void OnDispose(bool wasActive)
     {
         if (wasActive)
@@ -231,12 +274,41 @@ public sealed class WriteTransaction : Transaction
 
     private void PrepareWrite()
     {
-        if (_writer is null)
+        if (_log is null)
         {
             Database.ThrowIfReadOnly();
-            _roots = (TreeRoot[])_roots.Clone();
-            _writer = new TreeWriter(_owner, Source, new FreedSet());
+            _overlay = new WriteOverlay();
             _log = new TxLog(Database.MaxFramePayload);
         }
+    }
+
+    private bool InSnapshot(int keyspaceId, byte[] key) => TreeReader.TryFind(CurrentRoot(keyspaceId).Root, key, Source, out _, out _);
+
+    /// <summary>Moves the pending writes into a private copy-on-write tree (large transactions, keyspace changes).</summary>
+    private void Promote()
+    {
+        if (_writer is not null)
+        {
+            return;
+        }
+
+        _roots = (TreeRoot[])_roots.Clone();
+        _writer = new TreeWriter(_owner, Source, new FreedSet());
+        foreach (var (keyspace, entries) in _overlay!.All)
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.Value is { } value)
+                {
+                    _writer.Put(ref _roots[keyspace], entry.Key, value);
+                }
+                else
+                {
+                    _writer.Delete(ref _roots[keyspace], entry.Key);
+                }
+            }
+        }
+
+        _overlay = null;
     }
 }

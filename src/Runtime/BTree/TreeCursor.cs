@@ -6,7 +6,7 @@ namespace Persistence.BTree;
 /// The tree must not change while the cursor is positioned; the public cursor re-seeks when a write
 /// transaction changes its own tree.
 /// </summary>
-internal sealed class TreeCursor(INodeSource source)
+internal sealed class TreeCursor(INodeSource source) : IKeyCursor
 {
     private const int MaxDepth = 40;
     private readonly Node[] _nodes = new Node[MaxDepth];

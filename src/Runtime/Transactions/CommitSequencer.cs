@@ -94,13 +94,14 @@ internal sealed class CommitSequencer
             Catalog catalog;
             FreedSet freed;
             int nodes;
-            if (ReferenceEquals(latest, transaction.Snapshot))
+            if (ReferenceEquals(latest, transaction.Snapshot) && !transaction.UsesOverlay)
             {
                 (roots, catalog, freed, nodes) = (transaction.Roots, transaction.CurrentCatalog, transaction.Freed!, transaction.NodesCreated);
             }
             else
             {
-                if (ConflictDetector.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
+                if (!ReferenceEquals(latest, transaction.Snapshot)
+                    && ConflictDetector.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
                 {
                     Conflicts++;
                     throw new WriteConflictException(
