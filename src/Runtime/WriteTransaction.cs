@@ -36,6 +36,8 @@ public sealed class WriteTransaction : Transaction
 
     internal long ModCount { get; private set; }
 
+    internal object OwnerToken => _owner;
+
     internal TreeRoot[] Roots => _roots;
 
     internal TxLog? Log => _log;

@@ -32,6 +32,9 @@ internal sealed partial class TreeWriter
     /// </summary>
     public int NodesCreated { get; private set; }
 
+    /// <summary>Nodes this writer copied (copy-on-write), whatever their state.</summary>
+    public int Copies { get; private set; }
+
     private int PageSize => Limits.PageSize;
 
     /// <summary>Inserts or replaces <paramref name="key"/>. Returns true when the key was not present before.</summary>
@@ -71,6 +74,7 @@ internal sealed partial class TreeWriter
         }
 
         Freed.Free(node);
+        Copies++;
         if (!node.PageId.IsNone)
         {
             NodesCreated++;

@@ -75,6 +75,7 @@ internal sealed partial class Checkpointer
                     return false;
                 }
 
+                target.Sealed = true; // later commits in its batch must not change its nodes in place
                 sequencer.CheckpointInProgress = true;
                 dirty = sequencer.DirtyNodes;
             }

@@ -36,6 +36,9 @@ internal sealed class CommitSequencer
 
     public long Commits { get; private set; }
 
+    /// <summary>Nodes copied while applying commits to the newest version (diagnostics for batch sharing).</summary>
+    public long NodeCopies { get; private set; }
+
     /// <summary>Commit latency from the call to Commit to its acknowledgement.</summary>
     public Diagnostics.LatencyHistogram CommitLatency { get; } = new();
 
@@ -90,45 +93,33 @@ internal sealed class CommitSequencer
         {
             _database.ThrowIfReadOnly();
             var latest = _chain.Latest;
-            TreeRoot[] roots;
-            Catalog catalog;
-            FreedSet freed;
-            int nodes;
-            if (ReferenceEquals(latest, transaction.Snapshot) && !transaction.UsesOverlay)
+            var adopt = ReferenceEquals(latest, transaction.Snapshot) && !transaction.UsesOverlay;
+            if (!ReferenceEquals(latest, transaction.Snapshot)
+                && ConflictDetector.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
             {
-                (roots, catalog, freed, nodes) = (transaction.Roots, transaction.CurrentCatalog, transaction.Freed!, transaction.NodesCreated);
-            }
-            else
-            {
-                if (!ReferenceEquals(latest, transaction.Snapshot)
-                    && ConflictDetector.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
-                {
-                    Conflicts++;
-                    throw new WriteConflictException(
-                        $"Another transaction committed a write to a key this transaction wrote in keyspace '{keyspace}' after this transaction's snapshot ({transaction.Snapshot.Number}). Nothing was applied; retry the transaction.",
-                        keyspace);
-                }
-
-                (roots, catalog, freed, nodes) = Replay(log, latest, transaction.CurrentCatalog);
+                Conflicts++;
+                throw new WriteConflictException(
+                    $"Another transaction committed a write to a key this transaction wrote in keyspace '{keyspace}' after this transaction's snapshot ({transaction.Snapshot.Number}). Nothing was applied; retry the transaction.",
+                    keyspace);
             }
 
-            freed.Resolve(_database.PageSize, CheckpointInProgress);
-            var version = new DbVersion(latest.Number + 1, roots, catalog, _database.TimeProvider.GetTimestamp())
+            if (_database.Wal is not { } wal)
             {
-                Freed = freed.IsEmpty ? null : freed,
-                Log = log,
-            };
-            _chain.Append(version);
-            Interlocked.Add(ref _dirtyNodes, nodes);
-            Commits++;
-            if (_database.Wal is { } wal)
-            {
-                request = wal.Submit(version, chunks, durable: transaction.Durability == Durability.Durable);
-            }
-            else
-            {
+                var version = Build(transaction, log, latest, adopt, new object());
                 version.EndLsn = latest.EndLsn;
                 _chain.Publish(version);
+            }
+            else
+            {
+                // A commit joining a batch that no leader has claimed yet may change the previous commit's new nodes
+                // in place: a batch is published as a whole (its last version), so the versions inside it are never
+                // visible, and a checkpoint that chose one seals it. The gate keeps the batch unclaimed meanwhile.
+                lock (wal.Gate)
+                {
+                    var owner = !adopt && latest.Owner is { } shared && !latest.Sealed && wal.IsLastQueued(latest) ? shared : new object();
+                    var version = Build(transaction, log, latest, adopt, owner);
+                    request = wal.SubmitLocked(version, chunks, durable: transaction.Durability == Durability.Durable);
+                }
             }
 
             PruneLogs();
@@ -180,10 +171,29 @@ internal sealed class CommitSequencer
         }
     }
 
-    /// <summary>Re-applies a transaction's log on <paramref name="latest"/> (the log was validated against it).</summary>
-    private (TreeRoot[], Catalog, FreedSet, int) Replay(TxLog log, DbVersion latest, Catalog mine)
+    /// <summary>Builds and links the new version: the transaction's private tree as it is, or its log applied on the newest version.</summary>
+    private DbVersion Build(WriteTransaction transaction, TxLog log, DbVersion latest, bool adopt, object owner)
     {
-        var writer = new TreeWriter(new object(), _database.Source, new FreedSet());
+        var (roots, catalog, freed, nodes) = adopt
+            ? (transaction.Roots, transaction.CurrentCatalog, transaction.Freed!, transaction.NodesCreated)
+            : Replay(log, latest, transaction.CurrentCatalog, owner);
+        freed.Resolve(_database.PageSize, CheckpointInProgress);
+        var version = new DbVersion(latest.Number + 1, roots, catalog, _database.TimeProvider.GetTimestamp())
+        {
+            Freed = freed.IsEmpty ? null : freed,
+            Log = log,
+            Owner = adopt ? transaction.OwnerToken : owner,
+        };
+        _chain.Append(version);
+        Interlocked.Add(ref _dirtyNodes, nodes);
+        Commits++;
+        return version;
+    }
+
+    /// <summary>Re-applies a transaction's log on <paramref name="latest"/> (the log was validated against it).</summary>
+    private (TreeRoot[], Catalog, FreedSet, int) Replay(TxLog log, DbVersion latest, Catalog mine, object owner)
+    {
+        var writer = new TreeWriter(owner, _database.Source, new FreedSet());
         var catalog = latest.Catalog;
         var roots = new TreeRoot[Math.Max(latest.Roots.Length, Math.Max(catalog.IdLimit, mine.IdLimit))];
         latest.Roots.CopyTo(roots, 0);
@@ -209,6 +219,7 @@ internal sealed class CommitSequencer
             }
         }
 
+        NodeCopies += writer.Copies;
         return (roots, catalog, writer.Freed, writer.NodesCreated);
     }
 

@@ -45,6 +45,15 @@ internal sealed class DbVersion(long number, TreeRoot[] roots, Catalog catalog, 
 
     public int Pins => Volatile.Read(ref _pins);
 
+    /// <summary>The writer token that owns the nodes this version's commit created.</summary>
+    public object? Owner { get; set; }
+
+    /// <summary>
+    /// Set when a checkpoint chose this version: a later commit must then copy its nodes rather than change them in
+    /// place (see <see cref="CommitSequencer"/>).
+    /// </summary>
+    public bool Sealed { get; set; }
+
     public TreeRoot Root(int keyspaceId) => (uint)keyspaceId < (uint)Roots.Length ? Roots[keyspaceId] : TreeRoot.Empty;
 
     /// <summary>Adds a pin unless the version was already retired.</summary>

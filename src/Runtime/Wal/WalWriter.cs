@@ -65,6 +65,21 @@ internal sealed partial class WalWriter : IDisposable
     /// </summary>
     public CommitRequest Submit(DbVersion version, IReadOnlyList<LogChunk> chunks, bool durable)
     {
+        lock (_gate)
+        {
+            return SubmitLocked(version, chunks, durable);
+        }
+    }
+
+    /// <summary>The lock that the leader takes to claim a batch; holding it keeps the queue as it is.</summary>
+    public Lock Gate => _gate;
+
+    /// <summary>True when <paramref name="version"/>'s commit is the last one queued and no leader has claimed it yet (hold <see cref="Gate"/>).</summary>
+    public bool IsLastQueued(DbVersion version) => _queue.Count > 0 && ReferenceEquals(_queue[^1].Version, version);
+
+    /// <summary>As <see cref="Submit"/>, with <see cref="Gate"/> held by the caller.</summary>
+    public CommitRequest SubmitLocked(DbVersion version, IReadOnlyList<LogChunk> chunks, bool durable)
+    {
         var frames = new List<PlannedFrame>(chunks.Count);
         var position = _nextLsn;
         for (var i = 0; i < chunks.Count; i++)

@@ -39,12 +39,21 @@ public sealed class GroupCommitTests
 
         const int followers = 8;
         var commitsBefore = db.GetStatistics().Commits;
+        var copiesBefore = db.Sequencer.NodeCopies;
         var rest = Enumerable.Range(0, followers).Select(i => Task.Run(() => db.Write(tx => tx.Put(ks, Bytes($"f{i}"), Bytes("1"))))).ToArray();
         while (db.GetStatistics().Commits < commitsBefore + followers)
         {
             await Task.Delay(1);
         }
 
+        using (var read = db.BeginRead())
+        {
+            Assert.Equal(0, read.Count(ks)); // queued commits are invisible until their batch is durable
+        }
+
+        // The followers joined one unclaimed batch: after the first, each changed the previous one's new nodes in
+        // place instead of copying the path again.
+        Assert.True(db.Sequencer.NodeCopies - copiesBefore <= 2, $"{db.Sequencer.NodeCopies - copiesBefore} node copies for {followers} queued commits");
         release.Set();
         await Task.WhenAll(rest.Append(first));
         Assert.Equal(2, db.Wal.Syncs - syncsBefore);
