@@ -30,31 +30,40 @@ public sealed class GroupCommitTests
             return null;
         };
 
-        var first = Task.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
-        Assert.True(inFlush.Wait(TimeSpan.FromSeconds(10)));
-        using (var read = db.BeginRead())
-        {
-            Assert.False(read.ContainsKey(ks, Bytes("first"))); // written but not durable: not visible yet
-        }
-
         const int followers = 8;
-        var commitsBefore = db.GetStatistics().Commits;
-        var copiesBefore = db.Sequencer.NodeCopies;
-        var rest = Enumerable.Range(0, followers).Select(i => Task.Run(() => db.Write(tx => tx.Put(ks, Bytes($"f{i}"), Bytes("1"))))).ToArray();
-        while (db.GetStatistics().Commits < commitsBefore + followers)
+        Task first = Task.CompletedTask;
+        var rest = Array.Empty<Task>();
+        try
         {
-            await Task.Delay(1);
+            first = Task.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(10)));
+            using (var read = db.BeginRead())
+            {
+                Assert.False(read.ContainsKey(ks, Bytes("first"))); // written but not durable: not visible yet
+            }
+
+            var commitsBefore = db.GetStatistics().Commits;
+            var copiesBefore = db.Sequencer.NodeCopies;
+            rest = Enumerable.Range(0, followers).Select(i => Task.Run(() => db.Write(tx => tx.Put(ks, Bytes($"f{i}"), Bytes("1"))))).ToArray();
+            while (db.GetStatistics().Commits < commitsBefore + followers)
+            {
+                await Task.Delay(1);
+            }
+
+            using (var read = db.BeginRead())
+            {
+                Assert.Equal(0, read.Count(ks)); // queued commits are invisible until their batch is durable
+            }
+
+            // The followers joined one unclaimed batch: after the first, each changed the previous one's new nodes in
+            // place instead of copying the path again.
+            Assert.True(db.Sequencer.NodeCopies - copiesBefore <= 2, $"{db.Sequencer.NodeCopies - copiesBefore} node copies for {followers} queued commits");
+        }
+        finally
+        {
+            release.Set(); // also when an assertion failed: a held commit would keep Dispose waiting
         }
 
-        using (var read = db.BeginRead())
-        {
-            Assert.Equal(0, read.Count(ks)); // queued commits are invisible until their batch is durable
-        }
-
-        // The followers joined one unclaimed batch: after the first, each changed the previous one's new nodes in
-        // place instead of copying the path again.
-        Assert.True(db.Sequencer.NodeCopies - copiesBefore <= 2, $"{db.Sequencer.NodeCopies - copiesBefore} node copies for {followers} queued commits");
-        release.Set();
         await Task.WhenAll(rest.Append(first));
         Assert.Equal(2, db.Wal.Syncs - syncsBefore);
         Assert.True(db.Wal.MaxBatchesWaited <= 2);
