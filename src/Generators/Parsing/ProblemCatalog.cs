@@ -7,7 +7,8 @@ namespace Persistence.Generators.Parsing;
 
 /// <summary>
 /// Every problem the parser reports, by stable id. PROBLEMS.md beside this file is the human-readable table; a test
-/// checks that the two agree. Ids are never reused or renumbered.
+/// checks that the two agree. Ids are never reused or renumbered; PST0025 to PST0029 belong to the analyzers
+/// (src/Analyzers/Persistence.Analyzers/DiagnosticDescriptors.cs), so a new problem here takes the next id after theirs.
 /// </summary>
 internal static class ProblemCatalog
 {
