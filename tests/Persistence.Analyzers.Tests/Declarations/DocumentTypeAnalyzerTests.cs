@@ -37,6 +37,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0022", """[Collection("c")] [[|Index|]] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
         { "PST0023", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int [|A|] { get; private set; } }""" },
         { "PST0024", """[Embedded] public partial class T { [[|Index|]] public int A { get; set; } }""" },
+        { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [[|Index|]] private int A { get; set; } [[|Field(2)|]] public static int S; }""" },
     };
 
     public static TheoryData<string, string> NearMisses => new()
@@ -65,6 +66,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0022", """[Collection("c")] [Index("A")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } }""" },
         { "PST0023", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A => Id * 2; }""" },
         { "PST0024", """[Embedded] public partial class T { public int A { get; set; } }""" },
+        { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] public int A { get; set; } [Ignore] private int B { get; set; } }""" },
     };
 
     [Theory]
