@@ -52,4 +52,23 @@ public sealed class MakePartialCodeFixTests
                 """[Collection("b")] public partial class B { [PrimaryKey] public int Id { get; init; } } [Embedded] public sealed partial class E { public int X { get; set; } }""",
             ],
             FixAllScope.Project);
+
+    [Fact]
+    public Task Fix_all_makes_a_shared_containing_type_partial_once() =>
+        CodeFixHarness.VerifyAsync(new MakePartialCodeFix(), "PST0002",
+            ["""
+            public class Outer
+            {
+                [Collection("a")] public class A { [PrimaryKey] public int Id { get; init; } }
+                [Collection("b")] public class B { [PrimaryKey] public int Id { get; init; } }
+            }
+            """],
+            ["""
+            public partial class Outer
+            {
+                [Collection("a")] public partial class A { [PrimaryKey] public int Id { get; init; } }
+                [Collection("b")] public partial class B { [PrimaryKey] public int Id { get; init; } }
+            }
+            """],
+            FixAllScope.Document);
 }
