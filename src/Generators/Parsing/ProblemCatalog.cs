@@ -7,7 +7,9 @@ namespace Persistence.Generators.Parsing;
 
 /// <summary>
 /// Every problem the parser reports, by stable id. PROBLEMS.md beside this file is the human-readable table; a test
-/// checks that the two agree. Ids are never reused or renumbered.
+/// checks that the two agree. Ids are never reused or renumbered; PST0025 to PST0029 belong to the analyzers
+/// (src/Analyzers/Persistence.Analyzers/DiagnosticDescriptors.cs), so problems found here after those were taken
+/// continue at PST0030, and a new one takes the next id after the last of both.
 /// </summary>
 internal static class ProblemCatalog
 {
@@ -35,6 +37,9 @@ internal static class ProblemCatalog
     public const string InvalidIndexDeclaration = "PST0022";
     public const string MemberNotStored = "PST0023";
     public const string NoEffectOnEmbedded = "PST0024";
+
+    // PST0025 to PST0029 are the analyzers' (see the summary).
+    public const string AttributeOnUnstoredMember = "PST0030";
 
     private static readonly Dictionary<string, ProblemDescriptor> s_byId = All().ToDictionary(d => d.Id, StringComparer.Ordinal);
 
@@ -94,5 +99,7 @@ internal static class ProblemCatalog
             "'{0}' is not stored: it has no setter the generated code can use and is not a constructor parameter; add an init accessor, or mark it [Ignore]", 1);
         yield return new(NoEffectOnEmbedded, Warning, "Attribute has no effect on an embedded type",
             "[{0}] on '{1}' has no effect: '{2}' is an embedded type, not a collection", 3);
+        yield return new(AttributeOnUnstoredMember, Warning, "Attribute on a member that is not stored",
+            "[{0}] on '{1}' has no effect: only public instance properties with a public getter, and public instance fields, are stored", 2);
     }
 }

@@ -31,8 +31,14 @@ internal sealed partial class TypeParser
                     IFieldSymbol { IsStatic: false, IsConst: false, DeclaredAccessibility: Accessibility.Public } f => f.Type,
                     _ => null,
                 };
-                if (memberType is null || symbol.IsImplicitlyDeclared)
+                if (symbol.IsImplicitlyDeclared)
                 {
+                    continue;
+                }
+
+                if (memberType is null)
+                {
+                    WarnAttributesOnUnstoredMember(symbol);
                     continue;
                 }
 
@@ -51,6 +57,23 @@ internal sealed partial class TypeParser
         foreach (var (symbol, type) in candidates)
         {
             Consider(new StoredMember(symbol, type, _members.Count + _ignored.Count + _unsupported.Count));
+        }
+    }
+
+    /// <summary>A key, index, tag or expiry attribute on a member that is never stored (not public, static, an indexer) would silently do nothing.</summary>
+    private void WarnAttributesOnUnstoredMember(ISymbol symbol)
+    {
+        if (symbol is not (IPropertySymbol or IFieldSymbol))
+        {
+            return;
+        }
+
+        foreach (var name in new[] { AttributeNames.PrimaryKey, AttributeNames.Index, AttributeNames.Field, AttributeNames.ExpiresAt })
+        {
+            foreach (var attribute in symbol.Named(name))
+            {
+                Report(ProblemCatalog.AttributeOnUnstoredMember, AttributeLocation(attribute), ShortName(name), symbol.Name);
+            }
         }
     }
 

@@ -43,6 +43,8 @@ public sealed class ProblemTests
         { ProblemCatalog.InvalidIndexDeclaration, """[Collection("c")] [Index("A", "A")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } }""" },
         { ProblemCatalog.MemberNotStored, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; private set; } }""" },
         { ProblemCatalog.NoEffectOnEmbedded, """[Embedded] public partial class T { [Index] public int A { get; set; } }""" },
+        { ProblemCatalog.AttributeOnUnstoredMember, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] internal int A { get; set; } }""" },
+        { ProblemCatalog.AttributeOnUnstoredMember, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Field(1)] public static int S { get; set; } }""" },
     };
 
     [Theory]

@@ -1,0 +1,58 @@
+using Persistence.Analyzers.CodeFixes;
+using Persistence.Analyzers.Tests.Infrastructure;
+
+namespace Persistence.Analyzers.Tests.CodeFixes;
+
+public sealed class MarkPrimaryKeyCodeFixTests
+{
+    [Fact]
+    public Task The_member_named_Id_becomes_the_primary_key() =>
+        CodeFixHarness.VerifyAsync(new MarkPrimaryKeyCodeFix(), "PST0005",
+            ["""
+            [Collection("c")]
+            public partial class T
+            {
+                public string Name { get; set; } = "";
+
+                /// <summary>The key.</summary>
+                public int Id { get; init; }
+            }
+            """],
+            ["""
+            [Collection("c")]
+            public partial class T
+            {
+                public string Name { get; set; } = "";
+
+                /// <summary>The key.</summary>
+                [PrimaryKey]
+                public int Id { get; init; }
+            }
+            """]);
+
+    [Fact]
+    public Task Other_attributes_stay() =>
+        CodeFixHarness.VerifyAsync(new MarkPrimaryKeyCodeFix(), "PST0005",
+            ["""
+            [Collection("c")]
+            public partial class T
+            {
+                [Field(1)]
+                public Guid ID { get; init; }
+            }
+            """],
+            ["""
+            [Collection("c")]
+            public partial class T
+            {
+                [Field(1)]
+                [PrimaryKey]
+                public Guid ID { get; init; }
+            }
+            """]);
+
+    [Fact]
+    public async Task No_fix_without_a_member_named_Id() =>
+        Assert.Empty(await CodeFixHarness.ActionsAsync(new MarkPrimaryKeyCodeFix(), "PST0005",
+            """[Collection("c")] public partial class T { public int Key { get; init; } }"""));
+}

@@ -1,0 +1,118 @@
+using Persistence.Analyzers.Tests.Infrastructure;
+
+namespace Persistence.Analyzers.Tests.Declarations;
+
+/// <summary>
+/// Each problem the parser finds, reported by the analyzer at its attribute or member, beside a near miss that must stay
+/// silent (and that the generator then compiles).
+/// </summary>
+public sealed class DocumentTypeAnalyzerTests
+{
+    public static TheoryData<string, string> Fires => new()
+    {
+        { "PST0001", """[Collection("c")] public class [|T|] { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0002", """public class O { [Collection("c")] public partial class [|T|] { [PrimaryKey] public int Id { get; init; } } }""" },
+        { "PST0003", """[Collection("c")] public partial class [|T|]<X> { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0004", """[Collection("c")] public partial class [|T|] { private T() { } [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0004", """[Collection("c")] public abstract partial class [|T|] { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0005", """[Collection("c")] public partial class [|T|] { public int Id { get; init; } }""" },
+        { "PST0006", """[Collection("c")] public partial class T { [PrimaryKey] public int A { get; init; } [PrimaryKey] public int [|B|] { get; init; } }""" },
+        { "PST0007", """[Collection("c")] public partial class T { [PrimaryKey] public int? [|Id|] { get; init; } }""" },
+        { "PST0007", """[Collection("c")] public partial class T { [PrimaryKey] public string? [|Id|] { get; init; } }""" },
+        { "PST0008", """[Collection("c")] public partial class T { [PrimaryKey] public int [|Id|] { get; set; } }""" },
+        { "PST0009", """[Collection("c")] [[|Index("Nope")|]] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0010", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [[|Index|]] public List<int> L { get; set; } = []; }""" },
+        { "PST0011", """[Collection("c")] [[|Index("X")|]] public partial class T { [PrimaryKey] public int Id { get; init; } [Ignore] public int X { get; set; } }""" },
+        { "PST0012", """[Collection("c")] [Index("A", Name = "N")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } [[|Index(Name = "N")|]] public int B { get; set; } }""" },
+        { "PST0013", """[Collection("c")] [Index("A")] public partial class T { [PrimaryKey] public int Id { get; init; } [[|Index(Name = "Other")|]] public int A { get; set; } }""" },
+        { "PST0014", """[Collection("c")] public partial class T { [PrimaryKey] [[|Index|]] public int Id { get; init; } }""" },
+        { "PST0015", """[Collection("c")] public partial class T { [PrimaryKey] [Field(1)] public int Id { get; init; } [[|Field(1)|]] public int A { get; set; } }""" },
+        { "PST0016", """[Collection("c")] public partial class T { [PrimaryKey] [[|Field(0)|]] public int Id { get; init; } }""" },
+        { "PST0017", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public object? [|O|] { get; set; } }""" },
+        { "PST0018", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [ExpiresAt] public long [|E|] { get; set; } }""" },
+        { "PST0019", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [ExpiresAt] public DateTime A { get; set; } [ExpiresAt] public DateTime? [|B|] { get; set; } }""" },
+        { "PST0020", """[[|Collection("a b")|]] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0020", """[[|Collection("")|]] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0021", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [[|Index(Name = "a-b")|]] public int A { get; set; } }""" },
+        { "PST0022", """[Collection("c")] [[|Index|]] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0023", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int [|A|] { get; private set; } }""" },
+        { "PST0024", """[Embedded] public partial class T { [[|Index|]] public int A { get; set; } }""" },
+        { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [[|Index|]] private int A { get; set; } [[|Field(2)|]] public static int S; }""" },
+    };
+
+    public static TheoryData<string, string> NearMisses => new()
+    {
+        { "PST0001", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0002", """public partial class O { [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } }""" },
+        { "PST0003", """public partial class O<X> { } [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0004", """[Collection("c")] public partial class T { internal T() { } [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0005", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0006", """[Collection("c")] public partial class T { [PrimaryKey(Order = 0)] public int A { get; init; } [PrimaryKey(Order = 1)] public int B { get; init; } }""" },
+        { "PST0007", """[Collection("c")] public partial class T { [PrimaryKey] public string Id { get; init; } = ""; }""" },
+        { "PST0008", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int Other { get; set; } }""" },
+        { "PST0009", """[Collection("c")] [Index("Name")] public partial class T { [PrimaryKey] public int Id { get; init; } public string Name { get; set; } = ""; }""" },
+        { "PST0010", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] public int? L { get; set; } }""" },
+        { "PST0011", """[Collection("c")] [Index("X")] public partial class T { [PrimaryKey] public int Id { get; init; } public int X { get; set; } [Ignore] public int Y { get; set; } }""" },
+        { "PST0012", """[Collection("c")] [Index("A", Name = "N")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } [Index(Name = "M")] public int B { get; set; } }""" },
+        { "PST0013", """[Collection("c")] [Index("A")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index(Name = "Other", Unique = true)] public int A { get; set; } }""" },
+        { "PST0014", """[Collection("c")] [Index("Id", "A")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } }""" },
+        { "PST0015", """[Collection("c")] public partial class T { [PrimaryKey] [Field(1)] public int Id { get; init; } [Field(2)] public int A { get; set; } }""" },
+        { "PST0016", """[Collection("c")] public partial class T { [PrimaryKey] [Field(65535)] public int Id { get; init; } }""" },
+        { "PST0017", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Ignore] public object? O { get; set; } }""" },
+        { "PST0018", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [ExpiresAt] public DateTimeOffset? E { get; set; } }""" },
+        { "PST0019", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [ExpiresAt] public DateTime A { get; set; } public DateTime? B { get; set; } }""" },
+        { "PST0020", """[Collection("app.users-v2_x")] public partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0021", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index(Name = "a_b")] public int A { get; set; } }""" },
+        { "PST0022", """[Collection("c")] [Index("A")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A { get; set; } }""" },
+        { "PST0023", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A => Id * 2; }""" },
+        { "PST0024", """[Embedded] public partial class T { public int A { get; set; } }""" },
+        { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] public int A { get; set; } [Ignore] private int B { get; set; } }""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Fires))]
+    public Task The_problem_is_reported_where_it_is(string id, string markup) => AnalyzerHarness.VerifyAsync(markup, id);
+
+    [Theory]
+    [MemberData(nameof(NearMisses))]
+    public Task A_near_miss_is_not_reported(string id, string source)
+    {
+        Assert.StartsWith("PST", id, StringComparison.Ordinal);
+        return AnalyzerHarness.VerifyAsync(source);
+    }
+
+    [Fact]
+    public void Every_parser_problem_has_a_firing_case_and_a_near_miss()
+    {
+        var ids = DiagnosticDescriptors.Problems.Keys.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(ids, Fires.Select(c => (string)c[0]).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(ids, NearMisses.Select(c => (string)c[0]).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public Task A_type_that_is_both_collection_and_embedded_gets_each_problem_once() =>
+        AnalyzerHarness.VerifyAsync("""[Collection("c")] [Embedded] public class [|T|] { [PrimaryKey] public int Id { get; init; } }""", "PST0001");
+
+    [Fact]
+    public Task Problems_in_a_partial_type_are_reported_in_the_file_that_has_them() =>
+        AnalyzerHarness.VerifyAsync(
+            [
+                """[Collection("c")] public partial class T { [PrimaryKey] [Field(1)] public int Id { get; init; } }""",
+                """public partial class T { [{|PST0015:Field(1)|}] public int A { get; set; } public object? {|PST0017:O|} { get; set; } }""",
+            ]);
+
+    [Fact]
+    public Task Several_problems_of_one_type_are_all_reported() =>
+        AnalyzerHarness.VerifyAsync("""
+            [{|PST0020:Collection("no spaces")|}]
+            public class {|PST0001:T|}
+            {
+                [PrimaryKey] public int {|PST0008:Id|} { get; set; }
+                [{|PST0015:Field(0)|}] public int A { get; set; }
+            }
+            """.Replace("PST0015", "PST0016", StringComparison.Ordinal));
+
+    [Fact]
+    public Task Types_without_the_attributes_are_not_analyzed() =>
+        AnalyzerHarness.VerifyAsync("""public class T { [PrimaryKey] public int Id { get; set; } [Field(0)] public object? O { get; set; } }""");
+}
