@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Persistence.BTree;
+using Persistence.Diagnostics;
 using Persistence.Storage;
 using Persistence.Transactions;
 using Persistence.Wal;
@@ -15,6 +16,7 @@ public sealed partial class Database
         Source = new InMemoryNodeSource(options.PageSize);
         _chain = new VersionChain(new DbVersion(0, [], Catalog.Empty, options.TimeProvider.GetTimestamp()), options.PageSize);
         Sequencer = new CommitSequencer(this, _chain);
+        Metrics = new DatabaseMetrics(this, options.MeterFactory);
     }
 
     private Database(string path, DatabaseOptions options, IFileSystem fs)
@@ -22,6 +24,8 @@ public sealed partial class Database
         _options = options;
         Path = System.IO.Path.GetFullPath(path);
         _fileLock = fs.LockFile(Path + "-lock");
+        Metrics = new DatabaseMetrics(this, options.MeterFactory);
+        var opening = System.Diagnostics.Stopwatch.GetTimestamp();
         IStorageFile? file = null;
         WalSegments? segments = null;
         try
@@ -52,7 +56,12 @@ public sealed partial class Database
                 _chain.Publish(replayed);
             }
 
-            Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly, ScheduleBufferedFlush);
+            Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly, ScheduleBufferedFlush, Metrics);
+            Log.Opened(Logger, Path, meta.PageSize, _freeSpace.PageCount, meta.CheckpointVersion);
+            if (recovered.Commits > 0)
+            {
+                Log.Recovered(Logger, Path, recovered.Commits, recovered.Bytes, (long)System.Diagnostics.Stopwatch.GetElapsedTime(opening).TotalMilliseconds);
+            }
             _checkpointer = new Checkpointer(this, _store, _freeSpace, Wal, segments, meta, slot, catalogPages);
             _checkpointer.Start();
             if (recovered.Commits > 0)
@@ -65,6 +74,7 @@ public sealed partial class Database
             segments?.Dispose();
             (_store as IDisposable ?? file)?.Dispose();
             _fileLock.Dispose();
+            Metrics.Dispose();
             throw;
         }
     }

@@ -47,7 +47,13 @@ public sealed partial class Database
             }
         }
 
-        return Math.Max(0, before - freeSpace.PageCount) * PageSize;
+        var shrunk = Math.Max(0, before - freeSpace.PageCount) * PageSize;
+        if (shrunk > 0)
+        {
+            Diagnostics.Log.Shrank(Logger, Path!, shrunk);
+        }
+
+        return shrunk;
     }
 
     /// <summary>Re-puts the keys whose pages lie at or above <paramref name="limit"/> as a structural version (no log record: nothing changes logically).</summary>

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Persistence.BTree;
+using Persistence.Diagnostics;
 using Persistence.Storage;
 using Persistence.Transactions;
 using Persistence.Wal;
@@ -48,6 +51,10 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     public bool IsReadOnly => Volatile.Read(ref _readOnlyCause) is not null;
 
     internal TimeProvider TimeProvider => _options.TimeProvider;
+
+    internal ILogger Logger => _options.Logger ?? NullLogger.Instance;
+
+    internal DatabaseMetrics Metrics { get; }
 
     internal INodeSource Source { get; }
 
@@ -133,6 +140,13 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
             Wal?.Dispose();
             _store?.Dispose();
             _fileLock?.Dispose();
+            Metrics.Dispose();
+            if (_checkpointer?.BackgroundFailure is { } failure)
+            {
+                Log.FinalCheckpointFailed(Logger, Path!, failure);
+            }
+
+            Log.Closed(Logger, Path ?? ":memory:");
         }
     }
 
@@ -177,8 +191,21 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Makes the database refuse writes from now on; the first cause is kept.</summary>
-    internal void MakeReadOnly(Exception cause) => Interlocked.CompareExchange(ref _readOnlyCause, cause, null);
+    /// <summary>Makes the database refuse writes from now on; the first cause is kept (and logged).</summary>
+    internal void MakeReadOnly(Exception cause)
+    {
+        if (Interlocked.CompareExchange(ref _readOnlyCause, cause, null) is not null)
+        {
+            return;
+        }
+
+        if (cause is CorruptionException corruption)
+        {
+            Log.Corruption(Logger, Path ?? ":memory:", corruption.Message, corruption);
+        }
+
+        Log.ReadOnly(Logger, Path ?? ":memory:", cause.Message, cause);
+    }
 
     internal void ValidateKey(ReadOnlySpan<byte> key)
     {

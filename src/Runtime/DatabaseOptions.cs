@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 using Persistence.Storage;
 
 namespace Persistence;
@@ -31,6 +33,12 @@ public sealed class DatabaseOptions
 
     /// <summary>Where time comes from (checkpoint timers, snapshot ages). Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the database logs opening, recovery, checkpoints, corruption and failures. Default: no logging.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>Creates the database's <c>Persistence</c> meter (dependency injection supplies one). Default: a meter of its own.</summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>Throws <see cref="InvalidOptionsException"/> naming the first setting that cannot work.</summary>
     public void Validate()

@@ -156,7 +156,9 @@ public sealed class WriteTransaction : Transaction
                 Database.Wal!.Wait(request);
             }
 
-            Database.Sequencer.CommitLatency.RecordSince(started);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Database.Sequencer.CommitLatency.Record(elapsed);
+            Database.Metrics.Commit(elapsed);
         }
         finally
         {
@@ -182,7 +184,9 @@ public sealed class WriteTransaction : Transaction
                 await Database.Wal!.WaitAsync(request).ConfigureAwait(false);
             }
 
-            Database.Sequencer.CommitLatency.RecordSince(started);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Database.Sequencer.CommitLatency.Record(elapsed);
+            Database.Metrics.Commit(elapsed);
         }
         finally
         {

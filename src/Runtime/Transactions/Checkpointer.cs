@@ -87,6 +87,16 @@ internal sealed partial class Checkpointer
                 sequencer.ResetDirtyNodes(dirty);
                 Completed++;
                 LastDuration = Stopwatch.GetElapsedTime(started);
+                _database.Metrics.Checkpoint(LastDuration);
+                var elapsedMs = (long)LastDuration.TotalMilliseconds;
+                if (elapsedMs >= 1000)
+                {
+                    Diagnostics.Log.SlowCheckpoint(_database.Logger, _store.Path, Durable.Sequence, LastPagesWritten, elapsedMs);
+                }
+                else
+                {
+                    Diagnostics.Log.Checkpointed(_database.Logger, _store.Path, Durable.Sequence, target.Number, LastPagesWritten, elapsedMs);
+                }
                 _lastCheckpoint = _database.TimeProvider.GetTimestamp();
                 return true;
             }

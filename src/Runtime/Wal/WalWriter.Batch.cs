@@ -18,8 +18,10 @@ internal sealed partial class WalWriter
         try
         {
             WriteFrames(batch);
+            var synced = false;
             if (batch.Exists(static r => r.Durable) && _writtenLsn > _durableLsn)
             {
+                synced = true;
                 foreach (var file in _unflushed)
                 {
                     file.Flush();
@@ -31,6 +33,7 @@ internal sealed partial class WalWriter
             }
 
             Interlocked.Increment(ref _batches);
+            _metrics?.Batch(batch.Count(static r => r.Version is not null), synced);
             for (var i = batch.Count - 1; i >= 0; i--)
             {
                 if (batch[i].Version is { } last)

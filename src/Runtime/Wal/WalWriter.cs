@@ -16,6 +16,7 @@ internal sealed partial class WalWriter : IDisposable
     private readonly Action<DbVersion> _publish;
     private readonly Action<Exception> _onFailure;
     private readonly Action _unsyncedWritten;
+    private readonly Diagnostics.DatabaseMetrics? _metrics;
     private readonly Lock _gate = new();
     private readonly List<CommitRequest> _queue = [];
     private readonly HashSet<IStorageFile> _unflushed = [];
@@ -28,8 +29,9 @@ internal sealed partial class WalWriter : IDisposable
     private long _batches;
 
     /// <param name="unsyncedWritten">Called after a batch left written-but-unsynced data (schedules the buffered-durability timer).</param>
-    public WalWriter(WalSegments segments, long startLsn, uint chainSeed, Action<DbVersion> publish, Action<Exception> onFailure, Action unsyncedWritten)
+    public WalWriter(WalSegments segments, long startLsn, uint chainSeed, Action<DbVersion> publish, Action<Exception> onFailure, Action unsyncedWritten, Diagnostics.DatabaseMetrics? metrics = null)
     {
+        _metrics = metrics;
         _unsyncedWritten = unsyncedWritten;
         _segments = segments;
         _publish = publish;

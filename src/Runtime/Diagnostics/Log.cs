@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Persistence.Diagnostics;
+
+/// <summary>The engine's log messages (source-generated: no boxing, no reflection, AOT-safe). Event ids are stable.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened database {Path}: {PageSize}-byte pages, {Pages} pages, checkpoint {Version}")]
+    public static partial void Opened(ILogger logger, string path, int pageSize, long pages, long version);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Recovered {Commits} commits ({Bytes} bytes of log) into {Path} in {ElapsedMs} ms")]
+    public static partial void Recovered(ILogger logger, string path, int commits, long bytes, long elapsedMs);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Checkpoint {Sequence} of {Path} at version {Version}: {Pages} pages written in {ElapsedMs} ms")]
+    public static partial void Checkpointed(ILogger logger, string path, long sequence, long version, long pages, long elapsedMs);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Checkpoint {Sequence} of {Path} took {ElapsedMs} ms ({Pages} pages)")]
+    public static partial void SlowCheckpoint(ILogger logger, string path, long sequence, long pages, long elapsedMs);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "Database {Path} is now read-only: {Reason}. Acknowledged commits are safe in the log; dispose and reopen the database to recover")]
+    public static partial void ReadOnly(ILogger logger, string path, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Corruption detected in {Path}: {Reason}")]
+    public static partial void Corruption(ILogger logger, string path, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Shrank {Path} by {Bytes} bytes")]
+    public static partial void Shrank(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Closed database {Path}")]
+    public static partial void Closed(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "The final checkpoint of {Path} failed; the log keeps every acknowledged commit and the next open replays it")]
+    public static partial void FinalCheckpointFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Collected {Documents} expired documents from {Collection} in {ElapsedMs} ms")]
+    public static partial void ExpiredCollected(ILogger logger, string collection, int documents, long elapsedMs);
+}
