@@ -28,6 +28,7 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     private int _nextKeyspaceId;
     private volatile bool _disposed;
     private int _inflightCommits;
+    private long _clockHighWater;
 
     /// <summary>The largest value, in bytes: 64 MiB. Values above a quarter page are stored in overflow pages.</summary>
     public const int MaxValueSize = TreeLimits.MaxValueSize;
@@ -155,6 +156,21 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     {
         Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The current time for a new snapshot: the clock, but never earlier than a time already handed out.</summary>
+    internal DateTimeOffset SnapshotClock()
+    {
+        var now = TimeProvider.GetUtcNow().UtcTicks;
+        var highWater = Volatile.Read(ref _clockHighWater);
+        if (now > highWater)
+        {
+            // One attempt is enough: a concurrent caller that won holds a time at least as late as most callers need.
+            Interlocked.CompareExchange(ref _clockHighWater, now, highWater);
+            return new DateTimeOffset(now, TimeSpan.Zero);
+        }
+
+        return new DateTimeOffset(highWater, TimeSpan.Zero);
     }
 
     /// <summary>Registers a commit in flight; false when the database is closing (the commit must not start).</summary>

@@ -34,6 +34,14 @@ public sealed class DatabaseOptions
     /// <summary>Where time comes from (checkpoint timers, snapshot ages). Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>The expired-document collector (see <see cref="ExpiresAtAttribute"/> and <see cref="CollectionOptions.DefaultTimeToLive"/>).</summary>
+    public TtlOptions Ttl { get; set; } = new();
+
+    /// <summary>Per-collection settings (default lifetime, sliding expiration, hot cache), by collection name.</summary>
+    public IDictionary<string, CollectionOptions> Collections => _collections;
+
+    private Dictionary<string, CollectionOptions> _collections = new(StringComparer.Ordinal);
+
     /// <summary>Where the database logs opening, recovery, checkpoints, corruption and failures. Default: no logging.</summary>
     public ILogger? Logger { get; set; }
 
@@ -82,7 +90,24 @@ public sealed class DatabaseOptions
         {
             throw new InvalidOptionsException(nameof(TimeProvider), "TimeProvider must not be null.");
         }
+
+        (Ttl ?? throw new InvalidOptionsException(nameof(Ttl), "Ttl must not be null.")).Validate();
+        foreach (var (name, collection) in Collections)
+        {
+            collection.Validate(name);
+        }
     }
 
-    internal DatabaseOptions Clone() => (DatabaseOptions)MemberwiseClone();
+    internal DatabaseOptions Clone()
+    {
+        var copy = (DatabaseOptions)MemberwiseClone();
+        copy.Ttl = Ttl.Clone();
+        copy._collections = new Dictionary<string, CollectionOptions>(StringComparer.Ordinal);
+        foreach (var (name, collection) in Collections)
+        {
+            copy._collections[name] = collection.Clone();
+        }
+
+        return copy;
+    }
 }

@@ -20,7 +20,15 @@ public abstract class Transaction : IDisposable
     {
         Database = database;
         Snapshot = snapshot;
+        SnapshotTime = database.SnapshotClock();
     }
+
+    /// <summary>
+    /// The time the snapshot was taken, from the database's <see cref="TimeProvider"/>: documents whose expiry is at
+    /// or before it are invisible to this transaction. It never goes backwards across transactions, even if the wall
+    /// clock does, so an expired document cannot reappear.
+    /// </summary>
+    public DateTimeOffset SnapshotTime { get; }
 
     /// <summary>The database this transaction reads.</summary>
     public Database Database { get; }

@@ -19,6 +19,7 @@ public sealed class WriteTransaction : Transaction
     private WriteOverlay? _overlay;
     private TxLog? _log;
     private bool _released;
+    private List<Action<long>>? _onSequenced;
 
     internal WriteTransaction(Database database, DbVersion snapshot, Durability durability)
         : base(database, snapshot)
@@ -37,6 +38,24 @@ public sealed class WriteTransaction : Transaction
     internal long ModCount { get; private set; }
 
     internal object OwnerToken => _owner;
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> with the commit's version number once the commit is sequenced (under the
+    /// sequencer's lock, before the version can become visible). Used by caches that must never serve a value older
+    /// than a snapshot that can see this commit.
+    /// </summary>
+    internal void OnSequenced(Action<long> callback) => (_onSequenced ??= []).Add(callback);
+
+    internal void Sequenced(long version)
+    {
+        if (_onSequenced is { } callbacks)
+        {
+            foreach (var callback in callbacks)
+            {
+                callback(version);
+            }
+        }
+    }
 
     internal TreeRoot[] Roots => _roots;
 

@@ -187,6 +187,7 @@ internal sealed class CommitSequencer
         _chain.Append(version);
         Interlocked.Add(ref _dirtyNodes, nodes);
         Commits++;
+        transaction.Sequenced(version.Number);
         return version;
     }
 

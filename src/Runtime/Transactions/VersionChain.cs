@@ -15,6 +15,10 @@ internal sealed class VersionChain
     private DbVersion _latest;
     private DbVersion _oldest;
 
+    // What the commits of retired versions freed, oldest first: their pages wait here for a durable checkpoint that
+    // covers them, while the versions themselves (and every node only they reached) are already garbage.
+    private readonly Queue<(long Version, FreedSet Freed)> _retiredFreed = new();
+
     public VersionChain(DbVersion initial, int pageSize)
     {
         _visible = _latest = _oldest = initial;
@@ -54,35 +58,55 @@ internal sealed class VersionChain
         {
             Volatile.Write(ref _visible, version);
         }
+
+        RetireUnpinned();
     }
 
     /// <summary>
-    /// Retires versions nobody needs and returns the extents their successors freed, which are now reusable: no
-    /// snapshot can reach them and the durable checkpoint (<paramref name="durableCheckpoint"/>) no longer does.
+    /// Drops versions no snapshot pins from the old end of the chain (never the visible one), so the garbage
+    /// collector can reclaim the nodes only they reached. What their successors freed is kept for <see cref="Reclaim"/>.
+    /// Cheap when there is nothing to do; called after every publication.
     /// </summary>
-    public List<Extent> Reclaim(long durableCheckpoint)
+    public void RetireUnpinned()
     {
-        var reusable = new List<Extent>();
         lock (_reclaimLock)
         {
             while (true)
             {
                 var head = _oldest;
                 var next = head.Next;
-                if (next is null || ReferenceEquals(head, Visible) || next.Number > durableCheckpoint || !head.TryRetire())
+                if (next is null || ReferenceEquals(head, Visible) || !head.TryRetire())
                 {
-                    break;
+                    return;
                 }
 
                 if (next.Freed is { } freed)
                 {
-                    freed.Resolve(_pageSize, checkpointMayStillWrite: false);
-                    reusable.AddRange(freed.Extents);
+                    _retiredFreed.Enqueue((next.Number, freed));
                     next.Freed = null;
                 }
 
                 head.Log = null;
                 _oldest = next;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns the extents freed by retired versions' successors up to <paramref name="durableCheckpoint"/>: no snapshot
+    /// can reach them and the durable checkpoint no longer does, so they may be written again.
+    /// </summary>
+    public List<Extent> Reclaim(long durableCheckpoint)
+    {
+        RetireUnpinned();
+        var reusable = new List<Extent>();
+        lock (_reclaimLock)
+        {
+            while (_retiredFreed.TryPeek(out var entry) && entry.Version <= durableCheckpoint)
+            {
+                _retiredFreed.Dequeue();
+                entry.Freed.Resolve(_pageSize, checkpointMayStillWrite: false);
+                reusable.AddRange(entry.Freed.Extents);
             }
         }
 
@@ -95,6 +119,15 @@ internal sealed class VersionChain
         var extents = new List<Extent>();
         lock (_reclaimLock)
         {
+            foreach (var (version, freed) in _retiredFreed)
+            {
+                if (version > after && version <= upTo)
+                {
+                    freed.Resolve(_pageSize, checkpointMayStillWrite: false);
+                    extents.AddRange(freed.Extents);
+                }
+            }
+
             for (var v = _oldest; v is not null && v.Number <= upTo; v = v.Next)
             {
                 if (v.Number > after && v.Freed is { } freed)
@@ -106,6 +139,24 @@ internal sealed class VersionChain
         }
 
         return extents;
+    }
+
+    /// <summary>How many versions the chain holds (diagnostics: only pinned snapshots should make it long).</summary>
+    public int RetainedVersions
+    {
+        get
+        {
+            lock (_reclaimLock)
+            {
+                var count = 0;
+                for (var v = _oldest; v is not null; v = v.Next)
+                {
+                    count++;
+                }
+
+                return count;
+            }
+        }
     }
 
     /// <summary>The oldest version a snapshot pins, if any, and the number of pages held back by it.</summary>

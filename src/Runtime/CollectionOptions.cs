@@ -1,0 +1,43 @@
+namespace Persistence;
+
+/// <summary>Settings of one collection, by name in <see cref="DatabaseOptions.Collections"/>.</summary>
+public sealed class CollectionOptions
+{
+    /// <summary>
+    /// Documents expire this long after they were written, unless their <see cref="ExpiresAtAttribute"/> member says
+    /// otherwise. Null (default): no default lifetime.
+    /// </summary>
+    public TimeSpan? DefaultTimeToLive { get; set; }
+
+    /// <summary>Reading a document extends its life to <see cref="DefaultTimeToLive"/> from the read (requires a default lifetime).</summary>
+    public bool SlidingExpiration { get; set; }
+
+    /// <summary>Documents kept materialized in memory in front of the engine (0, the default: no hot cache).</summary>
+    public int HotCacheMaxCount { get; set; }
+
+    /// <summary>The hot cache's budget in bytes of serialized documents (0: bounded by count only).</summary>
+    public long HotCacheMaxBytes { get; set; }
+
+    /// <summary>How long a cached document may be served before it is read again (null: until evicted or written).</summary>
+    public TimeSpan? HotCacheTimeToLive { get; set; }
+
+    internal void Validate(string name)
+    {
+        if (DefaultTimeToLive is { } ttl && ttl <= TimeSpan.Zero)
+        {
+            throw new InvalidOptionsException($"Collections[{name}].DefaultTimeToLive", $"The default time-to-live of '{name}' must be positive; it is {ttl}.");
+        }
+
+        if (SlidingExpiration && DefaultTimeToLive is null)
+        {
+            throw new InvalidOptionsException($"Collections[{name}].SlidingExpiration", $"Sliding expiration of '{name}' needs a DefaultTimeToLive: reads extend a document's life by that much.");
+        }
+
+        if (HotCacheMaxCount < 0 || HotCacheMaxBytes < 0 || HotCacheTimeToLive is { } t && t <= TimeSpan.Zero)
+        {
+            throw new InvalidOptionsException($"Collections[{name}].HotCache", $"The hot-cache limits of '{name}' must be positive (or 0 to disable).");
+        }
+    }
+
+    internal CollectionOptions Clone() => (CollectionOptions)MemberwiseClone();
+}

@@ -1,0 +1,51 @@
+namespace Persistence;
+
+/// <summary>How expired documents are removed. Expired documents are invisible at once, whatever these settings say.</summary>
+public sealed class TtlOptions
+{
+    /// <summary>How often the collector looks for expired documents. Default 10 seconds.</summary>
+    public TimeSpan CollectorInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Expired documents removed per transaction. Default 1000.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// The collector's share of one thread while it works: after each batch it pauses for the time the batch took,
+    /// scaled so that it is busy at most this fraction of the time. Default 0.5.
+    /// </summary>
+    public double MaxCollectorShare { get; set; } = 0.5;
+
+    /// <summary>Run the collector on the database's own background loop (true), or leave it to a host (false; see CollectExpiredAsync).</summary>
+    public bool RunCollectorInBackground { get; set; } = true;
+
+    /// <summary>
+    /// How often access times of sliding-expiration collections are written. After a crash a document may expire at
+    /// most this much (plus the buffered flush delay) earlier than its last read implied. Default 1 second.
+    /// </summary>
+    public TimeSpan SlidingFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal void Validate()
+    {
+        if (CollectorInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOptionsException("Ttl.CollectorInterval", $"Ttl.CollectorInterval must be positive; it is {CollectorInterval}.");
+        }
+
+        if (BatchSize is < 1 or > 1_000_000)
+        {
+            throw new InvalidOptionsException("Ttl.BatchSize", $"Ttl.BatchSize must be from 1 to 1,000,000; it is {BatchSize}.");
+        }
+
+        if (MaxCollectorShare is <= 0 or > 1)
+        {
+            throw new InvalidOptionsException("Ttl.MaxCollectorShare", $"Ttl.MaxCollectorShare must be above 0 and at most 1; it is {MaxCollectorShare}.");
+        }
+
+        if (SlidingFlushInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOptionsException("Ttl.SlidingFlushInterval", $"Ttl.SlidingFlushInterval must be positive; it is {SlidingFlushInterval}.");
+        }
+    }
+
+    internal TtlOptions Clone() => (TtlOptions)MemberwiseClone();
+}
