@@ -43,6 +43,11 @@ Console.WriteLine($"Persistence side-by-side benchmark ({(settings.Quick ? "quic
 Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, SQLite {Persistence.Benchmarks.Peers.Sqlite.SqliteSetup.Version()}");
 Console.WriteLine($"  N = {settings.Documents:N0} documents; timed writes {settings.WriteDuration.TotalSeconds} s, reads {settings.ReadDuration.TotalSeconds} s, warm-up {settings.Warmup.TotalSeconds} s (reads: until steady, at most {settings.MaxWarmup.TotalSeconds} s); seed {settings.Seed}");
 Console.WriteLine($"  temp root {root} (deleted); peak memory: {runner.MemoryMethod}");
+foreach (var skipped in runner.Skipped)
+{
+    Console.WriteLine($"  peer {skipped}");
+}
+
 foreach (var workload in workloads)
 {
     Console.WriteLine($"  {workload.Id,-7} {workload.Title}");
