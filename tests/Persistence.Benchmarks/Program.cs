@@ -7,9 +7,15 @@ using Persistence.Benchmarks.Runner;
 
 // The side-by-side comparison of shared/BENCHMARKS.md: progress goes to stderr, the report (tables, then RESULT
 // lines) to stdout. See README.md beside this file. Every number is printed in the invariant culture: the thread
-// cultures are set here, and Num formats explicitly.
+// cultures are set here, and Num formats explicitly. 'micro' as the first argument runs the BenchmarkDotNet
+// micro-benchmarks instead (Micro/MicroRunner.cs).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["micro", .. var microArgs])
+{
+    return Persistence.Benchmarks.Micro.MicroRunner.Run(microArgs);
+}
+
 var wall = Stopwatch.StartNew();
 var options = BenchmarkOptions.Parse(args, out var error);
 if (options is null)
