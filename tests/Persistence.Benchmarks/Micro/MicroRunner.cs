@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Order;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
@@ -24,6 +25,7 @@ internal static class MicroRunner
                 .WithIterationCount(5)
                 .WithId("short"))
             .AddDiagnoser(MemoryDiagnoser.Default)
+            .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared, MethodOrderPolicy.Declared))
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "persistence-micro"))
             .WithOptions(ConfigOptions.JoinSummary);
         var filter = args.Length == 0 ? ["--filter", "*"] : args;
