@@ -7,9 +7,15 @@ using Persistence.Benchmarks.Runner;
 
 // The side-by-side comparison of shared/BENCHMARKS.md: progress goes to stderr, the report (tables, then RESULT
 // lines) to stdout. See README.md beside this file. Every number is printed in the invariant culture: the thread
-// cultures are set here, and Num formats explicitly.
+// cultures are set here, and Num formats explicitly. 'micro' as the first argument runs the BenchmarkDotNet
+// micro-benchmarks instead (Micro/MicroRunner.cs).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["micro", .. var microArgs])
+{
+    return Persistence.Benchmarks.Micro.MicroRunner.Run(microArgs);
+}
+
 var wall = Stopwatch.StartNew();
 var options = BenchmarkOptions.Parse(args, out var error);
 if (options is null)
@@ -43,6 +49,11 @@ Console.WriteLine($"Persistence side-by-side benchmark ({(settings.Quick ? "quic
 Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, SQLite {Persistence.Benchmarks.Peers.Sqlite.SqliteSetup.Version()}");
 Console.WriteLine($"  N = {settings.Documents:N0} documents; timed writes {settings.WriteDuration.TotalSeconds} s, reads {settings.ReadDuration.TotalSeconds} s, warm-up {settings.Warmup.TotalSeconds} s (reads: until steady, at most {settings.MaxWarmup.TotalSeconds} s); seed {settings.Seed}");
 Console.WriteLine($"  temp root {root} (deleted); peak memory: {runner.MemoryMethod}");
+foreach (var skipped in runner.Skipped)
+{
+    Console.WriteLine($"  peer {skipped}");
+}
+
 foreach (var workload in workloads)
 {
     Console.WriteLine($"  {workload.Id,-7} {workload.Title}");

@@ -4,14 +4,16 @@ using Persistence.Benchmarks.Workloads;
 
 namespace Persistence.Benchmarks.Cli;
 
-/// <summary>The command line: <c>[--quick] [--workload W1,W4] [--peer sqlite,persistence,efcore] [--documents N] [--seconds S] [--temp DIR]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--workload W1,W4] [--peer sqlite,efcore,lmdb,persistence-kv] [--documents N] [--seconds S] [--temp DIR]</c>.</summary>
 internal sealed class BenchmarkOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project tests/Persistence.Benchmarks -- [options]
           --quick               small N and short runs: the whole comparison in under a minute
           --workload W1,W4      workload families to run (default: W1-W9; W10 runs only when named, and not with --quick)
-          --peer sqlite,efcore  peers to run (default: all); our peer is always added, it is every ratio's numerator
+          --peer sqlite,efcore  peers to run (default: sqlite, efcore, lmdb); our typed peer is always added, it is
+                                every ratio's numerator; persistence-kv (our engine at the key-value level) runs only
+                                when named
           --documents N         override N (documents loaded by W1 and preloaded by W4-W8)
           --seconds S           override the length of every timed measurement
           --temp DIR            parent of the temporary databases (default: the system temp folder)
@@ -112,7 +114,7 @@ internal sealed class BenchmarkOptions
 
     /// <summary>The peers to run, in catalog order; ours is always included.</summary>
     public IReadOnlyList<PeerDescriptor> SelectPeers() =>
-        PeerCatalog.All.Where(p => Peers is null || Peers.Contains(p.Name) || p.Name == PeerCatalog.Ours).ToList();
+        PeerCatalog.All.Where(p => (Peers is null ? p.InDefaultRun : Peers.Contains(p.Name)) || p.Name == PeerCatalog.Ours).ToList();
 
     private static string Value(string[] args, int i) =>
         i < args.Length ? args[i] : throw new ArgumentException($"'{args[i - 1]}' needs a value");

@@ -19,6 +19,9 @@ internal interface IPeer : IDisposable
     /// </summary>
     bool NeedsLongWarmup { get; }
 
+    /// <summary>True for a peer whose sessions also run W6 through a query builder (<see cref="IPeerSession.QueryAgeWithBuilder"/>).</summary>
+    bool HasQueryBuilder => false;
+
     /// <summary>Creates the schema if needed and inserts every user of <paramref name="users"/> in one transaction, maintaining both indexes.</summary>
     void Load(UserBatches users);
 

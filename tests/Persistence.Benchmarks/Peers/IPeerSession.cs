@@ -24,6 +24,15 @@ internal interface IPeerSession : IDisposable
     /// <summary>Adds to <paramref name="results"/> the first <paramref name="limit"/> users with Age == <paramref name="age"/> in Id order; returns how many.</summary>
     int QueryAge(int age, int limit, List<User> results);
 
+    /// <summary>The same as <see cref="QueryAge"/>, through the peer's query builder (see <see cref="IPeer.HasQueryBuilder"/>).</summary>
+    int QueryAgeWithBuilder(int age, int limit, List<User> results) => throw new NotSupportedException("This peer has no query builder.");
+
+    /// <summary>
+    /// The user with <paramref name="id"/>, fully materialized, for the check after a bulk load. The same as
+    /// <see cref="Get"/> except for a peer whose reads return raw bytes (LMDB).
+    /// </summary>
+    User? GetMaterialized(long id) => Get(id);
+
     /// <summary>Sets the Name of user <paramref name="id"/> and commits; false when there is no such user.</summary>
     bool UpdateName(long id, string name, CommitMode mode);
 

@@ -1,5 +1,7 @@
 using Persistence.Benchmarks.Peers.EfCore;
+using Persistence.Benchmarks.Peers.Lmdb;
 using Persistence.Benchmarks.Peers.PersistenceKv;
+using Persistence.Benchmarks.Peers.PersistenceTyped;
 using Persistence.Benchmarks.Peers.Sqlite;
 
 namespace Persistence.Benchmarks.Peers;
@@ -9,20 +11,21 @@ namespace Persistence.Benchmarks.Peers;
 /// ratio is computed against.
 /// </summary>
 /// <remarks>
-/// LMDB is the next peer (shared/BENCHMARKS.md: Debian's liblmdb0 through a thin P/Invoke layer inside this project).
-/// To add it: a <c>Peers/Lmdb/</c> folder with the P/Invoke declarations, an <c>LmdbPeer</c> implementing
-/// <see cref="IPeer"/> (one environment, a named database per keyspace, the same <c>UserKeys</c> layouts and MessagePack
-/// documents as <see cref="PersistenceKvPeer"/>), and one line here. Nothing else in the runner changes.
+/// <c>persistence-kv</c> (our engine at the key-value level, with a hand-written serializer) runs only when named: with
+/// it, the typed layer's cost over the engine shows in its RESULT lines. LMDB is skipped, with the reason in the report,
+/// when liblmdb.so.0 is missing.
 /// </remarks>
 internal static class PeerCatalog
 {
     public static IReadOnlyList<PeerDescriptor> All { get; } =
     [
         SqlitePeer.Descriptor,
+        PersistenceTypedPeer.Descriptor,
         PersistenceKvPeer.Descriptor,
         EfCorePeer.Descriptor,
+        LmdbPeer.Descriptor,
     ];
 
     /// <summary>The name of our own peer: the numerator of every ratio.</summary>
-    public const string Ours = PersistenceKvPeer.PeerName;
+    public const string Ours = PersistenceTypedPeer.PeerName;
 }

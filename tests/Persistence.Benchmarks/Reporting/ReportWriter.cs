@@ -30,9 +30,9 @@ internal sealed class ReportWriter
         _out.WriteLine(new string('-', 120));
         foreach (var id in VariantIds())
         {
-            var yardstick = Find(Yardstick, id);
             foreach (var (peer, variant) in Rows(id))
             {
+                var yardstick = Counterpart(Yardstick, variant);
                 var vs = yardstick is null ? "" : Num.Fixed(variant.Primary.Value / yardstick.Primary.Value, 2);
                 _out.WriteLine(
                     $"{id,-10} {peer,-12} {Num.Format(variant.Primary.Value),12} {variant.Primary.Unit,-10} " +
@@ -61,8 +61,13 @@ internal sealed class ReportWriter
                 continue;
             }
 
-            foreach (var (peer, theirs) in Rows(id).Where(r => r.Peer != PeerCatalog.Ours))
+            foreach (var peer in _phases.Select(p => p.Peer).Distinct().Where(p => p != PeerCatalog.Ours))
             {
+                if (Counterpart(peer, ours) is not { } theirs)
+                {
+                    continue;
+                }
+
                 foreach (var metric in ours.Metrics)
                 {
                     if (theirs.Find(metric.Name) is { } other)
@@ -155,6 +160,10 @@ internal sealed class ReportWriter
 
     private IEnumerable<(string Peer, VariantResult Variant)> Rows(string id) =>
         _phases.SelectMany(p => p.Variants.Where(v => v.Id == id).Select(v => (p.Peer, v)));
+
+    /// <summary>The peer's variant to compare <paramref name="variant"/> with: the one of the same id, else the one it names.</summary>
+    private VariantResult? Counterpart(string peer, VariantResult variant) =>
+        Find(peer, variant.Id) ?? (variant.ComparedWith is { } other ? Find(peer, other) : null);
 
     private VariantResult? Find(string peer, string id) =>
         _phases.Where(p => p.Peer == peer).SelectMany(p => p.Variants).FirstOrDefault(v => v.Id == id);

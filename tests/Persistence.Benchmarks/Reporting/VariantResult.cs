@@ -9,6 +9,12 @@ namespace Persistence.Benchmarks.Reporting;
 /// <param name="Note">Details for the human table: retries, errors, load and checkpoint times.</param>
 internal sealed record VariantResult(string Id, IReadOnlyList<Metric> Metrics, string Note)
 {
+    /// <summary>
+    /// The variant of the other peers this one is compared with when they have none of its own id: "W6" for our
+    /// "W6-query" (the same query through our query builder; SQLite has one way to run it).
+    /// </summary>
+    public string? ComparedWith { get; init; }
+
     public Metric Primary => Metrics[0];
 
     public Metric? Find(string name) => Metrics.FirstOrDefault(m => m.Name == name);

@@ -35,13 +35,30 @@ internal sealed class BenchmarkRunner
     /// <summary>How peak memory was measured, for the report (known after the first phase).</summary>
     public string MemoryMethod { get; private set; } = "";
 
+    /// <summary>Peers that could not run on this machine, with the reason, for the report.</summary>
+    public List<string> Skipped { get; } = [];
+
     public IReadOnlyList<PhaseResult> Run()
     {
         var context = new WorkloadContext(_settings, new UserFactory(_settings.Seed));
         var results = new List<PhaseResult>();
+        var available = new List<PeerDescriptor>();
+        foreach (var peer in _peers)
+        {
+            if (peer.Unavailable() is { } reason)
+            {
+                Skipped.Add($"{peer.Name}: skipped, {reason}");
+                _progress.WriteLine($"peer {peer.Name} skipped: {reason}");
+            }
+            else
+            {
+                available.Add(peer);
+            }
+        }
+
         foreach (var workload in _workloads)
         {
-            foreach (var peer in _peers.Where(p => p.Supports(workload.Family)))
+            foreach (var peer in available.Where(p => p.Supports(workload.Family)))
             {
                 results.Add(RunPhase(workload, peer, context));
             }

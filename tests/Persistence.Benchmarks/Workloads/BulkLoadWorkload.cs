@@ -60,7 +60,7 @@ internal sealed class BulkLoadWorkload : IWorkload
         foreach (var id in new[] { 1, (documents / 2) + 1, documents })
         {
             var expected = users.Create(id);
-            var actual = session.Get(id);
+            var actual = session.GetMaterialized(id);
             if (actual is null || actual.Email != expected.Email || actual.Name != expected.Name || actual.Age != expected.Age
                 || actual.CreatedAt != expected.CreatedAt || !actual.Tags.SequenceEqual(expected.Tags))
             {

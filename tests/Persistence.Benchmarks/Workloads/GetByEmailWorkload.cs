@@ -17,7 +17,7 @@ internal sealed class GetByEmailWorkload : ReadWorkload
 
     protected override string Unit => "ops/s";
 
-    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random)
+    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random, ReadVariant variant)
     {
         var ids = new long[Targets];
         var emails = new string[Targets];

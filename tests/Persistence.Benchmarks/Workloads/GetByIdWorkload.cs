@@ -14,7 +14,7 @@ internal sealed class GetByIdWorkload : ReadWorkload
 
     protected override string Unit => "ops/s";
 
-    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random) =>
+    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random, ReadVariant variant) =>
         session =>
         {
             var id = 1 + random.NextLong(documents);

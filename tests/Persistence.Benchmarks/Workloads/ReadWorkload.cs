@@ -33,22 +33,26 @@ internal abstract class ReadWorkload : IWorkload
     {
         var documents = context.Preload(peer);
         var variants = new List<VariantResult>();
-        foreach (var threads in Threads)
+        foreach (var variant in Variants(peer))
         {
+            var threads = variant.Threads;
             var warmup = context.Settings.ReadWarmup(jitCold: peer.NeedsLongWarmup && variants.Count == 0);
             var result = TimedLoop.Run(threads, Categories, warmup, Duration(context), thread =>
             {
                 var random = new SplitMix64(context.Settings.Seed ^ (ulong)(1000 * threads + thread) ^ (ulong)Id.GetHashCode(StringComparison.Ordinal));
-                return new SessionWorker(peer.OpenSession(), CreateOperation(context, documents, random));
+                return new SessionWorker(peer.OpenSession(), CreateOperation(context, documents, random, variant));
             });
-            var id = Threads.Count > 1 ? $"{Id}-{threads}t" : Id;
             var metrics = new List<Metric> { Metric.Rate(result.PerSecond, Unit) };
             metrics.AddRange(LatencyMetrics.Of(result.All));
-            variants.Add(new VariantResult(id, metrics, Describe(result)));
+            variants.Add(new VariantResult(variant.Id, metrics, Describe(result)) { ComparedWith = variant.ComparedWith });
         }
 
         return variants;
     }
+
+    /// <summary>The measurements of this workload on <paramref name="peer"/>: by default one per thread count.</summary>
+    protected virtual IReadOnlyList<ReadVariant> Variants(IPeer peer) =>
+        Threads.Count > 1 ? [.. Threads.Select(t => new ReadVariant($"{Id}-{t}t", t))] : [new ReadVariant(Id, Threads[0])];
 
     /// <summary>Latency categories the operation returns (W7 separates reads from updates).</summary>
     protected virtual int Categories => 1;
@@ -57,7 +61,14 @@ internal abstract class ReadWorkload : IWorkload
     /// The operation one thread runs: it returns its category, or -1 for a wrong answer. Called on the worker's
     /// thread, with that thread's random source to capture.
     /// </summary>
-    protected abstract Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random);
+    protected abstract Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random, ReadVariant variant);
 
     protected virtual string Describe(LoopResult result) => LatencyMetrics.Counters(result);
+
+    /// <summary>One measurement of a read workload.</summary>
+    /// <param name="Id">The variant's id in the report ("W4-2t").</param>
+    /// <param name="Threads">Threads running the operation.</param>
+    /// <param name="Api">Which of the peer's ways to run the operation (0: its primary one).</param>
+    /// <param name="ComparedWith">The other peers' variant to compare with when they have none of this id.</param>
+    protected readonly record struct ReadVariant(string Id, int Threads, int Api = 0, string? ComparedWith = null);
 }

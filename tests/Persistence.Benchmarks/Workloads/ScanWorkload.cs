@@ -14,7 +14,7 @@ internal sealed class ScanWorkload : ReadWorkload
 
     protected override string Unit => "scans/s";
 
-    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random)
+    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random, ReadVariant variant)
     {
         var results = new List<User>(Length);
         return session =>

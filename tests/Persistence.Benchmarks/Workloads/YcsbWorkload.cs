@@ -27,7 +27,7 @@ internal sealed class YcsbWorkload : ReadWorkload
 
     protected override TimeSpan Duration(WorkloadContext context) => context.Settings.WriteDuration;
 
-    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random)
+    protected override Func<IPeerSession, int> CreateOperation(WorkloadContext context, long documents, SplitMix64 random, ReadVariant variant)
     {
         var keys = _keys is { } existing && existing.Items == documents ? existing : (_keys = new ScrambledZipfian(documents));
         return session =>

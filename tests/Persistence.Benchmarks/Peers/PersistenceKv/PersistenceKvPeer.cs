@@ -1,18 +1,17 @@
 using Persistence.Benchmarks.Data;
 using Persistence.Benchmarks.Measurement;
-using Persistence.Benchmarks.Reporting;
 
 namespace Persistence.Benchmarks.Peers.PersistenceKv;
 
 /// <summary>
-/// Persistence at the key-value level: three keyspaces (<see cref="UserKeys"/>) and a hand-written MessagePack
-/// serializer (<see cref="UserDocument"/>). This is the one class to replace when the typed collections and their
-/// source generator exist. Opened with a 256 MiB page cache (SQLite gets the same budget) and the default page size.
-/// Durability is chosen per commit, so the workload's <see cref="SyncProfile"/> does not apply.
+/// Persistence at the key-value level (<c>persistence-kv</c>, run only when named): three keyspaces
+/// (<see cref="UserKeys"/>) and a hand-written MessagePack serializer (<see cref="UserDocument"/>), what the typed
+/// collection does, written by hand. Beside our typed peer it shows what the typed layer costs over the engine.
+/// Opened like the typed peer: a 256 MiB page cache and the default page size; durability is chosen per commit.
 /// </summary>
 internal sealed class PersistenceKvPeer : IPeer
 {
-    public const string PeerName = "persistence";
+    public const string PeerName = "persistence-kv";
 
     private readonly string _directory;
     private readonly string _path;
@@ -33,7 +32,7 @@ internal sealed class PersistenceKvPeer : IPeer
         transaction.Commit();
     }
 
-    public static PeerDescriptor Descriptor { get; } = new(PeerName, _ => true, (directory, _) => new PersistenceKvPeer(directory));
+    public static PeerDescriptor Descriptor { get; } = new(PeerName, _ => true, (directory, _) => new PersistenceKvPeer(directory)) { InDefaultRun = false };
 
     public string Name => PeerName;
 
@@ -49,13 +48,7 @@ internal sealed class PersistenceKvPeer : IPeer
 
     public DiskUsage MeasureDisk() => DiskUsage.Measure(_path, _directory);
 
-    public string Diagnostics()
-    {
-        var s = _database.GetStatistics();
-        return $"commits {s.Commits}, conflicts {s.WriteConflicts}, WAL batches {s.WalBatches} (avg {Num.Fixed(s.AverageBatchSize, 2)} commits), " +
-            $"syncs {s.WalSyncs}, checkpoints {s.Checkpoints} (last {Num.Fixed(s.LastCheckpointDuration.TotalMilliseconds, 0)} ms), " +
-            $"file {Num.MiB(s.FileBytes)} MiB, WAL on disk {Num.MiB(s.WalDiskBytes)} MiB, cache {s.CachedPages}/{s.CacheCapacityPages} pages, hit ratio {Num.Fixed(s.CacheHitRatio, 4)}";
-    }
+    public string Diagnostics() => PersistenceTyped.EngineCounters.Describe(_database);
 
     public IPeerSession OpenSession() => CreateSession();
 

@@ -1,0 +1,253 @@
+using System.Buffers;
+using Persistence.Benchmarks.Data;
+using Persistence.Benchmarks.Peers.PersistenceKv;
+using Persistence.Serialization;
+
+namespace Persistence.Benchmarks.Peers.Lmdb;
+
+/// <summary>
+/// One thread's LMDB access, the way LMDB is used at its fastest: a read transaction handle and a cursor kept for the
+/// session and recycled with <c>mdb_txn_reset</c>/<c>mdb_txn_renew</c> and <c>mdb_cursor_renew</c>; writes in their
+/// own write transaction with <c>MDB_NOOVERWRITE</c> on the two unique keys. Values are the bytes our generated schema
+/// writes for a <see cref="User"/>.
+/// </summary>
+/// <remarks>
+/// Reads are RAW: the value is copied out of the map into a session buffer (where an application would parse it) and
+/// the returned <see cref="User"/> carries only the Id, decoded from the key found; nothing is deserialized. That is
+/// the anchor BENCHMARKS.md asks for; the other peers materialize every field. <see cref="GetMaterialized"/> (the check
+/// after a bulk load) does deserialize.
+/// </remarks>
+internal sealed unsafe class LmdbSession : IPeerSession
+{
+    private readonly LmdbPeer _peer;
+    private readonly ArrayBufferWriter<byte> _document = new(256);
+    private readonly byte[] _copy = new byte[4096];
+    private nint _read;
+    private nint _cursor;
+
+    public LmdbSession(LmdbPeer peer) => _peer = peer;
+
+    public long Retries => 0;
+
+    /// <summary>Inserts every user in one write transaction (W1 and the preload of the read workloads).</summary>
+    public void Load(UserBatches users)
+    {
+        var txn = BeginWrite();
+        try
+        {
+            foreach (var batch in users)
+            {
+                foreach (var user in batch)
+                {
+                    Put(txn, user);
+                }
+            }
+        }
+        catch
+        {
+            LmdbNative.TxnAbort(txn);
+            throw;
+        }
+
+        LmdbException.Check(LmdbNative.TxnCommit(txn), "mdb_txn_commit");
+    }
+
+    public void Insert(User user, CommitMode mode)
+    {
+        var txn = BeginWrite();
+        try
+        {
+            Put(txn, user);
+        }
+        catch
+        {
+            LmdbNative.TxnAbort(txn);
+            throw;
+        }
+
+        LmdbException.Check(LmdbNative.TxnCommit(txn), "mdb_txn_commit");
+    }
+
+    public User? Get(long id)
+    {
+        Span<byte> key = stackalloc byte[UserKeys.IdLength];
+        UserKeys.Id(id, key);
+        var txn = RenewRead();
+        try
+        {
+            fixed (byte* k = key)
+            {
+                var keyVal = new LmdbNative.Value { Size = (nuint)key.Length, Data = k };
+                LmdbNative.Value data;
+                var rc = LmdbNative.Get(txn, _peer.Users, &keyVal, &data);
+                if (rc == LmdbNative.NotFound)
+                {
+                    return null;
+                }
+
+                LmdbException.Check(rc, "mdb_get");
+                data.Span.CopyTo(_copy);
+                return new User { Id = id };
+            }
+        }
+        finally
+        {
+            LmdbNative.TxnReset(txn);
+        }
+    }
+
+    public User? GetMaterialized(long id)
+    {
+        Span<byte> key = stackalloc byte[UserKeys.IdLength];
+        UserKeys.Id(id, key);
+        var txn = RenewRead();
+        try
+        {
+            fixed (byte* k = key)
+            {
+                var keyVal = new LmdbNative.Value { Size = (nuint)key.Length, Data = k };
+                LmdbNative.Value data;
+                var rc = LmdbNative.Get(txn, _peer.Users, &keyVal, &data);
+                if (rc == LmdbNative.NotFound)
+                {
+                    return null;
+                }
+
+                LmdbException.Check(rc, "mdb_get");
+                var reader = new MessagePackReader(data.Span);
+                return UserSchema.Instance.Deserialize(ref reader);
+            }
+        }
+        finally
+        {
+            LmdbNative.TxnReset(txn);
+        }
+    }
+
+    public int Scan(long firstId, int count, List<User> results)
+    {
+        Span<byte> key = stackalloc byte[UserKeys.IdLength];
+        UserKeys.Id(firstId, key);
+        var txn = RenewRead();
+        try
+        {
+            if (_cursor == 0)
+            {
+                LmdbException.Check(LmdbNative.CursorOpen(txn, _peer.Users, out _cursor), "mdb_cursor_open");
+            }
+            else
+            {
+                LmdbException.Check(LmdbNative.CursorRenew(txn, _cursor), "mdb_cursor_renew");
+            }
+
+            fixed (byte* k = key)
+            {
+                var keyVal = new LmdbNative.Value { Size = (nuint)key.Length, Data = k };
+                LmdbNative.Value data;
+                var found = 0;
+                var op = LmdbNative.CursorOp.SetRange;
+                while (found < count)
+                {
+                    var rc = LmdbNative.CursorGet(_cursor, &keyVal, &data, op);
+                    if (rc == LmdbNative.NotFound)
+                    {
+                        break;
+                    }
+
+                    LmdbException.Check(rc, "mdb_cursor_get");
+                    data.Span.CopyTo(_copy);
+                    var reader = new KeyReader(keyVal.Span);
+                    results.Add(new User { Id = reader.ReadInt64() });
+                    found++;
+                    op = LmdbNative.CursorOp.Next;
+                }
+
+                return found;
+            }
+        }
+        finally
+        {
+            LmdbNative.TxnReset(txn);
+        }
+    }
+
+    public User? GetByEmail(string email) => throw Unsupported();
+
+    public int QueryAge(int age, int limit, List<User> results) => throw Unsupported();
+
+    public bool UpdateName(long id, string name, CommitMode mode) => throw Unsupported();
+
+    public void Dispose()
+    {
+        if (_cursor != 0)
+        {
+            LmdbNative.CursorClose(_cursor);
+            _cursor = 0;
+        }
+
+        if (_read != 0)
+        {
+            LmdbNative.TxnAbort(_read);
+            _read = 0;
+        }
+    }
+
+    private static NotSupportedException Unsupported() => new("The LMDB peer runs W1, W2, W4 and W8 only.");
+
+    private nint BeginWrite()
+    {
+        LmdbException.Check(LmdbNative.TxnBegin(_peer.Environment, 0, 0, out var txn), "mdb_txn_begin");
+        return txn;
+    }
+
+    /// <summary>The session's read transaction on a fresh snapshot: begun once, then renewed after each reset.</summary>
+    private nint RenewRead()
+    {
+        if (_read == 0)
+        {
+            LmdbException.Check(LmdbNative.TxnBegin(_peer.Environment, 0, LmdbNative.ReadOnly, out _read), "mdb_txn_begin");
+        }
+        else
+        {
+            LmdbException.Check(LmdbNative.TxnRenew(_read), "mdb_txn_renew");
+        }
+
+        return _read;
+    }
+
+    /// <summary>The document and both index entries; a duplicate Id or Email fails as a unique index would.</summary>
+    private void Put(nint txn, User user)
+    {
+        Span<byte> id = stackalloc byte[UserKeys.IdLength];
+        UserKeys.Id(user.Id, id);
+        _document.ResetWrittenCount();
+        var writer = new MessagePackWriter(_document);
+        UserSchema.Instance.Serialize(ref writer, user);
+        writer.Flush();
+        PutOne(txn, _peer.Users, id, _document.WrittenSpan, LmdbNative.NoOverwrite, "users");
+        var email = new KeyWriter(stackalloc byte[128]);
+        try
+        {
+            email.WriteString(user.Email);
+            PutOne(txn, _peer.ByEmail, email.WrittenSpan, id, LmdbNative.NoOverwrite, "users.email");
+        }
+        finally
+        {
+            email.Dispose();
+        }
+
+        Span<byte> age = stackalloc byte[UserKeys.AgeEntryLength];
+        PutOne(txn, _peer.ByAge, UserKeys.AgeEntry(user.Age, user.Id, age), ReadOnlySpan<byte>.Empty, 0, "users.age");
+    }
+
+    private static void PutOne(nint txn, uint dbi, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, uint flags, string name)
+    {
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var keyVal = new LmdbNative.Value { Size = (nuint)key.Length, Data = k };
+            var dataVal = new LmdbNative.Value { Size = (nuint)value.Length, Data = v };
+            LmdbException.Check(LmdbNative.Put(txn, dbi, &keyVal, &dataVal, flags), $"mdb_put ({name})");
+        }
+    }
+}
