@@ -116,6 +116,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the next key; false (and invalid) past the end of the range.</summary>
     public bool Next()
     {
+        ThrowIfClosed();
         if (!IsValid)
         {
             return false;
@@ -140,6 +141,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the previous key; false (and invalid) before the start of the range.</summary>
     public bool Previous()
     {
+        ThrowIfClosed();
         if (!IsValid)
         {
             return false;
@@ -164,16 +166,21 @@ public sealed class Cursor : IDisposable
     /// <summary>Releases the cursor. Cursors hold no locks; disposing is optional but makes later use an error.</summary>
     public void Dispose() => _disposed = true;
 
-    private bool Stale() => _transaction is WriteTransaction write && write.ModCount != _modCount;
-
-    private void Prepare()
+    private void ThrowIfClosed()
     {
         if (_disposed)
         {
             throw new TransactionStateException(ErrorCode.CursorClosed, "The cursor was disposed.");
         }
 
-        _transaction.ThrowIfNotActive();
+        _transaction.ThrowIfNotActive(); // the nodes it holds may belong to a version that is gone
+    }
+
+    private bool Stale() => _transaction is WriteTransaction write && write.ModCount != _modCount;
+
+    private void Prepare()
+    {
+        ThrowIfClosed();
         if (Stale())
         {
             Reload();

@@ -72,9 +72,13 @@ public sealed class BadInputTests
         tx.Commit();
         Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => tx.Put(ks, Bytes("a"), Bytes("b"))).Code);
         Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => tx.Commit()).Code);
+        db.Write(tx => tx.Put(ks, Bytes("a"), Bytes("b")));
         var read = db.BeginRead();
         var cursor = read.OpenCursor(ks);
+        Assert.True(cursor.First());
         read.Dispose();
+        Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => cursor.Next()).Code);
+        Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => cursor.Previous()).Code);
         Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => read.Get(ks, Bytes("a"))).Code);
         Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => cursor.First()).Code);
         db.Dispose();
