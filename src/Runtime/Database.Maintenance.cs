@@ -31,6 +31,18 @@ public sealed partial class Database
         return ConsistencyChecker.Check(this);
     }
 
+    /// <summary>
+    /// Removes every expired document now (expired documents are already invisible; this reclaims their space), and
+    /// writes the expiries that reads extended in sliding-expiration collections. The database runs this on its own
+    /// every <see cref="TtlOptions.CollectorInterval"/> unless <see cref="TtlOptions.RunCollectorInBackground"/> is
+    /// false, in which case a host calls it. Returns the number of documents removed.
+    /// </summary>
+    public Task<int> CollectExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return Ttl.CollectAsync(cancellationToken);
+    }
+
     /// <summary>Counters and gauges for monitoring.</summary>
     public DatabaseStatistics GetStatistics()
     {

@@ -17,6 +17,7 @@ public sealed partial class Database
         _chain = new VersionChain(new DbVersion(0, [], Catalog.Empty, options.TimeProvider.GetTimestamp()), options.PageSize);
         Sequencer = new CommitSequencer(this, _chain);
         Metrics = new DatabaseMetrics(this, options.MeterFactory);
+        Ttl = new Ttl.TtlCollector(this);
     }
 
     private Database(string path, DatabaseOptions options, IFileSystem fs)
@@ -25,6 +26,7 @@ public sealed partial class Database
         Path = System.IO.Path.GetFullPath(path);
         _fileLock = fs.LockFile(Path + "-lock");
         Metrics = new DatabaseMetrics(this, options.MeterFactory);
+        Ttl = new Ttl.TtlCollector(this);
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
         IStorageFile? file = null;
         WalSegments? segments = null;

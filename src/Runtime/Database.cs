@@ -57,6 +57,8 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
 
     internal DatabaseMetrics Metrics { get; }
 
+    internal Ttl.TtlCollector Ttl { get; }
+
     internal INodeSource Source { get; }
 
     internal CommitSequencer Sequencer { get; }
@@ -115,6 +117,7 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
             return;
         }
 
+        Ttl.DisposeAsync().AsTask().GetAwaiter().GetResult(); // the collector's last batch commits before the drain
         _disposed = true;
         var spin = new SpinWait();
         while (Volatile.Read(ref _inflightCommits) > 0)

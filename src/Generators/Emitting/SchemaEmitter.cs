@@ -104,6 +104,8 @@ internal static class SchemaEmitter
             ? value
             : shape.IsNullable ? $"{value} is {{ }} expiresAt ? ToExpiry(expiresAt) : null" : $"ToExpiry({value})";
         source.WriteLine();
+        source.WriteLine("public override bool HasExpiresAt => true;");
+        source.WriteLine();
         source.WriteLine($"public override global::System.DateTimeOffset? GetExpiresAt({model.FullName} document) => {expression};");
         if (shape.Underlying.Kind == ValueKind.DateTime)
         {

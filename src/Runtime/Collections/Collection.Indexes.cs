@@ -14,7 +14,10 @@ public abstract partial class Collection<T, TKey>
             var tx = transaction ?? owned!;
             foreach (var key in IndexKeys(tx, index, range, descending))
             {
-                yield return Load(tx, key) ?? throw DanglingEntry(index);
+                if (LoadReferenced(tx, key, index) is { } document)
+                {
+                    yield return document;
+                }
             }
         }
         finally
@@ -43,6 +46,13 @@ public abstract partial class Collection<T, TKey>
             yield return cursor.Key.ToArray();
         }
     }
+
+    /// <summary>
+    /// The live document an index entry refers to; null when it has expired. An entry that refers to no document at
+    /// all means the index is corrupt.
+    /// </summary>
+    internal T? LoadReferenced(Transaction transaction, ReadOnlySpan<byte> key, int index) =>
+        Load(transaction, key) ?? (transaction.ContainsKey(Documents, key) ? null : throw DanglingEntry(index));
 
     internal CorruptionException DanglingEntry(int index) =>
         new(ErrorCode.Corruption, $"The index '{Schema.Indexes[index].Name}' of '{Name}' refers to a document that does not exist.");

@@ -28,26 +28,13 @@ public abstract partial class Collection<T, TKey>
     public bool Contains(TKey key, Transaction? transaction = null)
     {
         var encoded = EncodeKey(key);
-        if (transaction is not null)
-        {
-            return transaction.ContainsKey(Documents, encoded);
-        }
-
-        using var read = Database.BeginRead();
-        return read.ContainsKey(Documents, encoded);
+        return Read(transaction, tx => HasExpiry ? Load(tx, encoded, isRead: false) is not null : tx.ContainsKey(Documents, encoded));
     }
 
     /// <summary>The number of documents (constant time).</summary>
-    public long Count(Transaction? transaction = null)
-    {
-        if (transaction is not null)
-        {
-            return transaction.Count(Documents);
-        }
-
-        using var read = Database.BeginRead();
-        return read.Count(Documents);
-    }
+    /// <remarks>With expiring documents, the count also walks the expired documents the collector has not removed yet.</remarks>
+    public long Count(Transaction? transaction = null) =>
+        Read(transaction, tx => tx.Count(Documents) - ExpiredNotCollected(tx));
 
     /// <summary>
     /// Streams every document in primary-key order. Without a transaction, the enumeration reads one snapshot, held
@@ -64,10 +51,15 @@ public abstract partial class Collection<T, TKey>
         var owned = transaction is null ? Database.BeginRead() : null;
         try
         {
-            using var cursor = (transaction ?? owned!).OpenCursor(Documents, range);
+            var tx = transaction ?? owned!;
+            using var cursor = tx.OpenCursor(Documents, range);
             for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
-                yield return Decode(cursor.Value);
+                var document = Decode(cursor.Value);
+                if (!HasExpiry || IsLive(tx, cursor.Key, document))
+                {
+                    yield return document;
+                }
             }
         }
         finally

@@ -62,6 +62,8 @@ public abstract partial class Collection<T, TKey>
         }
 
         var old = Decode(existing);
+        var live = IsLive(transaction, key, old, isRead: false);
+        SetExpiry(transaction, key, ExpiryOf(transaction, key, old), null);
         for (var i = 0; i < Schema.Indexes.Count; i++)
         {
             if (EncodeIndexValue(i, old) is { } value)
@@ -71,7 +73,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         transaction.Delete(Documents, key);
-        return true;
+        return live; // an expired document was already invisible: deleting it cleans up, but "was there none" holds
     }
 
     internal TResult Run<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work) =>
@@ -86,15 +88,20 @@ public abstract partial class Collection<T, TKey>
     {
         var key = EncodeKey(Schema.GetKey(document));
         T? old = null;
+        var visible = false;
         if (transaction.TryGet(Documents, key, out var existing))
+        {
+            old = Decode(existing);
+            visible = IsLive(transaction, key, old, isRead: false); // an expired document is replaced as if absent
+        }
+
+        if (visible)
         {
             if (mode == WriteMode.Insert)
             {
                 throw new DocumentException(ErrorCode.DuplicateKey, Name,
                     $"A document with the key {Schema.GetKey(document)} already exists in '{Name}'. Use Upsert or Update to replace it.");
             }
-
-            old = Decode(existing);
         }
         else if (mode == WriteMode.Update)
         {
@@ -110,11 +117,23 @@ public abstract partial class Collection<T, TKey>
             newValues[i] = EncodeIndexValue(i, document);
             oldValues[i] = old is null ? null : EncodeIndexValue(i, old);
             if (Schema.Indexes[i].Unique && newValues[i] is { } value && !SameBytes(value, oldValues[i])
-                && transaction.TryGet(IndexKeyspace(i), value, out var owner) && !owner.SequenceEqual(key))
+                && transaction.TryGet(IndexKeyspace(i), value, out var ownerBytes) && !ownerBytes.SequenceEqual(key))
             {
+                var owner = ownerBytes.ToArray();
+                if (HasExpiry && Load(transaction, owner, isRead: false) is null)
+                {
+                    DeleteEncoded(transaction, owner); // the value belongs to an expired document: it is free
+                    continue;
+                }
+
                 throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
                     $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
             }
+        }
+
+        if (HasExpiry)
+        {
+            SetExpiry(transaction, key, old is null ? null : ExpiryOf(transaction, key, old), NewExpiry(document, transaction.SnapshotTime));
         }
 
         transaction.Put(Documents, key, Encode(document));
@@ -136,7 +155,7 @@ public abstract partial class Collection<T, TKey>
             }
         }
 
-        return old is null;
+        return !visible;
     }
 
     /// <summary>The entry key of a document in an index: the value for a unique index, the value and the primary key otherwise.</summary>

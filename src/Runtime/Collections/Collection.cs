@@ -1,4 +1,5 @@
 using Persistence.Serialization;
+using Persistence.Ttl;
 
 namespace Persistence.Collections;
 
@@ -22,12 +23,26 @@ public abstract partial class Collection<T, TKey>
         Database = database;
         Schema = schema;
         ValidateName(schema.CollectionName);
-        (Documents, _indexKeyspaces) = database.Write(tx =>
+        var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
+        _defaultTimeToLive = options?.DefaultTimeToLive;
+        var expires = schema.HasExpiresAt || _defaultTimeToLive is not null;
+        (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry) = database.Write(tx =>
         {
             var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
             var indexes = schema.Indexes.Select(i => tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, i.Name))).ToArray();
-            return (documents, indexes);
+            var expiry = expires ? tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, "$expiry")) : null;
+            var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, "$expires")) : null;
+            return (documents, indexes, expiry, stored);
         });
+        if (options?.SlidingExpiration == true)
+        {
+            _accesses = new AccessTracker();
+        }
+
+        if (expires)
+        {
+            database.Ttl.Register(this);
+        }
     }
 
     /// <summary>The database the collection lives in.</summary>
@@ -97,9 +112,17 @@ public abstract partial class Collection<T, TKey>
         return buffer.WrittenSpan;
     }
 
-    /// <summary>The document stored under encoded key <paramref name="key"/>, or null.</summary>
-    internal T? Load(Transaction transaction, ReadOnlySpan<byte> key) =>
-        transaction.TryGet(Documents, key, out var value) ? Decode(value) : null;
+    /// <summary>The live document stored under encoded key <paramref name="key"/>, or null (absent or expired).</summary>
+    internal T? Load(Transaction transaction, ReadOnlySpan<byte> key, bool isRead = true)
+    {
+        if (!transaction.TryGet(Documents, key, out var value))
+        {
+            return null;
+        }
+
+        var document = Decode(value);
+        return IsLive(transaction, key, document, isRead) ? document : null;
+    }
 
     private static void ValidateName(string name)
     {

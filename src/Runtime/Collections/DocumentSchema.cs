@@ -40,6 +40,9 @@ public abstract class DocumentSchema<T, TKey>
     /// <summary>Reads a document written by this or an earlier or later version of the type (unknown fields are skipped, missing ones keep their defaults).</summary>
     public abstract T Deserialize(ref MessagePackReader reader);
 
+    /// <summary>True for types with an <see cref="ExpiresAtAttribute"/> member.</summary>
+    public virtual bool HasExpiresAt => false;
+
     /// <summary>When the document expires, for types with an <see cref="ExpiresAtAttribute"/> member; null otherwise.</summary>
     public virtual DateTimeOffset? GetExpiresAt(T document) => null;
 }

@@ -45,7 +45,7 @@ public abstract class IndexAccessor<T, TKey>
 
     /// <summary>The document whose unique-index value encodes to <paramref name="value"/>, or null.</summary>
     protected T? GetUnique(byte[] value, Transaction? transaction) =>
-        _collection.Read(transaction, tx => tx.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? LoadReferenced(tx, key) : null);
+        _collection.Read(transaction, tx => tx.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? _collection.LoadReferenced(tx, key, _index) : null);
 
     /// <summary>Streams the documents whose entries lie in <paramref name="range"/> of the index keyspace.</summary>
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
@@ -55,6 +55,11 @@ public abstract class IndexAccessor<T, TKey>
     protected long CountRange(KeyRange range, Transaction? transaction) =>
         _collection.Read(transaction, tx =>
         {
+            if (_collection.HasExpiry)
+            {
+                return (long)_collection.IndexKeys(tx, _index, range, descending: false).Count(key => _collection.Load(tx, key, isRead: false) is not null);
+            }
+
             long count = 0;
             using var cursor = tx.OpenCursor(_collection.IndexKeyspace(_index), range);
             for (var ok = cursor.First(); ok; ok = cursor.Next())
@@ -65,6 +70,4 @@ public abstract class IndexAccessor<T, TKey>
             return count;
         });
 
-    private T LoadReferenced(Transaction transaction, ReadOnlySpan<byte> key) =>
-        _collection.Load(transaction, key) ?? throw _collection.DanglingEntry(_index);
 }

@@ -25,8 +25,14 @@ internal abstract class AccessPath<T, TKey>
     {
         foreach (var key in Keys(collection, transaction))
         {
-            yield return collection.Load(transaction, key) ?? throw new CorruptionException(ErrorCode.Corruption,
-                $"An index of '{collection.Name}' refers to a document that does not exist.");
+            if (collection.Load(transaction, key) is { } document)
+            {
+                yield return document;
+            }
+            else if (!transaction.ContainsKey(collection.Documents, key))
+            {
+                throw new CorruptionException(ErrorCode.Corruption, $"An index of '{collection.Name}' refers to a document that does not exist.");
+            }
         }
     }
 

@@ -48,10 +48,10 @@ public sealed partial class Query<T, TKey, TFields>
         {
             if (_where is null)
             {
-                return tx.Count(_collection.Documents);
+                return _collection.Count(tx);
             }
 
-            if (plan.Exact && plan.Path is IndexPath<T, TKey> index)
+            if (plan.Exact && plan.Path is IndexPath<T, TKey> index && !_collection.HasExpiry)
             {
                 return index.CountEntries(_collection, tx);
             }

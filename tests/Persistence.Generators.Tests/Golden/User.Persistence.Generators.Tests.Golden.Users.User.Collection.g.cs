@@ -120,6 +120,8 @@ namespace Persistence.Generators.Tests.Golden.Users
 
         public override long ReadKey(ref global::Persistence.Serialization.KeyReader reader) => reader.ReadInt64();
 
+        public override bool HasExpiresAt => true;
+
         public override global::System.DateTimeOffset? GetExpiresAt(global::Persistence.Generators.Tests.Golden.Users.User document) => document.ExpiresAt;
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Users.User document)

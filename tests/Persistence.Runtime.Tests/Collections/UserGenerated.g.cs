@@ -110,6 +110,8 @@ namespace Persistence.Tests.Collections
 
         public override long ReadKey(ref global::Persistence.Serialization.KeyReader reader) => reader.ReadInt64();
 
+        public override bool HasExpiresAt => true;
+
         public override global::System.DateTimeOffset? GetExpiresAt(global::Persistence.Tests.Collections.User document) => document.ExpiresAt;
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Tests.Collections.User document)

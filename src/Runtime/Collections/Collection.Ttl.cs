@@ -1,0 +1,246 @@
+using System.Buffers.Binary;
+using Persistence.Serialization;
+using Persistence.Ttl;
+
+namespace Persistence.Collections;
+
+/// <summary>
+/// Expiry. A document expires at its <see cref="ExpiresAtAttribute"/> member's value, or else, when the collection has
+/// a default lifetime, that long after it was written (and, with sliding expiration, after it was last read). It is
+/// invisible to every read path from the instant its expiry is at or before the reading transaction's snapshot time.
+/// </summary>
+/// <remarks>
+/// Every document with an expiry has an entry in the expiry index <c>name#$expiry</c> (expiry ticks, then the primary
+/// key), maintained in the same transaction as the document; the collector walks it from the oldest entry, so its cost
+/// follows the number of expired documents. With a default lifetime the expiry itself is stored by primary key in
+/// <c>name#$expires</c>, since the document does not carry it.
+/// </remarks>
+public abstract partial class Collection<T, TKey> : ITtlCollection
+{
+    private readonly Keyspace? _expiryIndex;
+    private readonly Keyspace? _storedExpiry;
+    private readonly TimeSpan? _defaultTimeToLive;
+    private readonly AccessTracker? _accesses;
+
+    internal bool HasExpiry => _expiryIndex is not null;
+
+    string ITtlCollection.Name => Name;
+
+    int ITtlCollection.CollectExpired(int batchSize, DateTimeOffset now)
+    {
+        var keys = new List<byte[]>();
+        try
+        {
+            using var tx = Database.BeginWrite(Durability.Buffered);
+            using (var cursor = tx.OpenCursor(_expiryIndex!, UpTo(now)))
+            {
+                for (var ok = cursor.First(); ok && keys.Count < batchSize; ok = cursor.Next())
+                {
+                    var key = cursor.Key[sizeof(long)..].ToArray();
+                    if (_accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > now)
+                    {
+                        continue; // read lately: its new expiry is on its way (FlushAccesses)
+                    }
+
+                    keys.Add(key);
+                }
+            }
+
+            foreach (var key in keys)
+            {
+                DeleteEncoded(tx, key);
+            }
+
+            tx.Commit();
+            return keys.Count;
+        }
+        catch (WriteConflictException)
+        {
+            return 0; // a writer changed one of these documents meanwhile: the next pass looks again
+        }
+    }
+
+    int ITtlCollection.FlushAccesses()
+    {
+        if (_accesses is not { Count: > 0 } accesses)
+        {
+            return 0;
+        }
+
+        var pending = accesses.Snapshot();
+        var updated = 0;
+        try
+        {
+            using var tx = Database.BeginWrite(Durability.Buffered);
+            foreach (var (key, ticks) in pending)
+            {
+                if (!tx.TryGet(Documents, key, out var bytes))
+                {
+                    continue;
+                }
+
+                var document = Decode(bytes);
+                var stored = ExpiryOf(tx, key, document);
+                var extended = new DateTimeOffset(ticks, TimeSpan.Zero) + _defaultTimeToLive!.Value;
+                if (stored is null || extended > stored)
+                {
+                    SetExpiry(tx, key, stored, extended);
+                    updated++;
+                }
+            }
+
+            tx.Commit();
+        }
+        catch (WriteConflictException)
+        {
+            return 0;
+        }
+
+        foreach (var (key, ticks) in pending)
+        {
+            accesses.Written(key, ticks);
+        }
+
+        return updated;
+    }
+
+    /// <summary>
+    /// True when the document is visible at the transaction's snapshot time. With <paramref name="isRead"/>, a visible
+    /// document of a sliding-expiration collection records the read, which extends its life.
+    /// </summary>
+    internal bool IsLive(Transaction transaction, ReadOnlySpan<byte> key, T document, bool isRead = true)
+    {
+        if (_expiryIndex is null)
+        {
+            return true;
+        }
+
+        var expiry = ExpiryOf(transaction, key, document);
+        if (expiry is null)
+        {
+            return true;
+        }
+
+        if (_accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > expiry)
+        {
+            expiry = read + _defaultTimeToLive.Value;
+        }
+
+        if (expiry <= transaction.SnapshotTime)
+        {
+            return false;
+        }
+
+        if (isRead)
+        {
+            _accesses?.Record(key, transaction.SnapshotTime);
+        }
+
+        return true;
+    }
+
+    /// <summary>Documents in the keyspace whose expiry passed but which the collector has not removed yet.</summary>
+    internal long ExpiredNotCollected(Transaction transaction)
+    {
+        if (_expiryIndex is null)
+        {
+            return 0;
+        }
+
+        long count = 0;
+        using var cursor = transaction.OpenCursor(_expiryIndex, UpTo(transaction.SnapshotTime));
+        for (var ok = cursor.First(); ok; ok = cursor.Next())
+        {
+            var key = cursor.Key[sizeof(long)..];
+            if (_accesses is null || (Load(transaction, key, isRead: false) is null && transaction.ContainsKey(Documents, key)))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The document's expiry as stored: in the expiry store (default lifetime) or its member.</summary>
+    private DateTimeOffset? ExpiryOf(Transaction transaction, ReadOnlySpan<byte> key, T document)
+    {
+        if (_storedExpiry is not null)
+        {
+            return transaction.TryGet(_storedExpiry, key, out var ticks)
+                ? new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(ticks), TimeSpan.Zero)
+                : null;
+        }
+
+        return Schema.GetExpiresAt(document);
+    }
+
+    /// <summary>The expiry a document written now gets: its member's value, or else now plus the default lifetime.</summary>
+    private DateTimeOffset? NewExpiry(T document, DateTimeOffset now) =>
+        Schema.GetExpiresAt(document) ?? (_defaultTimeToLive is { } lifetime ? now + lifetime : null);
+
+    /// <summary>Moves a document's expiry entry (and stored expiry) from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private void SetExpiry(WriteTransaction transaction, ReadOnlySpan<byte> key, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (_expiryIndex is null)
+        {
+            return;
+        }
+
+        if (from != to)
+        {
+            if (from is { } previous)
+            {
+                transaction.Delete(_expiryIndex, ExpiryEntry(previous, key));
+            }
+
+            if (to is { } next)
+            {
+                transaction.Put(_expiryIndex, ExpiryEntry(next, key), []);
+            }
+        }
+
+        if (_storedExpiry is not null)
+        {
+            if (to is { } next)
+            {
+                var ticks = new byte[sizeof(long)];
+                BinaryPrimitives.WriteInt64BigEndian(ticks, next.UtcTicks);
+                transaction.Put(_storedExpiry, key, ticks);
+            }
+            else if (from is not null)
+            {
+                transaction.Delete(_storedExpiry, key);
+            }
+        }
+    }
+
+    private static byte[] ExpiryEntry(DateTimeOffset expiry, ReadOnlySpan<byte> key)
+    {
+        var writer = new KeyWriter(stackalloc byte[64]);
+        try
+        {
+            writer.WriteInt64(expiry.UtcTicks);
+            writer.WriteRaw(key);
+            return writer.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Expiry-index entries whose expiry is at or before <paramref name="time"/>.</summary>
+    private static KeyRange UpTo(DateTimeOffset time)
+    {
+        var writer = new KeyWriter(stackalloc byte[16]);
+        try
+        {
+            writer.WriteInt64(time.UtcTicks);
+            return KeyWriter.PrefixSuccessor(writer.WrittenSpan) is { } after ? KeyRange.To(after) : KeyRange.All;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+}

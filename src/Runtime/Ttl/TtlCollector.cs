@@ -1,0 +1,165 @@
+using Persistence.Diagnostics;
+
+namespace Persistence.Ttl;
+
+/// <summary>
+/// Removes expired documents through each collection's normal delete path, in batches of bounded size, pausing after
+/// each batch so that it uses at most a configured share of a thread and never starves foreground commits. Its cost
+/// follows the number of expired documents: it walks each collection's expiry index from the oldest entry. Runs on
+/// its own background loop, or is driven by a host through <see cref="Database.CollectExpiredAsync"/>.
+/// </summary>
+internal sealed class TtlCollector : IAsyncDisposable
+{
+    private readonly Database _database;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ITtlCollection> _collections = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private Task? _loop;
+    private long _lastFlush;
+
+    public TtlCollector(Database database)
+    {
+        _database = database;
+        _lastFlush = database.TimeProvider.GetTimestamp();
+    }
+
+    public long Collected { get; private set; }
+
+    /// <summary>Registers a collection (once per name) and starts the background loop on first use when configured to.</summary>
+    public void Register(ITtlCollection collection)
+    {
+        lock (_lock)
+        {
+            _collections.TryAdd(collection.Name, collection);
+            if (_loop is null && _database.Options.Ttl.RunCollectorInBackground && !_stop.IsCancellationRequested)
+            {
+                _loop = Task.Run(() => LoopAsync(_stop.Token));
+            }
+        }
+    }
+
+    /// <summary>One pass: every expired document of every registered collection, and pending sliding accesses.</summary>
+    public async Task<int> CollectAsync(CancellationToken cancellationToken)
+    {
+        await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ITtlCollection[] collections;
+            lock (_lock)
+            {
+                collections = [.. _collections.Values];
+            }
+
+            var options = _database.Options.Ttl;
+            var total = 0;
+            foreach (var collection in collections)
+            {
+                collection.FlushAccesses();
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    // Measured and paused on the same clock, so a test's frozen fake clock means no pause at all.
+                    var time = _database.TimeProvider;
+                    var started = time.GetTimestamp();
+                    var removed = collection.CollectExpired(options.BatchSize, _database.SnapshotClock());
+                    total += removed;
+                    Collected += removed;
+                    if (removed > 0)
+                    {
+                        _database.Metrics.Expired(removed);
+                        Log.ExpiredCollected(_database.Logger, collection.Name, removed, (long)time.GetElapsedTime(started).TotalMilliseconds);
+                    }
+
+                    if (removed < options.BatchSize)
+                    {
+                        break;
+                    }
+
+                    // Busy at most MaxCollectorShare of the time: pause in proportion to the batch just done.
+                    var pause = time.GetElapsedTime(started) * ((1 / options.MaxCollectorShare) - 1);
+                    if (pause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            _lastFlush = _database.TimeProvider.GetTimestamp();
+            return total;
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    /// <summary>Writes pending sliding accesses if the flush interval has passed (called by the loop between passes).</summary>
+    private void FlushAccessesIfDue()
+    {
+        if (_database.TimeProvider.GetElapsedTime(_lastFlush) < _database.Options.Ttl.SlidingFlushInterval)
+        {
+            return;
+        }
+
+        ITtlCollection[] collections;
+        lock (_lock)
+        {
+            collections = [.. _collections.Values];
+        }
+
+        foreach (var collection in collections)
+        {
+            collection.FlushAccesses();
+        }
+
+        _lastFlush = _database.TimeProvider.GetTimestamp();
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        var options = _database.Options.Ttl;
+        var tick = options.SlidingFlushInterval < options.CollectorInterval ? options.SlidingFlushInterval : options.CollectorInterval;
+        var lastPass = _database.TimeProvider.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(tick, _database.TimeProvider, cancellationToken).ConfigureAwait(false);
+                if (_database.TimeProvider.GetElapsedTime(lastPass) >= options.CollectorInterval)
+                {
+                    await CollectAsync(cancellationToken).ConfigureAwait(false);
+                    lastPass = _database.TimeProvider.GetTimestamp();
+                }
+                else
+                {
+                    FlushAccessesIfDue();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (PersistenceException)
+            {
+                // Read-only or closing: the next pass (or the next open) catches up; expired documents stay invisible.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is { } loop)
+        {
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+    }
+}
