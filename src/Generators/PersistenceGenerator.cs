@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Persistence.Generators.Emitting;
@@ -7,13 +9,15 @@ namespace Persistence.Generators;
 
 /// <summary>
 /// Generates the serializer, key encoders, indexes and typed collection of every [Collection] type, and the
-/// serializer of every [Embedded] type. The pipeline is parse (symbol to an equatable model plus problems), then
+/// serializer of every [Embedded] type, and the assembly's AddPersistenceCollections() registration. The pipeline is parse (symbol to an equatable model plus problems), then
 /// model (problems dropped; nothing for a type with errors, whose problems the analyzers report), then emit. The
 /// generator itself reports no diagnostics.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class PersistenceGenerator : IIncrementalGenerator
 {
+    private const string ServiceCollectionType = "Microsoft.Extensions.DependencyInjection.IServiceCollection";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -29,6 +33,30 @@ public sealed class PersistenceGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.CollectionEmit);
         context.RegisterSourceOutput(collections, static (output, model) =>
             output.AddSource(HintNames.For(model!, "Collection"), CollectionEmitter.Emit(model!)));
+
+        // AddPersistenceCollections(): one file for the assembly, listing its collections, when the compilation can
+        // see IServiceCollection (Persistence.Runtime depends on it, so in practice always). Only a bool is taken from
+        // the compilation, never the compilation itself, so an edit elsewhere leaves this step cached.
+        var registrations = collections
+            .Select(static (model, _) => ServiceRegistration.From(model!))
+            .WithTrackingName(TrackingNames.ServiceRegistration)
+            .Where(static registration => registration is not null)
+            .Collect()
+            .Select(static (all, _) => all.Select(r => r!).OrderBy(r => r.CollectionType, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.ServiceRegistrations);
+        var dependencyInjection = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(ServiceCollectionType) is not null)
+            .WithTrackingName(TrackingNames.DependencyInjection);
+        var serviceCollection = registrations.Combine(dependencyInjection)
+            .WithTrackingName(TrackingNames.ServiceCollectionEmit);
+        context.RegisterSourceOutput(serviceCollection, static (output, input) =>
+        {
+            var (all, available) = input;
+            if (available && all.Count > 0)
+            {
+                output.AddSource(ServiceCollectionEmitter.HintName, ServiceCollectionEmitter.Emit(all));
+            }
+        });
 
         var embedded = context.SyntaxProvider
             .ForAttributeWithMetadataName(

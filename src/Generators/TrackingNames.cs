@@ -21,6 +21,22 @@ internal static class TrackingNames
     /// <summary>The embedded models the generator emits serializers for.</summary>
     public const string EmbeddedEmit = nameof(EmbeddedEmit);
 
+    /// <summary>Each emitted collection's dependency-injection registration (null when not visible to the assembly).</summary>
+    public const string ServiceRegistration = nameof(ServiceRegistration);
+
+    /// <summary>The assembly's registrations, collected and sorted.</summary>
+    public const string ServiceRegistrations = nameof(ServiceRegistrations);
+
+    /// <summary>Whether the compilation references Microsoft.Extensions.DependencyInjection.Abstractions.</summary>
+    public const string DependencyInjection = nameof(DependencyInjection);
+
+    /// <summary>The registrations with that flag: what AddPersistenceCollections() is emitted from.</summary>
+    public const string ServiceCollectionEmit = nameof(ServiceCollectionEmit);
+
     /// <summary>Every step, for tests that check them all.</summary>
-    public static readonly string[] All = [CollectionParse, CollectionModel, CollectionEmit, EmbeddedParse, EmbeddedModel, EmbeddedEmit];
+    public static readonly string[] All =
+    [
+        CollectionParse, CollectionModel, CollectionEmit, EmbeddedParse, EmbeddedModel, EmbeddedEmit,
+        ServiceRegistration, ServiceRegistrations, DependencyInjection, ServiceCollectionEmit,
+    ];
 }

@@ -28,7 +28,9 @@ public sealed partial class Database
     public ConsistencyReport CheckConsistency()
     {
         ThrowIfDisposed();
-        return ConsistencyChecker.Check(this);
+        var report = ConsistencyChecker.Check(this);
+        LastConsistencyReport = report;
+        return report;
     }
 
     /// <summary>
@@ -42,6 +44,9 @@ public sealed partial class Database
         ThrowIfDisposed();
         return Ttl.CollectAsync(cancellationToken);
     }
+
+    /// <summary>The outcome of the last <see cref="CheckConsistency"/> since open (the health check reports a failed one); null before the first.</summary>
+    internal ConsistencyReport? LastConsistencyReport { get; private set; }
 
     /// <summary>Counters and gauges for monitoring.</summary>
     public DatabaseStatistics GetStatistics()

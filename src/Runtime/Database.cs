@@ -51,6 +51,9 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     /// </summary>
     public bool IsReadOnly => Volatile.Read(ref _readOnlyCause) is not null;
 
+    /// <summary>Why the database became read-only (a <see cref="CorruptionException"/> for detected corruption); null while writable.</summary>
+    internal Exception? ReadOnlyCause => Volatile.Read(ref _readOnlyCause);
+
     internal TimeProvider TimeProvider => _options.TimeProvider;
 
     internal ILogger Logger => _options.Logger ?? NullLogger.Instance;

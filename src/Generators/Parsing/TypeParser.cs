@@ -115,7 +115,7 @@ internal sealed partial class TypeParser
                     TypeKind.Interface => "interface",
                     _ => "class",
                 };
-            types.Insert(0, new ContainingType(keyword, outer.Name));
+            types.Insert(0, new ContainingType(keyword, outer.Name, AccessibilityText(outer.DeclaredAccessibility)));
         }
 
         return types.ToEquatableArray();

@@ -115,6 +115,9 @@ internal sealed class TtlCollector : IAsyncDisposable
         _lastFlush = _database.TimeProvider.GetTimestamp();
     }
 
+    /// <summary>The collector's loop, run by the database itself or by a host's service until cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => LoopAsync(cancellationToken);
+
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
         var options = _database.Options.Ttl;

@@ -53,13 +53,24 @@ public sealed class PackageTests : IDisposable
             File.Copy(Path.Combine(s_repository, "samples", "PackageConsumer", file), Path.Combine(project, file));
         }
 
+        // Persistence.Runtime from the fresh feed only; its dependencies (Microsoft.Extensions.*) from the global
+        // packages folder, where restoring this repository put them: no network, and never a stale Persistence package.
         File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
                 <add key="local" value="{feed}" />
+                <add key="dependencies" value="{GlobalPackagesFolder()}" />
               </packageSources>
+              <packageSourceMapping>
+                <packageSource key="local">
+                  <package pattern="Persistence.*" />
+                </packageSource>
+                <packageSource key="dependencies">
+                  <package pattern="*" />
+                </packageSource>
+              </packageSourceMapping>
             </configuration>
             """);
         var packages = Path.Combine(_root, "packages");
@@ -81,6 +92,12 @@ public sealed class PackageTests : IDisposable
         var broken = Run(project, ["build", "--no-restore", "--disable-build-servers", "-nodeReuse:false"], expectSuccess: false);
         Assert.Contains("Broken.cs(2,14): error PST0001", broken, StringComparison.Ordinal);
     }
+
+    /// <summary>The NuGet global packages folder (NUGET_PACKAGES, or ~/.nuget/packages).</summary>
+    private static string GlobalPackagesFolder() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     /// <summary>Runs the dotnet CLI, without the variables of the test run's own MSBuild, and returns its output.</summary>
     private static string Run(string directory, string[] arguments, bool expectSuccess = true)

@@ -114,11 +114,43 @@ public sealed class IncrementalCachingTests
         var broken = Collection.Replace("public partial class Person", "public class Person", StringComparison.Ordinal);
         var compilation = GeneratorHarness.Compile(Collection);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-        Assert.Equal(2, driver.GetRunResult().GeneratedTrees.Length);
+        Assert.Equal(3, driver.GetRunResult().GeneratedTrees.Length); // collection, embedded serializer, AddPersistenceCollections
         driver = driver.RunGenerators(Replace(compilation, broken));
-        Assert.Single(driver.GetRunResult().GeneratedTrees);
+        Assert.Single(driver.GetRunResult().GeneratedTrees); // no collection left: no registration either
         driver = driver.RunGenerators(Replace(compilation, Collection));
-        Assert.Equal(2, driver.GetRunResult().GeneratedTrees.Length);
+        Assert.Equal(3, driver.GetRunResult().GeneratedTrees.Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(CollectionEdits))]
+    public void A_model_edit_that_keeps_the_types_leaves_the_registration_unchanged(string edit, string find, string replace)
+    {
+        var steps = RunTwice([Collection], [Collection.Replace(find, replace, StringComparison.Ordinal)]);
+        foreach (var name in new[] { TrackingNames.ServiceRegistration, TrackingNames.ServiceRegistrations, TrackingNames.ServiceCollectionEmit })
+        {
+            Assert.All(steps[name], reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{edit}: step {name} was {reason}"));
+        }
+    }
+
+    [Fact]
+    public void A_collection_added_in_another_file_regenerates_the_registration()
+    {
+        const string added = """
+            namespace App;
+
+            /// <summary>Doc.</summary>
+            [Persistence.Collection("tasks")]
+            public partial class TaskItem
+            {
+                /// <summary>Doc.</summary>
+                [Persistence.PrimaryKey]
+                public long Id { get; init; }
+            }
+            """;
+        var steps = RunTwice([Collection, Other], [Collection, added]);
+        Assert.Contains(IncrementalStepRunReason.Modified, steps[TrackingNames.ServiceRegistrations]);
+        Assert.Contains(IncrementalStepRunReason.Modified, steps[TrackingNames.ServiceCollectionEmit]);
+        Assert.All(steps[TrackingNames.DependencyInjection], reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step DependencyInjection was {reason}"));
     }
 
     /// <summary>Runs the generator on <paramref name="first"/>, then on the edited sources; returns each step's output reasons in the second run.</summary>

@@ -27,14 +27,19 @@ internal static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
 
-    public static CSharpCompilation Compile(params string[] sources)
+    /// <summary>Compiles <paramref name="sources"/> as a project referencing Persistence.Runtime (and so, as the package does, Microsoft.Extensions.DependencyInjection.Abstractions).</summary>
+    public static CSharpCompilation Compile(params string[] sources) => Compile(dependencyInjection: true, sources);
+
+    /// <summary>Compiles <paramref name="sources"/>; without <paramref name="dependencyInjection"/>, IServiceCollection is not referenced.</summary>
+    public static CSharpCompilation Compile(bool dependencyInjection, params string[] sources)
     {
         var trees = sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Input{i}.cs"))
             .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "GlobalUsings.cs"));
+        var references = dependencyInjection ? s_references.Value : s_references.Value.RemoveAt(s_references.Value.Length - 1);
         return CSharpCompilation.Create(
             "Persistence.Generators.Input",
             trees,
-            s_references.Value,
+            references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, warningLevel: 9999));
     }
 
@@ -62,7 +67,8 @@ internal static class GeneratorHarness
         var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var paths = Directory.GetFiles(framework, "*.dll")
             .Where(IsManagedAssembly)
-            .Append(typeof(Database).Assembly.Location);
+            .Append(typeof(Database).Assembly.Location)
+            .Append(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location); // last: Compile may leave it out
         return [.. paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     }
 

@@ -1,0 +1,11 @@
+namespace Worker;
+
+/// <summary>The sample's own settings (section <c>Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>How many orders one run places before it stops the application.</summary>
+    public int Orders { get; set; } = 10;
+
+    /// <summary>The pause between two orders.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(100);
+}

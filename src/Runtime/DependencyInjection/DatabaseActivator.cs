@@ -1,0 +1,50 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Persistence.Storage;
+
+namespace Persistence.DependencyInjection;
+
+/// <summary>
+/// Opens the application's <see cref="Database"/> from the container: validated <see cref="PersistenceOptions"/>,
+/// the container's logger factory (category <see cref="LoggerCategory"/>), meter factory and time provider.
+/// </summary>
+internal static class DatabaseActivator
+{
+    /// <summary>The logger category of the engine's and this layer's messages.</summary>
+    public const string LoggerCategory = "Persistence";
+
+    public static Database Open(IServiceProvider services)
+    {
+        // Value runs the validator: without a host (no ValidateOnStart), a bad setting fails here, on first resolve.
+        var options = services.GetRequiredService<IOptions<PersistenceOptions>>().Value;
+        var logger = Logger(services);
+        var path = ResolvePath(options.Path, services.GetService<IHostEnvironment>());
+        // Tests substitute a simulated file system; applications always get the operating system's.
+        var fileSystem = services.GetService<IFileSystem>() ?? OsFileSystem.Instance;
+        if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } directory)
+        {
+            fileSystem.CreateDirectory(directory);
+        }
+
+        HostingLog.Opening(logger, path, options.DefaultDurability, options.CheckpointWalBytes, options.CheckpointInterval);
+        var engine = options.ToDatabaseOptions(
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            logger,
+            services.GetService<IMeterFactory>(),
+            hosted: services.GetService<IHostApplicationLifetime>() is not null);
+        return Database.Open(path, engine, fileSystem);
+    }
+
+    public static ILogger Logger(IServiceProvider services) =>
+        services.GetService<ILoggerFactory>()?.CreateLogger(LoggerCategory) ?? NullLogger.Instance;
+
+    /// <summary>An absolute path as is; a relative one against the host's content root, or the current directory without a host.</summary>
+    internal static string ResolvePath(string path, IHostEnvironment? environment) =>
+        System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(path) || environment is null
+            ? path
+            : System.IO.Path.Combine(environment.ContentRootPath, path));
+}

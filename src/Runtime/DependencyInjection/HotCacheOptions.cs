@@ -1,0 +1,19 @@
+namespace Persistence.DependencyInjection;
+
+/// <summary>
+/// The hot cache of one collection: recently read documents kept decoded in memory (section
+/// <c>Persistence:Collections:{name}:HotCache</c>). The cache is on when <see cref="MaxCount"/> or
+/// <see cref="MaxBytes"/> is above zero, and evicts least recently used documents past either limit. Takes effect
+/// with the time-to-live feature.
+/// </summary>
+public sealed class HotCacheOptions
+{
+    /// <summary>The most documents kept. Default 0: no count limit (and, with <see cref="MaxBytes"/> 0, no cache).</summary>
+    public int MaxCount { get; set; }
+
+    /// <summary>The most bytes of encoded documents kept. Default 0: no byte limit (and, with <see cref="MaxCount"/> 0, no cache).</summary>
+    public long MaxBytes { get; set; }
+
+    /// <summary>How long a cached document is kept after it was loaded. Default null: until evicted.</summary>
+    public TimeSpan? TimeToLive { get; set; }
+}

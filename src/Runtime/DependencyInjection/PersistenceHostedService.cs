@@ -1,0 +1,101 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Persistence.DependencyInjection;
+
+/// <summary>
+/// Ties the database to the host's lifetime: it opens (and recovers) the database before any hosted service starts,
+/// so a locked, corrupt or misconfigured database stops the host from starting, and shuts it down in order after
+/// every hosted service has stopped.
+/// </summary>
+/// <remarks>
+/// The shutdown runs in <see cref="StoppedAsync"/>, not <see cref="StopAsync"/>: hosted services stop in reverse
+/// order of registration, so in <c>StopAsync</c> a web server or worker registered before <c>AddPersistence</c>
+/// could still be writing. By <c>StoppedAsync</c> the application has stopped accepting work; then the steps are:
+/// drain (wait, until the host's shutdown deadline, for open write transactions to finish), checkpoint (write the
+/// log into the data file, so the next open replays nothing), and close (<see cref="Database.Dispose"/>: refuse new
+/// transactions, wait for commits in flight, checkpoint what they added, release the files and the lock). Each step
+/// is logged. The container's disposal of the database afterwards is a no-op.
+/// </remarks>
+internal sealed class PersistenceHostedService(IServiceProvider services) : IHostedLifecycleService
+{
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(10);
+    private readonly ILogger _logger = DatabaseActivator.Logger(services);
+    private Database? _database;
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        _database = services.GetRequiredService<Database>();
+        HostingLog.OpenedAtStart(_logger, _database.Path ?? ":memory:");
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) =>
+        _database is { } database ? ShutdownAsync(database, cancellationToken) : Task.CompletedTask;
+
+    private async Task ShutdownAsync(Database database, CancellationToken cancellationToken)
+    {
+        var time = database.TimeProvider;
+        var started = time.GetTimestamp();
+        var path = database.Path ?? ":memory:";
+        DatabaseStatistics statistics;
+        try
+        {
+            statistics = database.GetStatistics();
+        }
+        catch (TransactionStateException)
+        {
+            return; // the application disposed it already
+        }
+
+        HostingLog.ShutdownStarted(_logger, path, statistics.ActiveWriters, statistics.WalBytesSinceCheckpoint);
+        while (statistics.ActiveWriters > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(DrainPoll, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            statistics = database.GetStatistics();
+        }
+
+        if (statistics.ActiveWriters > 0)
+        {
+            HostingLog.DrainTimedOut(_logger, path, statistics.ActiveWriters);
+        }
+
+        if (database.IsReadOnly)
+        {
+            HostingLog.NoFinalCheckpoint(_logger, path);
+        }
+        else
+        {
+            var checkpointing = time.GetTimestamp();
+            try
+            {
+                database.Checkpoint();
+                HostingLog.FinalCheckpoint(_logger, path, statistics.WalBytesSinceCheckpoint, (long)time.GetElapsedTime(checkpointing).TotalMilliseconds);
+            }
+            catch (PersistenceException)
+            {
+                HostingLog.NoFinalCheckpoint(_logger, path); // it failed and made the database read-only; the engine logged why
+            }
+        }
+
+        database.Dispose();
+        HostingLog.ShutdownCompleted(_logger, path, (long)time.GetElapsedTime(started).TotalMilliseconds);
+    }
+}

@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Persistence;
+using Persistence.Collections;
+using Persistence.DependencyInjection;
+
+#pragma warning disable IDE0130 // By convention, service registration extensions live in the namespace of IServiceCollection.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>
+/// Registers Persistence in a dependency-injection container: <c>services.AddPersistence()</c> for the database, and
+/// the source-generated <c>services.AddPersistenceCollections()</c> for the typed collections of the assembly.
+/// Registration uses factories only: no reflection, no assembly scanning, safe for trimming and native AOT.
+/// </summary>
+public static class PersistenceServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the application's <see cref="Database"/> as a singleton, configured by <see cref="PersistenceOptions"/>
+    /// bound from the <c>Persistence</c> section of the container's <see cref="IConfiguration"/> (when one is
+    /// registered, as under every .NET host) and then by <paramref name="configure"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// When it opens: under a host, at start-up, before any hosted service starts (so a bad setting, a locked file or
+    /// a corrupt database stops the host from starting); in a container without a host, on first resolve. Options are
+    /// validated on start (<c>ValidateOnStart</c>), or on first resolve without a host; every problem is reported in an
+    /// <see cref="OptionsValidationException"/>.
+    /// </para>
+    /// <para>
+    /// When it closes: under a host, after every hosted service has stopped: open write transactions drain, a final
+    /// checkpoint runs, and the files close (each step logged). Otherwise when the container is disposed
+    /// (<see cref="Database.Dispose"/> drains commits in flight and checkpoints too).
+    /// </para>
+    /// <para>
+    /// The engine logs to the container's <c>ILoggerFactory</c> under the category <c>Persistence</c>, and its
+    /// <c>Persistence</c> meter is created from the container's <c>IMeterFactory</c> (and its clock is the container's
+    /// <see cref="TimeProvider"/>), when those are registered. Calling this more than once adds configuration only.
+    /// </para>
+    /// </remarks>
+    public static IServiceCollection AddPersistence(this IServiceCollection services, Action<PersistenceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = AddCore(services);
+        options.Configure<IServiceProvider>(static (options, provider) =>
+        {
+            if (provider.GetService<IConfiguration>() is { } configuration)
+            {
+                configuration.GetSection(PersistenceOptions.SectionName).Bind(options);
+            }
+        });
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the application's <see cref="Database"/> as <see cref="AddPersistence(IServiceCollection, Action{PersistenceOptions}?)"/>
+    /// does, binding <see cref="PersistenceOptions"/> from <paramref name="section"/> (for example
+    /// <c>builder.Configuration.GetSection("Persistence")</c>) instead of the container's configuration, then
+    /// applying <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddPersistence(this IServiceCollection services, IConfigurationSection section, Action<PersistenceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        var options = AddCore(services);
+        options.Bind(section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Registers one typed collection as a singleton, as itself and as <see cref="IRepository{T, TKey}"/>; resolving
+    /// it resolves the <see cref="Database"/> and creates the collection's keyspaces if they do not exist. The
+    /// generated <c>AddPersistenceCollections()</c> calls this for every [Collection] type of the assembly; call it
+    /// yourself to register a collection from another assembly. A collection already registered is left as it is.
+    /// </summary>
+    /// <param name="create">Creates the collection, for example <c>static database => new UserCollection(database)</c>.</param>
+    public static IServiceCollection AddPersistenceCollection<TCollection, T, TKey>(this IServiceCollection services, Func<Database, TCollection> create)
+        where TCollection : Collection<T, TKey>
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(create);
+        services.TryAddSingleton(provider =>
+        {
+            var database = provider.GetService<Database>() ?? throw new InvalidOperationException(
+                $"{typeof(TCollection).Name} needs a Persistence.Database, and none is registered: call services.AddPersistence() (and set Persistence:Path in the configuration).");
+            var collection = create(database);
+            HostingLog.CollectionBound(DatabaseActivator.Logger(provider), collection.Name, typeof(TCollection).Name, database.Path ?? ":memory:");
+            return collection;
+        });
+        services.TryAddSingleton<IRepository<T, TKey>>(static provider => provider.GetRequiredService<TCollection>());
+        return services;
+    }
+
+    /// <summary>The registrations every overload shares, added once; returns the options builder for the caller's configuration.</summary>
+    private static OptionsBuilder<PersistenceOptions> AddCore(IServiceCollection services)
+    {
+        var builder = services.AddOptions<PersistenceOptions>();
+        if (services.Any(static d => d.ServiceType == typeof(Registered)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton(new Registered());
+        builder.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistenceOptions>, PersistenceOptionsValidator>(static _ => new PersistenceOptionsValidator()));
+        services.TryAddSingleton(DatabaseActivator.Open);
+        AddBackgroundServices(services);
+        return builder;
+    }
+
+    /// <summary>Marks a container where <see cref="AddCore"/> ran.</summary>
+    private sealed class Registered;
+
+    /// <summary>
+    /// The hosted services that run beside the database. Hosts run them; a container without a host ignores them.
+    /// </summary>
+    private static void AddBackgroundServices(IServiceCollection services)
+    {
+        // Opens the database at host start; drains, checkpoints and closes it after the application has stopped.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PersistenceHostedService>(static provider => new PersistenceHostedService(provider)));
+
+        // The expired-document collector, registered after the service above so that it stops first.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TtlCollectorService>(static provider => new TtlCollectorService(provider)));
+    }
+}

@@ -1,0 +1,126 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Persistence.DependencyInjection;
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.DependencyInjection;
+
+/// <summary>The health check: Healthy, Degraded past each threshold, Unhealthy when read-only or unopenable; statistics as data.</summary>
+public sealed class PersistenceHealthCheckTests
+{
+    private readonly SimulatedFileSystem _fs = new();
+
+    [Fact]
+    public async Task A_writable_database_is_healthy_and_reports_its_statistics()
+    {
+        await using var provider = Build();
+        new UserCollection(provider.GetRequiredService<Database>()).Insert(User(1));
+
+        var entry = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal(2L, entry.Data["Commits"]);
+        Assert.Equal(false, entry.Data["IsReadOnly"]);
+        Assert.True((long)entry.Data["WalBytesSinceCheckpoint"] > 0);
+    }
+
+    [Fact]
+    public async Task A_snapshot_held_too_long_is_degraded()
+    {
+        var time = new FakeTimeProvider();
+        await using var provider = Build(services => services.AddSingleton<TimeProvider>(time), o => o.HealthCheck.MaxOldestSnapshotAge = TimeSpan.FromMinutes(1));
+        var users = new UserCollection(provider.GetRequiredService<Database>());
+        using var snapshot = users.Database.BeginRead();
+        users.Insert(User(1)); // the snapshot is now older than the newest version
+        time.Advance(TimeSpan.FromMinutes(2));
+
+        var entry = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Contains("the oldest snapshot has been held for 00:02:00", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Log_and_pinned_bytes_past_their_thresholds_are_degraded()
+    {
+        using var database = TestDatabases.Open(_fs);
+        var users = new UserCollection(database);
+        users.Insert(User(1));
+        database.Checkpoint();
+        using var snapshot = database.BeginRead();
+        users.Update(User(1));
+        database.Checkpoint(); // the old pages stay pinned by the snapshot
+        users.Insert(User(2));
+
+        var thresholds = new PersistenceHealthCheckOptions { MaxWalBytesSinceCheckpoint = 1, MaxPinnedBytes = 1 };
+        var result = PersistenceHealthCheck.Check(database, thresholds, HealthStatus.Unhealthy);
+
+        Assert.Equal(HealthStatus.Degraded, result.Status);
+        Assert.Contains("bytes of log since the last checkpoint", result.Description, StringComparison.Ordinal);
+        Assert.Contains("keeps", result.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, PersistenceHealthCheck.Check(database, new PersistenceHealthCheckOptions(), HealthStatus.Unhealthy).Status);
+    }
+
+    [Fact]
+    public async Task A_read_only_database_is_unhealthy_with_the_cause()
+    {
+        await using var provider = Build();
+        var users = new UserCollection(provider.GetRequiredService<Database>());
+        _fs.Fault = p => p.Kind == FaultKind.Flush ? new IOException("injected fsync failure") : null;
+        Assert.Throws<DatabaseReadOnlyException>(() => users.Insert(User(1)));
+        _fs.Fault = null;
+
+        var entry = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Contains("is read-only after a failure", entry.Description, StringComparison.Ordinal);
+        Assert.NotNull(entry.Exception);
+        Assert.Equal(true, entry.Data["IsReadOnly"]);
+    }
+
+    [Fact]
+    public async Task The_failure_status_of_the_registration_is_used()
+    {
+        await using var provider = Build(failureStatus: HealthStatus.Degraded);
+        var users = new UserCollection(provider.GetRequiredService<Database>());
+        _fs.Fault = p => p.Kind == FaultKind.Flush ? new IOException("injected") : null;
+        Assert.Throws<DatabaseReadOnlyException>(() => users.Insert(User(1)));
+
+        Assert.Equal(HealthStatus.Degraded, (await CheckAsync(provider)).Status);
+    }
+
+    [Fact]
+    public async Task A_database_that_cannot_open_is_unhealthy()
+    {
+        using var owner = TestDatabases.Open(_fs, path: TestServices.Path); // holds the lock
+        await using var provider = Build();
+
+        var entry = await CheckAsync(provider);
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.IsType<StorageException>(entry.Exception);
+    }
+
+    private ServiceProvider Build(Action<IServiceCollection>? services = null, Action<PersistenceOptions>? configure = null, HealthStatus? failureStatus = null)
+    {
+        var collection = new ServiceCollection()
+            .AddTestInfrastructure(_fs)
+            .AddPersistence(o =>
+            {
+                TestServices.Small(o);
+                configure?.Invoke(o);
+            });
+        collection.AddHealthChecks().AddPersistence(failureStatus: failureStatus);
+        services?.Invoke(collection);
+        return collection.BuildServiceProvider();
+    }
+
+    private static async Task<HealthReportEntry> CheckAsync(IServiceProvider provider)
+    {
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        return report.Entries["persistence"];
+    }
+
+    private static User User(long id) => new() { Id = id, Email = $"user{id}@example.com" };
+}

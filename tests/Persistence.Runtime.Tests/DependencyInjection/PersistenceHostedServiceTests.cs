@@ -1,0 +1,96 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.DependencyInjection;
+
+/// <summary>
+/// Under a host the database opens at start and, once every hosted service has stopped, shuts down in order: drain
+/// open write transactions, final checkpoint, close. Each step is logged.
+/// </summary>
+public sealed class PersistenceHostedServiceTests
+{
+    private readonly SimulatedFileSystem _fs = new();
+    private readonly CapturingLogger _logger = new();
+
+    [Fact]
+    public async Task Opens_at_start_and_closes_after_the_application_with_a_final_checkpoint()
+    {
+        // Registered before AddPersistence, so it stops after the database's StopAsync would run: its last write must still land.
+        using var host = Build(services => services.AddSingleton<IHostedService>(static provider => new WritesWhenStopping(provider)));
+        await host.StartAsync();
+        Assert.True(_logger.Has(102)); // opened at start, before anything resolved it
+        var database = host.Services.GetRequiredService<Database>();
+        host.Services.GetRequiredService<UserCollection>().Insert(User(1));
+
+        await host.StopAsync();
+
+        var steps = _logger.Entries.Select(e => e.Event.Id).Where(id => id is 103 or 104 or 105 or 8 or 107).ToList();
+        Assert.Equal([103, 105, 8, 107], steps); // shutdown started, final checkpoint, closed (engine), done
+        Assert.Throws<TransactionStateException>(() => database.BeginRead());
+        using var reopened = TestServices.Reopen(_fs);
+        Assert.Equal(0, reopened.Recovered!.Commits); // nothing to replay: the final checkpoint ran
+        Assert.Equal([1L, 2], new UserCollection(reopened).All().Select(u => u.Id));
+    }
+
+    [Fact]
+    public async Task Shutdown_waits_for_open_write_transactions()
+    {
+        using var host = Build();
+        await host.StartAsync();
+        var users = host.Services.GetRequiredService<UserCollection>();
+        var tx = users.Database.BeginWrite();
+        users.Insert(User(7), tx);
+
+        var stopping = host.StopAsync();
+        await Task.Delay(100);
+        Assert.False(stopping.IsCompleted);
+        tx.Commit();
+        tx.Dispose();
+        await stopping;
+
+        Assert.False(_logger.Has(104));
+        using var reopened = TestServices.Reopen(_fs);
+        Assert.Equal(0, reopened.Recovered!.Commits);
+        Assert.True(new UserCollection(reopened).Contains(7));
+    }
+
+    [Fact]
+    public async Task A_transaction_left_open_past_the_shutdown_deadline_is_rolled_back()
+    {
+        using var host = Build(services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200)));
+        await host.StartAsync();
+        var users = host.Services.GetRequiredService<UserCollection>();
+        users.Insert(User(1));
+        using var leaked = users.Database.BeginWrite();
+        users.Insert(User(2), leaked);
+
+        await host.StopAsync();
+
+        Assert.True(_logger.Has(104));
+        using var reopened = TestServices.Reopen(_fs);
+        Assert.Equal([1L], new UserCollection(reopened).All().Select(u => u.Id));
+    }
+
+    private IHost Build(Action<IServiceCollection>? before = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        before?.Invoke(builder.Services);
+        builder.Services
+            .AddTestInfrastructure(_fs, _logger)
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(static database => new UserCollection(database));
+        return builder.Build();
+    }
+
+    private static User User(long id) => new() { Id = id, Email = $"user{id}@example.com" };
+
+    private sealed class WritesWhenStopping(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) =>
+            services.GetRequiredService<UserCollection>().InsertAsync(User(2), cancellationToken: cancellationToken);
+    }
+}

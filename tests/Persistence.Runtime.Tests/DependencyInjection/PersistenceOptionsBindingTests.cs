@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Persistence.DependencyInjection;
+using Persistence.Testing;
+
+namespace Persistence.Tests.DependencyInjection;
+
+/// <summary>PersistenceOptions bind from the Persistence section: every engine setting, Ttl, Collections and HealthCheck.</summary>
+public sealed class PersistenceOptionsBindingTests
+{
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["Persistence:Path"] = "data/bound.db",
+        ["Persistence:PageSize"] = "16384",
+        ["Persistence:PageCacheBytes"] = "33554432",
+        ["Persistence:DefaultDurability"] = "Buffered",
+        ["Persistence:CheckpointWalBytes"] = "2097152",
+        ["Persistence:CheckpointInterval"] = "00:00:30",
+        ["Persistence:WalSegmentBytes"] = "1048576",
+        ["Persistence:BufferedFlushDelay"] = "00:00:00.250",
+        ["Persistence:Ttl:CollectorInterval"] = "00:00:10",
+        ["Persistence:Ttl:BatchSize"] = "50",
+        ["Persistence:Collections:sessions:DefaultTimeToLive"] = "00:20:00",
+        ["Persistence:Collections:sessions:SlidingExpiration"] = "true",
+        ["Persistence:Collections:sessions:HotCache:MaxCount"] = "100",
+        ["Persistence:Collections:sessions:HotCache:MaxBytes"] = "1048576",
+        ["Persistence:Collections:sessions:HotCache:TimeToLive"] = "00:01:00",
+        ["Persistence:HealthCheck:MaxWalBytesSinceCheckpoint"] = "8388608",
+        ["Persistence:HealthCheck:MaxOldestSnapshotAge"] = "00:02:00",
+        ["Persistence:HealthCheck:MaxPinnedBytes"] = "4096",
+    };
+
+    [Fact]
+    public void Binds_from_the_containers_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+        using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddPersistence().BuildServiceProvider();
+        AssertBound(provider.GetRequiredService<IOptions<PersistenceOptions>>().Value);
+    }
+
+    [Fact]
+    public void Binds_from_a_json_file_section()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.File("appsettings.json");
+        File.WriteAllText(file, """
+            {
+              "Persistence": {
+                "Path": "data/bound.db",
+                "PageSize": 16384,
+                "PageCacheBytes": 33554432,
+                "DefaultDurability": "Buffered",
+                "CheckpointWalBytes": 2097152,
+                "CheckpointInterval": "00:00:30",
+                "WalSegmentBytes": 1048576,
+                "BufferedFlushDelay": "00:00:00.250",
+                "Ttl": { "CollectorInterval": "00:00:10", "BatchSize": 50 },
+                "Collections": {
+                  "sessions": {
+                    "DefaultTimeToLive": "00:20:00",
+                    "SlidingExpiration": true,
+                    "HotCache": { "MaxCount": 100, "MaxBytes": 1048576, "TimeToLive": "00:01:00" }
+                  }
+                },
+                "HealthCheck": { "MaxWalBytesSinceCheckpoint": 8388608, "MaxOldestSnapshotAge": "00:02:00", "MaxPinnedBytes": 4096 }
+              }
+            }
+            """);
+        var configuration = new ConfigurationBuilder().AddJsonFile(file).Build();
+        using var provider = new ServiceCollection().AddPersistence(configuration.GetSection("Persistence")).BuildServiceProvider();
+        AssertBound(provider.GetRequiredService<IOptions<PersistenceOptions>>().Value);
+    }
+
+    [Fact]
+    public void Code_configuration_applies_after_binding()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+        using var provider = new ServiceCollection()
+            .AddPersistence(configuration.GetSection("Persistence"), o => o.PageSize = 8192)
+            .BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<PersistenceOptions>>().Value;
+        Assert.Equal(8192, options.PageSize);
+        Assert.Equal("data/bound.db", options.Path);
+    }
+
+    [Fact]
+    public void Unset_settings_keep_the_defaults()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Persistence:Path"] = "x.db" }).Build();
+        using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddPersistence().BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<PersistenceOptions>>().Value;
+        Assert.Equal("x.db", options.Path);
+        Assert.Equal(8192, options.PageSize);
+        Assert.Equal(new TtlOptions().CollectorInterval, options.Ttl.CollectorInterval);
+        Assert.Empty(options.Collections);
+    }
+
+    private static void AssertBound(PersistenceOptions options)
+    {
+        Assert.Equal("data/bound.db", options.Path);
+        Assert.Equal(16384, options.PageSize);
+        Assert.Equal(32L << 20, options.PageCacheBytes);
+        Assert.Equal(Durability.Buffered, options.DefaultDurability);
+        Assert.Equal(2L << 20, options.CheckpointWalBytes);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CheckpointInterval);
+        Assert.Equal(1 << 20, options.WalSegmentBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.BufferedFlushDelay);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Ttl.CollectorInterval);
+        Assert.Equal(50, options.Ttl.BatchSize);
+        var sessions = options.Collections["sessions"];
+        Assert.Equal(TimeSpan.FromMinutes(20), sessions.DefaultTimeToLive);
+        Assert.True(sessions.SlidingExpiration);
+        Assert.Equal(100, sessions.HotCache.MaxCount);
+        Assert.Equal(1L << 20, sessions.HotCache.MaxBytes);
+        Assert.Equal(TimeSpan.FromMinutes(1), sessions.HotCache.TimeToLive);
+        Assert.Equal(8L << 20, options.HealthCheck.MaxWalBytesSinceCheckpoint);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.HealthCheck.MaxOldestSnapshotAge);
+        Assert.Equal(4096, options.HealthCheck.MaxPinnedBytes);
+        Assert.True(new PersistenceOptionsValidator().Validate(Options.DefaultName, options).Succeeded);
+    }
+}

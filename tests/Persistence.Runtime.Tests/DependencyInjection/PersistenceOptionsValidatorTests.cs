@@ -1,0 +1,107 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Persistence.DependencyInjection;
+using Persistence.Testing;
+
+namespace Persistence.Tests.DependencyInjection;
+
+/// <summary>Every rule of the options validator fails with a message that names the configuration key and says how to fix it.</summary>
+public sealed class PersistenceOptionsValidatorTests
+{
+    public static TheoryData<string, Action<PersistenceOptions>, string[]> Broken => new()
+    {
+        { "no path", o => o.Path = "", ["Persistence:Path is empty", "appsettings.json under \"Persistence\""] },
+        { "blank path", o => o.Path = "  ", ["Persistence:Path is empty"] },
+        { "bad path", o => o.Path = "a\0b", ["Persistence:Path", "not allowed in a path"] },
+        { "page size", o => o.PageSize = 5000, ["Persistence:PageSize is 5000", "power of two from 4096 to 65536"] },
+        { "page cache", o => o.PageCacheBytes = 4096, ["Persistence:PageCacheBytes is 4096", "at least 16 pages"] },
+        { "durability none", o => o.DefaultDurability = Durability.None, ["Persistence:DefaultDurability is None", "\"Durable\""] },
+        { "durability undefined", o => o.DefaultDurability = (Durability)42, ["Persistence:DefaultDurability is 42"] },
+        { "checkpoint bytes", o => o.CheckpointWalBytes = 1000, ["Persistence:CheckpointWalBytes is 1000", "at least 1048576"] },
+        { "checkpoint interval", o => o.CheckpointInterval = TimeSpan.Zero, ["Persistence:CheckpointInterval", "positive time span"] },
+        { "segment small", o => o.WalSegmentBytes = 1024, ["Persistence:WalSegmentBytes is 1024", "from 65536"] },
+        { "segment large", o => o.WalSegmentBytes = int.MaxValue, ["Persistence:WalSegmentBytes is 2147483647"] },
+        { "flush delay zero", o => o.BufferedFlushDelay = TimeSpan.Zero, ["Persistence:BufferedFlushDelay", "at most ten seconds"] },
+        { "flush delay long", o => o.BufferedFlushDelay = TimeSpan.FromMinutes(1), ["Persistence:BufferedFlushDelay is 00:01:00"] },
+        { "ttl interval", o => o.Ttl.CollectorInterval = TimeSpan.FromMilliseconds(10), ["Persistence:Ttl:CollectorInterval", "at least one second"] },
+        { "ttl batch zero", o => o.Ttl.BatchSize = 0, ["Persistence:Ttl:BatchSize is 0", "from 1 to 100000"] },
+        { "ttl batch huge", o => o.Ttl.BatchSize = 1_000_000, ["Persistence:Ttl:BatchSize is 1000000"] },
+        { "ttl null", o => o.Ttl = null!, ["Persistence:Ttl is null"] },
+        { "collection name", o => o.Collections["no spaces"] = new(), ["Persistence:Collections:no spaces", "not a collection name"] },
+        { "collection null", o => o.Collections["users"] = null!, ["Persistence:Collections:users is empty"] },
+        { "collections null", o => o.Collections = null!, ["Persistence:Collections is null"] },
+        { "default ttl", o => o.Collections["users"] = new() { DefaultTimeToLive = TimeSpan.FromSeconds(-1) }, ["Persistence:Collections:users:DefaultTimeToLive", "positive time span"] },
+        { "sliding without ttl", o => o.Collections["users"] = new() { SlidingExpiration = true }, ["Persistence:Collections:users:SlidingExpiration is true but DefaultTimeToLive is not set"] },
+        { "hot cache count", o => o.Collections["users"] = new() { HotCache = { MaxCount = -1 } }, ["Persistence:Collections:users:HotCache:MaxCount is -1"] },
+        { "hot cache bytes", o => o.Collections["users"] = new() { HotCache = { MaxBytes = -5 } }, ["Persistence:Collections:users:HotCache:MaxBytes is -5"] },
+        { "hot cache ttl", o => o.Collections["users"] = new() { HotCache = { TimeToLive = TimeSpan.Zero } }, ["Persistence:Collections:users:HotCache:TimeToLive"] },
+        { "hot cache null", o => o.Collections["users"] = new() { HotCache = null! }, ["Persistence:Collections:users:HotCache is null"] },
+        { "health wal", o => o.HealthCheck.MaxWalBytesSinceCheckpoint = o.CheckpointWalBytes, ["Persistence:HealthCheck:MaxWalBytesSinceCheckpoint", "not above CheckpointWalBytes"] },
+        { "health age", o => o.HealthCheck.MaxOldestSnapshotAge = TimeSpan.Zero, ["Persistence:HealthCheck:MaxOldestSnapshotAge"] },
+        { "health pinned", o => o.HealthCheck.MaxPinnedBytes = 0, ["Persistence:HealthCheck:MaxPinnedBytes is 0"] },
+        { "health null", o => o.HealthCheck = null!, ["Persistence:HealthCheck is null"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void Each_rule_names_the_setting_and_the_fix(string rule, Action<PersistenceOptions> breakIt, string[] expected)
+    {
+        var options = new PersistenceOptions { Path = "data/app.db" };
+        breakIt(options);
+        var result = new PersistenceOptionsValidator().Validate(Options.DefaultName, options);
+        Assert.True(result.Failed, rule);
+        var failure = Assert.Single(result.Failures!);
+        foreach (var text in expected)
+        {
+            Assert.Contains(text, failure, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Defaults_with_a_path_are_valid_and_match_the_engine()
+    {
+        var options = new PersistenceOptions { Path = "data/app.db" };
+        Assert.True(new PersistenceOptionsValidator().Validate(Options.DefaultName, options).Succeeded);
+        var engine = new DatabaseOptions();
+        Assert.Equal(engine.PageSize, options.PageSize);
+        Assert.Equal(engine.PageCacheBytes, options.PageCacheBytes);
+        Assert.Equal(engine.DefaultDurability, options.DefaultDurability);
+        Assert.Equal(engine.CheckpointWalBytes, options.CheckpointWalBytes);
+        Assert.Equal(engine.CheckpointInterval, options.CheckpointInterval);
+        Assert.Equal(engine.WalSegmentBytes, options.WalSegmentBytes);
+        Assert.Equal(engine.BufferedFlushDelay, options.BufferedFlushDelay);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var options = new PersistenceOptions { PageSize = 3, CheckpointInterval = TimeSpan.Zero };
+        var result = new PersistenceOptionsValidator().Validate(Options.DefaultName, options);
+        Assert.Equal(3, result.Failures!.Count());
+    }
+
+    [Fact]
+    public void Without_a_host_the_first_resolve_fails_and_names_the_problem()
+    {
+        using var provider = TestServices.Build(new SimulatedFileSystem(), configure: o => o.Path = "");
+        var error = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<Database>);
+        Assert.Contains("Persistence:Path is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_does_not_start_with_invalid_options_and_opens_nothing()
+    {
+        var fs = new SimulatedFileSystem();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddTestInfrastructure(fs).AddPersistence(o =>
+        {
+            TestServices.Small(o);
+            o.PageSize = 1000;
+        });
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Persistence:PageSize is 1000", error.Message, StringComparison.Ordinal);
+        Assert.Empty(fs.AllFiles());
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Persistence.DependencyInjection;
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.DependencyInjection;
+
+/// <summary>The database as a container singleton: opened on first resolve, wired to logging and metrics, closed cleanly with the container.</summary>
+public sealed class PersistenceServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void The_database_is_a_singleton_opened_on_first_resolve()
+    {
+        var fs = new SimulatedFileSystem();
+        using var provider = TestServices.Build(fs);
+        Assert.Empty(fs.AllFiles());
+        var database = provider.GetRequiredService<Database>();
+        Assert.Same(database, provider.GetRequiredService<Database>());
+        Assert.Equal(TestServices.Path, database.Path);
+        Assert.Equal(4096, database.PageSize);
+        Assert.Contains(TestServices.Path, fs.AllFiles());
+    }
+
+    [Fact]
+    public void Disposing_the_container_closes_the_database_with_a_final_checkpoint()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var provider = TestServices.Build(fs))
+        {
+            var users = new UserCollection(provider.GetRequiredService<Database>());
+            users.Insert(new User { Id = 1, Email = "ada@example.com", Age = 36 });
+            users.Insert(new User { Id = 2, Email = "grace@example.com", Age = 45 });
+        }
+
+        // The lock is released, and nothing is left in the log to replay.
+        using var reopened = TestServices.Reopen(fs);
+        Assert.Equal(0, reopened.Recovered!.Commits);
+        Assert.Equal(0, reopened.GetStatistics().WalBytesSinceCheckpoint);
+        Assert.Equal(2, new UserCollection(reopened).Count());
+        TestDatabases.AssertConsistent(reopened);
+    }
+
+    [Fact]
+    public void The_engine_logs_to_the_containers_logger_factory()
+    {
+        var fs = new SimulatedFileSystem();
+        var logger = new CapturingLogger();
+        using (var provider = TestServices.Build(fs, logger))
+        {
+            provider.GetRequiredService<Database>();
+        }
+
+        Assert.True(logger.Has(100)); // opening, from the DI layer
+        Assert.True(logger.Has(1)); // opened, from the engine
+        Assert.True(logger.Has(8)); // closed
+    }
+
+    [Fact]
+    public void The_engine_meter_comes_from_the_containers_meter_factory()
+    {
+        var fs = new SimulatedFileSystem();
+        using var provider = new ServiceCollection()
+            .AddMetrics()
+            .AddTestInfrastructure(fs)
+            .AddPersistence(TestServices.Small)
+            .BuildServiceProvider();
+        var factory = provider.GetRequiredService<IMeterFactory>();
+        var measurements = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // Only the meter created through the container's factory: a meter of the engine's own would have no scope.
+            if (instrument.Meter.Name == "Persistence" && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, _, _) => measurements.AddOrUpdate(i.Name, v, (_, old) => old + v));
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) => measurements[i.Name] = v);
+        listener.Start();
+
+        var users = new UserCollection(provider.GetRequiredService<Database>());
+        users.Insert(new User { Id = 1, Email = "ada@example.com" });
+        users.Insert(new User { Id = 2, Email = "grace@example.com" });
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(3, measurements["persistence.commits"]); // the collection's keyspaces, then two inserts
+        Assert.True(measurements["persistence.commit.duration"] >= 0);
+        Assert.True(measurements["persistence.wal.size"] > 0);
+        Assert.Equal(0, measurements["persistence.read_only"]);
+    }
+
+    [Fact]
+    public void A_collection_without_AddPersistence_says_what_to_call()
+    {
+        using var provider = new ServiceCollection()
+            .AddPersistenceCollection<UserCollection, User, long>(static database => new UserCollection(database))
+            .BuildServiceProvider();
+        var error = Assert.Throws<InvalidOperationException>(provider.GetRequiredService<UserCollection>);
+        Assert.Contains("services.AddPersistence()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Calling_AddPersistence_twice_registers_the_database_once_and_adds_configuration()
+    {
+        var services = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddPersistence(TestServices.Small)
+            .AddPersistence(o => o.PageSize = 8192);
+        Assert.Single(services, d => d.ServiceType == typeof(Database));
+        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IHostedService))); // the database service and the TTL collector, once each
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(8192, provider.GetRequiredService<Database>().PageSize);
+    }
+
+    [Theory]
+    [InlineData("data/app.db", "/srv/app/data/app.db")]
+    [InlineData("/var/lib/app.db", "/var/lib/app.db")]
+    public void A_relative_path_is_resolved_against_the_content_root(string configured, string expected)
+    {
+        var environment = new TestEnvironment { ContentRootPath = "/srv/app" };
+        Assert.Equal(expected, DatabaseActivator.ResolvePath(configured, environment));
+    }
+
+    private sealed class TestEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+
+        public string ApplicationName { get; set; } = "Test";
+
+        public string ContentRootPath { get; set; } = "";
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+}
