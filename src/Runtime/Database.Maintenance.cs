@@ -56,8 +56,12 @@ public sealed partial class Database
         var cache = _store?.Cache;
         var wal = Wal;
         var lookups = cache?.Lookups ?? 0;
+        var (hotHits, hotMisses) = HotCacheCounters();
         return new DatabaseStatistics
         {
+            HotCacheHits = hotHits,
+            HotCacheMisses = hotMisses,
+            ExpiredCollected = Ttl.Collected,
             Version = _chain.Visible.Number,
             Commits = Sequencer.Commits,
             WriteConflicts = Sequencer.Conflicts,

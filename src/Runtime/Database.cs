@@ -62,6 +62,57 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
 
     internal Ttl.TtlCollector Ttl { get; }
 
+    private volatile Dictionary<int, Action<ReadOnlyMemory<byte>, long>[]> _writeObservers = [];
+
+    /// <summary>True when some keyspace is observed (the sequencer then reports each commit's writes).</summary>
+    internal bool HasWriteObservers => _writeObservers.Count > 0;
+
+    /// <summary>
+    /// Calls <paramref name="onWrite"/> with every key a commit writes (puts or deletes) in <paramref name="keyspace"/>
+    /// and the commit's version, under the sequencer's lock, before the version can become visible. An empty key
+    /// means the whole keyspace changed (it was deleted). Caches use it to stay consistent with every snapshot.
+    /// </summary>
+    internal void ObserveWrites(Keyspace keyspace, Action<ReadOnlyMemory<byte>, long> onWrite)
+    {
+        lock (_writeObserversLock)
+        {
+            var copy = new Dictionary<int, Action<ReadOnlyMemory<byte>, long>[]>(_writeObservers);
+            copy[keyspace.Id] = [.. copy.GetValueOrDefault(keyspace.Id, []), onWrite];
+            _writeObservers = copy;
+        }
+    }
+
+    internal bool TryGetWriteObservers(int keyspace, out Action<ReadOnlyMemory<byte>, long>[] observers) =>
+        _writeObservers.TryGetValue(keyspace, out observers!);
+
+    private readonly Lock _writeObserversLock = new();
+    private readonly List<Func<(long Hits, long Misses)>> _hotCaches = [];
+
+    /// <summary>Adds a collection's hot-cache counters to the database's statistics.</summary>
+    internal void RegisterHotCache(Func<(long Hits, long Misses)> counters)
+    {
+        lock (_hotCaches)
+        {
+            _hotCaches.Add(counters);
+        }
+    }
+
+    internal (long Hits, long Misses) HotCacheCounters()
+    {
+        lock (_hotCaches)
+        {
+            long hits = 0, misses = 0;
+            foreach (var counters in _hotCaches)
+            {
+                var (h, m) = counters();
+                hits += h;
+                misses += m;
+            }
+
+            return (hits, misses);
+        }
+    }
+
     internal INodeSource Source { get; }
 
     internal CommitSequencer Sequencer { get; }

@@ -63,6 +63,15 @@ public sealed record DatabaseStatistics
     /// <summary>Page-cache lookups that found the page, as a fraction of all lookups (approximate).</summary>
     public double CacheHitRatio { get; init; }
 
+    /// <summary>Reads served by collections' hot caches since open.</summary>
+    public long HotCacheHits { get; init; }
+
+    /// <summary>Reads of hot-cached collections that had to go to the engine since open.</summary>
+    public long HotCacheMisses { get; init; }
+
+    /// <summary>Expired documents removed by the collector since open.</summary>
+    public long ExpiredCollected { get; init; }
+
     /// <summary>Nodes changed since the last checkpoint (an upper bound on dirty pages).</summary>
     public long DirtyPagesEstimate { get; init; }
 

@@ -14,6 +14,7 @@ public abstract partial class Collection<T, TKey>
 {
     private const int KeyBufferSize = 128;
     private readonly Keyspace[] _indexKeyspaces;
+    private readonly DocumentCache<T>? _cache;
 
     /// <summary>Binds the collection to a database, creating its keyspaces if they do not exist.</summary>
     protected Collection(Database database, DocumentSchema<T, TKey> schema)
@@ -37,6 +38,16 @@ public abstract partial class Collection<T, TKey>
         if (options?.SlidingExpiration == true)
         {
             _accesses = new AccessTracker();
+        }
+
+        if (options is { HotCacheMaxCount: > 0 } or { HotCacheMaxBytes: > 0 })
+        {
+            // Registered before the baseline is read: every write sequenced after it is reported to the cache.
+            var cache = new DocumentCache<T>(options.HotCacheMaxCount, options.HotCacheMaxBytes, options.HotCacheTimeToLive,
+                database.TimeProvider, long.MaxValue);
+            database.ObserveWrites(Documents, cache.Written);
+            _cache = cache.WithBaseline(database.Versions.Latest.Number);
+            database.RegisterHotCache(() => (cache.Hits, cache.Misses));
         }
 
         if (expires)
@@ -115,14 +126,26 @@ public abstract partial class Collection<T, TKey>
     /// <summary>The live document stored under encoded key <paramref name="key"/>, or null (absent or expired).</summary>
     internal T? Load(Transaction transaction, ReadOnlySpan<byte> key, bool isRead = true)
     {
-        if (!transaction.TryGet(Documents, key, out var value))
+        var useCache = _cache is not null && transaction is ReadTransaction;
+        if (!useCache || !_cache!.TryGet(key, transaction.SnapshotVersion, out var document, out _))
         {
-            return null;
+            if (!transaction.TryGet(Documents, key, out var value))
+            {
+                return null;
+            }
+
+            document = Decode(value);
+            if (useCache)
+            {
+                _cache!.Fill(key, transaction.SnapshotVersion, document, value.Length);
+            }
         }
 
-        var document = Decode(value);
         return IsLive(transaction, key, document, isRead) ? document : null;
     }
+
+    /// <summary>Hot-cache hits and misses (zero without a hot cache).</summary>
+    internal (long Hits, long Misses) CacheCounters => _cache is { } cache ? (cache.Hits, cache.Misses) : (0, 0);
 
     private static void ValidateName(string name)
     {

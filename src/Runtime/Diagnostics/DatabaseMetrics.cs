@@ -38,6 +38,8 @@ internal sealed class DatabaseMetrics : IDisposable
         _meter.CreateObservableGauge("persistence.wal.disk_size", () => Measure(database, s => (double)s.WalDiskBytes), "By", "Bytes of log segment files.");
         _meter.CreateObservableGauge("persistence.file.size", () => Measure(database, s => (double)s.FileBytes), "By", "Bytes of the data file.");
         _meter.CreateObservableGauge("persistence.cache.hit_ratio", () => Measure(database, s => s.CacheHitRatio), "1", "Page-cache hit ratio.");
+        _meter.CreateObservableGauge("persistence.hot_cache.hit_ratio", () => Measure(database, s => s.HotCacheHits + s.HotCacheMisses == 0 ? 0 : (double)s.HotCacheHits / (s.HotCacheHits + s.HotCacheMisses)), "1",
+            "Hot-cache hit ratio of the collections that have one.");
         _meter.CreateObservableGauge("persistence.snapshot.oldest_age", () => Measure(database, s => s.OldestSnapshotAge.TotalSeconds), "s", "Age of the oldest live snapshot.");
         _meter.CreateObservableGauge("persistence.snapshot.pinned_size", () => Measure(database, s => (double)s.PinnedBytes), "By", "Bytes the oldest snapshot keeps from reuse.");
         _meter.CreateObservableGauge("persistence.read_only", () => Measure(database, s => s.IsReadOnly ? 1.0 : 0.0), "1", "1 when the database refuses writes after a failure.");

@@ -188,7 +188,29 @@ internal sealed class CommitSequencer
         Interlocked.Add(ref _dirtyNodes, nodes);
         Commits++;
         transaction.Sequenced(version.Number);
+        if (_database.HasWriteObservers)
+        {
+            NotifyObservers(log, version.Number);
+        }
+
         return version;
+    }
+
+    private void NotifyObservers(TxLog log, long version)
+    {
+        var reader = new TxLogReader(log.Payloads());
+        while (reader.TryRead(out var op))
+        {
+            if (op.Kind is LogOpKind.Put or LogOpKind.Delete or LogOpKind.DropKeyspace
+                && _database.TryGetWriteObservers(op.KeyspaceId, out var observers))
+            {
+                var key = op.Kind == LogOpKind.DropKeyspace ? ReadOnlyMemory<byte>.Empty : op.Key;
+                foreach (var observer in observers)
+                {
+                    observer(key, version);
+                }
+            }
+        }
     }
 
     /// <summary>Re-applies a transaction's log on <paramref name="latest"/> (the log was validated against it).</summary>

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+
+namespace Persistence.Collections;
+
+/// <summary>
+/// A collection's hot cache: materialized documents by primary key, bounded by count and bytes, each served only to
+/// snapshots that are allowed to see it.
+/// </summary>
+/// <remarks>
+/// <para>Every entry carries the version of the latest committed write of its key that the cache knows of. A reader at
+/// snapshot S may use a cached document only if that version is at most S: a newer write would be hidden from S, an
+/// older one could not be the value S sees because any later write (visible to S) would have replaced the entry first.
+/// That holds because the engine reports each commit's writes (<see cref="Database.ObserveWrites"/>) when the commit is
+/// sequenced, before it can become visible; the report replaces the entry by a marker with the new version.</para>
+/// <para>A reader that missed fills the entry with what its snapshot read, under the cache's lock, only if the entry's
+/// version (or, for an absent key, the <c>baseline</c>) is at most its snapshot. Evicting an entry raises the
+/// baseline to the entry's version, so that an absent key is never filled from a snapshot older than its last write.
+/// Write transactions never use the cache: they must see their own writes. Hits are lock-free.</para>
+/// </remarks>
+internal sealed class DocumentCache<T>
+    where T : class
+{
+    private readonly ConcurrentDictionary<byte[], Entry> _entries = new(ByteArrayComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], Entry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private readonly Lock _lock = new();
+    private readonly int _maxCount;
+    private readonly long _maxBytes;
+    private readonly TimeSpan? _timeToLive;
+    private readonly TimeProvider _time;
+    private long _baseline;
+    private long _bytes;
+    private long _hits;
+    private long _misses;
+
+    public DocumentCache(int maxCount, long maxBytes, TimeSpan? timeToLive, TimeProvider time, long baseline)
+    {
+        _maxCount = maxCount > 0 ? maxCount : int.MaxValue;
+        _maxBytes = maxBytes > 0 ? maxBytes : long.MaxValue;
+        _timeToLive = timeToLive;
+        _time = time;
+        _baseline = baseline;
+        _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Sets the baseline once registration is done: an absent key's latest write is at most this version.</summary>
+    public DocumentCache<T> WithBaseline(long version)
+    {
+        lock (_lock)
+        {
+            _baseline = version;
+        }
+
+        return this;
+    }
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    public int Count => _entries.Count;
+
+    /// <summary>The cached document for <paramref name="key"/> if the snapshot may see it.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, long snapshot, out T document, out Entry? observed)
+    {
+        observed = _lookup.TryGetValue(key, out var entry) ? entry : null;
+        if (entry is { Document: { } cached } && entry.Version <= snapshot && !Stale(entry))
+        {
+            Interlocked.Increment(ref _hits);
+            document = cached;
+            return true;
+        }
+
+        Interlocked.Increment(ref _misses);
+        document = null!;
+        return false;
+    }
+
+    /// <summary>Fills the entry with what a snapshot read, if the snapshot sees the key's latest write.</summary>
+    public void Fill(ReadOnlySpan<byte> key, long snapshot, T document, int size)
+    {
+        lock (_lock)
+        {
+            var current = _lookup.TryGetValue(key, out var entry) ? entry : null;
+            var version = current?.Version ?? _baseline;
+            if (version > snapshot || current?.Document is not null)
+            {
+                return;
+            }
+
+            _entries[key.ToArray()] = new Entry(document, version, size, _time.GetTimestamp());
+            _bytes += size - (current?.Size ?? 0);
+            EvictIfOver();
+        }
+    }
+
+    /// <summary>A commit at <paramref name="version"/> wrote <paramref name="key"/> (empty: every key).</summary>
+    public void Written(ReadOnlyMemory<byte> key, long version)
+    {
+        lock (_lock)
+        {
+            if (key.IsEmpty)
+            {
+                _entries.Clear();
+                _bytes = 0;
+                _baseline = Math.Max(_baseline, version);
+                return;
+            }
+
+            var previous = _lookup.TryGetValue(key.Span, out var entry) ? entry : null;
+            _entries[key.ToArray()] = new Entry(null, version, 0, 0);
+            _bytes -= previous?.Size ?? 0;
+            EvictIfOver();
+        }
+    }
+
+    private bool Stale(Entry entry) => _timeToLive is { } ttl && _time.GetElapsedTime(entry.LoadedAt) > ttl;
+
+    /// <summary>Evicts the oldest tenth (by load time, markers first) once a bound is passed, raising the baseline.</summary>
+    private void EvictIfOver()
+    {
+        if (_entries.Count <= _maxCount && _bytes <= _maxBytes)
+        {
+            return;
+        }
+
+        var victims = _entries.OrderBy(p => p.Value.Document is null ? 0 : 1).ThenBy(p => p.Value.LoadedAt)
+            .Take(Math.Max(1, _entries.Count / 10)).ToList();
+        foreach (var (key, entry) in victims)
+        {
+            if (_entries.TryRemove(key, out _))
+            {
+                _bytes -= entry.Size;
+                _baseline = Math.Max(_baseline, entry.Version);
+            }
+        }
+    }
+
+    /// <summary>A cached document (null for a marker of a write not yet read back), the version it reflects, its size and load time.</summary>
+    internal sealed record Entry(T? Document, long Version, int Size, long LoadedAt);
+}

@@ -1,0 +1,101 @@
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.Ttl;
+
+public sealed class HotCacheTests
+{
+    private static Database Open(int maxCount = 50, TimeProvider? time = null)
+    {
+        var options = new DatabaseOptions { TimeProvider = time ?? TimeProvider.System };
+        options.Ttl.RunCollectorInBackground = false;
+        options.Collections["users"] = new CollectionOptions { HotCacheMaxCount = maxCount };
+        return Database.OpenInMemory(options);
+    }
+
+    [Fact]
+    public void A_snapshot_never_sees_a_cached_value_newer_or_older_than_itself()
+    {
+        using var db = Open();
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", Name = "v1" });
+        Assert.Equal("v1", users.Get(1)!.Name);
+        Assert.Equal("v1", users.Get(1)!.Name); // served from the cache now
+        using var old = db.BeginRead();
+        Assert.Equal("v1", users.Get(1, old)!.Name);
+        users.Update(new User { Id = 1, Email = "a@example.com", Name = "v2" });
+        Assert.Equal("v2", users.Get(1)!.Name); // the write is never masked by the cached v1
+        Assert.Equal("v1", users.Get(1, old)!.Name); // and the old snapshot never sees v2
+        Assert.Equal("v2", users.Get(1)!.Name);
+        users.Delete(1);
+        Assert.Null(users.Get(1));
+        Assert.Equal("v1", users.Get(1, old)!.Name);
+        db.Write(tx => tx.Put(tx.GetKeyspace("users"), users.EncodeKey(1), users.Encode(new User { Id = 1, Email = "a@example.com", Name = "raw" }).ToArray()));
+        Assert.Equal("raw", users.Get(1)!.Name); // even a write below the collection is seen
+        var stats = db.GetStatistics();
+        Assert.True(stats.HotCacheHits > 0 && stats.HotCacheMisses > 0);
+    }
+
+    [Fact]
+    public void Expiry_is_never_masked_by_the_cache()
+    {
+        var time = new FakeTimeProvider();
+        using var db = Open(time: time);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = time.GetUtcNow() + TimeSpan.FromSeconds(5) });
+        Assert.NotNull(users.Get(1));
+        Assert.NotNull(users.Get(1));
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Null(users.Get(1));
+    }
+
+    [Fact]
+    public async Task Under_concurrent_writers_every_read_matches_the_model_of_its_snapshot()
+    {
+        using var db = Open(maxCount: 20);
+        var users = new UserCollection(db);
+        const int keys = 40;
+        users.InsertMany(Enumerable.Range(0, keys).Select(i => new User { Id = i, Email = $"u{i}@example.com", Name = "0" }));
+
+        // The model: for each committed version, the name of every key. Each writer commit bumps one key's counter.
+        var history = new System.Collections.Concurrent.ConcurrentDictionary<long, (int Key, string Name)>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Factory.StartNew(() =>
+        {
+            var random = new Random(w);
+            while (!stop.IsCancellationRequested)
+            {
+                var id = random.Next(keys);
+                var name = $"{w}-{random.Next()}";
+                using var tx = db.BeginWrite();
+                users.Update(new User { Id = id, Email = $"u{id}@example.com", Name = name }, tx);
+                tx.OnSequenced(version => history[version] = (id, name));
+                try
+                {
+                    tx.Commit();
+                }
+                catch (WriteConflictException)
+                {
+                }
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        var checks = 0;
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(() =>
+        {
+            var random = new Random(100 + r);
+            while (!stop.IsCancellationRequested)
+            {
+                using var read = db.BeginRead();
+                var id = random.Next(keys);
+                var seen = users.Get(id, read)!.Name;
+                var expected = history.Where(h => h.Key <= read.SnapshotVersion && h.Value.Key == id).OrderBy(h => h.Key).LastOrDefault().Value.Name ?? "0";
+                Assert.Equal(expected, seen);
+                Assert.Equal(seen, users.Get(id, read)!.Name); // repeatable, cached or not
+                Interlocked.Increment(ref checks);
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(writers.Concat(readers));
+        Assert.True(checks > 100, $"only {checks} checks ran");
+        Assert.True(db.GetStatistics().HotCacheHits > 0);
+    }
+}
