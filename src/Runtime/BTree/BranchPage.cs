@@ -44,7 +44,7 @@ internal static class BranchPage
         while (low <= high)
         {
             var mid = (int)((uint)(low + high) >> 1);
-            if (Key(page, mid).SequenceCompareTo(key) <= 0)
+            if (KeyComparer.Compare(Key(page, mid), key) <= 0)
             {
                 low = mid + 1;
             }

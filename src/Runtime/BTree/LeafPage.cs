@@ -78,7 +78,7 @@ internal static class LeafPage
         while (low <= high)
         {
             var mid = (int)((uint)(low + high) >> 1);
-            var cmp = Key(page, mid).SequenceCompareTo(key);
+            var cmp = KeyComparer.Compare(Key(page, mid), key);
             if (cmp == 0)
             {
                 found = true;
