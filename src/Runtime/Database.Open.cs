@@ -127,8 +127,8 @@ public sealed partial class Database
     }
 
     /// <summary>
-    /// Creates a new database file atomically: both meta slots are written to a temporary file, which is synced and
-    /// then renamed into place (and the directory synced). A crash leaves either no database or a complete one.
+    /// Creates a new database file atomically: the first meta slot (the second stays zeroed, so it fails its checksum
+    /// and the first wins) is written to a temporary file, which is synced and then renamed into place (and the directory synced). A crash leaves either no database or a complete one.
     /// </summary>
     private static void Create(IFileSystem fs, string path, DatabaseOptions options)
     {

@@ -60,7 +60,11 @@ public sealed record DatabaseStatistics
     /// <summary>The page cache's capacity in pages.</summary>
     public int CacheCapacityPages { get; init; }
 
-    /// <summary>Page-cache lookups that found the page, as a fraction of all lookups (approximate).</summary>
+    /// <summary>
+    /// Page-cache lookups that found the page, as a fraction of all lookups (approximate: counted without
+    /// synchronization). Descents that follow in-memory child pointers do not look pages up and are not counted, so a
+    /// warm tree shows few lookups.
+    /// </summary>
     public double CacheHitRatio { get; init; }
 
     /// <summary>Reads served by collections' hot caches since open.</summary>

@@ -138,17 +138,20 @@ public abstract class Transaction : IDisposable
 
     internal abstract TreeRoot CurrentRoot(int keyspaceId);
 
+    /// <summary>The token of the nodes this transaction may change in place (null: a read transaction changes none).</summary>
+    private protected virtual object? WriterToken => null;
+
     /// <summary>A cursor over the keyspace as this transaction sees it (not yet positioned).</summary>
     internal virtual IKeyCursor OpenKeyCursor(Keyspace keyspace)
     {
-        var cursor = new TreeCursor(Source);
+        var cursor = new TreeCursor(Source, WriterToken);
         cursor.Reset(CurrentRoot(keyspace.Id).Root);
         return cursor;
     }
 
     private protected virtual bool Lookup(Keyspace keyspace, TreeRoot root, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
     {
-        if (TreeReader.TryFind(root.Root, key, Source, out var leaf, out var slot))
+        if (TreeReader.TryFind(root.Root, key, Source, WriterToken, out var leaf, out var slot))
         {
             value = TreeReader.Value(leaf, slot, Source);
             return true;

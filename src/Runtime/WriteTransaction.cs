@@ -39,6 +39,8 @@ public sealed class WriteTransaction : Transaction
 
     internal object OwnerToken => _owner;
 
+    private protected override object? WriterToken => _owner;
+
     /// <summary>
     /// Runs <paramref name="callback"/> with the commit's version number once the commit is sequenced (under the
     /// sequencer's lock, before the version can become visible). Used by caches that must never serve a value older
@@ -225,7 +227,7 @@ public sealed class WriteTransaction : Transaction
 
     internal override IKeyCursor OpenKeyCursor(Keyspace keyspace)
     {
-        var tree = new TreeCursor(Source);
+        var tree = new TreeCursor(Source, _owner);
         tree.Reset(CurrentRoot(keyspace.Id).Root);
         return _overlay?.EntriesOf(keyspace.Id) is { Count: > 0 } entries ? new OverlayCursor(tree, entries) : tree;
     }

@@ -37,10 +37,17 @@ internal static class BranchPage
         BinaryPrimitives.WriteInt64LittleEndian(page[(SlottedPage.CellOffset(page, slot) + 2)..], child.Value);
 
     /// <summary>The slot whose child covers <paramref name="key"/>: the last slot whose separator is ≤ the key.</summary>
-    public static int FindChild(ReadOnlySpan<byte> page, ReadOnlySpan<byte> key)
+    public static int FindChild(ReadOnlySpan<byte> page, ReadOnlySpan<byte> key) =>
+        FindChild(page, key, 1, SlottedPage.Count(page));
+
+    /// <summary>
+    /// <see cref="FindChild(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> within separator slots [<paramref name="low"/>,
+    /// <paramref name="end"/>), when every separator before <paramref name="low"/> is smaller than the key and every one
+    /// from <paramref name="end"/> greater.
+    /// </summary>
+    public static int FindChild(ReadOnlySpan<byte> page, ReadOnlySpan<byte> key, int low, int end)
     {
-        var low = 1;
-        var high = SlottedPage.Count(page) - 1;
+        var high = end - 1;
         while (low <= high)
         {
             var mid = (int)((uint)(low + high) >> 1);

@@ -71,10 +71,16 @@ internal static class LeafPage
         BinaryPrimitives.WriteInt64LittleEndian(page[OverflowRefOffset(page, slot)..], first.Value);
 
     /// <summary>Binary search. Returns the slot of <paramref name="key"/>, or the slot where it would be inserted.</summary>
-    public static int Find(ReadOnlySpan<byte> page, ReadOnlySpan<byte> key, out bool found)
+    public static int Find(ReadOnlySpan<byte> page, ReadOnlySpan<byte> key, out bool found) =>
+        Find(page, key, 0, SlottedPage.Count(page), out found);
+
+    /// <summary>
+    /// Binary search within slots [<paramref name="low"/>, <paramref name="end"/>), when every slot before
+    /// <paramref name="low"/> holds a smaller key and every slot from <paramref name="end"/> a greater one.
+    /// </summary>
+    public static int Find(ReadOnlySpan<byte> page, ReadOnlySpan<byte> key, int low, int end, out bool found)
     {
-        var low = 0;
-        var high = SlottedPage.Count(page) - 1;
+        var high = end - 1;
         while (low <= high)
         {
             var mid = (int)((uint)(low + high) >> 1);

@@ -21,6 +21,14 @@ internal sealed class Node
     private volatile bool _referenced;
     private Node? _cachedBy;
     private int _cachedSlot;
+    private ulong[]? _heads;
+    private int _searches;
+
+    /// <summary>
+    /// The writer argument of a search that cannot tell which nodes are still writable: it uses key heads already
+    /// built (only immutable nodes have them) and builds none.
+    /// </summary>
+    public static readonly object UnknownWriter = new();
 
     public Node(byte[] page, PageId pageId)
     {
@@ -43,7 +51,10 @@ internal sealed class Node
     /// <summary>Leaves: large values referenced by handle from overflow cells that have no extent yet.</summary>
     public List<LargeValue>? Large { get; set; }
 
-    /// <summary>The writer allowed to change this node in place; null once committed.</summary>
+    /// <summary>
+    /// The writer allowed to change this node in place. Never cleared: once a version that reaches the node is
+    /// published, nobody changes it, whoever the owner (see <see cref="HeadsFor"/>).
+    /// </summary>
     public object? Owner { get; set; }
 
     /// <summary>Where the node lives on disk, or <see cref="PageId.None"/> while it exists only in memory.</summary>
@@ -107,6 +118,59 @@ internal sealed class Node
     {
         var children = Children;
         return children is null ? null : Volatile.Read(ref children[slot]);
+    }
+
+    /// <summary>
+    /// Branches: the slot whose child covers <paramref name="key"/>, as <see cref="BranchPage.FindChild(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>. Pass the
+    /// searching writer's token, or null for a reader: a node that writer may still change is searched in its page.
+    /// </summary>
+    public int FindChild(ReadOnlySpan<byte> key, object? writer)
+    {
+        if (HeadsFor(writer) is not { } heads)
+        {
+            return BranchPage.FindChild(Page, key);
+        }
+
+        var (low, end) = KeyHeads.EqualRange(heads, 1, heads.Length, KeyHeads.Of(key));
+        return BranchPage.FindChild(Page, key, low, end);
+    }
+
+    /// <summary>Leaves: the slot of <paramref name="key"/> or where it would go, as <see cref="LeafPage.Find(ReadOnlySpan{byte}, ReadOnlySpan{byte}, out bool)"/>; <paramref name="writer"/> as in <see cref="FindChild"/>.</summary>
+    public int FindInLeaf(ReadOnlySpan<byte> key, object? writer, out bool found)
+    {
+        if (HeadsFor(writer) is not { } heads)
+        {
+            return LeafPage.Find(Page, key, out found);
+        }
+
+        var (low, end) = KeyHeads.EqualRange(heads, 0, heads.Length, KeyHeads.Of(key));
+        return LeafPage.Find(Page, key, low, end, out found);
+    }
+
+    /// <summary>True once searches go through key heads (tests).</summary>
+    internal bool HasKeyHeads => Volatile.Read(ref _heads) is not null;
+
+    /// <summary>
+    /// The key heads of an immutable node (<see cref="KeyHeads"/>), built on its third search, so that nodes searched
+    /// once (a commit's short-lived copies) never pay for them. Null for a node <paramref name="writer"/> may change, and
+    /// for leaves of many small keys, whose heads would cost more than a quarter of the page in memory.
+    /// </summary>
+    private ulong[]? HeadsFor(object? writer)
+    {
+        var heads = Volatile.Read(ref _heads);
+        if (heads is not null || ReferenceEquals(writer, UnknownWriter) || (writer is not null && ReferenceEquals(Owner, writer)) || ++_searches < 3)
+        {
+            return heads;
+        }
+
+        var leaf = IsLeaf;
+        if (leaf && Count * sizeof(ulong) > Page.Length / 4)
+        {
+            return null;
+        }
+
+        heads = KeyHeads.Build(Page, leaf);
+        return Interlocked.CompareExchange(ref _heads, heads, null) ?? heads;
     }
 
     /// <summary>A private, writable copy for <paramref name="owner"/>.</summary>

@@ -3,10 +3,12 @@ namespace Persistence.BTree;
 /// <summary>
 /// A position in one tree version: the path of (node, slot) pairs from the root to a leaf slot. Trees have no
 /// sibling links (they are copy-on-write), so stepping past the end of a leaf climbs the path and descends again.
+/// <c>writer</c> is the token of the write transaction that reads its own tree through the cursor (null for a read
+/// transaction): nodes it may change are searched in their pages, all others through their key heads.
 /// The tree must not change while the cursor is positioned; the public cursor re-seeks when a write
 /// transaction changes its own tree.
 /// </summary>
-internal sealed class TreeCursor(INodeSource source) : IKeyCursor
+internal sealed class TreeCursor(INodeSource source, object? writer) : IKeyCursor
 {
     private const int MaxDepth = 40;
     private readonly Node[] _nodes = new Node[MaxDepth];
@@ -43,7 +45,7 @@ internal sealed class TreeCursor(INodeSource source) : IKeyCursor
             return false;
         }
 
-        var slot = LeafPage.Find(Leaf.Page, key, out _);
+        var slot = Leaf.FindInLeaf(key, writer, out _);
         if (slot < Leaf.Count)
         {
             _slots[_depth - 1] = slot;
@@ -62,7 +64,7 @@ internal sealed class TreeCursor(INodeSource source) : IKeyCursor
             return false;
         }
 
-        var slot = LeafPage.Find(Leaf.Page, key, out var found);
+        var slot = Leaf.FindInLeaf(key, writer, out var found);
         if (found)
         {
             _slots[_depth - 1] = slot;
@@ -148,7 +150,7 @@ internal sealed class TreeCursor(INodeSource source) : IKeyCursor
                 return node.Count > 0;
             }
 
-            var slot = BranchPage.FindChild(node.Page, key);
+            var slot = node.FindChild(key, writer);
             _slots[_depth++] = slot;
             node = TreeReader.Child(node, slot, source);
         }

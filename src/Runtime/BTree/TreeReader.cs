@@ -25,7 +25,15 @@ internal static class TreeReader
     }
 
     /// <summary>Finds the leaf that holds (or would hold) <paramref name="key"/>.</summary>
-    public static bool TryFind(Node? root, ReadOnlySpan<byte> key, INodeSource source, out Node leaf, out int slot)
+    public static bool TryFind(Node? root, ReadOnlySpan<byte> key, INodeSource source, out Node leaf, out int slot) =>
+        TryFind(root, key, source, Node.UnknownWriter, out leaf, out slot);
+
+    /// <summary>
+    /// As <see cref="TryFind(Node?, ReadOnlySpan{byte}, INodeSource, out Node, out int)"/>, for a transaction's own
+    /// reads: <paramref name="writer"/> is the writer's token (null for a read transaction), and every node it cannot
+    /// change is searched through its key heads.
+    /// </summary>
+    public static bool TryFind(Node? root, ReadOnlySpan<byte> key, INodeSource source, object? writer, out Node leaf, out int slot)
     {
         if (root is null)
         {
@@ -37,11 +45,11 @@ internal static class TreeReader
         var node = root;
         while (!node.IsLeaf)
         {
-            node = Child(node, BranchPage.FindChild(node.Page, key), source);
+            node = Child(node, node.FindChild(key, writer), source);
         }
 
         leaf = node;
-        slot = LeafPage.Find(node.Page, key, out var found);
+        slot = node.FindInLeaf(key, writer, out var found);
         return found;
     }
 

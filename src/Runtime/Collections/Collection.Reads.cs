@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Persistence.Serialization;
 
 namespace Persistence.Collections;
 
@@ -7,14 +8,22 @@ public abstract partial class Collection<T, TKey>
     /// <summary>The document with primary key <paramref name="key"/>, or null.</summary>
     public T? Get(TKey key, Transaction? transaction = null)
     {
-        var encoded = EncodeKey(key);
-        if (transaction is not null)
+        var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);
+        try
         {
-            return Load(transaction, encoded);
-        }
+            Schema.WriteKey(ref writer, key);
+            if (transaction is not null)
+            {
+                return Load(transaction, writer.WrittenSpan);
+            }
 
-        using var read = Database.BeginRead();
-        return Load(read, encoded);
+            using var read = Database.BeginRead();
+            return Load(read, writer.WrittenSpan);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
     /// <summary>Looks up the document with primary key <paramref name="key"/>.</summary>

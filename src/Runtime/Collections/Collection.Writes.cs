@@ -112,6 +112,7 @@ public abstract partial class Collection<T, TKey>
         var count = Schema.Indexes.Count;
         var newValues = new byte[]?[count];
         var oldValues = new byte[]?[count];
+        List<byte[]>? freed = null; // expired documents holding a unique value: deleted once every check has passed
         for (var i = 0; i < count; i++)
         {
             newValues[i] = EncodeIndexValue(i, document);
@@ -122,13 +123,18 @@ public abstract partial class Collection<T, TKey>
                 var owner = ownerBytes.ToArray();
                 if (HasExpiry && Load(transaction, owner, isRead: false) is null)
                 {
-                    DeleteEncoded(transaction, owner); // the value belongs to an expired document: it is free
+                    (freed ??= []).Add(owner); // the value belongs to an expired document: it is free
                     continue;
                 }
 
                 throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
                     $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
             }
+        }
+
+        foreach (var owner in freed ?? [])
+        {
+            DeleteEncoded(transaction, owner);
         }
 
         if (HasExpiry)

@@ -82,7 +82,7 @@ internal sealed class DocumentCache<T>
         {
             var current = _lookup.TryGetValue(key, out var entry) ? entry : null;
             var version = current?.Version ?? _baseline;
-            if (version > snapshot || current?.Document is not null)
+            if (version > snapshot || (current is { Document: not null } && !Stale(current)))
             {
                 return;
             }

@@ -10,7 +10,8 @@ namespace Persistence.DependencyInjection;
 /// registration's failure status) when the database is read-only after a failed write or fsync or detected
 /// corruption, or when the last consistency check found problems; Degraded when the log since the last checkpoint,
 /// the age of the oldest snapshot or the bytes it pins pass the <see cref="PersistenceHealthCheckOptions"/>
-/// thresholds; Healthy otherwise. Cheap: it reads counters and takes no lock a commit waits on.
+/// thresholds; Healthy otherwise. Cheap: it reads counters and walks the retained versions under the version chain's
+/// reclaim lock, which a publication takes only briefly to retire versions.
 /// </summary>
 internal sealed class PersistenceHealthCheck(IServiceProvider services) : IHealthCheck
 {

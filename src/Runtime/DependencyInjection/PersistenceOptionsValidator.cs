@@ -58,7 +58,7 @@ internal sealed class PersistenceOptionsValidator : IValidateOptions<Persistence
 
         if (options.CheckpointInterval <= TimeSpan.Zero)
         {
-            failures.Add($"{Section}:CheckpointInterval is {options.CheckpointInterval}: use a positive time span such as \"00:00:10\" (the default, ten seconds).");
+            failures.Add($"{Section}:CheckpointInterval is {options.CheckpointInterval}: use a positive time span such as \"00:01:00\" (the default, one minute).");
         }
 
         if (options.WalSegmentBytes < 64 << 10 || options.WalSegmentBytes > 1 << 30)

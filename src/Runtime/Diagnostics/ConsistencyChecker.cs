@@ -46,7 +46,7 @@ internal sealed partial class ConsistencyChecker
         foreach (var keyspace in read.GetKeyspaces())
         {
             var root = read.CurrentRoot(keyspace.Id);
-            var cursor = new TreeCursor(_database.Source);
+            var cursor = new TreeCursor(_database.Source, Node.UnknownWriter);
             cursor.Reset(root.Root);
             long count = 0;
             byte[]? previous = null;

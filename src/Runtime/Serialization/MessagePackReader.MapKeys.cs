@@ -11,6 +11,13 @@ public ref partial struct MessagePackReader
     /// <exception cref="PersistenceSerializationException">The input is exhausted, or the integer is truncated.</exception>
     public bool TryReadInt32(out int value)
     {
+        // Tags below 128 (nearly all) are one positive fixint byte.
+        if (_position < _buffer.Length && _buffer[_position] <= MessagePackCode.MaxPositiveFixInt)
+        {
+            value = _buffer[_position++];
+            return true;
+        }
+
         value = 0;
         if (PeekType() != MessagePackType.Integer)
         {

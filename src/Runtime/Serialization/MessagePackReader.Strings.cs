@@ -9,7 +9,20 @@ public ref partial struct MessagePackReader
 {
     /// <summary>Reads a str as a string. Nil is not a string: use <see cref="ReadNullableString"/> where null is allowed.</summary>
     /// <exception cref="PersistenceSerializationException">The value is not a str, or its bytes are not valid UTF-8.</exception>
-    public string ReadString() => Encoding.UTF8.GetString(ReadStringSpan());
+    public string ReadString()
+    {
+        int start = _position;
+        ReadOnlySpan<byte> utf8 = ReadStringBytes(out int payloadOffset);
+
+        // ASCII (the common case) is valid UTF-8 and widens directly, without a validation pass of its own.
+        if (Ascii.IsValid(utf8))
+        {
+            return string.Create(utf8.Length, utf8, static (chars, bytes) => Ascii.ToUtf16(bytes, chars, out _));
+        }
+
+        ValidateUtf8(utf8, start, payloadOffset);
+        return Encoding.UTF8.GetString(utf8);
+    }
 
     /// <summary>Reads a str as a string, or nil as <see langword="null"/>.</summary>
     public string? ReadNullableString() => TryReadNil() ? null : ReadString();
@@ -19,6 +32,23 @@ public ref partial struct MessagePackReader
     /// validated as UTF-8 (the same check <see cref="ReadString"/> makes).
     /// </summary>
     public ReadOnlySpan<byte> ReadStringSpan()
+    {
+        int start = _position;
+        ReadOnlySpan<byte> utf8 = ReadStringBytes(out int payloadOffset);
+        ValidateUtf8(utf8, start, payloadOffset);
+        return utf8;
+    }
+
+    private static void ValidateUtf8(ReadOnlySpan<byte> utf8, int start, int payloadOffset)
+    {
+        if (!Utf8.IsValid(utf8))
+        {
+            throw SerializationErrors.InvalidUtf8("string", start, payloadOffset + SerializationErrors.FirstInvalidUtf8(utf8));
+        }
+    }
+
+    /// <summary>Reads a str header and returns its payload, not yet validated as UTF-8.</summary>
+    private ReadOnlySpan<byte> ReadStringBytes(out int payloadOffset)
     {
         int start = _position;
         byte code = ReadCode("a string");
@@ -38,14 +68,8 @@ public ref partial struct MessagePackReader
             };
         }
 
-        int payloadOffset = _position;
-        ReadOnlySpan<byte> utf8 = ReadPayload(length, "string", start);
-        if (!Utf8.IsValid(utf8))
-        {
-            throw SerializationErrors.InvalidUtf8("string", start, payloadOffset + SerializationErrors.FirstInvalidUtf8(utf8));
-        }
-
-        return utf8;
+        payloadOffset = _position;
+        return ReadPayload(length, "string", start);
     }
 
     /// <summary>Reads a bin as a new array. Nil is not binary: use <see cref="ReadNullableBinary"/> where null is allowed.</summary>

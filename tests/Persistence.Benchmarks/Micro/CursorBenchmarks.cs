@@ -39,7 +39,7 @@ public class CursorBenchmarks
         }
 
         _read = _database.BeginRead();
-        _tree = new TreeCursor(_read.Source);
+        _tree = new TreeCursor(_read.Source, writer: null);
         _random = new Random(7);
     }
 

@@ -119,7 +119,7 @@ public sealed class TreeWriterTests
 
     internal static void AssertSameContents(TreeRoot tree, KeyValuePair<byte[], byte[]>[] expected, INodeSource source, string context)
     {
-        var cursor = new TreeCursor(source);
+        var cursor = new TreeCursor(source, Node.UnknownWriter);
         cursor.Reset(tree.Root);
         var i = 0;
         for (var ok = cursor.SeekFirst(); ok; ok = cursor.Next(), i++)

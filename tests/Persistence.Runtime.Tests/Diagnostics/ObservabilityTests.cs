@@ -40,11 +40,14 @@ public sealed class ObservabilityTests
     [Fact]
     public void Instruments_report_commits_batches_latency_checkpoints_and_gauges()
     {
+        // Tests run in parallel and every database has a meter named "Persistence": listen only to this database's,
+        // which its own meter factory marks as its scope.
+        using var factory = new ScopedMeterFactory();
         var measurements = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Persistence")
+            if (instrument.Meter.Name == "Persistence" && ReferenceEquals(instrument.Meter.Scope, factory))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -59,7 +62,9 @@ public sealed class ObservabilityTests
         listener.Start();
 
         var fs = new SimulatedFileSystem();
-        using var db = TestDatabases.Open(fs);
+        var options = TestDatabases.Small();
+        options.MeterFactory = factory;
+        using var db = TestDatabases.Open(fs, options);
         var ks = db.Write(tx => tx.CreateKeyspace("k"));
         for (var i = 0; i < 10; i++)
         {
@@ -81,5 +86,31 @@ public sealed class ObservabilityTests
         Assert.True(measurements.ContainsKey("persistence.cache.hit_ratio"));
         Assert.True(measurements.ContainsKey("persistence.snapshot.oldest_age"));
         Assert.Equal(0, measurements["persistence.read_only"]);
+    }
+
+    /// <summary>Meters whose <see cref="Meter.Scope"/> is this factory, so that a listener can tell them from other databases'.</summary>
+    private sealed class ScopedMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            options.Scope = this;
+            var meter = new Meter(options);
+            lock (_meters)
+            {
+                _meters.Add(meter);
+            }
+
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            lock (_meters)
+            {
+                _meters.ForEach(m => m.Dispose());
+            }
+        }
     }
 }

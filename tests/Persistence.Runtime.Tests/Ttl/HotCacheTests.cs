@@ -50,6 +50,29 @@ public sealed class HotCacheTests
     }
 
     [Fact]
+    public void An_entry_past_its_time_to_live_is_reloaded_and_served_again()
+    {
+        var time = new FakeTimeProvider();
+        var options = new DatabaseOptions { TimeProvider = time };
+        options.Ttl.RunCollectorInBackground = false;
+        options.Collections["users"] = new CollectionOptions { HotCacheMaxCount = 50, HotCacheTimeToLive = TimeSpan.FromSeconds(10) };
+        using var db = Database.OpenInMemory(options);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", Name = "v1" });
+        Assert.NotNull(users.Get(1)); // miss, fills
+        Assert.NotNull(users.Get(1)); // hit
+        Assert.Equal((1L, 1L), Counters(db));
+
+        time.Advance(TimeSpan.FromSeconds(11));
+        Assert.NotNull(users.Get(1)); // stale: a miss, which must refill the entry
+        Assert.NotNull(users.Get(1)); // so this is a hit again
+        Assert.NotNull(users.Get(1));
+        Assert.Equal((3L, 2L), Counters(db));
+
+        static (long Hits, long Misses) Counters(Database db) => (db.GetStatistics().HotCacheHits, db.GetStatistics().HotCacheMisses);
+    }
+
+    [Fact]
     public async Task Under_concurrent_writers_every_read_matches_the_model_of_its_snapshot()
     {
         using var db = Open(maxCount: 20);

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Persistence.BTree;
+
+/// <summary>
+/// A search accelerator for immutable nodes: the first eight bytes of every key as one big-endian word ("head"),
+/// zero-padded, in one contiguous array. A binary search over the heads touches a few cache lines instead of a slot
+/// and a cell per probe; only keys whose heads equal the searched key's head are compared in full, in the page.
+/// </summary>
+/// <remarks>
+/// Heads are monotone in key order (zero-padding keeps a proper prefix at or below its extensions), and a strictly
+/// smaller head means a strictly smaller key; equal heads decide nothing, so those keys are compared in full. The
+/// arrays live beside the node in memory only; the page format does not change.
+/// </remarks>
+internal static class KeyHeads
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Of(ReadOnlySpan<byte> key)
+    {
+        if (key.Length >= sizeof(ulong))
+        {
+            return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(key)));
+        }
+
+        ulong head = 0;
+        for (var i = 0; i < key.Length; i++)
+        {
+            head |= (ulong)key[i] << (56 - (8 * i));
+        }
+
+        return head;
+    }
+
+    /// <summary>The heads of every key of a leaf, or of every separator of a branch (slot 0, which has none, gets 0).</summary>
+    public static ulong[] Build(byte[] page, bool leaf)
+    {
+        var count = SlottedPage.Count(page);
+        var heads = new ulong[count];
+        for (var slot = leaf ? 0 : 1; slot < count; slot++)
+        {
+            heads[slot] = Of(leaf ? LeafPage.Key(page, slot) : BranchPage.Key(page, slot));
+        }
+
+        return heads;
+    }
+
+    /// <summary>
+    /// Narrows [<paramref name="low"/>, <paramref name="high"/>) to the slots whose head equals <paramref name="head"/>:
+    /// every slot before the result's start holds a smaller key, every slot from its end a greater one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (int Start, int End) EqualRange(ulong[] heads, int low, int high, ulong head)
+    {
+        var start = low + LowerBound(heads.AsSpan(low, high - low), head);
+        if (start == high || heads[start] != head)
+        {
+            return (start, start);
+        }
+
+        // Keys sharing their first eight bytes (a common prefix in an index, say) may fill a stretch of the page.
+        var end = start + 1;
+        if (end < high && heads[end] == head)
+        {
+            end = head == ulong.MaxValue ? high : end + LowerBound(heads.AsSpan(end, high - end), head + 1);
+        }
+
+        return (start, end);
+    }
+
+    private static int LowerBound(ReadOnlySpan<ulong> heads, ulong head)
+    {
+        var low = 0;
+        var length = heads.Length;
+        while (length > 0)
+        {
+            var half = length >> 1;
+            if (heads[low + half] < head)
+            {
+                low += half + 1;
+                length -= half + 1;
+            }
+            else
+            {
+                length = half;
+            }
+        }
+
+        return low;
+    }
+}

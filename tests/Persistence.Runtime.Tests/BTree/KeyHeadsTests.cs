@@ -1,0 +1,187 @@
+using System.Buffers.Binary;
+using Persistence.BTree;
+using Persistence.Storage;
+
+namespace Persistence.Tests.BTree;
+
+public sealed class KeyHeadsTests
+{
+    private sealed class MemorySource(int pageSize) : INodeSource
+    {
+        public int PageSize => pageSize;
+
+        public Node Load(PageId id) => throw new InvalidOperationException($"page {id} requested from a memory-only tree");
+
+        public byte[] ReadOverflow(PageId first, int length) => throw new InvalidOperationException("overflow requested");
+    }
+
+    public enum KeyShape
+    {
+        /// <summary>Primary keys: eight big-endian bytes, decided by the heads alone.</summary>
+        Int64,
+
+        /// <summary>One to seven bytes: zero-padded heads, proper prefixes of each other.</summary>
+        Short,
+
+        /// <summary>A long shared prefix (an index of similar strings): equal heads everywhere.</summary>
+        SharedPrefix,
+
+        /// <summary>Everything at once, including bytes 0x00 and 0xFF at the padding boundary.</summary>
+        Mixed,
+    }
+
+    [Theory]
+    [InlineData(KeyShape.Int64, 4096)]
+    [InlineData(KeyShape.Short, 4096)]
+    [InlineData(KeyShape.SharedPrefix, 4096)]
+    [InlineData(KeyShape.Mixed, 4096)]
+    [InlineData(KeyShape.Mixed, 65536)]
+    public void Searches_through_key_heads_find_what_page_searches_find(KeyShape shape, int pageSize)
+    {
+        var random = new Random((int)shape * 31 + pageSize);
+        var source = new MemorySource(pageSize);
+        var model = new SortedSet<byte[]>(ByteComparer.Instance);
+        var tree = TreeRoot.Empty;
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        for (var i = 0; i < 6000; i++)
+        {
+            var key = Key(shape, random);
+            writer.Put(ref tree, key, key);
+            model.Add(key);
+        }
+
+        var keys = model.ToArray();
+        var probes = keys.Concat(Enumerable.Range(0, 3000).Select(_ => Key(shape, random))).ToArray();
+
+        // A reader (no writer token): the third search of a node builds its heads; later searches use them.
+        for (var pass = 0; pass < 4; pass++)
+        {
+            foreach (var probe in probes)
+            {
+                var found = TreeReader.TryFind(tree.Root, probe, source, writer: null, out var leaf, out var slot);
+                Assert.Equal(model.Contains(probe), found);
+                var plain = LeafPage.Find(leaf.Page, probe, out var plainFound);
+                Assert.Equal(plainFound, found);
+                Assert.Equal(plain, slot);
+            }
+        }
+
+        Assert.True(tree.Root!.HasKeyHeads, "the root was searched often enough to have key heads");
+
+        var cursor = new TreeCursor(source, writer: null);
+        foreach (var probe in probes)
+        {
+            cursor.Reset(tree.Root);
+            var ceiling = ByteComparer.Instance.Compare(probe, keys[^1]) > 0 ? null : model.GetViewBetween(probe, keys[^1]).Min;
+            Assert.Equal(ceiling is not null, cursor.Seek(probe));
+            if (ceiling is not null)
+            {
+                Assert.True(cursor.Key.SequenceEqual(ceiling));
+            }
+
+            cursor.Reset(tree.Root);
+            var floor = ByteComparer.Instance.Compare(probe, keys[0]) < 0 ? null : model.GetViewBetween(keys[0], probe).Max;
+            Assert.Equal(floor is not null, cursor.SeekForPrevious(probe));
+            if (floor is not null)
+            {
+                Assert.True(cursor.Key.SequenceEqual(floor));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_writer_never_builds_heads_for_nodes_it_may_still_change()
+    {
+        var source = new MemorySource(4096);
+        var owner = new object();
+        var writer = new TreeWriter(owner, source, new FreedSet());
+        var tree = TreeRoot.Empty;
+        var random = new Random(7);
+        var model = new SortedSet<byte[]>(ByteComparer.Instance);
+        for (var round = 0; round < 20; round++)
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                var key = Key(KeyShape.Mixed, random);
+                writer.Put(ref tree, key, key);
+                model.Add(key);
+            }
+
+            // The writer reads its own tree many times between changes: heads built now would go stale.
+            foreach (var key in model)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    Assert.True(TreeReader.TryFind(tree.Root, key, source, owner, out _, out _));
+                }
+            }
+
+            Assert.False(tree.Root!.HasKeyHeads);
+        }
+    }
+
+    [Fact]
+    public void Heads_order_like_the_keys_they_start()
+    {
+        var random = new Random(3);
+        for (var i = 0; i < 50_000; i++)
+        {
+            var x = Key(KeyShape.Mixed, random);
+            var y = Key(KeyShape.Mixed, random);
+            var keyOrder = Math.Sign(x.AsSpan().SequenceCompareTo(y));
+            var headOrder = KeyHeads.Of(x).CompareTo(KeyHeads.Of(y));
+            if (headOrder != 0)
+            {
+                Assert.Equal(keyOrder, Math.Sign(headOrder));
+            }
+        }
+    }
+
+    [Fact]
+    public void Equal_range_brackets_exactly_the_equal_heads()
+    {
+        ulong[] heads = [0, 1, 1, 1, 5, 5, ulong.MaxValue, ulong.MaxValue];
+        Assert.Equal((1, 4), KeyHeads.EqualRange(heads, 0, heads.Length, 1));
+        Assert.Equal((4, 6), KeyHeads.EqualRange(heads, 0, heads.Length, 5));
+        Assert.Equal((4, 4), KeyHeads.EqualRange(heads, 0, heads.Length, 3));
+        Assert.Equal((6, 8), KeyHeads.EqualRange(heads, 0, heads.Length, ulong.MaxValue));
+        Assert.Equal((2, 4), KeyHeads.EqualRange(heads, 2, heads.Length, 1));
+        Assert.Equal((1, 1), KeyHeads.EqualRange(heads, 1, heads.Length, 0));
+    }
+
+    private static byte[] Key(KeyShape shape, Random random)
+    {
+        switch (shape)
+        {
+            case KeyShape.Int64:
+                var key = new byte[8];
+                BinaryPrimitives.WriteInt64BigEndian(key, random.NextInt64(0, 100_000));
+                return key;
+            case KeyShape.Short:
+                return RandomBytes(random, random.Next(1, 8), alphabet: 4);
+            case KeyShape.SharedPrefix:
+                return [.. "user-000"u8, .. RandomBytes(random, random.Next(0, 6), alphabet: 6)];
+            default:
+                return random.Next(4) switch
+                {
+                    0 => Key(KeyShape.Int64, random),
+                    1 => Key(KeyShape.Short, random),
+                    2 => Key(KeyShape.SharedPrefix, random),
+                    _ => RandomBytes(random, random.Next(1, 20), alphabet: 3),
+                };
+        }
+    }
+
+    /// <summary>Bytes from a small alphabet that includes 0x00 and 0xFF, so keys share prefixes and padding matters.</summary>
+    private static byte[] RandomBytes(Random random, int length, int alphabet)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            var pick = random.Next(alphabet);
+            bytes[i] = pick switch { 0 => 0x00, 1 => 0xFF, _ => (byte)(0x30 + pick) };
+        }
+
+        return bytes;
+    }
+}
