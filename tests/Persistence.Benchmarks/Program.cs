@@ -31,6 +31,11 @@ if (options is null)
 
 var settings = options.Settings();
 var workloads = options.SelectWorkloads();
+foreach (var dropped in options.DroppedByQuick())
+{
+    Console.Error.WriteLine($"note: {dropped} runs in full mode only (it does not fit --quick's 60 s budget); left out");
+}
+
 var peers = options.SelectPeers();
 var root = Path.Combine(options.Temp ?? Path.GetTempPath(), $"persistence-bench-{Environment.ProcessId}");
 Directory.CreateDirectory(root);

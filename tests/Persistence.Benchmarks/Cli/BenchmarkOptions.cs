@@ -10,7 +10,8 @@ internal sealed class BenchmarkOptions
     public const string Usage = """
         usage: dotnet run -c Release --project tests/Persistence.Benchmarks -- [options]
           --quick               small N and short runs: the whole comparison in under a minute
-          --workload W1,W4      workload families to run (default: W1-W9; W10 runs only when named, and not with --quick)
+          --workload W1,W4      workload families to run (default: W1-W9, and T1-T3 in full mode; W10 runs only when
+                                named; --quick leaves out W10 and T1-T3, which do not fit its budget)
           --peer sqlite,efcore  peers to run (default: sqlite, efcore, lmdb); our typed peer is always added, it is
                                 every ratio's numerator; persistence-kv (our engine at the key-value level) runs only
                                 when named
@@ -109,8 +110,14 @@ internal sealed class BenchmarkOptions
     public IReadOnlyList<IWorkload> SelectWorkloads() =>
         WorkloadCatalog.All
             .Where(w => Workloads is null ? !w.ExplicitOnly : Workloads.Contains(w.Family))
-            .Where(w => !(Quick && w.ExplicitOnly))
+            .Where(w => !(Quick && w.FullModeOnly))
             .ToList();
+
+    /// <summary>Workloads named on the command line that <c>--quick</c> leaves out, to say so.</summary>
+    public IReadOnlyList<string> DroppedByQuick() =>
+        Quick && Workloads is not null
+            ? [.. WorkloadCatalog.All.Where(w => w.FullModeOnly && Workloads.Contains(w.Family)).Select(w => w.Family).Distinct()]
+            : [];
 
     /// <summary>The peers to run, in catalog order; ours is always included.</summary>
     public IReadOnlyList<PeerDescriptor> SelectPeers() =>
@@ -121,6 +128,6 @@ internal sealed class BenchmarkOptions
 
     private static HashSet<string> List(string[] args, int i) =>
         Value(args, i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => s.Length > 1 && s[0] is 'w' or 'W' && char.IsDigit(s[1]) ? s.ToUpperInvariant() : s.ToLowerInvariant())
+            .Select(s => s.Length > 1 && s[0] is 'w' or 'W' or 't' or 'T' && char.IsDigit(s[1]) ? s.ToUpperInvariant() : s.ToLowerInvariant())
             .ToHashSet(StringComparer.Ordinal);
 }

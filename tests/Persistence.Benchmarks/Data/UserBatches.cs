@@ -1,58 +1,7 @@
-using System.Collections;
 using System.Diagnostics;
 
 namespace Persistence.Benchmarks.Data;
 
-/// <summary>
-/// The users with Ids <c>[first, first + count)</c>, in Id order, handed out in batches. While the next batch is being
-/// generated the <see cref="Stopwatch"/> given to the constructor is paused, so that a timed bulk load measures the
-/// peer and not the data generator, and no peer has to hold the whole data set in memory (10M users at W10).
-/// </summary>
-/// <remarks>
-/// Each batch is a fresh set of <see cref="User"/> objects in one reused list: peers may keep the objects (EF Core's
-/// change tracker does) but not the list.
-/// </remarks>
-internal sealed class UserBatches : IEnumerable<IReadOnlyList<User>>
-{
-    private readonly UserFactory _factory;
-    private readonly long _first;
-    private readonly int _batchSize;
-    private readonly Stopwatch? _timer;
-
-    public UserBatches(UserFactory factory, long first, long count, Stopwatch? timer = null, int batchSize = 10_000)
-    {
-        _factory = factory;
-        _first = first;
-        Count = count;
-        _timer = timer;
-        _batchSize = batchSize;
-    }
-
-    /// <summary>The number of users in all batches.</summary>
-    public long Count { get; }
-
-    public IEnumerator<IReadOnlyList<User>> GetEnumerator()
-    {
-        var batch = new List<User>(_batchSize);
-        var end = _first + Count;
-        for (var next = _first; next < end;)
-        {
-            var running = _timer?.IsRunning ?? false;
-            _timer?.Stop();
-            batch.Clear();
-            for (var i = 0; i < _batchSize && next < end; i++, next++)
-            {
-                batch.Add(_factory.Create(next));
-            }
-
-            if (running)
-            {
-                _timer!.Start();
-            }
-
-            yield return batch;
-        }
-    }
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-}
+/// <summary>The users with Ids <c>[first, first + count)</c> of <see cref="UserFactory"/>, in batches (see <see cref="DocumentBatches{T}"/>).</summary>
+internal sealed class UserBatches(UserFactory factory, long first, long count, Stopwatch? timer = null, int batchSize = 10_000)
+    : DocumentBatches<User>(factory.Create, first, count, timer, batchSize);

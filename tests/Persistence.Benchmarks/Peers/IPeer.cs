@@ -42,4 +42,10 @@ internal interface IPeer : IDisposable
 
     /// <summary>A session for the calling thread. Not thread-safe; one per thread.</summary>
     IPeerSession OpenSession();
+
+    /// <summary>
+    /// Opens (creating it the first time) the peer's store of expiring users in its directory, beside its users (T2).
+    /// Peers without one throw <see cref="NotSupportedException"/>; the workload catalog never asks them.
+    /// </summary>
+    IExpiringStore OpenExpiringStore(ExpiringStoreSettings settings) => throw new NotSupportedException($"{Name} has no store of expiring documents.");
 }

@@ -8,7 +8,9 @@ namespace Persistence.Benchmarks.Reporting;
 /// <c>RESULT &lt;workload-id&gt; &lt;peer&gt; ours=&lt;n&gt; peer=&lt;n&gt; ratio=&lt;n&gt; unit=&lt;unit&gt;</c>, one per
 /// metric of every variant that ours and that peer both ran, where ratio &gt; 1 always favours us (ours/peer for
 /// throughput, peer/ours for latency, memory and disk). The primary metric's id is the variant's ("W4-1t"); the others
-/// append the metric's name ("W4-1t.p99", "W1.disk", "W4.peak-ws").
+/// append the metric's name ("W4-1t.p99", "W1.disk", "W4.peak-ws"). A variant measured against our own baseline
+/// (<see cref="VariantResult.Reference"/>, the TTL workloads) gets the same lines with the baseline's name in the peer
+/// field, and a table of the targets (<see cref="VariantResult.Goal"/>) follows the other tables.
 /// </summary>
 internal sealed class ReportWriter
 {
@@ -48,6 +50,7 @@ internal sealed class ReportWriter
         WriteMemoryAndDisk();
         WriteDiagnostics();
         WriteScaleChange();
+        WriteTargets();
     }
 
     public void WriteResultLines()
@@ -72,8 +75,18 @@ internal sealed class ReportWriter
                 {
                     if (theirs.Find(metric.Name) is { } other)
                     {
-                        var name = metric.Name == Metric.Throughput ? id : $"{id}.{metric.Name}";
-                        Line(name, peer, metric.Value, other.Value, Metric.Ratio(metric, other), metric.Unit);
+                        Line(MetricId(id, metric), peer, metric.Value, other.Value, Metric.Ratio(metric, other), metric.Unit);
+                    }
+                }
+            }
+
+            if (ours.Reference is { } reference)
+            {
+                foreach (var metric in ours.Metrics)
+                {
+                    if (reference.Find(metric.Name) is { } other)
+                    {
+                        Line(MetricId(id, metric), reference.Name, metric.Value, other.Value, Metric.Ratio(metric, other), metric.Unit);
                     }
                 }
             }
@@ -88,6 +101,8 @@ internal sealed class ReportWriter
             }
         }
     }
+
+    private static string MetricId(string id, Metric metric) => metric.Name == Metric.Throughput ? id : $"{id}.{metric.Name}";
 
     private void Line(string id, string peer, double ours, double theirs, double ratio, string unit) =>
         _out.WriteLine($"RESULT {id} {peer} ours={Num.Format(ours)} peer={Num.Format(theirs)} ratio={Num.Format(ratio)} unit={unit}");
@@ -149,6 +164,32 @@ internal sealed class ReportWriter
             _out.WriteLine();
             _out.WriteLine("W10: change from N to the scale size");
             lines.ForEach(_out.WriteLine);
+        }
+    }
+
+    /// <summary>Every variant held to a target: its figure, its baseline, the ratio and whether it meets the target.</summary>
+    private void WriteTargets()
+    {
+        var rows = _phases.SelectMany(p => p.Variants.Where(v => v.Goal is not null).Select(v => (p.Peer, Variant: v))).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        _out.WriteLine();
+        _out.WriteLine("Targets: each variant against its target; with a baseline, ratio = ours / baseline for throughput (> 1 favours the feature).");
+        _out.WriteLine($"{"variant",-16} {"peer",-12} {"value",12} {"unit",-10} {"baseline",-21} {"its value",12} {"ratio",7}  {"target",-30} verdict");
+        _out.WriteLine(new string('-', 140));
+        foreach (var (peer, variant) in rows)
+        {
+            var goal = variant.Goal!;
+            var reference = variant.Reference;
+            var ratio = reference is null ? "" : Num.Fixed(Goal.Measure(variant), 3);
+            var cost = reference is null ? 0 : ((reference.Primary.Value / variant.Primary.Value) - 1) * 100; // for throughput: the change in time per operation
+            var change = reference is null ? "" : $" (time per operation {(cost >= 0 ? "+" : "")}{Num.Fixed(cost, 1)}%)";
+            _out.WriteLine(
+                $"{variant.Id,-16} {peer,-12} {Num.Format(variant.Primary.Value),12} {variant.Primary.Unit,-10} {reference?.Name ?? "-",-21} " +
+                $"{(reference is null ? "" : Num.Format(reference.Primary.Value)),12} {ratio,7}  {goal.Text,-30} {(goal.IsMet(variant) ? "met" : "MISSED")}{change}");
         }
     }
 

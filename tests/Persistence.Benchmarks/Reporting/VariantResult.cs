@@ -15,6 +15,12 @@ internal sealed record VariantResult(string Id, IReadOnlyList<Metric> Metrics, s
     /// </summary>
     public string? ComparedWith { get; init; }
 
+    /// <summary>Our own baseline measured in the same phase (the TTL workloads), or null.</summary>
+    public Reference? Reference { get; init; }
+
+    /// <summary>The target this variant is held to (the TTL workloads), or null.</summary>
+    public Goal? Goal { get; init; }
+
     public Metric Primary => Metrics[0];
 
     public Metric? Find(string name) => Metrics.FirstOrDefault(m => m.Name == name);

@@ -81,8 +81,8 @@ internal sealed class BenchmarkRunner
         try
         {
             using var peer = descriptor.Open(directory, workload.Profile);
-            variants = workload.Run(peer, context);
-            diagnostics = peer.Diagnostics();
+            variants = workload.Run(peer, context with { Directory = directory });
+            diagnostics = workload.OwnStores ? "" : peer.Diagnostics();
         }
         catch (Exception ex)
         {

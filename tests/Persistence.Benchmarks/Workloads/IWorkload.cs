@@ -23,5 +23,15 @@ internal interface IWorkload
     /// <summary>True for workloads that run only when named on the command line (W10, which is long).</summary>
     bool ExplicitOnly { get; }
 
+    /// <summary>True for workloads that <c>--quick</c> leaves out because they do not fit its 60 s budget (W10, T1-T3).</summary>
+    bool FullModeOnly => ExplicitOnly;
+
+    /// <summary>
+    /// True for workloads that open their own stores in <see cref="WorkloadContext.Directory"/> (T1, T3: several
+    /// configurations of ours, fresh or reopened); the peer the runner opened stays empty, and its counters are not
+    /// reported (the variants' notes carry the stores' own).
+    /// </summary>
+    bool OwnStores => false;
+
     IReadOnlyList<VariantResult> Run(IPeer peer, WorkloadContext context);
 }

@@ -1,8 +1,11 @@
+using Persistence.Benchmarks.Workloads.Ttl;
+
 namespace Persistence.Benchmarks.Workloads;
 
 /// <summary>
 /// Every workload in run order. A new workload is one <see cref="IWorkload"/> class and one line here; variants that
-/// need their own fresh store (W3's two writer counts) are separate instances of one family.
+/// need their own fresh store (W3's two writer counts) are separate instances of one family. The TTL workloads T1-T3
+/// (<see cref="Ttl"/>) come last and run in full mode only.
 /// </summary>
 internal static class WorkloadCatalog
 {
@@ -19,5 +22,8 @@ internal static class WorkloadCatalog
         new ScanWorkload(),
         new InsertWorkload("W9", "W9", "mixed durability: 4 writers, 1% durable + 99% buffered commits", writers: 4, durableEvery: 100),
         new ScaleWorkload(),
+        new ExpiryOverheadWorkload(),
+        new CollectorWorkload(),
+        new HotCacheWorkload(),
     ];
 }

@@ -32,7 +32,7 @@ internal sealed class PersistenceKvPeer : IPeer
         transaction.Commit();
     }
 
-    public static PeerDescriptor Descriptor { get; } = new(PeerName, _ => true, (directory, _) => new PersistenceKvPeer(directory)) { InDefaultRun = false };
+    public static PeerDescriptor Descriptor { get; } = new(PeerName, workload => workload[0] == 'W', (directory, _) => new PersistenceKvPeer(directory)) { InDefaultRun = false };
 
     public string Name => PeerName;
 

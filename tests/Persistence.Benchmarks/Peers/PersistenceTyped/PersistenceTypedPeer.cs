@@ -8,7 +8,8 @@ namespace Persistence.Benchmarks.Peers.PersistenceTyped;
 /// in keyspace <c>users</c>, the unique Email index and the Age index in their own keyspaces, all maintained by the
 /// collection), on a database with a 256 MiB page cache (SQLite gets the same budget) and the default page size. This
 /// is our peer: the numerator of every ratio. Durability is chosen per commit, so the workload's
-/// <see cref="SyncProfile"/> does not apply.
+/// <see cref="SyncProfile"/> does not apply. The TTL workloads also open it with settings of their own (T3: a hot
+/// cache) and open its store of expiring users (<see cref="PersistenceExpiringStore"/>, T2) beside it.
 /// </summary>
 internal sealed class PersistenceTypedPeer : IPeer
 {
@@ -19,11 +20,15 @@ internal sealed class PersistenceTypedPeer : IPeer
     private readonly Database _database;
     private readonly UserCollection _users;
 
-    public PersistenceTypedPeer(string directory)
+    /// <param name="directory">Where its files go.</param>
+    /// <param name="configure">Changes to the options it opens with (T3 adds a hot cache to <c>users</c>).</param>
+    public PersistenceTypedPeer(string directory, Action<DatabaseOptions>? configure = null)
     {
         _directory = directory;
         _path = Path.Combine(directory, "users.db");
-        _database = Database.Open(_path, new DatabaseOptions { PageCacheBytes = 256L << 20 });
+        var options = new DatabaseOptions { PageCacheBytes = 256L << 20 };
+        configure?.Invoke(options);
+        _database = Database.Open(_path, options);
         _users = new UserCollection(_database);
     }
 
@@ -48,6 +53,11 @@ internal sealed class PersistenceTypedPeer : IPeer
     public string Diagnostics() => EngineCounters.Describe(_database);
 
     public IPeerSession OpenSession() => CreateSession();
+
+    public IExpiringStore OpenExpiringStore(ExpiringStoreSettings settings) => new PersistenceExpiringStore(_directory, settings);
+
+    /// <summary>The engine's statistics (T3 reads the hot cache's hits and misses).</summary>
+    public DatabaseStatistics Statistics() => _database.GetStatistics();
 
     public void Dispose() => _database.Dispose();
 

@@ -26,7 +26,8 @@ internal sealed class SqlitePeer : IPeer
         SqliteSetup.Execute(_main, SqliteSetup.CreateSchema);
     }
 
-    public static PeerDescriptor Descriptor { get; } = new(PeerName, _ => true, (directory, profile) => new SqlitePeer(directory, profile));
+    /// <summary>Every W workload, and T2 (the collector: SQLite's batched DELETE); T1 and T3 compare our own configurations.</summary>
+    public static PeerDescriptor Descriptor { get; } = new(PeerName, workload => workload[0] == 'W' || workload == "T2", (directory, profile) => new SqlitePeer(directory, profile));
 
     public string Name => PeerName;
 
@@ -45,6 +46,8 @@ internal sealed class SqlitePeer : IPeer
     public string Diagnostics() => "";
 
     public IPeerSession OpenSession() => new SqliteSession(SqliteSetup.Open(_path, _profile), ownsConnection: true, _profile);
+
+    public IExpiringStore OpenExpiringStore(ExpiringStoreSettings settings) => new SqliteExpiringStore(_directory, settings);
 
     public void Dispose() => _main.Dispose();
 }
