@@ -3,7 +3,10 @@ namespace Worker;
 /// <summary>The sample's own settings (section <c>Worker</c>).</summary>
 public sealed class WorkerOptions
 {
-    /// <summary>How many orders one run places before it stops the application.</summary>
+    /// <summary>The configuration section: <c>Worker</c>.</summary>
+    public const string SectionName = "Worker";
+
+    /// <summary>How many orders one run places (each from a checkout session of its own) before it stops the application.</summary>
     public int Orders { get; set; } = 10;
 
     /// <summary>The pause between two orders.</summary>

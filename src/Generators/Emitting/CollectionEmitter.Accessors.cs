@@ -77,7 +77,7 @@ internal static partial class CollectionEmitter
                     public {{many}} All(bool descending = false, {{Transaction}})
                         => Scan({{KeyRange}}.All, descending, transaction);
 
-                    /// <summary>The number of documents whose {{Describe(index)}} is ({{Refs(parameters)}}) (counts index entries only).</summary>
+                    /// <summary>The number of documents whose {{Describe(index)}} is ({{Refs(parameters)}}): it reads only index entries, or also each document when the collection has expiring documents.</summary>
                     public long Count({{all.Declarations}}, {{Transaction}})
                         => CountRange({{KeyRange}}.Prefix(Key({{all.Names}})), transaction);
                     """);

@@ -164,11 +164,11 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
     /// <summary>The document's expiry as stored: in the expiry store (default lifetime) or its member.</summary>
     private DateTimeOffset? ExpiryOf(Transaction transaction, ReadOnlySpan<byte> key, T document)
     {
-        if (_storedExpiry is not null)
+        // A stored expiry is the effective one (member or default lifetime) of every write since the collection had a
+        // default lifetime; without one, the document was written with no default in force, and its member decides.
+        if (_storedExpiry is not null && transaction.TryGet(_storedExpiry, key, out var ticks))
         {
-            return transaction.TryGet(_storedExpiry, key, out var ticks)
-                ? new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(ticks), TimeSpan.Zero)
-                : null;
+            return new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(ticks), TimeSpan.Zero);
         }
 
         return Schema.GetExpiresAt(document);

@@ -26,15 +26,19 @@ public abstract partial class Collection<T, TKey>
         ValidateName(schema.CollectionName);
         var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
         _defaultTimeToLive = options?.DefaultTimeToLive;
-        var expires = schema.HasExpiresAt || _defaultTimeToLive is not null;
         (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry) = database.Write(tx =>
         {
             var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
             var indexes = schema.Indexes.Select(i => tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, i.Name))).ToArray();
-            var expiry = expires ? tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, "$expiry")) : null;
-            var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, "$expires")) : null;
+
+            // Stored expiries stay in force once written: a collection opened without the default lifetime it had
+            // still honours (and collects) the expiries its documents got; its new writes just get none by default.
+            var storedName = IndexKeyspaceName(schema.CollectionName, "$expires");
+            var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
+            var expiry = schema.HasExpiresAt || stored is not null ? tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, "$expiry")) : null;
             return (documents, indexes, expiry, stored);
         });
+        var expires = _expiryIndex is not null;
         if (options?.SlidingExpiration == true)
         {
             _accesses = new AccessTracker();

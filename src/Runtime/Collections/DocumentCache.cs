@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Persistence.Diagnostics;
 
 namespace Persistence.Collections;
 
@@ -16,6 +17,10 @@ namespace Persistence.Collections;
 /// version (or, for an absent key, the <c>baseline</c>) is at most its snapshot. Evicting an entry raises the
 /// baseline to the entry's version, so that an absent key is never filled from a snapshot older than its last write.
 /// Write transactions never use the cache: they must see their own writes. Hits are lock-free.</para>
+/// <para>Eviction is CLOCK (second chance): a hit marks its entry referenced (one plain store, and none when already
+/// marked); past a bound the hand sweeps the ring of keys, clearing marks and evicting the first unmarked entry, so
+/// a hot set that fits stays cached while keys read once pass through. Markers and expired entries are never
+/// referenced.</para>
 /// </remarks>
 internal sealed class DocumentCache<T>
     where T : class
@@ -23,14 +28,16 @@ internal sealed class DocumentCache<T>
     private readonly ConcurrentDictionary<byte[], Entry> _entries = new(ByteArrayComparer.Instance);
     private readonly ConcurrentDictionary<byte[], Entry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     private readonly Lock _lock = new();
+    private readonly List<byte[]> _ring = []; // every key of _entries once, in no particular order; under _lock
+    private int _hand;
     private readonly int _maxCount;
     private readonly long _maxBytes;
     private readonly TimeSpan? _timeToLive;
     private readonly TimeProvider _time;
     private long _baseline;
     private long _bytes;
-    private long _hits;
-    private long _misses;
+    private readonly StripedCounter _hits = new();
+    private readonly StripedCounter _misses = new();
 
     public DocumentCache(int maxCount, long maxBytes, TimeSpan? timeToLive, TimeProvider time, long baseline)
     {
@@ -42,7 +49,7 @@ internal sealed class DocumentCache<T>
         _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
-    public long Hits => Interlocked.Read(ref _hits);
+    public long Hits => _hits.Value;
 
     /// <summary>Sets the baseline once registration is done: an absent key's latest write is at most this version.</summary>
     public DocumentCache<T> WithBaseline(long version)
@@ -55,9 +62,9 @@ internal sealed class DocumentCache<T>
         return this;
     }
 
-    public long Misses => Interlocked.Read(ref _misses);
+    public long Misses => _misses.Value;
 
-    public int Count => _entries.Count;
+    public int Count => _ring.Count;
 
     /// <summary>The cached document for <paramref name="key"/> if the snapshot may see it.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, long snapshot, out T document, out Entry? observed)
@@ -65,12 +72,17 @@ internal sealed class DocumentCache<T>
         observed = _lookup.TryGetValue(key, out var entry) ? entry : null;
         if (entry is { Document: { } cached } && entry.Version <= snapshot && !Stale(entry))
         {
-            Interlocked.Increment(ref _hits);
+            _hits.Increment();
+            if (!entry.Referenced)
+            {
+                entry.Referenced = true;
+            }
+
             document = cached;
             return true;
         }
 
-        Interlocked.Increment(ref _misses);
+        _misses.Increment();
         document = null!;
         return false;
     }
@@ -87,7 +99,7 @@ internal sealed class DocumentCache<T>
                 return;
             }
 
-            _entries[key.ToArray()] = new Entry(document, version, size, _time.GetTimestamp());
+            Store(key, current, new Entry(document, version, size, _time.GetTimestamp()));
             _bytes += size - (current?.Size ?? 0);
             EvictIfOver();
         }
@@ -101,13 +113,14 @@ internal sealed class DocumentCache<T>
             if (key.IsEmpty)
             {
                 _entries.Clear();
+                _ring.Clear();
                 _bytes = 0;
                 _baseline = Math.Max(_baseline, version);
                 return;
             }
 
             var previous = _lookup.TryGetValue(key.Span, out var entry) ? entry : null;
-            _entries[key.ToArray()] = new Entry(null, version, 0, 0);
+            Store(key.Span, previous, new Entry(null, version, 0, 0));
             _bytes -= previous?.Size ?? 0;
             EvictIfOver();
         }
@@ -115,26 +128,54 @@ internal sealed class DocumentCache<T>
 
     private bool Stale(Entry entry) => _timeToLive is { } ttl && _time.GetElapsedTime(entry.LoadedAt) > ttl;
 
-    /// <summary>Evicts the oldest tenth (by load time, markers first) once a bound is passed, raising the baseline.</summary>
-    private void EvictIfOver()
+    /// <summary>Puts <paramref name="entry"/> under <paramref name="key"/>, whose entry was <paramref name="current"/>; a new key joins the ring. Under the lock.</summary>
+    private void Store(ReadOnlySpan<byte> key, Entry? current, Entry entry)
     {
-        if (_entries.Count <= _maxCount && _bytes <= _maxBytes)
+        if (current is not null)
         {
+            _lookup[key] = entry; // the key is in the dictionary and the ring already
             return;
         }
 
-        var victims = _entries.OrderBy(p => p.Value.Document is null ? 0 : 1).ThenBy(p => p.Value.LoadedAt)
-            .Take(Math.Max(1, _entries.Count / 10)).ToList();
-        foreach (var (key, entry) in victims)
+        var array = key.ToArray();
+        _entries[array] = entry;
+        _ring.Add(array);
+    }
+
+    /// <summary>Sweeps the CLOCK hand until both bounds hold, evicting unreferenced entries and raising the baseline. Under the lock.</summary>
+    private void EvictIfOver()
+    {
+        // The ring's count, not the dictionary's: ConcurrentDictionary.Count takes every one of its locks (up to 1,024).
+        while ((_ring.Count > _maxCount || _bytes > _maxBytes) && _ring.Count > 0)
         {
-            if (_entries.TryRemove(key, out _))
+            if (_hand >= _ring.Count)
             {
-                _bytes -= entry.Size;
-                _baseline = Math.Max(_baseline, entry.Version);
+                _hand = 0;
             }
+
+            var key = _ring[_hand];
+            var entry = _entries[key];
+            if (entry is { Referenced: true, Document: not null } && !Stale(entry))
+            {
+                entry.Referenced = false; // a second chance
+                _hand++;
+                continue;
+            }
+
+            _entries.TryRemove(key, out _);
+            _ring[_hand] = _ring[^1]; // the last key takes the evicted one's slot, and the hand looks at it next
+            _ring.RemoveAt(_ring.Count - 1);
+            _bytes -= entry.Size;
+            _baseline = Math.Max(_baseline, entry.Version);
         }
     }
 
-    /// <summary>A cached document (null for a marker of a write not yet read back), the version it reflects, its size and load time.</summary>
-    internal sealed record Entry(T? Document, long Version, int Size, long LoadedAt);
+    /// <summary>
+    /// A cached document (null for a marker of a write not yet read back), the version it reflects, its size and load
+    /// time; <see cref="Referenced"/> is CLOCK's mark, set by hits without the lock.
+    /// </summary>
+    internal sealed record Entry(T? Document, long Version, int Size, long LoadedAt)
+    {
+        public bool Referenced;
+    }
 }

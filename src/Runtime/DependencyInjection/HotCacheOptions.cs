@@ -3,8 +3,8 @@ namespace Persistence.DependencyInjection;
 /// <summary>
 /// The hot cache of one collection: recently read documents kept decoded in memory (section
 /// <c>Persistence:Collections:{name}:HotCache</c>). The cache is on when <see cref="MaxCount"/> or
-/// <see cref="MaxBytes"/> is above zero, and past either limit evicts the tenth of its entries loaded longest ago (not least recently used: a hit costs no
-/// bookkeeping). Takes effect
+/// <see cref="MaxBytes"/> is above zero, and past either limit evicts documents not read lately (CLOCK, an approximation of least recently used whose hits
+/// take no lock). Takes effect
 /// with the time-to-live feature.
 /// </summary>
 public sealed class HotCacheOptions

@@ -99,14 +99,14 @@ internal sealed class PersistenceOptionsValidator : IValidateOptions<Persistence
             return;
         }
 
-        if (ttl.CollectorInterval < TimeSpan.FromSeconds(1))
+        if (ttl.CollectorInterval <= TimeSpan.Zero)
         {
-            failures.Add($"{Section}:Ttl:CollectorInterval is {ttl.CollectorInterval}: use at least one second, such as \"00:00:10\" (the default, ten seconds).");
+            failures.Add($"{Section}:Ttl:CollectorInterval is {ttl.CollectorInterval}: use a positive time span, such as \"00:00:10\" (the default, ten seconds).");
         }
 
-        if (ttl.BatchSize is < 1 or > 100_000)
+        if (ttl.BatchSize is < 1 or > 1_000_000)
         {
-            failures.Add($"{Section}:Ttl:BatchSize is {Show(ttl.BatchSize)}: use from 1 to 100000 documents per transaction (default 1000).");
+            failures.Add($"{Section}:Ttl:BatchSize is {Show(ttl.BatchSize)}: use from 1 to 1000000 documents per transaction (default 1000).");
         }
 
         if (ttl.MaxCollectorShare is <= 0 or > 1)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Persistence.Collections;
 
 namespace Persistence.Ttl;
 
@@ -8,7 +9,10 @@ namespace Persistence.Ttl;
 /// </summary>
 internal sealed class AccessTracker
 {
-    private readonly ConcurrentDictionary<byte[], long> _latest = new(KeyComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], long> _latest = new(ByteArrayComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], long>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+
+    public AccessTracker() => _lookup = _latest.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     public int Count => _latest.Count;
 
@@ -19,24 +23,10 @@ internal sealed class AccessTracker
     }
 
     public DateTimeOffset? LatestAccess(ReadOnlySpan<byte> key) =>
-        _latest.TryGetValue(key.ToArray(), out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+        _lookup.TryGetValue(key, out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     public List<(byte[] Key, long Ticks)> Snapshot() => [.. _latest.Select(p => (p.Key, p.Value))];
 
     /// <summary>Forgets an access once written, unless a later read came in meanwhile.</summary>
     public void Written(byte[] key, long ticks) => _latest.TryRemove(new KeyValuePair<byte[], long>(key, ticks));
-
-    private sealed class KeyComparer : IEqualityComparer<byte[]>
-    {
-        public static readonly KeyComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(obj);
-            return hash.ToHashCode();
-        }
-    }
 }

@@ -121,13 +121,20 @@ internal sealed class TtlCollector : IAsyncDisposable
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
         var options = _database.Options.Ttl;
-        var tick = options.SlidingFlushInterval < options.CollectorInterval ? options.SlidingFlushInterval : options.CollectorInterval;
         var lastPass = _database.TimeProvider.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(tick, _database.TimeProvider, cancellationToken).ConfigureAwait(false);
+                // Sleep until the pass is due (or the next sliding-expiry flush, if sooner). A timer that fires a little
+                // early only costs another short sleep for the remainder, never a whole interval.
+                var untilPass = options.CollectorInterval - _database.TimeProvider.GetElapsedTime(lastPass);
+                var delay = options.SlidingFlushInterval < untilPass ? options.SlidingFlushInterval : untilPass;
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _database.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (_database.TimeProvider.GetElapsedTime(lastPass) >= options.CollectorInterval)
                 {
                     await CollectAsync(cancellationToken).ConfigureAwait(false);

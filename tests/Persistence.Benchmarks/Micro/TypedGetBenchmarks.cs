@@ -24,18 +24,8 @@ public class TypedGetBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _directory = Path.Combine(Path.GetTempPath(), $"persistence-micro-get-{Environment.ProcessId}");
-        Directory.CreateDirectory(_directory);
-        _database = Database.Open(Path.Combine(_directory, "users.db"));
-        _users = new UserCollection(_database);
+        (_database, _users, _directory) = MicroUsers.Create("get", Users);
         var factory = new UserFactory(20_240_601);
-        using (var write = _database.BeginWrite(Durability.Buffered))
-        {
-            _users.InsertMany(Enumerable.Range(1, Users).Select(i => factory.Create(i)), write);
-            write.Commit();
-        }
-
-        _database.Checkpoint();
         using var read = _database.BeginRead();
         _documents = read.GetKeyspace("users");
         _open = _database.BeginRead();

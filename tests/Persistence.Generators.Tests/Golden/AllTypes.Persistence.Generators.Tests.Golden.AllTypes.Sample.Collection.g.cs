@@ -96,7 +96,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose (Int32, Text) is (<paramref name="int32"/>, <paramref name="text"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose (Int32, Text) is (<paramref name="int32"/>, <paramref name="text"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(int int32, string text, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(int32, text)), transaction);
 
@@ -129,7 +129,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Boolean is (<paramref name="boolean"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Boolean is (<paramref name="boolean"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(bool boolean, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(boolean)), transaction);
 
@@ -156,7 +156,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Int64 is (<paramref name="int64"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Int64 is (<paramref name="int64"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(long int64, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(int64)), transaction);
 
@@ -183,7 +183,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Double is (<paramref name="double"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Double is (<paramref name="double"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(double @double, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(@double)), transaction);
 
@@ -210,7 +210,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Decimal is (<paramref name="decimal"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Decimal is (<paramref name="decimal"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(decimal @decimal, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(@decimal)), transaction);
 
@@ -237,7 +237,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Char is (<paramref name="char"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Char is (<paramref name="char"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(char @char, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(@char)), transaction);
 
@@ -282,7 +282,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose DateTime is (<paramref name="dateTime"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose DateTime is (<paramref name="dateTime"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(global::System.DateTime dateTime, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(dateTime)), transaction);
 
@@ -309,7 +309,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose TimeSpan is (<paramref name="timeSpan"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose TimeSpan is (<paramref name="timeSpan"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(global::System.TimeSpan timeSpan, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(timeSpan)), transaction);
 
@@ -336,7 +336,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Color is (<paramref name="color"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Color is (<paramref name="color"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(global::Persistence.Generators.Tests.Golden.AllTypes.Color color, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(color)), transaction);
 
@@ -363,7 +363,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Data is (<paramref name="data"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Data is (<paramref name="data"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(byte[] data, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(data)), transaction);
 
@@ -390,7 +390,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose NullableInt32 is (<paramref name="nullableInt32"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose NullableInt32 is (<paramref name="nullableInt32"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(int? nullableInt32, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(nullableInt32)), transaction);
 
@@ -417,7 +417,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose NullableColor is (<paramref name="nullableColor"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose NullableColor is (<paramref name="nullableColor"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(global::Persistence.Generators.Tests.Golden.AllTypes.Color? nullableColor, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(nullableColor)), transaction);
 

@@ -46,7 +46,7 @@ namespace Persistence.Generators.Tests.Golden.Nested
                 public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Nested.Outer.Note> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                     => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-                /// <summary>The number of documents whose Text is (<paramref name="text"/>) (counts index entries only).</summary>
+                /// <summary>The number of documents whose Text is (<paramref name="text"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
                 public long Count(string text, global::Persistence.Transaction? transaction = null)
                     => CountRange(global::Persistence.KeyRange.Prefix(Key(text)), transaction);
 

@@ -69,7 +69,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Orders.Order> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose (Status, PlacedAt) is (<paramref name="status"/>, <paramref name="placedAt"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose (Status, PlacedAt) is (<paramref name="status"/>, <paramref name="placedAt"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus status, global::System.DateTime placedAt, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(status, placedAt)), transaction);
 

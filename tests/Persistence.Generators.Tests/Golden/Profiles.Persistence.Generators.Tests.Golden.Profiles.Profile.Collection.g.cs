@@ -44,7 +44,7 @@ namespace Persistence.Generators.Tests.Golden.Profiles
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Profiles.Profile> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Score is (<paramref name="score"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Score is (<paramref name="score"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(int? score, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(score)), transaction);
 

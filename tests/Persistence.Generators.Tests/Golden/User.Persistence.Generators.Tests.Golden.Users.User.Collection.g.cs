@@ -66,7 +66,7 @@ namespace Persistence.Generators.Tests.Golden.Users
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Users.User> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Age is (<paramref name="age"/>) (counts index entries only).</summary>
+            /// <summary>The number of documents whose Age is (<paramref name="age"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
             public long Count(int age, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(age)), transaction);
 

@@ -50,6 +50,32 @@ public sealed class HotCacheTests
     }
 
     [Fact]
+    public void A_hot_set_that_fits_stays_cached_while_keys_read_once_pass_through()
+    {
+        using var db = Open(maxCount: 20);
+        var users = new UserCollection(db);
+        users.InsertMany(Enumerable.Range(0, 1000).Select(i => new User { Id = i, Email = $"u{i}@example.com" }));
+        var hot = Enumerable.Range(0, 10).ToArray();
+        foreach (var id in hot.Concat(hot))
+        {
+            Assert.NotNull(users.Get(id));
+        }
+
+        // Each round reads one key never read before (a miss that fills the cache past its bound) and then the hot set.
+        var hitsBefore = db.GetStatistics().HotCacheHits;
+        for (var round = 0; round < 200; round++)
+        {
+            Assert.NotNull(users.Get(100 + round));
+            foreach (var id in hot)
+            {
+                Assert.NotNull(users.Get(id));
+            }
+        }
+
+        Assert.Equal(200 * hot.Length, db.GetStatistics().HotCacheHits - hitsBefore); // every hot read hit
+    }
+
+    [Fact]
     public void An_entry_past_its_time_to_live_is_reloaded_and_served_again()
     {
         var time = new FakeTimeProvider();
