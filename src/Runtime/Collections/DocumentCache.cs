@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using Persistence.Diagnostics;
 
 namespace Persistence.Collections;
@@ -38,6 +39,8 @@ internal sealed class DocumentCache<T>
     private long _bytes;
     private readonly StripedCounter _hits = new();
     private readonly StripedCounter _misses = new();
+    private readonly int[] _doorkeeper; // key hashes of recent misses not admitted, direct-mapped
+    private readonly int _doorkeeperShift;
 
     public DocumentCache(int maxCount, long maxBytes, TimeSpan? timeToLive, TimeProvider time, long baseline)
     {
@@ -47,6 +50,10 @@ internal sealed class DocumentCache<T>
         _time = time;
         _baseline = baseline;
         _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+        var expected = _maxCount != int.MaxValue ? _maxCount : (int)Math.Min(_maxBytes / 256, 1 << 21);
+        var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(2L * expected, 1024, 1 << 22));
+        _doorkeeper = new int[slots];
+        _doorkeeperShift = 32 - BitOperations.Log2((uint)slots);
     }
 
     public long Hits => _hits.Value;
@@ -88,8 +95,18 @@ internal sealed class DocumentCache<T>
     }
 
     /// <summary>Fills the entry with what a snapshot read, if the snapshot sees the key's latest write.</summary>
+    /// <remarks>
+    /// Once the cache is full, a key it does not hold is admitted only on its second miss in a while (a doorkeeper, as
+    /// in TinyLFU): keys read once, like the cold tail of a skewed workload, would otherwise each pay a fill and evict
+    /// a hot entry. Keys with a marker (written lately) or a stale entry are refilled at once.
+    /// </remarks>
     public void Fill(ReadOnlySpan<byte> key, long snapshot, T document, int size)
     {
+        if ((_ring.Count >= _maxCount || Volatile.Read(ref _bytes) >= _maxBytes) && !_lookup.ContainsKey(key) && !SeenBefore(key))
+        {
+            return;
+        }
+
         lock (_lock)
         {
             var current = _lookup.TryGetValue(key, out var entry) ? entry : null;
@@ -99,7 +116,7 @@ internal sealed class DocumentCache<T>
                 return;
             }
 
-            Store(key, current, new Entry(document, version, size, _time.GetTimestamp()));
+            Store(key, current, new Entry(document, version, size, _time.GetTimestamp()) { Referenced = true }); // admitted: one round of grace
             _bytes += size - (current?.Size ?? 0);
             EvictIfOver();
         }
@@ -127,6 +144,20 @@ internal sealed class DocumentCache<T>
     }
 
     private bool Stale(Entry entry) => _timeToLive is { } ttl && _time.GetElapsedTime(entry.LoadedAt) > ttl;
+
+    /// <summary>True when <paramref name="key"/> missed lately; otherwise remembers this miss (racy by design: a lost update only delays an admission).</summary>
+    private bool SeenBefore(ReadOnlySpan<byte> key)
+    {
+        var hash = ByteArrayComparer.Instance.GetHashCode(key);
+        ref var slot = ref _doorkeeper[(int)(((uint)hash * 0x9E3779B9u) >> _doorkeeperShift)];
+        if (Volatile.Read(ref slot) == hash)
+        {
+            return true;
+        }
+
+        Volatile.Write(ref slot, hash);
+        return false;
+    }
 
     /// <summary>Puts <paramref name="entry"/> under <paramref name="key"/>, whose entry was <paramref name="current"/>; a new key joins the ring. Under the lock.</summary>
     private void Store(ReadOnlySpan<byte> key, Entry? current, Entry entry)

@@ -76,6 +76,35 @@ public sealed class HotCacheTests
     }
 
     [Fact]
+    public void Once_full_the_cache_admits_a_key_on_its_second_miss_only()
+    {
+        using var db = Open(maxCount: 20);
+        var users = new UserCollection(db);
+        users.InsertMany(Enumerable.Range(0, 200).Select(i => new User { Id = i, Email = $"u{i}@example.com" }));
+        for (var id = 0; id < 20; id++)
+        {
+            Assert.NotNull(users.Get(id)); // replaces a marker of the insert, or (full of markers) is remembered
+            Assert.NotNull(users.Get(id)); // by now admitted
+        }
+
+        var (hits, misses) = Counters(db);
+        for (var id = 100; id < 150; id++)
+        {
+            Assert.NotNull(users.Get(id)); // full: read once, not admitted, so nothing hot is evicted
+        }
+
+        for (var id = 0; id < 20; id++)
+        {
+            Assert.NotNull(users.Get(id));
+        }
+
+        Assert.Equal((hits + 20, misses + 50), Counters(db));
+        Assert.NotNull(users.Get(100)); // its second miss: admitted now
+        Assert.NotNull(users.Get(100));
+        Assert.Equal((hits + 21, misses + 51), Counters(db));
+    }
+
+    [Fact]
     public void An_entry_past_its_time_to_live_is_reloaded_and_served_again()
     {
         var time = new FakeTimeProvider();
@@ -94,9 +123,9 @@ public sealed class HotCacheTests
         Assert.NotNull(users.Get(1)); // so this is a hit again
         Assert.NotNull(users.Get(1));
         Assert.Equal((3L, 2L), Counters(db));
-
-        static (long Hits, long Misses) Counters(Database db) => (db.GetStatistics().HotCacheHits, db.GetStatistics().HotCacheMisses);
     }
+
+    private static (long Hits, long Misses) Counters(Database db) => (db.GetStatistics().HotCacheHits, db.GetStatistics().HotCacheMisses);
 
     [Fact]
     public async Task Under_concurrent_writers_every_read_matches_the_model_of_its_snapshot()
