@@ -1,7 +1,7 @@
 using System.Buffers;
 using Persistence.Generators.Tests.Golden.Profiles;
 using Persistence.Generators.Tests.Golden.Users;
-using Persistence.Generators.Tests.Infrastructure;
+using Persistence.Testing;
 using Persistence.Serialization;
 
 namespace Persistence.Generators.Tests.Runtime;

@@ -1,4 +1,5 @@
 using Persistence.Serialization;
+using Persistence.Testing;
 using static Persistence.Tests.Serialization.MessagePackModel;
 using static Persistence.Tests.Serialization.MessagePackTesting;
 

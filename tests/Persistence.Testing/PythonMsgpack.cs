@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 
-namespace Persistence.Tests.Serialization;
+namespace Persistence.Testing;
 
 /// <summary>
 /// Runs Debian's python3-msgpack, an implementation independent of ours, exchanging one line per value on stdin and
@@ -13,7 +13,7 @@ namespace Persistence.Tests.Serialization;
 /// The tests never skip when Python is missing: interoperability is part of the contract, so a machine without the
 /// module fails them with the command that installs it. Set PERSISTENCE_PYTHON to use a specific interpreter.
 /// </remarks>
-internal static class PythonMsgpack
+public static class PythonMsgpack
 {
     private const string Script = """
         import struct, sys, msgpack
@@ -84,19 +84,23 @@ internal static class PythonMsgpack
         if (!process.WaitForExit(120_000))
         {
             process.Kill();
-            Assert.Fail("python3 msgpack helper timed out.");
+            throw new TimeoutException("python3 msgpack helper timed out.");
         }
 
         feeder.Wait();
         process.WaitForExit();
         lock (errors)
         {
-            Assert.True(process.ExitCode == 0, $"python3 msgpack helper failed ({process.ExitCode}): {errors}");
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"python3 msgpack helper failed ({process.ExitCode}): {errors}");
+            }
         }
 
         string[] result = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(lines.Count, result.Length);
-        return result;
+        return result.Length == lines.Count
+            ? result
+            : throw new InvalidOperationException($"python3 msgpack helper answered {result.Length} lines for {lines.Count}.");
     }
 
     private static string FindInterpreter()
@@ -118,8 +122,7 @@ internal static class PythonMsgpack
             }
         }
 
-        Assert.Fail($"{InstallHint} Tried: {string.Join(", ", candidates)}.");
-        throw new UnreachableException();
+        throw new InvalidOperationException($"{InstallHint} Tried: {string.Join(", ", candidates)}.");
     }
 
     private static bool HasMsgpack(string interpreter)
