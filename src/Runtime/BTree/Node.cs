@@ -75,7 +75,7 @@ internal sealed class Node
 
     public static Node Create(int pageSize, PageType type, int level, object owner)
     {
-        var page = new byte[pageSize];
+        var page = NewPage(pageSize, zeroed: true);
         PageHeader.Initialize(page, type, level);
         return new Node(page, PageId.None) { Owner = owner };
     }
@@ -173,12 +173,21 @@ internal sealed class Node
         return Interlocked.CompareExchange(ref _heads, heads, null) ?? heads;
     }
 
+    /// <summary>
+    /// A page buffer, on the pinned object heap: page images live from a commit until the checkpoint after it, long
+    /// enough for the GC to promote them, and a compacting collection would copy each of them twice on the way to
+    /// generation 2. The pinned heap is swept, never compacted, so they cost the GC nothing until they die.
+    /// </summary>
+    public static byte[] NewPage(int size, bool zeroed) =>
+        zeroed ? GC.AllocateArray<byte>(size, pinned: true) : GC.AllocateUninitializedArray<byte>(size, pinned: true);
+
     /// <summary>A private, writable copy for <paramref name="owner"/>.</summary>
     public Node CloneFor(object owner)
     {
         lock (this)
         {
-            var page = (byte[])Page.Clone();
+            var page = NewPage(Page.Length, zeroed: false);
+            Page.CopyTo(page, 0);
             var copy = new Node(page, PageId.None) { Owner = owner };
             if (Children is { } children)
             {
