@@ -73,9 +73,9 @@ internal sealed class Node
         set => _referenced = value;
     }
 
-    public static Node Create(int pageSize, PageType type, int level, object owner)
+    public static Node Create(int pageSize, PageType type, int level, object owner, bool longLived)
     {
-        var page = NewPage(pageSize, zeroed: true);
+        var page = NewPage(pageSize, zeroed: true, longLived);
         PageHeader.Initialize(page, type, level);
         return new Node(page, PageId.None) { Owner = owner };
     }
@@ -174,19 +174,26 @@ internal sealed class Node
     }
 
     /// <summary>
-    /// A page buffer, on the pinned object heap: page images live from a commit until the checkpoint after it, long
-    /// enough for the GC to promote them, and a compacting collection would copy each of them twice on the way to
-    /// generation 2. The pinned heap is swept, never compacted, so they cost the GC nothing until they die.
+    /// A page buffer. <paramref name="longLived"/> ones (pages read from disk into the cache, and the copies of a large
+    /// transaction, which live until the checkpoint after it) go to the pinned object heap: on the ordinary heap every
+    /// compacting collection on their way to generation 2 copied their bytes, while the pinned heap is swept and never
+    /// compacted. Its garbage waits for a generation-2 collection, though, so the copies of small commits, which the next
+    /// commit to the same path supersedes, stay on the ordinary heap and die young there.
     /// </summary>
-    public static byte[] NewPage(int size, bool zeroed) =>
-        zeroed ? GC.AllocateArray<byte>(size, pinned: true) : GC.AllocateUninitializedArray<byte>(size, pinned: true);
+    public static byte[] NewPage(int size, bool zeroed, bool longLived) => (zeroed, longLived) switch
+    {
+        (true, true) => GC.AllocateArray<byte>(size, pinned: true),
+        (false, true) => GC.AllocateUninitializedArray<byte>(size, pinned: true),
+        (true, false) => new byte[size],
+        (false, false) => GC.AllocateUninitializedArray<byte>(size),
+    };
 
     /// <summary>A private, writable copy for <paramref name="owner"/>.</summary>
-    public Node CloneFor(object owner)
+    public Node CloneFor(object owner, bool longLived)
     {
         lock (this)
         {
-            var page = NewPage(Page.Length, zeroed: false);
+            var page = NewPage(Page.Length, zeroed: false, longLived);
             Page.CopyTo(page, 0);
             var copy = new Node(page, PageId.None) { Owner = owner };
             if (Children is { } children)

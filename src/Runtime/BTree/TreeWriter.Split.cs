@@ -24,7 +24,7 @@ internal sealed partial class TreeWriter
         var k = ChooseSplit(sizes, slot, rightmost);
         PageHeader.Initialize(node.Page, PageType.Leaf, 0);
         node.Large = null;
-        var right = Node.Create(PageSize, PageType.Leaf, 0, Owner);
+        var right = NewNode(PageType.Leaf, 0);
         NodesCreated++;
         for (var i = 0; i < n; i++)
         {
@@ -63,7 +63,7 @@ internal sealed partial class TreeWriter
         var level = node.Level;
         PageHeader.Initialize(node.Page, PageType.Branch, level);
         node.Children = null;
-        var right = Node.Create(PageSize, PageType.Branch, level, Owner);
+        var right = NewNode(PageType.Branch, level);
         NodesCreated++;
         for (var i = 0; i < n; i++)
         {

@@ -37,13 +37,22 @@ internal sealed partial class TreeWriter
 
     private int PageSize => Limits.PageSize;
 
+    /// <summary>Nodes this writer has allocated: copies and new nodes.</summary>
+    private int _allocated;
+
+    /// <summary>
+    /// True once this writer has allocated many nodes: a large transaction, whose new pages live until the checkpoint
+    /// after it (<see cref="Node.NewPage"/>). A small commit's new pages are mostly superseded by the next commit's.
+    /// </summary>
+    private bool LongLived => _allocated >= 32;
+
     /// <summary>Inserts or replaces <paramref name="key"/>. Returns true when the key was not present before.</summary>
     public bool Put(ref TreeRoot tree, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var cell = NewCell.For(value, Limits);
         if (tree.Root is null)
         {
-            var leaf = Node.Create(PageSize, PageType.Leaf, 0, Owner);
+            var leaf = NewNode(PageType.Leaf, 0);
             InsertCell(leaf, 0, key, cell, value);
             tree = new TreeRoot(leaf, 1);
             return true;
@@ -53,7 +62,7 @@ internal sealed partial class TreeWriter
         var split = InsertInto(root, key, cell, value, rightmost: true, out var added);
         if (split is { } s)
         {
-            var newRoot = Node.Create(PageSize, PageType.Branch, root.Level + 1, Owner);
+            var newRoot = NewNode(PageType.Branch, root.Level + 1);
             BranchPage.Insert(newRoot.Page, 0, [], PageId.None);
             newRoot.InsertChildSlot(0, root);
             BranchPage.Insert(newRoot.Page, 1, s.Separator, PageId.None);
@@ -63,6 +72,14 @@ internal sealed partial class TreeWriter
 
         tree = new TreeRoot(root, tree.Count + (added ? 1 : 0));
         return added;
+    }
+
+    /// <summary>A new, empty node owned by this writer.</summary>
+    private Node NewNode(PageType type, int level)
+    {
+        var node = Node.Create(PageSize, type, level, Owner, LongLived);
+        _allocated++;
+        return node;
     }
 
     /// <summary>A node this writer may change: the node itself when owned, otherwise a copy (the original is freed).</summary>
@@ -80,7 +97,9 @@ internal sealed partial class TreeWriter
             NodesCreated++;
         }
 
-        return node.CloneFor(Owner);
+        var copy = node.CloneFor(Owner, LongLived);
+        _allocated++;
+        return copy;
     }
 
     /// <summary>Makes the child at <paramref name="slot"/> of the writable branch writable and links it in memory.</summary>

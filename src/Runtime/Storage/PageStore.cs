@@ -36,7 +36,7 @@ internal sealed class PageStore : INodeSource, IDisposable
             return cached;
         }
 
-        var page = Node.NewPage(PageSize, zeroed: false);
+        var page = Node.NewPage(PageSize, zeroed: false, longLived: true);
         ReadVerified(id, page, PageType.None);
         var node = new Node(page, id);
         Cache.Add(node);
