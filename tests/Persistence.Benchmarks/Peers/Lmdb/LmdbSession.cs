@@ -68,7 +68,24 @@ internal sealed unsafe class LmdbSession : IPeerSession
         LmdbException.Check(LmdbNative.TxnCommit(txn), "mdb_txn_commit");
     }
 
-    public User? Get(long id)
+    /// <summary>A get as the read workloads count it for LMDB: the raw bytes copied out of the map (see the peer).</summary>
+    public User? Get(long id) => Lookup(id, static (session, id, data) =>
+    {
+        data.CopyTo(session._copy);
+        return new User { Id = id };
+    });
+
+    /// <summary>A get that deserializes the stored MessagePack into a full <see cref="User"/>.</summary>
+    public User? GetMaterialized(long id) => Lookup(id, static (_, _, data) =>
+    {
+        var reader = new MessagePackReader(data);
+        return UserSchema.Instance.Deserialize(ref reader);
+    });
+
+    private delegate User Materialize(LmdbSession session, long id, ReadOnlySpan<byte> data);
+
+    /// <summary>Looks <paramref name="id"/> up in a renewed read transaction; the value's bytes are valid only inside <paramref name="materialize"/>.</summary>
+    private User? Lookup(long id, Materialize materialize)
     {
         Span<byte> key = stackalloc byte[UserKeys.IdLength];
         UserKeys.Id(id, key);
@@ -86,36 +103,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
                 }
 
                 LmdbException.Check(rc, "mdb_get");
-                data.Span.CopyTo(_copy);
-                return new User { Id = id };
-            }
-        }
-        finally
-        {
-            LmdbNative.TxnReset(txn);
-        }
-    }
-
-    public User? GetMaterialized(long id)
-    {
-        Span<byte> key = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(id, key);
-        var txn = RenewRead();
-        try
-        {
-            fixed (byte* k = key)
-            {
-                var keyVal = new LmdbNative.Value { Size = (nuint)key.Length, Data = k };
-                LmdbNative.Value data;
-                var rc = LmdbNative.Get(txn, _peer.Users, &keyVal, &data);
-                if (rc == LmdbNative.NotFound)
-                {
-                    return null;
-                }
-
-                LmdbException.Check(rc, "mdb_get");
-                var reader = new MessagePackReader(data.Span);
-                return UserSchema.Instance.Deserialize(ref reader);
+                return materialize(this, id, data.Span);
             }
         }
         finally
