@@ -13,8 +13,8 @@ public sealed partial class Database
     {
         _options = options;
         _limits = new TreeLimits(options.PageSize);
-        Source = new InMemoryNodeSource(options.PageSize);
-        _chain = new VersionChain(new DbVersion(0, [], Catalog.Empty, options.TimeProvider.GetTimestamp()), options.PageSize);
+        Source = new InMemoryNodeSource(options.PageSize, PageStore.PoolPages(options.PageCacheBytes, options.PageSize));
+        _chain = new VersionChain(new DbVersion(0, [], Catalog.Empty, options.TimeProvider.GetTimestamp()), Source.Pages);
         Sequencer = new CommitSequencer(this, _chain);
         Metrics = new DatabaseMetrics(this, options.MeterFactory);
         Ttl = new Ttl.TtlCollector(this);
@@ -44,7 +44,7 @@ public sealed partial class Database
             Source = _store;
             _freeSpace = FreeSpaceMap.Load(_store, meta, file.Length / meta.PageSize);
             var (checkpointed, catalogPages) = LoadCheckpoint(meta);
-            _chain = new VersionChain(checkpointed, meta.PageSize);
+            _chain = new VersionChain(checkpointed, _store.Pages);
             Sequencer = new CommitSequencer(this, _chain);
             segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly);
             _walSegments = segments;

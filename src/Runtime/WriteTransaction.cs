@@ -143,10 +143,21 @@ public sealed class WriteTransaction : Transaction
         RootOf(keyspace);
         Database.ValidateKey(key);
         PrepareWrite();
-        var keyBytes = key.ToArray();
-        var deleted = _writer is null
-            ? _overlay!.Delete(keyspace.Id, keyBytes, () => InSnapshot(keyspace.Id, keyBytes))
-            : _writer.Delete(ref _roots[keyspace.Id], key);
+        bool deleted;
+        if (_writer is null)
+        {
+            var keyBytes = key.ToArray();
+            deleted = _overlay!.Delete(keyspace.Id, keyBytes, () => InSnapshot(keyspace.Id, keyBytes));
+            if (_overlay.ShouldPromote)
+            {
+                Promote(); // a large delete-only transaction too: its private tree is adopted at commit, not replayed
+            }
+        }
+        else
+        {
+            deleted = _writer.Delete(ref _roots[keyspace.Id], key);
+        }
+
         if (!deleted)
         {
             return false;

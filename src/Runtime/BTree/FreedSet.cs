@@ -11,7 +11,13 @@ internal sealed class FreedSet
 
     public List<object> Unwritten { get; } = [];
 
-    public bool IsEmpty => Extents.Count == 0 && Unwritten.Count == 0;
+    /// <summary>
+    /// The nodes freed while still unwritten, whatever a checkpoint does with them meanwhile: once no version reaches
+    /// them, their page buffers go back to the <see cref="Storage.PagePool"/> (<see cref="Transactions.VersionChain"/>).
+    /// </summary>
+    public List<Node> Superseded { get; } = [];
+
+    public bool IsEmpty => Extents.Count == 0 && Unwritten.Count == 0 && Superseded.Count == 0;
 
     public void Free(Node node)
     {
@@ -19,6 +25,7 @@ internal sealed class FreedSet
         if (id.IsNone)
         {
             Unwritten.Add(node);
+            Superseded.Add(node);
         }
         else
         {

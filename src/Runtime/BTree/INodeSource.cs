@@ -7,6 +7,9 @@ internal interface INodeSource
 {
     int PageSize { get; }
 
+    /// <summary>Where new nodes get their page buffers (recycled ones first).</summary>
+    PagePool Pages { get; }
+
     /// <summary>The verified leaf or branch page <paramref name="id"/>, from the cache or from disk.</summary>
     Node Load(PageId id);
 

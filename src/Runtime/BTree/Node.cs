@@ -66,6 +66,9 @@ internal sealed class Node
 
     public int Level => PageHeader.GetLevel(Page);
 
+    /// <summary>Set when the page buffer went back to the <see cref="PagePool"/>: the node must never be read again.</summary>
+    public bool Recycled { get; set; }
+
     /// <summary>The page cache's recently-used bit (CLOCK).</summary>
     public bool Referenced
     {
@@ -73,9 +76,9 @@ internal sealed class Node
         set => _referenced = value;
     }
 
-    public static Node Create(int pageSize, PageType type, int level, object owner, bool longLived)
+    public static Node Create(PagePool pages, PageType type, int level, object owner, bool longLived)
     {
-        var page = NewPage(pageSize, zeroed: true, longLived);
+        var page = pages.Rent(zeroed: true, longLived);
         PageHeader.Initialize(page, type, level);
         return new Node(page, PageId.None) { Owner = owner };
     }
@@ -189,11 +192,11 @@ internal sealed class Node
     };
 
     /// <summary>A private, writable copy for <paramref name="owner"/>.</summary>
-    public Node CloneFor(object owner, bool longLived)
+    public Node CloneFor(object owner, bool longLived, PagePool pages)
     {
         lock (this)
         {
-            var page = NewPage(Page.Length, zeroed: false, longLived);
+            var page = pages.Rent(zeroed: false, longLived);
             Page.CopyTo(page, 0);
             var copy = new Node(page, PageId.None) { Owner = owner };
             if (Children is { } children)

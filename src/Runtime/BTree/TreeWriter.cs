@@ -77,7 +77,7 @@ internal sealed partial class TreeWriter
     /// <summary>A new, empty node owned by this writer.</summary>
     private Node NewNode(PageType type, int level)
     {
-        var node = Node.Create(PageSize, type, level, Owner, LongLived);
+        var node = Node.Create(_source.Pages, type, level, Owner, LongLived);
         _allocated++;
         return node;
     }
@@ -97,7 +97,7 @@ internal sealed partial class TreeWriter
             NodesCreated++;
         }
 
-        var copy = node.CloneFor(Owner, LongLived);
+        var copy = node.CloneFor(Owner, LongLived, _source.Pages);
         _allocated++;
         return copy;
     }

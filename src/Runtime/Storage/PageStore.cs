@@ -17,9 +17,12 @@ internal sealed class PageStore : INodeSource, IDisposable
         PageSize = pageSize;
         _onCorruption = onCorruption;
         Cache = new PageCache(cacheBytes, pageSize);
+        Pages = new PagePool(pageSize, PoolPages(cacheBytes, pageSize));
     }
 
     public int PageSize { get; }
+
+    public PagePool Pages { get; }
 
     public PageCache Cache { get; }
 
@@ -36,12 +39,19 @@ internal sealed class PageStore : INodeSource, IDisposable
             return cached;
         }
 
-        var page = Node.NewPage(PageSize, zeroed: false, longLived: true);
+        var page = Pages.Rent(zeroed: false, longLived: true);
         ReadVerified(id, page, PageType.None);
         var node = new Node(page, id);
         Cache.Add(node);
         return node;
     }
+
+    /// <summary>
+    /// How many recycled page buffers to keep: a quarter of the page cache's budget (64 MiB by default), enough for the
+    /// pages two consecutive commits of a thousand scattered changes copy (a commit's buffers come back once the version
+    /// before it retires, which a reader can delay past the next commit).
+    /// </summary>
+    internal static int PoolPages(long cacheBytes, int pageSize) => (int)Math.Clamp(cacheBytes / pageSize / 4, 64, 1 << 20);
 
     public byte[] ReadOverflow(PageId first, int length)
     {

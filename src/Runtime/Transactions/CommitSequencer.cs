@@ -59,6 +59,9 @@ internal sealed class CommitSequencer
 
     public WriteTransaction BeginWriter(Durability durability)
     {
+        // Versions whose last reader has left since the last publication retire now, so that the page buffers of the
+        // nodes they alone reached are back in the pool before this writer copies pages.
+        _chain.RetireUnpinned();
         lock (_lock)
         {
             var snapshot = _chain.PinVisible();

@@ -1,4 +1,5 @@
 using Persistence.BTree;
+using Persistence.Storage;
 
 namespace Persistence.Transactions;
 
@@ -11,6 +12,7 @@ internal sealed class VersionChain
 {
     private readonly Lock _reclaimLock = new();
     private readonly int _pageSize;
+    private readonly PagePool _pages;
     private DbVersion _visible;
     private DbVersion _latest;
     private DbVersion _oldest;
@@ -19,10 +21,11 @@ internal sealed class VersionChain
     // covers them, while the versions themselves (and every node only they reached) are already garbage.
     private readonly Queue<(long Version, FreedSet Freed)> _retiredFreed = new();
 
-    public VersionChain(DbVersion initial, int pageSize)
+    public VersionChain(DbVersion initial, PagePool pages)
     {
         _visible = _latest = _oldest = initial;
-        _pageSize = pageSize;
+        _pageSize = pages.PageSize;
+        _pages = pages;
     }
 
     /// <summary>The newest version new snapshots see.</summary>
@@ -82,7 +85,19 @@ internal sealed class VersionChain
 
                 if (next.Freed is { } freed)
                 {
-                    _retiredFreed.Enqueue((next.Number, freed));
+                    // What next's commit replaced was reachable only from versions up to head, all retired now (they
+                    // retire oldest first): the buffers of its never-written nodes can be reused.
+                    if (freed.Superseded.Count > 0)
+                    {
+                        _pages.Return(freed.Superseded);
+                        freed.Superseded.Clear();
+                    }
+
+                    if (!freed.IsEmpty)
+                    {
+                        _retiredFreed.Enqueue((next.Number, freed));
+                    }
+
                     next.Freed = null;
                 }
 

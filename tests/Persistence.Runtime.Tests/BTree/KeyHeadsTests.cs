@@ -6,15 +6,6 @@ namespace Persistence.Tests.BTree;
 
 public sealed class KeyHeadsTests
 {
-    private sealed class MemorySource(int pageSize) : INodeSource
-    {
-        public int PageSize => pageSize;
-
-        public Node Load(PageId id) => throw new InvalidOperationException($"page {id} requested from a memory-only tree");
-
-        public byte[] ReadOverflow(PageId first, int length) => throw new InvalidOperationException("overflow requested");
-    }
-
     public enum KeyShape
     {
         /// <summary>Primary keys: eight big-endian bytes, decided by the heads alone.</summary>
@@ -39,7 +30,7 @@ public sealed class KeyHeadsTests
     public void Searches_through_key_heads_find_what_page_searches_find(KeyShape shape, int pageSize)
     {
         var random = new Random((int)shape * 31 + pageSize);
-        var source = new MemorySource(pageSize);
+        var source = new InMemoryNodeSource(pageSize, poolPages: 0);
         var model = new SortedSet<byte[]>(ByteComparer.Instance);
         var tree = TreeRoot.Empty;
         var writer = new TreeWriter(new object(), source, new FreedSet());
@@ -92,7 +83,7 @@ public sealed class KeyHeadsTests
     [Fact]
     public void A_writer_never_builds_heads_for_nodes_it_may_still_change()
     {
-        var source = new MemorySource(4096);
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
         var owner = new object();
         var writer = new TreeWriter(owner, source, new FreedSet());
         var tree = TreeRoot.Empty;

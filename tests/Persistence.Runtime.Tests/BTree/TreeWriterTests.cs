@@ -5,16 +5,6 @@ namespace Persistence.Tests.BTree;
 
 public sealed class TreeWriterTests
 {
-    /// <summary>Trees that live only in memory: nothing is ever loaded from disk.</summary>
-    private sealed class MemorySource(int pageSize) : INodeSource
-    {
-        public int PageSize => pageSize;
-
-        public Node Load(PageId id) => throw new InvalidOperationException($"page {id} requested from a memory-only tree");
-
-        public byte[] ReadOverflow(PageId first, int length) => throw new InvalidOperationException("overflow requested");
-    }
-
     [Theory]
     [InlineData(4096, 1)]
     [InlineData(4096, 2)]
@@ -23,7 +13,7 @@ public sealed class TreeWriterTests
     public void Random_puts_and_deletes_match_a_sorted_model(int pageSize, int seed)
     {
         var random = new Random(seed);
-        var source = new MemorySource(pageSize);
+        var source = new InMemoryNodeSource(pageSize, poolPages: 0);
         var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
         var tree = TreeRoot.Empty;
         var snapshots = new List<(TreeRoot Tree, KeyValuePair<byte[], byte[]>[] Model)>();
@@ -60,7 +50,7 @@ public sealed class TreeWriterTests
     [Fact]
     public void Ascending_load_fills_leaves_almost_completely()
     {
-        var source = new MemorySource(8192);
+        var source = new InMemoryNodeSource(8192, poolPages: 0);
         var writer = new TreeWriter(new object(), source, new FreedSet());
         var tree = TreeRoot.Empty;
         for (long i = 0; i < 20_000; i++)
@@ -78,7 +68,7 @@ public sealed class TreeWriterTests
     [Fact]
     public void Deleting_everything_empties_the_tree()
     {
-        var source = new MemorySource(4096);
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
         var writer = new TreeWriter(new object(), source, new FreedSet());
         var tree = TreeRoot.Empty;
         var keys = Enumerable.Range(0, 5000).Select(i => BitConverter.GetBytes(i * 7919)).ToArray();

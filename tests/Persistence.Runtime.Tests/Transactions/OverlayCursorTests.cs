@@ -4,6 +4,49 @@ namespace Persistence.Tests.Transactions;
 public sealed class OverlayCursorTests
 {
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_large_transaction_moves_to_its_own_tree_and_is_adopted_at_commit(bool deletesOnly)
+    {
+        using var db = Database.OpenInMemory();
+        var ks = db.Write(tx =>
+        {
+            var k = tx.CreateKeyspace("k");
+            for (var i = 0; i < 2000; i++)
+            {
+                tx.Put(k, BitConverter.GetBytes(i), BitConverter.GetBytes(i));
+            }
+
+            return k;
+        });
+        var replayCopies = db.Sequencer.NodeCopies;
+        using (var tx = db.BeginWrite())
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                if (deletesOnly || i % 2 == 0)
+                {
+                    Assert.True(tx.Delete(ks, BitConverter.GetBytes(2 * i)));
+                }
+                else
+                {
+                    tx.Put(ks, BitConverter.GetBytes(2 * i), [1]);
+                }
+            }
+
+            Assert.False(tx.UsesOverlay); // past the overlay's limit, deletions included
+            tx.Commit();
+        }
+
+        // Nothing committed in between, so the commit adopted the private tree: nothing was re-applied (copied) under the commit lock.
+        Assert.Equal(replayCopies, db.Sequencer.NodeCopies);
+        using var read = db.BeginRead();
+        Assert.Equal(deletesOnly ? 1000 : 1500, read.Count(ks));
+        Assert.False(read.ContainsKey(ks, BitConverter.GetBytes(0)));
+        Assert.True(read.ContainsKey(ks, BitConverter.GetBytes(1)));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]

@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using Persistence.Testing;
+using static Persistence.Tests.TestDatabases;
+
+namespace Persistence.Tests.Storage;
+
+/// <summary>
+/// Page buffers of replaced nodes are reused once no snapshot reaches them, and never before: old snapshots keep
+/// reading exactly what they saw, under concurrent commits that recycle buffers all the time.
+/// </summary>
+public sealed class PagePoolTests
+{
+    private const int Keys = 2000;
+
+    [Fact]
+    public void Commits_reuse_the_buffers_of_the_nodes_they_replaced()
+    {
+        using var db = Database.OpenInMemory();
+        var ks = Load(db);
+        var pool = db.Source.Pages;
+        var before = pool.Reused;
+        for (var round = 1; round <= 50; round++)
+        {
+            db.Write(tx => tx.Put(ks, Key(round * 37 % Keys), Value(round * 37 % Keys, round)));
+        }
+
+        Assert.True(pool.Reused > before, $"no buffer was reused over 50 commits (pool holds {pool.Count})");
+        AssertConsistent(db);
+    }
+
+    [Fact]
+    public void A_pinned_snapshot_keeps_its_pages_until_it_ends()
+    {
+        using var db = Database.OpenInMemory();
+        var ks = Load(db);
+        var pool = db.Source.Pages;
+        using (var reader = db.BeginRead())
+        {
+            var reused = pool.Reused;
+            for (var round = 1; round <= 200; round++)
+            {
+                db.Write(tx =>
+                {
+                    for (var i = round % 7; i < Keys; i += 97)
+                    {
+                        tx.Put(ks, Key(i), Value(i, round));
+                    }
+                });
+            }
+
+            // Everything replaced since the reader's snapshot is still reachable from it: nothing could be recycled
+            // except nodes created and replaced after it (which the pool may reuse), and the reader sees round 0.
+            for (var i = 0; i < Keys; i++)
+            {
+                Assert.True(reader.TryGet(ks, Key(i), out var value));
+                Assert.Equal(0, Check(i, value));
+            }
+
+            Assert.True(pool.Reused >= reused);
+        }
+
+        db.Write(tx => tx.Put(ks, Key(1), Value(1, 1000))); // retires the reader's version
+        using var after = db.BeginRead();
+        Assert.True(after.TryGet(ks, Key(1), out var latest));
+        Assert.Equal(1000, Check(1, latest));
+        AssertConsistent(db);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Readers_never_see_a_recycled_page_while_writers_commit(int seed)
+    {
+        var fs = new SimulatedFileSystem();
+        var options = Small();
+        options.DefaultDurability = Durability.Buffered;
+        using var db = TestDatabases.Open(fs, options);
+        var ks = Load(db);
+        var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        {
+            var random = new Random(seed * 10 + w);
+            for (var round = 1; round <= 400; round++)
+            {
+                db.Write(tx =>
+                {
+                    for (var n = 0; n < 1 + random.Next(40); n++)
+                    {
+                        var i = random.Next(Keys);
+                        tx.Put(ks, Key(i), Value(i, round));
+                    }
+                }, RetryPolicy.Default);
+                if (round % 100 == 0)
+                {
+                    db.Checkpoint();
+                }
+            }
+        })).ToArray();
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var random = new Random(seed * 100 + r);
+            while (!stop.IsCancellationRequested)
+            {
+                using var tx = db.BeginRead();
+                var count = 0;
+                foreach (var (key, value) in tx.Scan(ks))
+                {
+                    var i = BinaryPrimitives.ReadInt32BigEndian(key);
+                    if (Check(i, value) < 0)
+                    {
+                        lock (failures)
+                        {
+                            failures.Add($"key {i}: value {Convert.ToHexString(value)}");
+                        }
+                    }
+
+                    count++;
+                }
+
+                for (var probe = 0; probe < 200; probe++)
+                {
+                    var i = random.Next(Keys);
+                    if (!tx.TryGet(ks, Key(i), out var value) || Check(i, value) < 0)
+                    {
+                        lock (failures)
+                        {
+                            failures.Add($"get {i}");
+                        }
+                    }
+                }
+
+                if (count != Keys)
+                {
+                    lock (failures)
+                    {
+                        failures.Add($"scan saw {count} keys");
+                    }
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(writers);
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        Assert.Empty(failures);
+        Assert.True(db.Source.Pages.Reused > 0, "the test did not exercise recycling");
+        using var reopened = CloseCheckAndReopen(db, fs, options);
+    }
+
+    private static Keyspace Load(Database db) => db.Write(tx =>
+    {
+        var ks = tx.CreateKeyspace("k");
+        for (var i = 0; i < Keys; i++)
+        {
+            tx.Put(ks, Key(i), Value(i, 0));
+        }
+
+        return ks;
+    });
+
+    private static byte[] Key(int i)
+    {
+        var key = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(key, i);
+        return key;
+    }
+
+    /// <summary>A value that names its key and round, padded with a pattern derived from both, so a foreign page's bytes fail <see cref="Check"/>.</summary>
+    private static byte[] Value(int i, int round)
+    {
+        var value = new byte[40];
+        BinaryPrimitives.WriteInt32BigEndian(value, i);
+        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(4), round);
+        for (var b = 8; b < value.Length; b++)
+        {
+            value[b] = (byte)((i * 31) + (round * 7) + b);
+        }
+
+        return value;
+    }
+
+    /// <summary>The value's round, or -1 when the bytes are not a value written for key <paramref name="i"/>.</summary>
+    private static int Check(int i, ReadOnlySpan<byte> value)
+    {
+        if (value.Length != 40 || BinaryPrimitives.ReadInt32BigEndian(value) != i)
+        {
+            return -1;
+        }
+
+        var round = BinaryPrimitives.ReadInt32BigEndian(value[4..]);
+        return value.SequenceEqual(Value(i, round)) ? round : -1;
+    }
+}
