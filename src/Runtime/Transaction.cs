@@ -75,7 +75,10 @@ public abstract class Transaction : IDisposable
         return [.. CurrentCatalog.Keyspaces];
     }
 
-    /// <summary>Looks up <paramref name="key"/>. The value span is valid until the next write in this transaction.</summary>
+    /// <summary>
+    /// Looks up <paramref name="key"/>. The value span points into the page and is valid until the next write in this
+    /// transaction, and never after the transaction ends: the page's memory is then reused. Copy it (<see cref="Get"/>) to keep it.
+    /// </summary>
     public bool TryGet(Keyspace keyspace, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value) =>
         Lookup(keyspace, RootFor(keyspace, key), key, out value);
 

@@ -17,7 +17,11 @@ public abstract partial class Collection<T, TKey>
         Run(transaction, tx => Write(tx, document, WriteMode.Insert));
     }
 
-    /// <summary>Inserts documents in one transaction (all or none).</summary>
+    /// <summary>
+    /// Inserts documents in one transaction. Without <paramref name="transaction"/>, all or none. In the caller's
+    /// transaction, a failure leaves the documents before the failing one written in it (each with its index entries):
+    /// roll the transaction back to discard them.
+    /// </summary>
     public void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(documents);

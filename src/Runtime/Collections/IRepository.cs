@@ -54,7 +54,11 @@ public interface IRepository<T, TKey>
     /// <summary>Inserts a document; throws <see cref="DocumentException"/> (<see cref="ErrorCode.DuplicateKey"/>) when its key exists.</summary>
     void Insert(T document, WriteTransaction? transaction = null);
 
-    /// <summary>Inserts documents in one transaction (all or none).</summary>
+    /// <summary>
+    /// Inserts documents in one transaction. Without <paramref name="transaction"/>, all or none. In the caller's
+    /// transaction, a failure leaves the documents before the failing one written in it (each with its index entries):
+    /// roll the transaction back to discard them.
+    /// </summary>
     void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null);
 
     /// <summary>Inserts the document, or replaces the one with the same key. Returns true when it was inserted.</summary>

@@ -102,6 +102,24 @@ public sealed class CollectionTests : IDisposable
         Assert.Equal(100, _users.Count());
         TestDatabases.AssertConsistent(_db);
     }
+
+    [Fact]
+    public void A_failing_bulk_insert_in_the_callers_transaction_keeps_the_documents_before_the_failure_whole()
+    {
+        var batch = Enumerable.Range(1, 100).Select(i => new User { Id = i, Email = $"u{i}@example.com", Age = i % 50 }).ToList();
+        batch.Add(new User { Id = 1000, Email = "u7@example.com" });
+        using (var tx = _db.BeginWrite())
+        {
+            Assert.Throws<UniqueConstraintException>(() => _users.InsertMany(batch, tx));
+            Assert.Equal(100, _users.Count(tx));
+            Assert.Equal(100, tx.Count(tx.GetKeyspace("users#Email")));
+            Assert.Equal(100, tx.Count(tx.GetKeyspace("users#Age")));
+            tx.Rollback();
+        }
+
+        Assert.Equal(0, _users.Count());
+        TestDatabases.AssertConsistent(_db);
+    }
 }
 
 internal static class UserExtensions
