@@ -14,7 +14,11 @@ public abstract class Transaction : IDisposable
     private protected const int Active = 0;
     private protected const int Completed = 1;
     private protected const int Disposed = 2;
+
+    /// <summary>A write failed part-way (write transactions only): only rollback and disposal remain.</summary>
+    private protected const int Failed = 3;
     private protected int _state;
+    private protected Exception? _failure;
 
     private protected Transaction(Database database, DbVersion snapshot)
     {
@@ -170,9 +174,15 @@ public abstract class Transaction : IDisposable
     {
         if (_state != Active)
         {
-            throw new TransactionStateException(
-                ErrorCode.TransactionCompleted,
-                _state == Completed ? "The transaction was already committed or rolled back." : "The transaction was disposed.");
+            throw _state switch
+            {
+                Failed => new TransactionStateException(
+                    ErrorCode.TransactionFailed,
+                    $"A write in this transaction failed part-way ({_failure?.Message}); it can only be rolled back or disposed. Nothing it wrote was committed.",
+                    _failure),
+                Completed => new TransactionStateException(ErrorCode.TransactionCompleted, "The transaction was already committed or rolled back."),
+                _ => new TransactionStateException(ErrorCode.TransactionCompleted, "The transaction was disposed."),
+            };
         }
 
         Database.ThrowIfDisposed();

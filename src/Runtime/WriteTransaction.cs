@@ -105,7 +105,16 @@ public sealed class WriteTransaction : Transaction
         RootOf(keyspace);
         PrepareWrite();
         Promote();
-        _writer!.FreeTree(_roots[keyspace.Id].Root);
+        try
+        {
+            _writer!.FreeTree(_roots[keyspace.Id].Root);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
+        }
+
         _roots[keyspace.Id] = TreeRoot.Empty;
         _catalog = _catalog.Without(keyspace);
         _log!.DropKeyspace(keyspace.Id);
@@ -119,21 +128,30 @@ public sealed class WriteTransaction : Transaction
         Database.ValidateKey(key);
         Database.ValidateValue(value);
         PrepareWrite();
-        if (_writer is null)
+        try
         {
-            var keyBytes = key.ToArray();
-            _overlay!.Put(keyspace.Id, key, value, () => InSnapshot(keyspace.Id, keyBytes));
-            if (_overlay.ShouldPromote)
+            if (_writer is null)
             {
-                Promote();
+                var keyBytes = key.ToArray();
+                _overlay!.Put(keyspace.Id, key, value, () => InSnapshot(keyspace.Id, keyBytes));
+                if (_overlay.ShouldPromote)
+                {
+                    Promote();
+                }
             }
+            else
+            {
+                _writer.Put(ref _roots[keyspace.Id], key, value);
+            }
+
+            _log!.Put(keyspace.Id, key, value);
         }
-        else
+        catch (Exception ex)
         {
-            _writer.Put(ref _roots[keyspace.Id], key, value);
+            Fail(ex);
+            throw;
         }
 
-        _log!.Put(keyspace.Id, key, value);
         ModCount++;
     }
 
@@ -143,27 +161,36 @@ public sealed class WriteTransaction : Transaction
         RootOf(keyspace);
         Database.ValidateKey(key);
         PrepareWrite();
-        bool deleted;
-        if (_writer is null)
+        try
         {
-            var keyBytes = key.ToArray();
-            deleted = _overlay!.Delete(keyspace.Id, keyBytes, () => InSnapshot(keyspace.Id, keyBytes));
-            if (_overlay.ShouldPromote)
+            bool deleted;
+            if (_writer is null)
             {
-                Promote(); // a large delete-only transaction too: its private tree is adopted at commit, not replayed
+                var keyBytes = key.ToArray();
+                deleted = _overlay!.Delete(keyspace.Id, keyBytes, () => InSnapshot(keyspace.Id, keyBytes));
+                if (_overlay.ShouldPromote)
+                {
+                    Promote(); // a large delete-only transaction too: its private tree is adopted at commit, not replayed
+                }
             }
+            else
+            {
+                deleted = _writer.Delete(ref _roots[keyspace.Id], key);
+            }
+
+            if (!deleted)
+            {
+                return false;
+            }
+
+            _log!.Delete(keyspace.Id, key);
         }
-        else
+        catch (Exception ex)
         {
-            deleted = _writer.Delete(ref _roots[keyspace.Id], key);
+            Fail(ex);
+            throw;
         }
 
-        if (!deleted)
-        {
-            return false;
-        }
-
-        _log!.Delete(keyspace.Id, key);
         ModCount++;
         return true;
     }
@@ -229,7 +256,11 @@ public sealed class WriteTransaction : Transaction
     /// <summary>Discards the writes. The transaction is complete afterwards.</summary>
     public void Rollback()
     {
-        ThrowIfNotActive();
+        if (_state != Failed)
+        {
+            ThrowIfNotActive();
+        }
+
         _state = Completed;
         Release();
     }
@@ -256,13 +287,7 @@ public sealed class WriteTransaction : Transaction
 
     private protected override long CountOf(Keyspace keyspace, TreeRoot root) => root.Count + (_overlay?.CountDelta(keyspace.Id) ?? 0);
 
-    private protected override void OnDispose(bool wasActive)
-    {
-        if (wasActive)
-        {
-            Release();
-        }
-    }
+    private protected override void OnDispose(bool wasActive) => Release(); // once only; a failed transaction too
 
     /// <summary>Sequences the commit. False when there was nothing to write (the transaction is simply complete).</summary>
     private bool TryBeginCommit(out CommitRequest? request)
@@ -300,6 +325,19 @@ public sealed class WriteTransaction : Transaction
         Release();
     }
 
+    /// <summary>
+    /// A write failed part-way: the private tree may hold a half-done change, and what the writer freed may still be
+    /// reachable from it, so the transaction must never commit (or be adopted): only rollback and disposal remain.
+    /// </summary>
+    private void Fail(Exception failure)
+    {
+        if (_state == Active)
+        {
+            _failure = failure;
+            _state = Failed;
+        }
+    }
+
     /// <summary>Unregisters the writer and unpins its snapshot, exactly once.</summary>
     private void Release()
     {
@@ -332,19 +370,27 @@ public sealed class WriteTransaction : Transaction
 
         _roots = (TreeRoot[])_roots.Clone();
         _writer = new TreeWriter(_owner, Source, new FreedSet());
-        foreach (var (keyspace, entries) in _overlay!.All)
+        try
         {
-            foreach (var entry in entries)
+            foreach (var (keyspace, entries) in _overlay!.All)
             {
-                if (entry.Value is { } value)
+                foreach (var entry in entries)
                 {
-                    _writer.Put(ref _roots[keyspace], entry.Key, value);
-                }
-                else
-                {
-                    _writer.Delete(ref _roots[keyspace], entry.Key);
+                    if (entry.Value is { } value)
+                    {
+                        _writer.Put(ref _roots[keyspace], entry.Key, value);
+                    }
+                    else
+                    {
+                        _writer.Delete(ref _roots[keyspace], entry.Key);
+                    }
                 }
             }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
         }
 
         _overlay = null;

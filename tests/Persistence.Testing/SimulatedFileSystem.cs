@@ -43,6 +43,12 @@ public sealed class SimulatedFileSystem : IFileSystem
     /// </summary>
     public Func<FaultPoint, Exception?>? Fault { get; set; }
 
+    /// <summary>
+    /// An I/O error to raise from a read of the file at the given path (null: read normally). Reads are not operations:
+    /// they neither count toward <see cref="CrashAtOperation"/> nor go through <see cref="Fault"/>.
+    /// </summary>
+    public Func<string, Exception?>? ReadFault { get; set; }
+
     /// <summary>The disk after a power failure: durable names and contents, plus what <paramref name="mode"/> keeps of the rest.</summary>
     public SimulatedFileSystem AfterCrash(CrashMode mode, Random random)
     {
@@ -282,6 +288,11 @@ public sealed class SimulatedFileSystem : IFileSystem
         public int Read(long offset, Span<byte> buffer)
         {
             fs.ThrowIfCrashedPublic();
+            if (fs.ReadFault?.Invoke(path) is { } fault)
+            {
+                throw StorageErrors.Wrap(fault, "read", path);
+            }
+
             return file.Read(offset, buffer);
         }
 

@@ -40,6 +40,12 @@ public enum ErrorCode
     /// <summary>A cursor was used after disposal, or after its transaction ended.</summary>
     CursorClosed = 203,
 
+    /// <summary>
+    /// A write in the transaction failed part-way (an I/O error reading a page, say), so what the transaction holds is no
+    /// longer known to be whole: it can only be rolled back or disposed.
+    /// </summary>
+    TransactionFailed = 204,
+
     /// <summary>A key was empty. Keys must contain at least one byte.</summary>
     KeyEmpty = 210,
 

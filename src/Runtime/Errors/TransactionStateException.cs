@@ -11,4 +11,9 @@ public sealed class TransactionStateException : PersistenceException
         : base(code, message)
     {
     }
+
+    internal TransactionStateException(ErrorCode code, string message, Exception? innerException)
+        : base(code, message, innerException)
+    {
+    }
 }

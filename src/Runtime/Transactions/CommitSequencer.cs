@@ -120,7 +120,19 @@ internal sealed class CommitSequencer
                 lock (wal.Gate)
                 {
                     var owner = !adopt && latest.Owner is { } shared && !latest.Sealed && wal.IsLastQueued(latest) ? shared : new object();
-                    var version = Build(transaction, log, latest, adopt, owner);
+                    DbVersion version;
+                    try
+                    {
+                        version = Build(transaction, log, latest, adopt, owner);
+                    }
+                    catch (Exception ex) when (ReferenceEquals(owner, latest.Owner))
+                    {
+                        // Replaying had begun changing the previous commit's nodes in place (they share a batch): they no
+                        // longer hold what that commit wrote, so nothing more may be built or checkpointed on them.
+                        _database.MakeReadOnly(ex);
+                        throw;
+                    }
+
                     request = wal.SubmitLocked(version, chunks, durable: transaction.Durability == Durability.Durable);
                 }
             }

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using Persistence.Testing;
+using static Persistence.Tests.CheckedValues;
 using static Persistence.Tests.TestDatabases;
 
 namespace Persistence.Tests.Storage;
@@ -53,7 +53,7 @@ public sealed class PagePoolTests
             for (var i = 0; i < Keys; i++)
             {
                 Assert.True(reader.TryGet(ks, Key(i), out var value));
-                Assert.Equal(0, Check(i, value));
+                Assert.Equal(0, Round(i, value));
             }
 
             Assert.True(pool.Reused >= reused);
@@ -62,7 +62,7 @@ public sealed class PagePoolTests
         db.Write(tx => tx.Put(ks, Key(1), Value(1, 1000))); // retires the reader's version
         using var after = db.BeginRead();
         Assert.True(after.TryGet(ks, Key(1), out var latest));
-        Assert.Equal(1000, Check(1, latest));
+        Assert.Equal(1000, Round(1, latest));
         AssertConsistent(db);
     }
 
@@ -106,8 +106,8 @@ public sealed class PagePoolTests
                 var count = 0;
                 foreach (var (key, value) in tx.Scan(ks))
                 {
-                    var i = BinaryPrimitives.ReadInt32BigEndian(key);
-                    if (Check(i, value) < 0)
+                    var i = KeyOf(key);
+                    if (Round(i, value) < 0)
                     {
                         lock (failures)
                         {
@@ -121,7 +121,7 @@ public sealed class PagePoolTests
                 for (var probe = 0; probe < 200; probe++)
                 {
                     var i = random.Next(Keys);
-                    if (!tx.TryGet(ks, Key(i), out var value) || Check(i, value) < 0)
+                    if (!tx.TryGet(ks, Key(i), out var value) || Round(i, value) < 0)
                     {
                         lock (failures)
                         {
@@ -157,37 +157,4 @@ public sealed class PagePoolTests
 
         return ks;
     });
-
-    private static byte[] Key(int i)
-    {
-        var key = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(key, i);
-        return key;
-    }
-
-    /// <summary>A value that names its key and round, padded with a pattern derived from both, so a foreign page's bytes fail <see cref="Check"/>.</summary>
-    private static byte[] Value(int i, int round)
-    {
-        var value = new byte[40];
-        BinaryPrimitives.WriteInt32BigEndian(value, i);
-        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(4), round);
-        for (var b = 8; b < value.Length; b++)
-        {
-            value[b] = (byte)((i * 31) + (round * 7) + b);
-        }
-
-        return value;
-    }
-
-    /// <summary>The value's round, or -1 when the bytes are not a value written for key <paramref name="i"/>.</summary>
-    private static int Check(int i, ReadOnlySpan<byte> value)
-    {
-        if (value.Length != 40 || BinaryPrimitives.ReadInt32BigEndian(value) != i)
-        {
-            return -1;
-        }
-
-        var round = BinaryPrimitives.ReadInt32BigEndian(value[4..]);
-        return value.SequenceEqual(Value(i, round)) ? round : -1;
-    }
 }

@@ -99,8 +99,10 @@ public sealed class HotCacheTests
         }
 
         Assert.Equal((hits + 20, misses + 50), Counters(db));
-        Assert.NotNull(users.Get(100)); // its second miss: admitted now
-        Assert.NotNull(users.Get(100));
+        // The last key read once: its second miss finds it in the doorkeeper and admits it. (An earlier key of the fifty
+        // may have lost its doorkeeper slot to a later one, by a chance that changes with the process's hash seed.)
+        Assert.NotNull(users.Get(149));
+        Assert.NotNull(users.Get(149));
         Assert.Equal((hits + 21, misses + 51), Counters(db));
     }
 

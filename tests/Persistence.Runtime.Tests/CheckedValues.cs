@@ -1,0 +1,44 @@
+using System.Buffers.Binary;
+
+namespace Persistence.Tests;
+
+/// <summary>
+/// Keys and self-checking values for tests that must notice a page's bytes showing up where another page's belong: a
+/// value names its key and round and is padded with a pattern of both.
+/// </summary>
+public static class CheckedValues
+{
+    public static byte[] Key(int i)
+    {
+        var key = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(key, i);
+        return key;
+    }
+
+    public static int KeyOf(ReadOnlySpan<byte> key) => BinaryPrimitives.ReadInt32BigEndian(key);
+
+    public static byte[] Value(int i, int round)
+    {
+        var value = new byte[40];
+        BinaryPrimitives.WriteInt32BigEndian(value, i);
+        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(4), round);
+        for (var b = 8; b < value.Length; b++)
+        {
+            value[b] = (byte)((i * 31) + (round * 7) + b);
+        }
+
+        return value;
+    }
+
+    /// <summary>The value's round, or -1 when the bytes are not a value written for key <paramref name="i"/>.</summary>
+    public static int Round(int i, ReadOnlySpan<byte> value)
+    {
+        if (value.Length != 40 || BinaryPrimitives.ReadInt32BigEndian(value) != i)
+        {
+            return -1;
+        }
+
+        var round = BinaryPrimitives.ReadInt32BigEndian(value[4..]);
+        return value.SequenceEqual(Value(i, round)) ? round : -1;
+    }
+}
