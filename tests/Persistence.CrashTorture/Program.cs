@@ -5,6 +5,7 @@ using Persistence.Testing;
 // Runs crash scenarios until the requested number of crash points has been tried, spread over workloads with
 // different seeds, each crash rebooted with every crash mode in turn. Details of failures go to stderr; the last
 // line on stdout is the summary.
+Persistence.Storage.PagePool.Poison = true; // a page read after its buffer was recycled shows garbage, and fails a check
 var points = 10_000;
 var firstSeed = 1;
 for (var i = 0; i < args.Length; i++)

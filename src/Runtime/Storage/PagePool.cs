@@ -20,6 +20,16 @@ internal sealed class PagePool
     private readonly byte[][] _free;
     private int _count;
 
+    /// <summary>The byte a returned buffer is filled with while <see cref="Poison"/> is set.</summary>
+    internal const byte PoisonByte = 0xDB;
+
+    /// <summary>
+    /// Tests set this: returned buffers are filled with <see cref="PoisonByte"/>, and a rented one must still hold only
+    /// that, so that a node read after its buffer was recycled shows garbage (which the tests' checks notice) and a
+    /// write into a recycled buffer is caught when the buffer is rented again.
+    /// </summary>
+    internal static bool Poison { get; set; }
+
     public PagePool(int pageSize, int capacity)
     {
         PageSize = pageSize;
@@ -66,6 +76,11 @@ internal sealed class PagePool
             return Node.NewPage(PageSize, zeroed, longLived);
         }
 
+        if (Poison && page.AsSpan().IndexOfAnyExcept(PoisonByte) is var at and >= 0)
+        {
+            throw new InvalidOperationException($"A recycled page buffer was written after it was returned (byte {at}).");
+        }
+
         if (zeroed)
         {
             Array.Clear(page);
@@ -89,6 +104,11 @@ internal sealed class PagePool
                 if (node.PageId.IsNone && node.Page.Length == PageSize && !node.Recycled)
                 {
                     node.Recycled = true; // returned once, even if a bug listed it twice
+                    if (Poison)
+                    {
+                        Array.Fill(node.Page, PoisonByte);
+                    }
+
                     _free[_count++] = node.Page;
                 }
             }
