@@ -78,7 +78,7 @@ public sealed class PagePoolTests
         var ks = Load(db);
         var stop = new CancellationTokenSource();
         var failures = new List<string>();
-        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        var writers = Enumerable.Range(0, 2).Select(w => Dedicated(() =>
         {
             var random = new Random(seed * 10 + w);
             for (var round = 1; round <= 400; round++)
@@ -97,7 +97,7 @@ public sealed class PagePoolTests
                 }
             }
         })).ToArray();
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        var readers = Enumerable.Range(0, 2).Select(r => Dedicated(() =>
         {
             var random = new Random(seed * 100 + r);
             while (!stop.IsCancellationRequested)
@@ -146,6 +146,9 @@ public sealed class PagePoolTests
         Assert.True(db.Source.Pages.Reused > 0, "the test did not exercise recycling");
         using var reopened = CloseCheckAndReopen(db, fs, options);
     }
+
+    /// <summary>A thread of its own, so that busy loops do not hold thread-pool threads other tests wait for.</summary>
+    private static Task Dedicated(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static Keyspace Load(Database db) => db.Write(tx =>
     {

@@ -36,7 +36,7 @@ public sealed class GroupCommitTests
         try
         {
             first = Task.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
-            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(10)));
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its fsync"); // a bound on a busy machine, not a timing
             using (var read = db.BeginRead())
             {
                 Assert.False(read.ContainsKey(ks, Bytes("first"))); // written but not durable: not visible yet
