@@ -39,4 +39,7 @@ public static class TestDatabases
     public static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
     public static string Text(ReadOnlySpan<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes);
+
+    /// <summary>Runs <paramref name="work"/> on a thread of its own, so that busy loops do not hold thread-pool threads other tests wait for.</summary>
+    public static Task Dedicated(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }

@@ -12,8 +12,8 @@ internal sealed class FreedSet
     public List<object> Unwritten { get; } = [];
 
     /// <summary>
-    /// The nodes freed while still unwritten, whatever a checkpoint does with them meanwhile: once no version reaches
-    /// them, their page buffers go back to the <see cref="Storage.PagePool"/> (<see cref="Transactions.VersionChain"/>).
+    /// Every node freed, written or not: once no version reaches them, their page buffers go back to the
+    /// <see cref="Storage.PagePool"/> (<see cref="Transactions.VersionChain"/>), written ones after leaving the page cache.
     /// </summary>
     public List<Node> Superseded { get; } = [];
 
@@ -22,10 +22,10 @@ internal sealed class FreedSet
     public void Free(Node node)
     {
         var id = node.PageId;
+        Superseded.Add(node);
         if (id.IsNone)
         {
             Unwritten.Add(node);
-            Superseded.Add(node);
         }
         else
         {

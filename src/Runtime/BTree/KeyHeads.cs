@@ -47,6 +47,30 @@ internal static class KeyHeads
     }
 
     /// <summary>
+    /// True when <paramref name="heads"/> are exactly the heads <see cref="Build"/> would return for
+    /// <paramref name="page"/>: a copy of a node whose keys did not change reuses its original's heads instead of
+    /// allocating equal ones.
+    /// </summary>
+    public static bool Describe(ulong[] heads, byte[] page, bool leaf)
+    {
+        var count = SlottedPage.Count(page);
+        if (heads.Length != count)
+        {
+            return false;
+        }
+
+        for (var slot = leaf ? 0 : 1; slot < count; slot++)
+        {
+            if (heads[slot] != Of(leaf ? LeafPage.Key(page, slot) : BranchPage.Key(page, slot)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Narrows [<paramref name="low"/>, <paramref name="high"/>) to the slots whose head equals <paramref name="head"/>:
     /// every slot before the result's start holds a smaller key, every slot from its end a greater one.
     /// </summary>

@@ -22,7 +22,9 @@ internal sealed class Node
     private Node? _cachedBy;
     private int _cachedSlot;
     private ulong[]? _heads;
+    private ulong[]? _inheritedHeads;
     private int _searches;
+    private readonly bool _isLeaf;
 
     /// <summary>
     /// The writer argument of a search that cannot tell which nodes are still writable: it uses key heads already
@@ -34,6 +36,7 @@ internal sealed class Node
     {
         Page = page;
         _pageId = pageId.Value;
+        _isLeaf = PageHeader.GetType(page) == PageType.Leaf;
     }
 
     /// <summary>The page image. Its header's checksum, page id and generation are valid only once written.</summary>
@@ -60,13 +63,17 @@ internal sealed class Node
     /// <summary>Where the node lives on disk, or <see cref="PageId.None"/> while it exists only in memory.</summary>
     public PageId PageId => new(Volatile.Read(ref _pageId));
 
-    public bool IsLeaf => PageHeader.GetType(Page) == PageType.Leaf;
+    /// <summary>
+    /// Whether the page is a leaf, read from the page when the node is made (a node's type never changes): a descent asks
+    /// every node, and the page's header is otherwise a cache line it would not touch.
+    /// </summary>
+    public bool IsLeaf => _isLeaf;
 
     public int Count => PageHeader.GetCount(Page);
 
     public int Level => PageHeader.GetLevel(Page);
 
-    /// <summary>Set when the page buffer went back to the <see cref="PagePool"/>: the node must never be read again.</summary>
+    /// <summary>Set when the node was handed to the <see cref="PagePool"/> (its page buffer and child array may be reused): the node must never be read again.</summary>
     public bool Recycled { get; set; }
 
     /// <summary>The page cache's recently-used bit (CLOCK).</summary>
@@ -153,6 +160,9 @@ internal sealed class Node
     /// <summary>True once searches go through key heads (tests).</summary>
     internal bool HasKeyHeads => Volatile.Read(ref _heads) is not null;
 
+    /// <summary>The key heads searches use, if built yet (tests).</summary>
+    internal ulong[]? KeyHeadsArray => Volatile.Read(ref _heads);
+
     /// <summary>
     /// The key heads of an immutable node (<see cref="KeyHeads"/>), built on its third search, so that nodes searched
     /// once (a commit's short-lived copies) never pay for them. Null for a node <paramref name="writer"/> may change, and
@@ -172,7 +182,16 @@ internal sealed class Node
             return null;
         }
 
-        heads = KeyHeads.Build(Page, leaf);
+        var inherited = _inheritedHeads;
+        _inheritedHeads = null;
+        if (inherited is not null && KeyHeads.Describe(inherited, Page, leaf))
+        {
+            heads = inherited;
+        }
+        else
+        {
+            heads = KeyHeads.Build(Page, leaf);
+        }
         return Interlocked.CompareExchange(ref _heads, heads, null) ?? heads;
     }
 
@@ -201,7 +220,9 @@ internal sealed class Node
             var copy = new Node(page, PageId.None) { Owner = owner };
             if (Children is { } children)
             {
-                copy.Children = (Node?[])children.Clone();
+                var copied = pages.RentChildren(children.Length);
+                Array.Copy(children, copied, children.Length);
+                copy.Children = copied;
             }
 
             if (Large is { } large)
@@ -209,12 +230,15 @@ internal sealed class Node
                 copy.Large = [.. large];
             }
 
+            // Most copies keep their keys (a value or a child reference changes): once the copy is immutable and
+            // searched often enough to want key heads, these are checked against its keys and adopted if they match.
+            copy._inheritedHeads = Volatile.Read(ref _heads) ?? _inheritedHeads;
             return copy;
         }
     }
 
     /// <summary>Sets the in-memory child of <paramref name="slot"/> (writable nodes only).</summary>
-    public void SetChild(int slot, Node? child)
+    public void SetChild(int slot, Node? child, PagePool pages)
     {
         if (Children is null)
         {
@@ -223,7 +247,7 @@ internal sealed class Node
                 return;
             }
 
-            Children = new Node?[Math.Max(8, Count)];
+            Children = pages.RentChildren(Math.Max(8, Count));
         }
 
         Children[slot] = child;

@@ -109,7 +109,7 @@ internal sealed partial class TreeWriter
         var writable = Writable(child);
         if (!ReferenceEquals(writable, child) || branch.ChildAt(slot) is null)
         {
-            branch.SetChild(slot, writable);
+            branch.SetChild(slot, writable, _source.Pages);
             BranchPage.SetChild(branch.Page, slot, PageId.None);
         }
 

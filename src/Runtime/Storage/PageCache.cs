@@ -86,6 +86,13 @@ internal sealed class PageCache
         }
     }
 
-    /// <summary>Drops every entry (used when a page number is reused for a different kind of page).</summary>
-    public void Remove(PageId id) => _map.TryRemove(id.Value, out _);
+    /// <summary>
+    /// Drops <paramref name="node"/> if it is still the entry for its page number (its buffer is about to be reused). The
+    /// CLOCK ring forgets it when its hand comes round, taking it before any node with its recently-used bit set.
+    /// </summary>
+    public void Remove(Node node)
+    {
+        node.Referenced = false;
+        _map.TryRemove(new KeyValuePair<long, Node>(node.PageId.Value, node));
+    }
 }

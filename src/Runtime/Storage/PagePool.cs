@@ -1,3 +1,4 @@
+using System.Numerics;
 using Persistence.BTree;
 
 namespace Persistence.Storage;
@@ -9,9 +10,10 @@ namespace Persistence.Storage;
 /// </summary>
 /// <remarks>
 /// <para>Only <see cref="Transactions.VersionChain"/> returns buffers, and only of nodes that a commit replaced or freed (its
-/// <see cref="FreedSet.Superseded"/>) once every version that reached them is retired and the node was never written:
-/// a written node may sit in the page cache, where a later read could find it; an unwritten one is reachable only
-/// through the trees of versions, so once they are retired, nothing reads it again.</para>
+/// <see cref="FreedSet.Superseded"/>) once every version that reached them is retired: nothing reads them again. A
+/// written one may still be the page cache's entry for its page number, which only retired trees would look up; it is
+/// removed from the cache first (<see cref="PageCache.Remove"/>). An unwritten branch's child-reference array comes back with its
+/// node and serves the next copy of a branch (<see cref="RentChildren"/>).</para>
 /// <para>Bounded: beyond <see cref="Capacity"/> buffers, returned ones are left to the garbage collector.</para>
 /// </remarks>
 internal sealed class PagePool
@@ -19,6 +21,13 @@ internal sealed class PagePool
     private readonly Lock _lock = new();
     private readonly byte[][] _free;
     private int _count;
+
+    // Child-reference arrays of branches, by size class: lengths 8, 16, ..., 1024.
+    private const int SmallestChildArray = 8;
+    private const int ChildArrayClasses = 8;
+    private const int ChildArraysPerClass = 32;
+    private readonly Node?[][][] _freeChildren = new Node?[ChildArrayClasses][][];
+    private readonly int[] _childrenCount = new int[ChildArrayClasses];
 
     /// <summary>The byte a returned buffer is filled with while <see cref="Poison"/> is set.</summary>
     internal const byte PoisonByte = 0xDB;
@@ -30,14 +39,24 @@ internal sealed class PagePool
     /// </summary>
     internal static bool Poison { get; set; }
 
+    /// <summary>What a returned child array is filled with while <see cref="Poison"/> is set: a node no tree holds.</summary>
+    internal static readonly Node PoisonedChild = new(new byte[PageHeader.Size], PageId.None);
+
     public PagePool(int pageSize, int capacity)
     {
         PageSize = pageSize;
         Capacity = Math.Max(0, capacity);
         _free = new byte[Capacity][];
+        for (var i = 0; i < ChildArrayClasses; i++)
+        {
+            _freeChildren[i] = new Node?[Capacity == 0 ? 0 : ChildArraysPerClass][];
+        }
     }
 
     public int PageSize { get; }
+
+    /// <summary>The page cache written nodes are removed from before their buffers are reused (none in memory).</summary>
+    public PageCache? Cache { get; init; }
 
     public int Capacity { get; }
 
@@ -46,6 +65,9 @@ internal sealed class PagePool
 
     /// <summary>Buffers allocated because none was free (diagnostics; approximate under concurrency).</summary>
     public long Allocated { get; private set; }
+
+    /// <summary>Child arrays of branches handed out again instead of allocated (diagnostics).</summary>
+    public long ChildArraysReused { get; private set; }
 
     /// <summary>Buffers currently held.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -89,21 +111,83 @@ internal sealed class PagePool
         return page;
     }
 
-    /// <summary>Returns the buffers of nodes nothing can reach any more (see the remarks).</summary>
+    /// <summary>
+    /// An array for a branch's in-memory child references, at least <paramref name="length"/> long and all null: a
+    /// recycled one if any. Lengths are rounded up to a power of two so that arrays fit the next branch of any size.
+    /// </summary>
+    public Node?[] RentChildren(int length)
+    {
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(length, SmallestChildArray));
+        var sizeClass = BitOperations.Log2((uint)size) - BitOperations.Log2(SmallestChildArray);
+        if (sizeClass >= ChildArrayClasses)
+        {
+            return new Node?[length];
+        }
+
+        Node?[]? children = null;
+        if (Volatile.Read(ref _childrenCount[sizeClass]) > 0)
+        {
+            lock (_lock)
+            {
+                if (_childrenCount[sizeClass] > 0)
+                {
+                    ref var slot = ref _freeChildren[sizeClass][--_childrenCount[sizeClass]];
+                    children = slot;
+                    slot = null!;
+                    ChildArraysReused++;
+                }
+            }
+        }
+
+        if (children is null)
+        {
+            return new Node?[size];
+        }
+
+        if (Poison && Array.FindIndex(children, c => !ReferenceEquals(c, PoisonedChild)) is var written and >= 0)
+        {
+            throw new InvalidOperationException($"A recycled child array was written after it was returned (slot {written}).");
+        }
+
+        Array.Clear(children);
+        return children;
+    }
+
+    /// <summary>Returns the buffers (and child arrays) of nodes nothing can reach any more (see the remarks).</summary>
     public void Return(List<Node> nodes)
     {
         lock (_lock)
         {
             foreach (var node in nodes)
             {
-                if (_count == _free.Length)
+                if (node.Recycled)
                 {
-                    return;
+                    continue;
                 }
 
-                if (node.PageId.IsNone && node.Page.Length == PageSize && !node.Recycled)
+                if (!node.PageId.IsNone)
                 {
-                    node.Recycled = true; // returned once, even if a bug listed it twice
+                    if (Cache is null)
+                    {
+                        continue;
+                    }
+
+                    // Only this entry: the page number may already hold a newer node.
+                    Cache.Remove(node);
+                }
+
+                node.Recycled = true; // returned once, even if a bug listed it twice
+                if (node.PageId.IsNone && node.Children is { } children)
+                {
+                    // Never a written branch's array: a written branch may have cached children (Node.CacheChild), and
+                    // evicting one of those clears its slot (Node.Unlink) in the array it read, however late; in a
+                    // reused array that slot could be a live branch's only link to an unwritten child.
+                    node.Children = null;
+                    ReturnChildren(children);
+                }
+
+                if (_count < _free.Length && node.Page.Length == PageSize)
+                {
                     if (Poison)
                     {
                         Array.Fill(node.Page, PoisonByte);
@@ -113,5 +197,27 @@ internal sealed class PagePool
                 }
             }
         }
+    }
+
+    private void ReturnChildren(Node?[] children)
+    {
+        var length = children.Length;
+        if (length < SmallestChildArray || !BitOperations.IsPow2(length))
+        {
+            return;
+        }
+
+        var sizeClass = BitOperations.Log2((uint)length) - BitOperations.Log2(SmallestChildArray);
+        if (sizeClass >= ChildArrayClasses || _childrenCount[sizeClass] == _freeChildren[sizeClass].Length)
+        {
+            return;
+        }
+
+        if (Poison)
+        {
+            Array.Fill(children, PoisonedChild);
+        }
+
+        _freeChildren[sizeClass][_childrenCount[sizeClass]++] = children;
     }
 }

@@ -17,7 +17,7 @@ internal sealed class PageStore : INodeSource, IDisposable
         PageSize = pageSize;
         _onCorruption = onCorruption;
         Cache = new PageCache(cacheBytes, pageSize);
-        Pages = new PagePool(pageSize, PoolPages(cacheBytes, pageSize));
+        Pages = new PagePool(pageSize, PoolPages(cacheBytes, pageSize)) { Cache = Cache };
     }
 
     public int PageSize { get; }

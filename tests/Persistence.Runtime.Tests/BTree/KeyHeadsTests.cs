@@ -112,6 +112,70 @@ public sealed class KeyHeadsTests
     }
 
     [Fact]
+    public void A_copy_whose_keys_did_not_change_reuses_its_originals_heads_and_one_whose_keys_changed_does_not()
+    {
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var tree = TreeRoot.Empty;
+        var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
+        var load = new TreeWriter(new object(), source, new FreedSet());
+        for (var i = 0; i < 3000; i++)
+        {
+            var key = new byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(key, i * 7L);
+            load.Put(ref tree, key, Value(i, 0));
+            model[key] = Value(i, 0);
+        }
+
+        SearchAll(tree, model, source);
+        var (rootHeads, leafHeads) = (tree.Root!.KeyHeadsArray, LeafOf(tree, model.Keys.First(), source).KeyHeadsArray);
+        Assert.NotNull(rootHeads);
+        Assert.NotNull(leafHeads);
+
+        // A new value of the same size for an existing key: every node on the path is copied, no key changes.
+        var first = model.Keys.First();
+        new TreeWriter(new object(), source, new FreedSet()).Put(ref tree, first, Value(0, 1));
+        model[first] = Value(0, 1);
+        SearchAll(tree, model, source);
+        Assert.Same(rootHeads, tree.Root!.KeyHeadsArray);
+        Assert.Same(leafHeads, LeafOf(tree, first, source).KeyHeadsArray);
+
+        // New keys in the first leaf until it splits: the leaf's and the root's keys change, so do their heads.
+        var grow = new TreeWriter(new object(), source, new FreedSet());
+        for (var i = 0; i < 200; i++)
+        {
+            var key = new byte[9];
+            BinaryPrimitives.WriteInt64BigEndian(key, 0);
+            key[8] = (byte)i;
+            grow.Put(ref tree, key, Value(i, 2));
+            model[key] = Value(i, 2);
+        }
+
+        SearchAll(tree, model, source);
+        Assert.NotSame(rootHeads, tree.Root!.KeyHeadsArray);
+        Assert.NotSame(leafHeads, LeafOf(tree, first, source).KeyHeadsArray);
+
+        static void SearchAll(TreeRoot tree, SortedDictionary<byte[], byte[]> model, InMemoryNodeSource source)
+        {
+            for (var pass = 0; pass < 3; pass++)
+            {
+                foreach (var (key, value) in model)
+                {
+                    Assert.True(TreeReader.TryFind(tree.Root, key, source, writer: null, out var leaf, out var slot));
+                    Assert.True(TreeReader.Value(leaf, slot, source).SequenceEqual(value));
+                }
+            }
+        }
+
+        static Node LeafOf(TreeRoot tree, byte[] key, InMemoryNodeSource source)
+        {
+            TreeReader.TryFind(tree.Root, key, source, writer: null, out var leaf, out _);
+            return leaf;
+        }
+
+        static byte[] Value(int i, int round) => [.. BitConverter.GetBytes(i), .. BitConverter.GetBytes(round), .. new byte[32]]; // few enough per leaf for heads
+    }
+
+    [Fact]
     public void Heads_order_like_the_keys_they_start()
     {
         var random = new Random(3);

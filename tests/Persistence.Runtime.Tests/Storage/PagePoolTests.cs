@@ -66,6 +66,81 @@ public sealed class PagePoolTests
         AssertConsistent(db);
     }
 
+    [Fact]
+    public void Commits_reuse_the_child_arrays_of_the_branches_they_replaced()
+    {
+        using var db = Database.OpenInMemory();
+        var ks = Load(db);
+        var pool = db.Source.Pages;
+        for (var round = 1; round <= 50; round++)
+        {
+            db.Write(tx => tx.Put(ks, Key(round * 37 % Keys), Value(round * 37 % Keys, round)));
+        }
+
+        Assert.True(pool.ChildArraysReused > 0, "no branch's child array was reused over 50 commits");
+        for (var i = 0; i < Keys; i++)
+        {
+            Assert.True(db.BeginRead() is var tx && tx.TryGet(ks, Key(i), out var value) && Round(i, value) >= 0);
+            tx.Dispose();
+        }
+
+        AssertConsistent(db);
+    }
+
+    [Fact]
+    public void Written_nodes_are_reused_and_leave_the_page_cache_only_once_no_snapshot_reaches_them()
+    {
+        var fs = new SimulatedFileSystem();
+        var options = Small();
+        options.PageCacheBytes = 16 << 20; // nothing is evicted: what leaves the cache was removed
+        using var db = TestDatabases.Open(fs, options);
+        var ks = Load(db);
+        db.Checkpoint(); // every node is written and in the page cache now
+        var cache = db.Store!.Cache;
+        var pool = db.Source.Pages;
+        var root = db.Versions.Latest.Root(ks.Id).Root!;
+        Assert.False(root.PageId.IsNone);
+        using (var reader = db.BeginRead())
+        {
+            for (var round = 1; round <= 30; round++)
+            {
+                db.Write(tx =>
+                {
+                    for (var i = round; i < Keys; i += 150)
+                    {
+                        tx.Put(ks, Key(i), Value(i, round));
+                    }
+                });
+                if (round % 10 == 0)
+                {
+                    db.Checkpoint(); // writes the copies; the next rounds replace written nodes
+                }
+            }
+
+            // The reader's snapshot still reaches every node it started with: none left the cache or was reused.
+            Assert.NotSame(root, db.Versions.Latest.Root(ks.Id).Root);
+            Assert.True(cache.TryGet(root.PageId, out var entry) && ReferenceEquals(entry, root), "a snapshot's root left the page cache");
+            for (var i = 0; i < Keys; i++)
+            {
+                Assert.True(reader.TryGet(ks, Key(i), out var value));
+                Assert.Equal(0, Round(i, value));
+            }
+        }
+
+        var returned = pool.Count + pool.Reused;
+        db.Write(tx => tx.Put(ks, Key(1), Value(1, 1000))); // retires the reader's version and those after it
+        Assert.True(root.Recycled, "the replaced written root was not recycled");
+        Assert.False(cache.TryGet(root.PageId, out var stale) && ReferenceEquals(stale, root), "the recycled root is still in the page cache");
+        Assert.True(pool.Count + pool.Reused > returned, "no buffer came back to the pool");
+        for (var i = 0; i < Keys; i++)
+        {
+            Assert.True(db.BeginRead() is var tx && tx.TryGet(ks, Key(i), out var value) && Round(i, value) >= 0, $"key {i}");
+            tx.Dispose();
+        }
+
+        using var reopened = CloseCheckAndReopen(db, fs, options);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -91,9 +166,9 @@ public sealed class PagePoolTests
                         tx.Put(ks, Key(i), Value(i, round));
                     }
                 }, RetryPolicy.Default);
-                if (round % 100 == 0)
+                if (round % 25 == 0)
                 {
-                    db.Checkpoint();
+                    db.Checkpoint(); // replaced written nodes are recycled too
                 }
             }
         })).ToArray();
@@ -147,8 +222,6 @@ public sealed class PagePoolTests
         using var reopened = CloseCheckAndReopen(db, fs, options);
     }
 
-    /// <summary>A thread of its own, so that busy loops do not hold thread-pool threads other tests wait for.</summary>
-    private static Task Dedicated(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static Keyspace Load(Database db) => db.Write(tx =>
     {

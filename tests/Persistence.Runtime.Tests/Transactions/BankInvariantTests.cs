@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Persistence.Testing;
+using static Persistence.Tests.TestDatabases;
 
 namespace Persistence.Tests.Transactions;
 
@@ -71,9 +72,6 @@ public sealed class BankInvariantTests
         TestDatabases.AssertConsistent(db);
         Assert.True(db.Wal!.MaxBatchesWaited <= 2, $"a commit waited for {db.Wal.MaxBatchesWaited} batches");
     }
-
-    /// <summary>Workers get their own threads: on a 2-core machine, spinning readers on the pool would starve the writers.</summary>
-    private static Task Dedicated(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static long Read(Transaction tx, Keyspace ks, int account) => BinaryPrimitives.ReadInt64BigEndian(tx.Get(ks, Key(account)));
 
