@@ -163,15 +163,22 @@ internal sealed class Node
     /// <summary>The key heads searches use, if built yet (tests).</summary>
     internal ulong[]? KeyHeadsArray => Volatile.Read(ref _heads);
 
+    private const int SearchesBeforeHeads = 3;
+
+    // A node not written yet is a recent copy: its page is likely still in the processor's cache, where heads save
+    // little, and under a stream of commits the next copy replaces it soon, so heads for it are mostly garbage.
+    private const int UnwrittenSearchesBeforeHeads = 32;
+
     /// <summary>
-    /// The key heads of an immutable node (<see cref="KeyHeads"/>), built on its third search, so that nodes searched
-    /// once (a commit's short-lived copies) never pay for them. Null for a node <paramref name="writer"/> may change, and
+    /// The key heads of an immutable node (<see cref="KeyHeads"/>), built on its third search (its 32nd while it is
+    /// unwritten), so that nodes searched a few times (a commit's short-lived copies) never pay for them. Null for a node <paramref name="writer"/> may change, and
     /// for leaves of many small keys, whose heads would cost more than a quarter of the page in memory.
     /// </summary>
     private ulong[]? HeadsFor(object? writer)
     {
         var heads = Volatile.Read(ref _heads);
-        if (heads is not null || ReferenceEquals(writer, UnknownWriter) || (writer is not null && ReferenceEquals(Owner, writer)) || ++_searches < 3)
+        if (heads is not null || ReferenceEquals(writer, UnknownWriter) || (writer is not null && ReferenceEquals(Owner, writer))
+            || ++_searches < (PageId.IsNone ? UnwrittenSearchesBeforeHeads : SearchesBeforeHeads))
         {
             return heads;
         }
