@@ -73,7 +73,10 @@ internal sealed class Node
 
     public int Level => PageHeader.GetLevel(Page);
 
-    /// <summary>Set when the node was handed to the <see cref="PagePool"/> (its page buffer and child array may be reused): the node must never be read again.</summary>
+    /// <summary>
+    /// Set when the node was handed to the <see cref="PagePool"/> (its page buffer, and an unwritten branch's child
+    /// array, may be reused): the node must never be read again.
+    /// </summary>
     public bool Recycled { get; set; }
 
     /// <summary>The page cache's recently-used bit (CLOCK).</summary>
@@ -157,11 +160,11 @@ internal sealed class Node
         return LeafPage.Find(Page, key, low, end, out found);
     }
 
-    /// <summary>True once searches go through key heads (tests).</summary>
-    internal bool HasKeyHeads => Volatile.Read(ref _heads) is not null;
-
     /// <summary>The key heads searches use, if built yet (tests).</summary>
     internal ulong[]? KeyHeadsArray => Volatile.Read(ref _heads);
+
+    /// <summary>True once searches go through key heads (tests).</summary>
+    internal bool HasKeyHeads => KeyHeadsArray is not null;
 
     private const int SearchesBeforeHeads = 3;
 
@@ -171,8 +174,9 @@ internal sealed class Node
 
     /// <summary>
     /// The key heads of an immutable node (<see cref="KeyHeads"/>), built on its third search (its 32nd while it is
-    /// unwritten), so that nodes searched a few times (a commit's short-lived copies) never pay for them. Null for a node <paramref name="writer"/> may change, and
-    /// for leaves of many small keys, whose heads would cost more than a quarter of the page in memory.
+    /// unwritten), so that nodes searched a few times (a commit's short-lived copies) never pay for them. Null for a
+    /// node <paramref name="writer"/> may change, and for leaves of many small keys, whose heads would cost more than a
+    /// quarter of the page in memory.
     /// </summary>
     private ulong[]? HeadsFor(object? writer)
     {
@@ -254,7 +258,7 @@ internal sealed class Node
                 return;
             }
 
-            Children = pages.RentChildren(Math.Max(8, Count));
+            Children = pages.RentChildren(Count);
         }
 
         Children[slot] = child;

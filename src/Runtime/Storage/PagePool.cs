@@ -12,8 +12,8 @@ namespace Persistence.Storage;
 /// <para>Only <see cref="Transactions.VersionChain"/> returns buffers, and only of nodes that a commit replaced or freed (its
 /// <see cref="FreedSet.Superseded"/>) once every version that reached them is retired: nothing reads them again. A
 /// written one may still be the page cache's entry for its page number, which only retired trees would look up; it is
-/// removed from the cache first (<see cref="PageCache.Remove"/>). An unwritten branch's child-reference array comes back with its
-/// node and serves the next copy of a branch (<see cref="RentChildren"/>).</para>
+/// removed from the cache first (<see cref="PageCache.Remove"/>). An unwritten branch's child-reference array comes
+/// back with its node and serves the next copy of a branch (<see cref="RentChildren"/>).</para>
 /// <para>Bounded: beyond <see cref="Capacity"/> buffers, returned ones are left to the garbage collector.</para>
 /// </remarks>
 internal sealed class PagePool
@@ -118,7 +118,7 @@ internal sealed class PagePool
     public Node?[] RentChildren(int length)
     {
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(length, SmallestChildArray));
-        var sizeClass = BitOperations.Log2((uint)size) - BitOperations.Log2(SmallestChildArray);
+        var sizeClass = SizeClass(size);
         if (sizeClass >= ChildArrayClasses)
         {
             return new Node?[length];
@@ -204,10 +204,10 @@ internal sealed class PagePool
         var length = children.Length;
         if (length < SmallestChildArray || !BitOperations.IsPow2(length))
         {
-            return;
+            return; // not one of ours
         }
 
-        var sizeClass = BitOperations.Log2((uint)length) - BitOperations.Log2(SmallestChildArray);
+        var sizeClass = SizeClass(length);
         if (sizeClass >= ChildArrayClasses || _childrenCount[sizeClass] == _freeChildren[sizeClass].Length)
         {
             return;
@@ -220,4 +220,7 @@ internal sealed class PagePool
 
         _freeChildren[sizeClass][_childrenCount[sizeClass]++] = children;
     }
+
+    /// <summary>The size class of a power-of-two array length of at least <see cref="SmallestChildArray"/>.</summary>
+    private static int SizeClass(int powerOfTwo) => BitOperations.Log2((uint)powerOfTwo) - BitOperations.Log2(SmallestChildArray);
 }
