@@ -143,8 +143,10 @@ public sealed class BadInputTests
         Assert.Equal(ErrorCode.FileTruncated, Assert.Throws<DatabaseFormatException>(() => TestDatabases.Open(fs)).Code);
     }
 
-    [Fact]
-    public void A_file_from_a_newer_format_version_is_refused()
+    [Theory]
+    [InlineData(MetaPage.FormatVersion + 1, "Upgrade Persistence")]
+    [InlineData(MetaPage.OldestReadableVersion - 1, "pre-release format")]
+    public void A_file_from_a_format_version_this_one_cannot_read_is_refused(int version, string advice)
     {
         var fs = new SimulatedFileSystem();
         TestDatabases.Open(fs).Dispose();
@@ -154,7 +156,7 @@ public sealed class BadInputTests
             if (MetaPage.TryDecode(page, new PageId(slot), out _) is { } meta)
             {
                 var encoded = meta.Encode(new PageId(slot));
-                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(encoded.AsSpan(40), MetaPage.FormatVersion + 1);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(encoded.AsSpan(40), version);
                 PageHeader.Seal(encoded, new PageId(slot), meta.Sequence);
                 fs.Corrupt("/sim/test.db", slot * 4096, encoded);
             }
@@ -162,7 +164,8 @@ public sealed class BadInputTests
 
         var error = Assert.Throws<DatabaseFormatException>(() => TestDatabases.Open(fs));
         Assert.Equal(ErrorCode.UnsupportedFormatVersion, error.Code);
-        Assert.Contains("format version", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"format version {version}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(advice, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

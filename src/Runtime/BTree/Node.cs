@@ -79,6 +79,32 @@ internal sealed class Node
     /// </summary>
     public bool Recycled { get; set; }
 
+    /// <summary>Leaves, in memory only: the slot of the last new key inserted (-1: none yet).</summary>
+    public int LastInsert { get; private set; } = -1;
+
+    /// <summary>
+    /// Leaves, in memory only: how many new keys in a row went in right after (positive) or right before (negative) the
+    /// one before them. A run says keys arrive in order at this point of the tree, so a split there should leave the
+    /// side they move away from full (<see cref="TreeWriter"/>).
+    /// </summary>
+    public int InsertRun { get; private set; }
+
+    /// <summary>Records a new key inserted at <paramref name="slot"/> (see <see cref="InsertRun"/>).</summary>
+    public void NoteInsert(int slot)
+    {
+        InsertRun = slot == LastInsert + 1 ? Math.Max(InsertRun, 0) + 1
+            : slot == LastInsert ? Math.Min(InsertRun, 0) - 1
+            : 0;
+        LastInsert = slot;
+    }
+
+    /// <summary>Sets the insertion history a split hands on to one of its halves.</summary>
+    public void SetInsertHistory(int lastInsert, int run)
+    {
+        LastInsert = lastInsert;
+        InsertRun = run;
+    }
+
     /// <summary>The page cache's recently-used bit (CLOCK).</summary>
     public bool Referenced
     {
@@ -244,6 +270,8 @@ internal sealed class Node
             // Most copies keep their keys (a value or a child reference changes): once the copy is immutable and
             // searched often enough to want key heads, these are checked against its keys and adopted if they match.
             copy._inheritedHeads = Volatile.Read(ref _heads) ?? _inheritedHeads;
+            copy.LastInsert = LastInsert;
+            copy.InsertRun = InsertRun;
             return copy;
         }
     }

@@ -6,9 +6,10 @@ internal sealed partial class TreeWriter
 {
     /// <summary>
     /// Splits a full leaf while inserting a cell at <paramref name="slot"/>: the node keeps the left part, a new node
-    /// takes the right part.
+    /// takes the right part. <paramref name="order"/> is 1 when keys have been arriving in ascending order at this
+    /// point, -1 when descending, 0 otherwise (see <see cref="ChooseSplit"/>).
     /// </summary>
-    private Split SplitLeaf(Node node, int slot, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value, bool rightmost)
+    private Split SplitLeaf(Node node, int slot, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value, bool rightmost, int order)
     {
         var old = (byte[])node.Page.Clone();
         var oldLarge = node.Large;
@@ -21,7 +22,8 @@ internal sealed partial class TreeWriter
                 : LeafPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
         }
 
-        var k = ChooseSplit(sizes, slot, rightmost);
+        var k = ChooseSplit(sizes, slot, rightmost, order);
+        var run = node.InsertRun;
         PageHeader.Initialize(node.Page, PageType.Leaf, 0);
         node.Large = null;
         var right = NewNode(PageType.Leaf, 0);
@@ -40,6 +42,10 @@ internal sealed partial class TreeWriter
             }
         }
 
+        // The half that took the new key remembers it, so a run of ordered inserts carries on across the split.
+        var (taker, other, at) = slot < k ? (node, right, slot) : (right, node, slot - k);
+        taker.SetInsertHistory(at, order != 0 ? run : 0);
+        other.SetInsertHistory(-1, 0);
         var separator = ShortestSeparator(LeafPage.Key(node.Page, k - 1), LeafPage.Key(right.Page, 0));
         return new Split(separator, right);
     }
@@ -58,7 +64,7 @@ internal sealed partial class TreeWriter
                 : BranchPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
         }
 
-        var k = ChooseSplit(sizes, slot, rightmost, old, below.Separator.Length);
+        var k = ChooseSplit(sizes, slot, rightmost, order: 0, old, below.Separator.Length);
         var up = (k == slot ? below.Separator : BranchPage.Key(old, k < slot ? k : k - 1)).ToArray();
         var level = node.Level;
         PageHeader.Initialize(node.Page, PageType.Branch, level);
@@ -108,10 +114,12 @@ internal sealed partial class TreeWriter
 
     /// <summary>
     /// Picks the first slot of the right half. Appends to the rightmost node leave the left half full (ascending
-    /// loads then fill pages completely); otherwise the halves are balanced by bytes, nudged until both fit.
-    /// For a branch (<paramref name="branch"/> is its old page) the right half's first key moves up to the parent.
+    /// loads then fill pages completely). So does a run of ascending inserts elsewhere (<paramref name="order"/> 1:
+    /// the new key starts the right half, and the keys that follow it go there), and a descending run leaves the right
+    /// half full (-1: the new key ends the left half). Otherwise the halves are balanced by bytes, nudged until both
+    /// fit. For a branch (<paramref name="branch"/> is its old page) the right half's first key moves up to the parent.
     /// </summary>
-    private int ChooseSplit(ReadOnlySpan<int> sizes, int insertedAt, bool rightmost, byte[]? branch = null, int insertedKeyLength = 0)
+    private int ChooseSplit(ReadOnlySpan<int> sizes, int insertedAt, bool rightmost, int order, byte[]? branch = null, int insertedKeyLength = 0)
     {
         var n = sizes.Length;
         var total = 0;
@@ -123,6 +131,16 @@ internal sealed partial class TreeWriter
         if (rightmost && insertedAt == n - 1 && Fits(sizes, n - 1))
         {
             return n - 1;
+        }
+
+        if (order > 0 && insertedAt >= 1 && Fits(sizes, insertedAt))
+        {
+            return insertedAt;
+        }
+
+        if (order < 0 && insertedAt <= n - 2 && Fits(sizes, insertedAt + 1))
+        {
+            return insertedAt + 1;
         }
 
         var k = 0;

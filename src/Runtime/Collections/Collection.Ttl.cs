@@ -219,7 +219,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         var writer = new KeyWriter(stackalloc byte[64]);
         try
         {
-            writer.WriteInt64(expiry.UtcTicks);
+            writer.WriteFixedInt64(expiry.UtcTicks);
             writer.WriteRaw(key);
             return writer.ToArray();
         }
@@ -235,7 +235,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         var writer = new KeyWriter(stackalloc byte[16]);
         try
         {
-            writer.WriteInt64(time.UtcTicks);
+            writer.WriteFixedInt64(time.UtcTicks);
             return KeyWriter.PrefixSuccessor(writer.WrittenSpan) is { } after ? KeyRange.To(after) : KeyRange.All;
         }
         finally

@@ -36,17 +36,89 @@ public ref partial struct KeyReader
     public char ReadChar(bool descending = false) => (char)ReadUInt16Core(descending, "Char");
 
     /// <summary>Reads a uint part.</summary>
-    public uint ReadUInt32(bool descending = false) => ReadUInt32Core(descending, "UInt32");
+    public uint ReadUInt32(bool descending = false)
+    {
+        int start = _position;
+        ulong value = ReadUInt64Variable(descending, "UInt32");
+        return value <= uint.MaxValue ? (uint)value : throw Invalid("UInt32", start, "a value beyond UInt32.MaxValue");
+    }
 
     /// <summary>Reads an int part.</summary>
-    public int ReadInt32(bool descending = false) => (int)(ReadUInt32Core(descending, "Int32") ^ 0x8000_0000u);
+    public int ReadInt32(bool descending = false)
+    {
+        int start = _position;
+        long value = ReadInt64Variable(descending, "Int32");
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Invalid("Int32", start, "a value beyond the range of Int32");
+    }
 
     /// <summary>Reads a ulong part.</summary>
-    public ulong ReadUInt64(bool descending = false) => ReadUInt64Core(descending, "UInt64");
+    public ulong ReadUInt64(bool descending = false) => ReadUInt64Variable(descending, "UInt64");
 
     /// <summary>Reads a long part.</summary>
-    public long ReadInt64(bool descending = false) =>
-        (long)(ReadUInt64Core(descending, "Int64") ^ 0x8000_0000_0000_0000UL);
+    public long ReadInt64(bool descending = false) => ReadInt64Variable(descending, "Int64");
+
+    /// <summary>Reads a long written by <see cref="KeyWriter.WriteFixedInt64"/>.</summary>
+    internal long ReadFixedInt64() => (long)(ReadUInt64Core(descending: false, "Int64") ^ 0x8000_0000_0000_0000UL);
+
+    /// <summary>Reads the length byte and the bytes of a variable-length unsigned part (see <see cref="KeyWriter.WriteUInt64"/>).</summary>
+    private ulong ReadUInt64Variable(bool descending, string part)
+    {
+        int start = _position;
+        byte mask = Mask(descending);
+        int n = Take(1, part)[0] ^ mask;
+        if (n > 8)
+        {
+            throw Invalid(part, start, string.Create(CultureInfo.InvariantCulture, $"the length byte 0x{n:x2}"));
+        }
+
+        ulong value = ReadBigEndian(Take(n, part), mask);
+        if (SignificantBytes(value) != n)
+        {
+            throw Invalid(part, start, "a value written in more bytes than it needs");
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads the length byte and the bytes of a variable-length signed part (see <see cref="KeyWriter.WriteInt64"/>).</summary>
+    private long ReadInt64Variable(bool descending, string part)
+    {
+        int start = _position;
+        byte mask = Mask(descending);
+        int header = Take(1, part)[0] ^ mask;
+        bool negative = header < 0x80;
+        int n = negative ? 0x7F - header : header - 0x80;
+        if (n is < 0 or > 8)
+        {
+            throw Invalid(part, start, string.Create(CultureInfo.InvariantCulture, $"the length byte 0x{header:x2}"));
+        }
+
+        ulong bits = ReadBigEndian(Take(n, part), mask);
+        if (negative && n < 8)
+        {
+            bits |= ulong.MaxValue << (8 * n); // the bytes not written are all ones
+        }
+
+        if (SignificantBytes(negative ? ~bits : bits) != n)
+        {
+            throw Invalid(part, start, "a value written in more bytes than it needs");
+        }
+
+        return (long)bits;
+    }
+
+    private static ulong ReadBigEndian(ReadOnlySpan<byte> bytes, byte mask)
+    {
+        ulong value = 0;
+        foreach (byte b in bytes)
+        {
+            value = (value << 8) | (byte)(b ^ mask);
+        }
+
+        return value;
+    }
+
+    private static int SignificantBytes(ulong value) => (71 - System.Numerics.BitOperations.LeadingZeroCount(value)) >> 3;
 
     /// <summary>Reads a UInt128 part.</summary>
     public UInt128 ReadUInt128(bool descending = false) => ReadUInt128Core(descending, "UInt128");

@@ -8,13 +8,13 @@ public ref partial struct KeyWriter
     /// one key that sorts before negative infinity; -0.0 and +0.0 are the same key. Reading returns
     /// <see cref="double.NaN"/> and +0.0 for those.
     /// </summary>
-    public void WriteDouble(double value, bool descending = false) => WriteUInt64(EncodeDouble(value), descending);
+    public void WriteDouble(double value, bool descending = false) => WriteFixed64(EncodeDouble(value), descending);
 
     /// <summary>
     /// Writes a float in the order of <see cref="float.CompareTo(float)"/>, with the same treatment of NaN and zero as
     /// <see cref="WriteDouble"/>.
     /// </summary>
-    public void WriteSingle(float value, bool descending = false) => WriteUInt32(EncodeSingle(value), descending);
+    public void WriteSingle(float value, bool descending = false) => WriteFixed32(EncodeSingle(value), descending);
 
     /// <summary>
     /// Writes a decimal in the order of <see cref="decimal.CompareTo(decimal)"/>. Equal values with different scales

@@ -11,7 +11,7 @@ public ref partial struct KeyWriter
     /// </summary>
     public void WriteDateTime(DateTime value, bool descending = false)
     {
-        WriteUInt64((ulong)value.Ticks, descending);
+        WriteFixed64((ulong)value.Ticks, descending);
         WriteByte((byte)value.Kind, descending);
     }
 
@@ -22,10 +22,11 @@ public ref partial struct KeyWriter
     /// </summary>
     public void WriteDateTimeOffset(DateTimeOffset value, bool descending = false)
     {
-        WriteUInt64((ulong)value.UtcTicks, descending);
+        WriteFixed64((ulong)value.UtcTicks, descending);
         WriteInt16((short)value.TotalOffsetMinutes, descending);
     }
 
-    /// <summary>Writes a TimeSpan as its Ticks (see <see cref="WriteInt64"/>).</summary>
-    public void WriteTimeSpan(TimeSpan value, bool descending = false) => WriteInt64(value.Ticks, descending);
+    /// <summary>Writes a TimeSpan as its Ticks, 8 bytes big-endian with the sign bit flipped.</summary>
+    public void WriteTimeSpan(TimeSpan value, bool descending = false) =>
+        WriteFixed64((ulong)value.Ticks ^ 0x8000_0000_0000_0000UL, descending);
 }

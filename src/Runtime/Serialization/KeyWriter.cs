@@ -18,8 +18,10 @@ namespace Persistence.Serialization;
 /// <list type="table">
 /// <listheader><term>Type</term><description>Bytes</description></listheader>
 /// <item><term>bool</term><description>1: 0x00 false, 0x01 true.</description></item>
-/// <item><term>byte, ushort, uint, ulong, UInt128, char</term><description>1, 2, 4, 8, 16, 2: the value.</description></item>
-/// <item><term>sbyte, short, int, long, Int128</term><description>1, 2, 4, 8, 16: the value with its sign bit flipped.</description></item>
+/// <item><term>byte, ushort, UInt128, char</term><description>1, 2, 16, 2: the value.</description></item>
+/// <item><term>sbyte, short, Int128</term><description>1, 2, 16: the value with its sign bit flipped.</description></item>
+/// <item><term>uint, ulong</term><description>1 to 5, 1 to 9: the number n of significant bytes, then those n bytes (none for zero).</description></item>
+/// <item><term>int, long</term><description>1 to 5, 1 to 9: for v ≥ 0, 0x80 + n then the n significant bytes of v; for v &lt; 0, 0x7F - n then the low n bytes of v, where n counts the significant bytes of -v - 1. An int and a long of equal value have the same key; 1,000,000 is 4 bytes.</description></item>
 /// <item><term>Guid</term><description>16: <c>TryWriteBytes(bigEndian: true)</c>, which is the order of <see cref="Guid.CompareTo(Guid)"/>.</description></item>
 /// <item><term>DateTime</term><description>9: Ticks (8), then Kind (1). Not converted between time zones.</description></item>
 /// <item><term>DateTimeOffset</term><description>10: UtcTicks (8), then the offset in minutes as a short, sign bit flipped (2).</description></item>

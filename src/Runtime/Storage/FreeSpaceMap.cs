@@ -49,8 +49,12 @@ internal sealed partial class FreeSpaceMap
     /// <summary>Where the durable checkpoint's bitmap pages are.</summary>
     public PageId[] BitmapPages { get; private set; }
 
-    /// <summary>Pages to add when the file must grow: an eighth of the file, between 64 pages and 64 MiB.</summary>
-    private long GrowthPages => Math.Clamp(PageCount / 8, 64, (64L << 20) / PageSize);
+    /// <summary>
+    /// Pages to add when the file must grow: a sixty-fourth of the file, between 64 pages and 8 MiB. Growing only sets
+    /// the file's length (the file system allocates blocks as pages are written), so a large step saves little but
+    /// leaves up to a step of never-written pages at the end of the file.
+    /// </summary>
+    private long GrowthPages => Math.Clamp(PageCount / 64, 64, (8L << 20) / PageSize);
 
     public static FreeSpaceMap Create(PageStore store, long pageCount)
     {

@@ -31,7 +31,13 @@ namespace Persistence.Storage;
 internal sealed record MetaPage
 {
     public const ulong Magic = 0x4454_5349_5352_4550; // "PERSISTD" read as little-endian
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    /// <summary>
+    /// The oldest format this version reads. Format 1 stored 32- and 64-bit integer key parts in fixed width; format 2
+    /// in variable length (<see cref="Serialization.KeyWriter.WriteInt64"/>), so collections cannot read format 1's keys.
+    /// </summary>
+    public const int OldestReadableVersion = 2;
     public const int BitmapListOffset = 128;
     public const int MinPageSize = 4096;
     public const int MaxPageSize = 65536;
@@ -122,7 +128,14 @@ internal sealed record MetaPage
         {
             throw new DatabaseFormatException(
                 ErrorCode.UnsupportedFormatVersion,
-                $"The database was written by format version {version}; this version of Persistence reads format {FormatVersion} and older. Upgrade Persistence to open it.");
+                $"The database was written by format version {version}; this version of Persistence reads formats {OldestReadableVersion} to {FormatVersion}. Upgrade Persistence to open it.");
+        }
+
+        if (version < OldestReadableVersion)
+        {
+            throw new DatabaseFormatException(
+                ErrorCode.UnsupportedFormatVersion,
+                $"The database was written by format version {version}, a pre-release format whose integer keys this version of Persistence cannot read (it reads formats {OldestReadableVersion} to {FormatVersion}). Export its documents with the version that wrote it and load them into a new database.");
         }
 
         var bitmapCount = BinaryPrimitives.ReadInt32LittleEndian(page[100..]);

@@ -37,6 +37,9 @@ internal interface IPeer : IDisposable
     /// <summary>What the peer uses on disk now.</summary>
     DiskUsage MeasureDisk();
 
+    /// <summary>What the bytes on disk are made of (ours: each tree's pages, fill and key and value bytes), or null.</summary>
+    string? DescribeSpace() => null;
+
     /// <summary>Engine counters worth reading next to the results (commits per log batch, cache hits), or empty.</summary>
     string Diagnostics();
 

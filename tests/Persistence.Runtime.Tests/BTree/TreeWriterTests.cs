@@ -65,6 +65,46 @@ public sealed class TreeWriterTests
         Assert.True(leaves <= (20_000 / perLeaf) + 2, $"{leaves} leaves for {20_000 / perLeaf} pages of data");
     }
 
+    /// <summary>
+    /// Keys that arrive in order within groups while the groups interleave at random, as an index on Age receives the
+    /// ascending ids of new documents: each group's run splits leaves at the insertion point, so the leaves it leaves
+    /// behind are full. Balanced splits would leave them about half full. With <paramref name="keysPerWriter"/> below
+    /// the total, each writer works on copies of the last one's nodes, which carry the run on.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 40_000)]
+    [InlineData(false, 40_000)]
+    [InlineData(true, 50)]
+    public void Ordered_runs_inside_the_tree_fill_the_leaves_they_pass(bool ascending, int keysPerWriter)
+    {
+        const int Groups = 4;
+        const int Keys = 40_000;
+        var random = new Random(7);
+        var source = new InMemoryNodeSource(8192, poolPages: 0);
+        var tree = TreeRoot.Empty;
+        var next = new long[Groups];
+        TreeWriter? writer = null;
+        for (var i = 0; i < Keys; i++)
+        {
+            if (i % keysPerWriter == 0)
+            {
+                writer = new TreeWriter(new object(), source, new FreedSet());
+            }
+
+            var group = random.Next(Groups);
+            var key = new byte[9];
+            key[0] = (byte)group;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(key.AsSpan(1), ascending ? next[group]++ : Keys - next[group]++);
+            Assert.True(writer!.Put(ref tree, key, []));
+        }
+
+        var leaves = CountLeaves(tree.Root!, source);
+        var perLeaf = (8192 - 32) / (2 + 4 + 9);
+        Assert.True(leaves <= (Keys / perLeaf * 1.1) + (2 * Groups), $"{leaves} leaves for {Keys / perLeaf} pages of data");
+        var expected = Enumerable.Range(0, Groups).Sum(g => next[g]);
+        Assert.Equal(expected, tree.Count);
+    }
+
     [Fact]
     public void Deleting_everything_empties_the_tree()
     {

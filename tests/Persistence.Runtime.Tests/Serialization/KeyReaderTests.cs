@@ -124,9 +124,26 @@ public sealed class KeyReaderTests
     [Fact]
     public void Messages_locate_the_failure()
     {
-        var exception = AssertMalformed([0x80, 0x00, 0x00, 0x01, 0x61, 0x00, 0x07], (ref KeyReader r) => { r.ReadInt32(); return r.ReadString(); });
-        Assert.Equal("Expected a valid String key part at byte offset 6 but found 0x07 after 0x00 instead of 0x01 or 0xFF.", exception.Message);
-        exception = AssertMalformed([0x80, 0x00], (ref KeyReader r) => r.ReadInt32());
-        Assert.Equal("Expected 4 bytes of a Int32 key part at byte offset 0 but found only 2 remaining.", exception.Message);
+        var exception = AssertMalformed([0x81, 0x01, 0x61, 0x00, 0x07], (ref KeyReader r) => { r.ReadInt32(); return r.ReadString(); });
+        Assert.Equal("Expected a valid String key part at byte offset 4 but found 0x07 after 0x00 instead of 0x01 or 0xFF.", exception.Message);
+        exception = AssertMalformed([0x83, 0x00], (ref KeyReader r) => r.ReadInt32());
+        Assert.Equal("Expected 3 bytes of a Int32 key part at byte offset 1 but found only 1 remaining.", exception.Message);
+    }
+
+    [Fact]
+    public void Variable_length_integers_that_are_not_canonical_or_out_of_range_are_refused()
+    {
+        // Each value has exactly one key: a longer form would compare unequal to the canonical one.
+        Assert.Contains("more bytes than it needs", AssertMalformed([0x82, 0x00, 0x05], (ref KeyReader r) => r.ReadInt64()).Message, StringComparison.Ordinal);
+        Assert.Contains("more bytes than it needs", AssertMalformed([0x7d, 0xff, 0xfe], (ref KeyReader r) => r.ReadInt64()).Message, StringComparison.Ordinal);
+        Assert.Contains("more bytes than it needs", AssertMalformed([0x01, 0x00], (ref KeyReader r) => r.ReadUInt64()).Message, StringComparison.Ordinal);
+        Assert.Contains("length byte 0x89", AssertMalformed([0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9], (ref KeyReader r) => r.ReadInt64()).Message, StringComparison.Ordinal);
+        Assert.Contains("length byte 0x09", AssertMalformed([0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9], (ref KeyReader r) => r.ReadUInt64()).Message, StringComparison.Ordinal);
+        Assert.Contains("beyond the range of Int32", AssertMalformed([0x84, 0x80, 0x00, 0x00, 0x00], (ref KeyReader r) => r.ReadInt32()).Message, StringComparison.Ordinal);
+        Assert.Contains("beyond UInt32.MaxValue", AssertMalformed([0x05, 0x01, 0x00, 0x00, 0x00, 0x00], (ref KeyReader r) => r.ReadUInt32()).Message, StringComparison.Ordinal);
+
+        var reader = new KeyReader([0x84, 0x7f, 0xff, 0xff, 0xff, 0x7b, 0x80, 0x00, 0x00, 0x00]);
+        Assert.Equal(int.MaxValue, reader.ReadInt32());
+        Assert.Equal(int.MinValue, reader.ReadInt32());
     }
 }

@@ -35,13 +35,19 @@ internal static class KeyValueGenerators
         7922816251426433759354395033.5m, 79228162514264337593543950334m, decimal.MaxValue,
     ];
 
-    public static long RandomInt64(Random r) => r.Next(4) switch
+    /// <summary>Small values, full-width ones, the extremes, and values of every byte length (integer keys vary in length).</summary>
+    public static long RandomInt64(Random r) => r.Next(5) switch
     {
         0 => r.NextInt64(-3, 4),
         1 => r.NextInt64(long.MinValue, long.MaxValue),
         2 => long.MinValue + r.Next(3),
+        3 => r.NextInt64(long.MinValue, long.MaxValue) >> r.Next(64),
         _ => long.MaxValue - r.Next(3),
     };
+
+    /// <summary>Where a variable-length integer key changes length: ±256^k and one either side, k = 1..7.</summary>
+    public static long[] LengthEdges { get; } =
+        [.. Enumerable.Range(1, 7).Select(k => 1L << (8 * k)).SelectMany(p => new[] { p - 1, p, p + 1, -p - 1, -p, -p + 1 })];
 
     public static double RandomDouble(Random r) => r.Next(5) switch
     {

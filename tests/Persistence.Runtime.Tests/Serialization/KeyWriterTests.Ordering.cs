@@ -22,10 +22,16 @@ public sealed partial class KeyWriterTests
     [Fact]
     public void Wide_integers_order_as_their_values()
     {
-        KeyCodecs.Int32.CheckOrdering([int.MinValue, -1, 0, 1, int.MaxValue], r => (int)RandomInt64(r));
-        KeyCodecs.UInt32.CheckOrdering([0, 1, 0x7fff_ffff, 0x8000_0000, uint.MaxValue], r => (uint)RandomInt64(r));
-        KeyCodecs.Int64.CheckOrdering([long.MinValue, -1, 0, 1, long.MaxValue], RandomInt64);
-        KeyCodecs.UInt64.CheckOrdering([0, 1, long.MaxValue, 1UL << 63, ulong.MaxValue], r => (ulong)RandomInt64(r));
+        KeyCodecs.Int32.CheckOrdering(
+            [int.MinValue, -1, 0, 1, int.MaxValue, .. LengthEdges.Where(v => v is >= int.MinValue and <= int.MaxValue).Select(v => (int)v)],
+            r => (int)RandomInt64(r));
+        KeyCodecs.UInt32.CheckOrdering(
+            [0, 1, 0x7fff_ffff, 0x8000_0000, uint.MaxValue, .. LengthEdges.Where(v => v is >= 0 and <= uint.MaxValue).Select(v => (uint)v)],
+            r => (uint)RandomInt64(r));
+        KeyCodecs.Int64.CheckOrdering([long.MinValue, -1, 0, 1, long.MaxValue, .. LengthEdges], RandomInt64);
+        KeyCodecs.UInt64.CheckOrdering(
+            [0, 1, long.MaxValue, 1UL << 63, ulong.MaxValue, .. LengthEdges.Where(v => v >= 0).Select(v => (ulong)v)],
+            r => (ulong)RandomInt64(r));
         KeyCodecs.Int128.CheckOrdering(
             [Int128.MinValue, -1, 0, 1, Int128.MaxValue, long.MinValue, ulong.MaxValue],
             r => r.Next(3) == 0 ? RandomInt64(r) : new Int128((ulong)RandomInt64(r), (ulong)RandomInt64(r)));

@@ -18,15 +18,36 @@ public sealed partial class KeyWriterTests
         Assert.Equal("7ffe", EncodeHex((ref KeyWriter w) => w.WriteInt16(-2)));
         Assert.Equal("1234", EncodeHex((ref KeyWriter w) => w.WriteUInt16(0x1234)));
         Assert.Equal("0041", EncodeHex((ref KeyWriter w) => w.WriteChar('A')));
-        Assert.Equal("80000000", EncodeHex((ref KeyWriter w) => w.WriteInt32(0)));
-        Assert.Equal("7fffffff", EncodeHex((ref KeyWriter w) => w.WriteInt32(-1)));
-        Assert.Equal("00000000", EncodeHex((ref KeyWriter w) => w.WriteInt32(int.MinValue)));
-        Assert.Equal("7ffffffe", EncodeHex((ref KeyWriter w) => w.WriteInt32(1, descending: true)));
-        Assert.Equal("deadbeef", EncodeHex((ref KeyWriter w) => w.WriteUInt32(0xdeadbeef)));
-        Assert.Equal("8000000000000001", EncodeHex((ref KeyWriter w) => w.WriteInt64(1)));
-        Assert.Equal("ffffffffffffffff", EncodeHex((ref KeyWriter w) => w.WriteUInt64(ulong.MaxValue)));
+        Assert.Equal("80", EncodeHex((ref KeyWriter w) => w.WriteInt32(0)));
+        Assert.Equal("7f", EncodeHex((ref KeyWriter w) => w.WriteInt32(-1)));
+        Assert.Equal("7b80000000", EncodeHex((ref KeyWriter w) => w.WriteInt32(int.MinValue)));
+        Assert.Equal("7efe", EncodeHex((ref KeyWriter w) => w.WriteInt32(1, descending: true)));
+        Assert.Equal("04deadbeef", EncodeHex((ref KeyWriter w) => w.WriteUInt32(0xdeadbeef)));
+        Assert.Equal("8101", EncodeHex((ref KeyWriter w) => w.WriteInt64(1)));
+        Assert.Equal("08ffffffffffffffff", EncodeHex((ref KeyWriter w) => w.WriteUInt64(ulong.MaxValue)));
         Assert.Equal("7f" + new string('f', 30), EncodeHex((ref KeyWriter w) => w.WriteInt128(-1)));
         Assert.Equal(new string('0', 30) + "01", EncodeHex((ref KeyWriter w) => w.WriteUInt128(1)));
+    }
+
+    [Fact]
+    public void Variable_length_integer_layouts()
+    {
+        Assert.Equal("00", EncodeHex((ref KeyWriter w) => w.WriteUInt64(0)));
+        Assert.Equal("01ff", EncodeHex((ref KeyWriter w) => w.WriteUInt64(255)));
+        Assert.Equal("020100", EncodeHex((ref KeyWriter w) => w.WriteUInt32(256)));
+        Assert.Equal("830f4240", EncodeHex((ref KeyWriter w) => w.WriteInt64(1_000_000)));
+        Assert.Equal("7efe", EncodeHex((ref KeyWriter w) => w.WriteInt64(-2)));
+        Assert.Equal("7e00", EncodeHex((ref KeyWriter w) => w.WriteInt64(-256)));
+        Assert.Equal("7dfeff", EncodeHex((ref KeyWriter w) => w.WriteInt64(-257)));
+        Assert.Equal("88" + "7fffffffffffffff", EncodeHex((ref KeyWriter w) => w.WriteInt64(long.MaxValue)));
+        Assert.Equal("77" + "8000000000000000", EncodeHex((ref KeyWriter w) => w.WriteInt64(long.MinValue)));
+        Assert.Equal("7cf0bdbf", EncodeHex((ref KeyWriter w) => w.WriteInt64(1_000_000, descending: true)));
+
+        // An int and a long of equal value are the same key, so widening a key's type keeps the stored keys valid.
+        foreach (var value in new[] { int.MinValue, -65537, -1, 0, 1, 300, int.MaxValue })
+        {
+            Assert.Equal(EncodeHex((ref KeyWriter w) => w.WriteInt64(value)), EncodeHex((ref KeyWriter w) => w.WriteInt32(value)));
+        }
     }
 
     [Fact]
@@ -104,9 +125,9 @@ public sealed partial class KeyWriterTests
     public void Nullable_layouts()
     {
         Assert.Equal("00", EncodeHex((ref KeyWriter w) => w.WriteNullableInt32(null)));
-        Assert.Equal("0180000005", EncodeHex((ref KeyWriter w) => w.WriteNullableInt32(5)));
+        Assert.Equal("018105", EncodeHex((ref KeyWriter w) => w.WriteNullableInt32(5)));
         Assert.Equal("ff", EncodeHex((ref KeyWriter w) => w.WriteNullableInt32(null, descending: true)));
-        Assert.Equal("fe7ffffffa", EncodeHex((ref KeyWriter w) => w.WriteNullableInt32(5, descending: true)));
+        Assert.Equal("fe7efa", EncodeHex((ref KeyWriter w) => w.WriteNullableInt32(5, descending: true)));
         Assert.Equal("01610001", EncodeHex((ref KeyWriter w) => w.WriteNullableString("a")));
         Assert.Equal("00", EncodeHex((ref KeyWriter w) => w.WriteNullableBytes(null)));
         Assert.Equal("01" + "610001", EncodeHex((ref KeyWriter w) => { w.WriteNotNull(); w.WriteString("a"); }));
@@ -127,14 +148,14 @@ public sealed partial class KeyWriterTests
         var writer = new KeyWriter(stackalloc byte[4]);
         for (int i = 0; i < 1000; i++)
         {
-            writer.WriteInt32(i);
+            writer.WriteInt32(0x10000 + i); // 4 bytes each: the length byte, then three
         }
 
         Assert.Equal(4000, writer.Length);
         var reader = new KeyReader(writer.WrittenSpan);
         for (int i = 0; i < 1000; i++)
         {
-            Assert.Equal(i, reader.ReadInt32());
+            Assert.Equal(0x10000 + i, reader.ReadInt32());
         }
 
         writer.Reset();
@@ -145,7 +166,7 @@ public sealed partial class KeyWriterTests
 
         var unbuffered = new KeyWriter();
         unbuffered.WriteInt64(7);
-        Assert.Equal("8000000000000007", Hex(unbuffered.ToArray()));
+        Assert.Equal("8107", Hex(unbuffered.ToArray()));
         unbuffered.Dispose();
     }
 

@@ -52,6 +52,12 @@ internal sealed class PersistenceTypedPeer : IPeer
 
     public string Diagnostics() => EngineCounters.Describe(_database);
 
+    public string? DescribeSpace()
+    {
+        var pageSize = _database.Source.PageSize;
+        return string.Join("; ", Persistence.Diagnostics.SpaceReport.Describe(_database).Select(k => $"{k}, leaf fill {k.LeafFill(pageSize):P0}"));
+    }
+
     public IPeerSession OpenSession() => CreateSession();
 
     public IExpiringStore OpenExpiringStore(ExpiringStoreSettings settings) => new PersistenceExpiringStore(_directory, settings);
