@@ -114,10 +114,9 @@ internal sealed partial class TreeWriter
 
     /// <summary>
     /// Picks the first slot of the right half. Appends to the rightmost node leave the left half full (ascending
-    /// loads then fill pages completely). So does a run of ascending inserts elsewhere (<paramref name="order"/> 1:
-    /// the new key starts the right half, and the keys that follow it go there), and a descending run leaves the right
-    /// half full (-1: the new key ends the left half). Otherwise the halves are balanced by bytes, nudged until both
-    /// fit. For a branch (<paramref name="branch"/> is its old page) the right half's first key moves up to the parent.
+    /// loads then fill pages completely). A run of ordered inserts elsewhere (<paramref name="order"/> 1 ascending, -1
+    /// descending) splits at the new key, so that the pages the run leaves behind are full too. Otherwise the halves
+    /// are balanced by bytes, nudged until both fit. For a branch (<paramref name="branch"/> is its old page) the right half's first key moves up to the parent.
     /// </summary>
     private int ChooseSplit(ReadOnlySpan<int> sizes, int insertedAt, bool rightmost, int order, byte[]? branch = null, int insertedKeyLength = 0)
     {
@@ -133,14 +132,18 @@ internal sealed partial class TreeWriter
             return n - 1;
         }
 
-        if (order > 0 && insertedAt >= 1 && Fits(sizes, insertedAt))
+        // An ascending run at the end of the node: the new key alone goes right, the full node stays. In the middle, the
+        // new key stays left and the cells after it go right, so that they do not travel with the run (each page left
+        // behind would hold them too). A descending run mirrors both.
+        var runSplit = order switch
         {
-            return insertedAt;
-        }
-
-        if (order < 0 && insertedAt <= n - 2 && Fits(sizes, insertedAt + 1))
+            > 0 => insertedAt == n - 1 ? insertedAt : insertedAt + 1,
+            < 0 => insertedAt == 0 ? 1 : insertedAt,
+            _ => -1,
+        };
+        if (runSplit >= 1 && runSplit <= n - 1 && Fits(sizes, runSplit))
         {
-            return insertedAt + 1;
+            return runSplit;
         }
 
         var k = 0;

@@ -152,6 +152,16 @@ internal sealed partial class TreeWriter
         }
 
         var childSlot = BranchPage.FindChild(node.Page, key);
+        if (node.Level == 1)
+        {
+            var leaf = TreeReader.Child(node, childSlot, _source);
+            if (!SlottedPage.Fits(leaf.Page, cell.Size(key.Length))
+                && TryShiftToNeighbour(node, childSlot, leaf, key, cell, rightmost && childSlot == node.Count - 1))
+            {
+                childSlot = BranchPage.FindChild(node.Page, key);
+            }
+        }
+
         var child = WritableChild(node, childSlot);
         var childIsRightmost = rightmost && childSlot == node.Count - 1;
         if (InsertInto(child, key, cell, value, childIsRightmost, out added) is not { } split)

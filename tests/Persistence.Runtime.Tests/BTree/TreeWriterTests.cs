@@ -105,6 +105,45 @@ public sealed class TreeWriterTests
         Assert.Equal(expected, tree.Count);
     }
 
+    /// <summary>
+    /// Random inserts into one writer's tree and into trees that each commit copies: a full leaf first evens out with a
+    /// neighbour that has room, so leaves end up about 80% full (splits alone leave them about 69% full).
+    /// </summary>
+    [Theory]
+    [InlineData(30_000)]
+    [InlineData(100)]
+    public void Random_inserts_even_out_full_leaves_with_their_neighbours(int keysPerWriter)
+    {
+        const int Keys = 30_000;
+        var random = new Random(11);
+        var source = new InMemoryNodeSource(8192, poolPages: 0);
+        var tree = TreeRoot.Empty;
+        var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
+        TreeWriter? writer = null;
+        long shifted = 0;
+        for (var i = 0; i < Keys; i++)
+        {
+            if (i % keysPerWriter == 0)
+            {
+                shifted += writer?.ShiftedCells ?? 0;
+                writer = new TreeWriter(new object(), source, new FreedSet());
+            }
+
+            var key = new byte[random.Next(6, 30)];
+            random.NextBytes(key);
+            var value = new byte[random.Next(0, 40)];
+            random.NextBytes(value);
+            Assert.Equal(model.TryAdd(key, value), writer!.Put(ref tree, key, value));
+            model[key] = value;
+        }
+
+        shifted += writer!.ShiftedCells;
+        AssertSameContents(tree, model.ToArray(), source, $"{keysPerWriter} keys per writer");
+        var used = model.Sum(e => SlottedPage.SlotSize + LeafPage.CellSize(e.Key.Length, e.Value.Length));
+        var fill = (double)used / (CountLeaves(tree.Root!, source) * (8192 - 32));
+        Assert.True(shifted > 0 && fill > 0.77, $"leaves {fill:P1} full; {shifted} cells shifted");
+    }
+
     [Fact]
     public void Deleting_everything_empties_the_tree()
     {
