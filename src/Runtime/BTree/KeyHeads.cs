@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 namespace Persistence.BTree;
 
 /// <summary>
-/// A search accelerator for immutable nodes: the first eight bytes of every key as one big-endian word ("head"),
-/// zero-padded, in one contiguous array. A binary search over the heads touches a few cache lines instead of a slot
+/// A search accelerator for immutable nodes: eight bytes of every key as one big-endian word ("head"), zero-padded,
+/// in one contiguous array, taken after the bytes every key of the node shares. A binary search over the heads touches a few cache lines instead of a slot
 /// and a cell per probe; only keys whose heads equal the searched key's head are compared in full, in the page.
 /// </summary>
 /// <remarks>
@@ -33,16 +33,26 @@ internal static class KeyHeads
         return head;
     }
 
-    /// <summary>The heads of every key of a leaf, or of every separator of a branch (slot 0, which has none, gets 0).</summary>
+    /// <summary>Words after the heads: the node's common prefix (masked to its length) and that length.</summary>
+    public const int Trailer = 2;
+
+    /// <summary>
+    /// The heads of every key of a leaf, or of every separator of a branch (slot 0, which has none, gets 0), taken after
+    /// the bytes all of them share (up to eight): the keys of an index on e-mail addresses share "user1234" in a leaf,
+    /// and heads of their first eight bytes would all be equal. Then the common prefix and its length (<see cref="Trailer"/>).
+    /// </summary>
     public static ulong[] Build(byte[] page, bool leaf)
     {
         var count = SlottedPage.Count(page);
-        var heads = new ulong[count];
+        var skip = CommonPrefix(page, leaf, count);
+        var heads = new ulong[count + Trailer];
         for (var slot = leaf ? 0 : 1; slot < count; slot++)
         {
-            heads[slot] = Of(leaf ? LeafPage.Key(page, slot) : BranchPage.Key(page, slot));
+            heads[slot] = Of(KeyAt(page, leaf, slot)[skip..]);
         }
 
+        heads[count] = skip == 0 ? 0 : Of(KeyAt(page, leaf, leaf ? 0 : 1)) & Mask(skip);
+        heads[count + 1] = (ulong)skip;
         return heads;
     }
 
@@ -54,14 +64,20 @@ internal static class KeyHeads
     public static bool Describe(ulong[] heads, byte[] page, bool leaf)
     {
         var count = SlottedPage.Count(page);
-        if (heads.Length != count)
+        if (heads.Length != count + Trailer)
+        {
+            return false;
+        }
+
+        var skip = CommonPrefix(page, leaf, count);
+        if (heads[count + 1] != (ulong)skip || heads[count] != (skip == 0 ? 0 : Of(KeyAt(page, leaf, leaf ? 0 : 1)) & Mask(skip)))
         {
             return false;
         }
 
         for (var slot = leaf ? 0 : 1; slot < count; slot++)
         {
-            if (heads[slot] != Of(leaf ? LeafPage.Key(page, slot) : BranchPage.Key(page, slot)))
+            if (heads[slot] != Of(KeyAt(page, leaf, slot)[skip..]))
             {
                 return false;
             }
@@ -69,6 +85,42 @@ internal static class KeyHeads
 
         return true;
     }
+
+    /// <summary>
+    /// The slots [start, end) of a node with <paramref name="heads"/> that a search for <paramref name="key"/> must
+    /// compare in full, from slot <paramref name="low"/> on: every slot before start holds a smaller key, every slot
+    /// from end a greater one. A key outside the node's common prefix gets an empty range at the start or the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (int Start, int End) Narrow(ulong[] heads, int low, ReadOnlySpan<byte> key)
+    {
+        var count = heads.Length - Trailer;
+        var skip = (int)heads[count + 1];
+        if (skip == 0)
+        {
+            return EqualRange(heads, low, count, Of(key));
+        }
+
+        var prefix = Of(key) & Mask(skip);
+        if (prefix != heads[count])
+        {
+            // Zero padding only lowers a short key's word, so a smaller word is a smaller key and a greater one greater.
+            return prefix < heads[count] ? (low, low) : (count, count);
+        }
+
+        return EqualRange(heads, low, count, key.Length > skip ? Of(key[skip..]) : 0);
+    }
+
+    /// <summary>The bytes (at most eight) every key of the node starts with: those its first and last key share.</summary>
+    private static int CommonPrefix(byte[] page, bool leaf, int count)
+    {
+        var first = leaf ? 0 : 1;
+        return count - first < 2 ? 0 : Math.Min(sizeof(ulong), KeyAt(page, leaf, first).CommonPrefixLength(KeyAt(page, leaf, count - 1)));
+    }
+
+    private static ulong Mask(int bytes) => ulong.MaxValue << (64 - (8 * bytes));
+
+    private static ReadOnlySpan<byte> KeyAt(byte[] page, bool leaf, int slot) => leaf ? LeafPage.Key(page, slot) : BranchPage.Key(page, slot);
 
     /// <summary>
     /// Narrows [<paramref name="low"/>, <paramref name="high"/>) to the slots whose head equals <paramref name="head"/>:

@@ -170,7 +170,7 @@ internal sealed class Node
             return BranchPage.FindChild(Page, key);
         }
 
-        var (low, end) = KeyHeads.EqualRange(heads, 1, heads.Length, KeyHeads.Of(key));
+        var (low, end) = KeyHeads.Narrow(heads, 1, key);
         return BranchPage.FindChild(Page, key, low, end);
     }
 
@@ -182,7 +182,7 @@ internal sealed class Node
             return LeafPage.Find(Page, key, out found);
         }
 
-        var (low, end) = KeyHeads.EqualRange(heads, 0, heads.Length, KeyHeads.Of(key));
+        var (low, end) = KeyHeads.Narrow(heads, 0, key);
         return LeafPage.Find(Page, key, low, end, out found);
     }
 

@@ -19,6 +19,12 @@ public sealed class KeyHeadsTests
 
         /// <summary>Everything at once, including bytes 0x00 and 0xFF at the padding boundary.</summary>
         Mixed,
+
+        /// <summary>"user{n}@example.com" strings as the key encoding writes them: a leaf's keys share up to eight bytes.</summary>
+        Email,
+
+        /// <summary>Variable-length integer keys (2 to 5 bytes): shared length bytes, heads past them.</summary>
+        VarInt,
     }
 
     [Theory]
@@ -27,6 +33,8 @@ public sealed class KeyHeadsTests
     [InlineData(KeyShape.SharedPrefix, 4096)]
     [InlineData(KeyShape.Mixed, 4096)]
     [InlineData(KeyShape.Mixed, 65536)]
+    [InlineData(KeyShape.Email, 4096)]
+    [InlineData(KeyShape.VarInt, 4096)]
     public void Searches_through_key_heads_find_what_page_searches_find(KeyShape shape, int pageSize)
     {
         var random = new Random((int)shape * 31 + pageSize);
@@ -175,6 +183,67 @@ public sealed class KeyHeadsTests
         static byte[] Value(int i, int round) => [.. BitConverter.GetBytes(i), .. BitConverter.GetBytes(round), .. new byte[32]]; // few enough per leaf for heads
     }
 
+    /// <summary>
+    /// An index of e-mail addresses: the keys of a leaf share their first six or seven bytes, so heads of the first
+    /// eight would be nearly all equal and every search would compare keys in the page. Heads start after the shared
+    /// bytes, and most are distinct.
+    /// </summary>
+    [Fact]
+    public void Heads_start_after_the_bytes_every_key_of_the_node_shares()
+    {
+        var source = new InMemoryNodeSource(8192, poolPages: 0);
+        var tree = TreeRoot.Empty;
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var random = new Random(5);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var key = EncodeEmail(random.Next(1, 1_000_000));
+            writer.Put(ref tree, key, []);
+        }
+
+        var probe = EncodeEmail(424_242);
+        for (var i = 0; i < 40; i++) // nodes not written yet build heads on their 32nd search
+        {
+            TreeReader.TryFind(tree.Root, probe, source, writer: null, out _, out _);
+        }
+
+        TreeReader.TryFind(tree.Root, probe, source, writer: null, out var leaf, out _);
+        var heads = leaf.KeyHeadsArray!;
+        var count = leaf.Count;
+        var skip = (int)heads[count + 1];
+        Assert.InRange(skip, 5, 8); // "user" and at least one digit
+        Assert.True(heads.Take(count).Distinct().Count() > count * 9 / 10, $"{heads.Take(count).Distinct().Count()} distinct heads of {count}");
+    }
+
+    /// <summary>
+    /// A leaf whose keys share "abcd": keys below, above, inside and short of that prefix (and zero bytes where the
+    /// padding is) all narrow to a range that holds the slot the plain page search finds.
+    /// </summary>
+    [Fact]
+    public void Keys_outside_the_shared_prefix_narrow_to_the_start_or_the_end()
+    {
+        var page = new byte[4096];
+        PageHeader.Initialize(page, PageType.Leaf, 0);
+        string[] keys = ["abcd1", "abcd3", "abcd33", "abcd5", "abcd7x", "abcd9"];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            LeafPage.InsertInline(page, i, System.Text.Encoding.ASCII.GetBytes(keys[i]), []);
+        }
+
+        var heads = KeyHeads.Build(page, leaf: true);
+        Assert.Equal(4UL, heads[^1]);
+        string[] probes = ["a", "abc", "abcc", "abcc9", "abcd", "abcd\0", "abcd0", "abcd1", "abcd2", "abcd33", "abcd7", "abcd9", "abcd9\0", "abce", "b", "\0", "\u00ff"];
+        foreach (var probe in probes)
+        {
+            var key = System.Text.Encoding.Latin1.GetBytes(probe);
+            var plain = LeafPage.Find(page, key, out var plainFound);
+            var (start, end) = KeyHeads.Narrow(heads, 0, key);
+            Assert.True(start <= plain && plain <= end, $"{probe}: [{start}, {end}) misses slot {plain}");
+            Assert.Equal(plain, LeafPage.Find(page, key, start, end, out var found));
+            Assert.Equal(plainFound, found);
+        }
+    }
+
     [Fact]
     public void Heads_order_like_the_keys_they_start()
     {
@@ -216,15 +285,33 @@ public sealed class KeyHeadsTests
                 return RandomBytes(random, random.Next(1, 8), alphabet: 4);
             case KeyShape.SharedPrefix:
                 return [.. "user-000"u8, .. RandomBytes(random, random.Next(0, 6), alphabet: 6)];
+            case KeyShape.Email:
+                return EncodeEmail(random.Next(1, 1_000_000));
+            case KeyShape.VarInt:
+                var writer = new Persistence.Serialization.KeyWriter(stackalloc byte[16]);
+                writer.WriteInt64(random.NextInt64(-70_000, 20_000_000));
+                var varint = writer.ToArray();
+                writer.Dispose();
+                return varint;
             default:
-                return random.Next(4) switch
+                return random.Next(5) switch
                 {
                     0 => Key(KeyShape.Int64, random),
                     1 => Key(KeyShape.Short, random),
                     2 => Key(KeyShape.SharedPrefix, random),
+                    3 => Key(KeyShape.Email, random),
                     _ => RandomBytes(random, random.Next(1, 20), alphabet: 3),
                 };
         }
+    }
+
+    private static byte[] EncodeEmail(int n)
+    {
+        var writer = new Persistence.Serialization.KeyWriter(stackalloc byte[64]);
+        writer.WriteString($"user{n}@example.com");
+        var key = writer.ToArray();
+        writer.Dispose();
+        return key;
     }
 
     /// <summary>Bytes from a small alphabet that includes 0x00 and 0xFF, so keys share prefixes and padding matters.</summary>
