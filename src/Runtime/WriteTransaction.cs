@@ -37,6 +37,12 @@ public sealed class WriteTransaction : Transaction
 
     internal long ModCount { get; private set; }
 
+    /// <summary>
+    /// What a collection remembers of the last document <c>Get</c> returned in this transaction (its index values as
+    /// stored), so that an <c>Update</c> of it right after does not read and decode the stored version again.
+    /// </summary>
+    internal object? ReadMemo { get; set; }
+
     internal object OwnerToken => _owner;
 
     private protected override object? WriterToken => _owner;

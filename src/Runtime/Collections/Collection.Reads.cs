@@ -12,6 +12,11 @@ public abstract partial class Collection<T, TKey>
         try
         {
             Schema.WriteKey(ref writer, key);
+            if (transaction is WriteTransaction write)
+            {
+                return LoadForUpdate(write, writer.WrittenSpan);
+            }
+
             if (transaction is not null)
             {
                 return Load(transaction, writer.WrittenSpan);

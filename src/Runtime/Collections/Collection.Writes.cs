@@ -93,10 +93,16 @@ public abstract partial class Collection<T, TKey>
         var key = EncodeKey(Schema.GetKey(document));
         T? old = null;
         var visible = false;
-        if (transaction.TryGet(Documents, key, out var existing))
+        var remembered = Remembered(transaction, key);
+        if (remembered is not null)
         {
-            old = Decode(existing);
-            visible = IsLive(transaction, key, old, isRead: false); // an expired document is replaced as if absent
+            visible = true; // read by Get in this transaction, unchanged since (and without expiry, live)
+        }
+        else if (transaction.TryGet(Documents, key, out var existing))
+        {
+            // Without expiry or indexes, nothing of the stored version matters but that it exists.
+            old = HasExpiry || Schema.Indexes.Count > 0 ? Decode(existing) : null;
+            visible = old is null || IsLive(transaction, key, old, isRead: false); // an expired document is replaced as if absent
         }
 
         if (visible)
@@ -120,7 +126,7 @@ public abstract partial class Collection<T, TKey>
         for (var i = 0; i < count; i++)
         {
             newValues[i] = EncodeIndexValue(i, document);
-            oldValues[i] = old is null ? null : EncodeIndexValue(i, old);
+            oldValues[i] = remembered is not null ? remembered[i] : old is null ? null : EncodeIndexValue(i, old);
             if (Schema.Indexes[i].Unique && newValues[i] is { } value && !SameBytes(value, oldValues[i])
                 && transaction.TryGet(IndexKeyspace(i), value, out var ownerBytes) && !ownerBytes.SequenceEqual(key))
             {
@@ -167,6 +173,42 @@ public abstract partial class Collection<T, TKey>
 
         return !visible;
     }
+
+    /// <summary>
+    /// <see cref="Load"/> for <c>Get</c> in a write transaction, which is usually followed by an update of the same
+    /// document: the stored document's index values are remembered in the transaction (<see cref="ReadMemo"/>), and
+    /// the update uses them instead of reading and decoding the stored version again. Collections with expiry decode
+    /// it anyway (the update needs its expiry), so they remember nothing.
+    /// </summary>
+    private T? LoadForUpdate(WriteTransaction transaction, ReadOnlySpan<byte> key)
+    {
+        var document = Load(transaction, key);
+        if (document is not null && !HasExpiry && Schema.Indexes.Count > 0)
+        {
+            var values = new byte[]?[Schema.Indexes.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = EncodeIndexValue(i, document);
+            }
+
+            transaction.ReadMemo = new ReadMemo(this, key.ToArray(), transaction.ModCount, values);
+        }
+
+        return document;
+    }
+
+    /// <summary>The remembered index values of the document stored under <paramref name="key"/>, when still valid.</summary>
+    private byte[]?[]? Remembered(WriteTransaction transaction, byte[] key) =>
+        transaction.ReadMemo is ReadMemo memo && ReferenceEquals(memo.Collection, this) && memo.ModCount == transaction.ModCount
+            && memo.Key.AsSpan().SequenceEqual(key)
+            ? memo.IndexValues
+            : null;
+
+    /// <summary>
+    /// The index values of a document as it was stored when <c>Get</c> returned it, valid while the transaction has
+    /// written nothing since (<see cref="WriteTransaction.ModCount"/>): the returned object may have been changed since.
+    /// </summary>
+    private sealed record ReadMemo(object Collection, byte[] Key, long ModCount, byte[]?[] IndexValues);
 
     /// <summary>The entry key of a document in an index: the value for a unique index, the value and the primary key otherwise.</summary>
     private byte[] EntryKey(int index, byte[] value, ReadOnlySpan<byte> key)

@@ -23,8 +23,26 @@ public sealed class IndexConsistencyTests
                     var email = $"user{random.Next(80)}@example.com";
                     var age = random.Next(18, 25);
                     var emailTaken = model.Any(p => p.Key != id && p.Value.Email == email);
-                    switch (random.Next(4))
+                    switch (random.Next(6))
                     {
+                        // Get, change, Update: the update takes the stored index values Get remembered, not the changed object's.
+                        case 4 when model.ContainsKey(id) && !emailTaken:
+                            var read = users.Get(id, tx)!;
+                            (read.Email, read.Age) = (email, age);
+                            users.Update(read, tx);
+                            model[id] = (email, age);
+                            break;
+
+                        // A write between Get and Update (here an update of the same document) makes what Get remembered stale.
+                        case 5 when model.ContainsKey(id) && !emailTaken:
+                            var first = users.Get(id, tx)!;
+                            var between = $"between{random.Next(1000)}@example.com";
+                            users.Update(new User { Id = id, Email = between, Age = age + 1 }, tx);
+                            (first.Email, first.Age) = (email, age);
+                            users.Update(first, tx);
+                            model[id] = (email, age);
+                            break;
+
                         case 0 when !model.ContainsKey(id) && !emailTaken:
                             users.Insert(new User { Id = id, Email = email, Age = age }, tx);
                             model[id] = (email, age);
