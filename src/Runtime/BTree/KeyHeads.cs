@@ -24,35 +24,51 @@ internal static class KeyHeads
             return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(key)));
         }
 
-        ulong head = 0;
-        for (var i = 0; i < key.Length; i++)
+        // Shorter keys (variable-length integers take 1 to 5 bytes) in two overlapping reads: the bytes both reads
+        // hold land in the same place, so OR-ing them is exact.
+        ref var first = ref MemoryMarshal.GetReference(key);
+        var length = key.Length;
+        if (length >= sizeof(uint))
         {
-            head |= (ulong)key[i] << (56 - (8 * i));
+            ulong high = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref first));
+            ulong low = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref first, length - sizeof(uint))));
+            return (high << 32) | (low << (8 * (sizeof(ulong) - length)));
         }
 
-        return head;
+        if (length >= sizeof(ushort))
+        {
+            ulong high = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref first));
+            ulong low = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref first, length - sizeof(ushort))));
+            return (high << 48) | (low << (8 * (sizeof(ulong) - length)));
+        }
+
+        return length == 0 ? 0 : (ulong)first << 56;
     }
 
-    /// <summary>Words after the heads: the node's common prefix (masked to its length) and that length.</summary>
-    public const int Trailer = 2;
+    /// <summary>
+    /// Words before the heads: the length of the node's common prefix, and the prefix (masked to its length). They share
+    /// the array's first cache line with its length, which every search reads anyway.
+    /// </summary>
+    public const int Header = 2;
 
     /// <summary>
     /// The heads of every key of a leaf, or of every separator of a branch (slot 0, which has none, gets 0), taken after
     /// the bytes all of them share (up to eight): the keys of an index on e-mail addresses share "user1234" in a leaf,
-    /// and heads of their first eight bytes would all be equal. Then the common prefix and its length (<see cref="Trailer"/>).
+    /// and heads of their first eight bytes would all be equal. The common prefix's length and the prefix come first
+    /// (<see cref="Header"/>), so slot i's head is at index i + <see cref="Header"/>.
     /// </summary>
     public static ulong[] Build(byte[] page, bool leaf)
     {
         var count = SlottedPage.Count(page);
         var skip = CommonPrefix(page, leaf, count);
-        var heads = new ulong[count + Trailer];
+        var heads = new ulong[Header + count];
+        heads[0] = (ulong)skip;
+        heads[1] = skip == 0 ? 0 : Of(KeyAt(page, leaf, leaf ? 0 : 1)) & Mask(skip);
         for (var slot = leaf ? 0 : 1; slot < count; slot++)
         {
-            heads[slot] = Of(KeyAt(page, leaf, slot)[skip..]);
+            heads[Header + slot] = Of(KeyAt(page, leaf, slot)[skip..]);
         }
 
-        heads[count] = skip == 0 ? 0 : Of(KeyAt(page, leaf, leaf ? 0 : 1)) & Mask(skip);
-        heads[count + 1] = (ulong)skip;
         return heads;
     }
 
@@ -64,20 +80,20 @@ internal static class KeyHeads
     public static bool Describe(ulong[] heads, byte[] page, bool leaf)
     {
         var count = SlottedPage.Count(page);
-        if (heads.Length != count + Trailer)
+        if (heads.Length != Header + count)
         {
             return false;
         }
 
         var skip = CommonPrefix(page, leaf, count);
-        if (heads[count + 1] != (ulong)skip || heads[count] != (skip == 0 ? 0 : Of(KeyAt(page, leaf, leaf ? 0 : 1)) & Mask(skip)))
+        if (heads[0] != (ulong)skip || heads[1] != (skip == 0 ? 0 : Of(KeyAt(page, leaf, leaf ? 0 : 1)) & Mask(skip)))
         {
             return false;
         }
 
         for (var slot = leaf ? 0 : 1; slot < count; slot++)
         {
-            if (heads[slot] != Of(KeyAt(page, leaf, slot)[skip..]))
+            if (heads[Header + slot] != Of(KeyAt(page, leaf, slot)[skip..]))
             {
                 return false;
             }
@@ -94,21 +110,29 @@ internal static class KeyHeads
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (int Start, int End) Narrow(ulong[] heads, int low, ReadOnlySpan<byte> key)
     {
-        var count = heads.Length - Trailer;
-        var skip = (int)heads[count + 1];
+        var skip = (int)heads[0];
+        ulong head;
         if (skip == 0)
         {
-            return EqualRange(heads, low, count, Of(key));
+            head = Of(key);
         }
-
-        var prefix = Of(key) & Mask(skip);
-        if (prefix != heads[count])
+        else
         {
-            // Zero padding only lowers a short key's word, so a smaller word is a smaller key and a greater one greater.
-            return prefix < heads[count] ? (low, low) : (count, count);
+            var word = Of(key);
+            var prefix = word & Mask(skip);
+            if (prefix != heads[1])
+            {
+                // Zero padding only lowers a short key's word, so a smaller word is a smaller key and a greater one greater.
+                var at = prefix < heads[1] ? low : heads.Length - Header;
+                return (at, at);
+            }
+
+            // A key of at most eight bytes has all its bytes in the word already (a shift by 64 would shift by nothing).
+            head = key.Length > sizeof(ulong) ? Of(key[skip..]) : skip == sizeof(ulong) ? 0 : word << (8 * skip);
         }
 
-        return EqualRange(heads, low, count, key.Length > skip ? Of(key[skip..]) : 0);
+        var (start, end) = EqualRange(heads, Header + low, heads.Length, head);
+        return (start - Header, end - Header);
     }
 
     /// <summary>The bytes (at most eight) every key of the node starts with: those its first and last key share.</summary>

@@ -210,9 +210,11 @@ public sealed class KeyHeadsTests
         TreeReader.TryFind(tree.Root, probe, source, writer: null, out var leaf, out _);
         var heads = leaf.KeyHeadsArray!;
         var count = leaf.Count;
-        var skip = (int)heads[count + 1];
+        var skip = (int)heads[0];
         Assert.InRange(skip, 5, 8); // "user" and at least one digit
-        Assert.True(heads.Take(count).Distinct().Count() > count * 9 / 10, $"{heads.Take(count).Distinct().Count()} distinct heads of {count}");
+        var slotHeads = heads.Skip(KeyHeads.Header).ToArray();
+        Assert.Equal(count, slotHeads.Length);
+        Assert.True(slotHeads.Distinct().Count() > count * 9 / 10, $"{slotHeads.Distinct().Count()} distinct heads of {count}");
     }
 
     /// <summary>
@@ -231,7 +233,7 @@ public sealed class KeyHeadsTests
         }
 
         var heads = KeyHeads.Build(page, leaf: true);
-        Assert.Equal(4UL, heads[^1]);
+        Assert.Equal(4UL, heads[0]);
         string[] probes = ["a", "abc", "abcc", "abcc9", "abcd", "abcd\0", "abcd0", "abcd1", "abcd2", "abcd33", "abcd7", "abcd9", "abcd9\0", "abce", "b", "\0", "\u00ff"];
         foreach (var probe in probes)
         {
@@ -241,6 +243,27 @@ public sealed class KeyHeadsTests
             Assert.True(start <= plain && plain <= end, $"{probe}: [{start}, {end}) misses slot {plain}");
             Assert.Equal(plain, LeafPage.Find(page, key, start, end, out var found));
             Assert.Equal(plainFound, found);
+        }
+    }
+
+    [Fact]
+    public void A_head_is_the_first_eight_bytes_zero_padded_for_every_length()
+    {
+        var random = new Random(9);
+        for (var length = 0; length <= 12; length++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var key = new byte[length];
+                random.NextBytes(key);
+                ulong expected = 0;
+                for (var b = 0; b < Math.Min(length, 8); b++)
+                {
+                    expected |= (ulong)key[b] << (56 - (8 * b));
+                }
+
+                Assert.Equal(expected, KeyHeads.Of(key));
+            }
         }
     }
 
