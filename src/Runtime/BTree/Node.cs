@@ -89,6 +89,15 @@ internal sealed class Node
     /// </summary>
     public int InsertRun { get; private set; }
 
+    /// <summary>
+    /// 1 when a new key at <paramref name="slot"/> continues an ascending run of two or more (it goes right after the
+    /// last one), -1 when it continues a descending run (right before it), 0 otherwise.
+    /// </summary>
+    public int RunAt(int slot) =>
+        InsertRun >= 2 && slot == LastInsert + 1 ? 1
+        : InsertRun <= -2 && slot == LastInsert ? -1
+        : 0;
+
     /// <summary>Records a new key inserted at <paramref name="slot"/> (see <see cref="InsertRun"/>).</summary>
     public void NoteInsert(int slot)
     {

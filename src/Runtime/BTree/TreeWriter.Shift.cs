@@ -13,8 +13,7 @@ internal sealed partial class TreeWriter
     private bool TryShiftToNeighbour(Node parent, int childSlot, Node child, ReadOnlySpan<byte> key, NewCell cell, bool rightmost)
     {
         var slot = LeafPage.Find(child.Page, key, out var found);
-        var ordered = child.InsertRun >= 2 && slot == child.LastInsert + 1 || child.InsertRun <= -2 && slot == child.LastInsert;
-        if (found || ordered || (rightmost && slot == child.Count))
+        if (found || child.RunAt(slot) != 0 || (rightmost && slot == child.Count))
         {
             return false;
         }
@@ -107,7 +106,8 @@ internal sealed partial class TreeWriter
         static void KeepHistory(Node node, int shift, int count)
         {
             var last = node.LastInsert + shift;
-            node.SetInsertHistory(node.LastInsert >= 0 && last >= 0 && last < count ? last : -1, node.LastInsert >= 0 && last >= 0 && last < count ? node.InsertRun : 0);
+            var kept = node.LastInsert >= 0 && last >= 0 && last < count;
+            node.SetInsertHistory(kept ? last : -1, kept ? node.InsertRun : 0);
         }
 
         static int CellBytes(byte[] page, int slot) => SlottedPage.SlotSize + LeafPage.CellLength(page, SlottedPage.CellOffset(page, slot));

@@ -144,11 +144,7 @@ internal sealed partial class TreeWriter
 
             // A run of keys arriving in order at this point (an index entry per new document of one Age, ascending)
             // leaves the split's other side full: a balanced split would leave it half empty for good.
-            var order = !added ? 0
-                : node.InsertRun >= 2 && slot == node.LastInsert + 1 ? 1
-                : node.InsertRun <= -2 && slot == node.LastInsert ? -1
-                : 0;
-            return SplitLeaf(node, slot, key, cell, value, rightmost, order);
+            return SplitLeaf(node, slot, key, cell, value, rightmost, added ? node.RunAt(slot) : 0);
         }
 
         var childSlot = BranchPage.FindChild(node.Page, key);

@@ -72,7 +72,7 @@ public ref partial struct KeyReader
         }
 
         ulong value = ReadBigEndian(Take(n, part), mask);
-        if (SignificantBytes(value) != n)
+        if (KeyWriter.SignificantBytes(value) != n)
         {
             throw Invalid(part, start, "a value written in more bytes than it needs");
         }
@@ -99,7 +99,7 @@ public ref partial struct KeyReader
             bits |= ulong.MaxValue << (8 * n); // the bytes not written are all ones
         }
 
-        if (SignificantBytes(negative ? ~bits : bits) != n)
+        if (KeyWriter.SignificantBytes(negative ? ~bits : bits) != n)
         {
             throw Invalid(part, start, "a value written in more bytes than it needs");
         }
@@ -117,8 +117,6 @@ public ref partial struct KeyReader
 
         return value;
     }
-
-    private static int SignificantBytes(ulong value) => (71 - System.Numerics.BitOperations.LeadingZeroCount(value)) >> 3;
 
     /// <summary>Reads a UInt128 part.</summary>
     public UInt128 ReadUInt128(bool descending = false) => ReadUInt128Core(descending, "UInt128");

@@ -71,8 +71,9 @@ public ref partial struct KeyWriter
     /// <summary>Writes a long as 8 bytes big-endian with its sign bit flipped (fixed-width internal entries).</summary>
     internal void WriteFixedInt64(long value) => WriteFixed64((ulong)value ^ 0x8000_0000_0000_0000UL, descending: false);
 
+    /// <summary>The bytes a value needs without its leading zero bytes (0 for zero, 8 at most).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SignificantBytes(ulong value) => (71 - System.Numerics.BitOperations.LeadingZeroCount(value)) >> 3;
+    internal static int SignificantBytes(ulong value) => (71 - System.Numerics.BitOperations.LeadingZeroCount(value)) >> 3;
 
     /// <summary>Writes <paramref name="header"/> then the low <paramref name="n"/> bytes of <paramref name="bits"/> big-endian.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
