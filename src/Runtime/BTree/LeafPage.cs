@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Persistence.Storage;
 
 namespace Persistence.BTree;
@@ -7,54 +8,87 @@ namespace Persistence.BTree;
 /// Cells of a leaf page, in key order (unsigned byte-wise, like memcmp).
 /// </summary>
 /// <remarks>
+/// A cell starts with a variable-length header, so that the small cells of index trees and of small documents spend
+/// one or two bytes on it rather than a fixed four:
 /// <code>
-/// offset      size   field
-///      0         2   key length
-///      2         2   value length, or 0xFFFF when the value lives in an overflow extent
-///      4    keyLen   key bytes
-///  4+keyLen  valLen  value bytes (inline), or for overflow:
-///                      +0 8 first page of the extent (0 while the value exists only in memory)
-///                      +8 4 value length
-///                     +12 4 in-memory handle (index into the node's large-value list; meaningless on disk)
+/// field          size      content
+/// head           1-3       varint: key length × 4 + kind (kind 0: no value, 1: inline value, 2: overflow value)
+/// key            keyLen    key bytes
+/// value length   1-3       varint, kind 1 only (1 or more)
+/// value          valLen    kind 1: the value bytes; kind 2: an overflow reference of 16 bytes:
+///                            +0 8 first page of the extent (0 while the value exists only in memory)
+///                            +8 4 value length
+///                           +12 4 in-memory handle (index into the node's large-value list; meaningless on disk)
 /// </code>
+/// Varints are little-endian groups of 7 bits, the high bit set on every byte but the last. A key of up to 31 bytes
+/// has a one-byte head, so <see cref="Key(ReadOnlySpan{byte}, int)"/>, the search's inner step, reads one byte
+/// before the key. An empty value takes no bytes at all (a non-unique index entry is a head and a key).
 /// </remarks>
 internal static class LeafPage
 {
-    public const int CellHeaderSize = 4;
     public const int OverflowRefSize = 16;
-    public const ushort OverflowMarker = 0xFFFF;
 
-    public static int CellSize(int keyLength, int inlineValueLength) => CellHeaderSize + keyLength + inlineValueLength;
+    private const int KindNone = 0;
+    private const int KindInline = 1;
+    private const int KindOverflow = 2;
 
-    public static int OverflowCellSize(int keyLength) => CellHeaderSize + keyLength + OverflowRefSize;
+    /// <summary>The bytes a cell with a key of <paramref name="keyLength"/> and an inline value of <paramref name="inlineValueLength"/> takes.</summary>
+    public static int CellSize(int keyLength, int inlineValueLength) =>
+        inlineValueLength == 0
+            ? VarIntSize((keyLength << 2) | KindNone) + keyLength
+            : VarIntSize((keyLength << 2) | KindInline) + keyLength + VarIntSize(inlineValueLength) + inlineValueLength;
+
+    /// <summary>The bytes a cell with a key of <paramref name="keyLength"/> and an overflow value takes.</summary>
+    public static int OverflowCellSize(int keyLength) => VarIntSize((keyLength << 2) | KindOverflow) + keyLength + OverflowRefSize;
 
     public static int CellLength(ReadOnlySpan<byte> page, int offset)
     {
-        var keyLength = BinaryPrimitives.ReadUInt16LittleEndian(page[offset..]);
-        var valueLength = BinaryPrimitives.ReadUInt16LittleEndian(page[(offset + 2)..]);
-        return CellHeaderSize + keyLength + (valueLength == OverflowMarker ? OverflowRefSize : valueLength);
+        var head = ReadVarInt(page, ref offset);
+        offset += head >> 2;
+        return (head & 3) switch
+        {
+            KindNone => CellSize(head >> 2, 0),
+            KindInline => CellSize(head >> 2, ReadVarInt(page, ref offset)),
+            KindOverflow => OverflowCellSize(head >> 2),
+            _ => throw BadKind(),
+        };
     }
 
     public static ReadOnlySpan<byte> Key(ReadOnlySpan<byte> page, int slot)
     {
         var offset = SlottedPage.CellOffset(page, slot);
-        var keyLength = BinaryPrimitives.ReadUInt16LittleEndian(page[offset..]);
-        return page.Slice(offset + CellHeaderSize, keyLength);
+        var first = page[offset];
+        if (first < 0x80)
+        {
+            return page.Slice(offset + 1, first >> 2);
+        }
+
+        var head = ReadVarInt(page, ref offset);
+        return page.Slice(offset, head >> 2);
     }
 
     public static bool IsOverflow(ReadOnlySpan<byte> page, int slot)
     {
         var offset = SlottedPage.CellOffset(page, slot);
-        return BinaryPrimitives.ReadUInt16LittleEndian(page[(offset + 2)..]) == OverflowMarker;
+        return (ReadVarInt(page, ref offset) & 3) == KindOverflow;
     }
 
-    /// <summary>The inline value of a slot that is not an overflow cell.</summary>
+    /// <summary>The inline value of a slot that is not an overflow cell (empty for a cell without a value).</summary>
     public static ReadOnlySpan<byte> InlineValue(ReadOnlySpan<byte> page, int slot)
     {
         var offset = SlottedPage.CellOffset(page, slot);
-        var keyLength = BinaryPrimitives.ReadUInt16LittleEndian(page[offset..]);
-        var valueLength = BinaryPrimitives.ReadUInt16LittleEndian(page[(offset + 2)..]);
-        return page.Slice(offset + CellHeaderSize + keyLength, valueLength);
+        var head = ReadVarInt(page, ref offset);
+        offset += head >> 2;
+        switch (head & 3)
+        {
+            case KindNone:
+                return [];
+            case KindInline:
+                var length = ReadVarInt(page, ref offset);
+                return page.Slice(offset, length);
+            default:
+                throw BadKind();
+        }
     }
 
     public static OverflowRef Overflow(ReadOnlySpan<byte> page, int slot)
@@ -108,15 +142,21 @@ internal static class LeafPage
     public static void InsertInline(Span<byte> page, int slot, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         var offset = SlottedPage.Insert(page, slot, CellSize(key.Length, value.Length));
-        WriteCellHeader(page, offset, key, (ushort)value.Length);
-        value.CopyTo(page[(offset + CellHeaderSize + key.Length)..]);
+        if (value.IsEmpty)
+        {
+            WriteHead(page, offset, key, KindNone);
+            return;
+        }
+
+        offset = WriteHead(page, offset, key, KindInline);
+        offset += WriteVarInt(page, offset, value.Length);
+        value.CopyTo(page[offset..]);
     }
 
     public static void InsertOverflow(Span<byte> page, int slot, ReadOnlySpan<byte> key, OverflowRef value)
     {
         var offset = SlottedPage.Insert(page, slot, OverflowCellSize(key.Length));
-        WriteCellHeader(page, offset, key, OverflowMarker);
-        var at = page[(offset + CellHeaderSize + key.Length)..];
+        var at = page[WriteHead(page, offset, key, KindOverflow)..];
         BinaryPrimitives.WriteInt64LittleEndian(at, value.FirstPage.Value);
         BinaryPrimitives.WriteInt32LittleEndian(at[8..], value.Length);
         BinaryPrimitives.WriteInt32LittleEndian(at[12..], value.Handle);
@@ -131,16 +171,68 @@ internal static class LeafPage
         source.Slice(offset, length).CopyTo(target[at..]);
     }
 
+    /// <summary>The bytes <paramref name="value"/> (0 or more) takes as a varint.</summary>
+    public static int VarIntSize(int value) => value < 0x80 ? 1 : value < 0x4000 ? 2 : 3;
+
     private static int OverflowRefOffset(ReadOnlySpan<byte> page, int slot)
     {
         var offset = SlottedPage.CellOffset(page, slot);
-        return offset + CellHeaderSize + BinaryPrimitives.ReadUInt16LittleEndian(page[offset..]);
+        var head = ReadVarInt(page, ref offset);
+        if ((head & 3) != KindOverflow)
+        {
+            throw BadKind();
+        }
+
+        return offset + (head >> 2);
     }
 
-    private static void WriteCellHeader(Span<byte> page, int offset, ReadOnlySpan<byte> key, ushort valueLength)
+    /// <summary>Writes the head and the key at <paramref name="offset"/>; returns the offset after the key.</summary>
+    private static int WriteHead(Span<byte> page, int offset, ReadOnlySpan<byte> key, int kind)
     {
-        BinaryPrimitives.WriteUInt16LittleEndian(page[offset..], (ushort)key.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(page[(offset + 2)..], valueLength);
-        key.CopyTo(page[(offset + CellHeaderSize)..]);
+        offset += WriteVarInt(page, offset, (key.Length << 2) | kind);
+        key.CopyTo(page[offset..]);
+        return offset + key.Length;
     }
+
+    private static int WriteVarInt(Span<byte> page, int offset, int value)
+    {
+        var size = 0;
+        while (value >= 0x80)
+        {
+            page[offset + size++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        page[offset + size++] = (byte)value;
+        return size;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadVarInt(ReadOnlySpan<byte> page, ref int offset)
+    {
+        int value = page[offset++];
+        if (value < 0x80)
+        {
+            return value;
+        }
+
+        value &= 0x7F;
+        for (var shift = 7; ; shift += 7)
+        {
+            int next = page[offset++];
+            value |= (next & 0x7F) << shift;
+            if (next < 0x80)
+            {
+                return value;
+            }
+
+            if (shift == 14)
+            {
+                throw BadKind();
+            }
+        }
+    }
+
+    private static CorruptionException BadKind() =>
+        new(ErrorCode.Corruption, "A leaf cell's header is malformed (a page that passed its checksum holds an invalid cell).");
 }

@@ -148,13 +148,21 @@ internal sealed partial class TreeWriter
         }
 
         var childSlot = BranchPage.FindChild(node.Page, key);
+        var spread = false;
         if (node.Level == 1)
         {
             var leaf = TreeReader.Child(node, childSlot, _source);
-            if (!SlottedPage.Fits(leaf.Page, cell.Size(key.Length))
-                && TryShiftToNeighbour(node, childSlot, leaf, key, cell, rightmost && childSlot == node.Count - 1))
+            if (!SlottedPage.Fits(leaf.Page, cell.Size(key.Length)))
             {
-                childSlot = BranchPage.FindChild(node.Page, key);
+                switch (TryShiftToNeighbour(node, childSlot, leaf, key, cell, rightmost && childSlot == node.Count - 1))
+                {
+                    case Shift.Done:
+                        childSlot = BranchPage.FindChild(node.Page, key);
+                        break;
+                    case Shift.NoRoom:
+                        spread = true;
+                        break;
+                }
             }
         }
 
@@ -169,6 +177,11 @@ internal sealed partial class TreeWriter
         {
             BranchPage.Insert(node.Page, childSlot + 1, split.Separator, PageId.None);
             node.InsertChildSlot(childSlot + 1, split.Right);
+            if (spread)
+            {
+                SpreadSplit(node, childSlot);
+            }
+
             return null;
         }
 

@@ -31,13 +31,14 @@ namespace Persistence.Storage;
 internal sealed record MetaPage
 {
     public const ulong Magic = 0x4454_5349_5352_4550; // "PERSISTD" read as little-endian
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>
-    /// The oldest format this version reads. Format 1 stored 32- and 64-bit integer key parts in fixed width; format 2
-    /// in variable length (<see cref="Serialization.KeyWriter.WriteInt64"/>), so collections cannot read format 1's keys.
+    /// The oldest format this version reads. Format 1 stored 32- and 64-bit integer key parts in fixed width (format 2
+    /// in variable length, <see cref="Serialization.KeyWriter.WriteInt64"/>); formats 1 and 2 gave every leaf cell a
+    /// fixed 4-byte header (format 3 a variable-length one, <see cref="BTree.LeafPage"/>).
     /// </summary>
-    public const int OldestReadableVersion = 2;
+    public const int OldestReadableVersion = 3;
     public const int BitmapListOffset = 128;
     public const int MinPageSize = 4096;
     public const int MaxPageSize = 65536;
@@ -135,7 +136,7 @@ internal sealed record MetaPage
         {
             throw new DatabaseFormatException(
                 ErrorCode.UnsupportedFormatVersion,
-                $"The database was written by format version {version}, a pre-release format whose integer keys this version of Persistence cannot read (it reads formats {OldestReadableVersion} to {FormatVersion}). Export its documents with the version that wrote it and load them into a new database.");
+                $"The database was written by format version {version}, a pre-release format whose pages this version of Persistence cannot read (it reads formats {OldestReadableVersion} to {FormatVersion}). Export its documents with the version that wrote it and load them into a new database.");
         }
 
         var bitmapCount = BinaryPrimitives.ReadInt32LittleEndian(page[100..]);

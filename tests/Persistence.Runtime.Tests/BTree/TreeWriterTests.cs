@@ -107,7 +107,8 @@ public sealed class TreeWriterTests
 
     /// <summary>
     /// Random inserts into one writer's tree and into trees that each commit copies: a full leaf first evens out with a
-    /// neighbour that has room, so leaves end up about 80% full (splits alone leave them about 69% full).
+    /// neighbour that has room, and a split beside full neighbours spreads over one of them, so leaves end up about 86%
+    /// full (84% without the spread, 69% with splits alone).
     /// </summary>
     [Theory]
     [InlineData(30_000)]
@@ -141,7 +142,7 @@ public sealed class TreeWriterTests
         AssertSameContents(tree, model.ToArray(), source, $"{keysPerWriter} keys per writer");
         var used = model.Sum(e => SlottedPage.SlotSize + LeafPage.CellSize(e.Key.Length, e.Value.Length));
         var fill = (double)used / (CountLeaves(tree.Root!, source) * (8192 - 32));
-        Assert.True(shifted > 0 && fill > 0.77, $"leaves {fill:P1} full; {shifted} cells shifted");
+        Assert.True(shifted > 0 && fill > 0.85, $"leaves {fill:P1} full; {shifted} cells shifted");
     }
 
     [Fact]

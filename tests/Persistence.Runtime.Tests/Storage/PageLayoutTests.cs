@@ -51,15 +51,25 @@ public sealed class PageLayoutTests
         PageHeader.Initialize(leaf, PageType.Leaf, 0);
         LeafPage.InsertInline(leaf, 0, "key"u8, "value"u8);
         var at = SlottedPage.CellOffset(leaf, 0);
-        Assert.Equal(4096 - 4 - 3 - 5, at);
-        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(leaf.AsSpan(at)));
-        Assert.Equal(5, BinaryPrimitives.ReadUInt16LittleEndian(leaf.AsSpan(at + 2)));
-        Assert.Equal("keyvalue"u8.ToArray(), leaf.AsSpan(at + 4, 8).ToArray());
+        Assert.Equal(4096 - 1 - 3 - 1 - 5, at);
+        Assert.Equal([(3 << 2) | 1, .. "key"u8, 5, .. "value"u8], leaf.AsSpan(at, 10).ToArray());
+
         LeafPage.InsertOverflow(leaf, 1, "z"u8, new OverflowRef(new PageId(99), 123456, 0));
         var overflow = SlottedPage.CellOffset(leaf, 1);
-        Assert.Equal(0xFFFF, BinaryPrimitives.ReadUInt16LittleEndian(leaf.AsSpan(overflow + 2)));
-        Assert.Equal(99, BinaryPrimitives.ReadInt64LittleEndian(leaf.AsSpan(overflow + 5)));
-        Assert.Equal(123456, BinaryPrimitives.ReadInt32LittleEndian(leaf.AsSpan(overflow + 13)));
+        Assert.Equal((1 << 2) | 2, leaf[overflow]);
+        Assert.Equal((byte)'z', leaf[overflow + 1]);
+        Assert.Equal(99, BinaryPrimitives.ReadInt64LittleEndian(leaf.AsSpan(overflow + 2)));
+        Assert.Equal(123456, BinaryPrimitives.ReadInt32LittleEndian(leaf.AsSpan(overflow + 10)));
+
+        // An empty value takes no bytes; a 40-byte key (head 160) and a 200-byte value take two-byte varints.
+        LeafPage.InsertInline(leaf, 2, "zz"u8, []);
+        Assert.Equal([2 << 2, .. "zz"u8], leaf.AsSpan(SlottedPage.CellOffset(leaf, 2), 3).ToArray());
+        var longKey = Enumerable.Repeat((byte)'k', 40).ToArray();
+        LeafPage.InsertInline(leaf, 3, longKey, new byte[200]);
+        var wide = SlottedPage.CellOffset(leaf, 3);
+        Assert.Equal([0xA1, 0x01], leaf.AsSpan(wide, 2).ToArray());
+        Assert.Equal([0xC8, 0x01], leaf.AsSpan(wide + 2 + 40, 2).ToArray());
+        Assert.Equal(2 + 40 + 2 + 200, LeafPage.CellLength(leaf, wide));
 
         var branch = new byte[4096];
         PageHeader.Initialize(branch, PageType.Branch, 1);
