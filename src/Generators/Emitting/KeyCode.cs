@@ -36,6 +36,13 @@ internal static class KeyCode
         return $"{reader}.Read{nullable}{Suffix(underlying.Kind)}()";
     }
 
+    /// <summary>
+    /// True when reading the part back gives exactly the value written: false for floating-point parts (every NaN is
+    /// one key, and -0.0 is +0.0) and decimal ones (1.50m reads back as 1.5m).
+    /// </summary>
+    public static bool IsExact(ValueShape shape) =>
+        shape.Underlying.Kind is not (ValueKind.Single or ValueKind.Double or ValueKind.Decimal);
+
     /// <summary>A statement-expression reading past the part (no enum cast, which would not be a statement).</summary>
     public static string Skip(ValueShape shape, string reader)
     {

@@ -10,7 +10,9 @@ namespace Persistence.Generators.Emitting;
 /// <remarks>
 /// <para>Wire format: one map per object, one entry per stored member, in declaration order. The key is the
 /// member's [Field] tag as an integer when it has one, otherwise its name as a UTF-8 string. Null values are written
-/// as nil (members are never omitted).</para>
+/// as nil. A collection document leaves out the primary-key members its key holds exactly
+/// (<see cref="KeyCode.IsExact"/>): they are read from the key the document is stored under, and an entry for one
+/// in the map is skipped.</para>
 /// <para>Reading accepts entries in any order. A tagged member is matched by its tag only and an untagged one by its
 /// name only; every other key (an unknown name or tag, or a key of another type) is skipped with its value, so
 /// documents written by an earlier or later version of the type stay readable. A member missing from the document
@@ -19,11 +21,12 @@ namespace Persistence.Generators.Emitting;
 /// </remarks>
 internal static class MapSerializerEmitter
 {
-    /// <summary>Writes the members of <paramref name="instance"/> as a map.</summary>
-    public static void WriteMembers(SourceWriter source, TypeModel model, EmitContext context, string instance)
+    /// <summary>Writes the members of <paramref name="instance"/> as a map, except those in <paramref name="fromKey"/>.</summary>
+    public static void WriteMembers(SourceWriter source, TypeModel model, EmitContext context, string instance, IReadOnlyList<MemberModel>? fromKey = null)
     {
-        source.WriteLine($"writer.WriteMapHeader({Names.Invariant(model.Members.Count)});");
-        foreach (var member in model.Members)
+        var stored = Stored(model, fromKey).ToList();
+        source.WriteLine($"writer.WriteMapHeader({Names.Invariant(stored.Count)});");
+        foreach (var member in stored)
         {
             source.WriteLine(member.Tag != 0
                 ? $"writer.Write({Names.Invariant(member.Tag)});"
@@ -33,8 +36,12 @@ internal static class MapSerializerEmitter
 
     }
 
-    /// <summary>Reads a map into a new instance in the local <c>document</c>.</summary>
-    public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context)
+    /// <summary>
+    /// Reads a map into a new instance in the local <c>document</c>. The members of <paramref name="key"/> (the
+    /// primary key's members in key order) that are in <paramref name="fromKey"/> are read from the local
+    /// <c>primaryKey</c> instead.
+    /// </summary>
+    public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context, IReadOnlyList<MemberModel>? key = null, IReadOnlyList<MemberModel>? fromKey = null)
     {
         foreach (var member in model.Members)
         {
@@ -46,20 +53,40 @@ internal static class MapSerializerEmitter
             }
         }
 
+        if (key is not null && fromKey is { Count: > 0 })
+        {
+            source.WriteLine("var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);");
+            var last = key.Select((m, i) => (m, i)).Last(p => fromKey.Contains(p.m)).i;
+            foreach (var member in key.Take(last + 1))
+            {
+                if (!fromKey.Contains(member))
+                {
+                    source.WriteLine(KeyCode.Skip(member.Shape, "keyReader") + ";");
+                    continue;
+                }
+
+                source.WriteLine($"{Value(member)} = {KeyCode.Read(member.Shape, "keyReader")};");
+                if (NeedsFlag(context, member))
+                {
+                    source.WriteLine($"{Has(member)} = true;");
+                }
+            }
+        }
+
         source.WriteLine("var count = reader.ReadMapHeader();");
         using (source.Open("for (var i = 0; i < count; i++)"))
         {
-            ReadEntry(source, model, context);
+            ReadEntry(source, Stored(model, fromKey).ToList(), context);
         }
 
         source.WriteLine();
         Construct(source, model, context);
     }
 
-    private static void ReadEntry(SourceWriter source, TypeModel model, EmitContext context)
+    private static void ReadEntry(SourceWriter source, List<MemberModel> members, EmitContext context)
     {
-        var tagged = model.Members.Where(m => m.Tag != 0).OrderBy(m => m.Tag).ToList();
-        var named = model.Members.Where(m => m.Tag == 0).ToList();
+        var tagged = members.Where(m => m.Tag != 0).OrderBy(m => m.Tag).ToList();
+        var named = members.Where(m => m.Tag == 0).ToList();
         if (tagged.Count > 0)
         {
             using (source.Open("if (reader.TryReadInt32(out var tag))"))
@@ -174,6 +201,9 @@ internal static class MapSerializerEmitter
     /// <summary>Setters run only for members the document has; other members need a flag when their missing value is not the local's default.</summary>
     private static bool NeedsFlag(EmitContext context, MemberModel member) =>
         member.Assignment == MemberAssignment.Setter || ValueReader.MissingValue(context, member.Shape, member.Name) is not null;
+
+    private static IEnumerable<MemberModel> Stored(TypeModel model, IReadOnlyList<MemberModel>? fromKey) =>
+        fromKey is null ? model.Members : model.Members.Where(m => !fromKey.Contains(m));
 
     private static string Value(MemberModel member) => "value" + member.Name;
 

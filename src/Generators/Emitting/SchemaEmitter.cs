@@ -35,15 +35,17 @@ internal static class SchemaEmitter
             EmitKey(source, model, key);
             EmitExpiresAt(source, model, collection);
             source.WriteLine();
+            var keyMembers = MapSerializerEmitter.Members(model, key.Members).ToList();
+            var fromKey = keyMembers.Where(m => KeyCode.IsExact(m.Shape)).ToList();
             using (source.Open($"public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, {model.FullName} document)"))
             {
-                MapSerializerEmitter.WriteMembers(source, model, new EmitContext(model.Name, "1"), "document");
+                MapSerializerEmitter.WriteMembers(source, model, new EmitContext(model.Name, "1"), "document", fromKey);
             }
 
             source.WriteLine();
-            using (source.Open($"public override {model.FullName} Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)"))
+            using (source.Open($"public override {model.FullName} Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)"))
             {
-                MapSerializerEmitter.ReadMembers(source, model, new EmitContext(model.Name, "1"));
+                MapSerializerEmitter.ReadMembers(source, model, new EmitContext(model.Name, "1"), keyMembers, fromKey);
                 source.WriteLine("return document;");
             }
 
@@ -64,7 +66,7 @@ internal static class SchemaEmitter
             source.WriteLine($$"""
                 public override {{key.TypeName}} GetKey({{model.FullName}} document) => document.{{Names.Escape(member.Name)}};
 
-                public override void WriteKey(ref {{KeyWriter}} writer, {{key.TypeName}} key) => {{KeyCode.Write(member.Shape, "writer", "key")}};
+                public override void WriteKey(ref {{KeyWriter}} writer, {{key.TypeName}} key) => {{KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key"))}};
 
                 public override {{key.TypeName}} ReadKey(ref {{KeyReader}} reader) => {{KeyCode.Read(member.Shape, "reader")}};
                 """);
@@ -78,7 +80,7 @@ internal static class SchemaEmitter
         {
             foreach (var member in members)
             {
-                source.WriteLine(KeyCode.Write(member.Shape, "writer", "key." + Names.Escape(member.Name)) + ";");
+                source.WriteLine(KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key." + Names.Escape(member.Name))) + ";");
             }
         }
 
@@ -90,6 +92,15 @@ internal static class SchemaEmitter
             source.WriteLine($"return new({parts});");
         }
     }
+
+    /// <summary>
+    /// <paramref name="value"/>, or for a non-nullable reference, the value or a throw: a primary key is encoded before
+    /// the document is written, and its members are not in the stored map, so the serializer's own check never sees them.
+    /// </summary>
+    private static string NotNull(TypeModel model, MemberModel member, string value) =>
+        member.Shape.IsReference && !member.Shape.IsNullable
+            ? $"{value} ?? {new EmitContext(model.Name, "1").ThrowNull(member.Name, reading: false)}"
+            : value;
 
     private static void EmitExpiresAt(SourceWriter source, TypeModel model, CollectionModel collection)
     {

@@ -69,7 +69,7 @@ public abstract partial class Collection<T, TKey>
             using var cursor = tx.OpenCursor(Documents, range);
             for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
-                var document = Decode(cursor.Value);
+                var document = Decode(cursor.Key, cursor.Value);
                 if (!HasExpiry || IsLive(tx, cursor.Key, document))
                 {
                     yield return document;

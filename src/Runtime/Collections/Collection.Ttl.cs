@@ -79,7 +79,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
                     continue;
                 }
 
-                var document = Decode(bytes);
+                var document = Decode(key, bytes);
                 var stored = ExpiryOf(tx, key, document);
                 var extended = new DateTimeOffset(ticks, TimeSpan.Zero) + _defaultTimeToLive!.Value;
                 if (stored is null || extended > stored)

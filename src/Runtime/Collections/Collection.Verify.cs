@@ -25,7 +25,7 @@ public abstract partial class Collection<T, TKey>
                 T document;
                 try
                 {
-                    document = Decode(cursor.Value);
+                    document = Decode(key, cursor.Value);
                 }
                 catch (PersistenceSerializationException ex)
                 {

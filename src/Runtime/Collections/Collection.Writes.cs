@@ -65,7 +65,7 @@ public abstract partial class Collection<T, TKey>
             return false;
         }
 
-        var old = Decode(existing);
+        var old = Decode(key, existing);
         var live = IsLive(transaction, key, old, isRead: false);
         SetExpiry(transaction, key, ExpiryOf(transaction, key, old), null);
         for (var i = 0; i < Schema.Indexes.Count; i++)
@@ -101,7 +101,7 @@ public abstract partial class Collection<T, TKey>
         else if (transaction.TryGet(Documents, key, out var existing))
         {
             // Without expiry or indexes, nothing of the stored version matters but that it exists.
-            old = HasExpiry || Schema.Indexes.Count > 0 ? Decode(existing) : null;
+            old = HasExpiry || Schema.Indexes.Count > 0 ? Decode(key, existing) : null;
             visible = old is null || IsLive(transaction, key, old, isRead: false); // an expired document is replaced as if absent
         }
 

@@ -112,10 +112,11 @@ public abstract partial class Collection<T, TKey>
         return entryKey[reader.Position..];
     }
 
-    internal T Decode(ReadOnlySpan<byte> bytes)
+    /// <summary>Materializes the document stored as <paramref name="bytes"/> under the encoded primary key <paramref name="key"/>.</summary>
+    internal T Decode(ReadOnlySpan<byte> key, ReadOnlySpan<byte> bytes)
     {
         var reader = new MessagePackReader(bytes);
-        return Schema.Deserialize(ref reader);
+        return Schema.Deserialize(ref reader, key);
     }
 
     internal ReadOnlySpan<byte> Encode(T document)
@@ -138,7 +139,7 @@ public abstract partial class Collection<T, TKey>
                 return null;
             }
 
-            document = Decode(value);
+            document = Decode(key, value);
             if (useCache)
             {
                 _cache!.Fill(key, transaction.SnapshotVersion, document, value.Length);

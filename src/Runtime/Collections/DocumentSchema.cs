@@ -34,11 +34,18 @@ public abstract class DocumentSchema<T, TKey>
     /// <summary>Decodes a primary key written by <see cref="WriteKey"/>.</summary>
     public abstract TKey ReadKey(ref KeyReader reader);
 
-    /// <summary>Writes the document as a MessagePack map.</summary>
+    /// <summary>
+    /// Writes the document as a MessagePack map, without the primary-key members that the key holds exactly (see
+    /// docs/SERIALIZATION.md): the document is stored under its key, so they would be stored twice.
+    /// </summary>
     public abstract void Serialize(ref MessagePackWriter writer, T document);
 
-    /// <summary>Reads a document written by this or an earlier or later version of the type (unknown fields are skipped, missing ones keep their defaults).</summary>
-    public abstract T Deserialize(ref MessagePackReader reader);
+    /// <summary>
+    /// Reads a document written by this or an earlier or later version of the type (unknown fields are skipped, missing
+    /// ones keep their defaults). The primary-key members that <see cref="Serialize"/> leaves out are read from
+    /// <paramref name="primaryKey"/>, the encoded primary key the document is stored under.
+    /// </summary>
+    public abstract T Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey);
 
     /// <summary>True for types with an <see cref="ExpiresAtAttribute"/> member.</summary>
     public virtual bool HasExpiresAt => false;

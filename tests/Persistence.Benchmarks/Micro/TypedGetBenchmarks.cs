@@ -49,17 +49,17 @@ public class TypedGetBenchmarks
     [Benchmark]
     public object? KeyValueGet()
     {
-        Span<byte> key = stackalloc byte[8];
-        var writer = new KeyWriter(key);
+        var writer = new KeyWriter(stackalloc byte[9]);
         writer.WriteInt64(NextId());
+        var key = writer.WrittenSpan;
         using var read = _database.BeginRead();
         if (!read.TryGet(_documents, key, out var value))
         {
-            return null;
+            throw new InvalidOperationException("Every id of the benchmark is stored.");
         }
 
         var reader = new MessagePackReader(value);
-        return UserSchema.Instance.Deserialize(ref reader);
+        return UserSchema.Instance.Deserialize(ref reader, key);
     }
 
     [Benchmark]

@@ -11,6 +11,7 @@ public class UserSerializationBenchmarks
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private User _user = null!;
     private byte[] _bytes = [];
+    private byte[] _key = [];
 
     [GlobalSetup]
     public void Setup()
@@ -21,6 +22,9 @@ public class UserSerializationBenchmarks
         UserSchema.Instance.Serialize(ref writer, _user);
         writer.Flush();
         _bytes = _buffer.WrittenSpan.ToArray();
+        var key = new KeyWriter(stackalloc byte[9]);
+        key.WriteInt64(_user.Id);
+        _key = key.ToArray();
     }
 
     [Benchmark]
@@ -37,6 +41,6 @@ public class UserSerializationBenchmarks
     public object Deserialize()
     {
         var reader = new MessagePackReader(_bytes);
-        return UserSchema.Instance.Deserialize(ref reader);
+        return UserSchema.Instance.Deserialize(ref reader, _key);
     }
 }

@@ -577,9 +577,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.AllTypes.Sample document)
         {
-            writer.WriteMapHeader(41);
-            writer.WriteStringUtf8("Id"u8);
-            writer.Write(document.Id);
+            writer.WriteMapHeader(40);
             writer.WriteStringUtf8("Boolean"u8);
             writer.Write(document.Boolean);
             writer.WriteStringUtf8("SByte"u8);
@@ -826,7 +824,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             writer.Write(document.Field);
         }
 
-        public override global::Persistence.Generators.Tests.Golden.AllTypes.Sample Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+        public override global::Persistence.Generators.Tests.Golden.AllTypes.Sample Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
         {
             global::System.Guid valueId = default;
             bool valueBoolean = default;
@@ -909,6 +907,8 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             var hasMoments = false;
             int valueField = default;
             var hasField = false;
+            var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+            valueId = keyReader.ReadGuid();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
@@ -922,9 +922,6 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
                 var key = reader.ReadStringSpan();
                 switch (key.Length)
                 {
-                    case 2 when global::System.MemoryExtensions.SequenceEqual(key, "Id"u8):
-                        valueId = reader.ReadGuid();
-                        continue;
                     case 7 when global::System.MemoryExtensions.SequenceEqual(key, "Boolean"u8):
                         valueBoolean = reader.ReadBoolean();
                         hasBoolean = true;

@@ -53,9 +53,7 @@ namespace Persistence.Generators.Tests.Golden.Embedded
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Embedded.Customer document)
         {
-            writer.WriteMapHeader(5);
-            writer.WriteStringUtf8("Id"u8);
-            writer.Write(document.Id);
+            writer.WriteMapHeader(4);
             writer.WriteStringUtf8("Home"u8);
             if (document.Home is { } value1)
             {
@@ -91,7 +89,7 @@ namespace Persistence.Generators.Tests.Golden.Embedded
             }
         }
 
-        public override global::Persistence.Generators.Tests.Golden.Embedded.Customer Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+        public override global::Persistence.Generators.Tests.Golden.Embedded.Customer Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
         {
             int valueId = default;
             global::Persistence.Generators.Tests.Golden.Embedded.Address? valueHome = default;
@@ -102,6 +100,8 @@ namespace Persistence.Generators.Tests.Golden.Embedded
             var hasByLabel = false;
             global::Persistence.Generators.Tests.Golden.Embedded.TreeNode? valueTree = default;
             var hasTree = false;
+            var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+            valueId = keyReader.ReadInt32();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
@@ -115,9 +115,6 @@ namespace Persistence.Generators.Tests.Golden.Embedded
                 var key = reader.ReadStringSpan();
                 switch (key.Length)
                 {
-                    case 2 when global::System.MemoryExtensions.SequenceEqual(key, "Id"u8):
-                        valueId = reader.ReadInt32();
-                        continue;
                     case 4 when global::System.MemoryExtensions.SequenceEqual(key, "Home"u8):
                         valueHome = reader.TryReadNil() ? null : global::Persistence.Generators.Tests.Golden.Embedded.AddressSerializer.Read(ref reader);
                         hasHome = true;

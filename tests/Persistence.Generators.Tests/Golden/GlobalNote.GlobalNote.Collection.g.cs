@@ -49,15 +49,13 @@ internal sealed class GlobalNoteSchema : global::Persistence.Collections.Documen
 
     public override string GetKey(global::GlobalNote document) => document.Key;
 
-    public override void WriteKey(ref global::Persistence.Serialization.KeyWriter writer, string key) => writer.WriteString(key);
+    public override void WriteKey(ref global::Persistence.Serialization.KeyWriter writer, string key) => writer.WriteString(key ?? throw new global::Persistence.PersistenceSerializationException("GlobalNote.Key is null, but its type is not nullable: it cannot be stored."));
 
     public override string ReadKey(ref global::Persistence.Serialization.KeyReader reader) => reader.ReadString();
 
     public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::GlobalNote document)
     {
-        writer.WriteMapHeader(2);
-        writer.WriteStringUtf8("Key"u8);
-        writer.WriteString(document.Key ?? throw new global::Persistence.PersistenceSerializationException("GlobalNote.Key is null, but its type is not nullable: it cannot be stored."));
+        writer.WriteMapHeader(1);
         writer.WriteStringUtf8("Body"u8);
         if (document.Body is { } value1)
         {
@@ -69,12 +67,15 @@ internal sealed class GlobalNoteSchema : global::Persistence.Collections.Documen
         }
     }
 
-    public override global::GlobalNote Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+    public override global::GlobalNote Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
     {
         string valueKey = default!;
         var hasKey = false;
         string? valueBody = default;
         var hasBody = false;
+        var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+        valueKey = keyReader.ReadString();
+        hasKey = true;
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {
@@ -88,10 +89,6 @@ internal sealed class GlobalNoteSchema : global::Persistence.Collections.Documen
             var key = reader.ReadStringSpan();
             switch (key.Length)
             {
-                case 3 when global::System.MemoryExtensions.SequenceEqual(key, "Key"u8):
-                    valueKey = reader.TryReadNil() ? throw new global::Persistence.PersistenceSerializationException("GlobalNote.Key is nil in the document, but its type is not nullable.") : reader.ReadString();
-                    hasKey = true;
-                    continue;
                 case 4 when global::System.MemoryExtensions.SequenceEqual(key, "Body"u8):
                     valueBody = reader.TryReadNil() ? null : reader.ReadString();
                     hasBody = true;

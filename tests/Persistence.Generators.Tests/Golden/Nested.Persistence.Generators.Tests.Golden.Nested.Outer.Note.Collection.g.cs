@@ -90,18 +90,18 @@ namespace Persistence.Generators.Tests.Golden.Nested
 
             public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Nested.Outer.Note document)
             {
-                writer.WriteMapHeader(2);
-                writer.WriteStringUtf8("Id"u8);
-                writer.Write(document.Id);
+                writer.WriteMapHeader(1);
                 writer.WriteStringUtf8("Text"u8);
                 writer.WriteString(document.Text ?? throw new global::Persistence.PersistenceSerializationException("Note.Text is null, but its type is not nullable: it cannot be stored."));
             }
 
-            public override global::Persistence.Generators.Tests.Golden.Nested.Outer.Note Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+            public override global::Persistence.Generators.Tests.Golden.Nested.Outer.Note Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
             {
                 int valueId = default;
                 string valueText = default!;
                 var hasText = false;
+                var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+                valueId = keyReader.ReadInt32();
                 var count = reader.ReadMapHeader();
                 for (var i = 0; i < count; i++)
                 {
@@ -115,9 +115,6 @@ namespace Persistence.Generators.Tests.Golden.Nested
                     var key = reader.ReadStringSpan();
                     switch (key.Length)
                     {
-                        case 2 when global::System.MemoryExtensions.SequenceEqual(key, "Id"u8):
-                            valueId = reader.ReadInt32();
-                            continue;
                         case 4 when global::System.MemoryExtensions.SequenceEqual(key, "Text"u8):
                             valueText = reader.TryReadNil() ? throw new global::Persistence.PersistenceSerializationException("Note.Text is nil in the document, but its type is not nullable.") : reader.ReadString();
                             hasText = true;

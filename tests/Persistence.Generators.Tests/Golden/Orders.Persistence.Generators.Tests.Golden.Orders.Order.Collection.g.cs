@@ -174,7 +174,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
 
         public override void WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.Orders.OrderKey key)
         {
-            writer.WriteString(key.CustomerId);
+            writer.WriteString(key.CustomerId ?? throw new global::Persistence.PersistenceSerializationException("Order.CustomerId is null, but its type is not nullable: it cannot be stored."));
             writer.WriteInt32(key.Number);
         }
 
@@ -185,11 +185,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Orders.Order document)
         {
-            writer.WriteMapHeader(7);
-            writer.WriteStringUtf8("CustomerId"u8);
-            writer.WriteString(document.CustomerId ?? throw new global::Persistence.PersistenceSerializationException("Order.CustomerId is null, but its type is not nullable: it cannot be stored."));
-            writer.WriteStringUtf8("Number"u8);
-            writer.Write(document.Number);
+            writer.WriteMapHeader(5);
             writer.WriteStringUtf8("Status"u8);
             writer.Write((int)document.Status);
             writer.WriteStringUtf8("PlacedAt"u8);
@@ -209,7 +205,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
             }
         }
 
-        public override global::Persistence.Generators.Tests.Golden.Orders.Order Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+        public override global::Persistence.Generators.Tests.Golden.Orders.Order Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
         {
             string valueCustomerId = default!;
             var hasCustomerId = false;
@@ -220,6 +216,10 @@ namespace Persistence.Generators.Tests.Golden.Orders
             string valueLastName = default!;
             var hasLastName = false;
             string? valueFirstName = default;
+            var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+            valueCustomerId = keyReader.ReadString();
+            hasCustomerId = true;
+            valueNumber = keyReader.ReadInt32();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
@@ -233,13 +233,6 @@ namespace Persistence.Generators.Tests.Golden.Orders
                 var key = reader.ReadStringSpan();
                 switch (key.Length)
                 {
-                    case 10 when global::System.MemoryExtensions.SequenceEqual(key, "CustomerId"u8):
-                        valueCustomerId = reader.TryReadNil() ? throw new global::Persistence.PersistenceSerializationException("Order.CustomerId is nil in the document, but its type is not nullable.") : reader.ReadString();
-                        hasCustomerId = true;
-                        continue;
-                    case 6 when global::System.MemoryExtensions.SequenceEqual(key, "Number"u8):
-                        valueNumber = reader.ReadInt32();
-                        continue;
                     case 6 when global::System.MemoryExtensions.SequenceEqual(key, "Status"u8):
                         valueStatus = (global::Persistence.Generators.Tests.Golden.Orders.OrderStatus)reader.ReadInt32();
                         continue;

@@ -96,9 +96,7 @@ namespace Persistence.Generators.Tests.Golden.Profiles
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Profiles.Profile document)
         {
-            writer.WriteMapHeader(4);
-            writer.Write(1);
-            writer.Write(document.Id);
+            writer.WriteMapHeader(3);
             writer.Write(2);
             writer.WriteString(document.DisplayName ?? throw new global::Persistence.PersistenceSerializationException("Profile.DisplayName is null, but its type is not nullable: it cannot be stored."));
             writer.Write(3);
@@ -114,7 +112,7 @@ namespace Persistence.Generators.Tests.Golden.Profiles
             writer.WriteString(document.Country ?? throw new global::Persistence.PersistenceSerializationException("Profile.Country is null, but its type is not nullable: it cannot be stored."));
         }
 
-        public override global::Persistence.Generators.Tests.Golden.Profiles.Profile Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+        public override global::Persistence.Generators.Tests.Golden.Profiles.Profile Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
         {
             global::System.Guid valueId = default;
             string valueDisplayName = default!;
@@ -123,6 +121,8 @@ namespace Persistence.Generators.Tests.Golden.Profiles
             var hasScore = false;
             string valueCountry = default!;
             var hasCountry = false;
+            var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+            valueId = keyReader.ReadGuid();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
@@ -130,9 +130,6 @@ namespace Persistence.Generators.Tests.Golden.Profiles
                 {
                     switch (tag)
                     {
-                        case 1:
-                            valueId = reader.ReadGuid();
-                            continue;
                         case 2:
                             valueDisplayName = reader.TryReadNil() ? throw new global::Persistence.PersistenceSerializationException("Profile.DisplayName is nil in the document, but its type is not nullable.") : reader.ReadString();
                             hasDisplayName = true;

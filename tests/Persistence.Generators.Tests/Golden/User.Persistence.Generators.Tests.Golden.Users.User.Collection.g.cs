@@ -126,9 +126,7 @@ namespace Persistence.Generators.Tests.Golden.Users
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Users.User document)
         {
-            writer.WriteMapHeader(6);
-            writer.WriteStringUtf8("Id"u8);
-            writer.Write(document.Id);
+            writer.WriteMapHeader(5);
             writer.WriteStringUtf8("Email"u8);
             writer.WriteString(document.Email ?? throw new global::Persistence.PersistenceSerializationException("User.Email is null, but its type is not nullable: it cannot be stored."));
             writer.WriteStringUtf8("Age"u8);
@@ -153,7 +151,7 @@ namespace Persistence.Generators.Tests.Golden.Users
             }
         }
 
-        public override global::Persistence.Generators.Tests.Golden.Users.User Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+        public override global::Persistence.Generators.Tests.Golden.Users.User Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
         {
             long valueId = default;
             string valueEmail = default!;
@@ -166,6 +164,8 @@ namespace Persistence.Generators.Tests.Golden.Users
             var hasTags = false;
             global::System.DateTimeOffset? valueExpiresAt = default;
             var hasExpiresAt = false;
+            var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+            valueId = keyReader.ReadInt64();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
@@ -179,9 +179,6 @@ namespace Persistence.Generators.Tests.Golden.Users
                 var key = reader.ReadStringSpan();
                 switch (key.Length)
                 {
-                    case 2 when global::System.MemoryExtensions.SequenceEqual(key, "Id"u8):
-                        valueId = reader.ReadInt64();
-                        continue;
                     case 5 when global::System.MemoryExtensions.SequenceEqual(key, "Email"u8):
                         valueEmail = reader.TryReadNil() ? throw new global::Persistence.PersistenceSerializationException("User.Email is nil in the document, but its type is not nullable.") : reader.ReadString();
                         hasEmail = true;

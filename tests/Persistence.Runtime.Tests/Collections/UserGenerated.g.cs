@@ -116,9 +116,7 @@ namespace Persistence.Tests.Collections
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Tests.Collections.User document)
         {
-            writer.WriteMapHeader(6);
-            writer.WriteStringUtf8("Id"u8);
-            writer.Write(document.Id);
+            writer.WriteMapHeader(5);
             writer.WriteStringUtf8("Email"u8);
             writer.WriteString(document.Email);
             writer.WriteStringUtf8("Age"u8);
@@ -150,9 +148,10 @@ namespace Persistence.Tests.Collections
             }
         }
 
-        public override global::Persistence.Tests.Collections.User Deserialize(ref global::Persistence.Serialization.MessagePackReader reader)
+        public override global::Persistence.Tests.Collections.User Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)
         {
-            long id = default;
+            var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
+            long id = keyReader.ReadInt64();
             string email = "";
             int age = default;
             string? name = null;
@@ -166,9 +165,6 @@ namespace Persistence.Tests.Collections
                 var key = reader.ReadStringSpan();
                 switch (key.Length)
                 {
-                    case 2 when key.SequenceEqual("Id"u8):
-                        id = reader.ReadInt64();
-                        continue;
                     case 5 when key.SequenceEqual("Email"u8):
                         email = reader.ReadNullableString() ?? "";
                         continue;

@@ -76,10 +76,11 @@ internal sealed unsafe class LmdbSession : IPeerSession
     });
 
     /// <summary>A get that deserializes the stored MessagePack into a full <see cref="User"/>.</summary>
-    public User? GetMaterialized(long id) => Lookup(id, static (_, _, data) =>
+    public User? GetMaterialized(long id) => Lookup(id, static (_, id, data) =>
     {
+        Span<byte> key = stackalloc byte[UserKeys.MaxIdLength];
         var reader = new MessagePackReader(data);
-        return UserSchema.Instance.Deserialize(ref reader);
+        return UserSchema.Instance.Deserialize(ref reader, UserKeys.Id(id, key));
     });
 
     private delegate User Materialize(LmdbSession session, long id, ReadOnlySpan<byte> data);
@@ -87,8 +88,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
     /// <summary>Looks <paramref name="id"/> up in a renewed read transaction; the value's bytes are valid only inside <paramref name="materialize"/>.</summary>
     private User? Lookup(long id, Materialize materialize)
     {
-        Span<byte> key = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(id, key);
+        Span<byte> key = UserKeys.Id(id, stackalloc byte[UserKeys.MaxIdLength]);
         var txn = RenewRead();
         try
         {
@@ -114,8 +114,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
 
     public int Scan(long firstId, int count, List<User> results)
     {
-        Span<byte> key = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(firstId, key);
+        Span<byte> key = UserKeys.Id(firstId, stackalloc byte[UserKeys.MaxIdLength]);
         var txn = RenewRead();
         try
         {
@@ -206,8 +205,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
     /// <summary>The document and both index entries; a duplicate Id or Email fails as a unique index would.</summary>
     private void Put(nint txn, User user)
     {
-        Span<byte> id = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(user.Id, id);
+        Span<byte> id = UserKeys.Id(user.Id, stackalloc byte[UserKeys.MaxIdLength]);
         _document.ResetWrittenCount();
         var writer = new MessagePackWriter(_document);
         UserSchema.Instance.Serialize(ref writer, user);
@@ -224,7 +222,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
             email.Dispose();
         }
 
-        Span<byte> age = stackalloc byte[UserKeys.AgeEntryLength];
+        Span<byte> age = stackalloc byte[UserKeys.MaxAgeEntryLength];
         PutOne(txn, _peer.ByAge, UserKeys.AgeEntry(user.Age, user.Id, age), ReadOnlySpan<byte>.Empty, 0, "users.age");
     }
 

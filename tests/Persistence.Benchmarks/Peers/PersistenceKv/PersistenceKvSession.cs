@@ -65,8 +65,7 @@ internal sealed class PersistenceKvSession : IPeerSession
 
     public User? Get(long id)
     {
-        Span<byte> key = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(id, key);
+        Span<byte> key = UserKeys.Id(id, stackalloc byte[UserKeys.MaxIdLength]);
         using var transaction = _database.BeginRead();
         return transaction.TryGet(_users, key, out var value) ? UserDocument.Read(value) : null;
     }
@@ -93,14 +92,13 @@ internal sealed class PersistenceKvSession : IPeerSession
 
     public int QueryAge(int age, int limit, List<User> results)
     {
-        Span<byte> prefix = stackalloc byte[UserKeys.AgeLength];
-        UserKeys.AgePrefix(age, prefix);
+        Span<byte> prefix = UserKeys.AgePrefix(age, stackalloc byte[UserKeys.MaxAgeLength]);
         using var transaction = _database.BeginRead();
         using var cursor = transaction.OpenCursor(_byAge, KeyRange.Prefix(prefix));
         var count = 0;
         for (var more = cursor.First(); more && count < limit; more = cursor.Next())
         {
-            if (!transaction.TryGet(_users, cursor.Key[UserKeys.AgeLength..], out var value))
+            if (!transaction.TryGet(_users, cursor.Key[prefix.Length..], out var value))
             {
                 throw new InvalidDataException("The age index names a user that does not exist.");
             }
@@ -114,8 +112,7 @@ internal sealed class PersistenceKvSession : IPeerSession
 
     public bool UpdateName(long id, string name, CommitMode mode)
     {
-        Span<byte> key = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(id, key);
+        Span<byte> key = UserKeys.Id(id, stackalloc byte[UserKeys.MaxIdLength]);
         while (true)
         {
             using var transaction = _database.BeginWrite(DurabilityOf(mode));
@@ -141,8 +138,7 @@ internal sealed class PersistenceKvSession : IPeerSession
 
     public int Scan(long firstId, int count, List<User> results)
     {
-        Span<byte> key = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(firstId, key);
+        Span<byte> key = UserKeys.Id(firstId, stackalloc byte[UserKeys.MaxIdLength]);
         using var transaction = _database.BeginRead();
         using var cursor = transaction.OpenCursor(_users);
         var found = 0;
@@ -164,8 +160,7 @@ internal sealed class PersistenceKvSession : IPeerSession
     /// <summary>Writes the document and both index entries, refusing a duplicate Id or Email as a unique index would.</summary>
     private void Put(WriteTransaction transaction, User user)
     {
-        Span<byte> id = stackalloc byte[UserKeys.IdLength];
-        UserKeys.Id(user.Id, id);
+        Span<byte> id = UserKeys.Id(user.Id, stackalloc byte[UserKeys.MaxIdLength]);
         if (transaction.ContainsKey(_users, id))
         {
             throw new InvalidOperationException($"User {user.Id} already exists.");
@@ -188,7 +183,7 @@ internal sealed class PersistenceKvSession : IPeerSession
             email.Dispose();
         }
 
-        Span<byte> age = stackalloc byte[UserKeys.AgeEntryLength];
+        Span<byte> age = stackalloc byte[UserKeys.MaxAgeEntryLength];
         transaction.Put(_byAge, UserKeys.AgeEntry(user.Age, user.Id, age), ReadOnlySpan<byte>.Empty);
     }
 }

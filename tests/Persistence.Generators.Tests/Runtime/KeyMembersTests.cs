@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace Persistence.Generators.Tests.Runtime;
+
+/// <summary>A composite key with parts the key holds exactly (string, int) and parts it normalizes (decimal, double).</summary>
+[Collection("parcels")]
+public sealed partial class Parcel
+{
+    /// <summary>Decimal: the key normalizes the scale, so the member stays in the stored map.</summary>
+    [PrimaryKey(Order = 0)]
+    public decimal Price { get; init; }
+
+    /// <summary>String: read back from the key.</summary>
+    [PrimaryKey(Order = 1)]
+    public string Sku { get; init; } = "";
+
+    /// <summary>Double: the key makes -0.0 into +0.0, so the member stays in the stored map.</summary>
+    [PrimaryKey(Order = 2)]
+    public double Weight { get; init; }
+
+    /// <summary>Int, settable: read back from the key.</summary>
+    [PrimaryKey(Order = 3)]
+    public int Box { get; set; }
+
+    /// <summary>Not in the key.</summary>
+    public string Label { get; set; } = "";
+}
+
+/// <summary>
+/// Primary-key members that the key holds exactly are not stored in the document's map a second time; they are read
+/// back from the key. Members the key would change (a decimal's scale, a negative zero) stay in the map.
+/// </summary>
+public sealed class KeyMembersTests : IDisposable
+{
+    private readonly Database _db = Database.OpenInMemory();
+    private readonly ParcelCollection _parcels;
+
+    public KeyMembersTests() => _parcels = new ParcelCollection(_db);
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public void Exact_key_members_come_back_from_the_key_and_inexact_ones_from_the_map()
+    {
+        var parcel = new Parcel { Price = 1.50m, Sku = "SKU-unique-text", Weight = -0.0, Box = 42, Label = "fragile" };
+        _parcels.Insert(parcel);
+
+        var read = _parcels.Get(new ParcelKey(1.5m, "SKU-unique-text", 0.0, 42))!;
+        Assert.Equal("1.50", read.Price.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(double.IsNegative(read.Weight));
+        Assert.Equal(("SKU-unique-text", 42, "fragile"), (read.Sku, read.Box, read.Label));
+        Assert.Equal(read.Sku, _parcels.All().Single().Sku);
+
+        using var tx = _db.BeginRead();
+        var cursor = tx.OpenCursor(tx.GetKeyspace("parcels"));
+        Assert.True(cursor.First());
+        var stored = cursor.Value.ToArray();
+        Assert.Contains("fragile", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.DoesNotContain("SKU-unique-text", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.DoesNotContain("Sku", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.DoesNotContain("Box", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.Contains("Price", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.Contains("Weight", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        cursor.Dispose();
+    }
+
+    [Fact]
+    public void A_null_string_key_member_is_refused_with_a_serialization_error()
+    {
+        var error = Assert.Throws<PersistenceSerializationException>(() => _parcels.Insert(new Parcel { Sku = null! }));
+        Assert.Equal(ErrorCode.SerializationError, error.Code);
+        Assert.Contains("Parcel.Sku is null", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_parcels.All());
+    }
+}
