@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Persistence.Storage;
 
 namespace Persistence.BTree;
@@ -76,16 +77,20 @@ internal static class SlottedPage
     }
 
     /// <summary>Rewrites the cells contiguously at the end of the page, in slot order, so fragmented space is reclaimed.</summary>
+    [SkipLocalsInit] // the scratch is written before it is read
     public static void Compact(Span<byte> page)
     {
         var count = Count(page);
+        var start = Upper(page);
+        var branch = PageHeader.GetType(page) == PageType.Branch;
         var scratch = page.Length <= 16384 ? stackalloc byte[page.Length] : new byte[page.Length];
-        page.CopyTo(scratch);
+        page[start..].CopyTo(scratch[start..]);
         var upper = page.Length;
         for (var i = 0; i < count; i++)
         {
-            var offset = CellOffset(scratch, i);
-            var length = CellLength(scratch, offset);
+            // Slot i is read before it is rewritten; the cells are read from the scratch copy, at the same offsets.
+            var offset = CellOffset(page, i);
+            var length = branch ? BranchPage.CellLength(scratch, offset) : LeafPage.CellLength(scratch, offset);
             upper -= length;
             scratch.Slice(offset, length).CopyTo(page[upper..]);
             BinaryPrimitives.WriteUInt16LittleEndian(page[(PageHeader.Size + (i * SlotSize))..], checked((ushort)upper));

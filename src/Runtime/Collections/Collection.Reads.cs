@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Persistence.Serialization;
 
 namespace Persistence.Collections;
@@ -6,6 +7,7 @@ namespace Persistence.Collections;
 public abstract partial class Collection<T, TKey>
 {
     /// <summary>The document with primary key <paramref name="key"/>, or null.</summary>
+    [SkipLocalsInit] // the key buffer is written before it is read
     public T? Get(TKey key, Transaction? transaction = null)
     {
         var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Persistence.Serialization;
 using Persistence.Ttl;
 
@@ -76,6 +77,7 @@ public abstract partial class Collection<T, TKey>
     internal Keyspace IndexKeyspace(int index) => _indexKeyspaces[index];
 
     /// <summary>Encodes a primary key.</summary>
+    [SkipLocalsInit] // the key buffer is written before it is read
     internal byte[] EncodeKey(TKey key)
     {
         var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);
@@ -91,6 +93,7 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>Encodes an index entry's value part for a document; null when the document has no entry in that index.</summary>
+    [SkipLocalsInit] // the key buffer is written before it is read
     internal byte[]? EncodeIndexValue(int index, T document)
     {
         var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);
