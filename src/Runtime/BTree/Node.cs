@@ -257,20 +257,16 @@ internal sealed class Node
     };
 
     /// <summary>
-    /// A private, writable copy for <paramref name="owner"/>. Only the header, the slot array and the cell area are
-    /// copied: the free gap between the slots and the cells is never read (inserts write into it, compaction rewrites
-    /// the cells), so the copy's gap keeps whatever its recycled buffer held. A root or an upper branch is mostly gap,
-    /// and every small commit copies its path.
+    /// A private, writable copy for <paramref name="owner"/>. The free gap of the page is not copied
+    /// (<see cref="SlottedPage.CopyUsed"/>): a root or an upper branch is mostly gap, and every small commit copies its
+    /// path.
     /// </summary>
     public Node CloneFor(object owner, bool longLived, PagePool pages)
     {
         lock (this)
         {
             var page = pages.Rent(zeroed: false, longLived);
-            var lower = SlottedPage.Lower(Page);
-            var upper = SlottedPage.Upper(Page);
-            Page.AsSpan(0, lower).CopyTo(page);
-            Page.AsSpan(upper).CopyTo(page.AsSpan(upper));
+            SlottedPage.CopyUsed(Page, page);
             var copy = new Node(page, PageId.None) { Owner = owner };
             if (Children is { } children)
             {

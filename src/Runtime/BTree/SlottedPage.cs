@@ -76,6 +76,18 @@ internal static class SlottedPage
         }
     }
 
+    /// <summary>
+    /// Copies the header, the slot array and the cell area of <paramref name="source"/> to the same offsets of
+    /// <paramref name="target"/>, but not the free gap between them: nothing reads a page's gap (inserts write into
+    /// it, compaction rewrites the cells), so the target's gap may keep whatever it held.
+    /// </summary>
+    public static void CopyUsed(ReadOnlySpan<byte> source, Span<byte> target)
+    {
+        var upper = Upper(source);
+        source[..Lower(source)].CopyTo(target);
+        source[upper..].CopyTo(target[upper..]);
+    }
+
     /// <summary>Rewrites the cells contiguously at the end of the page, in slot order, so fragmented space is reclaimed.</summary>
     [SkipLocalsInit] // the scratch is written before it is read
     public static void Compact(Span<byte> page)

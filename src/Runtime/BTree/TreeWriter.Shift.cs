@@ -1,3 +1,4 @@
+using System.Buffers;
 using Persistence.Storage;
 
 namespace Persistence.BTree;
@@ -82,21 +83,29 @@ internal sealed partial class TreeWriter
 
         var leftNode = WritableChild(parent, left);
         var rightNode = WritableChild(parent, left + 1);
-        var oldA = (byte[])leftNode.Page.Clone();
-        var oldB = (byte[])rightNode.Page.Clone();
-        var (largeA, largeB) = (leftNode.Large, rightNode.Large);
-        PageHeader.Initialize(leftNode.Page, PageType.Leaf, 0);
-        PageHeader.Initialize(rightNode.Page, PageType.Leaf, 0);
-        (leftNode.Large, rightNode.Large) = (null, null);
-        // Each leaf keeps its history of inserts, its slots moved by the cells it gained or lost at the front, so an
-        // ordered run in either carries on.
-        KeepHistory(leftNode, 0, k);
-        KeepHistory(rightNode, countA - k, n - k);
-        for (var i = 0; i < n; i++)
+        var oldA = ScratchCopy(leftNode.Page);
+        var oldB = ScratchCopy(rightNode.Page);
+        try
         {
-            var (source, large, sourceSlot) = i < countA ? (oldA, largeA, i) : (oldB, largeB, i - countA);
-            var (target, targetSlot) = i < k ? (leftNode, i) : (rightNode, i - k);
-            CopyLeafCell(source, large, sourceSlot, target, targetSlot);
+            var (largeA, largeB) = (leftNode.Large, rightNode.Large);
+            PageHeader.Initialize(leftNode.Page, PageType.Leaf, 0);
+            PageHeader.Initialize(rightNode.Page, PageType.Leaf, 0);
+            (leftNode.Large, rightNode.Large) = (null, null);
+            // Each leaf keeps its history of inserts, its slots moved by the cells it gained or lost at the front, so an
+            // ordered run in either carries on.
+            KeepHistory(leftNode, 0, k);
+            KeepHistory(rightNode, countA - k, n - k);
+            for (var i = 0; i < n; i++)
+            {
+                var (source, large, sourceSlot) = i < countA ? (oldA, largeA, i) : (oldB, largeB, i - countA);
+                var (target, targetSlot) = i < k ? (leftNode, i) : (rightNode, i - k);
+                CopyLeafCell(source, large, sourceSlot, target, targetSlot);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(oldA);
+            ArrayPool<byte>.Shared.Return(oldB);
         }
 
         var childId = BranchPage.Child(parent.Page, left + 1);

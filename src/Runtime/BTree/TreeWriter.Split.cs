@@ -1,3 +1,4 @@
+using System.Buffers;
 using Persistence.Storage;
 
 namespace Persistence.BTree;
@@ -11,92 +12,116 @@ internal sealed partial class TreeWriter
     /// </summary>
     private Split SplitLeaf(Node node, int slot, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value, bool rightmost, int order)
     {
-        var old = (byte[])node.Page.Clone();
-        var oldLarge = node.Large;
-        var n = SlottedPage.Count(old) + 1;
-        var sizes = n <= 512 ? stackalloc int[n] : new int[n];
-        for (var i = 0; i < n; i++)
+        var old = ScratchCopy(node.Page);
+        try
         {
-            sizes[i] = SlottedPage.SlotSize + (i == slot
-                ? cell.Size(key.Length)
-                : LeafPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
-        }
+            var oldLarge = node.Large;
+            var n = SlottedPage.Count(old) + 1;
+            var sizes = n <= 512 ? stackalloc int[n] : new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                sizes[i] = SlottedPage.SlotSize + (i == slot
+                    ? cell.Size(key.Length)
+                    : LeafPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
+            }
 
-        var k = ChooseSplit(sizes, slot, rightmost, order);
-        var run = node.InsertRun;
-        PageHeader.Initialize(node.Page, PageType.Leaf, 0);
-        node.Large = null;
-        var right = NewNode(PageType.Leaf, 0);
-        NodesCreated++;
-        for (var i = 0; i < n; i++)
+            var k = ChooseSplit(sizes, slot, rightmost, order);
+            var run = node.InsertRun;
+            PageHeader.Initialize(node.Page, PageType.Leaf, 0);
+            node.Large = null;
+            var right = NewNode(PageType.Leaf, 0);
+            NodesCreated++;
+            for (var i = 0; i < n; i++)
+            {
+                var target = i < k ? node : right;
+                var targetSlot = i < k ? i : i - k;
+                if (i == slot)
+                {
+                    InsertCell(target, targetSlot, key, cell, value);
+                }
+                else
+                {
+                    CopyLeafCell(old, oldLarge, i < slot ? i : i - 1, target, targetSlot);
+                }
+            }
+
+            // The half that took the new key remembers it, so a run of ordered inserts carries on across the split.
+            var (taker, other, at) = slot < k ? (node, right, slot) : (right, node, slot - k);
+            taker.SetInsertHistory(at, order != 0 ? run : 0);
+            other.SetInsertHistory(-1, 0);
+            var separator = ShortestSeparator(LeafPage.Key(node.Page, k - 1), LeafPage.Key(right.Page, 0));
+            return new Split(separator, right);
+        }
+        finally
         {
-            var target = i < k ? node : right;
-            var targetSlot = i < k ? i : i - k;
-            if (i == slot)
-            {
-                InsertCell(target, targetSlot, key, cell, value);
-            }
-            else
-            {
-                CopyLeafCell(old, oldLarge, i < slot ? i : i - 1, target, targetSlot);
-            }
+            ArrayPool<byte>.Shared.Return(old);
         }
+    }
 
-        // The half that took the new key remembers it, so a run of ordered inserts carries on across the split.
-        var (taker, other, at) = slot < k ? (node, right, slot) : (right, node, slot - k);
-        taker.SetInsertHistory(at, order != 0 ? run : 0);
-        other.SetInsertHistory(-1, 0);
-        var separator = ShortestSeparator(LeafPage.Key(node.Page, k - 1), LeafPage.Key(right.Page, 0));
-        return new Split(separator, right);
+    /// <summary>
+    /// A copy of <paramref name="page"/>'s header, slots and cells (<see cref="SlottedPage.CopyUsed"/>) to read from
+    /// while the page itself is rebuilt, in a buffer from the shared array pool: the caller returns it.
+    /// </summary>
+    private static byte[] ScratchCopy(byte[] page)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(page.Length);
+        SlottedPage.CopyUsed(page, copy);
+        return copy;
     }
 
     /// <summary>Splits a full branch while inserting the separator and child of a split below it at <paramref name="slot"/>.</summary>
     private Split SplitBranch(Node node, int slot, Split below, bool rightmost)
     {
-        var old = (byte[])node.Page.Clone();
-        var oldChildren = node.Children is { } c ? (Node?[])c.Clone() : null;
-        var n = SlottedPage.Count(old) + 1;
-        var sizes = n <= 1024 ? stackalloc int[n] : new int[n];
-        for (var i = 0; i < n; i++)
+        var old = ScratchCopy(node.Page);
+        try
         {
-            sizes[i] = SlottedPage.SlotSize + (i == slot
-                ? BranchPage.CellSize(below.Separator.Length)
-                : BranchPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
-        }
-
-        var k = ChooseSplit(sizes, slot, rightmost, order: 0, old, below.Separator.Length);
-        var up = (k == slot ? below.Separator : BranchPage.Key(old, k < slot ? k : k - 1)).ToArray();
-        var level = node.Level;
-        PageHeader.Initialize(node.Page, PageType.Branch, level);
-        node.Children = null;
-        var right = NewNode(PageType.Branch, level);
-        NodesCreated++;
-        for (var i = 0; i < n; i++)
-        {
-            var target = i < k ? node : right;
-            var targetSlot = i < k ? i : i - k;
-            ReadOnlySpan<byte> cellKey;
-            PageId childId;
-            Node? child;
-            if (i == slot)
+            var oldChildren = node.Children is { } c ? (Node?[])c.Clone() : null;
+            var n = SlottedPage.Count(old) + 1;
+            var sizes = n <= 1024 ? stackalloc int[n] : new int[n];
+            for (var i = 0; i < n; i++)
             {
-                cellKey = below.Separator;
-                childId = PageId.None;
-                child = below.Right;
-            }
-            else
-            {
-                var o = i < slot ? i : i - 1;
-                cellKey = BranchPage.Key(old, o);
-                childId = BranchPage.Child(old, o);
-                child = oldChildren?[o];
+                sizes[i] = SlottedPage.SlotSize + (i == slot
+                    ? BranchPage.CellSize(below.Separator.Length)
+                    : BranchPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
             }
 
-            BranchPage.Insert(target.Page, targetSlot, targetSlot == 0 ? [] : cellKey, childId);
-            target.InsertChildSlot(targetSlot, child);
-        }
+            var k = ChooseSplit(sizes, slot, rightmost, order: 0, old, below.Separator.Length);
+            var up = (k == slot ? below.Separator : BranchPage.Key(old, k < slot ? k : k - 1)).ToArray();
+            var level = node.Level;
+            PageHeader.Initialize(node.Page, PageType.Branch, level);
+            node.Children = null;
+            var right = NewNode(PageType.Branch, level);
+            NodesCreated++;
+            for (var i = 0; i < n; i++)
+            {
+                var target = i < k ? node : right;
+                var targetSlot = i < k ? i : i - k;
+                ReadOnlySpan<byte> cellKey;
+                PageId childId;
+                Node? child;
+                if (i == slot)
+                {
+                    cellKey = below.Separator;
+                    childId = PageId.None;
+                    child = below.Right;
+                }
+                else
+                {
+                    var o = i < slot ? i : i - 1;
+                    cellKey = BranchPage.Key(old, o);
+                    childId = BranchPage.Child(old, o);
+                    child = oldChildren?[o];
+                }
 
-        return new Split(up, right);
+                BranchPage.Insert(target.Page, targetSlot, targetSlot == 0 ? [] : cellKey, childId);
+                target.InsertChildSlot(targetSlot, child);
+            }
+            return new Split(up, right);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(old);
+        }
     }
 
     private void CopyLeafCell(byte[] source, List<LargeValue>? sourceLarge, int sourceSlot, Node target, int targetSlot)
