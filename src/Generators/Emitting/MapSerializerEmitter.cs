@@ -21,10 +21,13 @@ namespace Persistence.Generators.Emitting;
 /// </remarks>
 internal static class MapSerializerEmitter
 {
-    /// <summary>Writes the members of <paramref name="instance"/> as a map, except those in <paramref name="fromKey"/>.</summary>
-    public static void WriteMembers(SourceWriter source, TypeModel model, EmitContext context, string instance, IReadOnlyList<MemberModel>? fromKey = null)
+    /// <summary>
+    /// Writes the members of <paramref name="instance"/> as a map, except the members of the primary key
+    /// <paramref name="key"/> that it holds exactly.
+    /// </summary>
+    public static void WriteMembers(SourceWriter source, TypeModel model, EmitContext context, string instance, IReadOnlyList<MemberModel>? key = null)
     {
-        var stored = Stored(model, fromKey).ToList();
+        var stored = Stored(model, FromKey(key)).ToList();
         source.WriteLine($"writer.WriteMapHeader({Names.Invariant(stored.Count)});");
         foreach (var member in stored)
         {
@@ -37,12 +40,12 @@ internal static class MapSerializerEmitter
     }
 
     /// <summary>
-    /// Reads a map into a new instance in the local <c>document</c>. The members of <paramref name="key"/> (the
-    /// primary key's members in key order) that are in <paramref name="fromKey"/> are read from the local
-    /// <c>primaryKey</c> instead.
+    /// Reads a map into a new instance in the local <c>document</c>. The members of the primary key
+    /// <paramref name="key"/> (in key order) that it holds exactly are read from the local <c>primaryKey</c> instead.
     /// </summary>
-    public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context, IReadOnlyList<MemberModel>? key = null, IReadOnlyList<MemberModel>? fromKey = null)
+    public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context, IReadOnlyList<MemberModel>? key = null)
     {
+        var fromKey = FromKey(key);
         foreach (var member in model.Members)
         {
             var initial = member.Shape.IsReference && !member.Shape.IsNullable ? "default!" : "default";
@@ -201,6 +204,9 @@ internal static class MapSerializerEmitter
     /// <summary>Setters run only for members the document has; other members need a flag when their missing value is not the local's default.</summary>
     private static bool NeedsFlag(EmitContext context, MemberModel member) =>
         member.Assignment == MemberAssignment.Setter || ValueReader.MissingValue(context, member.Shape, member.Name) is not null;
+
+    /// <summary>The members of <paramref name="key"/> that the key holds exactly (<see cref="KeyCode.IsExact"/>): they are not stored in the map.</summary>
+    private static List<MemberModel>? FromKey(IReadOnlyList<MemberModel>? key) => key?.Where(m => KeyCode.IsExact(m.Shape)).ToList();
 
     private static IEnumerable<MemberModel> Stored(TypeModel model, IReadOnlyList<MemberModel>? fromKey) =>
         fromKey is null ? model.Members : model.Members.Where(m => !fromKey.Contains(m));

@@ -36,16 +36,15 @@ internal static class SchemaEmitter
             EmitExpiresAt(source, model, collection);
             source.WriteLine();
             var keyMembers = MapSerializerEmitter.Members(model, key.Members).ToList();
-            var fromKey = keyMembers.Where(m => KeyCode.IsExact(m.Shape)).ToList();
             using (source.Open($"public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, {model.FullName} document)"))
             {
-                MapSerializerEmitter.WriteMembers(source, model, new EmitContext(model.Name, "1"), "document", fromKey);
+                MapSerializerEmitter.WriteMembers(source, model, new EmitContext(model.Name, "1"), "document", keyMembers);
             }
 
             source.WriteLine();
             using (source.Open($"public override {model.FullName} Deserialize(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)"))
             {
-                MapSerializerEmitter.ReadMembers(source, model, new EmitContext(model.Name, "1"), keyMembers, fromKey);
+                MapSerializerEmitter.ReadMembers(source, model, new EmitContext(model.Name, "1"), keyMembers);
                 source.WriteLine("return document;");
             }
 
