@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Persistence.Serialization;
 
 namespace Persistence.Collections;
@@ -28,10 +29,11 @@ public abstract class IndexAccessor<T, TKey>
     public bool IsUnique => _collection.Schema.Indexes[_index].Unique;
 
     /// <summary>Encodes one key part with the given writer (helper for generated accessors).</summary>
+    [SkipLocalsInit] // the key buffer is written before it is read
     protected static byte[] Encode<TValue>(TValue value, KeyPartWriter<TValue> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var writer = new KeyWriter(stackalloc byte[64]);
+        var writer = new KeyWriter(stackalloc byte[128]);
         try
         {
             write(ref writer, value);

@@ -70,6 +70,15 @@ public ref partial struct KeyWriter
 
     private void WriteStringContent(scoped ReadOnlySpan<char> value)
     {
+        // The common case, ASCII without NUL, is its own encoding byte for byte: one vectorized narrowing, and room for
+        // only value.Length bytes (a 24-character email then fits a 64-byte stack buffer instead of renting).
+        if (value.IndexOfAnyExceptInRange('\u0001', '\u007F') < 0)
+        {
+            System.Text.Ascii.FromUtf16(value, GetFree(value.Length), out var narrowed);
+            _length += narrowed;
+            return;
+        }
+
         Span<byte> free = GetFree(checked(value.Length * 3));
         int written = 0;
         foreach (char c in value)
