@@ -121,6 +121,9 @@ internal sealed class Node
         set => _referenced = value;
     }
 
+    /// <summary>The node's slot in the page cache's CLOCK ring, or -1; read and written only under the cache's lock.</summary>
+    public int CacheSlot { get; set; } = -1;
+
     public static Node Create(PagePool pages, PageType type, int level, object owner, bool longLived)
     {
         var page = pages.Rent(zeroed: true, longLived);

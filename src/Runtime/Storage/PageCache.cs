@@ -5,18 +5,24 @@ namespace Persistence.Storage;
 
 /// <summary>
 /// A bounded cache of clean (written) tree nodes by page number, evicted with the CLOCK algorithm. Lookups are
-/// lock-free; inserts and evictions take a short lock.
+/// lock-free; inserts, removals and evictions take a short lock.
 /// </summary>
 /// <remarks>
-/// Evicting a node only drops the cache's reference: a reader that already holds the node keeps using it, which is
+/// <para>Evicting a node only drops the cache's reference: a reader that already holds the node keeps using it, which is
 /// safe because a page is never rewritten while any snapshot can reach it. When a checkpoint reuses a page number it
-/// <see cref="Add"/>s the new node, which replaces the stale entry.
+/// <see cref="Add"/>s the new node, which replaces the stale entry.</para>
+/// <para>The ring holds exactly the nodes the dictionary holds. A node that leaves the dictionary other than by eviction
+/// (<see cref="Remove"/>, or replaced by a newer node for its page number) gives up its ring slot at once, and the
+/// next insert takes that slot: otherwise the ring alone would keep such a node and its page buffer alive until the
+/// hand came round, which after a burst of replaced pages is most of the cache's budget.</para>
 /// </remarks>
 internal sealed class PageCache
 {
     private readonly ConcurrentDictionary<long, Node> _map;
     private readonly Node?[] _ring;
+    private readonly int[] _freeSlots;
     private readonly Lock _clock = new();
+    private int _freeCount;
     private int _hand;
     private int _filled;
     private long _lookups;
@@ -26,12 +32,25 @@ internal sealed class PageCache
     {
         Capacity = (int)Math.Clamp(budgetBytes / pageSize, 16, int.MaxValue / 2);
         _ring = new Node?[Capacity];
+        _freeSlots = new int[Capacity];
         _map = new ConcurrentDictionary<long, Node>(Environment.ProcessorCount, Math.Min(Capacity, 1 << 16));
     }
 
     public int Capacity { get; }
 
     public int Count => _map.Count;
+
+    /// <summary>The nodes the CLOCK ring holds (equal to <see cref="Count"/> whenever no insert or removal is under way).</summary>
+    internal int RingCount
+    {
+        get
+        {
+            lock (_clock)
+            {
+                return _filled - _freeCount;
+            }
+        }
+    }
 
     public long Lookups => Interlocked.Read(ref _lookups);
 
@@ -58,41 +77,83 @@ internal sealed class PageCache
     public void Add(Node node)
     {
         var id = node.PageId.Value;
-        _map[id] = node;
         lock (_clock)
         {
-            if (_filled < _ring.Length)
+            if (_map.TryGetValue(id, out var previous))
             {
-                _ring[_filled++] = node;
-                return;
-            }
-
-            while (true)
-            {
-                var candidate = _ring[_hand]!;
-                if (candidate.Referenced)
+                if (ReferenceEquals(previous, node))
                 {
-                    candidate.Referenced = false;
-                    _hand = (_hand + 1) % _ring.Length;
-                    continue;
+                    return;
                 }
 
-                _map.TryRemove(new KeyValuePair<long, Node>(candidate.PageId.Value, candidate));
-                candidate.Unlink();
-                _ring[_hand] = node;
-                _hand = (_hand + 1) % _ring.Length;
-                return;
+                ReleaseSlot(previous);
             }
+
+            _map[id] = node;
+            int slot;
+            if (_freeCount > 0)
+            {
+                slot = _freeSlots[--_freeCount];
+            }
+            else if (_filled < _ring.Length)
+            {
+                slot = _filled++;
+            }
+            else
+            {
+                slot = Evict();
+            }
+
+            _ring[slot] = node;
+            node.CacheSlot = slot;
         }
     }
 
     /// <summary>
-    /// Drops <paramref name="node"/> if it is still the entry for its page number (its buffer is about to be reused). The
-    /// CLOCK ring forgets it when its hand comes round, taking it before any node with its recently-used bit set.
+    /// Drops <paramref name="node"/> if it is still the entry for its page number (its buffer is about to be reused),
+    /// and frees its ring slot.
     /// </summary>
     public void Remove(Node node)
     {
         node.Referenced = false;
-        _map.TryRemove(new KeyValuePair<long, Node>(node.PageId.Value, node));
+        lock (_clock)
+        {
+            _map.TryRemove(new KeyValuePair<long, Node>(node.PageId.Value, node));
+            ReleaseSlot(node);
+        }
+    }
+
+    /// <summary>Moves the hand to the first node whose recently-used bit is clear, evicts it and returns its slot.</summary>
+    private int Evict()
+    {
+        while (true)
+        {
+            var slot = _hand;
+            _hand = (_hand + 1) % _ring.Length;
+            var candidate = _ring[slot]!; // the ring is full: no slot is free
+            if (candidate.Referenced)
+            {
+                candidate.Referenced = false;
+                continue;
+            }
+
+            _map.TryRemove(new KeyValuePair<long, Node>(candidate.PageId.Value, candidate));
+            candidate.CacheSlot = -1;
+            candidate.Unlink();
+            return slot;
+        }
+    }
+
+    private void ReleaseSlot(Node node)
+    {
+        var slot = node.CacheSlot;
+        if (slot >= 0 && ReferenceEquals(_ring[slot], node))
+        {
+            _ring[slot] = null;
+            _freeSlots[_freeCount++] = slot;
+            node.Unlink(); // as an eviction would: the branch that cached it must not keep it alive either
+        }
+
+        node.CacheSlot = -1;
     }
 }
