@@ -21,7 +21,7 @@ public sealed partial class Database
             return 0;
         }
 
-        var before = freeSpace.PageCount;
+        var before = _store!.FileLength;
         checkpointer.Run();
         checkpointer.Run(force: true); // a second pass lets pages freed by the first be reclaimed
         checkpointer.TryTruncate();
@@ -47,7 +47,7 @@ public sealed partial class Database
             }
         }
 
-        var shrunk = Math.Max(0, before - freeSpace.PageCount) * PageSize;
+        var shrunk = Math.Max(0, before - _store.FileLength);
         if (shrunk > 0)
         {
             Diagnostics.Log.Shrank(Logger, Path!, shrunk);

@@ -117,4 +117,12 @@ internal sealed record FreeMapUpdate(
     PageBitmap Used,
     PageId[] BitmapPages,
     List<Extent> Released,
-    List<(PageId Id, ReadOnlyMemory<byte> Bytes)> Pages);
+    List<(PageId Id, ReadOnlyMemory<byte> Bytes)> Pages)
+{
+    /// <summary>
+    /// The page count the checkpoint's meta page records: one past the last page in use (at least the two meta pages).
+    /// Every page in use was written and synced before the meta page, so the file is at least this long; pages past it
+    /// are free at the next open.
+    /// </summary>
+    public long PageCount { get; } = Math.Max(2, Used.LastSet(Used.Capacity) + 1);
+}

@@ -43,16 +43,20 @@ internal sealed partial class FreeSpaceMap
     /// <summary>Pages covered by one bitmap page.</summary>
     public long PagesPerBitmapPage => (PageSize - PageHeader.Size) * 8L;
 
-    /// <summary>Pages in the data file.</summary>
+    /// <summary>
+    /// The pages the allocator may hand out: the data file's pages and the growth not yet written. The file itself ends
+    /// at the last page written (writes extend it), so it can be shorter.
+    /// </summary>
     public long PageCount { get; private set; }
 
     /// <summary>Where the durable checkpoint's bitmap pages are.</summary>
     public PageId[] BitmapPages { get; private set; }
 
     /// <summary>
-    /// Pages to add when the file must grow: a sixty-fourth of the file, between 64 pages and 8 MiB. Growing only sets
-    /// the file's length (the file system allocates blocks as pages are written), so a large step saves little but
-    /// leaves up to a step of never-written pages at the end of the file.
+    /// Pages to add when the allocator runs out: a sixty-fourth of the file, between 64 pages and 8 MiB. Growing does not
+    /// touch the file: it grows as pages are written (the file system allocates blocks then anyway), so the file never
+    /// ends in a step of pages that were never written, and the checkpoint records only the pages up to the last one
+    /// in use (<see cref="FreeMapUpdate.PageCount"/>).
     /// </summary>
     private long GrowthPages => Math.Clamp(PageCount / 64, 64, (8L << 20) / PageSize);
 
@@ -110,15 +114,7 @@ internal sealed partial class FreeSpaceMap
     {
         lock (_lock)
         {
-            for (var p = PageCount - 1; p > 1; p--)
-            {
-                if (_used[p])
-                {
-                    return p;
-                }
-            }
-
-            return 1;
+            return Math.Max(1, _used.LastSet(PageCount));
         }
     }
 
@@ -215,7 +211,7 @@ internal sealed partial class FreeSpaceMap
         }
     }
 
-    /// <summary>Extends the file (with free pages); returns the start of a run of <paramref name="count"/> pages.</summary>
+    /// <summary>Extends the allocator's space (with free pages); returns the start of a run of <paramref name="count"/> pages.</summary>
     private long Grow(int count)
     {
         var tail = PageCount;
@@ -225,7 +221,6 @@ internal sealed partial class FreeSpaceMap
         }
 
         var newCount = Math.Max(tail + count, PageCount + GrowthPages);
-        _store.SetLengthInPages(newCount);
         _reusable.SetRange(PageCount, newCount - PageCount);
         PageCount = newCount;
         return tail;

@@ -77,6 +77,33 @@ internal sealed class PageBitmap
         return total;
     }
 
+    /// <summary>The last set bit before <paramref name="limit"/>, or -1.</summary>
+    public long LastSet(long limit)
+    {
+        limit = Math.Min(limit, Capacity);
+        if (limit <= 0)
+        {
+            return -1;
+        }
+
+        var word = (limit - 1) >> 6;
+        var bits = _words[word] & (ulong.MaxValue >> (63 - (int)((limit - 1) & 63)));
+        while (true)
+        {
+            if (bits != 0)
+            {
+                return (word * 64) + 63 - BitOperations.LeadingZeroCount(bits);
+            }
+
+            if (--word < 0)
+            {
+                return -1;
+            }
+
+            bits = _words[word];
+        }
+    }
+
     /// <summary>The first set bit at or after <paramref name="from"/> and before <paramref name="limit"/>, or -1.</summary>
     public long NextSet(long from, long limit)
     {

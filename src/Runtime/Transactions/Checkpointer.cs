@@ -164,7 +164,7 @@ internal sealed partial class Checkpointer
             CheckpointVersion = target.Number,
             WalStartLsn = target.EndLsn,
             WalChainSeed = target.EndChain,
-            PageCount = _freeSpace.PageCount,
+            PageCount = update.PageCount,
             CatalogPage = catalogPages.Count > 0 ? catalogPages[0] : PageId.None,
             NextKeyspaceId = _database.NextKeyspaceId,
             BitmapPages = update.BitmapPages,
