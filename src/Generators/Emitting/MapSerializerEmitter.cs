@@ -5,7 +5,8 @@ using Persistence.Generators.Parsing.Model;
 namespace Persistence.Generators.Emitting;
 
 /// <summary>
-/// Emits the bodies that write a type's stored members as a MessagePack map and read them back.
+/// Emits the bodies that write a type's stored members as a MessagePack map (or, for a type whose members are tagged
+/// 1 to n, an array) and read them back.
 /// </summary>
 /// <remarks>
 /// <para>Wire format: one map per object, one entry per stored member, in declaration order. The key is the
@@ -13,6 +14,13 @@ namespace Persistence.Generators.Emitting;
 /// as nil. A collection document leaves out the primary-key members its key holds exactly
 /// (<see cref="KeyCode.IsExact"/>): they are read from the key the document is stored under, and an entry for one
 /// in the map is skipped.</para>
+/// <para>Array layout (<see cref="UsesArray"/>): when every stored member has a tag and the tags are exactly 1 to n,
+/// the object is an array whose element i holds the member tagged i + 1, without keys (as MessagePack-CSharp writes
+/// integer-keyed objects). Positions of key-held members hold nil, and the array ends at the last member written. A
+/// type whose tags leave a gap (a removed member) falls back to the map, so a nil in an array always means a null
+/// value, never a missing member. Readers of a type with tagged members accept both layouts, so a type can move
+/// between them from one version to the next: an element past a reader's members is skipped, and a member past the
+/// end of an array is missing, like a member absent from a map.</para>
 /// <para>Reading accepts entries in any order. A tagged member is matched by its tag only and an untagged one by its
 /// name only; every other key (an unknown name or tag, or a key of another type) is skipped with its value, so
 /// documents written by an earlier or later version of the type stay readable. A member missing from the document
@@ -27,7 +35,26 @@ internal static class MapSerializerEmitter
     /// </summary>
     public static void WriteMembers(SourceWriter source, TypeModel model, EmitContext context, string instance, IReadOnlyList<MemberModel>? key = null)
     {
-        var stored = Stored(model, FromKey(key)).ToList();
+        var fromKey = FromKey(key);
+        var stored = Stored(model, fromKey).ToList();
+        if (UsesArray(model))
+        {
+            var length = stored.Count == 0 ? 0 : stored.Max(m => m.Tag);
+            source.WriteLine($"writer.WriteArrayHeader({Names.Invariant(length)});");
+            foreach (var member in model.Members.Where(m => m.Tag <= length).OrderBy(m => m.Tag))
+            {
+                if (fromKey is not null && fromKey.Contains(member))
+                {
+                    source.WriteLine("writer.WriteNil(); // held by the key");
+                    continue;
+                }
+
+                ValueWriter.Write(source, context, member.Shape, $"{instance}.{Names.Escape(member.Name)}", member.Name);
+            }
+
+            return;
+        }
+
         source.WriteLine($"writer.WriteMapHeader({Names.Invariant(stored.Count)});");
         foreach (var member in stored)
         {
@@ -76,23 +103,44 @@ internal static class MapSerializerEmitter
             }
         }
 
-        source.WriteLine("var count = reader.ReadMapHeader();");
+        var stored = Stored(model, fromKey).ToList();
+        var arrays = model.Members.Any(m => m.Tag != 0);
+        if (arrays)
+        {
+            // Element i of an array is the member tagged i + 1; an entry of a map names its member by tag or name.
+            source.WriteLine("var isArray = reader.PeekType() == global::Persistence.Serialization.MessagePackType.Array;");
+            source.WriteLine("var count = isArray ? reader.ReadArrayHeader() : reader.ReadMapHeader();");
+        }
+        else
+        {
+            source.WriteLine("var count = reader.ReadMapHeader();");
+        }
+
         using (source.Open("for (var i = 0; i < count; i++)"))
         {
-            ReadEntry(source, Stored(model, fromKey).ToList(), context);
+            ReadEntry(source, stored, context, arrays);
         }
 
         source.WriteLine();
         Construct(source, model, context);
     }
 
-    private static void ReadEntry(SourceWriter source, List<MemberModel> members, EmitContext context)
+    /// <summary>
+    /// True when <paramref name="model"/> is written as an array: every stored member has a tag, and the tags are
+    /// exactly 1 to the number of members (see the remarks).
+    /// </summary>
+    internal static bool UsesArray(TypeModel model) =>
+        model.Members.Count > 0 && model.Members.All(m => m.Tag != 0) && model.Members.Max(m => m.Tag) == model.Members.Count;
+
+    /// <summary>Reads one map entry or, when <paramref name="arrays"/> (the type has tagged members), one array element.</summary>
+    private static void ReadEntry(SourceWriter source, List<MemberModel> members, EmitContext context, bool arrays)
     {
         var tagged = members.Where(m => m.Tag != 0).OrderBy(m => m.Tag).ToList();
         var named = members.Where(m => m.Tag == 0).ToList();
         if (tagged.Count > 0)
         {
-            using (source.Open("if (reader.TryReadInt32(out var tag))"))
+            source.WriteLine("var tag = i + 1;");
+            using (source.Open("if (isArray || reader.TryReadInt32(out tag))"))
             {
                 using (source.Open("switch (tag)"))
                 {
@@ -107,6 +155,16 @@ internal static class MapSerializerEmitter
 
                     SkipCase(source);
                 }
+            }
+
+            source.WriteLine();
+        }
+        else if (arrays)
+        {
+            using (source.Open("if (isArray)"))
+            {
+                source.WriteLine("reader.Skip(); // no member of this type has a position in an array");
+                source.WriteLine("continue;");
             }
 
             source.WriteLine();

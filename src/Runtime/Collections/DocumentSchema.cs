@@ -35,8 +35,9 @@ public abstract class DocumentSchema<T, TKey>
     public abstract TKey ReadKey(ref KeyReader reader);
 
     /// <summary>
-    /// Writes the document as a MessagePack map, without the primary-key members that the key holds exactly (see
-    /// docs/SERIALIZATION.md): the document is stored under its key, so they would be stored twice.
+    /// Writes the document as a MessagePack map (an array when its members are tagged 1 to n), without the primary-key
+    /// members that the key holds exactly (see docs/SERIALIZATION.md): the document is stored under its key, so they
+    /// would be stored twice.
     /// </summary>
     public abstract void Serialize(ref MessagePackWriter writer, T document);
 

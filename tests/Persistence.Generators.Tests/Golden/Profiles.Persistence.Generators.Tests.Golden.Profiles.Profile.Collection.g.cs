@@ -123,10 +123,12 @@ namespace Persistence.Generators.Tests.Golden.Profiles
             var hasCountry = false;
             var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
             valueId = keyReader.ReadGuid();
-            var count = reader.ReadMapHeader();
+            var isArray = reader.PeekType() == global::Persistence.Serialization.MessagePackType.Array;
+            var count = isArray ? reader.ReadArrayHeader() : reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
-                if (reader.TryReadInt32(out var tag))
+                var tag = i + 1;
+                if (isArray || reader.TryReadInt32(out tag))
                 {
                     switch (tag)
                     {
