@@ -128,8 +128,11 @@ internal sealed class CommitSequencer
                     catch (Exception ex) when (ReferenceEquals(owner, latest.Owner))
                     {
                         // Replaying had begun changing the previous commit's nodes in place (they share a batch): they no
-                        // longer hold what that commit wrote, so nothing more may be built or checkpointed on them.
+                        // longer hold what that commit wrote, so nothing more may be built or checkpointed on them, and
+                        // the batch's commits fail instead of being written and published (still under the gate, so no
+                        // leader has claimed them).
                         _database.MakeReadOnly(ex);
+                        wal.FailUnclaimedLocked(ex);
                         throw;
                     }
 

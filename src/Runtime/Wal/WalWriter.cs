@@ -79,6 +79,27 @@ internal sealed partial class WalWriter : IDisposable
     /// <summary>True when <paramref name="version"/>'s commit is the last one queued and no leader has claimed it yet (hold <see cref="Gate"/>).</summary>
     public bool IsLastQueued(DbVersion version) => _queue.Count > 0 && ReferenceEquals(_queue[^1].Version, version);
 
+    /// <summary>
+    /// Fails every queued request, none of which a leader has claimed (hold <see cref="Gate"/>), and every later one:
+    /// their frames are never written and their versions never published. For when the nodes of the unclaimed batch no
+    /// longer hold what its commits wrote (a commit replaying on them in place failed part-way).
+    /// </summary>
+    public void FailUnclaimedLocked(Exception cause)
+    {
+        var error = new DatabaseReadOnlyException(
+            $"The commit was not written: a later commit that shared its batch failed while changing its nodes, so the database is now read-only (reopen it to recover; nothing of this commit is in the log). Cause: {cause.Message}",
+            cause);
+        _failure ??= error;
+        foreach (var request in _queue)
+        {
+            request.Error = error;
+            request.IsDone = true;
+            request.Signal.TrySetResult(false);
+        }
+
+        _queue.Clear();
+    }
+
     /// <summary>As <see cref="Submit"/>, with <see cref="Gate"/> held by the caller.</summary>
     public CommitRequest SubmitLocked(DbVersion version, IReadOnlyList<LogChunk> chunks, bool durable)
     {

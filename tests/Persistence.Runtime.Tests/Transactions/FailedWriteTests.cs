@@ -141,6 +141,90 @@ public sealed class FailedWriteTests
         }
     }
 
+    /// <summary>
+    /// A commit joining an unclaimed WAL batch replays its writes on the previous commit's new nodes in place. If that
+    /// replay fails part-way (a page read fails), those nodes hold part of a commit that failed: the database turns
+    /// read-only, and the queued commit that owned them fails too instead of being written and published. Readers
+    /// never see a byte of the failed commit; reopening recovers everything acknowledged.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_that_fails_in_place_fails_the_unclaimed_batch_and_publishes_none_of_it()
+    {
+        var (fs, db, ks) = Open();
+        using var inFlush = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var hold = 0;
+        fs.Fault = point =>
+        {
+            if (point.Kind == FaultKind.Flush && point.Path.EndsWith(".wal", StringComparison.Ordinal) && Interlocked.CompareExchange(ref hold, 2, 1) == 1)
+            {
+                inFlush.Set();
+                release.Wait();
+            }
+
+            return null;
+        };
+
+        db = CloseCheckAndReopen(db, fs, Options()); // nothing in memory: the commits below read the pages they need
+        ks = db.Write(tx => tx.GetKeyspace("k"));
+        var farKey = Keys / 2;
+        Task first = Task.CompletedTask, queued = Task.CompletedTask;
+        try
+        {
+            Volatile.Write(ref hold, 1);
+            first = Task.Run(() => db.Write(tx => tx.Put(ks, Key(10), Value(10, 1)), durability: Durability.Durable));
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its fsync"); // a bound on a busy machine, not a timing
+            var commits = db.GetStatistics().Commits;
+            queued = Task.Run(() => db.Write(tx => tx.Put(ks, Key(11), Value(11, 1)), durability: Durability.Durable));
+            while (db.GetStatistics().Commits == commits)
+            {
+                await Task.Delay(1);
+            }
+
+            // The queued commit is unclaimed behind the held fsync, so this one replays on its nodes in place: first a
+            // key in the leaf it just changed, then a key whose leaf must be read, and that read fails.
+            using (var tx = db.BeginWrite(Durability.Durable))
+            {
+                tx.Put(ks, Key(12), Value(12, 7));
+                tx.Put(ks, Key(farKey), Value(farKey, 7)); // reads its leaf (into the cache) to count an insert or a replace
+                using (var read = db.BeginRead())
+                {
+                    // Cycle the small page cache with other leaves, so that replaying the write above must read its leaf again.
+                    Assert.Equal(Keys - farKey - 1000, read.Scan(ks, KeyRange.From(Key(farKey + 1000))).Count());
+                }
+
+                fs.ReadFault = path => path.EndsWith(".db", StringComparison.Ordinal) ? new IOException("injected read error") : null;
+                try
+                {
+                    var commit = Task.Run(tx.Commit);
+                    Assert.True(((IAsyncResult)commit).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "the commit read no page: it waits for the held fsync");
+                    await Assert.ThrowsAsync<StorageException>(() => commit);
+                }
+                finally
+                {
+                    fs.ReadFault = null;
+                }
+            }
+            Assert.True(db.IsReadOnly);
+        }
+        finally
+        {
+            release.Set();
+        }
+        await first; // its batch was claimed before the failure: written, synced and published
+        var failed = await Assert.ThrowsAsync<DatabaseReadOnlyException>(() => queued);
+        Assert.IsType<StorageException>(failed.InnerException);
+        using (var read = db.BeginRead())
+        {
+            Assert.True(read.TryGet(ks, Key(10), out var value) && Round(10, value) == 1);
+            Assert.True(read.TryGet(ks, Key(11), out value) && Round(11, value) == 0);
+            Assert.True(read.TryGet(ks, Key(12), out value) && Round(12, value) == 0, "a write of the failed commit is visible");
+        }
+        using var reopened = CloseCheckAndReopen(db, fs, Options());
+        Assert.False(reopened.IsReadOnly);
+        AssertWhole(reopened, reopened.Write(tx => tx.GetKeyspace("k")), expectedRound: i => i == 10 ? 1 : 0);
+    }
+
     private static DatabaseOptions Options()
     {
         var options = Small();
