@@ -185,9 +185,11 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         StopFlushTimer();
         try
         {
-            if (Wal is { } wal && wal.WrittenLsn > wal.DurableLsn && !IsReadOnly)
+            if (Wal is { } wal && wal.WrittenLsn > wal.DurableLsn && !wal.HasFailed)
             {
-                wal.Wait(wal.SubmitSync()); // buffered commits become durable at a clean close
+                // Buffered commits become durable at a clean close, also when the database turned read-only for a
+                // reason other than the log's own failure (which is never retried).
+                wal.Wait(wal.SubmitSync());
             }
 
             _checkpointer?.Stop(finalCheckpoint: !IsReadOnly);

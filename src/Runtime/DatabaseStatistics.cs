@@ -48,10 +48,13 @@ public sealed record DatabaseStatistics
     /// <summary>Bytes of the data file.</summary>
     public long FileBytes { get; init; }
 
-    /// <summary>Pages in the data file, and how many of them are free for reuse now.</summary>
+    /// <summary>
+    /// Pages the allocator manages: the data file's, and growth it reserved that is not written yet (the file grows as
+    /// pages are written, so <see cref="FileBytes"/> may be less than this many pages).
+    /// </summary>
     public long FilePages { get; init; }
 
-    /// <summary>Pages that are free and may be reused now.</summary>
+    /// <summary>Pages of <see cref="FilePages"/> that are free and may be reused now.</summary>
     public long ReusablePages { get; init; }
 
     /// <summary>Pages in the page cache, and its capacity.</summary>

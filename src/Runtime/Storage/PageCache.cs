@@ -73,8 +73,20 @@ internal sealed class PageCache
         return false;
     }
 
-    /// <summary>Adds or replaces the node for its page, evicting an unreferenced node when the cache is full.</summary>
-    public void Add(Node node)
+    /// <summary>
+    /// Adds or replaces the node for its page (a checkpoint wrote it to a reused page number), evicting an unreferenced
+    /// node when the cache is full.
+    /// </summary>
+    public void Add(Node node) => Insert(node, replace: true);
+
+    /// <summary>
+    /// Adds a node just read from disk, unless another reader's load of the same page got there first: then that node
+    /// is returned, and this one is dropped, so that two readers never go on with two nodes for one page (only one of
+    /// which the cache could evict).
+    /// </summary>
+    public Node GetOrAdd(Node node) => Insert(node, replace: false);
+
+    private Node Insert(Node node, bool replace)
     {
         var id = node.PageId.Value;
         lock (_clock)
@@ -83,7 +95,13 @@ internal sealed class PageCache
             {
                 if (ReferenceEquals(previous, node))
                 {
-                    return;
+                    return node;
+                }
+
+                if (!replace)
+                {
+                    previous.Referenced = true;
+                    return previous;
                 }
 
                 ReleaseSlot(previous);
@@ -106,6 +124,7 @@ internal sealed class PageCache
 
             _ring[slot] = node;
             node.CacheSlot = slot;
+            return node;
         }
     }
 

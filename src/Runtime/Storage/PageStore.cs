@@ -41,9 +41,7 @@ internal sealed class PageStore : INodeSource, IDisposable
 
         var page = Pages.Rent(zeroed: false, longLived: true);
         ReadVerified(id, page, PageType.None);
-        var node = new Node(page, id);
-        Cache.Add(node);
-        return node;
+        return Cache.GetOrAdd(new Node(page, id));
     }
 
     /// <summary>

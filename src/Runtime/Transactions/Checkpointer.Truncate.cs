@@ -22,8 +22,14 @@ internal sealed partial class Checkpointer
             Run(force: true);
             try
             {
-                _store.SetLengthInPages(_freeSpace.PageCount);
-                _store.Flush();
+                // The forced checkpoint may have had to grow the allocator's space again (commits made pages dirty
+                // meanwhile), but its meta page records only the pages up to the last in use: cut there, never longer.
+                var pages = Durable.PageCount;
+                if (pages * _store.PageSize < _store.FileLength)
+                {
+                    _store.SetLengthInPages(pages);
+                    _store.Flush();
+                }
             }
             catch (Exception ex)
             {

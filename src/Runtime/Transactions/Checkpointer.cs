@@ -69,6 +69,9 @@ internal sealed partial class Checkpointer
             long dirty;
             lock (sequencer.SyncRoot)
             {
+                // Again under the lock: a commit that fails while changing an unclaimed version in place makes the
+                // database read-only under it, and that version (Latest) must never be written.
+                _database.ThrowIfReadOnly();
                 target = _database.Versions.Latest;
                 if ((target.Number == Durable.CheckpointVersion && !force) || !target.TryPin())
                 {
@@ -122,6 +125,11 @@ internal sealed partial class Checkpointer
         if (_wal.DurableLsn < target.EndLsn)
         {
             _wal.Wait(_wal.SubmitSync());
+            if (_wal.DurableLsn < target.EndLsn)
+            {
+                // Its commit was abandoned (AbandonUnclaimedLocked) after this checkpoint chose it: never written.
+                throw new DatabaseReadOnlyException($"Version {target.Number} never reached the log, so it cannot be checkpointed; the database is read-only.", null);
+            }
         }
 
         var generation = Durable.Sequence + 1;

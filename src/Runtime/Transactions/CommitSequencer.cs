@@ -132,7 +132,7 @@ internal sealed class CommitSequencer
                         // the batch's commits fail instead of being written and published (still under the gate, so no
                         // leader has claimed them).
                         _database.MakeReadOnly(ex);
-                        wal.FailUnclaimedLocked(ex);
+                        wal.AbandonUnclaimedLocked(ex);
                         throw;
                     }
 

@@ -27,6 +27,12 @@ internal sealed class CommitRequest(DbVersion? version, List<PlannedFrame> frame
     public long CompletedInBatch { get; set; }
 
     public Exception? Error { get; set; }
+
+    /// <summary>
+    /// Set (under the gate, while unclaimed) when the request's version may no longer hold what its commit wrote: the
+    /// leader that claims it writes none of its frames, publishes nothing of it and fails it with <see cref="Error"/>.
+    /// </summary>
+    public bool Abandoned { get; set; }
 }
 
 /// <summary>A frame placed in the log: its position, its buffer (header space plus payload) and its kind.</summary>

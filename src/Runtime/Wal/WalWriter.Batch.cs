@@ -7,13 +7,15 @@ internal sealed partial class WalWriter
     /// <summary>Writes (and, if any request needs it, syncs) everything queued; run by the leader only.</summary>
     private void RunBatch()
     {
-        List<CommitRequest> batch;
+        List<CommitRequest> claimed;
         lock (_gate)
         {
-            batch = [.. _queue];
+            claimed = [.. _queue];
             _queue.Clear();
         }
 
+        // Abandoned commits (AbandonUnclaimedLocked) are failed, never written or published.
+        var batch = claimed.Exists(static r => r.Abandoned) ? claimed.FindAll(static r => !r.Abandoned) : claimed;
         Exception? error = null;
         try
         {
@@ -51,9 +53,9 @@ internal sealed partial class WalWriter
         }
 
         var number = Batches;
-        foreach (var request in batch)
+        foreach (var request in claimed)
         {
-            request.Error = error;
+            request.Error = request.Abandoned ? request.Error : error;
             request.CompletedInBatch = number;
             MaxBatchesWaited = Math.Max(MaxBatchesWaited, number - request.QueuedAfterBatch);
             request.IsDone = true;

@@ -80,24 +80,37 @@ internal sealed partial class WalWriter : IDisposable
     public bool IsLastQueued(DbVersion version) => _queue.Count > 0 && ReferenceEquals(_queue[^1].Version, version);
 
     /// <summary>
-    /// Fails every queued request, none of which a leader has claimed (hold <see cref="Gate"/>), and every later one:
-    /// their frames are never written and their versions never published. For when the nodes of the unclaimed batch no
-    /// longer hold what its commits wrote (a commit replaying on them in place failed part-way).
+    /// Abandons every queued commit, none of which a leader has claimed yet (hold <see cref="Gate"/>): the leader that
+    /// claims them writes none of their frames, publishes none of their versions and fails them. For when the nodes of
+    /// the unclaimed batch no longer hold what its commits wrote (a commit replaying on them in place failed part-way).
+    /// The log itself is sound, so requests that only ask for an fsync still run: buffered commits acknowledged
+    /// before still become durable, by the flush timer or at close.
     /// </summary>
-    public void FailUnclaimedLocked(Exception cause)
+    public void AbandonUnclaimedLocked(Exception cause)
     {
         var error = new DatabaseReadOnlyException(
             $"The commit was not written: a later commit that shared its batch failed while changing its nodes, so the database is now read-only (reopen it to recover; nothing of this commit is in the log). Cause: {cause.Message}",
             cause);
-        _failure ??= error;
         foreach (var request in _queue)
         {
-            request.Error = error;
-            request.IsDone = true;
-            request.Signal.TrySetResult(false);
+            if (request.Version is not null)
+            {
+                request.Abandoned = true;
+                request.Error = error;
+            }
         }
+    }
 
-        _queue.Clear();
+    /// <summary>True once writing or syncing the log failed: nothing more is written or synced.</summary>
+    public bool HasFailed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failure is not null;
+            }
+        }
     }
 
     /// <summary>As <see cref="Submit"/>, with <see cref="Gate"/> held by the caller.</summary>

@@ -68,6 +68,23 @@ public sealed class PageCacheTests
     }
 
     [Fact]
+    public void Two_loads_of_one_page_share_the_first_node()
+    {
+        var cache = new PageCache(Capacity * PageSize, PageSize);
+        var first = NewNode(5);
+        var second = NewNode(5);
+        Assert.Same(first, cache.GetOrAdd(first));
+        Assert.Same(first, cache.GetOrAdd(second)); // a concurrent reader's load: it goes on with the cached node
+        Assert.Equal(1, cache.RingCount);
+
+        var written = NewNode(5);
+        cache.Add(written); // a checkpoint wrote the page number again: the new node replaces the old
+        Assert.True(cache.TryGet(new PageId(5), out var cached));
+        Assert.Same(written, cached);
+        Assert.Equal(1, cache.RingCount);
+    }
+
+    [Fact]
     public void Eviction_still_bounds_the_cache_and_spares_recently_used_nodes()
     {
         var cache = new PageCache(Capacity * PageSize, PageSize);
