@@ -24,9 +24,6 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     private readonly VersionChain _chain;
     private readonly TreeLimits _limits;
     private readonly Checkpointer? _checkpointer;
-
-    /// <summary>The meta page of the durable checkpoint (null in memory).</summary>
-    internal MetaPage? DurableMeta => _checkpointer?.Durable;
     private Exception? _readOnlyCause;
     private int _nextKeyspaceId;
     private volatile bool _disposed;

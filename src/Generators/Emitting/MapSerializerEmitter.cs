@@ -15,10 +15,10 @@ namespace Persistence.Generators.Emitting;
 /// (<see cref="KeyCode.IsExact"/>): they are read from the key the document is stored under, and an entry for one
 /// in the map is skipped.</para>
 /// <para>Array layout (<see cref="UsesArray"/>): when every stored member has a tag and the tags are exactly 1 to n,
-/// the object is an array whose element i holds the member tagged i + 1, without keys (as MessagePack-CSharp writes
-/// integer-keyed objects). Positions of key-held members hold nil, and the array ends at the last member written. A
-/// type whose tags leave a gap (a removed member) falls back to the map, so a nil in an array always means a null
-/// value, never a missing member. Readers of a type with tagged members accept both layouts, so a type can move
+/// the object is an array whose element i holds the member tagged i + 1, without keys (MessagePack-CSharp writes
+/// integer keys as arrays too, key k at element k). Positions of key-held members hold nil, and the array ends at the
+/// last member written. A type whose tags leave a gap (a removed member) falls back to the map, so a nil in an array
+/// means a null value, never a missing member (key-held positions aside, which readers take from the key). Readers of a type with tagged members accept both layouts, so a type can move
 /// between them from one version to the next: an element past a reader's members is skipped, and a member past the
 /// end of an array is missing, like a member absent from a map.</para>
 /// <para>Reading accepts entries in any order. A tagged member is matched by its tag only and an untagged one by its

@@ -33,7 +33,7 @@ public sealed class FileGrowthTests
         var filePages = statistics.FileBytes / options.PageSize;
         Assert.True(treePages > 4000, $"{treePages} pages of data: too few to tell the growth steps apart");
         Assert.True(statistics.FilePages - treePages > 16, "the allocator's space no longer runs ahead of the data: the test shows nothing");
-        Assert.Equal(db.DurableMeta!.PageCount, filePages);
+        Assert.Equal(db.Checkpointer!.Durable.PageCount, filePages);
         Assert.True(filePages - treePages <= 16, $"{filePages} pages in the file for {treePages} pages of tree");
         TestDatabases.AssertConsistent(db);
         db.Dispose();
