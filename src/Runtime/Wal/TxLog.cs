@@ -24,6 +24,8 @@ internal sealed class TxLog
     private const int MaxOpHeader = 1 + 5 + 5;
     private readonly int _maxPayload;
     private readonly List<LogChunk> _sealed = [];
+    private List<ReadOnlyMemory<byte>>? _sealedPayloads;
+    private bool _isSealed;
     private byte[] _current;
     private int _position;
 
@@ -62,16 +64,30 @@ internal sealed class TxLog
             SealCurrent();
         }
 
+        _isSealed = true;
         return _sealed;
     }
 
-    /// <summary>The payloads as read-only segments (for reading the operations back).</summary>
-    public List<ReadOnlyMemory<byte>> Payloads()
+    /// <summary>
+    /// The payloads as read-only segments (for reading the operations back). Once sealed, the same list every time:
+    /// a committed version's log is read by the conflict check of every commit that overlaps it.
+    /// </summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Payloads()
     {
-        var payloads = _sealed.Select(c => c.Payload).ToList();
+        if (_isSealed && _sealedPayloads is { } cached)
+        {
+            return cached;
+        }
+
+        var payloads = _sealed.ConvertAll(static c => c.Payload);
         if (_position > WalFrame.HeaderSize)
         {
             payloads.Add(_current.AsMemory(WalFrame.HeaderSize, _position - WalFrame.HeaderSize));
+        }
+
+        if (_isSealed)
+        {
+            _sealedPayloads = payloads;
         }
 
         return payloads;

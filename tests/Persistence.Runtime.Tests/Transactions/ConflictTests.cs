@@ -40,6 +40,60 @@ public sealed class ConflictTests
         AssertConsistent(_db);
     }
 
+    /// <summary>
+    /// The check hashes the smaller side (by operations) and probes with the other: a small transaction behind many
+    /// commits, and a large one behind a few, both find the one shared key among many that are not, and both commit
+    /// when nothing is shared.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 40, true)]
+    [InlineData(1, 40, false)]
+    [InlineData(500, 2, true)]
+    [InlineData(500, 2, false)]
+    public void A_shared_key_conflicts_whichever_side_is_larger(int mine, int others, bool share)
+    {
+        using var late = _db.BeginWrite();
+        for (var i = 0; i < mine; i++)
+        {
+            late.Put(_ks, Bytes($"mine{i}"), Bytes("m"));
+        }
+
+        if (share)
+        {
+            late.Put(_ks, Bytes("shared"), Bytes("m"));
+        }
+
+        for (var c = 0; c < others; c++)
+        {
+            _db.Write(tx =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    tx.Put(_ks, Bytes($"other{c}-{i}"), Bytes("o"));
+                }
+
+                if (c == others / 2)
+                {
+                    tx.Put(_ks, Bytes("shared"), Bytes("o"));
+                }
+            });
+        }
+
+        if (share)
+        {
+            Assert.Equal("k", Assert.Throws<WriteConflictException>(late.Commit).Keyspace);
+        }
+        else
+        {
+            late.Commit();
+        }
+
+        using var read = _db.BeginRead();
+        Assert.Equal("o", Text(read.Get(_ks, Bytes("shared"))));
+        Assert.Equal(!share, read.ContainsKey(_ks, Bytes("mine0")));
+        AssertConsistent(_db);
+    }
+
     [Fact]
     public void Concurrent_writes_to_disjoint_keys_both_commit()
     {
