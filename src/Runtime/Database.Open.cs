@@ -25,6 +25,7 @@ public sealed partial class Database
         _options = options;
         Path = System.IO.Path.GetFullPath(path);
         _fileLock = fs.LockFile(Path + "-lock");
+        _fileSystem = fs;
         Metrics = new DatabaseMetrics(this, options.MeterFactory);
         Ttl = new Ttl.TtlCollector(this);
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -32,6 +33,16 @@ public sealed partial class Database
         WalSegments? segments = null;
         try
         {
+            LogSpill.DeleteLeftovers(fs, Path);
+            if (options.LogSpillBytes > 0)
+            {
+                var spillPath = Path + LogSpill.Infix;
+                SpillPolicy = new LogSpillPolicy(
+                    options.LogSpillBytes,
+                    () => LogSpill.Create(fs, spillPath + Interlocked.Increment(ref _spillFiles).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ex => Log.LogSpillFailed(Logger, Path, ex));
+            }
+
             if (!fs.FileExists(Path) || IsEmpty(fs, Path))
             {
                 Create(fs, Path, options);
@@ -80,6 +91,9 @@ public sealed partial class Database
             throw;
         }
     }
+
+    /// <summary>Where large transactions' logs spill (null for in-memory databases, which keep them in memory).</summary>
+    internal LogSpillPolicy? SpillPolicy { get; }
 
     /// <summary>What the last open replayed from the log (null for in-memory databases).</summary>
     internal RecoveryResult? Recovered { get; }

@@ -18,6 +18,8 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
 {
     private readonly DatabaseOptions _options;
     private readonly IDisposable? _fileLock;
+    private readonly IFileSystem? _fileSystem;
+    private long _spillFiles;
     private readonly PageStore? _store;
     private readonly FreeSpaceMap? _freeSpace;
     private readonly WalSegments? _walSegments;
@@ -199,6 +201,7 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         {
             Wal?.Dispose();
             _store?.Dispose();
+            DeleteSpills();
             _fileLock?.Dispose();
             Metrics.Dispose();
             if (_checkpointer?.BackgroundFailure is { } failure)
@@ -207,6 +210,24 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
             }
 
             Log.Closed(Logger, Path ?? ":memory:");
+        }
+    }
+
+    /// <summary>Removes scratch files of transaction logs that were never dropped (a commit failed after sequencing, or a writer is still open).</summary>
+    private void DeleteSpills()
+    {
+        if (_fileSystem is null || Interlocked.Read(ref _spillFiles) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            LogSpill.DeleteLeftovers(_fileSystem, Path!);
+        }
+        catch (Exception ex) when (ex is IOException or PersistenceException)
+        {
+            // The next open deletes them; closing must not throw.
         }
     }
 

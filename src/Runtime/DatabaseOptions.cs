@@ -48,6 +48,12 @@ public sealed class DatabaseOptions
     /// <summary>Creates the database's <c>Persistence</c> meter (dependency injection supplies one). Default: a meter of its own.</summary>
     public IMeterFactory? MeterFactory { get; set; }
 
+    /// <summary>
+    /// How many bytes of a write transaction's finished log chunks stay in memory before they move to a scratch file
+    /// beside the database (read back at commit). Internal: 8 MiB, lowered by tests; 0 keeps every log in memory.
+    /// </summary>
+    internal long LogSpillBytes { get; set; } = 8L << 20;
+
     /// <summary>Throws <see cref="InvalidOptionsException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {

@@ -350,6 +350,11 @@ public sealed class WriteTransaction : Transaction
         if (!_released)
         {
             _released = true;
+            if (_log is { IsCommitted: false } log)
+            {
+                log.DiscardSpill(); // rolled back, failed or refused: nobody reads this log again
+            }
+
             Database.Sequencer.EndWriter(this);
         }
     }
@@ -360,7 +365,7 @@ public sealed class WriteTransaction : Transaction
         {
             Database.ThrowIfReadOnly();
             _overlay = new WriteOverlay();
-            _log = new TxLog(Database.MaxFramePayload);
+            _log = new TxLog(Database.MaxFramePayload, Database.SpillPolicy);
         }
     }
 

@@ -18,6 +18,7 @@ public static class ConcurrentCrashScenario
         WalSegmentBytes = 64 << 10,
         CheckpointWalBytes = 1 << 20,
         BufferedFlushDelay = TimeSpan.FromMilliseconds(1),
+        LogSpillBytes = 1, // every finished log chunk of a large transaction goes through a spill file
     };
 
     public static CrashOutcome Execute(int seed, long crashAt, CrashMode mode, int threads = 4, int commitsPerThread = 40)

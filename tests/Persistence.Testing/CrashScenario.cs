@@ -29,6 +29,7 @@ public sealed class CrashScenario
         CheckpointWalBytes = 1L << 40,
         CheckpointInterval = TimeSpan.FromDays(1),
         TimeProvider = time,
+        LogSpillBytes = 1, // every finished log chunk of a large transaction goes through a spill file
     };
 
     /// <summary>Storage operations the workload performs when nothing fails (the range of crash points).</summary>

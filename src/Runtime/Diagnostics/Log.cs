@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Collected {Documents} expired documents from {Collection} in {ElapsedMs} ms")]
     public static partial void ExpiredCollected(ILogger logger, string collection, int documents, long elapsedMs);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "A transaction on {Path} could not move its log to a scratch file, so it keeps the whole log in memory until it ends")]
+    public static partial void LogSpillFailed(ILogger logger, string path, Exception exception);
 }

@@ -202,15 +202,17 @@ internal sealed class CommitSequencer
             Log = log,
             Owner = adopt ? transaction.OwnerToken : owner,
         };
+        if (_database.HasWriteObservers)
+        {
+            // Before the version is linked: reading a spilled log back can fail, and then nothing may be left behind.
+            NotifyObservers(log, version.Number);
+        }
+
+        log.IsCommitted = true;
         _chain.Append(version);
         Interlocked.Add(ref _dirtyNodes, nodes);
         Commits++;
         transaction.Sequenced(version.Number);
-        if (_database.HasWriteObservers)
-        {
-            NotifyObservers(log, version.Number);
-        }
-
         return version;
     }
 
@@ -275,7 +277,7 @@ internal sealed class CommitSequencer
 
         while (_pruneCursor.Number <= limit)
         {
-            _pruneCursor.Log = null;
+            _pruneCursor.DropLog();
             if (_pruneCursor.Next is not { } next)
             {
                 break;

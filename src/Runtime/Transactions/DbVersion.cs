@@ -37,6 +37,13 @@ internal sealed class DbVersion(long number, TreeRoot[] roots, Catalog catalog, 
     /// <summary>The commit's operations, kept while an older write transaction may need to check conflicts against them.</summary>
     public TxLog? Log { get; set; }
 
+    /// <summary>Forgets the log (no writer can need it any more) and deletes its spill file, if it has one.</summary>
+    public void DropLog()
+    {
+        Log?.DiscardSpill();
+        Log = null;
+    }
+
     public DbVersion? Next
     {
         get => _next;

@@ -101,7 +101,7 @@ internal sealed class VersionChain
                     next.Freed = null;
                 }
 
-                head.Log = null;
+                head.DropLog();
                 _oldest = next;
             }
         }

@@ -35,5 +35,8 @@ internal sealed class CommitRequest(DbVersion? version, List<PlannedFrame> frame
     public bool Abandoned { get; set; }
 }
 
-/// <summary>A frame placed in the log: its position, its buffer (header space plus payload) and its kind.</summary>
-internal readonly record struct PlannedFrame(long Lsn, byte[] Buffer, int Length, uint PayloadCrc, WalFrameKind Kind);
+/// <summary>
+/// A frame placed in the log: its position, its buffer (header space plus payload) and its kind. A chunk that a large
+/// transaction spilled has no buffer: the writer reads it back from <see cref="Spilled"/> when it writes the frame.
+/// </summary>
+internal readonly record struct PlannedFrame(long Lsn, byte[]? Buffer, int Length, uint PayloadCrc, WalFrameKind Kind, LogChunk? Spilled = null);

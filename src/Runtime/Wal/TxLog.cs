@@ -17,24 +17,41 @@ namespace Persistence.Wal;
 ///   DropKeyspace   (no body)
 /// </code>
 /// An operation's header and key never span chunks; a value may.
+/// <para>
+/// With a <see cref="LogSpillPolicy"/>, finished chunks beyond the policy's threshold move to a <see cref="LogSpill"/>
+/// file and leave memory, so a transaction's log costs bounded memory however large it grows; they are read back
+/// (and verified against their checksums) when the log is read or written to the WAL.
+/// </para>
 /// </remarks>
 internal sealed class TxLog
 {
     private const int InitialCapacity = 256;
     private const int MaxOpHeader = 1 + 5 + 5;
     private readonly int _maxPayload;
+    private readonly LogSpillPolicy? _spillPolicy;
     private readonly List<LogChunk> _sealed = [];
     private List<ReadOnlyMemory<byte>>? _sealedPayloads;
     private bool _isSealed;
     private byte[] _current;
     private int _position;
+    private LogSpill? _spill;
+    private int _firstInMemory;
+    private long _sealedInMemoryBytes;
+    private bool _spillFailed;
 
-    public TxLog(int maxPayload)
+    public TxLog(int maxPayload, LogSpillPolicy? spillPolicy = null)
     {
         _maxPayload = maxPayload;
+        _spillPolicy = spillPolicy;
         _current = new byte[WalFrame.HeaderSize + Math.Min(InitialCapacity, maxPayload)];
         _position = WalFrame.HeaderSize;
     }
+
+    /// <summary>True once a committed version owns the log (it then drops it, and its spill file, when pruned).</summary>
+    public bool IsCommitted { get; set; }
+
+    /// <summary>Payload bytes moved to the spill file so far.</summary>
+    public long SpilledBytes => _spill?.Length ?? 0;
 
     public int OpCount { get; private set; }
 
@@ -61,7 +78,7 @@ internal sealed class TxLog
     {
         if (_position > WalFrame.HeaderSize)
         {
-            SealCurrent();
+            SealCurrent(maySpill: false); // the commit writes it to the WAL next: spilling it now would only add a read
         }
 
         _isSealed = true;
@@ -79,10 +96,16 @@ internal sealed class TxLog
             return cached;
         }
 
-        var payloads = _sealed.ConvertAll(static c => c.Payload);
-        if (_position > WalFrame.HeaderSize)
+        var tail = _position > WalFrame.HeaderSize ? _current.AsMemory(WalFrame.HeaderSize, _position - WalFrame.HeaderSize) : default;
+        if (_spill is not null)
         {
-            payloads.Add(_current.AsMemory(WalFrame.HeaderSize, _position - WalFrame.HeaderSize));
+            return new SpilledPayloads([.. _sealed], tail); // not cached: it reads back through a one-chunk buffer of its own
+        }
+
+        var payloads = _sealed.ConvertAll(static c => c.Payload);
+        if (!tail.IsEmpty)
+        {
+            payloads.Add(tail);
         }
 
         if (_isSealed)
@@ -92,6 +115,9 @@ internal sealed class TxLog
 
         return payloads;
     }
+
+    /// <summary>Deletes the spill file, if any. For a log nobody will read again (rolled back, or pruned after its commit).</summary>
+    public void DiscardSpill() => _spill?.Dispose();
 
     private void WriteHeaderAndKey(LogOpKind kind, int keyspace, ReadOnlySpan<byte> key, bool extraVarint)
     {
@@ -155,24 +181,141 @@ internal sealed class TxLog
             return;
         }
 
-        SealCurrent();
+        SealCurrent(maySpill: true);
         _current = new byte[Math.Min(max, Math.Max(WalFrame.HeaderSize + bytes, WalFrame.HeaderSize + InitialCapacity))];
         _position = WalFrame.HeaderSize;
     }
 
-    private void SealCurrent()
+    private void SealCurrent(bool maySpill)
     {
         var payload = _current.AsMemory(WalFrame.HeaderSize, _position - WalFrame.HeaderSize);
         _sealed.Add(new LogChunk(_current, payload.Length, Storage.Checksum.Compute(payload.Span)));
+        _sealedInMemoryBytes += payload.Length;
         _current = [];
         _position = 0;
+        if (maySpill && _spillPolicy is { } policy && !_spillFailed && _sealedInMemoryBytes >= policy.ThresholdBytes)
+        {
+            Spill(policy);
+        }
+    }
+
+    /// <summary>
+    /// Moves the finished chunks still in memory to the spill file in one write. If the file cannot be written, the
+    /// chunks stay in memory and this log stops spilling: the transaction loses nothing, it only keeps its memory.
+    /// </summary>
+    private void Spill(LogSpillPolicy policy)
+    {
+        var payloads = new List<ReadOnlyMemory<byte>>(_sealed.Count - _firstInMemory);
+        for (var i = _firstInMemory; i < _sealed.Count; i++)
+        {
+            payloads.Add(_sealed[i].Payload);
+        }
+
+        long offset;
+        try
+        {
+            _spill ??= policy.Create();
+            offset = _spill.Append(payloads);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PersistenceException)
+        {
+            _spillFailed = true;
+            policy.OnFailure(ex);
+            return;
+        }
+
+        for (var i = _firstInMemory; i < _sealed.Count; i++)
+        {
+            var chunk = _sealed[i];
+            _sealed[i] = new LogChunk(null, chunk.PayloadLength, chunk.PayloadCrc, _spill, offset);
+            offset += chunk.PayloadLength;
+        }
+
+        _firstInMemory = _sealed.Count;
+        _sealedInMemoryBytes = 0;
+    }
+
+    /// <summary>The payloads of a log with spilled chunks: a spilled chunk is read back when its index is asked for (the last one read is kept).</summary>
+    private sealed class SpilledPayloads(List<LogChunk> chunks, ReadOnlyMemory<byte> tail) : IReadOnlyList<ReadOnlyMemory<byte>>
+    {
+        private int _loadedIndex = -1;
+        private ReadOnlyMemory<byte> _loaded;
+
+        public int Count => chunks.Count + (tail.IsEmpty ? 0 : 1);
+
+        public ReadOnlyMemory<byte> this[int index]
+        {
+            get
+            {
+                if (index == chunks.Count)
+                {
+                    return tail.IsEmpty ? throw new ArgumentOutOfRangeException(nameof(index)) : tail;
+                }
+
+                var chunk = chunks[index];
+                if (chunk.Buffer is not null)
+                {
+                    return chunk.Payload;
+                }
+
+                if (_loadedIndex != index)
+                {
+                    _loaded = chunk.LoadPayload();
+                    _loadedIndex = index;
+                }
+
+                return _loaded;
+            }
+        }
+
+        public IEnumerator<ReadOnlyMemory<byte>> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
 
-/// <summary>A finished chunk: header space, then <see cref="PayloadLength"/> payload bytes.</summary>
-internal sealed record LogChunk(byte[] Buffer, int PayloadLength, uint PayloadCrc)
-{
-    public ReadOnlyMemory<byte> Payload => Buffer.AsMemory(WalFrame.HeaderSize, PayloadLength);
+/// <summary>When and where a log spills: past <see cref="ThresholdBytes"/> of finished chunks in memory, into a file from <see cref="Create"/>.</summary>
+internal sealed record LogSpillPolicy(long ThresholdBytes, Func<LogSpill> Create, Action<Exception> OnFailure);
 
-    public ReadOnlyMemory<byte> Frame => Buffer.AsMemory(0, WalFrame.HeaderSize + PayloadLength);
+/// <summary>
+/// A finished chunk: header space, then <see cref="PayloadLength"/> payload bytes, in <see cref="Buffer"/>, or (with a
+/// null buffer) at <see cref="SpillOffset"/> in <see cref="Spill"/>.
+/// </summary>
+internal sealed record LogChunk(byte[]? Buffer, int PayloadLength, uint PayloadCrc, LogSpill? Spill = null, long SpillOffset = 0)
+{
+    /// <summary>The payload of a chunk in memory.</summary>
+    public ReadOnlyMemory<byte> Payload => Buffer!.AsMemory(WalFrame.HeaderSize, PayloadLength);
+
+    /// <summary>Reads a spilled chunk's payload back into a new array.</summary>
+    public ReadOnlyMemory<byte> LoadPayload()
+    {
+        var frame = new byte[WalFrame.HeaderSize + PayloadLength];
+        LoadFrame(frame);
+        return frame.AsMemory(WalFrame.HeaderSize, PayloadLength);
+    }
+
+    /// <summary>
+    /// Reads a spilled chunk's payload into <paramref name="frame"/> after <see cref="WalFrame.HeaderSize"/> bytes of
+    /// header space, and verifies it against <see cref="PayloadCrc"/>.
+    /// </summary>
+    /// <exception cref="CorruptionException">The bytes read back are not the bytes written.</exception>
+    public void LoadFrame(Span<byte> frame)
+    {
+        var payload = frame.Slice(WalFrame.HeaderSize, PayloadLength);
+        Spill!.Read(SpillOffset, payload);
+        if (Storage.Checksum.Compute(payload) != PayloadCrc)
+        {
+            throw new CorruptionException(ErrorCode.Corruption,
+                $"A chunk of the transaction's spilled log in '{Spill.Path}' (at {SpillOffset}, {PayloadLength} bytes) failed its checksum when read back.")
+            {
+                FilePath = Spill.Path,
+            };
+        }
+    }
 }

@@ -4,6 +4,9 @@ namespace Persistence.Wal;
 
 internal sealed partial class WalWriter
 {
+    /// <summary>The most bytes of spilled chunks read back before the run holding them is written (8 MiB; tests lower it).</summary>
+    internal int MaxLoadedRunBytes { get; set; } = 8 << 20;
+
     /// <summary>Writes (and, if any request needs it, syncs) everything queued; run by the leader only.</summary>
     private void RunBatch()
     {
@@ -103,6 +106,8 @@ internal sealed partial class WalWriter
     {
         IStorageFile? file = null;
         var run = new List<ReadOnlyMemory<byte>>();
+        byte[]? arena = null; // spilled chunks are read back into it, back to back, until the run holding them is written
+        var arenaUsed = 0;
         long runStart = -1;
         long runEnd = -1;
         foreach (var request in batch)
@@ -110,10 +115,6 @@ internal sealed partial class WalWriter
             var version = request.Version?.Number ?? 0;
             foreach (var frame in request.Frames)
             {
-                var header = frame.Buffer.AsSpan(0, WalFrame.HeaderSize);
-                var frameVersion = frame.Kind == WalFrameKind.SegmentEnd ? 0 : version;
-                WalFrame.WriteHeader(header, _chain, frame.Length - WalFrame.HeaderSize, frame.Lsn, frameVersion, frame.PayloadCrc, frame.Kind);
-                _chain = WalFrame.FrameChecksum(header);
                 if (file is null || frame.Lsn != runEnd || _segments.IndexOf(frame.Lsn) != _segments.IndexOf(runStart))
                 {
                     Flush(file, runStart, run);
@@ -121,7 +122,29 @@ internal sealed partial class WalWriter
                     runStart = frame.Lsn;
                 }
 
-                run.Add(frame.Buffer.AsMemory(0, frame.Length));
+                var buffer = frame.Buffer;
+                var offset = 0;
+                if (buffer is null)
+                {
+                    arena ??= new byte[Math.Max(MaxLoadedRunBytes, WalFrame.HeaderSize + MaxFramePayload)];
+                    if (arenaUsed + frame.Length > arena.Length)
+                    {
+                        // Bounds the memory a spilled transaction takes back at its commit: write what was read so far.
+                        Flush(file, runStart, run);
+                        runStart = frame.Lsn;
+                    }
+
+                    buffer = arena;
+                    offset = arenaUsed;
+                    arenaUsed += frame.Length;
+                    frame.Spilled!.LoadFrame(arena.AsSpan(offset, frame.Length));
+                }
+
+                var header = buffer.AsSpan(offset, WalFrame.HeaderSize);
+                var frameVersion = frame.Kind == WalFrameKind.SegmentEnd ? 0 : version;
+                WalFrame.WriteHeader(header, _chain, frame.Length - WalFrame.HeaderSize, frame.Lsn, frameVersion, frame.PayloadCrc, frame.Kind);
+                _chain = WalFrame.FrameChecksum(header);
+                run.Add(buffer.AsMemory(offset, frame.Length));
                 runEnd = frame.Lsn + frame.Length;
                 FramesWritten++;
             }
@@ -140,6 +163,7 @@ internal sealed partial class WalWriter
 
         void Flush(IStorageFile? target, long start, List<ReadOnlyMemory<byte>> buffers)
         {
+            arenaUsed = 0; // what it held is written now, or about to be
             if (target is null || buffers.Count == 0)
             {
                 return;

@@ -128,7 +128,7 @@ internal sealed partial class WalWriter : IDisposable
                 position = (_segments.IndexOf(position) + 1) * _segments.SegmentSize;
             }
 
-            frames.Add(new PlannedFrame(position, chunk.Buffer, length, chunk.PayloadCrc, i == chunks.Count - 1 ? WalFrameKind.CommitEnd : WalFrameKind.Data));
+            frames.Add(new PlannedFrame(position, chunk.Buffer, length, chunk.PayloadCrc, i == chunks.Count - 1 ? WalFrameKind.CommitEnd : WalFrameKind.Data, chunk.Buffer is null ? chunk : null));
             position += length;
         }
 

@@ -1,0 +1,107 @@
+using Persistence.Storage;
+
+namespace Persistence.Wal;
+
+/// <summary>
+/// A scratch file that holds the finished chunks of one large transaction's log, so that a bulk load does not keep its
+/// whole redo log in memory until it commits. Nothing in it is durable or needed after a crash: the chunks reach the
+/// write-ahead log at commit (read back and checked against their checksums), and a file left by a crash is deleted
+/// at the next open.
+/// </summary>
+/// <remarks>
+/// Written only by the transaction's thread, read by whoever commits or checks conflicts against the log (positional
+/// reads, safe alongside each other). Deleted when the log is dropped: after its transaction rolls back, or once no
+/// writer can need the committed version's log.
+/// </remarks>
+internal sealed class LogSpill : IDisposable
+{
+    /// <summary>What a spill file's name adds to the database file's name (followed by a number).</summary>
+    public const string Infix = "-spill-";
+
+    private readonly IFileSystem _fileSystem;
+    private readonly IStorageFile _file;
+    private long _length;
+    private int _disposed;
+
+    private LogSpill(IFileSystem fileSystem, IStorageFile file, string path)
+    {
+        _fileSystem = fileSystem;
+        _file = file;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Bytes written so far.</summary>
+    public long Length => _length;
+
+    public static LogSpill Create(IFileSystem fileSystem, string path)
+    {
+        fileSystem.DeleteFile(path); // a leftover of an earlier run of this process under the same number
+        var file = fileSystem.OpenFile(path, create: true);
+        return new LogSpill(fileSystem, file, path);
+    }
+
+    /// <summary>Deletes the spill files a crash (or a failed close) left beside <paramref name="databasePath"/>.</summary>
+    public static void DeleteLeftovers(IFileSystem fileSystem, string databasePath)
+    {
+        var directory = System.IO.Path.GetDirectoryName(databasePath)!;
+        var prefix = System.IO.Path.GetFileName(databasePath) + Infix;
+        foreach (var name in fileSystem.ListFiles(directory))
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                fileSystem.DeleteFile(System.IO.Path.Combine(directory, name));
+            }
+        }
+    }
+
+    /// <summary>Appends the buffers back to back; returns the offset of the first.</summary>
+    public long Append(IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var offset = _length;
+        _file.Write(offset, buffers);
+        foreach (var buffer in buffers)
+        {
+            _length += buffer.Length;
+        }
+
+        return offset;
+    }
+
+    /// <summary>Reads exactly <paramref name="destination"/>.Length bytes at <paramref name="offset"/>.</summary>
+    /// <exception cref="CorruptionException">The file is shorter than what was written to it.</exception>
+    public void Read(long offset, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var read = _file.Read(offset, destination);
+        if (read != destination.Length)
+        {
+            throw new CorruptionException(ErrorCode.Corruption,
+                $"The transaction's spilled log in '{Path}' ends at {offset + read}, before the {destination.Length} bytes written at {offset}.")
+            {
+                FilePath = Path,
+            };
+        }
+    }
+
+    /// <summary>Closes and deletes the file (once; later calls do nothing).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _file.Dispose();
+            _fileSystem.DeleteFile(Path);
+        }
+        catch (Exception ex) when (ex is IOException or PersistenceException)
+        {
+            // A scratch file that cannot be removed now loses nothing: the next open deletes it.
+        }
+    }
+}
