@@ -33,7 +33,7 @@ public sealed partial class Database
         WalSegments? segments = null;
         try
         {
-            LogSpill.DeleteLeftovers(fs, Path);
+            LogSpill.DeleteLeftovers(fs, Path, ex => Log.SpillCleanupFailed(Logger, Path, ex));
             if (options.LogSpillBytes > 0)
             {
                 var spillPath = Path + LogSpill.Infix;

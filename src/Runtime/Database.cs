@@ -213,7 +213,10 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Removes scratch files of transaction logs that were never dropped (a commit failed after sequencing, or a writer is still open).</summary>
+    /// <summary>
+    /// Closes and removes the scratch files of transaction logs still held (a writer left open, or a commit that
+    /// failed after it was sequenced), then any other left in the directory.
+    /// </summary>
     private void DeleteSpills()
     {
         if (_fileSystem is null || Interlocked.Read(ref _spillFiles) == 0)
@@ -221,14 +224,8 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
             return;
         }
 
-        try
-        {
-            LogSpill.DeleteLeftovers(_fileSystem, Path!);
-        }
-        catch (Exception ex) when (ex is IOException or PersistenceException)
-        {
-            // The next open deletes them; closing must not throw.
-        }
+        _chain.DropLogs();
+        LogSpill.DeleteLeftovers(_fileSystem, Path!, ex => Log.SpillCleanupFailed(Logger, Path!, ex));
     }
 
     /// <inheritdoc cref="Dispose"/>

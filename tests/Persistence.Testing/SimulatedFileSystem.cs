@@ -49,6 +49,9 @@ public sealed class SimulatedFileSystem : IFileSystem
     /// </summary>
     public Func<string, Exception?>? ReadFault { get; set; }
 
+    /// <summary>Called with the path before every delete; a returned exception fails it (a delete is not a crash point).</summary>
+    public Func<string, Exception?>? DeleteFault { get; set; }
+
     /// <summary>The disk after a power failure: durable names and contents, plus what <paramref name="mode"/> keeps of the rest.</summary>
     public SimulatedFileSystem AfterCrash(CrashMode mode, Random random)
     {
@@ -156,6 +159,11 @@ public sealed class SimulatedFileSystem : IFileSystem
     void IFileSystem.DeleteFile(string path)
     {
         path = Path.GetFullPath(path);
+        if (DeleteFault?.Invoke(path) is { } fault)
+        {
+            throw StorageErrors.Wrap(fault, "delete", path);
+        }
+
         lock (_lock)
         {
             ThrowIfCrashed();

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "A transaction on {Path} could not move its log to a scratch file, so it keeps the whole log in memory until it ends")]
     public static partial void LogSpillFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "A scratch file of a transaction log beside {Path} could not be listed or deleted; it holds nothing the database needs, and the next open tries again")]
+    public static partial void SpillCleanupFailed(ILogger logger, string path, Exception exception);
 }

@@ -119,7 +119,9 @@ internal sealed class CommitSequencer
                 // visible, and a checkpoint that chose one seals it. The gate keeps the batch unclaimed meanwhile.
                 lock (wal.Gate)
                 {
-                    var owner = !adopt && latest.Owner is { } shared && !latest.Sealed && wal.IsLastQueued(latest) ? shared : new object();
+                    // A spilled log is read back while it replays, and a read that fails part-way must not have changed
+                    // the previous commit's nodes: it replays on copies.
+                    var owner = !adopt && latest.Owner is { } shared && !latest.Sealed && log.SpilledBytes == 0 && wal.IsLastQueued(latest) ? shared : new object();
                     DbVersion version;
                     try
                     {

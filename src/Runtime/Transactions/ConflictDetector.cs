@@ -83,12 +83,13 @@ internal static class ConflictDetector
         public void Add(TxLog log)
         {
             var reader = new TxLogReader(log.Payloads());
+            var spilled = log.SpilledBytes > 0; // its keys are slices of chunks read back: copied, so the chunks can go
             while (reader.TryRead(out var op))
             {
                 switch (op.Kind)
                 {
                     case LogOpKind.Put or LogOpKind.Delete:
-                        _keys.Add((op.KeyspaceId, op.Key));
+                        _keys.Add((op.KeyspaceId, spilled ? op.Key.ToArray() : op.Key));
                         _touched.Add(op.KeyspaceId);
                         break;
                     case LogOpKind.CreateKeyspace:

@@ -156,6 +156,18 @@ internal sealed class VersionChain
         return extents;
     }
 
+    /// <summary>Drops every version's log, with its spill file (at close: no writer will check conflicts again).</summary>
+    public void DropLogs()
+    {
+        lock (_reclaimLock)
+        {
+            for (var v = _oldest; v is not null; v = v.Next)
+            {
+                v.DropLog();
+            }
+        }
+    }
+
     /// <summary>How many versions the chain holds (diagnostics: only pinned snapshots should make it long).</summary>
     public int RetainedVersions
     {

@@ -42,19 +42,47 @@ internal sealed class LogSpill : IDisposable
         return new LogSpill(fileSystem, file, path);
     }
 
-    /// <summary>Deletes the spill files a crash (or a failed close) left beside <paramref name="databasePath"/>.</summary>
-    public static void DeleteLeftovers(IFileSystem fileSystem, string databasePath)
+    /// <summary>
+    /// Deletes the spill files a crash (or a failed close) left beside <paramref name="databasePath"/>: exactly the
+    /// names <c>&lt;database file&gt;-spill-&lt;digits&gt;</c>, nothing else. Best effort: a file that cannot be deleted
+    /// is reported to <paramref name="onFailure"/> (it holds nothing the database needs) and the next open tries again.
+    /// </summary>
+    public static void DeleteLeftovers(IFileSystem fileSystem, string databasePath, Action<Exception> onFailure)
     {
         var directory = System.IO.Path.GetDirectoryName(databasePath)!;
         var prefix = System.IO.Path.GetFileName(databasePath) + Infix;
-        foreach (var name in fileSystem.ListFiles(directory))
+        IReadOnlyList<string> names;
+        try
         {
-            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            names = fileSystem.ListFiles(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PersistenceException)
+        {
+            onFailure(ex);
+            return;
+        }
+
+        foreach (var name in names)
+        {
+            if (IsSpillName(name, prefix))
             {
-                fileSystem.DeleteFile(System.IO.Path.Combine(directory, name));
+                try
+                {
+                    fileSystem.DeleteFile(System.IO.Path.Combine(directory, name));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PersistenceException)
+                {
+                    onFailure(ex);
+                }
             }
         }
     }
+
+    /// <summary>True for <paramref name="prefix"/> followed by one or more ASCII digits and nothing else.</summary>
+    internal static bool IsSpillName(string name, string prefix) =>
+        name.Length > prefix.Length
+        && name.StartsWith(prefix, StringComparison.Ordinal)
+        && name.AsSpan(prefix.Length).IndexOfAnyExceptInRange('0', '9') < 0;
 
     /// <summary>Appends the buffers back to back; returns the offset of the first.</summary>
     public long Append(IReadOnlyList<ReadOnlyMemory<byte>> buffers)
@@ -99,7 +127,7 @@ internal sealed class LogSpill : IDisposable
             _file.Dispose();
             _fileSystem.DeleteFile(Path);
         }
-        catch (Exception ex) when (ex is IOException or PersistenceException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PersistenceException)
         {
             // A scratch file that cannot be removed now loses nothing: the next open deletes it.
         }

@@ -32,7 +32,7 @@ public sealed class LogSpillTests
     {
         var fs = new SimulatedFileSystem();
         var db = Database.Open(Path, Options(), fs);
-        db.Wal!.MaxLoadedRunBytes = 20 << 10; // a run of spilled frames is written after every two read back
+        db.Wal!.MaxLoadedRunBytes = 20 << 10; // a run of spilled frames is written after each one read back (16 KiB frames)
         var ks = db.Write(tx => tx.CreateKeyspace("k"));
         using (var tx = db.BeginWrite())
         {
@@ -177,6 +177,51 @@ public sealed class LogSpillTests
         using var reopened = Database.Open(Path, Options(), image);
         Assert.Empty(SpillFiles(image));
         Assert.Contains(image.AllFiles(), f => f.EndsWith("/test.db", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Only_files_named_as_spill_files_are_deleted_at_open()
+    {
+        var fs = new SimulatedFileSystem();
+        Database.Open(Path, Options(), fs).Dispose();
+        string[] kept = ["/spill/test.db-spill-archive.db", "/spill/test.db-spill-", "/spill/test.db-spill-12x", "/spill/other.db-spill-3", "/spill/test.db-spill-4/x"];
+        foreach (var name in kept.Append("/spill/test.db-spill-7").Append("/spill/test.db-spill-0123"))
+        {
+            using var file = ((Persistence.Storage.IFileSystem)fs).OpenFile(name, create: true);
+            file.Write(0, [1, 2, 3]);
+        }
+
+        using var db = Database.Open(Path, Options(), fs);
+        var files = fs.AllFiles();
+        Assert.All(kept, name => Assert.Contains(name, files));
+        Assert.DoesNotContain("/spill/test.db-spill-7", files);
+        Assert.DoesNotContain("/spill/test.db-spill-0123", files);
+    }
+
+    [Fact]
+    public void A_leftover_spill_file_that_cannot_be_deleted_is_logged_and_does_not_stop_the_open()
+    {
+        var fs = new SimulatedFileSystem();
+        Database.Open(Path, Options(), fs).Dispose();
+        using (var file = ((Persistence.Storage.IFileSystem)fs).OpenFile("/spill/test.db-spill-3", create: true))
+        {
+            file.Write(0, [1]);
+        }
+
+        fs.DeleteFault = path => path.Contains(LogSpillInfix, StringComparison.Ordinal) ? new UnauthorizedAccessException("injected: permission denied") : null;
+        var logger = new CapturingLogger();
+        using (var db = Database.Open(Path, Options(logger), fs))
+        {
+            Assert.True(logger.Has(12), "the failed cleanup was not logged");
+            var ks = db.Write(tx => tx.CreateKeyspace("k"));
+            db.Write(tx => PutAll(tx, ks, round: 1)); // its own spill file cannot be deleted either: the commit still succeeds
+            AssertAll(db, round: 1);
+        }
+
+        fs.DeleteFault = null;
+        using var reopened = Database.Open(Path, Options(), fs);
+        Assert.Empty(SpillFiles(fs));
+        AssertAll(reopened, round: 1);
     }
 
     private const string LogSpillInfix = "-spill-";
