@@ -7,6 +7,9 @@ namespace Persistence.Serialization;
 /// <content>Strings and binary.</content>
 public ref partial struct MessagePackReader
 {
+    /// <summary>Marks a string whose widening met a byte that is not ASCII (an ASCII string's chars are all below 0x80).</summary>
+    private const char NotAscii = '\uFFFF';
+
     /// <summary>Reads a str as a string. Nil is not a string: use <see cref="ReadNullableString"/> where null is allowed.</summary>
     /// <exception cref="PersistenceSerializationException">The value is not a str, or its bytes are not valid UTF-8.</exception>
     public string ReadString()
@@ -14,10 +17,23 @@ public ref partial struct MessagePackReader
         int start = _position;
         ReadOnlySpan<byte> utf8 = ReadStringBytes(out int payloadOffset);
 
-        // ASCII (the common case) is valid UTF-8 and widens directly, without a validation pass of its own.
-        if (Ascii.IsValid(utf8))
+        if (utf8.IsEmpty)
         {
-            return string.Create(utf8.Length, utf8, static (chars, bytes) => Ascii.ToUtf16(bytes, chars, out _));
+            return string.Empty;
+        }
+
+        // ASCII (the common case) is valid UTF-8 and widens directly, in one pass that also checks it is ASCII. On the
+        // first byte that is not, the widening stops and marks the string with a first char no ASCII string can have.
+        var ascii = string.Create(utf8.Length, utf8, static (chars, bytes) =>
+        {
+            if (Ascii.ToUtf16(bytes, chars, out _) != System.Buffers.OperationStatus.Done)
+            {
+                chars[0] = NotAscii;
+            }
+        });
+        if (ascii[0] != NotAscii)
+        {
+            return ascii;
         }
 
         ValidateUtf8(utf8, start, payloadOffset);

@@ -9,9 +9,9 @@ namespace Persistence.Serialization;
 /// <content>Strings and binary.</content>
 public ref partial struct MessagePackWriter
 {
-    // Up to this many chars the UTF-8 form (at most 3 bytes per UTF-16 char) fits a fixstr, so the header can be
-    // written after encoding without counting first.
-    private const int MaxCharsForFixStr = 31 / 3;
+    // Up to this many chars the UTF-8 form (at most 3 bytes per UTF-16 char) fits a fixstr or a str8, so the text can
+    // be encoded before its header is chosen, without counting first.
+    private const int MaxCharsForStr8 = byte.MaxValue / 3;
 
     /// <summary>Writes a string as UTF-8 (fixstr, str8, str16 or str32), or nil when <paramref name="value"/> is null.</summary>
     /// <exception cref="PersistenceSerializationException">The string contains a lone surrogate, which UTF-8 cannot hold.</exception>
@@ -33,12 +33,25 @@ public ref partial struct MessagePackWriter
     /// <exception cref="PersistenceSerializationException">The text contains a lone surrogate, which UTF-8 cannot hold.</exception>
     public void WriteString(scoped ReadOnlySpan<char> value)
     {
-        if (value.Length <= MaxCharsForFixStr)
+        if (value.Length <= MaxCharsForStr8)
         {
-            Span<byte> free = GetFree(1 + (value.Length * 3));
+            // Encoded once, after a fixstr header's byte; moved one byte on for a str8 header in the rare case that it
+            // takes more than 31 bytes.
+            Span<byte> free = GetFree(2 + (value.Length * 3));
             int written = EncodeUtf8(value, free[1..]);
-            free[0] = (byte)(MessagePackCode.MinFixStr | written);
-            Commit(1 + written);
+            if (written <= 31)
+            {
+                free[0] = (byte)(MessagePackCode.MinFixStr | written);
+                Commit(1 + written);
+            }
+            else
+            {
+                free.Slice(1, written).CopyTo(free[2..]);
+                free[0] = MessagePackCode.Str8;
+                free[1] = (byte)written;
+                Commit(2 + written);
+            }
+
             return;
         }
 

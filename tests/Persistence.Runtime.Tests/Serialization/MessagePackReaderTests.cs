@@ -13,6 +13,22 @@ public sealed partial class MessagePackReaderTests
     };
 
     [Theory]
+    [InlineData("")]
+    [InlineData("plain ascii, long enough for the vectorized widening to take several steps")]
+    [InlineData("é at the start")]
+    [InlineData("at the end: é")]
+    [InlineData("in the middle of a long run of ascii characters → before more ascii characters follow it")]
+    [InlineData("\uFFFF starts with the char that marks a failed ascii widening")]
+    [InlineData("\uFFFF")]
+    [InlineData("emoji 😀 and ascii")]
+    public void Strings_round_trip_wherever_their_non_ascii_characters_are(string value)
+    {
+        var packed = Pack((ref MessagePackWriter w) => w.WriteString(value));
+        Assert.Equal(value, Unpack(packed, (ref MessagePackReader r) => r.ReadString()));
+        Assert.Equal(value, Unpack(packed, (ref MessagePackReader r) => r.ReadNullableString()));
+    }
+
+    [Theory]
     [MemberData(nameof(Int64Boundaries))]
     public void Integers_round_trip_through_every_type_that_holds_them(long value)
     {

@@ -102,6 +102,24 @@ public sealed partial class MessagePackWriterTests
     }
 
     [Fact]
+    public void Strings_of_every_length_around_the_fixstr_and_str8_limits_match_their_utf8_bytes_written_directly()
+    {
+        // WriteString encodes text of up to 85 chars before choosing its header; WriteStringUtf8 writes the header of a
+        // known byte count. Both must give the same bytes for every mix of 1-, 2- and 3-byte characters.
+        foreach (var unit in new[] { "x", "é", "€", "x€", "é\U0001F600" })
+        {
+            for (var repeat = 0; repeat * unit.Length <= 100; repeat++)
+            {
+                var value = string.Concat(Enumerable.Repeat(unit, repeat));
+                var utf8 = System.Text.Encoding.UTF8.GetBytes(value);
+                Assert.Equal(
+                    Pack((ref MessagePackWriter w) => w.WriteStringUtf8(utf8)),
+                    Pack((ref MessagePackWriter w) => w.WriteString(value)));
+            }
+        }
+    }
+
+    [Fact]
     public void Null_string_is_nil()
     {
         Assert.Equal("c0", PackHex((ref MessagePackWriter w) => w.WriteString((string?)null)));
