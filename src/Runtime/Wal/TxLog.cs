@@ -38,6 +38,7 @@ internal sealed class TxLog
     private int _firstInMemory;
     private long _sealedInMemoryBytes;
     private bool _spillFailed;
+    private Stack<byte[]>? _freeChunks;
 
     public TxLog(int maxPayload, LogSpillPolicy? spillPolicy = null)
     {
@@ -181,8 +182,10 @@ internal sealed class TxLog
             return;
         }
 
+        // A chunk filled up, so the transaction is large: the next chunk starts at full size (a buffer the spill file
+        // freed, if any) instead of growing again by doubling.
         SealCurrent(maySpill: true);
-        _current = new byte[Math.Min(max, Math.Max(WalFrame.HeaderSize + bytes, WalFrame.HeaderSize + InitialCapacity))];
+        _current = _freeChunks is { Count: > 0 } free ? free.Pop() : new byte[max];
         _position = WalFrame.HeaderSize;
     }
 
@@ -224,11 +227,17 @@ internal sealed class TxLog
             return;
         }
 
+        var max = WalFrame.HeaderSize + _maxPayload;
         for (var i = _firstInMemory; i < _sealed.Count; i++)
         {
             var chunk = _sealed[i];
             _sealed[i] = new LogChunk(null, chunk.PayloadLength, chunk.PayloadCrc, _spill, offset);
             offset += chunk.PayloadLength;
+            if (chunk.Buffer!.Length == max)
+            {
+                // Nothing else refers to a chunk of a log still being written: its buffer takes the next chunk.
+                (_freeChunks ??= new Stack<byte[]>()).Push(chunk.Buffer);
+            }
         }
 
         _firstInMemory = _sealed.Count;
