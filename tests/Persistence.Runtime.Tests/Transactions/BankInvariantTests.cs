@@ -39,15 +39,32 @@ public sealed class BankInvariantTests
                 var from = random.Next(Accounts);
                 var to = (from + 1 + random.Next(Accounts - 1)) % Accounts;
                 var amount = random.Next(1, 50);
-                db.Write(tx =>
+                var attempts = 0;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
                 {
-                    var balance = Read(tx, ks, from);
-                    if (balance >= amount)
+                    db.Write(tx =>
                     {
-                        tx.Put(ks, Key(from), Amount(balance - amount));
-                        tx.Put(ks, Key(to), Amount(Read(tx, ks, to) + amount));
-                    }
-                }, new RetryPolicy { MaxAttempts = 1000 }, w == 0 ? Durability.Durable : null);
+                        attempts++;
+                        var balance = Read(tx, ks, from);
+                        if (balance >= amount)
+                        {
+                            tx.Put(ks, Key(from), Amount(balance - amount));
+                            tx.Put(ks, Key(to), Amount(Read(tx, ks, to) + amount));
+                        }
+                    }, new RetryPolicy { MaxAttempts = 1000 }, w == 0 ? Durability.Durable : null);
+                }
+                catch (PersistenceException ex) when (ex.Code == ErrorCode.RetryLimitExceeded)
+                {
+                    // What the engine looked like when one writer kept losing (seen once under a loaded full-suite run).
+                    var stats = db.GetStatistics();
+                    throw new Xunit.Sdk.XunitException(
+                        $"writer {w} ({from} -> {to}) conflicted {attempts} times over {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; " +
+                        $"visible version {db.Versions.Visible.Number}, latest {db.Versions.Latest.Number}, retained versions {db.Versions.RetainedVersions}, " +
+                        $"commits {stats.Commits}, conflicts {stats.WriteConflicts}, active writers {stats.ActiveWriters}, WAL batches {stats.WalBatches}, " +
+                        $"read-only {stats.IsReadOnly}, transfers so far {Interlocked.Read(ref transfers)}, stop requested {stop.IsCancellationRequested}: {ex.Message}");
+                }
+
                 Interlocked.Increment(ref transfers);
             }
         })).ToArray();
