@@ -33,11 +33,12 @@ public ref partial struct MessagePackWriter
     /// <exception cref="PersistenceSerializationException">The text contains a lone surrogate, which UTF-8 cannot hold.</exception>
     public void WriteString(scoped ReadOnlySpan<char> value)
     {
-        if (value.Length <= MaxCharsForStr8)
+        if (value.Length <= MaxCharsForStr8 && _span.Length - _buffered >= 2 + (value.Length * 3))
         {
             // Encoded once, after a fixstr header's byte; moved one byte on for a str8 header in the rare case that it
-            // takes more than 31 bytes.
-            Span<byte> free = GetFree(2 + (value.Length * 3));
+            // takes more than 31 bytes. Only in space the output already gave: asking it for the worst case could fail
+            // on an output of fixed size that holds the exact bytes.
+            Span<byte> free = _span[_buffered..];
             int written = EncodeUtf8(value, free[1..]);
             if (written <= 31)
             {

@@ -83,6 +83,7 @@ internal sealed class TxLog
         }
 
         _isSealed = true;
+        _freeChunks = null; // nothing is written any more: spare buffers must not live as long as the committed log
         return _sealed;
     }
 
@@ -118,7 +119,11 @@ internal sealed class TxLog
     }
 
     /// <summary>Deletes the spill file, if any. For a log nobody will read again (rolled back, or pruned after its commit).</summary>
-    public void DiscardSpill() => _spill?.Dispose();
+    public void DiscardSpill()
+    {
+        _freeChunks = null;
+        _spill?.Dispose();
+    }
 
     private void WriteHeaderAndKey(LogOpKind kind, int keyspace, ReadOnlySpan<byte> key, bool extraVarint)
     {

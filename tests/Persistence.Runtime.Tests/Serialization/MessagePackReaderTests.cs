@@ -21,6 +21,8 @@ public sealed partial class MessagePackReaderTests
     [InlineData("\uFFFF starts with the char that marks a failed ascii widening")]
     [InlineData("\uFFFF")]
     [InlineData("emoji 😀 and ascii")]
+    [InlineData("a long ascii run, longer than the one-pass widening takes on trust: 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789")]
+    [InlineData("a long run that ends in a non-ascii character, past the one-pass length: 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 é")]
     public void Strings_round_trip_wherever_their_non_ascii_characters_are(string value)
     {
         var packed = Pack((ref MessagePackWriter w) => w.WriteString(value));

@@ -205,6 +205,39 @@ public sealed partial class MessagePackWriterTests
         Assert.True(reader.End);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    [InlineData(31)]
+    [InlineData(40)]
+    [InlineData(62)]
+    public void A_string_fits_an_output_of_fixed_size_that_holds_exactly_its_bytes(int length)
+    {
+        // The single-pass encoding may ask for the worst case (3 bytes per char) only in space already given.
+        var value = new string('a', length);
+        var expected = Pack((ref MessagePackWriter w) => w.WriteString(value));
+        var output = new FixedWriter(expected.Length);
+        var writer = new MessagePackWriter(output);
+        writer.WriteString(value);
+        writer.Flush();
+        Assert.Equal(expected, output.Written);
+    }
+
+    /// <summary>An output of one fixed buffer that cannot grow (GetSpan returns what is left of it).</summary>
+    private sealed class FixedWriter(int size) : IBufferWriter<byte>
+    {
+        private readonly byte[] _buffer = new byte[size];
+        private int _written;
+
+        public byte[] Written => _buffer[.._written];
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.AsMemory(_written);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+    }
+
     /// <summary>An output that hands out spans of at most a few bytes more than requested, to force refills.</summary>
     private sealed class SmallSegmentWriter(int segment) : IBufferWriter<byte>
     {
