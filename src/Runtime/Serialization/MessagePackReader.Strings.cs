@@ -7,12 +7,6 @@ namespace Persistence.Serialization;
 /// <content>Strings and binary.</content>
 public ref partial struct MessagePackReader
 {
-    /// <summary>Marks a string whose widening met a byte that is not ASCII (an ASCII string's chars are all below 0x80).</summary>
-    private const char NotAscii = '\uFFFF';
-
-    /// <summary>The longest str widened before it is known to be ASCII (what a non-ASCII one wastes is bounded by it).</summary>
-    private const int MaxOnePassAscii = 256;
-
     /// <summary>Reads a str as a string. Nil is not a string: use <see cref="ReadNullableString"/> where null is allowed.</summary>
     /// <exception cref="PersistenceSerializationException">The value is not a str, or its bytes are not valid UTF-8.</exception>
     public string ReadString()
@@ -20,35 +14,10 @@ public ref partial struct MessagePackReader
         int start = _position;
         ReadOnlySpan<byte> utf8 = ReadStringBytes(out int payloadOffset);
 
-        if (utf8.IsEmpty)
+        // ASCII (the common case) is valid UTF-8 and widens directly, without a validation pass of its own.
+        if (Ascii.IsValid(utf8))
         {
-            return string.Empty;
-        }
-
-        // ASCII (the common case) is valid UTF-8 and widens directly. A short string that starts as ASCII widens in one
-        // pass that also checks the rest: on the first byte that is not ASCII the widening stops and marks the string
-        // with a first char no ASCII string can have (a non-ASCII string then costs a short string of waste). A long
-        // one is checked first, so that a large non-ASCII value never allocates twice.
-        if (utf8[0] < 0x80)
-        {
-            if (utf8.Length <= MaxOnePassAscii)
-            {
-                var ascii = string.Create(utf8.Length, utf8, static (chars, bytes) =>
-                {
-                    if (Ascii.ToUtf16(bytes, chars, out _) != System.Buffers.OperationStatus.Done)
-                    {
-                        chars[0] = NotAscii;
-                    }
-                });
-                if (ascii[0] != NotAscii)
-                {
-                    return ascii;
-                }
-            }
-            else if (Ascii.IsValid(utf8))
-            {
-                return string.Create(utf8.Length, utf8, static (chars, bytes) => Ascii.ToUtf16(bytes, chars, out _));
-            }
+            return string.Create(utf8.Length, utf8, static (chars, bytes) => Ascii.ToUtf16(bytes, chars, out _));
         }
 
         ValidateUtf8(utf8, start, payloadOffset);
