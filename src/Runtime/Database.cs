@@ -132,6 +132,18 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         return new ReadTransaction(this, _chain.PinVisible());
     }
 
+    /// <summary>
+    /// A read transaction for one call of the library's own that never hands it out (a <c>Get</c> without a
+    /// transaction, say): it reads the clock only if an expiry check needs its time, which saves a clock read (about
+    /// 5% of a point lookup) for collections without expiring documents. Nobody but that call sees the transaction, so
+    /// when its time is read cannot be told apart from reading it at the start.
+    /// </summary>
+    internal ReadTransaction BeginUntimedRead()
+    {
+        ThrowIfDisposed();
+        return new ReadTransaction(this, _chain.PinVisible(), timed: false);
+    }
+
     /// <summary>Begins a write transaction. Never blocks: several may be open at once (see <see cref="WriteTransaction"/>).</summary>
     /// <param name="durability">When the commit is acknowledged; default <see cref="DatabaseOptions.DefaultDurability"/>.</param>
     public WriteTransaction BeginWrite(Durability? durability = null)

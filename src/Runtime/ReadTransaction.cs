@@ -9,8 +9,8 @@ namespace Persistence;
 /// </summary>
 public sealed class ReadTransaction : Transaction
 {
-    internal ReadTransaction(Database database, DbVersion snapshot)
-        : base(database, snapshot)
+    internal ReadTransaction(Database database, DbVersion snapshot, bool timed = true)
+        : base(database, snapshot, timed)
     {
     }
 

@@ -19,12 +19,18 @@ public abstract class Transaction : IDisposable
     private protected const int Failed = 3;
     private protected int _state;
     private protected Exception? _failure;
+    private long _snapshotTicks;
+    private bool _hasSnapshotTime;
 
-    private protected Transaction(Database database, DbVersion snapshot)
+    private protected Transaction(Database database, DbVersion snapshot, bool timed = true)
     {
         Database = database;
         Snapshot = snapshot;
-        SnapshotTime = database.SnapshotClock();
+        if (timed)
+        {
+            _snapshotTicks = database.SnapshotClock().UtcTicks;
+            _hasSnapshotTime = true;
+        }
     }
 
     /// <summary>
@@ -32,7 +38,22 @@ public abstract class Transaction : IDisposable
     /// or before it are invisible to this transaction. It never goes backwards across transactions, even if the wall
     /// clock does, so an expired document cannot reappear.
     /// </summary>
-    public DateTimeOffset SnapshotTime { get; }
+    public DateTimeOffset SnapshotTime
+    {
+        get
+        {
+            // Only a transaction the library opens for one call of its own (Database.BeginUntimedRead) starts without
+            // its time, and reads it at its first expiry check, before that call returns. A transaction is used by one
+            // thread at a time: the check and the store cannot race.
+            if (!_hasSnapshotTime)
+            {
+                _snapshotTicks = Database.SnapshotClock().UtcTicks;
+                _hasSnapshotTime = true;
+            }
+
+            return new DateTimeOffset(_snapshotTicks, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>The database this transaction reads.</summary>
     public Database Database { get; }

@@ -24,7 +24,7 @@ public abstract partial class Collection<T, TKey>
                 return Load(transaction, writer.WrittenSpan);
             }
 
-            using var read = Database.BeginRead();
+            using var read = Database.BeginUntimedRead();
             return Load(read, writer.WrittenSpan);
         }
         finally
@@ -92,7 +92,7 @@ public abstract partial class Collection<T, TKey>
             return read(transaction);
         }
 
-        using var owned = Database.BeginRead();
+        using var owned = Database.BeginUntimedRead(); // read runs to completion here: nobody else sees the transaction
         return read(owned);
     }
 }

@@ -22,10 +22,13 @@ internal sealed class PagePool
     private readonly byte[][] _free;
     private int _count;
 
-    // Child-reference arrays of branches, by size class: lengths 8, 16, ..., 1024.
+    // Child-reference arrays of branches, by size class: lengths 8, 16, ..., 1024. A class holds a sixteenth of the page
+    // capacity (at least 32): versions retire in bursts (a reader letting go, several writers' commits published at
+    // once), and a burst returns one array per superseded branch copy; with 32 per class, four writers of buffered
+    // commits dropped most of them and allocated about 4 KB of child arrays per commit.
     private const int SmallestChildArray = 8;
     private const int ChildArrayClasses = 8;
-    private const int ChildArraysPerClass = 32;
+    private const int MinChildArraysPerClass = 32;
     private readonly Node?[][][] _freeChildren = new Node?[ChildArrayClasses][][];
     private readonly int[] _childrenCount = new int[ChildArrayClasses];
 
@@ -49,7 +52,7 @@ internal sealed class PagePool
         _free = new byte[Capacity][];
         for (var i = 0; i < ChildArrayClasses; i++)
         {
-            _freeChildren[i] = new Node?[Capacity == 0 ? 0 : ChildArraysPerClass][];
+            _freeChildren[i] = new Node?[Capacity == 0 ? 0 : ChildArraysPerClass(Capacity)][];
         }
     }
 
@@ -220,6 +223,9 @@ internal sealed class PagePool
 
         _freeChildren[sizeClass][_childrenCount[sizeClass]++] = children;
     }
+
+    /// <summary>How many child arrays of one size class a pool of <paramref name="capacity"/> page buffers keeps.</summary>
+    internal static int ChildArraysPerClass(int capacity) => Math.Max(MinChildArraysPerClass, capacity / 16);
 
     /// <summary>The size class of a power-of-two array length of at least <see cref="SmallestChildArray"/>.</summary>
     private static int SizeClass(int powerOfTwo) => BitOperations.Log2((uint)powerOfTwo) - BitOperations.Log2(SmallestChildArray);
