@@ -72,6 +72,9 @@ internal sealed class PagePool
     /// <summary>Child arrays of branches handed out again instead of allocated (diagnostics).</summary>
     public long ChildArraysReused { get; private set; }
 
+    /// <summary>Buffers returned while the pool was full, left to the garbage collector (diagnostics).</summary>
+    public long Dropped { get; private set; }
+
     /// <summary>Buffers currently held.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -189,7 +192,16 @@ internal sealed class PagePool
                     ReturnChildren(children);
                 }
 
-                if (_count < _free.Length && node.Page.Length == PageSize)
+                if (node.Page.Length != PageSize)
+                {
+                    continue;
+                }
+
+                if (_count == _free.Length)
+                {
+                    Dropped++;
+                }
+                else
                 {
                     if (Poison)
                     {
