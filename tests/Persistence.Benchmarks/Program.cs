@@ -8,12 +8,17 @@ using Persistence.Benchmarks.Runner;
 // The side-by-side comparison of shared/BENCHMARKS.md: progress goes to stderr, the report (tables, then RESULT
 // lines) to stdout. See README.md beside this file. Every number is printed in the invariant culture: the thread
 // cultures are set here, and Num formats explicitly. 'micro' as the first argument runs the BenchmarkDotNet
-// micro-benchmarks instead (Micro/MicroRunner.cs).
+// micro-benchmarks instead (Micro/MicroRunner.cs); 'readme FILE' prints the root README's table from a saved run.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args is ["micro", .. var microArgs])
 {
     return Persistence.Benchmarks.Micro.MicroRunner.Run(microArgs);
+}
+
+if (args is ["readme", .. var readmeArgs])
+{
+    return Persistence.Benchmarks.Reporting.ReadmeTable.Run(readmeArgs);
 }
 
 var wall = Stopwatch.StartNew();

@@ -41,4 +41,30 @@ public static class CheckedValues
         var round = BinaryPrimitives.ReadInt32BigEndian(value[4..]);
         return value.SequenceEqual(Value(i, round)) ? round : -1;
     }
+
+    /// <summary>A value past the inline limit (stored in overflow pages), checkable like <see cref="Value"/>.</summary>
+    public static byte[] BigValue(int i, int round)
+    {
+        var value = new byte[1500 + (i % 13)];
+        BinaryPrimitives.WriteInt32BigEndian(value, i);
+        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(4), round);
+        for (var b = 8; b < value.Length; b++)
+        {
+            value[b] = (byte)((i * 13) + (round * 5) + b);
+        }
+
+        return value;
+    }
+
+    /// <summary>The round of a big value written for key <paramref name="i"/>, or -1 when the bytes are not one.</summary>
+    public static int BigRound(int i, ReadOnlySpan<byte> value)
+    {
+        if (value.Length < 8 || BinaryPrimitives.ReadInt32BigEndian(value) != i)
+        {
+            return -1;
+        }
+
+        var round = BinaryPrimitives.ReadInt32BigEndian(value[4..]);
+        return value.SequenceEqual(BigValue(i, round)) ? round : -1;
+    }
 }

@@ -66,6 +66,13 @@ internal sealed class Node
     /// the node is visible and no version from this one up to that commit's predecessor is pinned, nothing can reach
     /// the node any more (<see cref="Transactions.VersionChain"/>).
     /// </summary>
+    /// <remarks>
+    /// One case reaches a node from a version before this one: a commit that replays in place on the previous commit's
+    /// unclaimed nodes (<see cref="Transactions.CommitSequencer"/>) links its new nodes into nodes that the previous
+    /// version also reaches. That is safe only because such a previous version can never be pinned: a batch publishes
+    /// only its last version, and a checkpoint that chose one seals it first. Pinning an unpublished version would make
+    /// these bounds too high.
+    /// </remarks>
     public long ReachableFrom { get; init; }
 
     /// <summary>Where the node lives on disk, or <see cref="PageId.None"/> while it exists only in memory.</summary>

@@ -197,17 +197,17 @@ internal sealed class PagePool
                     continue;
                 }
 
+                if (Poison)
+                {
+                    Array.Fill(node.Page, PoisonByte); // dropped ones too: a reader of either shows garbage
+                }
+
                 if (_count == _free.Length)
                 {
                     Dropped++;
                 }
                 else
                 {
-                    if (Poison)
-                    {
-                        Array.Fill(node.Page, PoisonByte);
-                    }
-
                     _free[_count++] = node.Page;
                 }
             }
