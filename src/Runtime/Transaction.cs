@@ -19,8 +19,7 @@ public abstract class Transaction : IDisposable
     private protected const int Failed = 3;
     private protected int _state;
     private protected Exception? _failure;
-    private long _snapshotTicks;
-    private bool _hasSnapshotTime;
+    private DateTimeOffset? _snapshotTime;
 
     private protected Transaction(Database database, DbVersion snapshot, bool timed = true)
     {
@@ -28,32 +27,19 @@ public abstract class Transaction : IDisposable
         Snapshot = snapshot;
         if (timed)
         {
-            _snapshotTicks = database.SnapshotClock().UtcTicks;
-            _hasSnapshotTime = true;
+            _snapshotTime = database.SnapshotClock();
         }
     }
 
+    // Only a transaction the library opens for one call of its own (Database.BeginUntimedRead) starts without its
+    // time, and reads it at its first expiry check, before that call returns. A transaction is used by one thread at a
+    // time: the check and the store cannot race.
     /// <summary>
     /// The time the snapshot was taken, from the database's <see cref="TimeProvider"/>: documents whose expiry is at
     /// or before it are invisible to this transaction. It never goes backwards across transactions, even if the wall
     /// clock does, so an expired document cannot reappear.
     /// </summary>
-    public DateTimeOffset SnapshotTime
-    {
-        get
-        {
-            // Only a transaction the library opens for one call of its own (Database.BeginUntimedRead) starts without
-            // its time, and reads it at its first expiry check, before that call returns. A transaction is used by one
-            // thread at a time: the check and the store cannot race.
-            if (!_hasSnapshotTime)
-            {
-                _snapshotTicks = Database.SnapshotClock().UtcTicks;
-                _hasSnapshotTime = true;
-            }
-
-            return new DateTimeOffset(_snapshotTicks, TimeSpan.Zero);
-        }
-    }
+    public DateTimeOffset SnapshotTime => _snapshotTime ??= Database.SnapshotClock();
 
     /// <summary>The database this transaction reads.</summary>
     public Database Database { get; }
