@@ -29,12 +29,12 @@ public sealed class BankInvariantTests
 
             return k;
         });
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var stop = StopAfter(TimeSpan.FromSeconds(2));
         long transfers = 0, sums = 0;
         var writers = Enumerable.Range(0, 4).Select(w => Dedicated(() =>
         {
             var random = new Random(w);
-            while (!stop.IsCancellationRequested)
+            while (!stop())
             {
                 var from = random.Next(Accounts);
                 var to = (from + 1 + random.Next(Accounts - 1)) % Accounts;
@@ -62,7 +62,7 @@ public sealed class BankInvariantTests
                         $"writer {w} ({from} -> {to}) conflicted {attempts} times over {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; " +
                         $"visible version {db.Versions.Visible.Number}, latest {db.Versions.Latest.Number}, retained versions {db.Versions.RetainedVersions}, " +
                         $"commits {stats.Commits}, conflicts {stats.WriteConflicts}, active writers {stats.ActiveWriters}, WAL batches {stats.WalBatches}, " +
-                        $"read-only {stats.IsReadOnly}, transfers so far {Interlocked.Read(ref transfers)}, stop requested {stop.IsCancellationRequested}: {ex.Message}");
+                        $"read-only {stats.IsReadOnly}, transfers so far {Interlocked.Read(ref transfers)}, stop requested {stop()}: {ex.Message}");
                 }
 
                 Interlocked.Increment(ref transfers);
@@ -70,7 +70,7 @@ public sealed class BankInvariantTests
         })).ToArray();
         var readers = Enumerable.Range(0, 2).Select(_ => Dedicated(() =>
         {
-            while (!stop.IsCancellationRequested)
+            while (!stop())
             {
                 using var read = db.BeginRead();
                 var total = Enumerable.Range(0, Accounts).Sum(a => Read(read, ks, a));

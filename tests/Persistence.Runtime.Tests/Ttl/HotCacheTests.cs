@@ -139,11 +139,11 @@ public sealed class HotCacheTests
 
         // The model: for each committed version, the name of every key. Each writer commit bumps one key's counter.
         var history = new System.Collections.Concurrent.ConcurrentDictionary<long, (int Key, string Name)>();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var stop = TestDatabases.StopAfter(TimeSpan.FromSeconds(2));
         var writers = Enumerable.Range(0, 2).Select(w => Task.Factory.StartNew(() =>
         {
             var random = new Random(w);
-            while (!stop.IsCancellationRequested)
+            while (!stop())
             {
                 var id = random.Next(keys);
                 var name = $"{w}-{random.Next()}";
@@ -163,7 +163,7 @@ public sealed class HotCacheTests
         var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(() =>
         {
             var random = new Random(100 + r);
-            while (!stop.IsCancellationRequested)
+            while (!stop())
             {
                 using var read = db.BeginRead();
                 var id = random.Next(keys);
