@@ -1,12 +1,21 @@
+using Persistence.Transactions;
+
 namespace Persistence;
 
 public sealed partial class Database
 {
+    private readonly WriteTurns _turns = new();
+
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction and commits it, running it again on a fresh snapshot when
     /// the commit loses a write conflict (see <see cref="RetryPolicy"/>). <paramref name="work"/> may run several
     /// times, so it must not have side effects outside the transaction.
     /// </summary>
+    /// <remarks>
+    /// From its third attempt a transaction runs alone among <c>Write</c> and <c>WriteAsync</c> calls: theirs already
+    /// under way finish first, new ones wait until it is done (at most 100 ms), so that a key many writers update
+    /// does not make one of them lose every attempt. Transactions begun with <see cref="BeginWrite"/> never wait.
+    /// </remarks>
     /// <exception cref="PersistenceException">With <see cref="ErrorCode.RetryLimitExceeded"/> when every attempt conflicted.</exception>
     public T Write<T>(Func<WriteTransaction, T> work, RetryPolicy? retry = null, Durability? durability = null)
     {
@@ -15,9 +24,21 @@ public sealed partial class Database
         policy.Validate();
         for (var attempt = 1; ; attempt++)
         {
-            using var transaction = BeginWrite(durability);
+            // After two conflicts the attempt runs alone among Write calls (Transactions/WriteTurns.cs).
+            var alone = attempt >= WriteTurns.TurnFromAttempt;
+            var turn = false;
+            if (alone)
+            {
+                turn = _turns.BeginTurn();
+            }
+            else
+            {
+                _turns.BeginAttempt();
+            }
+
             try
             {
+                using var transaction = BeginWrite(durability);
                 var result = work(transaction);
                 transaction.Commit();
                 return result;
@@ -29,6 +50,17 @@ public sealed partial class Database
             catch (WriteConflictException)
             {
                 // Lost to an earlier committer: run again on a fresh snapshot after a short, jittered pause.
+            }
+            finally
+            {
+                if (alone)
+                {
+                    _turns.EndTurn(turn);
+                }
+                else
+                {
+                    _turns.EndAttempt();
+                }
             }
 
             Thread.Sleep(policy.DelayBefore(attempt + 1));
@@ -55,9 +87,21 @@ public sealed partial class Database
         policy.Validate();
         for (var attempt = 1; ; attempt++)
         {
-            var transaction = BeginWrite(durability);
+            var alone = attempt >= WriteTurns.TurnFromAttempt;
+            var turn = false;
+            if (alone)
+            {
+                turn = await _turns.BeginTurnAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await _turns.BeginAttemptAsync().ConfigureAwait(false);
+            }
+
+            WriteTransaction? transaction = null;
             try
             {
+                transaction = BeginWrite(durability);
                 var result = await work(transaction, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return result;
@@ -72,7 +116,15 @@ public sealed partial class Database
             }
             finally
             {
-                transaction.Dispose();
+                transaction?.Dispose();
+                if (alone)
+                {
+                    _turns.EndTurn(turn);
+                }
+                else
+                {
+                    _turns.EndAttempt();
+                }
             }
 
             await Task.Delay(policy.DelayBefore(attempt + 1), TimeProvider, cancellationToken).ConfigureAwait(false);

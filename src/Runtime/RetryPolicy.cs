@@ -3,7 +3,8 @@ namespace Persistence;
 /// <summary>
 /// How <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/> retries a transaction that
 /// lost a write conflict: up to <see cref="MaxAttempts"/> attempts, waiting an exponentially growing, jittered delay
-/// between <see cref="BaseDelay"/> and <see cref="MaxDelay"/>.
+/// between <see cref="BaseDelay"/> and <see cref="MaxDelay"/>. From the third attempt on, the transaction runs alone
+/// among <c>Write</c> calls (see <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/>).
 /// </summary>
 public sealed record RetryPolicy
 {

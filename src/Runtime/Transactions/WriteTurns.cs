@@ -1,0 +1,112 @@
+using System.Diagnostics;
+
+namespace Persistence.Transactions;
+
+/// <summary>
+/// Fairness for <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/>. Concurrency
+/// control is optimistic: a transaction that keeps losing its conflict check to a stream of other commits (a hot key)
+/// would fail with <see cref="ErrorCode.RetryLimitExceeded"/> whatever its backoff, because the winners never slow
+/// down. So from its <see cref="TurnFromAttempt"/>th attempt a retried <c>Write</c> takes a turn alone: the attempts of
+/// other <c>Write</c> calls already under way finish, new ones wait until it is done, and it runs on a snapshot that
+/// no other <c>Write</c> changes. Turns are taken one at a time.
+/// </summary>
+/// <remarks>
+/// <para>Every wait is bounded by <see cref="MaxWait"/>: a <c>Write</c> nested in a turn's work, or a lock that a caller
+/// holds around <c>Write</c> while a turn's work wants it, delays a turn or an attempt by at most that, and never
+/// deadlocks it. The bound is real time (a safety limit, not a clock the database reports).</para>
+/// <para>Transactions begun with <see cref="Database.BeginWrite"/> are not gated: they never block, as documented, and
+/// may still make a turn's attempt conflict.</para>
+/// </remarks>
+internal sealed class WriteTurns
+{
+    /// <summary>The attempt from which a retried <c>Write</c> runs alone (after two conflicts).</summary>
+    public const int TurnFromAttempt = 3;
+
+    /// <summary>The longest any attempt or turn waits for the others.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
+
+    private readonly SemaphoreSlim _turn = new(1, 1);
+    private int _wanted; // turns asked for or held
+    private int _running; // ordinary attempts under way
+
+    /// <summary>Before an ordinary attempt: waits while a turn is wanted or held. Pair with <see cref="EndAttempt"/>.</summary>
+    public void BeginAttempt()
+    {
+        // Counted first, then checked: a turn that counts itself first and then checks the attempts under way sees
+        // this one, or this one sees the turn (both are full fences).
+        Interlocked.Increment(ref _running);
+        if (Volatile.Read(ref _wanted) == 0)
+        {
+            return;
+        }
+
+        Interlocked.Decrement(ref _running);
+        WaitUntil(() => Volatile.Read(ref _wanted) == 0);
+        Interlocked.Increment(ref _running);
+    }
+
+    /// <inheritdoc cref="BeginAttempt"/>
+    public async ValueTask BeginAttemptAsync()
+    {
+        Interlocked.Increment(ref _running);
+        if (Volatile.Read(ref _wanted) == 0)
+        {
+            return;
+        }
+
+        Interlocked.Decrement(ref _running);
+        await WaitUntilAsync(() => Volatile.Read(ref _wanted) == 0).ConfigureAwait(false);
+        Interlocked.Increment(ref _running);
+    }
+
+    public void EndAttempt() => Interlocked.Decrement(ref _running);
+
+    /// <summary>
+    /// Takes a turn alone: waits for the turn before it, then for the ordinary attempts under way. Returns whether it
+    /// holds the turn's lock, for <see cref="EndTurn"/>.
+    /// </summary>
+    public bool BeginTurn()
+    {
+        var taken = _turn.Wait(MaxWait);
+        Interlocked.Increment(ref _wanted);
+        WaitUntil(() => Volatile.Read(ref _running) == 0);
+        return taken;
+    }
+
+    /// <inheritdoc cref="BeginTurn"/>
+    public async ValueTask<bool> BeginTurnAsync()
+    {
+        var taken = await _turn.WaitAsync(MaxWait).ConfigureAwait(false);
+        Interlocked.Increment(ref _wanted);
+        await WaitUntilAsync(() => Volatile.Read(ref _running) == 0).ConfigureAwait(false);
+        return taken;
+    }
+
+    public void EndTurn(bool taken)
+    {
+        Interlocked.Decrement(ref _wanted);
+        if (taken)
+        {
+            _turn.Release();
+        }
+    }
+
+    private static void WaitUntil(Func<bool> done)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var spinner = default(SpinWait);
+        while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1); // a turn lasts microseconds: no 1 ms sleeps
+        }
+    }
+
+    private static async ValueTask WaitUntilAsync(Func<bool> done)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
+        {
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+    }
+}
