@@ -29,47 +29,66 @@ internal sealed class WriteTurns
     private int _wanted; // turns asked for or held
     private int _running; // ordinary attempts under way
 
-    /// <summary>Before an ordinary attempt: waits while a turn is wanted or held. Pair with <see cref="EndAttempt"/>.</summary>
+    /// <summary>
+    /// Before an ordinary attempt: waits while a turn is wanted or held (at most <see cref="MaxWait"/> in all, then goes
+    /// ahead anyway). Pair with <see cref="EndAttempt"/>.
+    /// </summary>
     public void BeginAttempt()
     {
-        // Counted first, then checked: a turn that counts itself first and then checks the attempts under way sees
-        // this one, or this one sees the turn (both are full fences).
-        Interlocked.Increment(ref _running);
-        if (Volatile.Read(ref _wanted) == 0)
+        var started = Stopwatch.GetTimestamp();
+        while (!TryEnter(started))
         {
-            return;
+            WaitUntil(() => Volatile.Read(ref _wanted) == 0, started);
         }
-
-        Interlocked.Decrement(ref _running);
-        WaitUntil(() => Volatile.Read(ref _wanted) == 0);
-        Interlocked.Increment(ref _running);
     }
 
     /// <inheritdoc cref="BeginAttempt"/>
     public async ValueTask BeginAttemptAsync()
     {
-        Interlocked.Increment(ref _running);
-        if (Volatile.Read(ref _wanted) == 0)
+        var started = Stopwatch.GetTimestamp();
+        while (!TryEnter(started))
         {
-            return;
+            await WaitUntilAsync(() => Volatile.Read(ref _wanted) == 0, started).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Counts an ordinary attempt unless a turn is wanted (and the wait is not over). Counted first, then checked: a
+    /// turn that counts itself first and then checks the attempts under way sees this one, or this one sees the turn
+    /// (both are full fences). Called again after every wait, since a new turn may have come in meanwhile.
+    /// </summary>
+    private bool TryEnter(long started)
+    {
+        Interlocked.Increment(ref _running);
+        if (Volatile.Read(ref _wanted) == 0 || Stopwatch.GetElapsedTime(started) >= MaxWait)
+        {
+            return true;
         }
 
         Interlocked.Decrement(ref _running);
-        await WaitUntilAsync(() => Volatile.Read(ref _wanted) == 0).ConfigureAwait(false);
-        Interlocked.Increment(ref _running);
+        return false;
     }
 
     public void EndAttempt() => Interlocked.Decrement(ref _running);
 
     /// <summary>
-    /// Takes a turn alone: waits for the turn before it, then for the ordinary attempts under way. Returns whether it
-    /// holds the turn's lock, for <see cref="EndTurn"/>.
+    /// Takes a turn alone: waits for the turn before it, then for the ordinary attempts under way (each at most
+    /// <see cref="MaxWait"/>). Returns whether it holds the turn's lock, for <see cref="EndTurn"/>.
     /// </summary>
     public bool BeginTurn()
     {
         var taken = _turn.Wait(MaxWait);
         Interlocked.Increment(ref _wanted);
-        WaitUntil(() => Volatile.Read(ref _running) == 0);
+        try
+        {
+            WaitUntil(() => Volatile.Read(ref _running) == 0, Stopwatch.GetTimestamp());
+        }
+        catch
+        {
+            EndTurn(taken); // interrupted: nothing may stay counted
+            throw;
+        }
+
         return taken;
     }
 
@@ -78,9 +97,27 @@ internal sealed class WriteTurns
     {
         var taken = await _turn.WaitAsync(MaxWait).ConfigureAwait(false);
         Interlocked.Increment(ref _wanted);
-        await WaitUntilAsync(() => Volatile.Read(ref _running) == 0).ConfigureAwait(false);
+        try
+        {
+            await WaitUntilAsync(() => Volatile.Read(ref _running) == 0, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+        }
+        catch
+        {
+            EndTurn(taken);
+            throw;
+        }
+
         return taken;
     }
+
+    /// <summary>Turns wanted or held (tests).</summary>
+    internal int Wanted => Volatile.Read(ref _wanted);
+
+    /// <summary>Ordinary attempts under way (tests).</summary>
+    internal int Running => Volatile.Read(ref _running);
+
+    /// <summary>Whether a turn's lock is free (tests).</summary>
+    internal bool TurnFree => _turn.CurrentCount == 1;
 
     public void EndTurn(bool taken)
     {
@@ -91,9 +128,8 @@ internal sealed class WriteTurns
         }
     }
 
-    private static void WaitUntil(Func<bool> done)
+    private static void WaitUntil(Func<bool> done, long started)
     {
-        var started = Stopwatch.GetTimestamp();
         var spinner = default(SpinWait);
         while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
         {
@@ -101,9 +137,10 @@ internal sealed class WriteTurns
         }
     }
 
-    private static async ValueTask WaitUntilAsync(Func<bool> done)
+    // Polls on the thread pool's timer, so under a starved pool the bound can stretch; an asynchronous caller blocks no
+    // thread meanwhile.
+    private static async ValueTask WaitUntilAsync(Func<bool> done, long started)
     {
-        var started = Stopwatch.GetTimestamp();
         while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
         {
             await Task.Delay(1).ConfigureAwait(false);

@@ -89,9 +89,30 @@ public sealed class WriteTurnsTests
         });
 
         await nested.WaitAsync(TimeSpan.FromSeconds(30));
-        var after = turns.BeginTurn(); // everything was released
-        Assert.True(after);
-        turns.EndTurn(after);
+        AssertReleased(turns);
+    }
+
+    [Fact]
+    public async Task A_turn_interrupted_while_it_waits_leaves_nothing_counted()
+    {
+        var turns = new WriteTurns();
+        turns.BeginAttempt(); // under way: the turn has to wait for it
+        var interrupted = Dedicated(() =>
+        {
+            Thread.CurrentThread.Interrupt(); // thrown at the turn's first yield while it waits
+            Assert.Throws<ThreadInterruptedException>(() => turns.BeginTurn());
+        });
+
+        await interrupted.WaitAsync(TimeSpan.FromSeconds(30));
+        turns.EndAttempt();
+        AssertReleased(turns);
+    }
+
+    private static void AssertReleased(WriteTurns turns)
+    {
+        Assert.Equal(0, turns.Wanted);
+        Assert.Equal(0, turns.Running);
+        Assert.True(turns.TurnFree);
     }
 
     private static Keyspace CreateCounter(Database db) => db.Write(tx =>
