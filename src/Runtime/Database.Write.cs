@@ -25,17 +25,7 @@ public sealed partial class Database
         for (var attempt = 1; ; attempt++)
         {
             // After two conflicts the attempt runs alone among Write calls (Transactions/WriteTurns.cs).
-            var alone = attempt >= WriteTurns.TurnFromAttempt;
-            var turn = false;
-            if (alone)
-            {
-                turn = _turns.BeginTurn();
-            }
-            else
-            {
-                _turns.BeginAttempt();
-            }
-
+            var entry = _turns.Enter(attempt);
             try
             {
                 using var transaction = BeginWrite(durability);
@@ -53,14 +43,7 @@ public sealed partial class Database
             }
             finally
             {
-                if (alone)
-                {
-                    _turns.EndTurn(turn);
-                }
-                else
-                {
-                    _turns.EndAttempt();
-                }
+                _turns.Leave(entry);
             }
 
             Thread.Sleep(policy.DelayBefore(attempt + 1));
@@ -87,17 +70,7 @@ public sealed partial class Database
         policy.Validate();
         for (var attempt = 1; ; attempt++)
         {
-            var alone = attempt >= WriteTurns.TurnFromAttempt;
-            var turn = false;
-            if (alone)
-            {
-                turn = await _turns.BeginTurnAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                await _turns.BeginAttemptAsync().ConfigureAwait(false);
-            }
-
+            var entry = await _turns.EnterAsync(attempt).ConfigureAwait(false);
             WriteTransaction? transaction = null;
             try
             {
@@ -117,14 +90,7 @@ public sealed partial class Database
             finally
             {
                 transaction?.Dispose();
-                if (alone)
-                {
-                    _turns.EndTurn(turn);
-                }
-                else
-                {
-                    _turns.EndAttempt();
-                }
+                _turns.Leave(entry);
             }
 
             await Task.Delay(policy.DelayBefore(attempt + 1), TimeProvider, cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,46 @@ internal sealed class WriteTurns
     private int _wanted; // turns asked for or held
     private int _running; // ordinary attempts under way
 
+    /// <summary>What <see cref="Enter"/> took, for <see cref="Leave"/>: a turn alone (and whether its lock), or an ordinary attempt.</summary>
+    public readonly record struct Entry(bool Alone, bool Taken);
+
+    /// <summary>Before attempt <paramref name="attempt"/> of a <c>Write</c>: a turn alone from <see cref="TurnFromAttempt"/> on, else an ordinary attempt.</summary>
+    public Entry Enter(int attempt)
+    {
+        if (attempt >= TurnFromAttempt)
+        {
+            return new Entry(true, BeginTurn());
+        }
+
+        BeginAttempt();
+        return new Entry(false, false);
+    }
+
+    /// <inheritdoc cref="Enter"/>
+    public async ValueTask<Entry> EnterAsync(int attempt)
+    {
+        if (attempt >= TurnFromAttempt)
+        {
+            return new Entry(true, await BeginTurnAsync().ConfigureAwait(false));
+        }
+
+        await BeginAttemptAsync().ConfigureAwait(false);
+        return new Entry(false, false);
+    }
+
+    /// <summary>After the attempt that <paramref name="entry"/> began, however it ended.</summary>
+    public void Leave(Entry entry)
+    {
+        if (entry.Alone)
+        {
+            EndTurn(entry.Taken);
+        }
+        else
+        {
+            EndAttempt();
+        }
+    }
+
     /// <summary>
     /// Before an ordinary attempt: waits while a turn is wanted or held (at most <see cref="MaxWait"/> in all, then goes
     /// ahead anyway). Pair with <see cref="EndAttempt"/>.
