@@ -141,6 +141,29 @@ internal sealed partial class FreeSpaceMap
         }
     }
 
+    /// <summary>
+    /// The first page of the run of reusable pages that ends the allocator's space (its page count when the last page is
+    /// not reusable): nothing uses or can reach any page from there on.
+    /// </summary>
+    public long ReusableTailStart()
+    {
+        lock (_lock)
+        {
+            return TailStart();
+        }
+    }
+
+    private long TailStart()
+    {
+        var tail = PageCount;
+        while (tail > 2 && _reusable[tail - 1])
+        {
+            tail--;
+        }
+
+        return tail;
+    }
+
     /// <summary>True when the durable checkpoint's bitmap marks <paramref name="page"/> as in use.</summary>
     public bool IsUsed(long page)
     {
@@ -214,11 +237,7 @@ internal sealed partial class FreeSpaceMap
     /// <summary>Extends the allocator's space (with free pages); returns the start of a run of <paramref name="count"/> pages.</summary>
     private long Grow(int count)
     {
-        var tail = PageCount;
-        while (tail > 2 && _reusable[tail - 1])
-        {
-            tail--;
-        }
+        var tail = TailStart();
 
         var newCount = Math.Max(tail + count, PageCount + GrowthPages);
         _reusable.SetRange(PageCount, newCount - PageCount);

@@ -22,9 +22,11 @@ internal sealed partial class Checkpointer
             Run(force: true);
             try
             {
-                // The forced checkpoint may have had to grow the allocator's space again (commits made pages dirty
-                // meanwhile), but its meta page records only the pages up to the last in use: cut there, never longer.
-                var pages = Durable.PageCount;
+                // Cut after the last page that is not reusable. Not at the forced checkpoint's page count: its bitmap
+                // already leaves out the pages that commits since the last checkpoint freed, and a snapshot older than
+                // those commits can still read them (it made a long reader read past the end of the file). Past the
+                // meta page's count the file only grows longer than it says, which is harmless.
+                var pages = Math.Max(Durable.PageCount, _freeSpace.ReusableTailStart());
                 if (pages * _store.PageSize < _store.FileLength)
                 {
                     _store.SetLengthInPages(pages);
