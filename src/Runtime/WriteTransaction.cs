@@ -380,7 +380,7 @@ public sealed class WriteTransaction : Transaction
         }
 
         _roots = (TreeRoot[])_roots.Clone();
-        _writer = new TreeWriter(_owner, Source, new FreedSet());
+        _writer = new TreeWriter(_owner, Source, new FreedSet(), Snapshot.Number + 1);
         try
         {
             foreach (var (keyspace, entries) in _overlay!.All)

@@ -60,6 +60,21 @@ internal sealed class Node
     /// </summary>
     public object? Owner { get; set; }
 
+    /// <summary>
+    /// The oldest version that can reach this node: versions before it were sequenced before the node was made. A
+    /// lower bound; 0 (every version) for nodes read from disk or made outside a commit. Once the commit that replaced
+    /// the node is visible and no version from this one up to that commit's predecessor is pinned, nothing can reach
+    /// the node any more (<see cref="Transactions.VersionChain"/>).
+    /// </summary>
+    /// <remarks>
+    /// One case reaches a node from a version before this one: a commit that replays in place on the previous commit's
+    /// unclaimed nodes (<see cref="Transactions.CommitSequencer"/>) links its new nodes into nodes that the previous
+    /// version also reaches. That is safe only because such a previous version can never be pinned: a batch publishes
+    /// only its last version, and a checkpoint that chose one seals it first. Pinning an unpublished version would make
+    /// these bounds too high.
+    /// </remarks>
+    public long ReachableFrom { get; init; }
+
     /// <summary>Where the node lives on disk, or <see cref="PageId.None"/> while it exists only in memory.</summary>
     public PageId PageId => new(Volatile.Read(ref _pageId));
 
@@ -124,11 +139,11 @@ internal sealed class Node
     /// <summary>The node's slot in the page cache's CLOCK ring, or -1; read and written only under the cache's lock.</summary>
     public int CacheSlot { get; set; } = -1;
 
-    public static Node Create(PagePool pages, PageType type, int level, object owner, bool longLived)
+    public static Node Create(PagePool pages, PageType type, int level, object owner, bool longLived, long reachableFrom)
     {
         var page = pages.Rent(zeroed: true, longLived);
         PageHeader.Initialize(page, type, level);
-        return new Node(page, PageId.None) { Owner = owner };
+        return new Node(page, PageId.None) { Owner = owner, ReachableFrom = reachableFrom };
     }
 
     public void MarkWritten(PageId id) => Volatile.Write(ref _pageId, id.Value);
@@ -264,13 +279,13 @@ internal sealed class Node
     /// (<see cref="SlottedPage.CopyUsed"/>): a root or an upper branch is mostly gap, and every small commit copies its
     /// path.
     /// </summary>
-    public Node CloneFor(object owner, bool longLived, PagePool pages)
+    public Node CloneFor(object owner, bool longLived, PagePool pages, long reachableFrom)
     {
         lock (this)
         {
             var page = pages.Rent(zeroed: false, longLived);
             SlottedPage.CopyUsed(Page, page);
-            var copy = new Node(page, PageId.None) { Owner = owner };
+            var copy = new Node(page, PageId.None) { Owner = owner, ReachableFrom = reachableFrom };
             if (Children is { } children)
             {
                 var copied = pages.RentChildren(children.Length);

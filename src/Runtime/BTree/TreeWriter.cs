@@ -11,15 +11,23 @@ internal sealed partial class TreeWriter
 {
     private readonly INodeSource _source;
 
-    public TreeWriter(object owner, INodeSource source, FreedSet freed)
+    /// <param name="reachableFrom">
+    /// The number of the first version that may hold the nodes this writer makes: one past the version it writes on (0
+    /// when unknown, which keeps their buffers from being recycled before every older version retires).
+    /// </param>
+    public TreeWriter(object owner, INodeSource source, FreedSet freed, long reachableFrom = 0)
     {
         Owner = owner;
         _source = source;
         Freed = freed;
         Limits = new TreeLimits(source.PageSize);
+        ReachableFrom = reachableFrom;
     }
 
     public object Owner { get; }
+
+    /// <summary>The <see cref="Node.ReachableFrom"/> of every node this writer makes.</summary>
+    public long ReachableFrom { get; }
 
     public FreedSet Freed { get; }
 
@@ -77,7 +85,7 @@ internal sealed partial class TreeWriter
     /// <summary>A new, empty node owned by this writer.</summary>
     private Node NewNode(PageType type, int level)
     {
-        var node = Node.Create(_source.Pages, type, level, Owner, LongLived);
+        var node = Node.Create(_source.Pages, type, level, Owner, LongLived, ReachableFrom);
         _allocated++;
         return node;
     }
@@ -97,7 +105,7 @@ internal sealed partial class TreeWriter
             NodesCreated++;
         }
 
-        var copy = node.CloneFor(Owner, LongLived, _source.Pages);
+        var copy = node.CloneFor(Owner, LongLived, _source.Pages, ReachableFrom);
         _allocated++;
         return copy;
     }

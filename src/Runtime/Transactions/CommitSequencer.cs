@@ -168,7 +168,7 @@ internal sealed class CommitSequencer
                 var latest = _chain.Latest;
                 if (ReferenceEquals(latest, _chain.Visible))
                 {
-                    var writer = new TreeWriter(new object(), _database.Source, new FreedSet());
+                    var writer = new TreeWriter(new object(), _database.Source, new FreedSet(), latest.Number + 1);
                     var roots = (TreeRoot[])latest.Roots.Clone();
                     change(roots, writer);
                     writer.Freed.Resolve(_database.PageSize, CheckpointInProgress);
@@ -238,7 +238,7 @@ internal sealed class CommitSequencer
     /// <summary>Re-applies a transaction's log on <paramref name="latest"/> (the log was validated against it).</summary>
     private (TreeRoot[], Catalog, FreedSet, int) Replay(TxLog log, DbVersion latest, Catalog mine, object owner)
     {
-        var writer = new TreeWriter(owner, _database.Source, new FreedSet());
+        var writer = new TreeWriter(owner, _database.Source, new FreedSet(), latest.Number + 1);
         var catalog = latest.Catalog;
         var roots = new TreeRoot[Math.Max(latest.Roots.Length, Math.Max(catalog.IdLimit, mine.IdLimit))];
         latest.Roots.CopyTo(roots, 0);

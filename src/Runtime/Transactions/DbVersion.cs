@@ -52,6 +52,12 @@ internal sealed class DbVersion(long number, TreeRoot[] roots, Catalog catalog, 
 
     public int Pins => Volatile.Read(ref _pins);
 
+    /// <summary>
+    /// Replaced nodes whose buffers only this pin keeps from being recycled (it is the newest pinned version that can
+    /// reach them); see <see cref="VersionChain"/>. Read and written under its reclamation lock.
+    /// </summary>
+    public List<Node>? HeldBack { get; set; }
+
     /// <summary>The writer token that owns the nodes this version's commit created.</summary>
     public object? Owner { get; set; }
 
@@ -83,6 +89,9 @@ internal sealed class DbVersion(long number, TreeRoot[] roots, Catalog catalog, 
 
     public void Unpin() => Interlocked.Decrement(ref _pins);
 
-    /// <summary>Retires the version if nothing pins it; a retired version can never be pinned again.</summary>
-    public bool TryRetire() => Interlocked.CompareExchange(ref _pins, -1, 0) == 0;
+    /// <summary>
+    /// Retires the version if nothing pins it, or tells it is retired already; a retired version can never be pinned
+    /// again.
+    /// </summary>
+    public bool TryRetire() => Interlocked.CompareExchange(ref _pins, -1, 0) is 0 or -1;
 }

@@ -21,6 +21,11 @@ internal sealed class VersionChain
     // covers them, while the versions themselves (and every node only they reached) are already garbage.
     private readonly Queue<(long Version, FreedSet Freed)> _retiredFreed = new();
 
+    // RecycleBehindPins: the newest version its walk has passed (null: none since the old end last moved past it), and
+    // the versions it found pinned that are not retired yet, oldest first.
+    private DbVersion? _walked;
+    private readonly List<DbVersion> _pinnedWalked = [];
+
     public VersionChain(DbVersion initial, PagePool pages)
     {
         _visible = _latest = _oldest = initial;
@@ -68,7 +73,8 @@ internal sealed class VersionChain
     /// <summary>
     /// Drops versions no snapshot pins from the old end of the chain (never the visible one), so the garbage
     /// collector can reclaim the nodes only they reached. What their successors freed is kept for <see cref="Reclaim"/>.
-    /// Cheap when there is nothing to do; called after every publication.
+    /// Then recycles early what a pinned old version does not need (<see cref="RecycleBehindPins"/>). Cheap when there
+    /// is nothing to do; called after every publication.
     /// </summary>
     public void RetireUnpinned()
     {
@@ -80,7 +86,7 @@ internal sealed class VersionChain
                 var next = head.Next;
                 if (next is null || ReferenceEquals(head, Visible) || !head.TryRetire())
                 {
-                    return;
+                    break;
                 }
 
                 if (next.Freed is { } freed)
@@ -101,8 +107,114 @@ internal sealed class VersionChain
                     next.Freed = null;
                 }
 
+                if (_pinnedWalked.Count > 0 && ReferenceEquals(_pinnedWalked[0], head))
+                {
+                    _pinnedWalked.RemoveAt(0);
+                }
+
+                if (head.HeldBack is { } held)
+                {
+                    // Held back by head alone (a newer pinned version in their range would hold them instead), and every
+                    // version before it is retired.
+                    _pages.Return(held);
+                    head.HeldBack = null;
+                }
+
                 head.DropLog();
                 _oldest = next;
+            }
+
+            RecycleBehindPins();
+        }
+    }
+
+    /// <summary>
+    /// Recycles the buffers of replaced nodes that no version can reach although an older version is still pinned (a
+    /// checkpoint pins the version it writes for as long as it runs; a long reader pins its snapshot). A node that
+    /// commit k replaced can be reached only by versions from its <see cref="Node.ReachableFrom"/> to k - 1; once none of
+    /// those is pinned, and none can be pinned again, nothing reaches it.
+    /// </summary>
+    /// <remarks>
+    /// <para>Walks each version below the visible one once, in order. New snapshots pin only the visible version, but a
+    /// reader that read it just before it stopped being visible may still pin it: so every unpinned version the walk
+    /// passes is retired at once (<see cref="DbVersion.TryRetire"/>), which makes its state final. The retirement from
+    /// the old end then passes it like any other retired version.</para>
+    /// <para>A version the walk found pinned (often only for a moment: the snapshot of the writer whose commit is being
+    /// published) holds back the nodes whose range it is the newest pinned version in (<see cref="DbVersion.HeldBack"/>).
+    /// Each call checks those versions again: once one is unpinned it is retired, and each node it held is handed to
+    /// the next older pinned version in its range, or recycled. The replaced-node lists themselves stay as they are,
+    /// for the retirement from the old end; a node recycled here is marked, and never returned twice.</para>
+    /// </remarks>
+    private void RecycleBehindPins()
+    {
+        List<Node>? recyclable = null;
+        for (var i = 0; i < _pinnedWalked.Count; i++)
+        {
+            var pinned = _pinnedWalked[i];
+            if (!pinned.TryRetire())
+            {
+                continue;
+            }
+
+            _pinnedWalked.RemoveAt(i--);
+            if (pinned.HeldBack is { } held)
+            {
+                // Every version before index i is still pinned: the one at i (if any) is the newest older pinned one.
+                pinned.HeldBack = null;
+                Hold(held, i >= 0 ? _pinnedWalked[i] : null, ref recyclable);
+            }
+        }
+
+        if (_walked is not null && _walked.Number < _oldest.Number)
+        {
+            _walked = null; // the retirement from the old end passed the walk
+        }
+
+        var visible = Visible.Number;
+        var version = _walked is null ? _oldest : _walked.Next;
+        while (version is not null && version.Number < visible)
+        {
+            if (!version.TryRetire())
+            {
+                _pinnedWalked.Add(version);
+            }
+
+            if (version.Next is { Freed: { Superseded.Count: > 0 } freed })
+            {
+                // Commit version.Number + 1 replaced these: each is reachable from its ReachableFrom up to this version.
+                Hold(freed.Superseded, _pinnedWalked.Count > 0 ? _pinnedWalked[^1] : null, ref recyclable);
+            }
+
+            _walked = version;
+            version = version.Next;
+        }
+
+        if (recyclable is not null)
+        {
+            _pages.Return(recyclable);
+        }
+    }
+
+    /// <summary>
+    /// Gives each node of <paramref name="nodes"/> to <paramref name="holder"/> (the newest pinned version at or below the
+    /// newest one that reaches them) when its range includes it, and adds the others to <paramref name="recyclable"/>.
+    /// </summary>
+    private static void Hold(List<Node> nodes, DbVersion? holder, ref List<Node>? recyclable)
+    {
+        foreach (var node in nodes)
+        {
+            if (node.Recycled)
+            {
+                continue;
+            }
+
+            if (holder is not null && holder.Number >= node.ReachableFrom)
+            {
+                (holder.HeldBack ??= []).Add(node);
+            }
+            else
+            {
+                (recyclable ??= []).Add(node);
             }
         }
     }

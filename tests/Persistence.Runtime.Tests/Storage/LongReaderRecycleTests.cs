@@ -7,10 +7,10 @@ using static Persistence.Tests.TestDatabases;
 namespace Persistence.Tests.Storage;
 
 /// <summary>
-/// Page recycling under long readers (written to test recycling behind pinned versions; what it caught was a truncation
-/// that cut pages a long reader still read, <see cref="ShrinkTests"/>): several long readers per thread, opened and closed at random times, stay open across many commits and checkpoints while writers (small, multi-key, promoted,
-/// slow ones replayed on a newer version, keyspace creations and drops) and a checkpointer (with an occasional shrink)
-/// run. Recycled buffers are poisoned (<see cref="PoisonRecycledPages"/>). Every long reader records its snapshot when
+/// Recycling behind pins (<c>VersionChain.RecycleBehindPins</c>) under stress (it also caught a truncation that cut pages
+/// a long reader still read, <see cref="ShrinkTests"/>): several long readers per thread, opened and closed at random
+/// times, stay open across many commits and checkpoints while writers (small, multi-key, promoted, slow ones replayed on
+/// a newer version, keyspace creations and drops) and a checkpointer (with an occasional shrink) run. Recycled buffers are poisoned (<see cref="PoisonRecycledPages"/>). Every long reader records its snapshot when
 /// it opens (checking the writers' invariant: each writer's keys sum to its total) and checks, again and again while it
 /// stays open and once more before it closes, that it still sees exactly that.
 /// </summary>

@@ -63,6 +63,42 @@ public sealed class PagePoolTests
     }
 
     [Fact]
+    public void A_long_reader_holds_back_only_the_nodes_its_snapshot_reaches()
+    {
+        using var db = Database.OpenInMemory();
+        var ks = Load(db);
+        var pool = db.Source.Pages;
+        using var reader = db.BeginRead();
+        var allocated = pool.Allocated;
+        const int Commits = 500;
+        for (var round = 1; round <= Commits; round++)
+        {
+            db.Write(tx => tx.Put(ks, Key(7), Value(7, round)));
+        }
+
+        // Each commit copies the path to key 7. The first copies replace nodes the reader's snapshot reaches, which stay;
+        // every later copy replaces one that only the commits after the reader made, and nothing reaches it once the
+        // commit after it is visible: its buffer serves the next copy although the reader is still open. Held back
+        // until the reader ends, they would have taken a new buffer for every node of every commit.
+        var grown = pool.Allocated - allocated;
+        Assert.True(grown < 40, $"{grown} buffers allocated over {Commits} commits while a reader was open");
+        for (var i = 0; i < Keys; i++)
+        {
+            Assert.True(reader.TryGet(ks, Key(i), out var value));
+            Assert.Equal(0, Round(i, value));
+        }
+
+        using (var latest = db.BeginRead())
+        {
+            Assert.True(latest.TryGet(ks, Key(7), out var value));
+            Assert.Equal(Commits, Round(7, value));
+        }
+
+        AssertEveryKeyReadable(db, ks);
+        AssertConsistent(db);
+    }
+
+    [Fact]
     public void A_pinned_snapshot_keeps_its_pages_until_it_ends()
     {
         using var db = Database.OpenInMemory();
