@@ -169,7 +169,7 @@ internal static class KeyHeads
         return (start, end);
     }
 
-    private static int LowerBound(ReadOnlySpan<ulong> heads, ulong head)
+    internal static int LowerBound(ReadOnlySpan<ulong> heads, ulong head)
     {
         var low = 0;
         var length = heads.Length;

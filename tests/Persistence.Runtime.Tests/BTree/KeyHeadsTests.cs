@@ -296,6 +296,39 @@ public sealed class KeyHeadsTests
         Assert.Equal((1, 1), KeyHeads.EqualRange(heads, 1, heads.Length, 0));
     }
 
+    [Fact]
+    public void Lower_bound_counts_the_smaller_heads_at_every_size_and_position()
+    {
+        var random = new Random(12);
+        ulong[] extremes = [0, 1, (1UL << 63) - 1, 1UL << 63, ulong.MaxValue - 1, ulong.MaxValue];
+        for (var length = 0; length <= 700; length += length < 140 ? 1 : 37)
+        {
+            for (var round = 0; round < 6; round++)
+            {
+                // Few distinct values in some rounds (long runs of equal heads), the full range in others, including the
+                // values an unsigned compare gets wrong when done signed.
+                var heads = new ulong[length];
+                for (var i = 0; i < length; i++)
+                {
+                    heads[i] = round switch
+                    {
+                        0 => (ulong)random.Next(4),
+                        1 => extremes[random.Next(extremes.Length)],
+                        _ => (ulong)random.NextInt64() * 2 + (ulong)random.Next(2),
+                    };
+                }
+
+                Array.Sort(heads);
+                var probes = heads.Concat(extremes).Concat(heads.Select(h => h + 1)).Concat(heads.Select(h => h - 1));
+                foreach (var head in probes)
+                {
+                    var expected = heads.Count(h => h < head);
+                    Assert.Equal(expected, KeyHeads.LowerBound(heads, head));
+                }
+            }
+        }
+    }
+
     private static byte[] Key(KeyShape shape, Random random)
     {
         switch (shape)
