@@ -9,8 +9,9 @@ public sealed partial class Database
     /// Returns free space at the end of the data file to the operating system, online: readers and writers continue.
     /// Live pages near the end are rewritten lower in the file (their keys are re-put unchanged), a checkpoint makes the
     /// move durable, and once no snapshot can reach the old pages the file is truncated. Reads every page; run it in a
-    /// maintenance window for large databases. Returns the number of bytes the file shrank by (0 for in-memory databases
-    /// or when there was too little to gain, or when long-lived snapshots still pin the pages; try again later).
+    /// maintenance window for large databases. Returns the number of bytes the file shrank by: 0 for in-memory databases
+    /// or when there was too little to gain, and less than it could when long-lived snapshots still reach pages near the
+    /// end (they stay until those snapshots are disposed; call it again later).
     /// </summary>
     public long Shrink()
     {

@@ -4,8 +4,10 @@ internal sealed partial class Checkpointer
 {
     /// <summary>
     /// Truncates the data file after its last used page when every page past it is reusable (free, and reachable by
-    /// no snapshot). The smaller page count is first made durable in a meta page, then the file is cut, so a crash in
-    /// between leaves a file longer than its meta says, which is harmless (the reverse would be refused as truncated).
+    /// no snapshot), or, when a snapshot still reaches pages that the last commits freed, after the last of those. The
+    /// smaller page count is first made durable in a meta page, then the file is cut (never below that count), so a
+    /// crash in between leaves a file longer than its meta says, which is harmless (the reverse would be refused as
+    /// truncated).
     /// </summary>
     public void TryTruncate()
     {

@@ -83,7 +83,17 @@ public sealed class ShrinkTests
 
         // A truncation right after that commit: its forced checkpoint writes k's new pages into pad's old ones, and its
         // bitmap no longer counts the reader's pages as used. They must stay in the file until the reader ends.
+        var before = fs.ReadAllBytes("/sim/test.db").Length;
         db.Checkpointer!.TryTruncate();
+        var after = fs.ReadAllBytes("/sim/test.db").Length;
+        var statistics = db.GetStatistics();
+        Assert.True(db.Checkpointer.Durable.PageCount * options.PageSize < after, "the forced checkpoint's page count no longer covers the reader's pages: the test does not reach the fault");
+        Assert.True(after < before, $"the free tail above the reader's pages should be cut ({before} bytes before, {after} after)");
+        Assert.True(statistics.FileBytes <= statistics.FilePages * options.PageSize);
+
+        // The file grows again past the cut while the reader is still open: its pages must not become holes.
+        db.Write(tx => PutAll(tx, tx.CreateKeyspace("more"), round: 2));
+        db.Checkpoint();
         Assert.Equal(Rows, reader.Count(ks));
         var i = 0;
         foreach (var (key, value) in reader.Scan(ks))
