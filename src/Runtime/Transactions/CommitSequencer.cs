@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Persistence.BTree;
 using Persistence.Wal;
 
@@ -14,7 +15,12 @@ internal sealed class CommitSequencer
     private readonly Lock _lock = new();
     private readonly Database _database;
     private readonly VersionChain _chain;
-    private readonly SortedDictionary<long, int> _writers = [];
+    // Open writers per snapshot number, and the smallest of those numbers (long.MaxValue when none is open). A hash map
+    // and a cached minimum instead of a sorted map: every writer adds and removes itself, and a sorted map allocated a
+    // tree node per writer and an enumerator per look at its first key.
+    private readonly Dictionary<long, int> _writers = [];
+    private readonly ConflictDetector _conflicts = new(); // used under _lock only
+    private long _oldestWriter = long.MaxValue;
     private DbVersion _pruneCursor;
     private long _dirtyNodes;
 
@@ -50,7 +56,13 @@ internal sealed class CommitSequencer
         {
             lock (_lock)
             {
-                return _writers.Values.Sum();
+                var count = 0;
+                foreach (var writers in _writers.Values)
+                {
+                    count += writers;
+                }
+
+                return count;
             }
         }
     }
@@ -65,7 +77,8 @@ internal sealed class CommitSequencer
         lock (_lock)
         {
             var snapshot = _chain.PinVisible();
-            _writers[snapshot.Number] = _writers.GetValueOrDefault(snapshot.Number) + 1;
+            CollectionsMarshal.GetValueRefOrAddDefault(_writers, snapshot.Number, out _)++;
+            _oldestWriter = Math.Min(_oldestWriter, snapshot.Number);
             return new WriteTransaction(_database, snapshot, durability);
         }
     }
@@ -75,9 +88,17 @@ internal sealed class CommitSequencer
         lock (_lock)
         {
             var number = transaction.Snapshot.Number;
-            if (--_writers[number] == 0)
+            if (--CollectionsMarshal.GetValueRefOrNullRef(_writers, number) == 0)
             {
                 _writers.Remove(number);
+                if (number == _oldestWriter)
+                {
+                    _oldestWriter = long.MaxValue;
+                    foreach (var open in _writers.Keys)
+                    {
+                        _oldestWriter = Math.Min(_oldestWriter, open);
+                    }
+                }
             }
 
             PruneLogs();
@@ -98,7 +119,7 @@ internal sealed class CommitSequencer
             var latest = _chain.Latest;
             var adopt = ReferenceEquals(latest, transaction.Snapshot) && !transaction.UsesOverlay;
             if (!ReferenceEquals(latest, transaction.Snapshot)
-                && ConflictDetector.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
+                && _conflicts.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
             {
                 Conflicts++;
                 throw new WriteConflictException(
@@ -271,11 +292,7 @@ internal sealed class CommitSequencer
     /// <summary>Drops logs that no open (or future) writer can need: at or before every open writer's snapshot and the visible version.</summary>
     private void PruneLogs()
     {
-        var limit = _chain.Visible.Number;
-        if (_writers.Count > 0)
-        {
-            limit = Math.Min(limit, _writers.Keys.First());
-        }
+        var limit = Math.Min(_chain.Visible.Number, _oldestWriter);
 
         while (_pruneCursor.Number <= limit)
         {

@@ -13,58 +13,68 @@ namespace Persistence.Transactions;
 /// other's: a one-document commit behind fifteen others hashes its own three keys instead of their forty-five (which
 /// cost most of a commit's allocations with 16 concurrent writers), and a bulk load behind one small commit still
 /// hashes only that commit's keys.
+/// <para>One detector serves every check of its sequencer, under the sequencer's lock: its sets are cleared and reused,
+/// so a check allocates nothing once they have grown to the usual size.</para>
 /// </remarks>
-internal static class ConflictDetector
+internal sealed class ConflictDetector
 {
+    /// <summary>Entries a set may keep between checks; a bulk load's check leaves bigger ones to the garbage collector.</summary>
+    private const int KeptCapacity = 1024;
+
+    private WriteSet _set = new();
+
     /// <summary>Returns the name of the keyspace of the first conflict found, or null when there is none.</summary>
-    public static string? FindConflict(TxLog mine, Catalog myCatalog, DbVersion snapshot, DbVersion latest)
+    public string? FindConflict(TxLog mine, Catalog myCatalog, DbVersion snapshot, DbVersion latest)
     {
         long theirOps = 0;
-        foreach (var log in Since(snapshot, latest))
+        for (var v = snapshot.Next; v is not null; v = Next(v, latest))
         {
-            theirOps += log.OpCount;
+            theirOps += LogOf(v, snapshot).OpCount;
         }
 
-        int? keyspace;
-        string? created;
-        if (mine.OpCount <= theirOps)
+        int? keyspace = null;
+        string? created = null;
+        var set = _set;
+        try
         {
-            var set = new WriteSet(mine);
-            (keyspace, created) = (null, null);
-            foreach (var log in Since(snapshot, latest))
+            if (mine.OpCount <= theirOps)
             {
-                if (set.FindConflict(log, out keyspace, out created))
+                set.Add(mine);
+                for (var v = snapshot.Next; v is not null; v = Next(v, latest))
                 {
-                    break;
+                    if (set.FindConflict(LogOf(v, snapshot), out keyspace, out created))
+                    {
+                        break;
+                    }
                 }
             }
-        }
-        else
-        {
-            var set = new WriteSet();
-            foreach (var log in Since(snapshot, latest))
+            else
             {
-                set.Add(log);
-            }
+                for (var v = snapshot.Next; v is not null; v = Next(v, latest))
+                {
+                    set.Add(LogOf(v, snapshot));
+                }
 
-            set.FindConflict(mine, out keyspace, out created);
+                set.FindConflict(mine, out keyspace, out created);
+            }
+        }
+        finally
+        {
+            // Cleared even when a spilled log fails to read back: the keys are slices of the logs' chunks.
+            if (!set.Clear(KeptCapacity))
+            {
+                _set = new WriteSet();
+            }
         }
 
         return created ?? (keyspace is { } id ? myCatalog.Get(id)?.Name ?? snapshot.Catalog.Get(id)?.Name ?? $"#{id}" : null);
     }
 
-    /// <summary>The logs of the versions after <paramref name="snapshot"/>, up to <paramref name="latest"/>.</summary>
-    private static IEnumerable<TxLog> Since(DbVersion snapshot, DbVersion latest)
-    {
-        for (var v = snapshot.Next; v is not null; v = v.Next)
-        {
-            yield return v.Log ?? throw new System.Diagnostics.UnreachableException($"The log of version {v.Number} was pruned while a writer with snapshot {snapshot.Number} was open.");
-            if (ReferenceEquals(v, latest))
-            {
-                yield break;
-            }
-        }
-    }
+    /// <summary>The version after <paramref name="v"/>, or null past <paramref name="latest"/>.</summary>
+    private static DbVersion? Next(DbVersion v, DbVersion latest) => ReferenceEquals(v, latest) ? null : v.Next;
+
+    private static TxLog LogOf(DbVersion v, DbVersion snapshot) =>
+        v.Log ?? throw new System.Diagnostics.UnreachableException($"The log of version {v.Number} was pruned while a writer with snapshot {snapshot.Number} was open.");
 
     /// <summary>What one side wrote, hashed for probing with the other side's operations.</summary>
     private sealed class WriteSet
@@ -72,13 +82,18 @@ internal static class ConflictDetector
         private readonly HashSet<(int, ReadOnlyMemory<byte>)> _keys = new(KeyComparer.Instance);
         private readonly HashSet<int> _dropped = [];
         private readonly HashSet<int> _touched = [];
-        private readonly HashSet<string> _created = new(StringComparer.Ordinal);
+        private HashSet<string>? _created; // keyspace creations are rare
 
-        public WriteSet()
+        /// <summary>Empties the set for the next check; false when it grew past <paramref name="keep"/> entries (drop it).</summary>
+        public bool Clear(int keep)
         {
+            var small = _keys.Count <= keep;
+            _keys.Clear();
+            _dropped.Clear();
+            _touched.Clear();
+            _created?.Clear();
+            return small;
         }
-
-        public WriteSet(TxLog log) => Add(log);
 
         public void Add(TxLog log)
         {
@@ -93,7 +108,7 @@ internal static class ConflictDetector
                         _touched.Add(op.KeyspaceId);
                         break;
                     case LogOpKind.CreateKeyspace:
-                        _created.Add(Encoding.UTF8.GetString(op.Key.Span));
+                        (_created ??= new HashSet<string>(StringComparer.Ordinal)).Add(Encoding.UTF8.GetString(op.Key.Span));
                         break;
                     case LogOpKind.DropKeyspace:
                         _dropped.Add(op.KeyspaceId);
@@ -114,7 +129,7 @@ internal static class ConflictDetector
                 var conflict = op.Kind switch
                 {
                     LogOpKind.Put or LogOpKind.Delete => _dropped.Contains(op.KeyspaceId) || _keys.Contains((op.KeyspaceId, op.Key)),
-                    LogOpKind.CreateKeyspace => _created.Contains(Encoding.UTF8.GetString(op.Key.Span)),
+                    LogOpKind.CreateKeyspace => _created is { } names && names.Contains(Encoding.UTF8.GetString(op.Key.Span)),
                     LogOpKind.DropKeyspace => _dropped.Contains(op.KeyspaceId) || _touched.Contains(op.KeyspaceId),
                     _ => false,
                 };

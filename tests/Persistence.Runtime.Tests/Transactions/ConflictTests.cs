@@ -41,6 +41,37 @@ public sealed class ConflictTests
     }
 
     /// <summary>
+    /// One detector serves every check: what an earlier check hashed must be gone before the next, or a key written by
+    /// an unrelated earlier transaction would make a later one conflict. Each round's late writer hashes its own keys
+    /// (it is the smaller side) and probes with those of the round's first writer, who writes the key the previous
+    /// round's late writer wrote. The first round's check can be large (past the sets' kept capacity).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2000)]
+    public void A_check_keeps_nothing_of_the_checks_before_it(int firstSize)
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            using var first = _db.BeginWrite();
+            using var late = _db.BeginWrite();
+            var size = round == 0 ? firstSize : 1;
+            first.Put(_ks, Bytes($"key{round}"), Bytes("f"));
+            late.Put(_ks, Bytes($"key{round + 1}"), Bytes("l"));
+            for (var i = 1; i < size; i++)
+            {
+                first.Put(_ks, Bytes($"first{round}-{i}"), Bytes("f"));
+                late.Put(_ks, Bytes($"late{round}-{i}"), Bytes("l"));
+            }
+
+            first.Commit();
+            late.Commit(); // no shared key: never a conflict
+        }
+
+        AssertConsistent(_db);
+    }
+
+    /// <summary>
     /// The check hashes the smaller side (by operations) and probes with the other: a small transaction behind many
     /// commits, and a large one behind a few, both find the one shared key among many that are not, and both commit
     /// when nothing is shared.
