@@ -138,8 +138,7 @@ public sealed class WriteTransaction : Transaction
         {
             if (_writer is null)
             {
-                var keyBytes = key.ToArray();
-                _overlay!.Put(keyspace.Id, key, value, () => InSnapshot(keyspace.Id, keyBytes));
+                _overlay!.Put(keyspace.Id, key.ToArray(), value, this);
                 if (_overlay.ShouldPromote)
                 {
                     Promote();
@@ -172,8 +171,7 @@ public sealed class WriteTransaction : Transaction
             bool deleted;
             if (_writer is null)
             {
-                var keyBytes = key.ToArray();
-                deleted = _overlay!.Delete(keyspace.Id, keyBytes, () => InSnapshot(keyspace.Id, keyBytes));
+                deleted = _overlay!.Delete(keyspace.Id, key.ToArray(), this);
                 if (_overlay.ShouldPromote)
                 {
                     Promote(); // a large delete-only transaction too: its private tree is adopted at commit, not replayed
@@ -369,7 +367,8 @@ public sealed class WriteTransaction : Transaction
         }
     }
 
-    private bool InSnapshot(int keyspaceId, byte[] key) => TreeReader.TryFind(CurrentRoot(keyspaceId).Root, key, Source, out _, out _);
+    /// <summary>Whether this transaction's snapshot (not its pending writes) holds <paramref name="key"/>.</summary>
+    internal bool InSnapshot(int keyspaceId, byte[] key) => TreeReader.TryFind(CurrentRoot(keyspaceId).Root, key, Source, out _, out _);
 
     /// <summary>Moves the pending writes into a private copy-on-write tree (large transactions, keyspace changes).</summary>
     private void Promote()

@@ -6,21 +6,35 @@ namespace Persistence.Transactions;
 /// A value of null is a deletion (it hides the snapshot's key). Past <see cref="PromoteAfter"/> entries the transaction
 /// moves to a private copy-on-write tree, which is cheaper for large transactions.
 /// </summary>
+/// <remarks>
+/// A transaction touches few keyspaces (a document and its indexes), so they sit in a short array searched in order,
+/// not in hash maps: a one-document commit made its overlay allocate two maps and their arrays.
+/// </remarks>
 internal sealed class WriteOverlay
 {
     public const int PromoteAfter = 128;
-    private readonly Dictionary<int, List<Entry>> _keyspaces = [];
-    private readonly Dictionary<int, long> _countDelta = [];
+    private Part[] _parts = new Part[4];
+    private int _partCount;
 
     public int Entries { get; private set; }
 
     public bool ShouldPromote => Entries > PromoteAfter;
 
-    public IEnumerable<(int Keyspace, List<Entry> Entries)> All => _keyspaces.Select(p => (p.Key, p.Value));
+    /// <summary>The keyspaces written, each with its pending writes in key order.</summary>
+    public IEnumerable<(int Keyspace, List<Entry> Entries)> All
+    {
+        get
+        {
+            for (var i = 0; i < _partCount; i++)
+            {
+                yield return (_parts[i].Keyspace, _parts[i].Entries);
+            }
+        }
+    }
 
-    public List<Entry>? EntriesOf(int keyspace) => _keyspaces.GetValueOrDefault(keyspace);
+    public List<Entry>? EntriesOf(int keyspace) => IndexOf(keyspace) is var i and >= 0 ? _parts[i].Entries : null;
 
-    public long CountDelta(int keyspace) => _countDelta.GetValueOrDefault(keyspace);
+    public long CountDelta(int keyspace) => IndexOf(keyspace) is var i and >= 0 ? _parts[i].CountDelta : 0;
 
     /// <summary>Finds <paramref name="key"/>: <c>found</c> says whether the overlay holds it; the value is null for a deletion.</summary>
     public bool TryGet(int keyspace, ReadOnlySpan<byte> key, out byte[]? value)
@@ -40,12 +54,15 @@ internal sealed class WriteOverlay
         return found;
     }
 
-    /// <summary>Records a put; <paramref name="inSnapshot"/> says whether the snapshot holds the key (for counting).</summary>
-    public void Put(int keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, Func<bool> inSnapshot) =>
-        Set(keyspace, key, value.ToArray(), inSnapshot);
+    /// <summary>
+    /// Records a put of <paramref name="key"/> (kept, not copied); <paramref name="snapshot"/> tells whether the snapshot
+    /// holds the key (for counting).
+    /// </summary>
+    public void Put(int keyspace, byte[] key, ReadOnlySpan<byte> value, WriteTransaction snapshot) =>
+        Set(keyspace, key, value.ToArray(), snapshot);
 
     /// <summary>Records a deletion; returns false (and records nothing) when the key does not exist in this transaction's view.</summary>
-    public bool Delete(int keyspace, ReadOnlySpan<byte> key, Func<bool> inSnapshot)
+    public bool Delete(int keyspace, byte[] key, WriteTransaction snapshot)
     {
         if (TryGet(keyspace, key, out var current))
         {
@@ -54,12 +71,12 @@ internal sealed class WriteOverlay
                 return false;
             }
         }
-        else if (!inSnapshot())
+        else if (!snapshot.InSnapshot(keyspace, key))
         {
             return false;
         }
 
-        Set(keyspace, key, null, () => true);
+        Set(keyspace, key, null, snapshot: null);
         return true;
     }
 
@@ -91,14 +108,23 @@ internal sealed class WriteOverlay
         return low;
     }
 
-    private void Set(int keyspace, ReadOnlySpan<byte> key, byte[]? value, Func<bool> inSnapshot)
+    /// <param name="snapshot">Asked whether its snapshot holds a key new to the overlay; null: it does (a deletion).</param>
+    private void Set(int keyspace, byte[] key, byte[]? value, WriteTransaction? snapshot)
     {
-        if (!_keyspaces.TryGetValue(keyspace, out var entries))
+        var part = IndexOf(keyspace);
+        if (part < 0)
         {
-            entries = [];
-            _keyspaces[keyspace] = entries;
+            if (_partCount == _parts.Length)
+            {
+                Array.Resize(ref _parts, _parts.Length * 2);
+            }
+
+            part = _partCount++;
+            _parts[part] = new Part(keyspace, []);
         }
 
+        ref var slot = ref _parts[part];
+        var entries = slot.Entries;
         var index = Find(entries, key, out var found);
         bool existedBefore;
         if (found)
@@ -108,16 +134,37 @@ internal sealed class WriteOverlay
         }
         else
         {
-            existedBefore = inSnapshot();
-            entries.Insert(index, new Entry(key.ToArray(), value));
+            existedBefore = snapshot?.InSnapshot(keyspace, key) ?? true;
+            entries.Insert(index, new Entry(key, value));
             Entries++;
         }
 
         var existsAfter = value is not null;
         if (existedBefore != existsAfter)
         {
-            _countDelta[keyspace] = CountDelta(keyspace) + (existsAfter ? 1 : -1);
+            slot.CountDelta += existsAfter ? 1 : -1;
         }
+    }
+
+    private int IndexOf(int keyspace)
+    {
+        for (var i = 0; i < _partCount; i++)
+        {
+            if (_parts[i].Keyspace == keyspace)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>One keyspace's pending writes in key order, and how they change its count.</summary>
+    private struct Part(int keyspace, List<Entry> entries)
+    {
+        public readonly int Keyspace = keyspace;
+        public readonly List<Entry> Entries = entries;
+        public long CountDelta;
     }
 
     /// <summary>One pending write: the value, or null for a deletion.</summary>
