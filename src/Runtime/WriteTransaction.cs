@@ -367,7 +367,10 @@ public sealed class WriteTransaction : Transaction
         }
     }
 
-    /// <summary>Whether this transaction's snapshot (not its pending writes) holds <paramref name="key"/>.</summary>
+    /// <summary>
+    /// Whether this transaction's snapshot (not its pending writes) holds <paramref name="key"/>: asked by the write
+    /// overlay only, before any promotion, while the roots are still the snapshot's.
+    /// </summary>
     internal bool InSnapshot(int keyspaceId, byte[] key) => TreeReader.TryFind(CurrentRoot(keyspaceId).Root, key, Source, out _, out _);
 
     /// <summary>Moves the pending writes into a private copy-on-write tree (large transactions, keyspace changes).</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Persistence.BTree;
 using Persistence.Wal;
@@ -88,15 +90,21 @@ internal sealed class CommitSequencer
         lock (_lock)
         {
             var number = transaction.Snapshot.Number;
-            if (--CollectionsMarshal.GetValueRefOrNullRef(_writers, number) == 0)
+            ref var open = ref CollectionsMarshal.GetValueRefOrNullRef(_writers, number);
+            if (Unsafe.IsNullRef(ref open))
+            {
+                throw new UnreachableException($"A writer with snapshot {number} ended twice.");
+            }
+
+            if (--open == 0)
             {
                 _writers.Remove(number);
                 if (number == _oldestWriter)
                 {
                     _oldestWriter = long.MaxValue;
-                    foreach (var open in _writers.Keys)
+                    foreach (var snapshot in _writers.Keys)
                     {
-                        _oldestWriter = Math.Min(_oldestWriter, open);
+                        _oldestWriter = Math.Min(_oldestWriter, snapshot);
                     }
                 }
             }

@@ -123,8 +123,7 @@ internal sealed class WriteOverlay
             _parts[part] = new Part(keyspace, []);
         }
 
-        ref var slot = ref _parts[part];
-        var entries = slot.Entries;
+        var entries = _parts[part].Entries;
         var index = Find(entries, key, out var found);
         bool existedBefore;
         if (found)
@@ -142,7 +141,7 @@ internal sealed class WriteOverlay
         var existsAfter = value is not null;
         if (existedBefore != existsAfter)
         {
-            slot.CountDelta += existsAfter ? 1 : -1;
+            _parts[part].CountDelta += existsAfter ? 1 : -1; // indexed again: asking the snapshot may run between
         }
     }
 
