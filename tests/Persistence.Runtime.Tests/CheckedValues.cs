@@ -17,18 +17,7 @@ public static class CheckedValues
 
     public static int KeyOf(ReadOnlySpan<byte> key) => BinaryPrimitives.ReadInt32BigEndian(key);
 
-    public static byte[] Value(int i, int round)
-    {
-        var value = new byte[40];
-        BinaryPrimitives.WriteInt32BigEndian(value, i);
-        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(4), round);
-        for (var b = 8; b < value.Length; b++)
-        {
-            value[b] = (byte)((i * 31) + (round * 7) + b);
-        }
-
-        return value;
-    }
+    public static byte[] Value(int i, int round) => Checked(40, i, round, keyFactor: 31, roundFactor: 7);
 
     /// <summary>The value's round, or -1 when the bytes are not a value written for key <paramref name="i"/>.</summary>
     public static int Round(int i, ReadOnlySpan<byte> value)
@@ -43,18 +32,7 @@ public static class CheckedValues
     }
 
     /// <summary>A value past the inline limit (stored in overflow pages), checkable like <see cref="Value"/>.</summary>
-    public static byte[] BigValue(int i, int round)
-    {
-        var value = new byte[1500 + (i % 13)];
-        BinaryPrimitives.WriteInt32BigEndian(value, i);
-        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(4), round);
-        for (var b = 8; b < value.Length; b++)
-        {
-            value[b] = (byte)((i * 13) + (round * 5) + b);
-        }
-
-        return value;
-    }
+    public static byte[] BigValue(int i, int round) => Checked(1500 + (i % 13), i, round, keyFactor: 13, roundFactor: 5);
 
     /// <summary>The round of a big value written for key <paramref name="i"/>, or -1 when the bytes are not one.</summary>
     public static int BigRound(int i, ReadOnlySpan<byte> value)
@@ -66,5 +44,19 @@ public static class CheckedValues
 
         var round = BinaryPrimitives.ReadInt32BigEndian(value[4..]);
         return value.SequenceEqual(BigValue(i, round)) ? round : -1;
+    }
+
+    /// <summary>The key and round, then bytes that follow from both, so that any other bytes are caught.</summary>
+    private static byte[] Checked(int length, int i, int round, int keyFactor, int roundFactor)
+    {
+        var value = new byte[length];
+        BinaryPrimitives.WriteInt32BigEndian(value, i);
+        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(4), round);
+        for (var b = 8; b < value.Length; b++)
+        {
+            value[b] = (byte)((i * keyFactor) + (round * roundFactor) + b);
+        }
+
+        return value;
     }
 }
