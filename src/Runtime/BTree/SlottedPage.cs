@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Persistence.Storage;
 
@@ -74,6 +75,49 @@ internal static class SlottedPage
         {
             SetFragmented(page, Fragmented(page) + length);
         }
+    }
+
+    /// <summary>
+    /// Moves the <paramref name="count"/> cells from slot <paramref name="from"/> of <paramref name="source"/> to slot
+    /// <paramref name="at"/> of <paramref name="target"/>, in order, shifting each slot array once; the cells' bytes in
+    /// the source become fragmented free space. The caller has checked that they fit in the target, after compaction
+    /// if need be. Costs what the moved cells do, where rebuilding both pages would cost all their cells.
+    /// </summary>
+    public static void MoveCells(Span<byte> source, int from, int count, Span<byte> target, int at)
+    {
+        var bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            bytes += CellLength(source, CellOffset(source, from + i));
+        }
+
+        Debug.Assert(FreeSpace(target) >= bytes + (count * SlotSize), "the caller checks that the cells fit");
+        if (Upper(target) - Lower(target) < bytes + (count * SlotSize))
+        {
+            Compact(target);
+        }
+
+        var targetCount = Count(target);
+        var targetSlots = target[PageHeader.Size..];
+        targetSlots[(at * SlotSize)..(targetCount * SlotSize)].CopyTo(targetSlots[((at + count) * SlotSize)..]);
+        var upper = Upper(target);
+        for (var i = 0; i < count; i++)
+        {
+            var offset = CellOffset(source, from + i);
+            var length = CellLength(source, offset);
+            upper -= length;
+            source.Slice(offset, length).CopyTo(target[upper..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(targetSlots[((at + i) * SlotSize)..], checked((ushort)upper));
+        }
+
+        SetUpper(target, upper);
+        PageHeader.SetCount(target, targetCount + count);
+
+        var sourceCount = Count(source);
+        var sourceSlots = source[PageHeader.Size..];
+        sourceSlots[((from + count) * SlotSize)..(sourceCount * SlotSize)].CopyTo(sourceSlots[(from * SlotSize)..]);
+        PageHeader.SetCount(source, sourceCount - count);
+        SetFragmented(source, Fragmented(source) + bytes);
     }
 
     /// <summary>

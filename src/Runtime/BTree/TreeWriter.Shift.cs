@@ -83,29 +83,26 @@ internal sealed partial class TreeWriter
 
         var leftNode = WritableChild(parent, left);
         var rightNode = WritableChild(parent, left + 1);
-        var oldA = ScratchCopy(leftNode.Page);
-        var oldB = ScratchCopy(rightNode.Page);
-        try
+        // Each leaf keeps its history of inserts, its slots moved by the cells it gained or lost at the front, so an
+        // ordered run in either carries on.
+        KeepHistory(leftNode, 0, k);
+        KeepHistory(rightNode, countA - k, n - k);
+        if (leftNode.Large is not { Count: > 0 } && rightNode.Large is not { Count: > 0 })
         {
-            var (largeA, largeB) = (leftNode.Large, rightNode.Large);
-            PageHeader.Initialize(leftNode.Page, PageType.Leaf, 0);
-            PageHeader.Initialize(rightNode.Page, PageType.Leaf, 0);
-            (leftNode.Large, rightNode.Large) = (null, null);
-            // Each leaf keeps its history of inserts, its slots moved by the cells it gained or lost at the front, so an
-            // ordered run in either carries on.
-            KeepHistory(leftNode, 0, k);
-            KeepHistory(rightNode, countA - k, n - k);
-            for (var i = 0; i < n; i++)
+            // No cell refers to a value not yet written by its index in its node's list: the cells that cross move
+            // verbatim, and the others stay where they are.
+            if (k < countA)
             {
-                var (source, large, sourceSlot) = i < countA ? (oldA, largeA, i) : (oldB, largeB, i - countA);
-                var (target, targetSlot) = i < k ? (leftNode, i) : (rightNode, i - k);
-                CopyLeafCell(source, large, sourceSlot, target, targetSlot);
+                SlottedPage.MoveCells(leftNode.Page, k, countA - k, rightNode.Page, 0);
+            }
+            else
+            {
+                SlottedPage.MoveCells(rightNode.Page, 0, k - countA, leftNode.Page, countA);
             }
         }
-        finally
+        else
         {
-            ArrayPool<byte>.Shared.Return(oldA);
-            ArrayPool<byte>.Shared.Return(oldB);
+            Rebuild(leftNode, rightNode, countA, n, k);
         }
 
         var childId = BranchPage.Child(parent.Page, left + 1);
@@ -113,6 +110,31 @@ internal sealed partial class TreeWriter
         BranchPage.Insert(parent.Page, left + 1, separator, childId);
         ShiftedCells += Math.Abs(k - countA);
         return true;
+
+        // Rebuilds both leaves from copies of their pages, so that the new cells' list of large values is built anew.
+        void Rebuild(Node leftNode, Node rightNode, int countA, int n, int k)
+        {
+            var oldA = ScratchCopy(leftNode.Page);
+            var oldB = ScratchCopy(rightNode.Page);
+            try
+            {
+                var (largeA, largeB) = (leftNode.Large, rightNode.Large);
+                PageHeader.Initialize(leftNode.Page, PageType.Leaf, 0);
+                PageHeader.Initialize(rightNode.Page, PageType.Leaf, 0);
+                (leftNode.Large, rightNode.Large) = (null, null);
+                for (var i = 0; i < n; i++)
+                {
+                    var (source, large, sourceSlot) = i < countA ? (oldA, largeA, i) : (oldB, largeB, i - countA);
+                    var (target, targetSlot) = i < k ? (leftNode, i) : (rightNode, i - k);
+                    CopyLeafCell(source, large, sourceSlot, target, targetSlot);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(oldA);
+                ArrayPool<byte>.Shared.Return(oldB);
+            }
+        }
 
         static void KeepHistory(Node node, int shift, int count)
         {
