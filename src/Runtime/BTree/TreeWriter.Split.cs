@@ -12,25 +12,56 @@ internal sealed partial class TreeWriter
     /// </summary>
     private Split SplitLeaf(Node node, int slot, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value, bool rightmost, int order)
     {
+        var page = node.Page;
+        var count = SlottedPage.Count(page);
+        var n = count + 1;
+        var sizes = n <= 512 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            sizes[i] = SlottedPage.SlotSize + (i == slot
+                ? cell.Size(key.Length)
+                : LeafPage.CellLength(page, SlottedPage.CellOffset(page, i < slot ? i : i - 1)));
+        }
+
+        var k = ChooseSplit(sizes, slot, rightmost, order);
+        var run = node.InsertRun;
+        var right = NewNode(PageType.Leaf, 0);
+        NodesCreated++;
+        if (node.Large is not { Count: > 0 })
+        {
+            // No cell refers to a value not yet written by its index in the node's list: the cells of the right part move
+            // verbatim (none for an append to the last leaf), and the new cell goes into its half.
+            var firstMoved = slot < k ? k - 1 : k;
+            SlottedPage.MoveCells(page, firstMoved, count - firstMoved, right.Page, 0);
+            var (target, targetSlot) = slot < k ? (node, slot) : (right, slot - k);
+            InsertCell(target, targetSlot, key, cell, value);
+        }
+        else
+        {
+            RebuildSplit(node, right, slot, k, n, key, cell, value);
+        }
+
+        // The half that took the new key remembers it, so a run of ordered inserts carries on across the split.
+        var (taker, other, at) = slot < k ? (node, right, slot) : (right, node, slot - k);
+        taker.SetInsertHistory(at, order != 0 ? run : 0);
+        other.SetInsertHistory(-1, 0);
+        var separator = ShortestSeparator(LeafPage.Key(node.Page, k - 1), LeafPage.Key(right.Page, 0));
+        return new Split(separator, right);
+    }
+
+    /// <summary>
+    /// Splits by rebuilding the node from a copy of its page, so that both halves' lists of values not yet written
+    /// are built anew: combined slot <paramref name="slot"/> is the new cell, the first <paramref name="k"/> of the
+    /// <paramref name="n"/> stay in the node.
+    /// </summary>
+    private void RebuildSplit(Node node, Node right, int slot, int k, int n, ReadOnlySpan<byte> key, NewCell cell, ReadOnlySpan<byte> value)
+    {
         var old = ScratchCopy(node.Page);
         try
         {
             var oldLarge = node.Large;
-            var n = SlottedPage.Count(old) + 1;
-            var sizes = n <= 512 ? stackalloc int[n] : new int[n];
-            for (var i = 0; i < n; i++)
-            {
-                sizes[i] = SlottedPage.SlotSize + (i == slot
-                    ? cell.Size(key.Length)
-                    : LeafPage.CellLength(old, SlottedPage.CellOffset(old, i < slot ? i : i - 1)));
-            }
-
-            var k = ChooseSplit(sizes, slot, rightmost, order);
-            var run = node.InsertRun;
             PageHeader.Initialize(node.Page, PageType.Leaf, 0);
             node.Large = null;
-            var right = NewNode(PageType.Leaf, 0);
-            NodesCreated++;
             for (var i = 0; i < n; i++)
             {
                 var target = i < k ? node : right;
@@ -44,13 +75,6 @@ internal sealed partial class TreeWriter
                     CopyLeafCell(old, oldLarge, i < slot ? i : i - 1, target, targetSlot);
                 }
             }
-
-            // The half that took the new key remembers it, so a run of ordered inserts carries on across the split.
-            var (taker, other, at) = slot < k ? (node, right, slot) : (right, node, slot - k);
-            taker.SetInsertHistory(at, order != 0 ? run : 0);
-            other.SetInsertHistory(-1, 0);
-            var separator = ShortestSeparator(LeafPage.Key(node.Page, k - 1), LeafPage.Key(right.Page, 0));
-            return new Split(separator, right);
         }
         finally
         {

@@ -303,10 +303,11 @@ public sealed class KeyHeadsTests
         ulong[] extremes = [0, 1, (1UL << 63) - 1, 1UL << 63, ulong.MaxValue - 1, ulong.MaxValue];
         for (var length = 0; length <= 700; length += length < 140 ? 1 : 37)
         {
-            for (var round = 0; round < 6; round++)
+            for (var round = 0; round < 8; round++)
             {
                 // Few distinct values in some rounds (long runs of equal heads), the full range in others, including the
-                // values an unsigned compare gets wrong when done signed.
+                // values an unsigned compare gets wrong when done signed; evenly spaced heads (consecutive ids) and heads
+                // bunched at powers of two (a search that guesses positions from values must survive both).
                 var heads = new ulong[length];
                 for (var i = 0; i < length; i++)
                 {
@@ -314,6 +315,8 @@ public sealed class KeyHeadsTests
                     {
                         0 => (ulong)random.Next(4),
                         1 => extremes[random.Next(extremes.Length)],
+                        2 => 1000 + (3 * (ulong)i),
+                        3 => (1UL << random.Next(64)) + (ulong)random.Next(3),
                         _ => (ulong)random.NextInt64() * 2 + (ulong)random.Next(2),
                     };
                 }
