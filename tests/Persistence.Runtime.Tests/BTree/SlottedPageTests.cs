@@ -6,35 +6,34 @@ namespace Persistence.Tests.BTree;
 public sealed class SlottedPageTests
 {
     /// <summary>
-    /// Moving cells between two leaves, the way a full leaf evens out with a neighbour: to the front of the right leaf
-    /// and to the end of the left one, into a target whose free bytes are partly fragmented (so it compacts first).
-    /// Both pages then hold exactly the expected keys in order, and the free bytes of the two together are unchanged.
+    /// Moving a run of cells from one page to another, from and to the front, the middle and the end, none or all of
+    /// them, into a target whose free bytes are partly fragmented (so that it compacts first) and whose gap holds
+    /// garbage, as a copied page's may: both pages then hold exactly the cells expected, in order, with their values,
+    /// the free bytes of the two together are unchanged, and each page still compacts to the same contents.
     /// </summary>
     [Theory]
-    [InlineData(true, 1)]
-    [InlineData(true, 17)]
-    [InlineData(false, 1)]
-    [InlineData(false, 17)]
-    public void Moved_cells_keep_their_order_and_the_pages_their_free_bytes(bool toRight, int moved)
+    [InlineData("end", "front", 1)]
+    [InlineData("end", "front", 17)]
+    [InlineData("front", "end", 1)]
+    [InlineData("front", "end", 17)]
+    [InlineData("middle", "middle", 5)]
+    [InlineData("middle", "front", 0)]
+    [InlineData("front", "middle", 20)] // every cell of the source
+    public void Moved_cells_keep_their_order_and_the_pages_their_free_bytes(string from, string at, int moved)
     {
-        var left = NewLeaf(0, 60);
-        var right = NewLeaf(100, 60);
+        var source = NewLeaf(0, 20);
+        var target = NewLeaf(100, 60);
 
         // Fragment the target: remove every other cell, then insert fillers until its contiguous gap is too small for
-        // the cells that arrive, though its free bytes are enough.
-        var target = toRight ? right : left;
-        for (var i = SlottedPage.Count(target) - 1; i >= 0; i--)
+        // most runs of cells that arrive, though its free bytes are enough; then write garbage over the gap.
+        for (var i = SlottedPage.Count(target) - 1; i >= 0; i -= 2)
         {
-            if (i % 2 == 0)
-            {
-                SlottedPage.Remove(target, i);
-            }
+            SlottedPage.Remove(target, i);
         }
 
-        var fillerBase = toRight ? "key00130" : "key00030";
         for (var j = 0; ; j++)
         {
-            var key = System.Text.Encoding.ASCII.GetBytes($"{fillerBase}f{j:D3}");
+            var key = System.Text.Encoding.ASCII.GetBytes($"key00130f{j:D3}");
             var value = ValueFor(key);
             if (SlottedPage.Upper(target) - SlottedPage.Lower(target) < LeafPage.CellSize(key.Length, value.Length) + SlottedPage.SlotSize)
             {
@@ -47,25 +46,23 @@ public sealed class SlottedPageTests
         }
 
         Assert.True(SlottedPage.Fragmented(target) > 0 && SlottedPage.Upper(target) - SlottedPage.Lower(target) < 60);
-        var expected = Keys(left).Concat(Keys(right)).ToList();
-        var freeBefore = SlottedPage.FreeSpace(left) + SlottedPage.FreeSpace(right);
+        target.AsSpan(SlottedPage.Lower(target), SlottedPage.Upper(target) - SlottedPage.Lower(target)).Fill(0xDB);
 
-        if (toRight)
-        {
-            var from = SlottedPage.Count(left) - moved;
-            SlottedPage.MoveCells(left, from, moved, right, 0);
-            Assert.Equal(from, SlottedPage.Count(left));
-        }
-        else
-        {
-            var at = SlottedPage.Count(left);
-            SlottedPage.MoveCells(right, 0, moved, left, at);
-            Assert.Equal(at + moved, SlottedPage.Count(left));
-        }
+        var sourceKeys = Keys(source);
+        var targetKeys = Keys(target);
+        var first = Position(from, sourceKeys.Count - moved);
+        var into = Position(at, targetKeys.Count);
+        var freeBefore = SlottedPage.FreeSpace(source) + SlottedPage.FreeSpace(target);
 
-        Assert.Equal(expected, Keys(left).Concat(Keys(right)).ToList());
-        Assert.Equal(freeBefore, SlottedPage.FreeSpace(left) + SlottedPage.FreeSpace(right));
-        foreach (var page in new[] { left, right })
+        SlottedPage.MoveCells(source, first, moved, target, into);
+
+        var run = sourceKeys.GetRange(first, moved);
+        sourceKeys.RemoveRange(first, moved);
+        targetKeys.InsertRange(into, run);
+        Assert.Equal(sourceKeys, Keys(source));
+        Assert.Equal(targetKeys, Keys(target));
+        Assert.Equal(freeBefore, SlottedPage.FreeSpace(source) + SlottedPage.FreeSpace(target));
+        foreach (var page in new[] { source, target })
         {
             for (var i = 0; i < SlottedPage.Count(page); i++)
             {
@@ -76,8 +73,21 @@ public sealed class SlottedPageTests
             var before = Keys(page);
             SlottedPage.Compact(page);
             Assert.Equal(before, Keys(page));
+            Assert.Equal(0, SlottedPage.Fragmented(page));
+        }
+
+        if (sourceKeys.Count == 0)
+        {
+            Assert.Equal(source.Length, SlottedPage.Upper(source)); // nothing left: compaction frees the whole page
         }
     }
+
+    private static int Position(string where, int count) => where switch
+    {
+        "front" => 0,
+        "end" => count,
+        _ => count / 2,
+    };
 
     private static byte[] NewLeaf(int first, int count)
     {
