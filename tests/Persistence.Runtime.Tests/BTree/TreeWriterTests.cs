@@ -145,6 +145,90 @@ public sealed class TreeWriterTests
         Assert.True(shifted > 0 && fill > 0.85, $"leaves {fill:P1} full; {shifted} cells shifted");
     }
 
+    /// <summary>
+    /// A leaf's record of ordered inserts survives what moves its cells. Two leaves: the first full (an ascending load
+    /// leaves it so), the second holding an ascending run in the middle. An insert into the first evens it out with the
+    /// second, whose front gains cells: its record of the run moves with its slots, so the run's next key still
+    /// continues it. The run then goes on until the leaf splits at the new key: the half that took it keeps the record.
+    /// Without either, the run restarts at zero and the pages it leaves behind are half empty.
+    /// </summary>
+    [Fact]
+    public void An_ordered_run_carries_on_across_an_even_out_and_a_split()
+    {
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var tree = TreeRoot.Empty;
+        var value = new byte[100];
+        for (long i = 0; i < 40; i++)
+        {
+            writer.Put(ref tree, Key(i * 1000), value);
+        }
+
+        Assert.Equal(2, tree.Root!.Count); // the first leaf full, the second with the last keys
+        var first = TreeReader.Child(tree.Root, 0, source);
+        var second = TreeReader.Child(tree.Root, 1, source);
+        var firstCount = first.Count;
+        var secondKey = LeafPage.Key(second.Page, 0).ToArray();
+
+        // An ascending run after the second leaf's first key.
+        var run = 0;
+        for (; run < 3; run++)
+        {
+            InsertRunKey(run);
+        }
+
+        Assert.True(LeafOf(secondKey).InsertRun >= 2);
+
+        // The first leaf is full: a new key there evens it out with the second, which gains cells at its front.
+        writer.Put(ref tree, Key(500), value);
+        Assert.True(writer.ShiftedCells > 0);
+        Assert.True(TreeReader.Child(tree.Root!, 0, source).Count < firstCount);
+
+        // The run carries on in the second leaf, through its split at the new key.
+        var leaves = CountLeaves(tree.Root!, source);
+        for (; CountLeaves(tree.Root!, source) == leaves || run < 10; run++)
+        {
+            InsertRunKey(run);
+        }
+
+        // And after the split, in the half that took the last key.
+        InsertRunKey(run);
+
+        void InsertRunKey(int i)
+        {
+            var key = Key(Key36() + 1 + i);
+            writer.Put(ref tree, key, value);
+            var leaf = LeafOf(key);
+            var slot = LeafPage.Find(leaf.Page, key, out var found);
+            Assert.True(found);
+            Assert.Equal(slot, leaf.LastInsert);
+            if (i >= 2)
+            {
+                Assert.True(leaf.InsertRun >= 2, $"run key {i}: the leaf's run is {leaf.InsertRun}");
+            }
+        }
+
+        long Key36() => System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(secondKey);
+
+        Node LeafOf(byte[] key)
+        {
+            var node = tree.Root!;
+            while (!node.IsLeaf)
+            {
+                node = TreeReader.Child(node, BranchPage.FindChild(node.Page, key), source);
+            }
+
+            return node;
+        }
+
+        static byte[] Key(long i)
+        {
+            var key = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(key, i);
+            return key;
+        }
+    }
+
     [Fact]
     public void Deleting_everything_empties_the_tree()
     {
