@@ -88,7 +88,8 @@ public abstract class Transaction : IDisposable
 
     /// <summary>
     /// Looks up <paramref name="key"/>. The value span points into the page and is valid until the next write in this
-    /// transaction, and never after the transaction ends: the page's memory is then reused. Copy it (<see cref="Get"/>) to keep it.
+    /// transaction (it may be given to that write: a put or delete copies what it is given before it changes a page),
+    /// and never after the transaction ends: the page's memory is then reused. Copy it (<see cref="Get"/>) to keep it.
     /// </summary>
     public bool TryGet(Keyspace keyspace, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value) =>
         Lookup(keyspace, RootFor(keyspace, key), key, out value);

@@ -18,6 +18,8 @@ public sealed class WriteTransaction : Transaction
     private TreeWriter? _writer;
     private WriteOverlay? _overlay;
     private TxLog? _log;
+    private byte[]? _keyCopy;
+    private byte[]? _valueCopy;
     private bool _released;
     private List<Action<long>>? _onSequenced;
 
@@ -146,6 +148,8 @@ public sealed class WriteTransaction : Transaction
             }
             else
             {
+                key = Detached(key, ref _keyCopy);
+                value = Detached(value, ref _valueCopy);
                 _writer.Put(ref _roots[keyspace.Id], key, value);
             }
 
@@ -158,6 +162,29 @@ public sealed class WriteTransaction : Transaction
         }
 
         ModCount++;
+    }
+
+    /// <summary>
+    /// <paramref name="bytes"/> copied into <paramref name="buffer"/> (reused, grown as needed) when they may lie in a
+    /// page of this transaction's own trees, which it changes in place: a cursor's key or a value read in this
+    /// transaction points into such a page, and the put or delete that takes it may compact, split or even out that
+    /// very page, moving the bytes under the span before they are copied into the tree and the log. Only what fits
+    /// inline in a page can lie in one: larger values are taken as they are.
+    /// </summary>
+    private ReadOnlySpan<byte> Detached(ReadOnlySpan<byte> bytes, ref byte[]? buffer)
+    {
+        if (bytes.Length > _writer!.Limits.MaxInlineValue)
+        {
+            return bytes;
+        }
+
+        if (buffer is null || buffer.Length < bytes.Length)
+        {
+            buffer = new byte[Math.Max(bytes.Length, 64)];
+        }
+
+        bytes.CopyTo(buffer);
+        return buffer.AsSpan(0, bytes.Length);
     }
 
     /// <summary>Removes <paramref name="key"/>; returns false when it was not present.</summary>
@@ -179,6 +206,7 @@ public sealed class WriteTransaction : Transaction
             }
             else
             {
+                key = Detached(key, ref _keyCopy);
                 deleted = _writer.Delete(ref _roots[keyspace.Id], key);
             }
 
