@@ -105,6 +105,32 @@ public sealed class SpansIntoOwnPagesTests
         }
     }
 
+    /// <summary>Commits <paramref name="count"/> random pairs into a new keyspace "k" and the model.</summary>
+    private static void Load(Database db, Random random, SortedDictionary<byte[], byte[]> model, int count, (int Min, int Max) keyBytes, int maxValueBytes) =>
+        db.Write(tx =>
+        {
+            var ks = tx.CreateKeyspace("k");
+            for (var i = 0; i < count; i++)
+            {
+                var key = RandomBytes(random, keyBytes.Min, keyBytes.Max);
+                var value = RandomBytes(random, 0, maxValueBytes);
+                tx.Put(ks, key, value);
+                model[key] = value;
+            }
+        });
+
+    /// <summary>Disposes <paramref name="db"/> and checks what a copy of its files taken before recovers from its log alone.</summary>
+    private static void AssertRecovered(SimulatedFileSystem fs, Database db, params (string Name, SortedDictionary<byte[], byte[]> Model)[] keyspaces)
+    {
+        var image = fs.Clone();
+        db.Dispose();
+        using var recovered = TestDatabases.Open(image, NoCheckpoint());
+        foreach (var (name, model) in keyspaces)
+        {
+            AssertModel(recovered, name, model);
+        }
+    }
+
     /// <summary>The work of the regression test, plus values around and above MaxInlineValue, and puts of a value into its own key.</summary>
     private static void SpanWork(WriteTransaction tx, Keyspace ks, Keyspace other, SortedDictionary<byte[], byte[]> model, SortedDictionary<byte[], byte[]> otherModel, Random random)
     {
@@ -187,12 +213,7 @@ public sealed class SpansIntoOwnPagesTests
         AssertModel(db, "o", other);
 
         // The WAL alone (no checkpoint since): recovery replays the log.
-        var image = fs.Clone();
-        db.Dispose();
-        var recovered = TestDatabases.Open(image, NoCheckpoint());
-        AssertModel(recovered, "k", model);
-        AssertModel(recovered, "o", other);
-        recovered.Dispose();
+        AssertRecovered(fs, db, ("k", model), ("o", other));
     }
 
     /// <summary>A commit rebuilt from its log, because another one landed first, holds what the spans held.</summary>
@@ -228,17 +249,7 @@ public sealed class SpansIntoOwnPagesTests
         var db = TestDatabases.Open(fs, NoCheckpoint());
         var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
         var random = new Random(11);
-        db.Write(tx =>
-        {
-            var ks = tx.CreateKeyspace("k");
-            for (var i = 0; i < 3000; i++)
-            {
-                var key = RandomBytes(random, 4, 20);
-                var value = RandomBytes(random, 0, 200);
-                tx.Put(ks, key, value);
-                model[key] = value;
-            }
-        });
+        Load(db, random, model, count: 3000, keyBytes: (4, 20), maxValueBytes: 200);
 
         for (var round = 0; round < 20; round++)
         {
@@ -270,11 +281,7 @@ public sealed class SpansIntoOwnPagesTests
         }
 
         AssertModel(db, "k", model);
-        var image = fs.Clone();
-        db.Dispose();
-        var recovered = TestDatabases.Open(image, NoCheckpoint());
-        AssertModel(recovered, "k", model);
-        recovered.Dispose();
+        AssertRecovered(fs, db, ("k", model));
     }
 
     /// <summary>Deletes given a cursor's key: a merge of leaves may overwrite the deleted cell's bytes before the delete is logged.</summary>
@@ -285,17 +292,7 @@ public sealed class SpansIntoOwnPagesTests
         var db = TestDatabases.Open(fs, NoCheckpoint());
         var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
         var random = new Random(13);
-        db.Write(tx =>
-        {
-            var ks = tx.CreateKeyspace("k");
-            for (var i = 0; i < 20_000; i++)
-            {
-                var key = RandomBytes(random, 8, 24);
-                var value = RandomBytes(random, 0, 40);
-                tx.Put(ks, key, value);
-                model[key] = value;
-            }
-        });
+        Load(db, random, model, count: 20_000, keyBytes: (8, 24), maxValueBytes: 40);
 
         using (var tx = db.BeginWrite(Durability.Durable))
         {
@@ -320,10 +317,6 @@ public sealed class SpansIntoOwnPagesTests
         }
 
         AssertModel(db, "k", model);
-        var image = fs.Clone();
-        db.Dispose();
-        var recovered = TestDatabases.Open(image, NoCheckpoint());
-        AssertModel(recovered, "k", model);
-        recovered.Dispose();
+        AssertRecovered(fs, db, ("k", model));
     }
 }
