@@ -13,4 +13,8 @@ internal sealed record PhaseResult(
 {
     /// <summary>The phase's own memory: the peak resident set minus the resident set when it started.</summary>
     public long GrowthBytes => Math.Max(0, PeakBytes - BaselineBytes);
+
+    /// <summary>The phase's growth per document it stored (<see cref="VariantResult.DocumentsStored"/>), or null.</summary>
+    public double? GrowthPerDocument =>
+        Variants.FirstOrDefault(v => v.DocumentsStored > 0)?.DocumentsStored is { } stored ? (double)GrowthBytes / stored : null;
 }

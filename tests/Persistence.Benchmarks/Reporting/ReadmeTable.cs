@@ -88,16 +88,23 @@ internal static class ReadmeTable
                 $"| bytes on disk per document after W1 (lower is better) | {disk.Ours.ToString("0.0", CultureInfo.InvariantCulture)} | {disk.Peer.ToString("0.0", CultureInfo.InvariantCulture)} | {disk.Ratio.ToString("0.000", CultureInfo.InvariantCulture)} |");
         }
 
-        var phases = MemoryPhases.Where(p => results.ContainsKey($"{p}.peak-ws")).ToList();
-        if (phases.Count > 0)
-        {
-            string Column(Func<(double Ours, double Peer, double Ratio, string Unit), double> pick) =>
-                string.Join(" / ", phases.Select(p => Whole(pick(results[$"{p}.peak-ws"]))));
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"| peak memory growth, {string.Join(" / ", phases)} (MiB, lower is better) | {Column(r => r.Ours)} | {Column(r => r.Peer)} | |");
-        }
+        MemoryRow("peak-ws", "peak memory growth", "MiB");
+        MemoryRow("peak-ws-per-doc", "the same growth per document stored", "bytes");
 
         return text.ToString();
+
+        // One row for a memory metric, its phases' figures joined by slashes.
+        void MemoryRow(string metric, string label, string unit)
+        {
+            var phases = MemoryPhases.Where(p => results.ContainsKey($"{p}.{metric}")).ToList();
+            if (phases.Count > 0)
+            {
+                string Column(Func<(double Ours, double Peer, double Ratio, string Unit), double> pick) =>
+                    string.Join(" / ", phases.Select(p => Whole(pick(results[$"{p}.{metric}"]))));
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {label}, {string.Join(" / ", phases)} ({unit}, lower is better) | {Column(r => r.Ours)} | {Column(r => r.Peer)} | |");
+            }
+        }
     }
 
     private static double Value(string part, string prefix) =>

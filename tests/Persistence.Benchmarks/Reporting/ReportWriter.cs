@@ -8,7 +8,8 @@ namespace Persistence.Benchmarks.Reporting;
 /// <c>RESULT &lt;workload-id&gt; &lt;peer&gt; ours=&lt;n&gt; peer=&lt;n&gt; ratio=&lt;n&gt; unit=&lt;unit&gt;</c>, one per
 /// metric of every variant that ours and that peer both ran, where ratio &gt; 1 always favours us (ours/peer for
 /// throughput, peer/ours for latency, memory and disk). The primary metric's id is the variant's ("W4-1t"); the others
-/// append the metric's name ("W4-1t.p99", "W1.disk", "W4.peak-ws"). A variant measured against our own baseline
+/// append the metric's name ("W4-1t.p99", "W1.disk", "W4.peak-ws"; "W9.peak-ws-per-doc", the growth per document
+/// stored, for the write workloads that run for a fixed time). A variant measured against our own baseline
 /// (<see cref="VariantResult.Reference"/>, the TTL workloads) gets the same lines with the baseline's name in the peer
 /// field, and a table of the targets (<see cref="VariantResult.Goal"/>) follows the other tables.
 /// </summary>
@@ -98,6 +99,11 @@ internal sealed class ReportWriter
             {
                 double mine = ours.GrowthBytes, other = theirs.GrowthBytes;
                 Line($"{ours.WorkloadId}.peak-ws", theirs.Peer, mine / (1 << 20), other / (1 << 20), other / Math.Max(mine, 1), "MiB");
+                if (ours.GrowthPerDocument is { } minePerDocument && theirs.GrowthPerDocument is { } otherPerDocument)
+                {
+                    Line($"{ours.WorkloadId}.peak-ws-per-doc", theirs.Peer, minePerDocument, otherPerDocument,
+                        otherPerDocument / Math.Max(minePerDocument, 1), "B/doc");
+                }
             }
         }
     }
@@ -110,11 +116,13 @@ internal sealed class ReportWriter
     private void WriteMemoryAndDisk()
     {
         _out.WriteLine();
-        _out.WriteLine("Peak working set per phase (MiB): growth = peak resident set during the phase minus the resident set at its start.");
-        _out.WriteLine($"{"phase",-10} {"peer",-12} {"baseline",9} {"peak",9} {"growth",9} {"seconds",8}");
+        _out.WriteLine("Peak working set per phase (MiB): growth = peak resident set during the phase minus the resident set at its start;");
+        _out.WriteLine("B/doc = growth per document stored, for the write phases that run for a fixed time (a faster system stores more).");
+        _out.WriteLine($"{"phase",-10} {"peer",-12} {"baseline",9} {"peak",9} {"growth",9} {"B/doc",7} {"seconds",8}");
         foreach (var phase in _phases)
         {
-            _out.WriteLine($"{phase.WorkloadId,-10} {phase.Peer,-12} {Num.MiB(phase.BaselineBytes),9} {Num.MiB(phase.PeakBytes),9} {Num.MiB(phase.GrowthBytes),9} {Num.Fixed(phase.Elapsed.TotalSeconds, 1),8}");
+            var perDocument = phase.GrowthPerDocument is { } bytes ? Num.Fixed(bytes, 0) : "-";
+            _out.WriteLine($"{phase.WorkloadId,-10} {phase.Peer,-12} {Num.MiB(phase.BaselineBytes),9} {Num.MiB(phase.PeakBytes),9} {Num.MiB(phase.GrowthBytes),9} {perDocument,7} {Num.Fixed(phase.Elapsed.TotalSeconds, 1),8}");
         }
 
         _out.WriteLine();

@@ -15,6 +15,13 @@ internal sealed record VariantResult(string Id, IReadOnlyList<Metric> Metrics, s
     /// </summary>
     public string? ComparedWith { get; init; }
 
+    /// <summary>
+    /// The documents the phase stored, warm-up included, for the write workloads that run for a fixed time (W2, W3,
+    /// W9): their memory grows with what they insert, and a faster system inserts more in the same time, so their
+    /// growth is also compared per document stored. Null elsewhere.
+    /// </summary>
+    public long? DocumentsStored { get; init; }
+
     /// <summary>Our own baseline measured in the same phase (the TTL workloads), or null.</summary>
     public Reference? Reference { get; init; }
 

@@ -67,6 +67,8 @@ internal sealed class InsertWorkload : IWorkload
                 $"p99 {Num.Format(buffered.PercentileMicros(0.99))} us, max {Num.Format(buffered.MaxMicros)} us";
         }
 
-        return [new VariantResult(Id, metrics, note)];
+        var stored = Interlocked.Read(ref nextId);
+        note += $"; {stored} documents stored";
+        return [new VariantResult(Id, metrics, note) { DocumentsStored = stored }];
     }
 }

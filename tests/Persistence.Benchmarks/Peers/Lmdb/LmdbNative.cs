@@ -16,6 +16,9 @@ internal static unsafe partial class LmdbNative
     public const int NotFound = -30798;
     public const int KeyExists = -30799;
 
+    /// <summary><c>MDB_CORRUPTED</c>: reported when an index entry names a document that is not there.</summary>
+    public const int Corrupted = -30796;
+
     /// <summary>MDB_NOSUBDIR: the path names the data file itself (the lock file is path + "-lock").</summary>
     public const uint NoSubdirectory = 0x4000;
 

@@ -57,7 +57,7 @@ internal sealed class LmdbPeer : IPeer
     }
 
     public static PeerDescriptor Descriptor { get; } = new(
-        PeerName, workload => workload is "W1" or "W2" or "W4" or "W8", (directory, _) => new LmdbPeer(directory))
+        PeerName, workload => workload is "W1" or "W2" or "W4" or "W5" or "W6" or "W8", (directory, _) => new LmdbPeer(directory))
     {
         Unavailable = LmdbNative.Unavailable,
     };

@@ -24,6 +24,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
     private readonly byte[] _copy = new byte[4096];
     private nint _read;
     private nint _cursor;
+    private nint _ageCursor;
 
     public LmdbSession(LmdbPeer peer) => _peer = peer;
 
@@ -118,14 +119,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
         var txn = RenewRead();
         try
         {
-            if (_cursor == 0)
-            {
-                LmdbException.Check(LmdbNative.CursorOpen(txn, _peer.Users, out _cursor), "mdb_cursor_open");
-            }
-            else
-            {
-                LmdbException.Check(LmdbNative.CursorRenew(txn, _cursor), "mdb_cursor_renew");
-            }
+            RenewCursor(ref _cursor, txn, _peer.Users);
 
             fixed (byte* k = key)
             {
@@ -158,9 +152,99 @@ internal sealed unsafe class LmdbSession : IPeerSession
         }
     }
 
-    public User? GetByEmail(string email) => throw Unsupported();
+    /// <summary>
+    /// W5 as LMDB's raw reads count it: the Email entry's Id, then that document's bytes copied out of the map, in one
+    /// renewed read transaction.
+    /// </summary>
+    public User? GetByEmail(string email)
+    {
+        var key = new KeyWriter(stackalloc byte[128]);
+        var txn = RenewRead();
+        try
+        {
+            key.WriteString(email);
+            fixed (byte* k = key.WrittenSpan)
+            {
+                var keyVal = new LmdbNative.Value { Size = (nuint)key.WrittenSpan.Length, Data = k };
+                LmdbNative.Value id;
+                var rc = LmdbNative.Get(txn, _peer.ByEmail, &keyVal, &id);
+                if (rc == LmdbNative.NotFound)
+                {
+                    return null;
+                }
 
-    public int QueryAge(int age, int limit, List<User> results) => throw Unsupported();
+                LmdbException.Check(rc, "mdb_get (users.email)");
+                LmdbNative.Value data;
+                rc = LmdbNative.Get(txn, _peer.Users, &id, &data);
+                LmdbException.Check(rc == LmdbNative.NotFound ? LmdbNative.Corrupted : rc, "mdb_get (users)");
+                data.Span.CopyTo(_copy);
+                return new User { Id = new KeyReader(id.Span).ReadInt64() };
+            }
+        }
+        finally
+        {
+            key.Dispose();
+            LmdbNative.TxnReset(txn);
+        }
+    }
+
+    /// <summary>
+    /// W6 as LMDB's raw reads count it: the Age entries from (age, 0) on, in Id order, and each referenced document's
+    /// bytes copied out of the map, in one renewed read transaction. The returned Users carry the Id and the Age,
+    /// both decoded from the entry's key.
+    /// </summary>
+    public int QueryAge(int age, int limit, List<User> results)
+    {
+        Span<byte> start = UserKeys.AgePrefix(age, stackalloc byte[UserKeys.MaxAgeEntryLength]);
+        var prefixLength = start.Length;
+        var txn = RenewRead();
+        try
+        {
+            RenewCursor(ref _ageCursor, txn, _peer.ByAge);
+
+            fixed (byte* k = start)
+            {
+                var entry = new LmdbNative.Value { Size = (nuint)prefixLength, Data = k };
+                LmdbNative.Value empty;
+                var found = 0;
+                var op = LmdbNative.CursorOp.SetRange;
+                while (found < limit)
+                {
+                    var rc = LmdbNative.CursorGet(_ageCursor, &entry, &empty, op);
+                    if (rc == LmdbNative.NotFound)
+                    {
+                        break;
+                    }
+
+                    LmdbException.Check(rc, "mdb_cursor_get (users.age)");
+                    if (!entry.Span.StartsWith(start))
+                    {
+                        break;
+                    }
+
+                    var id = entry.Span[prefixLength..];
+                    fixed (byte* i = id)
+                    {
+                        var idVal = new LmdbNative.Value { Size = (nuint)id.Length, Data = i };
+                        LmdbNative.Value data;
+                        rc = LmdbNative.Get(txn, _peer.Users, &idVal, &data);
+                        LmdbException.Check(rc == LmdbNative.NotFound ? LmdbNative.Corrupted : rc, "mdb_get (users)");
+                        data.Span.CopyTo(_copy);
+                        results.Add(new User { Id = new KeyReader(id).ReadInt64(), Age = age });
+                    }
+
+                    found++;
+                    op = LmdbNative.CursorOp.Next;
+                }
+
+                return found;
+            }
+        }
+        finally
+        {
+            LmdbNative.TxnReset(txn);
+        }
+    }
 
     public bool UpdateName(long id, string name, CommitMode mode) => throw Unsupported();
 
@@ -172,6 +256,12 @@ internal sealed unsafe class LmdbSession : IPeerSession
             _cursor = 0;
         }
 
+        if (_ageCursor != 0)
+        {
+            LmdbNative.CursorClose(_ageCursor);
+            _ageCursor = 0;
+        }
+
         if (_read != 0)
         {
             LmdbNative.TxnAbort(_read);
@@ -179,7 +269,7 @@ internal sealed unsafe class LmdbSession : IPeerSession
         }
     }
 
-    private static NotSupportedException Unsupported() => new("The LMDB peer runs W1, W2, W4 and W8 only.");
+    private static NotSupportedException Unsupported() => new("The LMDB peer runs W1, W2, W4, W5, W6 and W8 only.");
 
     private nint BeginWrite()
     {
@@ -200,6 +290,19 @@ internal sealed unsafe class LmdbSession : IPeerSession
         }
 
         return _read;
+    }
+
+    /// <summary>The session's cursor on <paramref name="dbi"/>, opened in <paramref name="txn"/> the first time, then renewed into it.</summary>
+    private static void RenewCursor(ref nint cursor, nint txn, uint dbi)
+    {
+        if (cursor == 0)
+        {
+            LmdbException.Check(LmdbNative.CursorOpen(txn, dbi, out cursor), "mdb_cursor_open");
+        }
+        else
+        {
+            LmdbException.Check(LmdbNative.CursorRenew(txn, cursor), "mdb_cursor_renew");
+        }
     }
 
     /// <summary>The document and both index entries; a duplicate Id or Email fails as a unique index would.</summary>
