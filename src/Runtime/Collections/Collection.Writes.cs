@@ -57,8 +57,11 @@ public abstract partial class Collection<T, TKey>
         return Run(transaction, tx => DeleteEncoded(tx, encoded));
     }
 
-    /// <summary>Deletes by encoded primary key (used by set-based deletes).</summary>
-    internal bool DeleteEncoded(WriteTransaction transaction, ReadOnlySpan<byte> key)
+    /// <summary>
+    /// Deletes by encoded primary key (used by set-based deletes). The key is an array of the caller's, not a span: it
+    /// is used again after the first delete, which may change the pages a span read in this transaction points into.
+    /// </summary>
+    internal bool DeleteEncoded(WriteTransaction transaction, byte[] key)
     {
         if (!transaction.TryGet(Documents, key, out var existing))
         {
