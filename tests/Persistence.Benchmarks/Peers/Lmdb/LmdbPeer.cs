@@ -9,7 +9,7 @@ namespace Persistence.Benchmarks.Peers.Lmdb;
 /// named databases laid out like our key-value peer (<see cref="UserKeys"/>): <c>users</c> (Int64 key, the User
 /// serialized by our generated schema, about 100 bytes), <c>users.email</c> (unique, value the Id key) and
 /// <c>users.age</c> (Age + Id, empty value). Both indexes are maintained on every insert, as ours and SQLite's are.
-/// Default durability: every commit syncs (MDB's default, no NOSYNC/NOMETASYNC). Runs W1, W2, W4 and W8; its reads
+/// Default durability: every commit syncs (MDB's default, no NOSYNC/NOMETASYNC). Runs W1, W2, W4, W5, W6 and W8; its reads
 /// return raw bytes copied out of the map, not materialized objects (see <see cref="LmdbSession"/>). W10 is left
 /// out: LMDB reads through the OS page cache, which cannot be held to 256 MiB as the other peers' caches are.
 /// </summary>
