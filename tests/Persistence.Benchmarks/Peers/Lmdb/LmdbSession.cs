@@ -8,15 +8,15 @@ namespace Persistence.Benchmarks.Peers.Lmdb;
 /// <summary>
 /// One thread's LMDB access, the way LMDB is used at its fastest: a read transaction handle and two cursors (on the
 /// documents, for W8, and on the Age index, for W6) kept for the session and recycled with
-/// <c>mdb_txn_reset</c>/<c>mdb_txn_renew</c> and <c>mdb_cursor_renew</c>; writes in their own write transaction with <c>MDB_NOOVERWRITE</c> on the two unique keys. Values are the bytes our generated schema
-/// writes for a <see cref="User"/>.
+/// <c>mdb_txn_reset</c>/<c>mdb_txn_renew</c> and <c>mdb_cursor_renew</c>; writes in their own write transaction with
+/// <c>MDB_NOOVERWRITE</c> on the two unique keys. Values are the bytes our generated schema writes for a
+/// <see cref="User"/>.
 /// </summary>
 /// <remarks>
 /// Reads are RAW: the value is copied out of the map into a session buffer (where an application would parse it) and
 /// the returned <see cref="User"/> carries only what the keys found hold (the Id; in W6 also the Age of the index
-/// entry); nothing is deserialized. That is
-/// the anchor BENCHMARKS.md asks for; the other peers materialize every field. <see cref="GetMaterialized"/> (the check
-/// after a bulk load) does deserialize.
+/// entry); nothing is deserialized. That is the anchor BENCHMARKS.md asks for; the other peers materialize every
+/// field. <see cref="GetMaterialized"/> (the check after a bulk load) does deserialize.
 /// </remarks>
 internal sealed unsafe class LmdbSession : IPeerSession
 {
