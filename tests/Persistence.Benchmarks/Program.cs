@@ -44,7 +44,7 @@ foreach (var dropped in options.DroppedByQuick())
 var peers = options.SelectPeers();
 var root = Path.Combine(options.Temp ?? Path.GetTempPath(), $"persistence-bench-{Environment.ProcessId}");
 Directory.CreateDirectory(root);
-var runner = new BenchmarkRunner(settings, workloads, peers, root, Console.Error);
+var runner = new BenchmarkRunner(settings, workloads, peers, root, options.Rounds, Console.Error);
 IReadOnlyList<PhaseResult> phases;
 try
 {
@@ -58,6 +58,11 @@ finally
 Console.WriteLine($"Persistence side-by-side benchmark ({(settings.Quick ? "quick" : "full")} mode)");
 Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, SQLite {Persistence.Benchmarks.Peers.Sqlite.SqliteSetup.Version()}");
 Console.WriteLine($"  N = {settings.Documents:N0} documents; timed writes {settings.WriteDuration.TotalSeconds} s, reads {settings.ReadDuration.TotalSeconds} s, warm-up {settings.Warmup.TotalSeconds} s (reads: until steady, at most {settings.MaxWarmup.TotalSeconds} s); seed {settings.Seed}");
+if (options.Rounds > 1)
+{
+    Console.WriteLine($"  {options.Rounds} rounds of every workload, the peers alternating in each; every figure below is the median over the rounds");
+}
+
 Console.WriteLine($"  temp root {root} (deleted); peak memory: {runner.MemoryMethod}");
 foreach (var skipped in runner.Skipped)
 {

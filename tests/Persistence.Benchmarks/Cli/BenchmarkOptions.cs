@@ -4,7 +4,7 @@ using Persistence.Benchmarks.Workloads;
 
 namespace Persistence.Benchmarks.Cli;
 
-/// <summary>The command line: <c>[--quick] [--workload W1,W4] [--peer sqlite,efcore,lmdb,persistence-kv] [--documents N] [--seconds S] [--temp DIR]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--workload W1,W4] [--peer sqlite,efcore,lmdb,persistence-kv] [--documents N] [--seconds S] [--rounds R] [--temp DIR]</c>.</summary>
 internal sealed class BenchmarkOptions
 {
     public const string Usage = """
@@ -17,6 +17,8 @@ internal sealed class BenchmarkOptions
                                 when named
           --documents N         override N (documents loaded by W1 and preloaded by W4-W8)
           --seconds S           override the length of every timed measurement
+          --rounds R            run each workload R times, the peers alternating inside each round, and report the
+                                median of every metric (default 1)
           --temp DIR            parent of the temporary databases (default: the system temp folder)
         """;
 
@@ -31,6 +33,9 @@ internal sealed class BenchmarkOptions
     public double? Seconds { get; private set; }
 
     public string? Temp { get; private set; }
+
+    /// <summary>How many times each workload runs on every peer (<see cref="Reporting.RoundMedians"/>).</summary>
+    public int Rounds { get; private set; } = 1;
 
     /// <summary>Parses the arguments; null with <paramref name="error"/> set when they are wrong.</summary>
     public static BenchmarkOptions? Parse(string[] args, out string? error)
@@ -57,6 +62,15 @@ internal sealed class BenchmarkOptions
                         break;
                     case "--seconds":
                         options.Seconds = double.Parse(Value(args, ++i), CultureInfo.InvariantCulture);
+                        break;
+                    case "--rounds":
+                        options.Rounds = int.Parse(Value(args, ++i), CultureInfo.InvariantCulture);
+                        if (options.Rounds < 1)
+                        {
+                            error = "--rounds must be at least 1";
+                            return null;
+                        }
+
                         break;
                     case "--temp":
                         options.Temp = Value(args, ++i);

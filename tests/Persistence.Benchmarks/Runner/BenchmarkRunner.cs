@@ -12,7 +12,8 @@ namespace Persistence.Benchmarks.Runner;
 /// Runs the comparison: for each workload, each peer in turn (alternating systems workload by workload, so slow drift
 /// of a shared, noisy machine spreads over all of them), each phase in its own fresh directory under one temporary
 /// root on the same disk, deleted as soon as the phase ends. A phase that throws is reported as failed and the run
-/// goes on.
+/// goes on. With several rounds, each workload runs that many times in a row, every peer once per round, and the
+/// report gets the medians (<see cref="RoundMedians"/>).
 /// </summary>
 internal sealed class BenchmarkRunner
 {
@@ -20,11 +21,13 @@ internal sealed class BenchmarkRunner
     private readonly IReadOnlyList<IWorkload> _workloads;
     private readonly IReadOnlyList<PeerDescriptor> _peers;
     private readonly string _root;
+    private readonly int _rounds;
     private readonly TextWriter _progress;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public BenchmarkRunner(BenchmarkSettings settings, IReadOnlyList<IWorkload> workloads, IReadOnlyList<PeerDescriptor> peers, string root, TextWriter progress)
+    public BenchmarkRunner(BenchmarkSettings settings, IReadOnlyList<IWorkload> workloads, IReadOnlyList<PeerDescriptor> peers, string root, int rounds, TextWriter progress)
     {
+        _rounds = rounds;
         _settings = settings;
         _workloads = workloads;
         _peers = peers;
@@ -58,20 +61,24 @@ internal sealed class BenchmarkRunner
 
         foreach (var workload in _workloads)
         {
-            foreach (var peer in available.Where(p => p.Supports(workload.Family)))
+            for (var round = 1; round <= _rounds; round++)
             {
-                results.Add(RunPhase(workload, peer, context));
+                foreach (var peer in available.Where(p => p.Supports(workload.Family)))
+                {
+                    results.Add(RunPhase(workload, peer, context, round));
+                }
             }
         }
 
-        return results;
+        return _rounds == 1 ? results : RoundMedians.Combine(results);
     }
 
-    private PhaseResult RunPhase(IWorkload workload, PeerDescriptor descriptor, WorkloadContext context)
+    private PhaseResult RunPhase(IWorkload workload, PeerDescriptor descriptor, WorkloadContext context, int round)
     {
         var directory = Path.Combine(_root, $"{workload.Id}-{descriptor.Name}");
         Directory.CreateDirectory(directory);
-        _progress.WriteLine($"[{Num.Fixed(_clock.Elapsed.TotalSeconds, 1),7} s] {workload.Id} {descriptor.Name} ...");
+        var of = _rounds == 1 ? "" : $" (round {round} of {_rounds})";
+        _progress.WriteLine($"[{Num.Fixed(_clock.Elapsed.TotalSeconds, 1),7} s] {workload.Id} {descriptor.Name}{of} ...");
         IReadOnlyList<VariantResult> variants = [];
         string? failure = null;
         var diagnostics = "";
