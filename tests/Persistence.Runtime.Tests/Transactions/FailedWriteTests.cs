@@ -207,10 +207,10 @@ public sealed class FailedWriteTests
         try
         {
             Volatile.Write(ref hold, 1);
-            first = Task.Run(() => db.Write(tx => tx.Put(ks, Key(10), Value(10, 1)), durability: firstDurability));
+            first = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(10), Value(10, 1)), durability: firstDurability));
             Assert.True(holding.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached the held operation"); // a bound on a busy machine, not a timing
             var commits = db.GetStatistics().Commits;
-            queued = Task.Run(() => db.Write(tx => tx.Put(ks, Key(11), Value(11, 1)), durability: Durability.Durable));
+            queued = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(11), Value(11, 1)), durability: Durability.Durable));
             while (db.GetStatistics().Commits == commits)
             {
                 await Task.Delay(1);
@@ -231,7 +231,7 @@ public sealed class FailedWriteTests
                 fs.ReadFault = path => path.EndsWith(".db", StringComparison.Ordinal) ? new IOException("injected read error") : null;
                 try
                 {
-                    var commit = Task.Run(tx.Commit);
+                    var commit = BlockingWork.Run(tx.Commit);
                     Assert.True(((IAsyncResult)commit).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "the commit read no page: it waits for the held commit");
                     await Assert.ThrowsAsync<StorageException>(() => commit);
                 }

@@ -21,7 +21,7 @@ public sealed class SnapshotTests
         using var reader = db.BeginRead();
         var ks = reader.GetKeyspace("k");
         var before = reader.Scan(ks).Select(p => Convert.ToHexString(p.Key) + Convert.ToHexString(p.Value)).ToList();
-        var writer = Task.Run(() =>
+        var writer = BlockingWork.Run(() =>
         {
             for (var round = 1; round <= 200; round++)
             {

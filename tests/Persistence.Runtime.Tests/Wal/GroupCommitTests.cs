@@ -35,7 +35,7 @@ public sealed class GroupCommitTests
         var rest = Array.Empty<Task>();
         try
         {
-            first = Task.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
+            first = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
             Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its fsync"); // a bound on a busy machine, not a timing
             using (var read = db.BeginRead())
             {
@@ -44,7 +44,7 @@ public sealed class GroupCommitTests
 
             var commitsBefore = db.GetStatistics().Commits;
             var copiesBefore = db.Sequencer.NodeCopies;
-            rest = Enumerable.Range(0, followers).Select(i => Task.Run(() => db.Write(tx => tx.Put(ks, Bytes($"f{i}"), Bytes("1"))))).ToArray();
+            rest = Enumerable.Range(0, followers).Select(i => BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes($"f{i}"), Bytes("1"))))).ToArray();
             while (db.GetStatistics().Commits < commitsBefore + followers)
             {
                 await Task.Delay(1);
