@@ -12,9 +12,12 @@ public abstract partial class Collection<T, TKey>
         try
         {
             var tx = transaction ?? owned!;
-            foreach (var key in IndexKeys(tx, index, range, descending))
+            var unique = Schema.Indexes[index].Unique;
+            using var cursor = tx.OpenCursor(IndexKeyspace(index), range);
+            for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
-                if (LoadReferenced(tx, key, index) is { } document)
+                // The primary key is read in place, not copied: the load only reads, so the entry cannot move under it.
+                if (LoadReferenced(tx, unique ? cursor.Value : PrimaryKeyOfEntry(index, cursor.Key), index) is { } document)
                 {
                     yield return document;
                 }

@@ -89,6 +89,10 @@ internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyL
     public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction) =>
         (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.IndexKeys(transaction, index, r, descending));
 
+    /// <summary>The documents of <see cref="Keys"/>, loaded by the primary key read in place from each entry.</summary>
+    public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction) =>
+        (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.ScanIndex(index, r, descending, transaction));
+
     public long CountEntries(Collection<T, TKey> collection, Transaction transaction)
     {
         long count = 0;
