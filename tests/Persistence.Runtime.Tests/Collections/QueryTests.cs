@@ -35,9 +35,9 @@ public sealed class QueryTests : IDisposable
     }
 
     /// <summary>
-    /// Index scans load each document by the primary key read in place from the entry: a later entry, the ones around
-    /// a gap, and an entry whose document is gone (corruption, never an empty result) all still come out right, through
-    /// the index accessor and through a query, inside a write transaction as well as a snapshot.
+    /// Index scans load each document by the primary key read in place from the entry: every entry's document comes
+    /// out in index order, through the index accessor and through a query, inside a write transaction as well as a
+    /// snapshot, and an entry whose document is gone is reported as corruption by both, never skipped.
     /// </summary>
     [Fact]
     public void Index_scans_load_each_entry_and_report_an_entry_without_its_document_as_corruption()
