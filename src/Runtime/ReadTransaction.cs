@@ -18,5 +18,9 @@ public sealed class ReadTransaction : Transaction
 
     internal override TreeRoot CurrentRoot(int keyspaceId) => Snapshot.Root(keyspaceId);
 
-    private protected override void OnDispose(bool wasActive) => Snapshot.Unpin();
+    private protected override void OnDispose(bool wasActive)
+    {
+        Snapshot.Unpin();
+        Database.Store?.Cache.TryRecycleEvicted();
+    }
 }

@@ -382,6 +382,7 @@ public sealed class WriteTransaction : Transaction
             }
 
             Database.Sequencer.EndWriter(this);
+            Database.Store?.Cache.TryRecycleEvicted();
         }
     }
 

@@ -21,6 +21,9 @@ internal sealed class Node
     private volatile bool _referenced;
     private Node? _cachedBy;
     private int _cachedSlot;
+    private volatile bool _shared;
+    private volatile bool _evicted;
+    private volatile bool _childrenCopied;
     private ulong[]? _heads;
     private ulong[]? _inheritedHeads;
     private int _searches;
@@ -154,6 +157,14 @@ internal sealed class Node
     /// cache can drop the reference again (<see cref="Unlink"/>). Safe with concurrent readers: it is only a cache, and the
     /// cell's page number stays authoritative.
     /// </summary>
+    /// <remarks>
+    /// A child is cached by one branch at a time: the same page reached from another version's branch moves there, and
+    /// its old branch forgets it. Under <c>lock(child)</c>, which <see cref="MarkEvicted"/> and <see cref="Unlink"/> take
+    /// too. A child moved out of a branch whose children were copied (<see cref="CloneFor"/>; the unlink comes first, and
+    /// the copy sets its flag before it reads the array, each with a full fence after, so one sees the other) may still
+    /// be held by the copy, and a child linked after its eviction (a reader found it just before) by this branch: either
+    /// is marked <see cref="Shared"/>.
+    /// </remarks>
     public void CacheChild(int slot, Node child)
     {
         var children = Children;
@@ -163,21 +174,79 @@ internal sealed class Node
             children = Interlocked.CompareExchange(ref _children, children, null) ?? children;
         }
 
-        child._cachedBy = this;
-        child._cachedSlot = slot;
-        Volatile.Write(ref children[slot], child);
+        lock (child)
+        {
+            if (child._cachedBy is { } previous && !ReferenceEquals(previous, this))
+            {
+                child.UnlinkFrom(previous);
+                Interlocked.MemoryBarrier();
+                if (previous._childrenCopied)
+                {
+                    child._shared = true;
+                }
+            }
+
+            child._cachedBy = this;
+            child._cachedSlot = slot;
+            Volatile.Write(ref children[slot], child);
+            if (child._evicted)
+            {
+                child._shared = true;
+            }
+        }
     }
 
-    /// <summary>Drops the reference the branch that cached this node holds (called when the page cache evicts it).</summary>
+    /// <summary>Drops the reference the branch that cached this node holds (called when the page cache evicts or removes it).</summary>
     public void Unlink()
     {
-        if (_cachedBy?.Children is { } children && (uint)_cachedSlot < (uint)children.Length)
+        lock (this)
+        {
+            // The branch stays recorded: it is where the node was unlinked from (see RecyclableAfterEviction). A later
+            // CacheChild moves the node as usual, and finds it evicted.
+            if (_cachedBy is { } by)
+            {
+                UnlinkFrom(by);
+            }
+        }
+    }
+
+    private void UnlinkFrom(Node branch)
+    {
+        if (branch.Children is { } children && (uint)_cachedSlot < (uint)children.Length)
         {
             Interlocked.CompareExchange(ref children[_cachedSlot], null, this);
         }
-
-        _cachedBy = null;
     }
+
+    /// <summary>
+    /// Whether something the page cache cannot unlink may reference this written node: a version's root, a writable
+    /// branch's child array, a second branch's cache, a link made after its eviction, or (for a node a checkpoint wrote)
+    /// the unwritten branches it was made in. When the cache evicts such a node its buffer is left to the garbage
+    /// collector, never recycled (<see cref="PageCache"/>).
+    /// </summary>
+    public bool Shared => _shared;
+
+    /// <summary>Marks the node <see cref="Shared"/>.</summary>
+    public void MarkShared() => _shared = true;
+
+    /// <summary>Set by the page cache when it evicts this node, before it unlinks it.</summary>
+    public bool Evicted => _evicted;
+
+    /// <summary>Marks the node evicted (see <see cref="CacheChild"/>).</summary>
+    public void MarkEvicted()
+    {
+        lock (this)
+        {
+            _evicted = true;
+        }
+    }
+
+    /// <summary>
+    /// Whether this evicted node's buffer may be recycled once nothing that could have found it before its eviction is
+    /// still running (the page cache decides when): it was not <see cref="Shared"/>, and the branch it was unlinked from
+    /// never had its children copied into a writable branch (<see cref="CloneFor"/>), which would keep a reference.
+    /// </summary>
+    public bool RecyclableAfterEviction => _evicted && !_shared && _cachedBy is not { _childrenCopied: true };
 
     /// <summary>The in-memory child at <paramref name="slot"/>, if any.</summary>
     public Node? ChildAt(int slot)
@@ -288,6 +357,8 @@ internal sealed class Node
             var copy = new Node(page, PageId.None) { Owner = owner, ReachableFrom = reachableFrom };
             if (Children is { } children)
             {
+                _childrenCopied = true; // the copy now holds this branch's cached children too (see CacheChild)
+                Interlocked.MemoryBarrier();
                 var copied = pages.RentChildren(children.Length);
                 Array.Copy(children, copied, children.Length);
                 copy.Children = copied;
@@ -320,6 +391,7 @@ internal sealed class Node
             Children = pages.RentChildren(Count);
         }
 
+        child?.MarkSharedIfWritten();
         Children[slot] = child;
     }
 
@@ -341,7 +413,17 @@ internal sealed class Node
         }
 
         Array.Copy(children, slot, children, slot + 1, count - slot - 1);
+        child?.MarkSharedIfWritten();
         children[slot] = child;
+    }
+
+    /// <summary>A written node linked into a writable branch is referenced where the page cache cannot unlink it.</summary>
+    private void MarkSharedIfWritten()
+    {
+        if (!PageId.IsNone)
+        {
+            _shared = true;
+        }
     }
 
     /// <summary>Removes the child reference at <paramref name="slot"/> after a slot removal (writable nodes only).</summary>

@@ -15,6 +15,22 @@ namespace Persistence.Storage;
 /// (<see cref="Remove"/>, or replaced by a newer node for its page number) gives up its ring slot at once, and the
 /// next insert takes that slot: otherwise the ring alone would keep such a node and its page buffer alive until the
 /// hand came round, which after a burst of replaced pages is most of the cache's budget.</para>
+/// <para>Once the database is open (<see cref="RecycleEvictedBuffers"/>), the buffers of evicted nodes go back to the
+/// <see cref="PagePool"/> for the next pages read, instead of waiting for a full garbage collection: a workload that
+/// reads more than the cache holds otherwise allocates a new buffer for every miss, and the process grows far past the
+/// cache's budget. A buffer is recycled only when nothing can read it again:
+/// <list type="bullet">
+/// <item>no reference to the node is left that eviction cannot drop: the node is not <see cref="Node.Shared"/> (a
+/// version's root, in a writable branch, cached by two branches or linked after its eviction, written by a checkpoint)
+/// and the branch it was unlinked from never had its children copied (<see cref="Node.RecyclableAfterEviction"/>);</item>
+/// <item>nothing that could have found it before its eviction still runs: after the eviction, at some moment no
+/// version was pinned. Every reader of tree nodes once the database is open pins one (snapshots, writers, whose
+/// commits replay on the newest version while their snapshot is pinned, and checkpoints), and pins it from before its
+/// first node to after its last. So a check of every version's pins that finds none covers every reader that was
+/// running at the eviction, and later readers cannot reach the node.</item>
+/// </list>
+/// Evicted nodes wait in a list until a transaction ends and finds no pin (<see cref="TryRecycleEvicted"/>). The list is
+/// bounded: while a long snapshot stays pinned, further evicted buffers are left to the garbage collector as before.</para>
 /// </remarks>
 internal sealed class PageCache
 {
@@ -27,6 +43,14 @@ internal sealed class PageCache
     private int _filled;
     private long _lookups;
     private long _misses;
+
+    // Evicted nodes waiting for a moment without pins (see the remarks); null until the database is open.
+    private const int RecycleBatch = 64;
+    private List<Node> _evicted = [];
+    private int _evictedCount;
+    private PagePool? _pool;
+    private Func<bool>? _nothingPinned;
+    private long _recycled;
 
     public PageCache(long budgetBytes, int pageSize)
     {
@@ -55,6 +79,63 @@ internal sealed class PageCache
     public long Lookups => Interlocked.Read(ref _lookups);
 
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Evicted nodes whose buffers went back to the pool (diagnostics).</summary>
+    public long EvictedRecycled => Interlocked.Read(ref _recycled);
+
+    /// <summary>Evicted nodes waiting for a moment without pins (diagnostics).</summary>
+    internal int EvictedWaiting => Volatile.Read(ref _evictedCount);
+
+    /// <summary>
+    /// From now on, keeps evicted nodes for recycling into <paramref name="pool"/> once <paramref name="nothingPinned"/>
+    /// finds no version pinned. Called once the database is open: recovery reads nodes without pinning a version.
+    /// </summary>
+    public void RecycleEvictedBuffers(PagePool pool, Func<bool> nothingPinned)
+    {
+        lock (_clock)
+        {
+            _pool = pool;
+            _nothingPinned = nothingPinned;
+        }
+    }
+
+    /// <summary>
+    /// Hands the buffers of the nodes evicted so far to the pool if no version is pinned now (see the remarks). Called
+    /// when a transaction ends; cheap while fewer than a batch wait.
+    /// </summary>
+    public void TryRecycleEvicted()
+    {
+        // Checked first without the lock, which the evictions of other readers take: under a steady load of readers
+        // most checks find a pin, and would only contend for it.
+        if (Volatile.Read(ref _evictedCount) < RecycleBatch || Volatile.Read(ref _nothingPinned) is not { } nothingPinned
+            || !nothingPinned())
+        {
+            return;
+        }
+
+        List<Node>? batch = null;
+        PagePool? pool;
+        lock (_clock)
+        {
+            pool = _pool;
+            // Every node in the list was evicted under this lock, so before this check.
+            if (_evicted.Count >= RecycleBatch && _nothingPinned!())
+            {
+                batch = _evicted;
+                _evicted = new List<Node>(RecycleBatch * 2);
+                Volatile.Write(ref _evictedCount, 0);
+            }
+        }
+
+        if (batch is null)
+        {
+            return;
+        }
+
+        batch.RemoveAll(static node => !node.RecyclableAfterEviction);
+        Interlocked.Add(ref _recycled, batch.Count);
+        pool!.Return(batch);
+    }
 
     public bool TryGet(PageId id, out Node node)
     {
@@ -119,7 +200,12 @@ internal sealed class PageCache
             }
             else
             {
-                slot = Evict();
+                slot = Evict(out var evicted);
+                if (_pool is not null && !evicted.Shared && _evicted.Count < _pool.Capacity)
+                {
+                    _evicted.Add(evicted);
+                    Volatile.Write(ref _evictedCount, _evicted.Count);
+                }
             }
 
             _ring[slot] = node;
@@ -143,7 +229,7 @@ internal sealed class PageCache
     }
 
     /// <summary>Moves the hand to the first node whose recently-used bit is clear, evicts it and returns its slot.</summary>
-    private int Evict()
+    private int Evict(out Node evicted)
     {
         while (true)
         {
@@ -158,7 +244,9 @@ internal sealed class PageCache
 
             _map.TryRemove(new KeyValuePair<long, Node>(candidate.PageId.Value, candidate));
             candidate.CacheSlot = -1;
+            candidate.MarkEvicted(); // before the unlink: see Node.CacheChild
             candidate.Unlink();
+            evicted = candidate;
             return slot;
         }
     }

@@ -9,8 +9,9 @@ namespace Persistence.Storage;
 /// collecting) a fresh 8 KiB array for every page on its path.
 /// </summary>
 /// <remarks>
-/// <para>Only <see cref="Transactions.VersionChain"/> returns buffers, and only of nodes that a commit replaced or freed (its
-/// <see cref="FreedSet.Superseded"/>) once every version that reached them is retired: nothing reads them again. A
+/// <para><see cref="Transactions.VersionChain"/> returns the buffers of nodes that a commit replaced or freed (its
+/// <see cref="FreedSet.Superseded"/>) once every version that reached them is retired: nothing reads them again. The
+/// <see cref="PageCache"/> returns those of nodes it evicted, under conditions it describes. A
 /// written one may still be the page cache's entry for its page number, which only retired trees would look up; it is
 /// removed from the cache first (<see cref="PageCache.Remove"/>). An unwritten branch's child-reference array comes
 /// back with its node and serves the next copy of a branch (<see cref="RentChildren"/>).</para>
@@ -162,24 +163,24 @@ internal sealed class PagePool
     /// <summary>Returns the buffers (and child arrays) of nodes nothing can reach any more (see the remarks).</summary>
     public void Return(List<Node> nodes)
     {
+        // Out of the cache first, outside this pool's lock: a clone rents under its node's lock, and the cache evicts
+        // (which locks a node) under its own, so the cache's lock must never be taken under this one.
+        foreach (var node in nodes)
+        {
+            if (!node.Recycled && !node.PageId.IsNone && !node.Evicted)
+            {
+                // Only this entry: the page number may already hold a newer node.
+                Cache?.Remove(node);
+            }
+        }
+
         lock (_lock)
         {
             foreach (var node in nodes)
             {
-                if (node.Recycled)
+                if (node.Recycled || (!node.PageId.IsNone && Cache is null))
                 {
                     continue;
-                }
-
-                if (!node.PageId.IsNone)
-                {
-                    if (Cache is null)
-                    {
-                        continue;
-                    }
-
-                    // Only this entry: the page number may already hold a newer node.
-                    Cache.Remove(node);
                 }
 
                 node.Recycled = true; // returned once, even if a bug listed it twice

@@ -11,19 +11,32 @@ namespace Persistence.Transactions;
 /// A version also carries what the commit that created it freed (for page reclamation) and its transaction log (for
 /// conflict checks by write transactions whose snapshot is older). Both are dropped when no longer needed.
 /// </remarks>
-internal sealed class DbVersion(long number, TreeRoot[] roots, Catalog catalog, long createdTimestamp)
+internal sealed class DbVersion
 {
     private int _pins;
     private volatile DbVersion? _next;
 
-    public long Number { get; } = number;
+    public DbVersion(long number, TreeRoot[] roots, Catalog catalog, long createdTimestamp)
+    {
+        Number = number;
+        Roots = roots;
+        Catalog = catalog;
+        CreatedTimestamp = createdTimestamp;
+        foreach (var root in roots)
+        {
+            // The version holds its roots directly: evicting one from the page cache must not recycle its buffer.
+            root.Root?.MarkShared();
+        }
+    }
 
-    public TreeRoot[] Roots { get; } = roots;
+    public long Number { get; }
 
-    public Catalog Catalog { get; } = catalog;
+    public TreeRoot[] Roots { get; }
+
+    public Catalog Catalog { get; }
 
     /// <summary>When the version was created (<see cref="TimeProvider.GetTimestamp"/>), for snapshot-age metrics.</summary>
-    public long CreatedTimestamp { get; } = createdTimestamp;
+    public long CreatedTimestamp { get; }
 
     /// <summary>The WAL position after this version's commit.</summary>
     public long EndLsn { get; set; }

@@ -109,6 +109,7 @@ internal sealed class NodeFlusher(PageStore store, FreeSpaceMap freeSpace, long 
         foreach (var node in _order)
         {
             node.MarkWritten(_assigned[node]);
+            node.MarkShared(); // unwritten branches made before this checkpoint (copies among them) may still hold it
             store.Cache.Add(node);
         }
 

@@ -52,6 +52,24 @@ internal sealed class VersionChain
         }
     }
 
+    /// <summary>
+    /// True when no version is pinned at the moment each is checked: no snapshot, writer or checkpoint is reading nodes
+    /// (see <see cref="PageCache"/>). Walks from the oldest retained version; versions appended meanwhile are checked too.
+    /// A reader that pins a version the walk has passed started after the walk did.
+    /// </summary>
+    public bool NothingPinned()
+    {
+        for (var version = Volatile.Read(ref _oldest); version is not null; version = version.Next)
+        {
+            if (version.Pins > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Links a newly sequenced version (under the sequencer's lock).</summary>
     public void Append(DbVersion version)
     {
@@ -121,7 +139,7 @@ internal sealed class VersionChain
                 }
 
                 head.DropLog();
-                _oldest = next;
+                Volatile.Write(ref _oldest, next);
             }
 
             RecycleBehindPins();
