@@ -6,7 +6,8 @@ namespace Persistence;
 /// Moves over the keys of one keyspace within a <see cref="KeyRange"/>, in either direction, in a transaction's
 /// snapshot. In a write transaction the cursor also sees the transaction's own writes, including writes made while it
 /// is open (it repositions itself by key). <see cref="Key"/> and <see cref="Value"/> are valid until the next move or
-/// write; they may be given to that write (a put or delete copies what it is given before it changes a page).
+/// write, and never after the transaction ends (their bytes may then belong to another page); they may be given to that
+/// write (a put or delete copies what it is given before it changes a page).
 /// </summary>
 public sealed class Cursor : IDisposable
 {

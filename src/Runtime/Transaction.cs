@@ -123,14 +123,15 @@ public abstract class Transaction : IDisposable
     /// <summary>Ends the transaction and releases its snapshot. A write transaction that was not committed is rolled back.</summary>
     public void Dispose()
     {
-        if (_state == Disposed)
+        // Atomically, so that two racing calls (a misuse) cannot release the snapshot twice: an unbalanced unpin would let
+        // pages still being read be recycled.
+        var previous = Interlocked.Exchange(ref _state, Disposed);
+        if (previous == Disposed)
         {
             return;
         }
 
-        var wasActive = _state == Active;
-        _state = Disposed;
-        OnDispose(wasActive);
+        OnDispose(previous == Active);
         GC.SuppressFinalize(this);
     }
 

@@ -20,7 +20,7 @@ public sealed class WriteTransaction : Transaction
     private TxLog? _log;
     private byte[]? _keyCopy;
     private byte[]? _valueCopy;
-    private bool _released;
+    private int _released;
     private List<Action<long>>? _onSequenced;
 
     internal WriteTransaction(Database database, DbVersion snapshot, Durability durability)
@@ -373,9 +373,8 @@ public sealed class WriteTransaction : Transaction
     /// <summary>Unregisters the writer and unpins its snapshot, exactly once.</summary>
     private void Release()
     {
-        if (!_released)
+        if (Interlocked.Exchange(ref _released, 1) == 0) // once, even if a commit's end and a Dispose race
         {
-            _released = true;
             if (_log is { IsCommitted: false } log)
             {
                 log.DiscardSpill(); // rolled back, failed or refused: nobody reads this log again

@@ -30,7 +30,9 @@ namespace Persistence.Storage;
 /// running at the eviction, and later readers cannot reach the node.</item>
 /// </list>
 /// Evicted nodes wait in a list until a transaction ends and finds no pin (<see cref="TryRecycleEvicted"/>). The list is
-/// bounded: while a long snapshot stays pinned, further evicted buffers are left to the garbage collector as before.</para>
+/// bounded (1,024 nodes, and no more than the pool has room for): while a long snapshot stays pinned, further evicted
+/// buffers are left to the garbage collector as before. Recycling needs a moment without any pin, which many busy
+/// readers, or writers, may rarely leave: it then recycles little, and the collector takes the rest.</para>
 /// </remarks>
 internal sealed class PageCache
 {
@@ -46,6 +48,10 @@ internal sealed class PageCache
 
     // Evicted nodes waiting for a moment without pins (see the remarks); null until the database is open.
     private const int RecycleBatch = 64;
+
+    // At most this many wait (8 MiB of 8 KiB pages), and no more than the pool has room for: while a snapshot stays
+    // pinned, evicted nodes beyond it are left to the garbage collector, as they were before recycling.
+    private const int MaxWaiting = 16 * RecycleBatch;
     private List<Node> _evicted = [];
     private int _evictedCount;
     private PagePool? _pool;
@@ -201,7 +207,7 @@ internal sealed class PageCache
             else
             {
                 slot = Evict(out var evicted);
-                if (_pool is not null && !evicted.Shared && _evicted.Count < _pool.Capacity)
+                if (_pool is not null && !evicted.Shared && _evicted.Count < Math.Min(MaxWaiting, _pool.Capacity - _pool.Count))
                 {
                     _evicted.Add(evicted);
                     Volatile.Write(ref _evictedCount, _evicted.Count);

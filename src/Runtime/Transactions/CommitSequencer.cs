@@ -195,29 +195,43 @@ internal sealed class CommitSequencer
             {
                 _database.ThrowIfReadOnly();
                 var latest = _chain.Latest;
-                if (ReferenceEquals(latest, _chain.Visible))
+                // Pinned while its nodes are read, as every reader must (evicted page buffers are recycled only when no
+                // version is pinned); visible, so not retired.
+                if (ReferenceEquals(latest, _chain.Visible) && latest.TryPin())
                 {
-                    var writer = new TreeWriter(new object(), _database.Source, new FreedSet(), latest.Number + 1);
-                    var roots = (TreeRoot[])latest.Roots.Clone();
-                    change(roots, writer);
-                    writer.Freed.Resolve(_database.PageSize, CheckpointInProgress);
-                    var version = new DbVersion(latest.Number + 1, roots, latest.Catalog, _database.TimeProvider.GetTimestamp())
+                    try
                     {
-                        Freed = writer.Freed.IsEmpty ? null : writer.Freed,
-                        Log = new TxLog(_database.MaxFramePayload),
-                        EndLsn = latest.EndLsn,
-                        EndChain = latest.EndChain,
-                    };
-                    _chain.Append(version);
-                    _chain.Publish(version);
-                    Interlocked.Add(ref _dirtyNodes, writer.NodesCreated);
-                    PruneLogs();
-                    return;
+                        PublishStructural(latest, change);
+                        return;
+                    }
+                    finally
+                    {
+                        latest.Unpin();
+                    }
                 }
             }
 
             Thread.Sleep(1); // earlier commits are completing their fsync
         }
+    }
+
+    private void PublishStructural(DbVersion latest, Action<TreeRoot[], TreeWriter> change)
+    {
+        var writer = new TreeWriter(new object(), _database.Source, new FreedSet(), latest.Number + 1);
+        var roots = (TreeRoot[])latest.Roots.Clone();
+        change(roots, writer);
+        writer.Freed.Resolve(_database.PageSize, CheckpointInProgress);
+        var version = new DbVersion(latest.Number + 1, roots, latest.Catalog, _database.TimeProvider.GetTimestamp())
+        {
+            Freed = writer.Freed.IsEmpty ? null : writer.Freed,
+            Log = new TxLog(_database.MaxFramePayload),
+            EndLsn = latest.EndLsn,
+            EndChain = latest.EndChain,
+        };
+        _chain.Append(version);
+        _chain.Publish(version);
+        Interlocked.Add(ref _dirtyNodes, writer.NodesCreated);
+        PruneLogs();
     }
 
     /// <summary>Builds and links the new version: the transaction's private tree as it is, or its log applied on the newest version.</summary>
