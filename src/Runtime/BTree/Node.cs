@@ -220,8 +220,8 @@ internal sealed class Node
 
     /// <summary>
     /// Whether something the page cache cannot unlink may reference this written node: a version's root, a writable
-    /// branch's child array, a second branch's cache, a link made after its eviction, or (for a node a checkpoint wrote)
-    /// the unwritten branches it was made in. When the cache evicts such a node its buffer is left to the garbage
+    /// branch's child array, a copy of a branch it moved out of, a link made after its eviction, or (for a node a
+    /// checkpoint wrote) the unwritten branches it was made in. When the cache evicts such a node its buffer is left to the garbage
     /// collector, never recycled (<see cref="PageCache"/>).
     /// </summary>
     public bool Shared => _shared;

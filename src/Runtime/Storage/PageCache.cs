@@ -21,8 +21,9 @@ namespace Persistence.Storage;
 /// cache's budget. A buffer is recycled only when nothing can read it again:
 /// <list type="bullet">
 /// <item>no reference to the node is left that eviction cannot drop: the node is not <see cref="Node.Shared"/> (a
-/// version's root, in a writable branch, cached by two branches or linked after its eviction, written by a checkpoint)
-/// and the branch it was unlinked from never had its children copied (<see cref="Node.RecyclableAfterEviction"/>);</item>
+/// version's root, in a writable branch, moved out of a branch whose children were copied, linked after its eviction,
+/// written by a checkpoint) and the branch it was unlinked from never had its children copied
+/// (<see cref="Node.RecyclableAfterEviction"/>);</item>
 /// <item>nothing that could have found it before its eviction still runs: after the eviction, at some moment no
 /// version was pinned. Every reader of tree nodes once the database is open pins one (snapshots, writers, whose
 /// commits replay on the newest version while their snapshot is pinned, and checkpoints), and pins it from before its
@@ -46,7 +47,8 @@ internal sealed class PageCache
     private long _lookups;
     private long _misses;
 
-    // Evicted nodes waiting for a moment without pins (see the remarks); null until the database is open.
+    // Evicted nodes waiting for a moment without pins (see the remarks); the pool and the check are null until the
+    // database is open.
     private const int RecycleBatch = 64;
 
     // At most this many wait (8 MiB of 8 KiB pages), and no more than the pool has room for: while a snapshot stays
