@@ -196,7 +196,7 @@ internal sealed class Node
         }
     }
 
-    /// <summary>Drops the reference the branch that cached this node holds (called when the page cache evicts or removes it).</summary>
+    /// <summary>Drops the reference the branch that cached this node holds (when the page cache evicts or removes it).</summary>
     public void Unlink()
     {
         lock (this)
@@ -221,8 +221,8 @@ internal sealed class Node
     /// <summary>
     /// Whether something the page cache cannot unlink may reference this written node: a version's root, a writable
     /// branch's child array, a copy of a branch it moved out of, a link made after its eviction, or (for a node a
-    /// checkpoint wrote) the unwritten branches it was made in. When the cache evicts such a node its buffer is left to the garbage
-    /// collector, never recycled (<see cref="PageCache"/>).
+    /// checkpoint wrote) the unwritten branches it was made in. When the cache evicts such a node its buffer is left to
+    /// the garbage collector, never recycled (<see cref="PageCache"/>).
     /// </summary>
     public bool Shared => _shared;
 
