@@ -85,14 +85,21 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>Runs a read in the given transaction or in a fresh snapshot.</summary>
-    internal TResult Read<TResult>(Transaction? transaction, Func<Transaction, TResult> read)
+    internal TResult Read<TResult>(Transaction? transaction, Func<Transaction, TResult> read) =>
+        Read(transaction, read, static (tx, read) => read(tx));
+
+    /// <summary>
+    /// As <see cref="Read{TResult}(Transaction?, Func{Transaction, TResult})"/>, with the read's state passed in, so that
+    /// hot reads can pass a static lambda and allocate no closure.
+    /// </summary>
+    internal TResult Read<TState, TResult>(Transaction? transaction, TState state, Func<Transaction, TState, TResult> read)
     {
         if (transaction is not null)
         {
-            return read(transaction);
+            return read(transaction, state);
         }
 
         using var owned = Database.BeginUntimedRead(); // read runs to completion here: nobody else sees the transaction
-        return read(owned);
+        return read(owned, state);
     }
 }

@@ -46,18 +46,8 @@ public abstract class IndexAccessor<T, TKey>
     }
 
     /// <summary>The document whose unique-index value encodes to <paramref name="value"/>, or null.</summary>
-    protected T? GetUnique(byte[] value, Transaction? transaction)
-    {
-        // Not through Collection.Read: a point lookup is hot, and its closure and delegate were a fifth of what it
-        // allocated.
-        if (transaction is not null)
-        {
-            return FindUnique(transaction, value);
-        }
-
-        using var read = _collection.Database.BeginUntimedRead(); // nobody else sees it (see BeginUntimedRead)
-        return FindUnique(read, value);
-    }
+    protected T? GetUnique(byte[] value, Transaction? transaction) =>
+        _collection.Read(transaction, (Accessor: this, Value: value), static (tx, s) => s.Accessor.FindUnique(tx, s.Value));
 
     private T? FindUnique(Transaction transaction, byte[] value) =>
         transaction.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? _collection.LoadReferenced(transaction, key, _index) : null;

@@ -23,14 +23,7 @@ public sealed class EvictedBufferRecycleTests
         using var db = Loaded(out var ks);
         var store = db.Store!;
         var allocatedBefore = store.Pages.Allocated;
-        var random = new Random(1);
-        for (var n = 0; n < 3000; n++)
-        {
-            using var tx = db.BeginRead();
-            var i = random.Next(Keys);
-            Assert.True(tx.TryGet(ks, Key(i), out var value));
-            Assert.Equal(0, Round(i, value));
-        }
+        GetRandomKeys(db, ks, count: 3000, seed: 1);
 
         Assert.True(store.Cache.EvictedRecycled > 1000, $"recycled {store.Cache.EvictedRecycled}");
         Assert.True(store.Pages.Reused > 1000, $"reused {store.Pages.Reused}");
@@ -52,14 +45,7 @@ public sealed class EvictedBufferRecycleTests
             // The long reader holds a cursor positioned on a leaf; other readers then evict every node in the cache.
             using var cursor = longReader.OpenCursor(ks);
             Assert.True(cursor.First());
-            var random = new Random(2);
-            for (var n = 0; n < 2000; n++)
-            {
-                using var tx = db.BeginRead();
-                var i = random.Next(Keys);
-                Assert.True(tx.TryGet(ks, Key(i), out var value));
-                Assert.Equal(0, Round(i, value));
-            }
+            GetRandomKeys(db, ks, count: 2000, seed: 2);
 
             Assert.Equal(recycledBefore, cache.EvictedRecycled);
             Assert.True(cache.EvictedWaiting > 0);
@@ -253,6 +239,19 @@ public sealed class EvictedBufferRecycleTests
         Assert.True(failures.Count == 0, string.Join("\n----\n", failures));
         Assert.True(db.Store!.Cache.EvictedRecycled >= 100, $"recycled {db.Store!.Cache.EvictedRecycled}, waiting {db.Store!.Cache.EvictedWaiting}, misses {db.Store!.Cache.Misses}");
         AssertConsistent(db);
+    }
+
+    /// <summary>Gets <paramref name="count"/> random keys, each in a snapshot of its own, and checks their values.</summary>
+    private static void GetRandomKeys(Database db, Keyspace ks, int count, int seed)
+    {
+        var random = new Random(seed);
+        for (var n = 0; n < count; n++)
+        {
+            using var tx = db.BeginRead();
+            var i = random.Next(Keys);
+            Assert.True(tx.TryGet(ks, Key(i), out var value));
+            Assert.Equal(0, Round(i, value));
+        }
     }
 
     /// <summary>A database of <see cref="Keys"/> checked values, checkpointed, with a page cache of 16 pages.</summary>
