@@ -4,7 +4,7 @@ using Persistence.Benchmarks.Workloads;
 
 namespace Persistence.Benchmarks.Cli;
 
-/// <summary>The command line: <c>[--quick] [--workload W1,W4] [--peer sqlite,efcore,lmdb,persistence-kv] [--documents N] [--seconds S] [--rounds R] [--temp DIR]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--workload W1,W4] [--peer sqlite,efcore,lmdb,disk-floor,persistence-kv] [--documents N] [--seconds S] [--rounds R] [--temp DIR]</c>.</summary>
 internal sealed class BenchmarkOptions
 {
     public const string Usage = """
@@ -12,7 +12,7 @@ internal sealed class BenchmarkOptions
           --quick               small N and short runs: the whole comparison in under a minute
           --workload W1,W4      workload families to run (default: W1-W9, and T1-T3 in full mode; W10 runs only when
                                 named; --quick leaves out W10 and T1-T3, which do not fit its budget)
-          --peer sqlite,efcore  peers to run (default: sqlite, efcore, lmdb); our typed peer is always added, it is
+          --peer sqlite,efcore  peers to run (default: sqlite, efcore, lmdb, disk-floor); our typed peer is always added, it is
                                 every ratio's numerator; persistence-kv (our engine at the key-value level) runs only
                                 when named
           --documents N         override N (documents loaded by W1 and preloaded by W4-W8)

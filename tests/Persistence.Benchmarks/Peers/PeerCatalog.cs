@@ -1,3 +1,4 @@
+using Persistence.Benchmarks.Peers.DiskFloor;
 using Persistence.Benchmarks.Peers.EfCore;
 using Persistence.Benchmarks.Peers.Lmdb;
 using Persistence.Benchmarks.Peers.PersistenceKv;
@@ -13,7 +14,7 @@ namespace Persistence.Benchmarks.Peers;
 /// <remarks>
 /// <c>persistence-kv</c> (our engine at the key-value level, with a hand-written serializer) runs only when named: with
 /// it, the typed layer's cost over the engine shows in its RESULT lines. LMDB is skipped, with the reason in the report,
-/// when liblmdb.so.0 is missing.
+/// when liblmdb.so.0 is missing. <c>disk-floor</c> is no database: it times the disk's own sync under W2 and W3.
 /// </remarks>
 internal static class PeerCatalog
 {
@@ -24,6 +25,7 @@ internal static class PeerCatalog
         PersistenceKvPeer.Descriptor,
         EfCorePeer.Descriptor,
         LmdbPeer.Descriptor,
+        DiskFloorPeer.Descriptor,
     ];
 
     /// <summary>The name of our own peer: the numerator of every ratio.</summary>
