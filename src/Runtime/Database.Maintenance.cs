@@ -76,6 +76,7 @@ public sealed partial class Database
             WalDiskBytes = _walSegments?.DiskBytes ?? 0,
             Checkpoints = _checkpointer?.Completed ?? 0,
             LastCheckpointDuration = _checkpointer?.LastDuration ?? TimeSpan.Zero,
+            SpilledPages = _checkpointer?.PagesSpilled ?? 0,
             FileBytes = _store?.FileLength ?? 0,
             FilePages = _freeSpace?.PageCount ?? 0,
             ReusablePages = _freeSpace?.ReusablePages ?? 0,

@@ -78,6 +78,7 @@ public sealed partial class Database
                 Log.Recovered(Logger, Path, recovered.Commits, recovered.Bytes, (long)System.Diagnostics.Stopwatch.GetElapsedTime(opening).TotalMilliseconds);
             }
             _checkpointer = new Checkpointer(this, _store, _freeSpace, Wal, segments, meta, slot, catalogPages);
+            SpillLeavesAfter = Math.Max(64, _store.Cache.Capacity);
             _checkpointer.Start();
             if (recovered.Commits > 0)
             {
@@ -105,6 +106,14 @@ public sealed partial class Database
     internal int NextKeyspaceId => Volatile.Read(ref _nextKeyspaceId);
 
     internal Checkpointer? Checkpointer => _checkpointer;
+
+    /// <summary>
+    /// How many unwritten nodes a write transaction may hold before it writes its leaves out
+    /// (<see cref="Transactions.Checkpointer.SpillLeaves"/>): as many as the page cache holds, so that a transaction
+    /// larger than the cache keeps at most about the cache's budget in unwritten pages, beside the cache. Never for
+    /// in-memory databases. Settable for tests.
+    /// </summary>
+    internal int SpillLeavesAfter { get; set; } = int.MaxValue;
 
     internal FreeSpaceMap? FreeSpace => _freeSpace;
 

@@ -45,6 +45,12 @@ public sealed record DatabaseStatistics
     /// <summary>How long the last checkpoint took.</summary>
     public TimeSpan LastCheckpointDuration { get; init; }
 
+    /// <summary>
+    /// Pages that write transactions larger than the page cache wrote out before their commit, to keep their memory
+    /// within about the cache's budget (since open).
+    /// </summary>
+    public long SpilledPages { get; init; }
+
     /// <summary>Bytes of the data file.</summary>
     public long FileBytes { get; init; }
 

@@ -21,6 +21,10 @@ public sealed class WriteTransaction : Transaction
     private byte[]? _keyCopy;
     private byte[]? _valueCopy;
     private int _released;
+    private SpilledPages? _spilled;
+    private int _spillBase;
+    private int _stillUnwritten;
+    private bool _adopted;
     private List<Action<long>>? _onSequenced;
 
     internal WriteTransaction(Database database, DbVersion snapshot, Durability durability)
@@ -76,7 +80,18 @@ public sealed class WriteTransaction : Transaction
     /// <summary>True while the writes live in an overlay over the snapshot (a small transaction): the commit applies the log.</summary>
     internal bool UsesOverlay => _writer is null;
 
-    internal int NodesCreated => _writer?.NodesCreated ?? 0;
+    /// <summary>
+    /// The pages the commit leaves for the next checkpoint to write (the dirty-page estimate): the nodes the private
+    /// tree made, less those its spills wrote.
+    /// </summary>
+    internal int NodesCreated => _writer is null ? 0 : _spilled is null ? _writer.NodesCreated : _stillUnwritten + _writer.NodesCreated - _spillBase;
+
+    /// <summary>The commit made the private tree the new version, with every leaf it spilled (called under the sequencer's lock).</summary>
+    internal void MarkAdopted()
+    {
+        _adopted = true;
+        _spilled?.Close(); // before the version is published: readers may find the written-out leaves from then on
+    }
 
     internal override Catalog CurrentCatalog => _catalog;
 
@@ -154,6 +169,8 @@ public sealed class WriteTransaction : Transaction
             }
 
             _log!.Put(keyspace.Id, key, value);
+            SpillIfLarge();
+            _spilled?.RecycleEvicted(Source.Pages);
         }
         catch (Exception ex)
         {
@@ -216,6 +233,8 @@ public sealed class WriteTransaction : Transaction
             }
 
             _log!.Delete(keyspace.Id, key);
+            SpillIfLarge();
+            _spilled?.RecycleEvicted(Source.Pages);
         }
         catch (Exception ex)
         {
@@ -380,6 +399,14 @@ public sealed class WriteTransaction : Transaction
                 log.DiscardSpill(); // rolled back, failed or refused: nobody reads this log again
             }
 
+            if (_spilled is { } spilled)
+            {
+                spilled.Close();
+                // No version reaches the private tree's pages unless the commit adopted it; replaced ones, never.
+                Database.Checkpointer!.ReturnSpilled(_adopted ? spilled.Replaced : spilled.All);
+                spilled.Forget();
+            }
+
             Database.Sequencer.EndWriter(this);
             Database.Store?.Cache.TryRecycleEvicted();
         }
@@ -400,6 +427,32 @@ public sealed class WriteTransaction : Transaction
     /// overlay only, before any promotion, while the roots are still the snapshot's.
     /// </summary>
     internal bool InSnapshot(int keyspaceId, byte[] key) => TreeReader.TryFind(CurrentRoot(keyspaceId).Root, key, Source, out _, out _);
+
+    /// <summary>
+    /// Writes leaves of the private tree out once it holds <see cref="Database.SpillLeavesAfter"/> unwritten nodes (and
+    /// made at least a quarter of that many since the last time, so that nodes a spill cannot write, such as branches,
+    /// never make every write spill), keeping at most three quarters of that many, the leaves changed lately first: a
+    /// transaction larger than the page cache then holds a bounded number of pages in memory, not all of them until
+    /// the checkpoint after its commit.
+    /// </summary>
+    private void SpillIfLarge()
+    {
+        if (_writer is null)
+        {
+            return;
+        }
+
+        var limit = Database.SpillLeavesAfter;
+        var sinceSpill = _writer.NodesCreated - _spillBase;
+        if (sinceSpill + _stillUnwritten < limit || sinceSpill < limit / 4 || Database.Checkpointer is not { } checkpointer)
+        {
+            return;
+        }
+
+        _writer.Freed.Spills = _spilled ??= new SpilledPages();
+        _stillUnwritten = checkpointer.SpillLeaves(_roots, _owner, _spilled, keep: limit / 4 * 3);
+        _spillBase = _writer.NodesCreated;
+    }
 
     /// <summary>Moves the pending writes into a private copy-on-write tree (large transactions, keyspace changes).</summary>
     private void Promote()

@@ -135,19 +135,23 @@ public sealed class CrashScenario
     /// <summary>The database instance the workload is using (so a fault can be attributed to it).</summary>
     private volatile Database? _current;
 
+    /// <summary>Leaves the workload's large transactions wrote out before their commits in the last run (both opens).</summary>
+    public long SpilledPages { get; private set; }
+
     /// <summary>Runs the transactions in order; returns how many commits were acknowledged before the failure.</summary>
     private int Run(SimulatedFileSystem fs, out Exception? error) => Run(fs, out error, out _);
 
     private int Run(SimulatedFileSystem fs, out Exception? error, out bool readOnly)
     {
         _current = null;
+        SpilledPages = 0;
         error = null;
         readOnly = false;
         var acknowledged = 0;
         Database? db = null;
         try
         {
-            db = _current = Database.Open(Path, Options(new FakeTimeProvider()), fs);
+            db = _current = OpenForWork(fs);
             for (var t = 0; t < _transactions.Count; t++)
             {
                 using (var tx = db.BeginWrite())
@@ -181,8 +185,9 @@ public sealed class CrashScenario
 
                 if (t == _transactions.Count / 2)
                 {
+                    SpilledPages += db.Checkpointer!.PagesSpilled;
                     db.Dispose(); // a clean close and reopen in the middle
-                    db = _current = Database.Open(Path, Options(new FakeTimeProvider()), fs);
+                    db = _current = OpenForWork(fs);
                 }
             }
         }
@@ -194,6 +199,7 @@ public sealed class CrashScenario
         {
             try
             {
+                SpilledPages += db?.Checkpointer?.PagesSpilled ?? 0;
                 db?.Dispose();
             }
             catch (Exception ex)
@@ -207,6 +213,17 @@ public sealed class CrashScenario
         return acknowledged;
     }
 
+    /// <summary>
+    /// Opens the database the workload writes to. Its large transactions write their leaves out before their commit
+    /// after a few nodes (<see cref="Database.SpillLeavesAfter"/>), so that crashes also land in and after those writes.
+    /// </summary>
+    private static Database OpenForWork(SimulatedFileSystem fs)
+    {
+        var db = Database.Open(Path, Options(new FakeTimeProvider()), fs);
+        db.SpillLeavesAfter = 4;
+        return db;
+    }
+
     private void Generate()
     {
         var random = new Random(_seed);
@@ -215,7 +232,8 @@ public sealed class CrashScenario
         for (var t = 0; t < _commits; t++)
         {
             var ops = new List<(bool, string, byte[], byte[]?)>();
-            var count = random.Next(1, random.Next(10) == 0 ? 200 : 12);
+            // Every twentieth transaction is large enough to move to a private tree and write leaves out early.
+            var count = t % 20 == 5 ? 300 : random.Next(1, random.Next(10) == 0 ? 200 : 12);
             for (var i = 0; i < count; i++)
             {
                 var keyspace = random.Next(3) == 0 ? "b" : "a";

@@ -19,9 +19,22 @@ internal sealed class FreedSet
 
     public bool IsEmpty => Extents.Count == 0 && Unwritten.Count == 0 && Superseded.Count == 0;
 
+    /// <summary>The pages the writer's transaction wrote early, if it did: freeing one of them hands it to the next spill.</summary>
+    public SpilledPages? Spills { get; set; }
+
     public void Free(Node node)
     {
         var id = node.PageId;
+        if (!id.IsNone && Spills is { } spills && spills.InTree.Remove(id.Value))
+        {
+            // Never reached by any version: no commit frees the page. The node may have been read back from disk by a
+            // cache miss, as a node of nobody's: it becomes the transaction's, so its buffer is recycled when evicted.
+            spills.Replaced.Add(id.Value);
+            node.MarkShared();
+            node.Owner = spills;
+            return;
+        }
+
         Superseded.Add(node);
         if (id.IsNone)
         {

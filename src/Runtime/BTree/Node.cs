@@ -58,8 +58,10 @@ internal sealed class Node
     public List<LargeValue>? Large { get; set; }
 
     /// <summary>
-    /// The writer allowed to change this node in place. Never cleared: once a version that reaches the node is
-    /// published, nobody changes it, whoever the owner (see <see cref="HeadsFor"/>).
+    /// The writer allowed to change this node in place. Once a version that reaches the node is published, nobody
+    /// changes it, whoever the owner (see <see cref="HeadsFor"/>). Replaced only when a large transaction writes the
+    /// leaf out before its commit (<see cref="Transactions.Checkpointer.SpillLeaves"/>): it becomes the transaction's
+    /// <see cref="SpilledPages"/>, no writer's token, so the transaction copies it to change it.
     /// </summary>
     public object? Owner { get; set; }
 
@@ -132,7 +134,11 @@ internal sealed class Node
         InsertRun = run;
     }
 
-    /// <summary>The page cache's recently-used bit (CLOCK).</summary>
+    /// <summary>
+    /// The page cache's recently-used bit (CLOCK). On an unwritten node of a write transaction's private tree, which
+    /// the cache never holds, it says the transaction touched the node (changed it, or read through it) since its
+    /// last spill instead (<see cref="Transactions.Checkpointer.SpillLeaves"/>).
+    /// </summary>
     public bool Referenced
     {
         get => _referenced;

@@ -15,6 +15,13 @@ internal sealed partial class TreeWriter
         while (root is { IsLeaf: false, Count: 1 })
         {
             root = TreeReader.Child(root, 0, _source);
+            if (root.Owner is SpilledPages)
+            {
+                // A leaf a large transaction wrote out early never becomes a root: only its parent's cell records its
+                // page for the next checkpoint, and its buffer is recycled when the cache evicts it while the
+                // transaction runs (Checkpointer.SpillLeaves). A copy is an ordinary unwritten root.
+                root = Writable(root);
+            }
         }
 
         if (root is { IsLeaf: true, Count: 0 })

@@ -95,6 +95,7 @@ internal sealed partial class TreeWriter
     {
         if (ReferenceEquals(node.Owner, Owner))
         {
+            node.Referenced = true; // changed since the last spill: worth keeping in memory (see Checkpointer.SpillLeaves)
             return node;
         }
 
@@ -106,6 +107,7 @@ internal sealed partial class TreeWriter
         }
 
         var copy = node.CloneFor(Owner, LongLived, _source.Pages, ReachableFrom);
+        copy.Referenced = true;
         _allocated++;
         return copy;
     }

@@ -194,6 +194,11 @@ internal sealed class PageCache
                 }
 
                 ReleaseSlot(previous);
+                if (previous.Owner is SpilledPages spills)
+                {
+                    // A running transaction writes a page it wrote before again: the leaf it had there was copied since.
+                    spills.Evicted(previous);
+                }
             }
 
             _map[id] = node;
@@ -209,7 +214,11 @@ internal sealed class PageCache
             else
             {
                 slot = Evict(out var evicted);
-                if (_pool is not null && !evicted.Shared && _evicted.Count < Math.Min(MaxWaiting, _pool.Capacity - _pool.Count))
+                if (evicted.Owner is SpilledPages spills)
+                {
+                    spills.Evicted(evicted); // a leaf a running transaction wrote early: it recycles the buffer itself
+                }
+                else if (_pool is not null && !evicted.Shared && _evicted.Count < Math.Min(MaxWaiting, _pool.Capacity - _pool.Count))
                 {
                     _evicted.Add(evicted);
                     Volatile.Write(ref _evictedCount, _evicted.Count);

@@ -254,6 +254,11 @@ internal sealed class CommitSequencer
         }
 
         log.IsCommitted = true;
+        if (adopt)
+        {
+            transaction.MarkAdopted();
+        }
+
         _chain.Append(version);
         Interlocked.Add(ref _dirtyNodes, nodes);
         Commits++;

@@ -16,7 +16,10 @@ internal sealed class NodeFlusher(PageStore store, FreeSpaceMap freeSpace, long 
     private readonly List<(PageId, ReadOnlyMemory<byte>)> _overflowPages = [];
     private readonly List<(PageId, ReadOnlyMemory<byte>)> _pages = [];
 
-    /// <summary>Extents allocated for this checkpoint's nodes and large values.</summary>
+    /// <summary>
+    /// Extents allocated for this checkpoint's nodes and large values, and the pages transactions wrote before their
+    /// commit that this version reaches: everything the checkpoint's bitmap adds.
+    /// </summary>
     public List<Extent> Written { get; } = [];
 
     public int NodesWritten => _order.Count;
@@ -39,7 +42,19 @@ internal sealed class NodeFlusher(PageStore store, FreeSpaceMap freeSpace, long 
         {
             for (var i = 0; i < root.Count; i++)
             {
-                Collect(root.ChildAt(i));
+                var child = root.ChildAt(i);
+                var page = child?.PageId ?? BranchPage.Child(root.Page, i);
+                if (page.IsNone)
+                {
+                    Collect(child);
+                }
+                else if (!freeSpace.IsUsed(page.Value))
+                {
+                    // Written, yet not in the durable bitmap: a leaf a large transaction wrote before its commit
+                    // (Checkpointer.SpillLeaves). Nothing else writes data pages outside a checkpoint, and the previous
+                    // checkpoint's pages are in the bitmap: this version reaches it, so the bitmap must mark it.
+                    Written.Add(new Extent(page, 1));
+                }
             }
         }
 

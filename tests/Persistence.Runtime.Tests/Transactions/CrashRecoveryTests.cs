@@ -18,6 +18,7 @@ public sealed class CrashRecoveryTests
         var scenario = new CrashScenario(seed);
         var total = scenario.CountOperations();
         Assert.True(total > 100, $"the workload performs only {total} storage operations");
+        Assert.True(scenario.SpilledPages > 10, $"the workload's large transactions wrote out only {scenario.SpilledPages} leaves before their commits");
         var random = new Random(seed);
         var failures = new List<string>();
         var points = Enumerable.Range(0, 100).Select(_ => random.NextInt64(total + 1)).Append(0).Append(total - 1).Distinct().ToList();

@@ -15,7 +15,7 @@ internal static class EngineCounters
         var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
         var live = GC.GetTotalMemory(forceFullCollection: true);
         return $"commits {s.Commits}, conflicts {s.WriteConflicts}, WAL batches {s.WalBatches} (avg {Num.Fixed(s.AverageBatchSize, 2)} commits), " +
-            $"syncs {s.WalSyncs}, checkpoints {s.Checkpoints} (last {Num.Fixed(s.LastCheckpointDuration.TotalMilliseconds, 0)} ms), " +
+            $"syncs {s.WalSyncs}, checkpoints {s.Checkpoints} (last {Num.Fixed(s.LastCheckpointDuration.TotalMilliseconds, 0)} ms), pages spilled {s.SpilledPages}, " +
             $"file {Num.MiB(s.FileBytes)} MiB, WAL on disk {Num.MiB(s.WalDiskBytes)} MiB, cache {s.CachedPages}/{s.CacheCapacityPages} pages, hit ratio {Num.Fixed(s.CacheHitRatio, 4)}, " +
             $"page buffers reused {database.Source.Pages.Reused}, allocated {database.Source.Pages.Allocated}, pooled {database.Source.Pages.Count} (dropped {database.Source.Pages.Dropped}); dirty pages {s.DirtyPagesEstimate}; " +
             (s.HotCacheHits + s.HotCacheMisses > 0 ? $"hot cache {s.HotCacheHits} hits, {s.HotCacheMisses} misses; " : "") +
