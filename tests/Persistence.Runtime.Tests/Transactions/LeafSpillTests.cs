@@ -295,6 +295,133 @@ public sealed class LeafSpillTests
         CheckpointReopenAndCheck(db, fs, "k", (read, k) => AssertRange(read, k, firstOfRight, round: 0));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Readers_small_writers_and_checkpoints_beside_transactions_that_write_leaves_early_see_whole_commits(int seed)
+    {
+        const int keys = 3000;
+        var fs = new SimulatedFileSystem();
+        var db = Open(fs); // a 64-page cache, background checkpoints by log size and dirty pages
+        db.SpillLeavesAfter = 16;
+        var (big, small) = db.Write(tx => (tx.CreateKeyspace("big"), tx.CreateKeyspace("small")));
+        db.Write(tx =>
+        {
+            for (var i = 0; i < keys; i++)
+            {
+                tx.Put(big, Key(i), Value(i, 0));
+            }
+        });
+        var committed = 0;
+        var failures = new List<string>();
+        void Fail(string message)
+        {
+            lock (failures)
+            {
+                if (failures.Count < 20)
+                {
+                    failures.Add(message);
+                }
+            }
+        }
+
+        var done = false;
+        var writer = Dedicated(() =>
+        {
+            try
+            {
+                var random = new Random(seed);
+                for (var round = 1; round <= 7; round++)
+                {
+                    using var tx = db.BeginWrite(Durability.Buffered);
+                    foreach (var i in Enumerable.Range(0, keys).OrderBy(_ => random.Next()))
+                    {
+                        tx.Put(big, Key(i), Value(i, round));
+                    }
+
+                    if (round % 3 == 0)
+                    {
+                        tx.Rollback();
+                        continue;
+                    }
+
+                    tx.Commit(); // adopted, or replayed when a small commit came in between
+                    Volatile.Write(ref committed, round);
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail($"big writer: {ex}");
+            }
+            finally
+            {
+                Volatile.Write(ref done, true);
+            }
+        });
+        var smallWriter = Dedicated(() =>
+        {
+            try
+            {
+                for (var n = 0; !Volatile.Read(ref done); n++)
+                {
+                    db.Write(tx => tx.Put(small, Key(n % 100), Value(n % 100, n)), durability: Durability.Buffered);
+                    Thread.Sleep(1);
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail($"small writer: {ex}");
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(r => Dedicated(() =>
+        {
+            try
+            {
+                var seen = 0;
+                while (!Volatile.Read(ref done))
+                {
+                    var floor = Volatile.Read(ref committed);
+                    using var tx = db.BeginRead();
+                    int? round = null;
+                    var expected = 0;
+                    foreach (var (key, value) in tx.Scan(big))
+                    {
+                        var i = KeyOf(key);
+                        var r = Round(i, value);
+                        round ??= r;
+                        if (i != expected++ || r < 0 || r != round)
+                        {
+                            Fail($"reader {r}: key {i} (expected {expected - 1}) has round {r}, the scan began with {round}");
+                            return;
+                        }
+                    }
+
+                    if (expected != keys || round < floor || round < seen)
+                    {
+                        Fail($"reader: {expected} keys, round {round}, committed before the snapshot {floor}, seen before {seen}");
+                        return;
+                    }
+
+                    seen = round ?? 0;
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail($"reader: {ex}");
+            }
+        })).ToArray();
+        await Task.WhenAll([writer, smallWriter, .. readers]);
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+        Assert.Equal(7, committed);
+        Assert.True(db.GetStatistics().SpilledPages > 100, $"spilled {db.GetStatistics().SpilledPages}");
+        db.Checkpoint();
+        AssertNoPageLost(db);
+        using var reopened = CloseCheckAndReopen(db, fs);
+        using var read = reopened.BeginRead();
+        AssertRange(read, read.GetKeyspace("big"), keys, committed);
+    }
+
     /// <summary>Small pages and cache, no checkpoint but the ones a test asks for, and spilling past <see cref="SpillAfter"/> nodes.</summary>
     private static DatabaseOptions Quiet()
     {
