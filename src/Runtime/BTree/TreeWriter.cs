@@ -95,7 +95,7 @@ internal sealed partial class TreeWriter
     {
         if (ReferenceEquals(node.Owner, Owner))
         {
-            node.Referenced = true; // changed since the last spill: worth keeping in memory (see Checkpointer.SpillLeaves)
+            node.Referenced = true; // touched since the last spill: worth keeping in memory (see Checkpointer.SpillLeaves)
             return node;
         }
 
