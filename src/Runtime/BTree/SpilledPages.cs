@@ -45,7 +45,11 @@ internal sealed class SpilledPages
         }
     }
 
-    /// <summary>At the end of one of the transaction's writes: the buffers of leaves evicted since go back to <paramref name="pool"/>.</summary>
+    /// <summary>
+    /// At the end of one of the transaction's writes: the buffers of leaves evicted since go back to
+    /// <paramref name="pool"/>, as many as it has room for. The rest wait for a later write: a spill evicts a burst of
+    /// leaves, which a full pool would drop to the garbage collector while the transaction goes on renting new buffers.
+    /// </summary>
     public void RecycleEvicted(PagePool pool)
     {
         if (_evictedCount == 0)
@@ -56,14 +60,24 @@ internal sealed class SpilledPages
         List<Node> batch;
         lock (_lock)
         {
-            if (_evicted is not { Count: > 0 } evicted)
+            var room = pool.Capacity - pool.Count;
+            if (_evicted is not { Count: > 0 } evicted || room <= 0)
             {
                 return;
             }
 
-            batch = evicted;
-            _evicted = [];
-            _evictedCount = 0;
+            if (evicted.Count <= room)
+            {
+                batch = evicted;
+                _evicted = [];
+            }
+            else
+            {
+                batch = evicted.GetRange(evicted.Count - room, room);
+                evicted.RemoveRange(evicted.Count - room, room);
+            }
+
+            _evictedCount = _evicted.Count;
         }
 
         pool.Return(batch);

@@ -59,6 +59,26 @@ public sealed class LeafSpillTests
     }
 
     [Fact]
+    public void A_burst_of_evicted_written_out_leaves_waits_for_room_in_the_pool_instead_of_being_dropped()
+    {
+        using var db = Open(new SimulatedFileSystem(), Quiet());
+        db.SpillLeavesAfter = 400; // each spill writes at least 100 leaves; the pool holds 64 buffers
+        var pages = db.Store!.Pages;
+        var (reused, dropped) = (pages.Reused, pages.Dropped);
+        using var tx = db.BeginWrite();
+        var ks = tx.CreateKeyspace("k");
+        for (var i = 0; i < 100_000; i++)
+        {
+            tx.Put(ks, Key(i), Value(i, 0));
+        }
+
+        Assert.True(db.GetStatistics().SpilledPages > 500, $"spilled {db.GetStatistics().SpilledPages}");
+        Assert.True(pages.Reused - reused > 300, $"reused {pages.Reused - reused}");
+        Assert.Equal(dropped, pages.Dropped);
+        AssertRange(tx, ks, 100_000, round: 0);
+    }
+
+    [Fact]
     public void Leaves_written_early_and_changed_again_in_the_same_transaction_are_copied_and_their_pages_freed()
     {
         var fs = new SimulatedFileSystem();
