@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Persistence.BTree;
 using Persistence.Serialization;
 using Persistence.Ttl;
 
@@ -14,6 +15,9 @@ public abstract partial class Collection<T, TKey>
     where T : class
 {
     private const int KeyBufferSize = 128;
+
+    /// <summary>The most bytes of a document a load prefetches before decoding it: a small document whole.</summary>
+    private const int PrefetchedValueBytes = 512;
     private readonly Keyspace[] _indexKeyspaces;
     private readonly DocumentCache<T>? _cache;
 
@@ -141,6 +145,8 @@ public abstract partial class Collection<T, TKey>
             {
                 return null;
             }
+
+            Prefetch.Lines(value[..Math.Min(value.Length, PrefetchedValueBytes)]); // the decoder reads it front to back: ask for those lines at once
 
             document = Decode(key, value);
             if (useCache)
