@@ -60,7 +60,9 @@ public sealed partial class Database
             segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly);
             _walSegments = segments;
             var maxPayload = Math.Min(1 << 20, (meta.WalSegmentSize / 4) - WalFrame.HeaderSize);
-            var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload);
+            SpillLeavesAfter = options.SpillLeavesAfter > 0 ? options.SpillLeavesAfter : Math.Max(64, _store.Cache.Capacity);
+            var spiller = new LeafSpiller(this, _store, _freeSpace);
+            var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload, new RecoverySpill(spiller, meta.Sequence + 1, SpillLeavesAfter));
             Recovered = recovered;
             _nextKeyspaceId = Math.Max(meta.NextKeyspaceId, recovered.NextKeyspaceId);
             if (recovered.Replayed is { } replayed)
@@ -77,8 +79,7 @@ public sealed partial class Database
             {
                 Log.Recovered(Logger, Path, recovered.Commits, recovered.Bytes, (long)System.Diagnostics.Stopwatch.GetElapsedTime(opening).TotalMilliseconds);
             }
-            _checkpointer = new Checkpointer(this, _store, _freeSpace, Wal, segments, meta, slot, catalogPages);
-            SpillLeavesAfter = Math.Max(64, _store.Cache.Capacity);
+            _checkpointer = new Checkpointer(this, _store, _freeSpace, Wal, segments, meta, slot, catalogPages, spiller);
             _checkpointer.Start();
             if (recovered.Commits > 0)
             {
@@ -111,7 +112,8 @@ public sealed partial class Database
     /// How many unwritten nodes a write transaction may hold before it writes its leaves out
     /// (<see cref="Transactions.Checkpointer.SpillLeaves"/>): as many as the page cache holds, so that a transaction
     /// larger than the cache keeps at most about the cache's budget in unwritten pages, beside the cache. Never for
-    /// in-memory databases. Settable for tests.
+    /// in-memory databases. Recovery's replay holds itself to the same limit. Set by <see cref="DatabaseOptions.SpillLeavesAfter"/>
+    /// (tests), and settable for tests after the open.
     /// </summary>
     internal int SpillLeavesAfter { get; set; } = int.MaxValue;
 

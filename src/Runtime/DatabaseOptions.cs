@@ -54,6 +54,13 @@ public sealed class DatabaseOptions
     /// </summary>
     internal long LogSpillBytes { get; set; } = 8L << 20;
 
+    /// <summary>
+    /// How many unwritten nodes a large write transaction, or recovery's replay, holds before it writes leaves out
+    /// (<see cref="Database.SpillLeavesAfter"/>). Internal: 0 (the default) means as many as the page cache holds;
+    /// tests lower it.
+    /// </summary>
+    internal int SpillLeavesAfter { get; set; }
+
     /// <summary>Throws <see cref="InvalidOptionsException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {

@@ -30,6 +30,10 @@ public sealed class CrashScenario
         CheckpointInterval = TimeSpan.FromDays(1),
         TimeProvider = time,
         LogSpillBytes = 1, // every finished log chunk of a large transaction goes through a spill file
+
+        // Large transactions, and recovery's replay of the log, write leaves out early after a few nodes, so that
+        // crashes also land in and after those writes, and every reopen checks what the replay wrote.
+        SpillLeavesAfter = 4,
     };
 
     /// <summary>Storage operations the workload performs when nothing fails (the range of crash points).</summary>
@@ -101,6 +105,7 @@ public sealed class CrashScenario
 
         try
         {
+            RecoveredLeaves += db.Recovered?.LeavesWritten ?? 0;
             var state = ReadState(db);
             var matched = -1;
             for (var i = _states.Count - 1; i >= 0; i--)
@@ -137,6 +142,9 @@ public sealed class CrashScenario
 
     /// <summary>Leaves the workload's large transactions wrote out before their commits in the last run (both opens).</summary>
     public long SpilledPages { get; private set; }
+
+    /// <summary>Leaves that recovery wrote out early while reopening after the crashes <see cref="Execute"/> simulated.</summary>
+    public long RecoveredLeaves { get; private set; }
 
     /// <summary>Runs the transactions in order; returns how many commits were acknowledged before the failure.</summary>
     private int Run(SimulatedFileSystem fs, out Exception? error) => Run(fs, out error, out _);
@@ -213,16 +221,8 @@ public sealed class CrashScenario
         return acknowledged;
     }
 
-    /// <summary>
-    /// Opens the database the workload writes to. Its large transactions write their leaves out before their commit
-    /// after a few nodes (<see cref="Database.SpillLeavesAfter"/>), so that crashes also land in and after those writes.
-    /// </summary>
-    private static Database OpenForWork(SimulatedFileSystem fs)
-    {
-        var db = Database.Open(Path, Options(new FakeTimeProvider()), fs);
-        db.SpillLeavesAfter = 4;
-        return db;
-    }
+    /// <summary>Opens the database the workload writes to.</summary>
+    private static Database OpenForWork(SimulatedFileSystem fs) => Database.Open(Path, Options(new FakeTimeProvider()), fs);
 
     private void Generate()
     {

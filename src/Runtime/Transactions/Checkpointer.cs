@@ -25,13 +25,15 @@ internal sealed partial class Checkpointer
     private readonly WalWriter _wal;
     private readonly WalSegments _segments;
     private readonly Lock _run = new();
+    private readonly LeafSpiller _spiller;
     private List<PageId> _catalogPages;
     private PageId _durableSlot;
 
     public Checkpointer(Database database, PageStore store, FreeSpaceMap freeSpace, WalWriter wal, WalSegments segments,
-        MetaPage durable, PageId durableSlot, List<PageId> catalogPages)
+        MetaPage durable, PageId durableSlot, List<PageId> catalogPages, LeafSpiller spiller)
     {
         _database = database;
+        _spiller = spiller;
         _store = store;
         _freeSpace = freeSpace;
         _wal = wal;

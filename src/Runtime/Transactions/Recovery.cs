@@ -11,10 +11,12 @@ namespace Persistence.Transactions;
 /// </summary>
 internal static class Recovery
 {
-    public static RecoveryResult Replay(Database database, WalSegments segments, DbVersion checkpointed, int maxPayload)
+    /// <param name="spill">Writes leaves out while a large replay goes on (null: the replay keeps every node in memory).</param>
+    public static RecoveryResult Replay(Database database, WalSegments segments, DbVersion checkpointed, int maxPayload, RecoverySpill? spill = null)
     {
         var reader = new WalReader(segments, checkpointed.EndLsn, checkpointed.EndChain, maxPayload);
-        var writer = new TreeWriter(new object(), database.Source, new FreedSet());
+        var owner = new object();
+        var writer = new TreeWriter(owner, database.Source, new FreedSet());
         var roots = checkpointed.Roots;
         var catalog = checkpointed.Catalog;
         var version = checkpointed.Number;
@@ -45,7 +47,7 @@ internal static class Recovery
             }
 
             roots = (TreeRoot[])roots.Clone();
-            Apply(database, writer, pending, ref roots, ref catalog, ref maxKeyspaceId);
+            Apply(database, writer, pending, ref roots, ref catalog, ref maxKeyspaceId, spill is null ? null : r => spill.AfterWrite(writer, r, owner, database.Source.Pages));
             pending.Clear();
             version = frame.Version;
             endLsn = reader.Position;
@@ -56,6 +58,7 @@ internal static class Recovery
         DbVersion? replayed = null;
         if (commits > 0)
         {
+            spill?.Adopt();
             replayed = new DbVersion(version, roots, catalog, database.TimeProvider.GetTimestamp())
             {
                 EndLsn = endLsn,
@@ -64,11 +67,11 @@ internal static class Recovery
             };
         }
 
-        return new RecoveryResult(replayed, endLsn, endChain, commits, endLsn - checkpointed.EndLsn, maxKeyspaceId + 1);
+        return new RecoveryResult(replayed, endLsn, endChain, commits, endLsn - checkpointed.EndLsn, maxKeyspaceId + 1, spill?.LeavesWritten ?? 0);
     }
 
     private static void Apply(Database database, TreeWriter writer, List<ReadOnlyMemory<byte>> payloads,
-        ref TreeRoot[] roots, ref Catalog catalog, ref int maxKeyspaceId)
+        ref TreeRoot[] roots, ref Catalog catalog, ref int maxKeyspaceId, Action<TreeRoot[]>? afterWrite)
     {
         var reader = new TxLogReader(payloads);
         while (reader.TryRead(out var op))
@@ -82,9 +85,11 @@ internal static class Recovery
             {
                 case LogOpKind.Put:
                     writer.Put(ref roots[op.KeyspaceId], op.Key.Span, op.Value.Span);
+                    afterWrite?.Invoke(roots);
                     break;
                 case LogOpKind.Delete:
                     writer.Delete(ref roots[op.KeyspaceId], op.Key.Span);
+                    afterWrite?.Invoke(roots);
                     break;
                 case LogOpKind.CreateKeyspace:
                     catalog = catalog.With(new Keyspace(database, op.KeyspaceId, Encoding.UTF8.GetString(op.Key.Span)));
@@ -100,5 +105,8 @@ internal static class Recovery
     }
 }
 
-/// <summary>What recovery found: the replayed version (null when nothing was replayed) and where the log continues.</summary>
-internal sealed record RecoveryResult(DbVersion? Replayed, long EndLsn, uint EndChain, int Commits, long Bytes, int NextKeyspaceId);
+/// <summary>
+/// What recovery found: the replayed version (null when nothing was replayed), where the log continues, and how many
+/// leaves the replay wrote out early (<see cref="RecoverySpill"/>).
+/// </summary>
+internal sealed record RecoveryResult(DbVersion? Replayed, long EndLsn, uint EndChain, int Commits, long Bytes, int NextKeyspaceId, long LeavesWritten);

@@ -33,6 +33,7 @@ public sealed class CrashRecoveryTests
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
+        Assert.True(scenario.RecoveredLeaves > 10, $"the reopens after the crashes wrote out only {scenario.RecoveredLeaves} leaves while replaying the log");
     }
 }
 

@@ -233,6 +233,69 @@ public sealed class LeafSpillTests
     }
 
     [Fact]
+    public void Recovery_of_large_commits_no_checkpoint_reached_writes_leaves_early_and_a_crash_after_it_loses_nothing()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = OpenQuiet(fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Checkpoint();
+
+        // Two durable commits the log alone holds: a load, then random overwrites that copy its leaves again.
+        var random = new Random(11);
+        var rounds = new int[40_000];
+        db.Write(tx =>
+        {
+            for (var i = 0; i < rounds.Length; i++)
+            {
+                rounds[i] = 1;
+                tx.Put(ks, Key(i), Value(i, 1));
+            }
+        });
+        db.Write(tx =>
+        {
+            for (var n = 0; n < 8000; n++)
+            {
+                var i = random.Next(rounds.Length);
+                rounds[i]++;
+                tx.Put(ks, Key(i), Value(i, rounds[i]));
+            }
+        });
+
+        var options = Quiet();
+        options.SpillLeavesAfter = SpillAfter;
+        var afterCrash = fs.AfterCrash(CrashMode.DropUnsynced, new Random(5));
+        using (var recovered = Database.Open(db.Path!, options, afterCrash))
+        {
+            Assert.Equal(2, recovered.Recovered!.Commits);
+
+            // Without writing leaves early, the replay would hold every one of its 600-odd leaves until a checkpoint.
+            Assert.True(recovered.GetStatistics().SpilledPages > 200, $"spilled {recovered.GetStatistics().SpilledPages}");
+            Assert.InRange(InMemoryNodes(recovered.Versions.Latest.Roots), 1, SpillAfter + 8);
+            AssertConsistent(recovered);
+            using (var read = recovered.BeginRead())
+            {
+                AssertRounds(read, read.GetKeyspace("k"), rounds);
+            }
+
+            // A crash before the checkpoint after the open: the pages recovery wrote are free again, and the replay
+            // runs once more from the same checkpoint.
+            using (var again = Database.Open(db.Path!, options, afterCrash.AfterCrash(CrashMode.Reorder, new Random(6))))
+            {
+                Assert.Equal(2, again.Recovered!.Commits);
+                AssertConsistent(again);
+                using (var read = again.BeginRead())
+                {
+                    AssertRounds(read, read.GetKeyspace("k"), rounds);
+                }
+            }
+
+            CheckpointReopenAndCheck(recovered, afterCrash, "k", (read, k) => AssertRounds(read, k, rounds));
+        }
+
+        db.Dispose();
+    }
+
+    [Fact]
     public void A_delete_that_collapses_the_root_onto_a_written_out_leaf_makes_a_copy_the_root()
     {
         var fs = new SimulatedFileSystem();
@@ -460,10 +523,13 @@ public sealed class LeafSpillTests
     }
 
     /// <summary>Nodes the transaction's trees hold in memory (which the page cache cannot evict): what spilling bounds.</summary>
-    private static int InMemoryNodes(WriteTransaction tx)
+    private static int InMemoryNodes(WriteTransaction tx) => InMemoryNodes(tx.Roots);
+
+    /// <summary>Nodes the trees hold in memory, reached through their parents' links to in-memory children.</summary>
+    private static int InMemoryNodes(IEnumerable<TreeRoot> roots)
     {
         var count = 0;
-        foreach (var root in tx.Roots)
+        foreach (var root in roots)
         {
             Count(root.Root);
         }
