@@ -15,11 +15,12 @@ internal sealed partial class TreeWriter
         while (root is { IsLeaf: false, Count: 1 })
         {
             root = TreeReader.Child(root, 0, _source);
-            if (root.Owner is SpilledPages)
+            if (root.Owner is SpilledPages || (!root.PageId.IsNone && Freed.Spills is { } spills && spills.InTree.Contains(root.PageId.Value)))
             {
                 // A leaf a large transaction wrote out early never becomes a root: only its parent's cell records its
                 // page for the next checkpoint, and its buffer is recycled when the cache evicts it while the
-                // transaction runs (Checkpointer.SpillLeaves). A copy is an ordinary unwritten root.
+                // transaction runs (LeafSpiller). Once evicted, the leaf is read back from its page as an ordinary
+                // node: the transaction's page set still knows the page. A copy is an ordinary unwritten root.
                 root = Writable(root);
             }
         }

@@ -141,6 +141,13 @@ internal sealed partial class Checkpointer
         var records = new List<CatalogRecord>();
         foreach (var keyspace in target.Catalog.Keyspaces)
         {
+            if (target.Root(keyspace.Id).Root is { PageId.IsNone: false } writtenRoot && !_freeSpace.IsUsed(writtenRoot.PageId.Value))
+            {
+                // A leaf written out early that became the root in a commit of another writer (a leaf recovery wrote
+                // out, say): no branch of this version names its page, so NodeFlusher.Collect cannot find it.
+                flusher.Written.Add(new Extent(writtenRoot.PageId, 1));
+            }
+
             flusher.Collect(target.Root(keyspace.Id).Root);
         }
 

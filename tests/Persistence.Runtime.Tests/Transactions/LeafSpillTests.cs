@@ -296,7 +296,133 @@ public sealed class LeafSpillTests
     }
 
     [Fact]
-    public void A_delete_that_collapses_the_root_onto_a_written_out_leaf_makes_a_copy_the_root()
+    public void Recovery_that_collapses_a_root_onto_a_written_out_leaf_the_cache_evicted_records_its_page()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Open(fs, Quiet());
+        db.SpillLeavesAfter = int.MaxValue; // the transaction keeps its tree in memory; only the replay writes leaves out
+        var (ks, other) = db.Write(tx => (tx.CreateKeyspace("k"), tx.CreateKeyspace("o")));
+        db.Checkpoint();
+        var kept = 0;
+        db.Write(tx => kept = LoadThenCollapse(tx, ks, other, 6000));
+
+        var options = Quiet();
+        options.SpillLeavesAfter = SpillAfter;
+        var afterCrash = fs.AfterCrash(CrashMode.DropUnsynced, new Random(5));
+        using (var recovered = Database.Open(db.Path!, options, afterCrash))
+        {
+            Assert.True(recovered.GetStatistics().SpilledPages > 200, $"spilled {recovered.GetStatistics().SpilledPages}");
+            var root = recovered.Versions.Latest.Roots[ks.Id].Root!;
+            recovered.Checkpoint();
+            Assert.True(root.PageId.IsNone || recovered.FreeSpace!.IsUsed(root.PageId.Value), $"the root is page {root.PageId.Value}, which the checkpoint's bitmap does not mark used");
+        }
+
+        // An unrecorded root page would be reused by the next writes, overwriting the tree.
+        using (var reopened = Database.Open(db.Path!, Quiet(), afterCrash))
+        {
+            reopened.Write(tx =>
+            {
+                var o = tx.GetKeyspace("o");
+                for (var i = 0; i < 2000; i++)
+                {
+                    tx.Put(o, Key(i), Value(i, 1));
+                }
+            });
+            reopened.Checkpoint();
+            AssertConsistent(reopened);
+            using var read = reopened.BeginRead();
+            AssertRange(read, read.GetKeyspace("k"), kept, round: 0);
+        }
+
+        db.Dispose();
+    }
+
+    [Fact]
+    public void A_commit_after_recovery_that_collapses_a_root_onto_a_leaf_recovery_wrote_out_records_its_page()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Open(fs, Quiet());
+        db.SpillLeavesAfter = int.MaxValue;
+        var (ks, other) = db.Write(tx => (tx.CreateKeyspace("k"), tx.CreateKeyspace("o")));
+        db.Checkpoint();
+        var last = 5999;
+        db.Write(tx =>
+        {
+            tx.CreateKeyspace("promote"); // a private tree from the start: the log's operations reach it in order
+            for (var i = 0; i <= last; i++)
+            {
+                tx.Put(ks, Key(i), Value(i, 0));
+            }
+
+            while (tx.Roots[ks.Id].Root is not { IsLeaf: false, Level: 1, Count: 2 })
+            {
+                tx.Delete(ks, Key(last--));
+            }
+
+            for (var i = 0; i < 60_000; i++)
+            {
+                tx.Put(other, Key(i), Value(i, 0));
+            }
+        });
+
+        var options = Quiet();
+        options.SpillLeavesAfter = SpillAfter;
+        using var recovered = Database.Open(db.Path!, options, fs.AfterCrash(CrashMode.DropUnsynced, new Random(5)));
+        int firstOfRight;
+        using (var read = recovered.BeginRead())
+        {
+            var root = read.CurrentRoot(ks.Id).Root!;
+            Assert.False(BranchPage.Child(root.Page, 0).IsNone, "the replay did not write the left leaf out");
+            firstOfRight = KeyOf(BranchPage.Key(root.Page, 1));
+        }
+
+        // Emptying the right leaf leaves the written-out left one as the root, in a commit of an ordinary writer.
+        recovered.Write(tx =>
+        {
+            var k = tx.GetKeyspace("k");
+            for (var i = last; i >= firstOfRight; i--)
+            {
+                tx.Delete(k, Key(i));
+            }
+        });
+        var collapsed = recovered.Versions.Latest.Roots[ks.Id].Root!;
+        recovered.Checkpoint();
+        Assert.True(collapsed.PageId.IsNone || recovered.FreeSpace!.IsUsed(collapsed.PageId.Value), $"the root is page {collapsed.PageId.Value}, which the checkpoint's bitmap does not mark used");
+        AssertNoPageLost(recovered);
+        db.Dispose();
+    }
+
+    /// <summary>
+    /// Puts <paramref name="count"/> keys in <paramref name="ks"/>, then enough in <paramref name="other"/> that the
+    /// first leaves of <paramref name="ks"/> are written out and evicted, then deletes from the end of
+    /// <paramref name="ks"/> until its root is a leaf. Returns how many keys <paramref name="ks"/> kept.
+    /// </summary>
+    private static int LoadThenCollapse(WriteTransaction tx, Keyspace ks, Keyspace other, int count)
+    {
+        var kept = count;
+        tx.CreateKeyspace("promote"); // a private tree from the start: the log's operations reach it in order
+        for (var i = 0; i < kept; i++)
+        {
+            tx.Put(ks, Key(i), Value(i, 0));
+        }
+
+        for (var i = 0; i < 60_000; i++)
+        {
+            tx.Put(other, Key(i), Value(i, 0));
+        }
+
+        while (!tx.Roots[ks.Id].Root!.IsLeaf)
+        {
+            tx.Delete(ks, Key(--kept));
+        }
+
+        return kept;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_delete_that_collapses_the_root_onto_a_written_out_leaf_makes_a_copy_the_root(bool evictedFirst)
     {
         var fs = new SimulatedFileSystem();
         var db = OpenQuiet(fs);
@@ -310,6 +436,13 @@ public sealed class LeafSpillTests
                 tx.Put(ks, Key(i), Value(i, 0));
             }
 
+            // Other writes fill the cache with written-out leaves: whatever it evicts is recycled (poisoned). Before
+            // the deletes, they evict the first leaf, which the collapse then reads back from its page.
+            if (evictedFirst)
+            {
+                PutOthers(tx, other);
+            }
+
             Assert.True(db.GetStatistics().SpilledPages > 10);
             kept = 6000;
             while (!tx.Roots[ks.Id].Root!.IsLeaf)
@@ -321,11 +454,9 @@ public sealed class LeafSpillTests
             // buffer recycled on eviction while still the root.
             var root = tx.Roots[ks.Id].Root!;
             Assert.True(root.PageId.IsNone, $"the root is written page {root.PageId.Value}");
-
-            // Other writes fill the cache with written-out leaves: whatever it evicts is recycled (poisoned).
-            for (var i = 0; i < 60_000; i++)
+            if (!evictedFirst)
             {
-                tx.Put(other, Key(i), Value(i, 0));
+                PutOthers(tx, other);
             }
 
             AssertRange(tx, ks, kept, round: 0);
@@ -333,6 +464,14 @@ public sealed class LeafSpillTests
         }
 
         CheckpointReopenAndCheck(db, fs, "k", (read, k) => AssertRange(read, k, kept, round: 0));
+
+        static void PutOthers(WriteTransaction tx, Keyspace other)
+        {
+            for (var i = 0; i < 60_000; i++)
+            {
+                tx.Put(other, Key(i), Value(i, 0));
+            }
+        }
     }
 
     [Fact]
