@@ -24,7 +24,7 @@ public sealed class CrashScenario
     public static DatabaseOptions Options(TimeProvider time) => new()
     {
         PageSize = 4096,
-        PageCacheBytes = 64L << 20,
+        PageCacheBytes = 256L << 10, // 64 pages: the workload, and recovery, evict and read pages back
         WalSegmentBytes = 64 << 10,
         CheckpointWalBytes = 1L << 40,
         CheckpointInterval = TimeSpan.FromDays(1),
