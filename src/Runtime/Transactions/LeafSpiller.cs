@@ -83,7 +83,7 @@ internal sealed class LeafSpiller(Database database, PageStore store, FreeSpaceM
             return stillUnwritten;
         }
 
-                var ids = new PageId[leaves.Count];
+        var ids = new PageId[leaves.Count];
         var pages = new List<(PageId, ReadOnlyMemory<byte>)>(leaves.Count);
         for (var i = 0; i < leaves.Count; i++)
         {

@@ -19,11 +19,10 @@ namespace Persistence.Transactions;
 /// <param name="limit">How many unwritten nodes the replay may hold (<see cref="Database.SpillLeavesAfter"/>).</param>
 internal sealed class RecoverySpill(LeafSpiller spiller, long generation, int limit)
 {
+    private readonly long _spilledBefore = spiller.PagesSpilled;
     private SpilledPages? _spilled;
     private long _spillBase;
     private int _stillUnwritten;
-
-    private readonly long _spilledBefore = spiller.PagesSpilled;
 
     /// <summary>Leaves the replay wrote out (some of them written again later, each time counted).</summary>
     public long LeavesWritten => spiller.PagesSpilled - _spilledBefore;
