@@ -8,12 +8,18 @@ using Persistence.Benchmarks.Runner;
 // The side-by-side comparison of shared/BENCHMARKS.md: progress goes to stderr, the report (tables, then RESULT
 // lines) to stdout. See README.md beside this file. Every number is printed in the invariant culture: the thread
 // cultures are set here, and Num formats explicitly. 'micro' as the first argument runs the BenchmarkDotNet
-// micro-benchmarks instead (Micro/MicroRunner.cs); 'readme FILE' prints the root README's table from a saved run.
+// micro-benchmarks instead (Micro/MicroRunner.cs); 'readme FILE' prints the root README's table from a saved run;
+// 'recovery [N]' measures the memory of replaying one large commit (Runner/RecoveryProbe.cs).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args is ["micro", .. var microArgs])
 {
     return Persistence.Benchmarks.Micro.MicroRunner.Run(microArgs);
+}
+
+if (args is ["recovery", .. var recoveryArgs])
+{
+    return Persistence.Benchmarks.Runner.RecoveryProbe.Run(recoveryArgs);
 }
 
 if (args is ["readme", .. var readmeArgs])
