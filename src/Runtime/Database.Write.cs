@@ -13,8 +13,10 @@ public sealed partial class Database
     /// </summary>
     /// <remarks>
     /// From its third attempt a transaction runs alone among <c>Write</c> and <c>WriteAsync</c> calls: theirs already
-    /// under way finish first, new ones wait until it is done (at most 100 ms), so that a key many writers update
-    /// does not make one of them lose every attempt. Transactions begun with <see cref="BeginWrite"/> never wait.
+    /// under way finish first, new ones wait until it is done, so that a key many writers update does not make one of
+    /// them lose every attempt. A wait on another call's work lasts at most 100 ms (so nesting or a caller's lock cannot
+    /// deadlock); a wait on another call's commit lasts until it ends. Transactions begun with <see cref="BeginWrite"/>
+    /// never wait.
     /// </remarks>
     /// <exception cref="PersistenceException">With <see cref="ErrorCode.RetryLimitExceeded"/> when every attempt conflicted.</exception>
     public T Write<T>(Func<WriteTransaction, T> work, RetryPolicy? retry = null, Durability? durability = null)
@@ -30,6 +32,7 @@ public sealed partial class Database
             {
                 using var transaction = BeginWrite(durability);
                 var result = work(transaction);
+                entry = _turns.Committing(entry); // a turn waits for the commit, however long the disk takes
                 transaction.Commit();
                 return result;
             }
@@ -76,6 +79,7 @@ public sealed partial class Database
             {
                 transaction = BeginWrite(durability);
                 var result = await work(transaction, cancellationToken).ConfigureAwait(false);
+                entry = _turns.Committing(entry);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return result;
             }

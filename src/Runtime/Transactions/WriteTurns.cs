@@ -11,9 +11,13 @@ namespace Persistence.Transactions;
 /// no other <c>Write</c> changes. Turns are taken one at a time.
 /// </summary>
 /// <remarks>
-/// <para>Every wait is bounded by <see cref="MaxWait"/>: a <c>Write</c> nested in a turn's work, or a lock that a caller
-/// holds around <c>Write</c> while a turn's work wants it, delays a turn or an attempt by at most that, and never
-/// deadlocks it. The bound is real time (a safety limit, not a clock the database reports).</para>
+/// <para>Every wait on a caller's code is bounded by <see cref="MaxWait"/>: a <c>Write</c> nested in a turn's work, or
+/// a lock that a caller holds around <c>Write</c> while a turn's work wants it, delays a turn or an attempt by at most
+/// that, and never deadlocks it. The bound is real time (a safety limit, not a clock the database reports).</para>
+/// <para>A turn waits without that bound for attempts that are already committing (<see cref="Committing"/>): a commit
+/// runs no caller code, so it finishes by itself, and a turn that went ahead of one (say, while the disk stalls the
+/// log write for longer than the bound) would start from a snapshot without it and lose its own conflict check. Before,
+/// a disk stall made every turn time out and a writer of a hot key run out of attempts.</para>
 /// <para>Transactions begun with <see cref="Database.BeginWrite"/> are not gated: they never block, as documented, and
 /// may still make a turn's attempt conflict.</para>
 /// </remarks>
@@ -27,10 +31,14 @@ internal sealed class WriteTurns
 
     private readonly SemaphoreSlim _turn = new(1, 1);
     private int _wanted; // turns asked for or held
-    private int _running; // ordinary attempts under way
+    private int _running; // ordinary attempts under way, running the caller's work
+    private int _committing; // ordinary attempts under way, committing
 
-    /// <summary>What <see cref="Enter"/> took, for <see cref="Leave"/>: a turn alone (and whether its lock), or an ordinary attempt.</summary>
-    public readonly record struct Entry(bool Alone, bool Taken);
+    /// <summary>
+    /// What <see cref="Enter"/> took, for <see cref="Leave"/>: a turn alone (and whether its lock), or an ordinary attempt
+    /// (and whether it reached <see cref="Committing"/>).
+    /// </summary>
+    public readonly record struct Entry(bool Alone, bool Taken, bool Commits = false);
 
     /// <summary>Before attempt <paramref name="attempt"/> of a <c>Write</c>: a turn alone from <see cref="TurnFromAttempt"/> on, else an ordinary attempt.</summary>
     public Entry Enter(int attempt)
@@ -56,12 +64,34 @@ internal sealed class WriteTurns
         return new Entry(false, false);
     }
 
+    /// <summary>
+    /// The caller's work of the attempt that <paramref name="entry"/> began has returned and its commit starts: from now
+    /// on a turn waits for it to end however long it takes. Returns the entry to pass to <see cref="Leave"/>.
+    /// </summary>
+    public Entry Committing(Entry entry)
+    {
+        if (entry.Alone || entry.Commits)
+        {
+            return entry;
+        }
+
+        // Counted as committing before it stops counting as running: a turn that has seen no attempt running then sees
+        // this one committing.
+        Interlocked.Increment(ref _committing);
+        Interlocked.Decrement(ref _running);
+        return entry with { Commits = true };
+    }
+
     /// <summary>After the attempt that <paramref name="entry"/> began, however it ended.</summary>
     public void Leave(Entry entry)
     {
         if (entry.Alone)
         {
             EndTurn(entry.Taken);
+        }
+        else if (entry.Commits)
+        {
+            Interlocked.Decrement(ref _committing);
         }
         else
         {
@@ -112,8 +142,9 @@ internal sealed class WriteTurns
     public void EndAttempt() => Interlocked.Decrement(ref _running);
 
     /// <summary>
-    /// Takes a turn alone: waits for the turn before it, then for the ordinary attempts under way (each at most
-    /// <see cref="MaxWait"/>). Returns whether it holds the turn's lock, for <see cref="EndTurn"/>.
+    /// Takes a turn alone: waits for the turn before it and for the ordinary attempts running their work (each at most
+    /// <see cref="MaxWait"/>), then for the commits under way (however long). Returns whether it holds the turn's lock,
+    /// for <see cref="EndTurn"/>.
     /// </summary>
     public bool BeginTurn()
     {
@@ -122,6 +153,7 @@ internal sealed class WriteTurns
         try
         {
             WaitUntil(() => Volatile.Read(ref _running) == 0, Stopwatch.GetTimestamp());
+            WaitForCommits();
         }
         catch
         {
@@ -140,6 +172,10 @@ internal sealed class WriteTurns
         try
         {
             await WaitUntilAsync(() => Volatile.Read(ref _running) == 0, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+            while (Volatile.Read(ref _committing) != 0)
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -153,8 +189,11 @@ internal sealed class WriteTurns
     /// <summary>Turns wanted or held (tests).</summary>
     internal int Wanted => Volatile.Read(ref _wanted);
 
-    /// <summary>Ordinary attempts under way (tests).</summary>
+    /// <summary>Ordinary attempts under way, running their work (tests).</summary>
     internal int Running => Volatile.Read(ref _running);
+
+    /// <summary>Ordinary attempts under way, committing (tests).</summary>
+    internal int Commits => Volatile.Read(ref _committing);
 
     /// <summary>Whether a turn's lock is free (tests).</summary>
     internal bool TurnFree => _turn.CurrentCount == 1;
@@ -174,6 +213,16 @@ internal sealed class WriteTurns
         while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
         {
             spinner.SpinOnce(sleep1Threshold: -1); // a turn lasts microseconds: no 1 ms sleeps
+        }
+    }
+
+    // Spins while commits usually end (microseconds), then sleeps: a stalled disk can hold them for seconds.
+    private void WaitForCommits()
+    {
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _committing) != 0)
+        {
+            spinner.SpinOnce();
         }
     }
 

@@ -73,6 +73,81 @@ public sealed class WriteTurnsTests
     }
 
     [Fact]
+    public async Task A_turn_waits_for_a_commit_under_way_however_long_the_disk_takes()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = Open(fs);
+        var ks = CreateCounter(db);
+        using var stalled = new ManualResetEventSlim();
+        var stall = 0;
+        fs.Fault = point =>
+        {
+            if (point.Kind == FaultKind.Write && Interlocked.Exchange(ref stall, 0) == 1)
+            {
+                stalled.Set();
+                Thread.Sleep(WriteTurns.MaxWait * 4); // the disk stalls this commit's log write for four bounds
+            }
+
+            return null;
+        };
+
+        // Attempt 1 loses to an ungated transaction; attempt 2 loses to the other writer, whose commit then stalls; so
+        // attempt 3, the last, is a turn that starts while that commit is still under way. Going ahead of it after the
+        // bound, as turns used to, it read the counter without the other writer's increment and lost its conflict check.
+        Task? other = null;
+        var attempts = 0;
+        db.Write(tx =>
+        {
+            Increment(tx, ks);
+            switch (++attempts)
+            {
+                case 1:
+                    using (var rival = db.BeginWrite())
+                    {
+                        Increment(rival, ks);
+                        rival.Commit();
+                    }
+
+                    break;
+                case 2:
+                    Volatile.Write(ref stall, 1);
+                    other = Dedicated(() => db.Write(t => Increment(t, ks)));
+                    Assert.True(stalled.Wait(TimeSpan.FromSeconds(30)), "the other writer never reached the disk");
+                    break;
+            }
+        }, new RetryPolicy { MaxAttempts = 3 });
+        await other!;
+
+        Assert.Equal(3, attempts);
+        using var read = db.BeginRead();
+        Assert.Equal(3, BinaryPrimitives.ReadInt64BigEndian(read.Get(ks, [0])));
+    }
+
+    [Fact]
+    public async Task A_turn_goes_ahead_of_work_after_the_bound_but_not_of_a_commit()
+    {
+        var turns = new WriteTurns();
+        var working = turns.Enter(1); // stuck in its work (a lock the turn would want, say): waited for at most the bound
+        var committing = turns.Committing(turns.Enter(1));
+        var commitsSeenByTurn = -1;
+        var turn = Dedicated(() =>
+        {
+            var entry = turns.Enter(WriteTurns.TurnFromAttempt);
+            commitsSeenByTurn = turns.Commits;
+            turns.Leave(entry);
+        });
+
+        await Task.Delay(WriteTurns.MaxWait * 3);
+        Assert.False(turn.IsCompleted, "the turn went ahead of a commit under way");
+        turns.Leave(committing);
+        await turn.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, commitsSeenByTurn);
+        Assert.Equal(1, turns.Running);
+        turns.Leave(working);
+        AssertReleased(turns);
+    }
+
+    [Fact]
     public async Task Attempts_and_turns_nested_in_a_turn_wait_at_most_the_bound_and_never_deadlock()
     {
         var turns = new WriteTurns();
@@ -112,6 +187,7 @@ public sealed class WriteTurnsTests
     {
         Assert.Equal(0, turns.Wanted);
         Assert.Equal(0, turns.Running);
+        Assert.Equal(0, turns.Commits);
         Assert.True(turns.TurnFree);
     }
 
