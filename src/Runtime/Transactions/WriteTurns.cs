@@ -14,7 +14,8 @@ namespace Persistence.Transactions;
 /// <para>Every wait on a caller's code is bounded by <see cref="MaxWait"/>: a <c>Write</c> nested in a turn's work, or
 /// a lock that a caller holds around <c>Write</c> while a turn's work wants it, delays a turn or an attempt by at most
 /// that, and never deadlocks it. The bound is real time (a safety limit, not a clock the database reports).</para>
-/// <para>A turn waits without that bound for attempts that are already committing (<see cref="Committing"/>): a commit
+/// <para>A turn waits without that bound for attempts that are already committing (<see cref="Committing"/>), the turn
+/// before it included: a commit
 /// runs no caller code, so it finishes by itself, and a turn that went ahead of one (say, while the disk stalls the
 /// log write for longer than the bound) would start from a snapshot without it and lose its own conflict check. Before,
 /// a disk stall made every turn time out and a writer of a hot key run out of attempts.</para>
@@ -26,13 +27,14 @@ internal sealed class WriteTurns
     /// <summary>The attempt from which a retried <c>Write</c> runs alone (after two conflicts).</summary>
     public const int TurnFromAttempt = 3;
 
-    /// <summary>The longest any attempt or turn waits for the others.</summary>
+    /// <summary>The longest any attempt or turn waits for another's work (not for its commit).</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
 
     private readonly SemaphoreSlim _turn = new(1, 1);
     private int _wanted; // turns asked for or held
     private int _running; // ordinary attempts under way, running the caller's work
     private int _committing; // ordinary attempts under way, committing
+    private int _turnCommits; // 1 while the turn holding the lock commits
 
     /// <summary>
     /// What <see cref="Enter"/> took, for <see cref="Leave"/>: a turn alone (and whether its lock), or an ordinary attempt
@@ -70,9 +72,19 @@ internal sealed class WriteTurns
     /// </summary>
     public Entry Committing(Entry entry)
     {
-        if (entry.Alone || entry.Commits)
+        if (entry.Commits)
         {
             return entry;
+        }
+
+        if (entry.Alone)
+        {
+            if (entry.Taken)
+            {
+                Volatile.Write(ref _turnCommits, 1); // the next turn waits for this one's lock however long
+            }
+
+            return entry with { Commits = true };
         }
 
         // Counted as committing before it stops counting as running: a turn that has seen no attempt running then sees
@@ -143,12 +155,17 @@ internal sealed class WriteTurns
 
     /// <summary>
     /// Takes a turn alone: waits for the turn before it and for the ordinary attempts running their work (each at most
-    /// <see cref="MaxWait"/>), then for the commits under way (however long). Returns whether it holds the turn's lock,
+    /// <see cref="MaxWait"/>, unless the turn before it commits), then for the commits under way (however long). Returns whether it holds the turn's lock,
     /// for <see cref="EndTurn"/>.
     /// </summary>
     public bool BeginTurn()
     {
         var taken = _turn.Wait(MaxWait);
+        while (!taken && Volatile.Read(ref _turnCommits) == 1)
+        {
+            taken = _turn.Wait(MaxWait);
+        }
+
         Interlocked.Increment(ref _wanted);
         try
         {
@@ -168,6 +185,11 @@ internal sealed class WriteTurns
     public async ValueTask<bool> BeginTurnAsync()
     {
         var taken = await _turn.WaitAsync(MaxWait).ConfigureAwait(false);
+        while (!taken && Volatile.Read(ref _turnCommits) == 1)
+        {
+            taken = await _turn.WaitAsync(MaxWait).ConfigureAwait(false);
+        }
+
         Interlocked.Increment(ref _wanted);
         try
         {
@@ -203,6 +225,7 @@ internal sealed class WriteTurns
         Interlocked.Decrement(ref _wanted);
         if (taken)
         {
+            Volatile.Write(ref _turnCommits, 0);
             _turn.Release();
         }
     }

@@ -148,6 +148,27 @@ public sealed class WriteTurnsTests
     }
 
     [Fact]
+    public async Task A_turn_waits_for_the_turn_before_it_while_that_one_commits()
+    {
+        var turns = new WriteTurns();
+        var first = turns.Committing(turns.Enter(WriteTurns.TurnFromAttempt));
+        bool? secondTookTheLock = null;
+        var second = Dedicated(() =>
+        {
+            var entry = turns.Enter(WriteTurns.TurnFromAttempt);
+            secondTookTheLock = entry.Taken;
+            turns.Leave(entry);
+        });
+
+        await Task.Delay(WriteTurns.MaxWait * 3);
+        Assert.False(second.IsCompleted, "the turn went ahead of the turn before it while that one committed");
+        turns.Leave(first);
+        await second.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(secondTookTheLock);
+        AssertReleased(turns);
+    }
+
+    [Fact]
     public async Task Attempts_and_turns_nested_in_a_turn_wait_at_most_the_bound_and_never_deadlock()
     {
         var turns = new WriteTurns();
