@@ -62,7 +62,8 @@ public sealed partial class Database
             var maxPayload = Math.Min(1 << 20, (meta.WalSegmentSize / 4) - WalFrame.HeaderSize);
             SpillLeavesAfter = options.SpillLeavesAfter > 0 ? options.SpillLeavesAfter : Math.Max(64, _store.Cache.Capacity);
             var spiller = new LeafSpiller(this, _store, _freeSpace);
-            var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload, new RecoverySpill(spiller, meta.Sequence + 1, SpillLeavesAfter));
+            var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload, new RecoverySpill(spiller, meta.Sequence + 1, SpillLeavesAfter),
+                options.RecoveryHeldLogBytes);
             Recovered = recovered;
             _nextKeyspaceId = Math.Max(meta.NextKeyspaceId, recovered.NextKeyspaceId);
             if (recovered.Replayed is { } replayed)

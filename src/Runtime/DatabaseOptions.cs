@@ -61,6 +61,13 @@ public sealed class DatabaseOptions
     /// </summary>
     internal int SpillLeavesAfter { get; set; }
 
+    /// <summary>
+    /// The most log bytes of one commit recovery holds while it validates the commit's frames. A larger commit that no
+    /// checkpoint reached is read twice instead: validated first, then replayed frame by frame. Internal: 16 MiB by
+    /// default; tests lower it.
+    /// </summary>
+    internal long RecoveryHeldLogBytes { get; set; } = 16 << 20;
+
     /// <summary>Throws <see cref="InvalidOptionsException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {

@@ -34,6 +34,9 @@ public sealed class CrashScenario
         // Large transactions, and recovery's replay of the log, write leaves out early after a few nodes, so that
         // crashes also land in and after those writes, and every reopen checks what the replay wrote.
         SpillLeavesAfter = 4,
+
+        // Recovery replays every commit of more than a few operations from a second read of its frames.
+        RecoveryHeldLogBytes = 512,
     };
 
     /// <summary>Storage operations the workload performs when nothing fails (the range of crash points).</summary>

@@ -12,7 +12,12 @@ namespace Persistence.Transactions;
 internal static class Recovery
 {
     /// <param name="spill">Writes leaves out while a large replay goes on (null: the replay keeps every node in memory).</param>
-    public static RecoveryResult Replay(Database database, WalSegments segments, DbVersion checkpointed, int maxPayload, RecoverySpill? spill = null)
+    /// <param name="maxHeldBytes">
+    /// The most payload bytes of one commit held while its frames are validated; a larger commit is read a second time,
+    /// frame by frame, as the replay reaches them (<see cref="StreamedFrames"/>).
+    /// </param>
+    public static RecoveryResult Replay(Database database, WalSegments segments, DbVersion checkpointed, int maxPayload,
+        RecoverySpill? spill = null, long maxHeldBytes = long.MaxValue)
     {
         var reader = new WalReader(segments, checkpointed.EndLsn, checkpointed.EndChain, maxPayload);
         var owner = new object();
@@ -25,30 +30,52 @@ internal static class Recovery
         var maxKeyspaceId = -1;
         var commits = 0;
         var pending = new List<ReadOnlyMemory<byte>>();
+        var frames = 0; // of the commit being read
+        long pendingBytes = 0;
         long pendingVersion = 0;
+        var mostHeld = 0;
         while (reader.TryReadFrame(out var frame, out var payload))
         {
             // Versions increase strictly (a structural version, which relocates pages, takes a number but writes no record).
-            if (pending.Count > 0 ? frame.Version != pendingVersion : frame.Version <= version)
+            if (frames > 0 ? frame.Version != pendingVersion : frame.Version <= version)
             {
                 throw new CorruptionException(
                     ErrorCode.Corruption,
-                    $"The write-ahead log in '{segments.Directory}' is inconsistent: a valid frame of commit {frame.Version} follows commit {(pending.Count > 0 ? pendingVersion : version)}.")
+                    $"The write-ahead log in '{segments.Directory}' is inconsistent: a valid frame of commit {frame.Version} follows commit {(frames > 0 ? pendingVersion : version)}.")
                 {
                     FilePath = segments.Directory,
                 };
             }
 
-            pending.Add(payload);
+            // A commit is applied only once its last frame validated. Its frames are held until then, unless they pass
+            // the limit: then they are counted only, and read again as the replay reaches them.
+            frames++;
+            pendingBytes += payload.Length;
+            if (pendingBytes <= maxHeldBytes)
+            {
+                pending.Add(payload);
+                mostHeld = Math.Max(mostHeld, pending.Count);
+            }
+            else
+            {
+                pending.Clear();
+            }
+
             pendingVersion = frame.Version;
             if (frame.Kind != WalFrameKind.CommitEnd)
             {
                 continue;
             }
 
+            var streamed = pendingBytes <= maxHeldBytes ? null
+                : new StreamedFrames(new WalReader(segments, endLsn, endChain, maxPayload), frames, frame.Version, segments.Directory);
             roots = (TreeRoot[])roots.Clone();
-            Apply(database, writer, pending, ref roots, ref catalog, ref maxKeyspaceId, spill is null ? null : r => spill.AfterWrite(writer, r, owner, database.Source.Pages));
+            Apply(database, writer, streamed ?? (IReadOnlyList<ReadOnlyMemory<byte>>)pending, streamed, ref roots, ref catalog, ref maxKeyspaceId,
+                spill is null ? null : r => spill.AfterWrite(writer, r, owner, database.Source.Pages));
+            mostHeld = Math.Max(mostHeld, streamed?.MostHeld ?? 0);
             pending.Clear();
+            frames = 0;
+            pendingBytes = 0;
             version = frame.Version;
             endLsn = reader.Position;
             endChain = reader.Chain;
@@ -67,15 +94,19 @@ internal static class Recovery
             };
         }
 
-        return new RecoveryResult(replayed, endLsn, endChain, commits, endLsn - checkpointed.EndLsn, maxKeyspaceId + 1, spill?.LeavesWritten ?? 0);
+        return new RecoveryResult(replayed, endLsn, endChain, commits, endLsn - checkpointed.EndLsn, maxKeyspaceId + 1, spill?.LeavesWritten ?? 0)
+        {
+            MostFramesHeld = mostHeld,
+        };
     }
 
-    private static void Apply(Database database, TreeWriter writer, List<ReadOnlyMemory<byte>> payloads,
+    private static void Apply(Database database, TreeWriter writer, IReadOnlyList<ReadOnlyMemory<byte>> payloads, StreamedFrames? streamed,
         ref TreeRoot[] roots, ref Catalog catalog, ref int maxKeyspaceId, Action<TreeRoot[]>? afterWrite)
     {
         var reader = new TxLogReader(payloads);
         while (reader.TryRead(out var op))
         {
+            streamed?.Release(reader.Segment); // no later operation starts before it (the op's key and value keep theirs alive)
             if (op.KeyspaceId >= roots.Length)
             {
                 Array.Resize(ref roots, op.KeyspaceId + 1);
@@ -109,4 +140,8 @@ internal static class Recovery
 /// What recovery found: the replayed version (null when nothing was replayed), where the log continues, and how many
 /// leaves the replay wrote out early (<see cref="RecoverySpill"/>).
 /// </summary>
-internal sealed record RecoveryResult(DbVersion? Replayed, long EndLsn, uint EndChain, int Commits, long Bytes, int NextKeyspaceId, long LeavesWritten);
+internal sealed record RecoveryResult(DbVersion? Replayed, long EndLsn, uint EndChain, int Commits, long Bytes, int NextKeyspaceId, long LeavesWritten)
+{
+    /// <summary>The most frames of one commit held at once, while validating or replaying it (tests).</summary>
+    public int MostFramesHeld { get; init; }
+}

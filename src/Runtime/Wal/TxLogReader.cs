@@ -6,6 +6,9 @@ internal struct TxLogReader(IReadOnlyList<ReadOnlyMemory<byte>> payloads)
     private int _segment;
     private int _offset;
 
+    /// <summary>The payload segment the next operation starts in (or, when the previous one ended a segment, the one before).</summary>
+    public readonly int Segment => _segment;
+
     /// <summary>Reads the next operation; false at the end. Throws <see cref="FormatException"/> on malformed input.</summary>
     public bool TryRead(out LogOp op)
     {

@@ -457,16 +457,6 @@ public sealed partial class LeafSpillTests
         AssertRange(read, read.GetKeyspace("big"), keys, committed);
     }
 
-    /// <summary>Small pages and cache, no checkpoint but the ones a test asks for, and spilling past <see cref="SpillAfter"/> nodes.</summary>
-    private static DatabaseOptions Quiet()
-    {
-        var options = Small(new FakeTimeProvider());
-        options.PageCacheBytes = 256 * 4096; // a quarter of it in dirty pages would start a checkpoint
-        options.CheckpointWalBytes = 1L << 40;
-        options.CheckpointInterval = TimeSpan.FromDays(1);
-        return options;
-    }
-
     private static Database OpenQuiet(SimulatedFileSystem fs)
     {
         var db = Open(fs, Quiet());
