@@ -80,6 +80,9 @@ public sealed class WriteTransaction : Transaction
     /// <summary>True while the writes live in an overlay over the snapshot (a small transaction): the commit applies the log.</summary>
     internal bool UsesOverlay => _writer is null;
 
+    /// <summary>Whether the transaction still accepts reads and writes (not completed, failed or disposed).</summary>
+    internal bool IsActive => _state == Active;
+
     /// <summary>
     /// The pages the commit leaves for the next checkpoint to write (the dirty-page estimate): the nodes the private
     /// tree made, less those its spills wrote.
@@ -179,6 +182,54 @@ public sealed class WriteTransaction : Transaction
         }
 
         ModCount++;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="key"/> unless it is present; when it is, writes nothing and returns false with its value in
+    /// <paramref name="existing"/> (valid until the next write). A large transaction does both in one descent of its
+    /// private tree (a unique index's check and insert, for one).
+    /// </summary>
+    internal bool TryAdd(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out ReadOnlySpan<byte> existing)
+    {
+        if (UsesOverlay)
+        {
+            if (TryGet(keyspace, key, out existing))
+            {
+                return false;
+            }
+
+            Put(keyspace, key, value);
+            return true;
+        }
+
+        RootOf(keyspace);
+        Database.ValidateKey(key);
+        Database.ValidateValue(value);
+        bool added;
+        try
+        {
+            key = Detached(key, ref _keyCopy);
+            value = Detached(value, ref _valueCopy);
+            added = _writer!.TryAdd(ref _roots[keyspace.Id], key, value, out var leaf, out var slot);
+            ModCount++; // even when nothing was added, the descent may have copied or rebalanced the pages on its path
+            if (!added)
+            {
+                existing = TreeReader.Value(leaf!, slot, Source);
+                return false;
+            }
+
+            _log!.Put(keyspace.Id, key, value);
+            SpillIfLarge();
+            _spilled?.RecycleEvicted(Source.Pages);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            throw;
+        }
+
+        existing = default;
+        return true;
     }
 
     /// <summary>

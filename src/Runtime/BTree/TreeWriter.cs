@@ -54,6 +54,32 @@ internal sealed partial class TreeWriter
     /// </summary>
     private bool LongLived => _allocated >= 32;
 
+    // Set by TryAdd for the one descent it makes: a key found is left as it is, and where it lies is reported.
+    private bool _addOnly;
+    private Node? _foundLeaf;
+    private int _foundSlot;
+
+    /// <summary>
+    /// Inserts <paramref name="key"/> unless it is present, in one descent. Returns false, with the leaf and slot that
+    /// hold the key, when it was present: the tree then holds the same keys and values as before (though nodes on the
+    /// path may have been copied or rebalanced).
+    /// </summary>
+    public bool TryAdd(ref TreeRoot tree, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out Node? leaf, out int slot)
+    {
+        _addOnly = true;
+        try
+        {
+            var added = Put(ref tree, key, value);
+            (leaf, slot) = added ? (null, -1) : (_foundLeaf, _foundSlot);
+            return added;
+        }
+        finally
+        {
+            _addOnly = false;
+            _foundLeaf = null;
+        }
+    }
+
     /// <summary>Inserts or replaces <paramref name="key"/>. Returns true when the key was not present before.</summary>
     public bool Put(ref TreeRoot tree, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
@@ -138,6 +164,12 @@ internal sealed partial class TreeWriter
             added = !found;
             if (found)
             {
+                if (_addOnly)
+                {
+                    (_foundLeaf, _foundSlot) = (node, slot);
+                    return null;
+                }
+
                 RemoveLeafCell(node, slot);
             }
 

@@ -125,37 +125,63 @@ public abstract partial class Collection<T, TKey>
         var count = Schema.Indexes.Count;
         var newValues = new byte[]?[count];
         var oldValues = new byte[]?[count];
+        var added = new bool[count]; // unique entries the check already put (in the same descent as the check)
         List<byte[]>? freed = null; // expired documents holding a unique value: deleted once every check has passed
         for (var i = 0; i < count; i++)
         {
             newValues[i] = EncodeIndexValue(i, document);
             oldValues[i] = remembered is not null ? remembered[i] : old is null ? null : EncodeIndexValue(i, old);
-            if (Schema.Indexes[i].Unique && newValues[i] is { } value && !SameBytes(value, oldValues[i])
-                && transaction.TryGet(IndexKeyspace(i), value, out var ownerBytes) && !ownerBytes.SequenceEqual(key))
+            if (!Schema.Indexes[i].Unique || newValues[i] is not { } value || SameBytes(value, oldValues[i]))
             {
-                var owner = ownerBytes.ToArray();
-                if (HasExpiry && Load(transaction, owner, isRead: false) is null)
-                {
-                    (freed ??= []).Add(owner); // the value belongs to an expired document: it is free
-                    continue;
-                }
-
-                throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
-                    $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
+                continue;
             }
+
+            // A large transaction checks and puts in one descent of its private tree; a small one only checks, so
+            // that a refused write leaves nothing at all in its pending writes.
+            ReadOnlySpan<byte> ownerBytes;
+            if (transaction.UsesOverlay ? !transaction.TryGet(IndexKeyspace(i), value, out ownerBytes)
+                : added[i] = transaction.TryAdd(IndexKeyspace(i), value, key, out ownerBytes))
+            {
+                continue;
+            }
+
+            if (ownerBytes.SequenceEqual(key))
+            {
+                continue;
+            }
+
+            var owner = ownerBytes.ToArray();
+            if (HasExpiry && Load(transaction, owner, isRead: false) is null)
+            {
+                (freed ??= []).Add(owner); // the value belongs to an expired document: it is free
+                continue;
+            }
+
+            RemoveAdded(transaction, added, newValues);
+            throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
+                $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
         }
 
-        foreach (var owner in freed ?? [])
+        try
         {
-            DeleteEncoded(transaction, owner);
-        }
+            foreach (var owner in freed ?? [])
+            {
+                DeleteEncoded(transaction, owner);
+            }
 
-        if (HasExpiry)
+            if (HasExpiry)
+            {
+                SetExpiry(transaction, key, old is null ? null : ExpiryOf(transaction, key, old), NewExpiry(document, transaction.SnapshotTime));
+            }
+
+            transaction.Put(Documents, key, Encode(document));
+        }
+        catch (PersistenceException) when (transaction.IsActive)
         {
-            SetExpiry(transaction, key, old is null ? null : ExpiryOf(transaction, key, old), NewExpiry(document, transaction.SnapshotTime));
+            RemoveAdded(transaction, added, newValues); // refused (a document too large, say): the check's entries go too
+            throw;
         }
 
-        transaction.Put(Documents, key, Encode(document));
         for (var i = 0; i < count; i++)
         {
             if (SameBytes(newValues[i], oldValues[i]))
@@ -168,13 +194,25 @@ public abstract partial class Collection<T, TKey>
                 transaction.Delete(IndexKeyspace(i), EntryKey(i, previous, key));
             }
 
-            if (newValues[i] is { } current)
+            if (newValues[i] is { } current && !added[i])
             {
                 transaction.Put(IndexKeyspace(i), EntryKey(i, current, key), Schema.Indexes[i].Unique ? key : []);
             }
         }
 
         return !visible;
+    }
+
+    /// <summary>Takes back the unique entries a refused write's checks put (<see cref="WriteTransaction.TryAdd"/>).</summary>
+    private void RemoveAdded(WriteTransaction transaction, bool[] added, byte[]?[] values)
+    {
+        for (var i = 0; i < added.Length; i++)
+        {
+            if (added[i])
+            {
+                transaction.Delete(IndexKeyspace(i), values[i]);
+            }
+        }
     }
 
     /// <summary>
