@@ -148,12 +148,30 @@ public sealed class WriteTransaction : Transaction
     }
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, inserting or replacing.</summary>
-    public void Put(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void Put(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Put(keyspace, key, value, addOnly: false, out _);
+
+    /// <summary>
+    /// Puts <paramref name="key"/> unless it is present; when it is, writes nothing and returns false with its value in
+    /// <paramref name="existing"/> (valid until the next write). A large transaction does both in one descent of its
+    /// private tree (a unique index's check and insert, for one).
+    /// </summary>
+    internal bool TryAdd(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out ReadOnlySpan<byte> existing)
+    {
+        if (UsesOverlay && TryGet(keyspace, key, out existing))
+        {
+            return false;
+        }
+
+        return Put(keyspace, key, value, addOnly: true, out existing);
+    }
+
+    private bool Put(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool addOnly, out ReadOnlySpan<byte> existing)
     {
         RootOf(keyspace);
         Database.ValidateKey(key);
         Database.ValidateValue(value);
         PrepareWrite();
+        existing = default;
         try
         {
             if (_writer is null)
@@ -168,7 +186,16 @@ public sealed class WriteTransaction : Transaction
             {
                 key = Detached(key, ref _keyCopy);
                 value = Detached(value, ref _valueCopy);
-                _writer.Put(ref _roots[keyspace.Id], key, value);
+                if (!addOnly)
+                {
+                    _writer.Put(ref _roots[keyspace.Id], key, value);
+                }
+                else if (!_writer.TryAdd(ref _roots[keyspace.Id], key, value, out var leaf, out var slot))
+                {
+                    ModCount++; // nothing was added, but the descent may have copied or rebalanced the pages on its path
+                    existing = TreeReader.Value(leaf!, slot, Source);
+                    return false;
+                }
             }
 
             _log!.Put(keyspace.Id, key, value);
@@ -182,53 +209,6 @@ public sealed class WriteTransaction : Transaction
         }
 
         ModCount++;
-    }
-
-    /// <summary>
-    /// Puts <paramref name="key"/> unless it is present; when it is, writes nothing and returns false with its value in
-    /// <paramref name="existing"/> (valid until the next write). A large transaction does both in one descent of its
-    /// private tree (a unique index's check and insert, for one).
-    /// </summary>
-    internal bool TryAdd(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out ReadOnlySpan<byte> existing)
-    {
-        if (UsesOverlay)
-        {
-            if (TryGet(keyspace, key, out existing))
-            {
-                return false;
-            }
-
-            Put(keyspace, key, value);
-            return true;
-        }
-
-        RootOf(keyspace);
-        Database.ValidateKey(key);
-        Database.ValidateValue(value);
-        bool added;
-        try
-        {
-            key = Detached(key, ref _keyCopy);
-            value = Detached(value, ref _valueCopy);
-            added = _writer!.TryAdd(ref _roots[keyspace.Id], key, value, out var leaf, out var slot);
-            ModCount++; // even when nothing was added, the descent may have copied or rebalanced the pages on its path
-            if (!added)
-            {
-                existing = TreeReader.Value(leaf!, slot, Source);
-                return false;
-            }
-
-            _log!.Put(keyspace.Id, key, value);
-            SpillIfLarge();
-            _spilled?.RecycleEvicted(Source.Pages);
-        }
-        catch (Exception ex)
-        {
-            Fail(ex);
-            throw;
-        }
-
-        existing = default;
         return true;
     }
 
