@@ -194,6 +194,10 @@ internal sealed partial class TreeWriter
         if (node.Level == 1)
         {
             var leaf = TreeReader.Child(node, childSlot, _source);
+
+            // The leaf is this insert's likely cache miss (a random index key, say), and its own binary search would
+            // take the misses one after another: ask for the whole page at once (the lines the insert then moves too).
+            Prefetch.Lines(leaf.Page);
             if (!SlottedPage.Fits(leaf.Page, cell.Size(key.Length)))
             {
                 switch (TryShiftToNeighbour(node, childSlot, leaf, key, cell, rightmost && childSlot == node.Count - 1))
