@@ -97,11 +97,15 @@ public abstract partial class Collection<T, TKey>
         T? old = null;
         var visible = false;
         var remembered = Remembered(transaction, key);
+
+        // An insert in a large transaction into a collection without expiry checks that the key is free when it puts
+        // the document, in the same descent (TryAdd), instead of looking it up first: any stored document is live.
+        var addOnly = mode == WriteMode.Insert && !HasExpiry && !transaction.UsesOverlay;
         if (remembered is not null)
         {
             visible = true; // read by Get in this transaction, unchanged since (and without expiry, live)
         }
-        else if (transaction.TryGet(Documents, key, out var existing))
+        else if (!addOnly && transaction.TryGet(Documents, key, out var existing))
         {
             // Without expiry or indexes, nothing of the stored version matters but that it exists.
             old = HasExpiry || Schema.Indexes.Count > 0 ? Decode(key, existing) : null;
@@ -112,8 +116,7 @@ public abstract partial class Collection<T, TKey>
         {
             if (mode == WriteMode.Insert)
             {
-                throw new DocumentException(ErrorCode.DuplicateKey, Name,
-                    $"A document with the key {Schema.GetKey(document)} already exists in '{Name}'. Use Upsert or Update to replace it.");
+                throw DuplicateKey(document);
             }
         }
         else if (mode == WriteMode.Update)
@@ -158,6 +161,11 @@ public abstract partial class Collection<T, TKey>
             }
 
             RemoveAdded(transaction, added, newValues);
+            if (addOnly && transaction.TryGet(Documents, key, out _))
+            {
+                throw DuplicateKey(document); // reported before the unique index, as when the key is looked up first
+            }
+
             throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
                 $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
         }
@@ -174,11 +182,18 @@ public abstract partial class Collection<T, TKey>
                 SetExpiry(transaction, key, old is null ? null : ExpiryOf(transaction, key, old), NewExpiry(document, transaction.SnapshotTime));
             }
 
-            transaction.Put(Documents, key, Encode(document));
+            if (!addOnly)
+            {
+                transaction.Put(Documents, key, Encode(document));
+            }
+            else if (!transaction.TryAdd(Documents, key, Encode(document), out _))
+            {
+                throw DuplicateKey(document); // the unique entries the checks put are taken back below
+            }
         }
         catch (PersistenceException) when (transaction.IsActive)
         {
-            RemoveAdded(transaction, added, newValues); // refused (a document too large, say): the check's entries go too
+            RemoveAdded(transaction, added, newValues); // refused (a duplicate key, a document too large): the checks' entries go too
             throw;
         }
 
@@ -202,6 +217,9 @@ public abstract partial class Collection<T, TKey>
 
         return !visible;
     }
+
+    private DocumentException DuplicateKey(T document) => new(ErrorCode.DuplicateKey, Name,
+        $"A document with the key {Schema.GetKey(document)} already exists in '{Name}'. Use Upsert or Update to replace it.");
 
     /// <summary>Takes back the unique entries a refused write's checks put (<see cref="WriteTransaction.TryAdd"/>).</summary>
     private void RemoveAdded(WriteTransaction transaction, bool[] added, byte[]?[] values)

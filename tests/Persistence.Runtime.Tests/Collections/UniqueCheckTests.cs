@@ -46,6 +46,42 @@ public sealed class UniqueCheckTests
         TestDatabases.AssertConsistent(db);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_insert_of_a_taken_key_is_refused_as_a_duplicate_first_and_leaves_no_entry(bool large)
+    {
+        using var db = Database.OpenInMemory();
+        var accounts = new AccountCollection(db);
+        accounts.Insert(new Account { Id = 1, Email = "a@x", Phone = "111" });
+        accounts.Insert(new Account { Id = 2, Email = "b@x", Phone = "222" });
+
+        using (var tx = db.BeginWrite())
+        {
+            if (large)
+            {
+                tx.CreateKeyspace("promotes"); // a large transaction puts the document and checks its key in one descent
+            }
+
+            // New unique values: the checks put them before the key turns out taken, and take them back.
+            var duplicate = Assert.Throws<DocumentException>(() => accounts.Insert(new Account { Id = 1, Email = "new@x", Phone = "999" }, tx));
+            Assert.Equal(ErrorCode.DuplicateKey, duplicate.Code);
+
+            // A taken key and a value another document holds: the key is reported, as when it is looked up first.
+            duplicate = Assert.Throws<DocumentException>(() => accounts.Insert(new Account { Id = 1, Email = "b@x", Phone = "999" }, tx));
+            Assert.Equal(ErrorCode.DuplicateKey, duplicate.Code);
+            Assert.Empty(accounts.CheckConsistency(tx));
+
+            accounts.Insert(new Account { Id = 3, Email = "new@x", Phone = "999" }, tx); // the values were left free
+            tx.Commit();
+        }
+
+        Assert.Empty(accounts.CheckConsistency());
+        Assert.Equal("a@x", accounts.Get(1)?.Email);
+        Assert.Equal(3, accounts.ByEmail("new@x")?.Id);
+        Assert.Equal(3, accounts.ByPhone("999")?.Id);
+    }
+
     [Fact]
     public void An_update_that_moves_a_unique_value_in_a_large_transaction_frees_the_old_one()
     {
