@@ -73,7 +73,7 @@ public sealed partial class Database
         policy.Validate();
         for (var attempt = 1; ; attempt++)
         {
-            var entry = await _turns.EnterAsync(attempt).ConfigureAwait(false);
+            var entry = await _turns.EnterAsync(attempt, cancellationToken).ConfigureAwait(false);
             WriteTransaction? transaction = null;
             try
             {

@@ -61,8 +61,8 @@ internal sealed partial class TreeWriter
 
     /// <summary>
     /// Inserts <paramref name="key"/> unless it is present, in one descent. Returns false, with the leaf and slot that
-    /// hold the key, when it was present: the tree then holds the same keys and values as before (though nodes on the
-    /// path may have been copied or rebalanced).
+    /// hold the key, when it was present: the tree then holds the same keys and values as before (though branches on
+    /// the path may have been copied; a leaf found holding the key is not).
     /// </summary>
     public bool TryAdd(ref TreeRoot tree, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out Node? leaf, out int slot)
     {
@@ -198,6 +198,19 @@ internal sealed partial class TreeWriter
             // The leaf is this insert's likely cache miss (a random index key, say), and its own binary search would
             // take the misses one after another: ask for the whole page at once (the lines the insert then moves too).
             Prefetch.Lines(leaf.Page);
+            if (_addOnly && !ReferenceEquals(leaf.Owner, Owner))
+            {
+                // A key that is present is reported from the shared leaf as it is: copying it would only make a page
+                // to write (an import that skips the documents it already holds would copy the whole tree).
+                var at = leaf.FindInLeaf(key, Owner, out var present);
+                if (present)
+                {
+                    (_foundLeaf, _foundSlot) = (leaf, at);
+                    added = false;
+                    return null;
+                }
+            }
+
             if (!SlottedPage.Fits(leaf.Page, cell.Size(key.Length)))
             {
                 switch (TryShiftToNeighbour(node, childSlot, leaf, key, cell, rightmost && childSlot == node.Count - 1))

@@ -128,50 +128,50 @@ public abstract partial class Collection<T, TKey>
         var count = Schema.Indexes.Count;
         var newValues = new byte[]?[count];
         var oldValues = new byte[]?[count];
-        var added = new bool[count]; // unique entries the check already put (in the same descent as the check)
-        List<byte[]>? freed = null; // expired documents holding a unique value: deleted once every check has passed
         for (var i = 0; i < count; i++)
         {
+            // Every index value is computed (the document's getters run) before the first write, so that a getter
+            // that throws leaves the transaction as it was.
             newValues[i] = EncodeIndexValue(i, document);
             oldValues[i] = remembered is not null ? remembered[i] : old is null ? null : EncodeIndexValue(i, old);
-            if (!Schema.Indexes[i].Unique || newValues[i] is not { } value || SameBytes(value, oldValues[i]))
-            {
-                continue;
-            }
-
-            // A large transaction checks and puts in one descent of its private tree; a small one only checks, so
-            // that a refused write leaves nothing at all in its pending writes.
-            ReadOnlySpan<byte> ownerBytes;
-            if (transaction.UsesOverlay ? !transaction.TryGet(IndexKeyspace(i), value, out ownerBytes)
-                : added[i] = transaction.TryAdd(IndexKeyspace(i), value, key, out ownerBytes))
-            {
-                continue;
-            }
-
-            if (ownerBytes.SequenceEqual(key))
-            {
-                continue;
-            }
-
-            var owner = ownerBytes.ToArray();
-            if (HasExpiry && Load(transaction, owner, isRead: false) is null)
-            {
-                (freed ??= []).Add(owner); // the value belongs to an expired document: it is free
-                continue;
-            }
-
-            RemoveAdded(transaction, added, newValues);
-            if (addOnly && transaction.TryGet(Documents, key, out _))
-            {
-                throw DuplicateKey(document); // reported before the unique index, as when the key is looked up first
-            }
-
-            throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
-                $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
         }
 
+        var added = new bool[count]; // unique entries a check already put (in the same descent as the check)
+        List<byte[]>? freed = null; // expired documents holding a unique value: deleted once every check has passed
         try
         {
+            for (var i = 0; i < count; i++)
+            {
+                if (!Schema.Indexes[i].Unique || newValues[i] is not { } value || SameBytes(value, oldValues[i]))
+                {
+                    continue;
+                }
+
+                // A large transaction checks and puts in one descent of its private tree; a small one only checks, so
+                // that a refused write leaves nothing at all in its pending writes.
+                ReadOnlySpan<byte> ownerBytes;
+                if (transaction.UsesOverlay ? !transaction.TryGet(IndexKeyspace(i), value, out ownerBytes)
+                    : added[i] = transaction.TryAdd(IndexKeyspace(i), value, key, out ownerBytes))
+                {
+                    continue;
+                }
+
+                if (ownerBytes.SequenceEqual(key))
+                {
+                    continue;
+                }
+
+                var owner = ownerBytes.ToArray();
+                if (HasExpiry && Load(transaction, owner, isRead: false) is null)
+                {
+                    (freed ??= []).Add(owner); // the value belongs to an expired document: it is free
+                    continue;
+                }
+
+                throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
+                    $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
+            }
+
             foreach (var owner in freed ?? [])
             {
                 DeleteEncoded(transaction, owner);
@@ -188,12 +188,19 @@ public abstract partial class Collection<T, TKey>
             }
             else if (!transaction.TryAdd(Documents, key, Encode(document), out _))
             {
-                throw DuplicateKey(document); // the unique entries the checks put are taken back below
+                throw DuplicateKey(document);
             }
         }
-        catch (PersistenceException) when (transaction.IsActive)
+        catch (Exception refusal) when (transaction.IsActive)
         {
-            RemoveAdded(transaction, added, newValues); // refused (a duplicate key, a document too large): the checks' entries go too
+            // Refused (a unique value taken, a key or document too large, a serializer that threw): the entries the
+            // checks put go too. An insert that did not look its key up first reports a taken key before anything else.
+            RemoveAdded(transaction, added, newValues);
+            if (addOnly && refusal is not DocumentException { Code: ErrorCode.DuplicateKey } && transaction.TryGet(Documents, key, out _))
+            {
+                throw DuplicateKey(document);
+            }
+
             throw;
         }
 
@@ -229,6 +236,7 @@ public abstract partial class Collection<T, TKey>
             if (added[i])
             {
                 transaction.Delete(IndexKeyspace(i), values[i]);
+                added[i] = false;
             }
         }
     }

@@ -14,11 +14,12 @@ namespace Persistence.Transactions;
 /// <para>Every wait on a caller's code is bounded by <see cref="MaxWait"/>: a <c>Write</c> nested in a turn's work, or
 /// a lock that a caller holds around <c>Write</c> while a turn's work wants it, delays a turn or an attempt by at most
 /// that, and never deadlocks it. The bound is real time (a safety limit, not a clock the database reports).</para>
-/// <para>A turn waits without that bound for attempts that are already committing (<see cref="Committing"/>), the turn
-/// before it included: a commit
-/// runs no caller code, so it finishes by itself, and a turn that went ahead of one (say, while the disk stalls the
-/// log write for longer than the bound) would start from a snapshot without it and lose its own conflict check. Before,
-/// a disk stall made every turn time out and a writer of a hot key run out of attempts.</para>
+/// <para>Waits on commits have no bound: a commit runs no caller code, so it ends by itself. A turn waits for the
+/// attempts already committing (<see cref="Committing"/>), and for the turn before it while that one commits; and while
+/// a turn waits for commits or commits itself, new attempts wait for it however long that takes. Before, a disk stall
+/// longer than the bound made every turn go ahead of the commit it waited for, read a snapshot without it and lose its
+/// own conflict check, so a writer of a hot key ran out of attempts; and new attempts that went ahead of a turn after
+/// the bound kept it waiting for their commits.</para>
 /// <para>Transactions begun with <see cref="Database.BeginWrite"/> are not gated: they never block, as documented, and
 /// may still make a turn's attempt conflict.</para>
 /// </remarks>
@@ -27,7 +28,7 @@ internal sealed class WriteTurns
     /// <summary>The attempt from which a retried <c>Write</c> runs alone (after two conflicts).</summary>
     public const int TurnFromAttempt = 3;
 
-    /// <summary>The longest any attempt or turn waits for another's work (not for its commit).</summary>
+    /// <summary>The longest any attempt or turn waits for another's work (not for a commit).</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
 
     private readonly SemaphoreSlim _turn = new(1, 1);
@@ -35,10 +36,11 @@ internal sealed class WriteTurns
     private int _running; // ordinary attempts under way, running the caller's work
     private int _committing; // ordinary attempts under way, committing
     private int _turnCommits; // 1 while the turn holding the lock commits
+    private int _onCommits; // turns waiting for commits or committing: new attempts wait for them without a bound
 
     /// <summary>
-    /// What <see cref="Enter"/> took, for <see cref="Leave"/>: a turn alone (and whether its lock), or an ordinary attempt
-    /// (and whether it reached <see cref="Committing"/>).
+    /// What <see cref="Enter"/> took, for <see cref="Leave"/>: a turn alone (and whether its lock), or an ordinary attempt;
+    /// and whether it reached <see cref="Committing"/>.
     /// </summary>
     public readonly record struct Entry(bool Alone, bool Taken, bool Commits = false);
 
@@ -55,20 +57,21 @@ internal sealed class WriteTurns
     }
 
     /// <inheritdoc cref="Enter"/>
-    public async ValueTask<Entry> EnterAsync(int attempt)
+    public async ValueTask<Entry> EnterAsync(int attempt, CancellationToken cancellationToken = default)
     {
         if (attempt >= TurnFromAttempt)
         {
-            return new Entry(true, await BeginTurnAsync().ConfigureAwait(false));
+            return new Entry(true, await BeginTurnAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        await BeginAttemptAsync().ConfigureAwait(false);
+        await BeginAttemptAsync(cancellationToken).ConfigureAwait(false);
         return new Entry(false, false);
     }
 
     /// <summary>
     /// The caller's work of the attempt that <paramref name="entry"/> began has returned and its commit starts: from now
-    /// on a turn waits for it to end however long it takes. Returns the entry to pass to <see cref="Leave"/>.
+    /// on turns (and, for a turn, new attempts) wait for it however long it takes. Returns the entry to pass to
+    /// <see cref="Leave"/>.
     /// </summary>
     public Entry Committing(Entry entry)
     {
@@ -79,18 +82,20 @@ internal sealed class WriteTurns
 
         if (entry.Alone)
         {
+            Interlocked.Increment(ref _onCommits);
             if (entry.Taken)
             {
                 Volatile.Write(ref _turnCommits, 1); // the next turn waits for this one's lock however long
             }
-
-            return entry with { Commits = true };
+        }
+        else
+        {
+            // Counted as committing before it stops counting as running: a turn that has seen no attempt running then
+            // sees this one committing.
+            Interlocked.Increment(ref _committing);
+            Interlocked.Decrement(ref _running);
         }
 
-        // Counted as committing before it stops counting as running: a turn that has seen no attempt running then sees
-        // this one committing.
-        Interlocked.Increment(ref _committing);
-        Interlocked.Decrement(ref _running);
         return entry with { Commits = true };
     }
 
@@ -99,6 +104,11 @@ internal sealed class WriteTurns
     {
         if (entry.Alone)
         {
+            if (entry.Commits)
+            {
+                Interlocked.Decrement(ref _onCommits);
+            }
+
             EndTurn(entry.Taken);
         }
         else if (entry.Commits)
@@ -112,37 +122,48 @@ internal sealed class WriteTurns
     }
 
     /// <summary>
-    /// Before an ordinary attempt: waits while a turn is wanted or held (at most <see cref="MaxWait"/> in all, then goes
-    /// ahead anyway). Pair with <see cref="EndAttempt"/>.
+    /// Before an ordinary attempt: waits while a turn is wanted or held, at most <see cref="MaxWait"/> of the turn's work
+    /// (then goes ahead anyway) and however long its waits for commits and its own commit last. Pair with
+    /// <see cref="EndAttempt"/>.
     /// </summary>
     public void BeginAttempt()
     {
         var started = Stopwatch.GetTimestamp();
-        while (!TryEnter(started))
+        while (!TryEnter(ref started))
         {
             WaitUntil(() => Volatile.Read(ref _wanted) == 0, started);
         }
     }
 
     /// <inheritdoc cref="BeginAttempt"/>
-    public async ValueTask BeginAttemptAsync()
+    public async ValueTask BeginAttemptAsync(CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        while (!TryEnter(started))
+        while (!TryEnter(ref started))
         {
-            await WaitUntilAsync(() => Volatile.Read(ref _wanted) == 0, started).ConfigureAwait(false);
+            await WaitUntilAsync(() => Volatile.Read(ref _wanted) == 0, started, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
     /// Counts an ordinary attempt unless a turn is wanted (and the wait is not over). Counted first, then checked: a
     /// turn that counts itself first and then checks the attempts under way sees this one, or this one sees the turn
-    /// (both are full fences). Called again after every wait, since a new turn may have come in meanwhile.
+    /// (both are full fences). Called again after every wait, since a new turn may have come in meanwhile. While a turn
+    /// is on commits, the bound starts again.
     /// </summary>
-    private bool TryEnter(long started)
+    private bool TryEnter(ref long started)
     {
         Interlocked.Increment(ref _running);
-        if (Volatile.Read(ref _wanted) == 0 || Stopwatch.GetElapsedTime(started) >= MaxWait)
+        if (Volatile.Read(ref _wanted) == 0)
+        {
+            return true;
+        }
+
+        if (Volatile.Read(ref _onCommits) > 0)
+        {
+            started = Stopwatch.GetTimestamp();
+        }
+        else if (Stopwatch.GetElapsedTime(started) >= MaxWait)
         {
             return true;
         }
@@ -154,14 +175,14 @@ internal sealed class WriteTurns
     public void EndAttempt() => Interlocked.Decrement(ref _running);
 
     /// <summary>
-    /// Takes a turn alone: waits for the turn before it and for the ordinary attempts running their work (each at most
-    /// <see cref="MaxWait"/>, unless the turn before it commits), then for the commits under way (however long). Returns whether it holds the turn's lock,
-    /// for <see cref="EndTurn"/>.
+    /// Takes a turn alone: waits for the turn before it (at most <see cref="MaxWait"/> while that one runs its work,
+    /// however long it commits) and for the ordinary attempts running their work (at most <see cref="MaxWait"/>), then
+    /// for the commits under way (however long). Returns whether it holds the turn's lock, for <see cref="EndTurn"/>.
     /// </summary>
     public bool BeginTurn()
     {
         var taken = _turn.Wait(MaxWait);
-        while (!taken && Volatile.Read(ref _turnCommits) == 1)
+        while (!taken && LockHolderCommits())
         {
             taken = _turn.Wait(MaxWait);
         }
@@ -170,7 +191,15 @@ internal sealed class WriteTurns
         try
         {
             WaitUntil(() => Volatile.Read(ref _running) == 0, Stopwatch.GetTimestamp());
-            WaitForCommits();
+            Interlocked.Increment(ref _onCommits);
+            try
+            {
+                WaitForCommits();
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _onCommits);
+            }
         }
         catch
         {
@@ -182,21 +211,41 @@ internal sealed class WriteTurns
     }
 
     /// <inheritdoc cref="BeginTurn"/>
-    public async ValueTask<bool> BeginTurnAsync()
+    public async ValueTask<bool> BeginTurnAsync(CancellationToken cancellationToken = default)
     {
-        var taken = await _turn.WaitAsync(MaxWait).ConfigureAwait(false);
-        while (!taken && Volatile.Read(ref _turnCommits) == 1)
+        var taken = await _turn.WaitAsync(MaxWait, cancellationToken).ConfigureAwait(false);
+        try
         {
-            taken = await _turn.WaitAsync(MaxWait).ConfigureAwait(false);
+            while (!taken && LockHolderCommits())
+            {
+                taken = await _turn.WaitAsync(MaxWait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            if (taken)
+            {
+                _turn.Release();
+            }
+
+            throw;
         }
 
         Interlocked.Increment(ref _wanted);
         try
         {
-            await WaitUntilAsync(() => Volatile.Read(ref _running) == 0, Stopwatch.GetTimestamp()).ConfigureAwait(false);
-            while (Volatile.Read(ref _committing) != 0)
+            await WaitUntilAsync(() => Volatile.Read(ref _running) == 0, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _onCommits);
+            try
             {
-                await Task.Delay(1).ConfigureAwait(false);
+                while (Volatile.Read(ref _committing) != 0)
+                {
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _onCommits);
             }
         }
         catch
@@ -217,6 +266,9 @@ internal sealed class WriteTurns
     /// <summary>Ordinary attempts under way, committing (tests).</summary>
     internal int Commits => Volatile.Read(ref _committing);
 
+    /// <summary>Turns waiting for commits or committing (tests).</summary>
+    internal int OnCommits => Volatile.Read(ref _onCommits);
+
     /// <summary>Whether a turn's lock is free (tests).</summary>
     internal bool TurnFree => _turn.CurrentCount == 1;
 
@@ -230,32 +282,54 @@ internal sealed class WriteTurns
         }
     }
 
+    // A lock wait that timed out goes on while the holder commits; and when the lock is free again, since the holder may
+    // have cleared its flag just before it let go.
+    private bool LockHolderCommits() => Volatile.Read(ref _turnCommits) == 1 || _turn.CurrentCount > 0;
+
+    // Spins while waits usually end (microseconds), then sleeps: a stalled disk can hold a commit for seconds.
     private static void WaitUntil(Func<bool> done, long started)
     {
         var spinner = default(SpinWait);
+        var waiting = Stopwatch.GetTimestamp();
         while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
         {
-            spinner.SpinOnce(sleep1Threshold: -1); // a turn lasts microseconds: no 1 ms sleeps
+            if (Stopwatch.GetElapsedTime(waiting) < SpinFor)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1); // a turn lasts microseconds: no 1 ms sleeps at first
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
         }
     }
 
-    // Spins while commits usually end (microseconds), then sleeps: a stalled disk can hold them for seconds.
+    private static readonly TimeSpan SpinFor = TimeSpan.FromMilliseconds(2);
+
     private void WaitForCommits()
     {
+        var waiting = Stopwatch.GetTimestamp();
         var spinner = default(SpinWait);
         while (Volatile.Read(ref _committing) != 0)
         {
-            spinner.SpinOnce();
+            if (Stopwatch.GetElapsedTime(waiting) < SpinFor)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
         }
     }
 
     // Polls on the thread pool's timer, so under a starved pool the bound can stretch; an asynchronous caller blocks no
     // thread meanwhile.
-    private static async ValueTask WaitUntilAsync(Func<bool> done, long started)
+    private static async ValueTask WaitUntilAsync(Func<bool> done, long started, CancellationToken cancellationToken)
     {
         while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
         {
-            await Task.Delay(1).ConfigureAwait(false);
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -82,6 +82,64 @@ public sealed class UniqueCheckTests
         Assert.Equal(3, accounts.ByPhone("999")?.Id);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_write_whose_serializer_throws_or_whose_value_is_too_long_leaves_no_entry(bool large)
+    {
+        using var db = Database.OpenInMemory();
+        var accounts = new AccountCollection(db);
+        using (var tx = db.BeginWrite())
+        {
+            if (large)
+            {
+                tx.CreateKeyspace("promotes");
+            }
+
+            // The document's serializer throws after both checks put their entries.
+            Assert.Throws<InvalidOperationException>(() => accounts.Insert(new Account { Id = 2, Email = "b@x", Phone = Account.Throws }, tx));
+            Assert.Empty(accounts.CheckConsistency(tx));
+
+            // The second value is too long for a key: its check throws after the first put its entry.
+            var tooLong = Assert.Throws<LimitExceededException>(() => accounts.Insert(new Account { Id = 2, Email = "b@x", Phone = new string('p', 5000) }, tx));
+            Assert.Equal(ErrorCode.KeyTooLarge, tooLong.Code);
+            Assert.Empty(accounts.CheckConsistency(tx));
+
+            accounts.Insert(new Account { Id = 3, Email = "b@x", Phone = "333" }, tx); // refused if "b@x" had stayed
+            tx.Commit();
+        }
+
+        Assert.Equal(3, accounts.ByEmail("b@x")?.Id);
+    }
+
+    [Fact]
+    public void Inserts_refused_in_a_large_transaction_copy_no_leaf()
+    {
+        using var dir = new Persistence.Testing.TempDirectory();
+        using var db = Database.Open(dir.File(), TestDatabases.Small());
+        var accounts = new AccountCollection(db);
+        db.Write(tx =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                accounts.Insert(new Account { Id = i, Email = $"{i}@x", Phone = $"p{i}" }, tx);
+            }
+        });
+        db.Checkpoint();
+
+        // An import that skips what it already holds: every insert is refused. Only the branches on the paths may be
+        // copied (a few dozen nodes); copying the leaves found holding the keys made about 400 pages to write.
+        using var again = db.BeginWrite();
+        again.CreateKeyspace("promotes");
+        var before = again.NodesCreated;
+        for (var i = 0; i < 20_000; i++)
+        {
+            Assert.Throws<DocumentException>(() => accounts.Insert(new Account { Id = i, Email = $"{i}@x", Phone = $"p{i}" }, again));
+        }
+
+        Assert.InRange(again.NodesCreated - before, 0, 50);
+    }
+
     [Fact]
     public void An_update_that_moves_a_unique_value_in_a_large_transaction_frees_the_old_one()
     {
@@ -110,6 +168,9 @@ public sealed class UniqueCheckTests
 
     public sealed class Account
     {
+        /// <summary>A phone number the serializer refuses (a getter that throws, say).</summary>
+        public const string Throws = "throws";
+
         public long Id { get; init; }
 
         public string Email { get; set; } = "";
@@ -156,6 +217,11 @@ public sealed class UniqueCheckTests
 
         public override void Serialize(ref MessagePackWriter writer, Account document)
         {
+            if (document.Phone == Account.Throws)
+            {
+                throw new InvalidOperationException("The serializer refuses this document.");
+            }
+
             writer.WriteArrayHeader(2);
             writer.WriteString(document.Email);
             writer.WriteString(document.Phone);

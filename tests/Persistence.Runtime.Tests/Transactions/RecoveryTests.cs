@@ -84,6 +84,78 @@ public sealed class RecoveryTests
         db.Dispose();
     }
 
+    [Theory]
+    [InlineData(1, 1L)] // every commit read twice
+    [InlineData(2, 5000L)]
+    [InlineData(3, 40_000L)] // values up to 70 KB: some commits held, some read twice
+    [InlineData(4, long.MaxValue)]
+    public void Random_commits_replay_the_same_whether_held_or_read_twice(int seed, long heldBytes)
+    {
+        var random = new Random(seed);
+        var fs = new SimulatedFileSystem();
+        var db = Open(fs, Quiet());
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Checkpoint();
+        var model = new SortedDictionary<int, byte[]>();
+        for (var commit = 0; commit < 60; commit++)
+        {
+            var changes = new List<(int Key, byte[]? Value)>();
+            for (var op = random.Next(1, 400); op > 0; op--)
+            {
+                var value = random.Next(5) == 0 ? null : new byte[random.Next(10) == 0 ? random.Next(1, 70_000) : random.Next(0, 300)];
+                if (value is not null)
+                {
+                    random.NextBytes(value);
+                }
+
+                changes.Add((random.Next(2000), value));
+            }
+
+            db.Write(tx =>
+            {
+                foreach (var (key, value) in changes)
+                {
+                    if (value is null)
+                    {
+                        tx.Delete(ks, Key(key));
+                    }
+                    else
+                    {
+                        tx.Put(ks, Key(key), value);
+                    }
+                }
+            });
+            foreach (var (key, value) in changes)
+            {
+                if (value is null)
+                {
+                    model.Remove(key);
+                }
+                else
+                {
+                    model[key] = value;
+                }
+            }
+        }
+
+        var options = Quiet();
+        options.RecoveryHeldLogBytes = heldBytes;
+        using (var recovered = Database.Open(db.Path!, options, fs.AfterCrash(CrashMode.DropUnsynced, new Random(seed))))
+        {
+            Assert.InRange(recovered.Recovered!.Commits, 10, 60); // the dirty pages of the large ones start checkpoints
+            AssertConsistent(recovered);
+            using var read = recovered.BeginRead();
+            var k = read.GetKeyspace("k");
+            Assert.Equal(model.Count, read.Count(k));
+            foreach (var (key, value) in model)
+            {
+                Assert.Equal(value, read.Get(k, Key(key)));
+            }
+        }
+
+        db.Dispose();
+    }
+
     [Fact]
     public void Streamed_frames_refuse_a_frame_of_another_commit_and_a_released_frame()
     {

@@ -124,6 +124,81 @@ public sealed class WriteTurnsTests
     }
 
     [Fact]
+    public async Task A_turn_does_not_wait_for_commits_that_began_after_it()
+    {
+        // Writers whose commits each take 200 ms and overlap (a slow disk). Once the turn waits for commits, new attempts
+        // wait for the turn; had they gone ahead after the bound, the turn would wait for their commits too, for ever.
+        var turns = new WriteTurns();
+        var stop = 0;
+        var writers = Enumerable.Range(0, 4).Select(n => Dedicated(() =>
+        {
+            Thread.Sleep(n * 60);
+            while (Volatile.Read(ref stop) == 0)
+            {
+                var entry = turns.Committing(turns.Enter(1));
+                Thread.Sleep(200);
+                turns.Leave(entry);
+            }
+        })).ToArray();
+
+        await Task.Delay(500);
+        var turn = Dedicated(() => turns.Leave(turns.Enter(WriteTurns.TurnFromAttempt)));
+        var finished = await Task.WhenAny(turn, Task.Delay(TimeSpan.FromSeconds(20))) == turn;
+        Volatile.Write(ref stop, 1);
+        await Task.WhenAll(writers);
+        await turn;
+        Assert.True(finished, "the turn was still waiting after 20 s");
+        AssertReleased(turns);
+    }
+
+    [Fact]
+    public async Task On_a_slow_disk_a_turn_runs_among_durable_writers()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = Open(fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var slow = 1;
+        fs.Fault = point =>
+        {
+            if (point.Kind == FaultKind.Flush && Volatile.Read(ref slow) == 1)
+            {
+                Thread.Sleep(150); // every fsync of the log takes 150 ms
+            }
+
+            return null;
+        };
+        var stop = 0;
+        var writers = Enumerable.Range(0, 6).Select(n => Dedicated(() =>
+        {
+            for (var i = 0; Volatile.Read(ref stop) == 0; i++)
+            {
+                db.Write(tx => tx.Put(ks, [(byte)n, (byte)(i % 200)], [1]), durability: Durability.Durable);
+            }
+        })).ToArray();
+        await Task.Delay(1000);
+
+        // Attempts 1 and 2 lose to an ungated transaction; attempt 3 is a turn among six writers whose commits overlap.
+        var attempts = 0;
+        var turn = Dedicated(() => db.Write(tx =>
+        {
+            tx.Put(ks, [200], [(byte)attempts]);
+            if (++attempts < WriteTurns.TurnFromAttempt)
+            {
+                using var rival = db.BeginWrite(Durability.Buffered);
+                rival.Put(ks, [200], [9]);
+                rival.Commit();
+            }
+        }, new RetryPolicy { MaxAttempts = WriteTurns.TurnFromAttempt }));
+        var finished = await Task.WhenAny(turn, Task.Delay(TimeSpan.FromSeconds(20))) == turn;
+        Volatile.Write(ref stop, 1);
+        Volatile.Write(ref slow, 0);
+        await Task.WhenAll(writers);
+        await turn; // throws RetryLimitExceeded if the turn lost its conflict check
+        Assert.True(finished, "the turn had not committed after 20 s");
+        Assert.Equal(WriteTurns.TurnFromAttempt, attempts);
+    }
+
+    [Fact]
     public async Task A_turn_goes_ahead_of_work_after_the_bound_but_not_of_a_commit()
     {
         var turns = new WriteTurns();
@@ -209,6 +284,7 @@ public sealed class WriteTurnsTests
         Assert.Equal(0, turns.Wanted);
         Assert.Equal(0, turns.Running);
         Assert.Equal(0, turns.Commits);
+        Assert.Equal(0, turns.OnCommits);
         Assert.True(turns.TurnFree);
     }
 
