@@ -34,6 +34,7 @@ internal static class Recovery
         long pendingBytes = 0;
         long pendingVersion = 0;
         var mostHeld = 0;
+        WalReader? again = null; // reads the frames of commits too large to hold a second time
         while (reader.TryReadFrame(out var frame, out var payload))
         {
             // Versions increase strictly (a structural version, which relocates pages, takes a number but writes no record).
@@ -67,8 +68,14 @@ internal static class Recovery
                 continue;
             }
 
-            var streamed = pendingBytes <= maxHeldBytes ? null
-                : new StreamedFrames(new WalReader(segments, endLsn, endChain, maxPayload), frames, frame.Version, segments.Directory);
+            StreamedFrames? streamed = null;
+            if (pendingBytes > maxHeldBytes)
+            {
+                again ??= new WalReader(segments, endLsn, endChain, maxPayload); // one reader (and block) for every such commit
+                again.Reset(endLsn, endChain);
+                streamed = new StreamedFrames(again, frames, frame.Version, segments.Directory);
+            }
+
             roots = (TreeRoot[])roots.Clone();
             Apply(database, writer, streamed ?? (IReadOnlyList<ReadOnlyMemory<byte>>)pending, streamed, ref roots, ref catalog, ref maxKeyspaceId,
                 spill is null ? null : r => spill.AfterWrite(writer, r, owner, database.Source.Pages));

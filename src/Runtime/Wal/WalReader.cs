@@ -22,6 +22,16 @@ internal sealed class WalReader(WalSegments segments, long startLsn, uint seed, 
     /// <summary>The frame checksum of the last valid frame read (the chain seed for the next).</summary>
     public uint Chain { get; private set; } = seed;
 
+    /// <summary>
+    /// Goes back to <paramref name="lsn"/>, where a frame chained to <paramref name="chain"/> starts, to read frames
+    /// again (keeping the block read last, whose bytes do not change).
+    /// </summary>
+    public void Reset(long lsn, uint chain)
+    {
+        Position = lsn;
+        Chain = chain;
+    }
+
     /// <summary>Reads the next data frame, following segment-end markers. False at the end of the valid log.</summary>
     public bool TryReadFrame(out FrameInfo info, out byte[] payload)
     {
