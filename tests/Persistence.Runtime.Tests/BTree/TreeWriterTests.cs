@@ -47,6 +47,38 @@ public sealed class TreeWriterTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Ascending_runs_mixed_with_other_keys_stay_in_order(int seed)
+    {
+        // Runs of ascending keys (each Age's index entries) make inserts try the slot after the last one first; keys
+        // out of the run, before it and after what follows it, and deletes under it must still land in order.
+        var random = new Random(seed);
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
+        var tree = TreeRoot.Empty;
+        var next = new int[8];
+        for (var i = 0; i < 20_000; i++)
+        {
+            var run = random.Next(next.Length);
+            var key = random.Next(10) == 0 ? [(byte)random.Next(8), (byte)random.Next(256), (byte)random.Next(256)]
+                : new byte[] { (byte)run, (byte)(next[run] >> 8), (byte)next[run]++ };
+            if (random.Next(20) == 0)
+            {
+                Assert.Equal(model.Remove(key), writer.Delete(ref tree, key));
+                continue;
+            }
+
+            Assert.Equal(!model.ContainsKey(key), writer.Put(ref tree, key, key));
+            model[key] = key;
+        }
+
+        AssertSameContents(tree, model.ToArray(), source, $"seed {seed}");
+    }
+
     [Fact]
     public void Ascending_load_fills_leaves_almost_completely()
     {
