@@ -127,16 +127,20 @@ public abstract partial class Collection<T, TKey>
 
         var count = Schema.Indexes.Count;
         var newValues = new byte[]?[count];
-        var oldValues = new byte[]?[count];
+        var oldValues = remembered ?? (old is null ? _noIndexValues : new byte[]?[count]); // the shared one is never written
         for (var i = 0; i < count; i++)
         {
             // Every index value is computed (the document's getters run) before the first write, so that a getter
             // that throws leaves the transaction as it was.
             newValues[i] = EncodeIndexValue(i, document);
-            oldValues[i] = remembered is not null ? remembered[i] : old is null ? null : EncodeIndexValue(i, old);
+            if (remembered is null && old is not null)
+            {
+                oldValues[i] = EncodeIndexValue(i, old);
+            }
         }
 
-        var added = new bool[count]; // unique entries a check already put (in the same descent as the check)
+        // Unique entries a check already put (in the same descent as the check).
+        Span<bool> added = count <= MaxStackIndexes ? stackalloc bool[count] : new bool[count];
         List<byte[]>? freed = null; // expired documents holding a unique value: deleted once every check has passed
         try
         {
@@ -225,11 +229,13 @@ public abstract partial class Collection<T, TKey>
         return !visible;
     }
 
+    private const int MaxStackIndexes = 32;
+
     private DocumentException DuplicateKey(T document) => new(ErrorCode.DuplicateKey, Name,
         $"A document with the key {Schema.GetKey(document)} already exists in '{Name}'. Use Upsert or Update to replace it.");
 
     /// <summary>Takes back the unique entries a refused write's checks put (<see cref="WriteTransaction.TryAdd"/>).</summary>
-    private void RemoveAdded(WriteTransaction transaction, bool[] added, byte[]?[] values)
+    private void RemoveAdded(WriteTransaction transaction, Span<bool> added, byte[]?[] values)
     {
         for (var i = 0; i < added.Length; i++)
         {

@@ -21,6 +21,9 @@ public abstract partial class Collection<T, TKey>
     private readonly Keyspace[] _indexKeyspaces;
     private readonly DocumentCache<T>? _cache;
 
+    /// <summary>The old index values of a write that replaces no document: all null, shared, never written.</summary>
+    private readonly byte[]?[] _noIndexValues;
+
     /// <summary>Binds the collection to a database, creating its keyspaces if they do not exist.</summary>
     protected Collection(Database database, DocumentSchema<T, TKey> schema)
     {
@@ -28,6 +31,7 @@ public abstract partial class Collection<T, TKey>
         ArgumentNullException.ThrowIfNull(schema);
         Database = database;
         Schema = schema;
+        _noIndexValues = new byte[]?[schema.Indexes.Count];
         ValidateName(schema.CollectionName);
         var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
         _defaultTimeToLive = options?.DefaultTimeToLive;
