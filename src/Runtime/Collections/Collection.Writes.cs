@@ -91,16 +91,17 @@ public abstract partial class Collection<T, TKey>
     /// (duplicate key, missing document, unique indexes) happens before the first write, so a failure leaves the
     /// transaction exactly as it was.
     /// </summary>
-    private bool Write(WriteTransaction transaction, T document, WriteMode mode)
+    private bool Write(WriteTransaction transaction, T document, WriteMode mode, bool lookUpFirst = false)
     {
         var key = EncodeKey(Schema.GetKey(document));
         T? old = null;
         var visible = false;
         var remembered = Remembered(transaction, key);
 
-        // An insert in a large transaction into a collection without expiry checks that the key is free when it puts
-        // the document, in the same descent (TryAdd), instead of looking it up first: any stored document is live.
-        var addOnly = mode == WriteMode.Insert && !HasExpiry && !transaction.UsesOverlay;
+        // An insert in a large transaction checks that the key is free when it puts the document, in the same descent
+        // (TryAdd), instead of looking it up first. In a collection with expiry a document found may have expired: the
+        // insert then starts again, looking it up first.
+        var addOnly = mode == WriteMode.Insert && !lookUpFirst && !transaction.UsesOverlay;
         if (remembered is not null)
         {
             visible = true; // read by Get in this transaction, unchanged since (and without expiry, live)
@@ -142,6 +143,8 @@ public abstract partial class Collection<T, TKey>
         // Unique entries a check already put (in the same descent as the check).
         Span<bool> added = count <= MaxStackIndexes ? stackalloc bool[count] : new bool[count];
         List<byte[]>? freed = null; // expired documents holding a unique value: deleted once every check has passed
+        var lookUp = false; // the insert found a document under its key (in a collection with expiry)
+        var documentAdded = false;
         try
         {
             for (var i = 0; i < count; i++)
@@ -176,36 +179,63 @@ public abstract partial class Collection<T, TKey>
                     $"The unique index '{Schema.Indexes[i].Name}' of '{Name}' already holds this value (for another document); nothing was written.");
             }
 
-            foreach (var owner in freed ?? [])
+            if (addOnly)
             {
-                DeleteEncoded(transaction, owner);
+                if (!transaction.TryAdd(Documents, key, Encode(document), out _))
+                {
+                    if (!HasExpiry)
+                    {
+                        throw DuplicateKey(document); // any stored document is live
+                    }
+
+                    RemoveAdded(transaction, added, newValues);
+                    lookUp = true;
+                }
+
+                documentAdded = !lookUp;
             }
 
-            if (HasExpiry)
+            if (!lookUp)
             {
-                SetExpiry(transaction, key, old is null ? null : ExpiryOf(transaction, key, old), NewExpiry(document, transaction.SnapshotTime));
-            }
+                foreach (var owner in freed ?? [])
+                {
+                    DeleteEncoded(transaction, owner);
+                }
 
-            if (!addOnly)
-            {
-                transaction.Put(Documents, key, Encode(document));
-            }
-            else if (!transaction.TryAdd(Documents, key, Encode(document), out _))
-            {
-                throw DuplicateKey(document);
+                if (HasExpiry)
+                {
+                    SetExpiry(transaction, key, old is null ? null : ExpiryOf(transaction, key, old), NewExpiry(document, transaction.SnapshotTime));
+                }
+
+                if (!addOnly)
+                {
+                    transaction.Put(Documents, key, Encode(document));
+                }
             }
         }
         catch (Exception refusal) when (transaction.IsActive)
         {
             // Refused (a unique value taken, a key or document too large, a serializer that threw): the entries the
-            // checks put go too. An insert that did not look its key up first reports a taken key before anything else.
+            // checks put go too, and so does the document an insert put. An insert that did not look its key up first
+            // reports a live document under its key before anything else.
             RemoveAdded(transaction, added, newValues);
-            if (addOnly && refusal is not DocumentException { Code: ErrorCode.DuplicateKey } && transaction.TryGet(Documents, key, out _))
+            if (documentAdded)
+            {
+                transaction.Delete(Documents, key);
+            }
+
+            if (addOnly && refusal is not DocumentException { Code: ErrorCode.DuplicateKey }
+                && (HasExpiry ? Load(transaction, key, isRead: false) is not null : transaction.TryGet(Documents, key, out _)))
             {
                 throw DuplicateKey(document);
             }
 
             throw;
+        }
+
+        if (lookUp)
+        {
+            return Write(transaction, document, mode, lookUpFirst: true); // nothing of this attempt is left
         }
 
         for (var i = 0; i < count; i++)

@@ -106,6 +106,39 @@ public sealed class ExpiryTests : IDisposable
         Assert.Empty(_users.CheckConsistency());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the insert checks its key when it puts the document, and looks it up again when one is there
+    public void An_insert_over_an_expired_document_replaces_it_and_over_a_live_one_is_refused(bool large)
+    {
+        _users.Insert(new User { Id = 1, Email = "old@example.com", Age = 20, ExpiresAt = Start + TimeSpan.FromSeconds(1) });
+        _users.Insert(new User { Id = 2, Email = "live@example.com", Age = 21 });
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        using (var tx = _db.BeginWrite())
+        {
+            if (large)
+            {
+                tx.CreateKeyspace("promotes"); // the transaction works on its private tree
+            }
+
+            _users.Insert(new User { Id = 1, Email = "new@example.com", Age = 22 }, tx);
+            var duplicate = Assert.Throws<DocumentException>(() => _users.Insert(new User { Id = 2, Email = "another@example.com" }, tx));
+            Assert.Equal(ErrorCode.DuplicateKey, duplicate.Code);
+            _users.Insert(new User { Id = 3, Email = "old@example.com", Age = 23 }, tx); // the expired one's value went with it
+            Assert.Empty(_users.CheckConsistency(tx));
+            tx.Commit();
+        }
+
+        Assert.Equal("new@example.com", _users.Get(1)?.Email);
+        Assert.Null(_users.ByEmail.Get("another@example.com"));
+        Assert.Equal(3, _users.ByEmail.Get("old@example.com")?.Id);
+        Assert.Equal([1], _users.ByAge.Find(22).Select(u => u.Id));
+        Assert.Empty(_users.ByAge.Find(20));
+        Assert.Equal(3, _users.Count());
+        Assert.Empty(_users.CheckConsistency());
+    }
+
     private void AssertVisible(bool visible)
     {
         Assert.Equal(visible, _users.Get(1) is not null);
