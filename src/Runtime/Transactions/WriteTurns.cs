@@ -286,40 +286,39 @@ internal sealed class WriteTurns
     // have cleared its flag just before it let go.
     private bool LockHolderCommits() => Volatile.Read(ref _turnCommits) == 1 || _turn.CurrentCount > 0;
 
-    // Spins while waits usually end (microseconds), then sleeps: a stalled disk can hold a commit for seconds.
     private static void WaitUntil(Func<bool> done, long started)
     {
         var spinner = default(SpinWait);
         var waiting = Stopwatch.GetTimestamp();
         while (!done() && Stopwatch.GetElapsedTime(started) < MaxWait)
         {
-            if (Stopwatch.GetElapsedTime(waiting) < SpinFor)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1); // a turn lasts microseconds: no 1 ms sleeps at first
-            }
-            else
-            {
-                Thread.Sleep(1);
-            }
+            Pause(ref spinner, waiting);
+        }
+    }
+
+    private void WaitForCommits()
+    {
+        var spinner = default(SpinWait);
+        var waiting = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _committing) != 0)
+        {
+            Pause(ref spinner, waiting);
         }
     }
 
     private static readonly TimeSpan SpinFor = TimeSpan.FromMilliseconds(2);
 
-    private void WaitForCommits()
+    // Spins while waits usually end (a turn lasts microseconds: no 1 ms sleeps at first), then sleeps: a stalled disk
+    // can hold a commit for seconds.
+    private static void Pause(ref SpinWait spinner, long waiting)
     {
-        var waiting = Stopwatch.GetTimestamp();
-        var spinner = default(SpinWait);
-        while (Volatile.Read(ref _committing) != 0)
+        if (Stopwatch.GetElapsedTime(waiting) < SpinFor)
         {
-            if (Stopwatch.GetElapsedTime(waiting) < SpinFor)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
-            else
-            {
-                Thread.Sleep(1);
-            }
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        else
+        {
+            Thread.Sleep(1);
         }
     }
 
