@@ -319,9 +319,15 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
             throw new LimitExceededException(ErrorCode.KeyEmpty, "Keys must contain at least one byte.");
         }
 
-        if (key.Length > _limits.MaxKeySize)
+        ValidateKeyLength(key.Length);
+    }
+
+    /// <summary>Throws <see cref="ErrorCode.KeyTooLarge"/> for a key of <paramref name="length"/> bytes that does not fit a page.</summary>
+    internal void ValidateKeyLength(int length)
+    {
+        if (length > _limits.MaxKeySize)
         {
-            throw new LimitExceededException(ErrorCode.KeyTooLarge, $"The key is {key.Length} bytes; keys may be at most {_limits.MaxKeySize} bytes with {PageSize}-byte pages.");
+            throw new LimitExceededException(ErrorCode.KeyTooLarge, $"The key is {length} bytes; keys may be at most {_limits.MaxKeySize} bytes with {PageSize}-byte pages.");
         }
     }
 

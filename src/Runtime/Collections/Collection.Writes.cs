@@ -140,6 +140,24 @@ public abstract partial class Collection<T, TKey>
             }
         }
 
+        // Everything else that can refuse the write is decided before its first write too: the document's encoding (its
+        // serializer may throw) and size, and the lengths of the entries it will put. The encoding stays in the thread's
+        // document buffer until the put: nothing in between encodes a document.
+        var encoded = Encode(document);
+        Database.ValidateValue(encoded);
+        for (var i = 0; i < count; i++)
+        {
+            if (newValues[i] is { } value && !SameBytes(value, oldValues[i]))
+            {
+                Database.ValidateKeyLength(Schema.Indexes[i].Unique ? value.Length : value.Length + key.Length);
+            }
+        }
+
+        if (HasExpiry)
+        {
+            Database.ValidateKeyLength(sizeof(long) + key.Length); // an expiry entry: the instant, then the key
+        }
+
         // Unique entries a check already put (in the same descent as the check).
         Span<bool> added = count <= MaxStackIndexes ? stackalloc bool[count] : new bool[count];
         List<byte[]>? freed = null; // expired documents holding a unique value: deleted once every check has passed
@@ -181,7 +199,7 @@ public abstract partial class Collection<T, TKey>
 
             if (addOnly)
             {
-                if (!transaction.TryAdd(Documents, key, Encode(document), out _))
+                if (!transaction.TryAdd(Documents, key, encoded, out _))
                 {
                     if (!HasExpiry)
                     {
@@ -209,7 +227,7 @@ public abstract partial class Collection<T, TKey>
 
                 if (!addOnly)
                 {
-                    transaction.Put(Documents, key, Encode(document));
+                    transaction.Put(Documents, key, encoded);
                 }
             }
         }
