@@ -87,9 +87,10 @@ public abstract partial class Collection<T, TKey>
         transaction is not null ? work(transaction) : Database.Write(work);
 
     /// <summary>
-    /// Writes a document and maintains its index entries: only entries whose value changed are touched. Every check
-    /// (duplicate key, missing document, unique indexes) happens before the first write, so a failure leaves the
-    /// transaction exactly as it was.
+    /// Writes a document and maintains its index entries: only entries whose value changed are touched. A refused write
+    /// (duplicate key, missing document, unique value taken, a key or document too large, a serializer that throws)
+    /// leaves the transaction's contents exactly as they were: everything but the key and unique checks is decided
+    /// before the first write, and what those checks put in a large transaction is taken back.
     /// </summary>
     private bool Write(WriteTransaction transaction, T document, WriteMode mode, bool lookUpFirst = false)
     {
@@ -233,9 +234,9 @@ public abstract partial class Collection<T, TKey>
         }
         catch (Exception refusal) when (transaction.IsActive)
         {
-            // Refused (a unique value taken, a key or document too large, a serializer that threw): the entries the
-            // checks put go too, and so does the document an insert put. An insert that did not look its key up first
-            // reports a live document under its key before anything else.
+            // Refused (a unique value taken, a duplicate key): the entries the checks put go, and so does the document
+            // an insert put. An insert that did not look its key up first reports a live document under its key before
+            // anything else.
             RemoveAdded(transaction, added, newValues);
             if (documentAdded)
             {
