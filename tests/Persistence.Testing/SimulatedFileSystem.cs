@@ -196,6 +196,11 @@ public sealed class SimulatedFileSystem : IFileSystem
     {
     }
 
+    // Directories are implied by the files in them: an empty one is nothing to delete.
+    void IFileSystem.DeleteDirectory(string path)
+    {
+    }
+
     IReadOnlyList<string> IFileSystem.ListFiles(string directory)
     {
         directory = Path.GetFullPath(directory);

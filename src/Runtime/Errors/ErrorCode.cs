@@ -26,6 +26,9 @@ public enum ErrorCode
     /// <summary>The options are invalid (for example a page size that is not a power of two between 4 and 64 KiB).</summary>
     InvalidOptions = 104,
 
+    /// <summary>A new database was to be created where one, or its log or lock file, already exists (the target of a backup).</summary>
+    DatabaseExists = 105,
+
     // ---- Using a database, transaction or cursor (2xx) ----
 
     /// <summary>The database has been disposed.</summary>

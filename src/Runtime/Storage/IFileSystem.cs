@@ -25,6 +25,9 @@ internal interface IFileSystem
     /// <summary>Creates a directory and its parents if they do not exist.</summary>
     void CreateDirectory(string path);
 
+    /// <summary>Deletes an empty directory if it exists.</summary>
+    void DeleteDirectory(string path);
+
     /// <summary>The names (not paths) of the files directly inside <paramref name="directory"/>.</summary>
     IReadOnlyList<string> ListFiles(string directory);
 

@@ -16,6 +16,14 @@ internal sealed class OsFileSystem : IFileSystem
 
     public void CreateDirectory(string path) => Guard("create directory", path, () => Directory.CreateDirectory(path));
 
+    public void DeleteDirectory(string path) => Guard("delete directory", path, () =>
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path);
+        }
+    });
+
     public IReadOnlyList<string> ListFiles(string directory) =>
         Directory.Exists(directory)
             ? Directory.GetFiles(directory).Select(System.IO.Path.GetFileName).OfType<string>().ToArray()

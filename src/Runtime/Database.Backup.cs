@@ -1,0 +1,187 @@
+using Persistence.Storage;
+
+namespace Persistence;
+
+public sealed partial class Database
+{
+    /// <summary>
+    /// Writes a consistent copy of the database to a new database file at <paramref name="path"/>, and makes it durable
+    /// before returning. The copy holds exactly what a read transaction begun at the call sees: every keyspace and
+    /// entry of that snapshot, nothing committed later. Readers and writers carry on meanwhile.
+    /// </summary>
+    /// <remarks>
+    /// <para>The copy is a database of its own, with its own log in <c>path-wal/</c>: open it with
+    /// <see cref="Open(string, DatabaseOptions?)"/> (to restore, open the copy, or a copy of its files, where the
+    /// original lived). It is written entry by entry in key order, so it holds no free pages and its leaves are
+    /// full, and the pages it reads are checked against their checksums as every read is. An in-memory database can be
+    /// backed up to a file this way.</para>
+    /// <para>The snapshot stays open until the copy is written, and pages it can reach are not reused meanwhile, as
+    /// for any long read transaction: the source's file may grow while a large backup runs under heavy writes.</para>
+    /// <para>If anything fails, or the copy is cancelled (<see cref="BackupAsync"/>), the files written so far are
+    /// deleted and the source is unchanged.</para>
+    /// </remarks>
+    /// <param name="path">Where the copy goes: no file may exist there, nor its log or lock file.</param>
+    /// <returns>The version of the snapshot copied (<see cref="Transaction.SnapshotVersion"/>).</returns>
+    /// <exception cref="StorageException">A file already exists at <paramref name="path"/>
+    /// (<see cref="ErrorCode.DatabaseExists"/>), or writing the copy failed (for example <see cref="ErrorCode.OutOfSpace"/>).</exception>
+    public long Backup(string path) => Backup(path, CancellationToken.None);
+
+    /// <summary>Asynchronous form of <see cref="Backup(string)"/>: the copy runs on the thread pool and stops at <paramref name="cancellationToken"/>.</summary>
+    /// <inheritdoc cref="Backup(string)" path="/param[@name='path']"/>
+    /// <param name="cancellationToken">Stops the copy: the files written so far are deleted.</param>
+    public Task<long> BackupAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return Task.Run(() => Backup(path, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>How many bytes of keys and values one transaction of a backup copies before it commits (tests lower it).</summary>
+    internal int BackupTransactionBytes { get; set; } = 16 << 20;
+
+    private long Backup(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ThrowIfDisposed();
+        var fs = _fileSystem ?? OsFileSystem.Instance;
+        var target = System.IO.Path.GetFullPath(path);
+        foreach (var existing in new[] { target, target + "-lock" })
+        {
+            if (fs.FileExists(existing))
+            {
+                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot back up to '{target}': '{existing}' already exists. A backup only creates a new database; delete the old one first or choose another path.");
+            }
+        }
+
+        if (fs.ListFiles(target + "-wal").Count > 0)
+        {
+            throw new StorageException(ErrorCode.DatabaseExists, $"Cannot back up to '{target}': its log directory '{target}-wal' is not empty.");
+        }
+
+        using var snapshot = BeginRead();
+        Database? copy = null;
+        try
+        {
+            var options = new DatabaseOptions
+            {
+                PageSize = PageSize,
+                PageCacheBytes = _options.PageCacheBytes,
+                WalSegmentBytes = _walSegments?.SegmentSize ?? _options.WalSegmentBytes,
+                CheckpointWalBytes = _options.CheckpointWalBytes,
+                DefaultDurability = Durability.Buffered,
+            };
+            options.Ttl.RunCollectorInBackground = false;
+            copy = Open(target, options, fs);
+            Copy(snapshot, copy, cancellationToken);
+            copy.Checkpoint(); // writes every page to the data file and syncs it with its meta page
+            copy.Dispose();
+            copy = null;
+            return snapshot.SnapshotVersion;
+        }
+        catch (Exception ex)
+        {
+            // A write to the copy that failed left the copy read-only, which is the copy's business: the caller learns
+            // what failed. Errors of the source (a page that fails its checksum) pass through as they are.
+            var writeFailure = copy?.ReadOnlyCause;
+            try
+            {
+                copy?.Dispose();
+            }
+            catch (Exception) when (writeFailure is not null)
+            {
+                // Closing a copy that a failed write left read-only may fail too; the first failure is the one to report.
+            }
+
+            var cleanup = "the files written were deleted";
+            try
+            {
+                DeleteFiles(fs, target);
+            }
+            catch (PersistenceException deleteFailure)
+            {
+                cleanup = $"deleting the files written failed too ({deleteFailure.Message})";
+                writeFailure ??= ex;
+            }
+
+            if (writeFailure is not null)
+            {
+                var code = ErrorCode.IOError;
+                for (var inner = writeFailure; inner is not null; inner = inner.InnerException)
+                {
+                    if (inner is StorageException storage)
+                    {
+                        code = storage.Code;
+                        break;
+                    }
+                }
+
+                throw new StorageException(
+                    code,
+                    $"Writing the backup to '{target}' failed, and {cleanup}; the source is unchanged. Cause: {writeFailure.Message}",
+                    ex);
+            }
+
+            throw;
+        }
+    }
+
+    private void Copy(ReadTransaction snapshot, Database copy, CancellationToken cancellationToken)
+    {
+        var transaction = copy.BeginWrite();
+        try
+        {
+            long bytes = 0;
+            foreach (var source in snapshot.CurrentCatalog.Keyspaces)
+            {
+                var keyspace = transaction.CreateKeyspace(source.Name);
+                using var cursor = snapshot.OpenCursor(source);
+                for (var ok = cursor.First(); ok; ok = cursor.Next())
+                {
+                    var key = cursor.Key;
+                    var value = cursor.Value;
+                    transaction.Put(keyspace, key, value);
+                    bytes += key.Length + value.Length;
+                    if (bytes >= BackupTransactionBytes)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        transaction.Commit();
+                        transaction.Dispose();
+                        transaction = copy.BeginWrite();
+                        bytes = 0;
+                    }
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            transaction.Commit();
+        }
+        finally
+        {
+            transaction.Dispose();
+        }
+    }
+
+    /// <summary>Deletes what a database at <paramref name="path"/> consists of: its file, lock file, spill files and log.</summary>
+    private static void DeleteFiles(IFileSystem fs, string path)
+    {
+        var wal = path + "-wal";
+        foreach (var name in fs.ListFiles(wal))
+        {
+            fs.DeleteFile(System.IO.Path.Combine(wal, name));
+        }
+
+        fs.DeleteDirectory(wal);
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        var spill = System.IO.Path.GetFileName(path) + Persistence.Wal.LogSpill.Infix;
+        foreach (var name in fs.ListFiles(directory))
+        {
+            if (name.StartsWith(spill, StringComparison.Ordinal))
+            {
+                fs.DeleteFile(System.IO.Path.Combine(directory, name));
+            }
+        }
+
+        fs.DeleteFile(path);
+        fs.DeleteFile(path + "-lock");
+        fs.SyncDirectory(directory);
+    }
+}
