@@ -65,6 +65,7 @@ public sealed partial class Database
             var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload, new RecoverySpill(spiller, meta.Sequence + 1, SpillLeavesAfter),
                 options.RecoveryHeldLogBytes);
             Recovered = recovered;
+            segments.DiscardAfter(recovered.EndLsn); // frames of a history cut short must never chain onto new ones
             _nextKeyspaceId = Math.Max(meta.NextKeyspaceId, recovered.NextKeyspaceId);
             if (recovered.Replayed is { } replayed)
             {

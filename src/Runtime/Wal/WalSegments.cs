@@ -40,6 +40,14 @@ internal sealed class WalSegments : IDisposable
                 _existing.Add(index);
             }
         }
+
+        if (_existing.Count > 0)
+        {
+            // A listed name need not be durable: a preparation that failed before its directory sync (or a process that
+            // died there) leaves its file behind, and a process that reopens without a reboot finds it. The log would
+            // write commits into it, fdatasync only the file, and a power failure could take the name and the commits.
+            fs.SyncDirectory(directory);
+        }
     }
 
     public string Directory { get; }
@@ -169,6 +177,95 @@ internal sealed class WalSegments : IDisposable
         {
             _existing.Add(index);
         }
+    }
+
+    /// <summary>
+    /// Clears what lies after <paramref name="lsn"/>, the end of the log that recovery accepted, before anything is
+    /// written there: the rest of its segment is zeroed and later segments holding anything are deleted (durably).
+    /// </summary>
+    /// <remarks>
+    /// Frames there belong to a history that a crash cut short (a later commit whose write survived when an earlier
+    /// one's did not). The chained checksum keeps them from validating only while the new log differs from the lost
+    /// one: a commit that repeats the first lost commit exactly (same version, place, payload and chain seed) is
+    /// byte for byte the lost frame, and the stale frames after it would chain onto it and be replayed at the next open.
+    /// </remarks>
+    public void DiscardAfter(long lsn)
+    {
+        var index = IndexOf(lsn);
+        var block = new byte[Math.Min(SegmentSize, 1 << 20)];
+        if (TryOpen(index) is { } current && ZeroFrom(current, OffsetOf(lsn), block))
+        {
+            current.Flush();
+        }
+
+        var deleted = false;
+        List<long> later;
+        lock (_lock)
+        {
+            later = [.. _existing.Where(i => i > index)];
+        }
+
+        foreach (var stale in later)
+        {
+            var file = TryOpen(stale)!;
+            if (!HoldsAnything(file, block))
+            {
+                continue; // zero-filled ahead of use and never written: keep it
+            }
+
+            lock (_lock)
+            {
+                _open.Remove(stale);
+                file.Dispose();
+                _existing.Remove(stale);
+            }
+
+            _fs.DeleteFile(Path(stale));
+            deleted = true;
+        }
+
+        if (deleted)
+        {
+            _fs.SyncDirectory(Directory);
+        }
+    }
+
+    private bool ZeroFrom(IStorageFile file, long start, byte[] block)
+    {
+        var written = false;
+        for (var offset = start; offset < SegmentSize; offset += block.Length)
+        {
+            var span = block.AsSpan(0, (int)Math.Min(block.Length, SegmentSize - offset));
+            var read = file.Read(offset, span);
+            if (span[..read].ContainsAnyExcept((byte)0))
+            {
+                span[..read].Clear();
+                file.Write(offset, span[..read]);
+                written = true;
+            }
+        }
+
+        return written;
+    }
+
+    private bool HoldsAnything(IStorageFile file, byte[] block)
+    {
+        for (long offset = 0; offset < SegmentSize; offset += block.Length)
+        {
+            var span = block.AsSpan(0, (int)Math.Min(block.Length, SegmentSize - offset));
+            var read = file.Read(offset, span);
+            if (span[..read].ContainsAnyExcept((byte)0))
+            {
+                return true;
+            }
+
+            if (read < span.Length)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Segments wholly before <paramref name="index"/> are no longer needed: keep a few as spares, delete the rest.</summary>
