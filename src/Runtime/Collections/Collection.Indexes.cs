@@ -6,7 +6,7 @@ public abstract partial class Collection<T, TKey>
     /// Streams the documents an index range refers to, in index order. Without a transaction, the enumeration opens a
     /// snapshot when it starts and closes it when it ends.
     /// </summary>
-    internal IEnumerable<T> ScanIndex(int index, KeyRange range, bool descending, Transaction? transaction)
+    internal IEnumerable<T> ScanIndex(int index, KeyRange range, bool descending, Transaction? transaction, bool isRead = true)
     {
         var owned = transaction is null ? Database.BeginRead() : null;
         try
@@ -17,7 +17,7 @@ public abstract partial class Collection<T, TKey>
             for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
                 // The primary key is read in place, not copied: the load only reads, so the entry cannot move under it.
-                if (LoadReferenced(tx, unique ? cursor.Value : PrimaryKeyOfEntry(index, cursor.Key), index) is { } document)
+                if (LoadReferenced(tx, unique ? cursor.Value : PrimaryKeyOfEntry(index, cursor.Key), index, isRead) is { } document)
                 {
                     yield return document;
                 }
@@ -54,8 +54,8 @@ public abstract partial class Collection<T, TKey>
     /// The live document an index entry refers to; null when it has expired. An entry that refers to no document at
     /// all means the index is corrupt.
     /// </summary>
-    internal T? LoadReferenced(Transaction transaction, ReadOnlySpan<byte> key, int index) =>
-        Load(transaction, key) ?? (transaction.ContainsKey(Documents, key) ? null : throw DanglingEntry(index));
+    internal T? LoadReferenced(Transaction transaction, ReadOnlySpan<byte> key, int index, bool isRead = true) =>
+        Load(transaction, key, isRead) ?? (transaction.ContainsKey(Documents, key) ? null : throw DanglingEntry(index));
 
     internal CorruptionException DanglingEntry(int index) =>
         new(ErrorCode.Corruption, $"The index '{Schema.Indexes[index].Name}' of '{Name}' refers to a document that does not exist.");

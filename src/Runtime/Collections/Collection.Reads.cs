@@ -62,7 +62,8 @@ public abstract partial class Collection<T, TKey>
     public IEnumerable<T> Range(TKey from, TKey to, Transaction? transaction = null) =>
         ScanDocuments(KeyRange.Between(EncodeKey(from), EncodeKey(to)), descending: false, transaction);
 
-    internal IEnumerable<T> ScanDocuments(KeyRange range, bool descending, Transaction? transaction)
+    /// <remarks>Without <paramref name="isRead"/> (a count), the documents visited do not slide (sliding expiration).</remarks>
+    internal IEnumerable<T> ScanDocuments(KeyRange range, bool descending, Transaction? transaction, bool isRead = true)
     {
         var owned = transaction is null ? Database.BeginRead() : null;
         try
@@ -72,7 +73,7 @@ public abstract partial class Collection<T, TKey>
             for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
                 var document = Decode(cursor.Key, cursor.Value);
-                if (!HasExpiry || IsLive(tx, cursor.Key, document))
+                if (!HasExpiry || IsLive(tx, cursor.Key, document, isRead))
                 {
                     yield return document;
                 }

@@ -67,12 +67,21 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             return 0;
         }
 
-        var pending = accesses.Snapshot();
         var updated = 0;
+        List<(byte[] Key, AccessTracker.Access Access)> pending;
         try
         {
+            // The transaction begins before the pending reads are taken: a write its snapshot sees was reported before,
+            // and replaced the reads of the version it overwrote; a later write conflicts with the expiry put here.
             using var tx = Database.BeginWrite(Durability.Buffered);
-            foreach (var (key, ticks) in pending)
+            pending = accesses.Snapshot();
+            if (pending.Count == 0)
+            {
+                accesses.Flushed(pending, OldestSnapshot());
+                return 0;
+            }
+
+            foreach (var (key, access) in pending)
             {
                 if (!tx.TryGet(Documents, key, out var bytes))
                 {
@@ -81,7 +90,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
 
                 var document = Decode(key, bytes);
                 var stored = ExpiryOf(tx, key, document);
-                var extended = new DateTimeOffset(ticks, TimeSpan.Zero) + _defaultTimeToLive!.Value;
+                var extended = new DateTimeOffset(access.Ticks, TimeSpan.Zero) + _defaultTimeToLive!.Value;
                 if (stored is null || extended > stored)
                 {
                     SetExpiry(tx, key, stored, extended);
@@ -96,12 +105,15 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             return 0;
         }
 
-        foreach (var (key, ticks) in pending)
-        {
-            accesses.Written(key, ticks);
-        }
-
+        accesses.Flushed(pending, OldestSnapshot());
         return updated;
+    }
+
+    /// <summary>The oldest snapshot a reader may still hold: reads from older ones can no longer come in.</summary>
+    private long OldestSnapshot()
+    {
+        var visible = Database.Versions.Visible.Number; // first: a reader pinning it now is found below once it is no longer the visible one
+        return Math.Min(visible, Database.Versions.OldestPinned().Version?.Number ?? long.MaxValue);
     }
 
     /// <summary>
@@ -133,7 +145,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
 
         if (isRead)
         {
-            _accesses?.Record(key, transaction.SnapshotTime);
+            _accesses?.Record(key, transaction.SnapshotTime, transaction.SnapshotVersion);
         }
 
         return true;

@@ -50,7 +50,11 @@ public abstract partial class Collection<T, TKey>
         var expires = _expiryIndex is not null;
         if (options?.SlidingExpiration == true)
         {
-            _accesses = new AccessTracker();
+            // Registered before the floor is read: every write sequenced after it is reported, and drops the reads of
+            // the version it replaced.
+            var accesses = new AccessTracker();
+            database.ObserveWrites(Documents, accesses.Written);
+            _accesses = accesses.WithFloor(database.Versions.Latest.Number);
         }
 
         if (options is { HotCacheMaxCount: > 0 } or { HotCacheMaxBytes: > 0 })
@@ -143,6 +147,11 @@ public abstract partial class Collection<T, TKey>
     internal T? Load(Transaction transaction, ReadOnlySpan<byte> key, bool isRead = true)
     {
         var useCache = _cache is not null && transaction is ReadTransaction;
+        if (useCache)
+        {
+            transaction.ThrowIfNotActive(); // a hit reads nothing from the transaction, which would not refuse a disposed one
+        }
+
         if (!useCache || !_cache!.TryGet(key, transaction.SnapshotVersion, out var document, out _))
         {
             if (!transaction.TryGet(Documents, key, out var value))

@@ -57,7 +57,7 @@ public sealed partial class Query<T, TKey, TFields>
             }
         }
 
-        return (long)Pipeline(plan, tx).Count();
+        return (long)Pipeline(plan, tx, isRead: false).Count(); // counting reads no document: none slides
     });
 
     /// <summary>Deletes every result (and its index entries) in one transaction; returns how many were deleted.</summary>
@@ -119,9 +119,9 @@ public sealed partial class Query<T, TKey, TFields>
         }
     }
 
-    private IEnumerable<T> Pipeline(QueryPlan<T, TKey> plan, Transaction transaction)
+    private IEnumerable<T> Pipeline(QueryPlan<T, TKey> plan, Transaction transaction, bool isRead = true)
     {
-        var documents = plan.Path.Documents(_collection, transaction);
+        var documents = plan.Path.Documents(_collection, transaction, isRead);
         if (_where is { } where)
         {
             documents = documents.Where(where.Matches);

@@ -7,26 +7,109 @@ namespace Persistence.Ttl;
 /// The latest read of each recently read document of a sliding-expiration collection, kept in memory and written in
 /// batches. Reads consult it, so a document read a moment ago stays visible before its new expiry is written.
 /// </summary>
+/// <remarks>
+/// A read extends the life of the version it read, never of a later one: a committed write of a key (reported when it
+/// is sequenced, like the hot cache's reports) drops the key's pending read and leaves a marker with the write's version,
+/// and a read from a snapshot older than that version is ignored. Without this, a write that shortens a document's
+/// expiry, or a delete followed by a new insert, was masked until the older read's extension ran out, and the next
+/// flush wrote that extension onto the new version. A marker goes once no snapshot older than its write is open.
+/// </remarks>
 internal sealed class AccessTracker
 {
-    private readonly ConcurrentDictionary<byte[], long> _latest = new(ByteArrayComparer.Instance);
-    private readonly ConcurrentDictionary<byte[], long>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    /// <summary>The <see cref="Access.Ticks"/> of a marker: no read since the write.</summary>
+    private const long NoRead = long.MinValue;
 
-    public AccessTracker() => _lookup = _latest.GetAlternateLookup<ReadOnlySpan<byte>>();
+    private readonly ConcurrentDictionary<byte[], Access> _latest = new(ByteArrayComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], Access>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private long _floor; // reads from snapshots older than this are ignored (every key was written at it, or before)
+
+    /// <summary>A tracker that ignores every read until <see cref="WithFloor"/> (called once its write reports are registered).</summary>
+    public AccessTracker()
+    {
+        _floor = long.MaxValue;
+        _lookup = _latest.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>Sets the floor once registration is done: every write sequenced after <paramref name="version"/> is reported.</summary>
+    public AccessTracker WithFloor(long version)
+    {
+        Volatile.Write(ref _floor, version);
+        return this;
+    }
 
     public int Count => _latest.Count;
 
-    public void Record(ReadOnlySpan<byte> key, DateTimeOffset at)
+    /// <summary>Records a read at <paramref name="at"/> of what snapshot <paramref name="snapshot"/> sees.</summary>
+    public void Record(ReadOnlySpan<byte> key, DateTimeOffset at, long snapshot)
     {
-        var ticks = at.UtcTicks;
-        _latest.AddOrUpdate(key.ToArray(), ticks, (_, previous) => Math.Max(previous, ticks));
+        if (snapshot < Volatile.Read(ref _floor))
+        {
+            return;
+        }
+
+        _latest.AddOrUpdate(key.ToArray(),
+            static (_, read) => new Access(read.Ticks, 0),
+            static (_, previous, read) => read.Snapshot < previous.WrittenAt ? previous : previous with { Ticks = Math.Max(previous.Ticks, read.Ticks) },
+            (Ticks: at.UtcTicks, Snapshot: snapshot));
     }
 
     public DateTimeOffset? LatestAccess(ReadOnlySpan<byte> key) =>
-        _lookup.TryGetValue(key, out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+        _lookup.TryGetValue(key, out var access) && access.Ticks != NoRead ? new DateTimeOffset(access.Ticks, TimeSpan.Zero) : null;
 
-    public List<(byte[] Key, long Ticks)> Snapshot() => [.. _latest.Select(p => (p.Key, p.Value))];
+    /// <summary>A commit at <paramref name="version"/> wrote <paramref name="key"/> (empty: every key). Called when it is sequenced.</summary>
+    public void Written(ReadOnlyMemory<byte> key, long version)
+    {
+        if (key.IsEmpty)
+        {
+            _latest.Clear();
+            InterlockedMax(ref _floor, version);
+            return;
+        }
 
-    /// <summary>Forgets an access once written, unless a later read came in meanwhile.</summary>
-    public void Written(byte[] key, long ticks) => _latest.TryRemove(new KeyValuePair<byte[], long>(key, ticks));
+        _latest[key.ToArray()] = new Access(NoRead, version);
+    }
+
+    /// <summary>Every pending read (markers left out).</summary>
+    public List<(byte[] Key, Access Access)> Snapshot() => [.. _latest.Where(p => p.Value.Ticks != NoRead).Select(p => (p.Key, p.Value))];
+
+    /// <summary>
+    /// Forgets a read once written, unless a later read or a write came in meanwhile; keeps a marker while a snapshot
+    /// older than the key's last write may still read it. Markers no such snapshot needs go too.
+    /// </summary>
+    public void Flushed(List<(byte[] Key, Access Access)> written, long oldestSnapshot)
+    {
+        foreach (var (key, access) in written)
+        {
+            if (access.WrittenAt <= oldestSnapshot)
+            {
+                _latest.TryRemove(new KeyValuePair<byte[], Access>(key, access));
+            }
+            else
+            {
+                _latest.TryUpdate(key, new Access(NoRead, access.WrittenAt), access);
+            }
+        }
+
+        foreach (var (key, access) in _latest)
+        {
+            if (access.Ticks == NoRead && access.WrittenAt <= oldestSnapshot)
+            {
+                _latest.TryRemove(new KeyValuePair<byte[], Access>(key, access));
+            }
+        }
+    }
+
+    private static void InterlockedMax(ref long location, long value)
+    {
+        for (var current = Volatile.Read(ref location); current < value; current = Volatile.Read(ref location))
+        {
+            if (Interlocked.CompareExchange(ref location, value, current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The latest read's ticks (<see cref="NoRead"/>: none), and the version of the key's last write known (0: none).</summary>
+    internal readonly record struct Access(long Ticks, long WrittenAt);
 }

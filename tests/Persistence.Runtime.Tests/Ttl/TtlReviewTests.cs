@@ -1,0 +1,149 @@
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.Ttl;
+
+/// <summary>Review findings on expiry, sliding expiry and the hot cache.</summary>
+public sealed class TtlReviewTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static Database OpenSliding(FakeTimeProvider time)
+    {
+        var options = new DatabaseOptions { TimeProvider = time };
+        options.Ttl.RunCollectorInBackground = false;
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
+        return Database.OpenInMemory(options);
+    }
+
+    private static long StoredDocuments(Database db)
+    {
+        using var raw = db.BeginRead();
+        return raw.Count(raw.GetKeyspace("users"));
+    }
+
+    /// <summary>A read's extension (in memory, not flushed yet) must not outlive a later write that shortens the expiry.</summary>
+    [Fact]
+    public async Task A_write_that_shortens_the_expiry_is_not_masked_by_an_earlier_unflushed_read()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" });
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(users.Get(1)); // read at 5 s: would live until 15 s
+        users.Update(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(6) }); // then told to expire at 6 s
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(users.Get(1));
+        Assert.False(users.Contains(1));
+        Assert.Equal(0, users.Count());
+        Assert.Equal(1, await db.CollectExpiredAsync()); // the flush must not write the old read's extension onto the new version
+        Assert.Equal(0, StoredDocuments(db));
+        Assert.Empty(users.CheckConsistency());
+    }
+
+    /// <summary>A read of a deleted document must not extend the life of a new document inserted under its key.</summary>
+    [Fact]
+    public async Task A_read_of_a_deleted_document_does_not_extend_a_new_document_under_its_key()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" });
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(users.Get(1));
+        Assert.True(users.Delete(1));
+        users.Insert(new User { Id = 1, Email = "b@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(6) });
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(users.Get(1));
+        Assert.Null(users.ByEmail.Get("b@example.com"));
+        Assert.Equal(1, await db.CollectExpiredAsync());
+        Assert.Equal(0, StoredDocuments(db));
+    }
+
+    /// <summary>A snapshot older than a write reads the old version: that read extends nothing of the new one.</summary>
+    [Fact]
+    public async Task A_read_from_a_snapshot_older_than_a_write_does_not_extend_the_written_version()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" });
+        time.Advance(TimeSpan.FromSeconds(5));
+        using (var old = db.BeginRead())
+        {
+            users.Update(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(6) });
+            Assert.Null(users.Get(1, old)!.ExpiresAt); // the old version, read after the write committed
+            await db.CollectExpiredAsync(); // a flush while the old snapshot is open
+            Assert.NotNull(users.Get(1, old));
+        }
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(users.Get(1));
+        Assert.Equal(1, await db.CollectExpiredAsync());
+        Assert.Equal(0, StoredDocuments(db));
+    }
+
+    /// <summary>Reads still slide after the markers writes leave behind are flushed away.</summary>
+    [Fact]
+    public async Task Reads_after_a_write_still_extend_the_written_version()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" });
+        time.Advance(TimeSpan.FromSeconds(5));
+        users.Update(new User { Id = 1, Email = "a@example.com", Name = "v2" }); // expires at 15 s
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal("v2", users.Get(1)!.Name); // read at 10 s: lives until 20 s
+        await db.CollectExpiredAsync();
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.NotNull(users.Get(1)); // 19 s, and read again: 29 s
+        await db.CollectExpiredAsync();
+        await db.CollectExpiredAsync();
+        time.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.Equal(1, users.Count());
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(0, users.Count());
+        Assert.Equal(1, await db.CollectExpiredAsync());
+    }
+
+    /// <summary>Counting is not reading: a query's count must not slide, like Count, Contains and an index's Count.</summary>
+    [Fact]
+    public void A_query_count_does_not_extend_the_documents_it_counts()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", Age = 30 });
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, users.ByAge.Count(30));
+        Assert.Equal(1, users.Query().Where(u => u.Age.Is(30)).Count()); // index path
+        Assert.Equal(1, users.Query().Where(u => u.Name.Is("")).Count()); // full scan
+        Assert.Equal(1, users.Query().Where(u => u.Id.Is(1)).Count()); // primary-key path
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Null(users.Get(1)); // expired at 10 s, as written
+    }
+
+    /// <summary>A disposed read transaction is refused whether or not the document is in the hot cache.</summary>
+    [Fact]
+    public void A_hot_cache_hit_does_not_serve_a_disposed_read_transaction()
+    {
+        var options = new DatabaseOptions();
+        options.Ttl.RunCollectorInBackground = false;
+        options.Collections["users"] = new CollectionOptions { HotCacheMaxCount = 10 };
+        using var db = Database.OpenInMemory(options);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", Name = "v1" });
+        users.Insert(new User { Id = 2, Email = "b@example.com", Name = "v1" });
+        Assert.Equal("v1", users.Get(1)!.Name);
+        Assert.Equal("v1", users.Get(1)!.Name); // cached
+        var read = db.BeginRead();
+        read.Dispose();
+        var uncached = Assert.Throws<TransactionStateException>(() => users.Get(2, read));
+        var cached = Assert.Throws<TransactionStateException>(() => users.Get(1, read));
+        Assert.Equal(uncached.Code, cached.Code);
+    }
+}
