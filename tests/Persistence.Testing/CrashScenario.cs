@@ -198,6 +198,7 @@ public sealed class CrashScenario
                 {
                     SpilledPages += db.Checkpointer!.PagesSpilled;
                     db.Dispose(); // a clean close and reopen in the middle
+                    db = _current = null; // a fault while it opens belongs to no instance: the open throws, and nothing can write
                     db = _current = OpenForWork(fs);
                 }
             }

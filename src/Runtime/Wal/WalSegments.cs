@@ -32,6 +32,9 @@ internal sealed class WalSegments : IDisposable
         Directory = directory;
         SegmentSize = segmentSize;
         fs.CreateDirectory(directory);
+        // The log directory's own name must be durable before a commit synced inside it is acknowledged: once per open,
+        // since the abstraction cannot tell a directory it just created from one that was there.
+        fs.SyncDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(directory))!);
         foreach (var name in fs.ListFiles(directory))
         {
             if (name.EndsWith(Extension, StringComparison.Ordinal)
