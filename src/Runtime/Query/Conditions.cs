@@ -40,7 +40,17 @@ internal static class FieldKeys
         try
         {
             member.KeyWriter(ref writer, value);
-            return writer.ToArray();
+
+            // The comparers call instants equal whatever their offset (DateTimeOffset) or kind (DateTime), but the keys
+            // end with the offset or kind: bounds and equality use the instant's bytes alone, a prefix of every key
+            // the comparer calls equal.
+            var trim = value switch
+            {
+                DateTimeOffset => 2,
+                DateTime => 1,
+                _ => 0,
+            };
+            return writer.WrittenSpan[..(writer.Length - trim)].ToArray();
         }
         finally
         {
@@ -104,9 +114,9 @@ internal sealed class Comparison<T, TValue>(Field<T, TValue> member, ComparisonK
             return null;
         }
 
-        if (kind != ComparisonKind.Equal && FieldKeys.IsNull(value))
+        if (FieldKeys.IsNull(value) && (kind != ComparisonKind.Equal || !member.IsNullable))
         {
-            return [];
+            return []; // a member whose key has no null marker has no entry with a null value
         }
 
         var encoded = FieldKeys.Encode(member, value);
@@ -193,7 +203,7 @@ internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] v
 
     public IReadOnlyList<KeyRange>? Ranges()
     {
-        var encoded = values.Select(v => FieldKeys.Encode(member, v)).ToList();
+        var encoded = values.Where(v => member.IsNullable || !FieldKeys.IsNull(v)).Select(v => FieldKeys.Encode(member, v)).ToList();
         encoded.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
         var ranges = new List<KeyRange>();
         byte[]? previous = null;

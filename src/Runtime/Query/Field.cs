@@ -25,6 +25,12 @@ public abstract class Field<T>
     /// <summary>True when this member is (the first member of) the primary key.</summary>
     internal bool IsPrimaryKey { get; }
 
+    /// <summary>True when the member's key encoding starts with a null marker.</summary>
+    internal abstract bool IsNullable { get; }
+
+    /// <summary>True when the member's keys tell apart values its comparer calls equal (the offset of a DateTimeOffset, the kind of a DateTime).</summary>
+    internal virtual bool KeyRefinesEquality => false;
+
     /// <summary>Compares two documents by this member (for ordering).</summary>
     internal abstract int Compare(T x, T y);
 
@@ -53,8 +59,12 @@ public class Field<T, TValue> : Field<T>
 
     internal IComparer<TValue> Comparer { get; }
 
-    /// <summary>True when the member's key encoding starts with a null marker.</summary>
-    internal bool IsNullable { get; }
+    /// <inheritdoc />
+    internal override bool IsNullable { get; }
+
+    /// <inheritdoc />
+    internal override bool KeyRefinesEquality { get; } =
+        typeof(TValue) == typeof(DateTimeOffset) || typeof(TValue) == typeof(DateTimeOffset?) || typeof(TValue) == typeof(DateTime) || typeof(TValue) == typeof(DateTime?);
 
     internal TValue Get(T document) => _getter(document);
 

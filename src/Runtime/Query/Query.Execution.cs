@@ -29,7 +29,7 @@ public sealed partial class Query<T, TKey, TFields>
     /// <summary>The first result, or null.</summary>
     public T? FirstOrDefault()
     {
-        foreach (var document in Take(1))
+        foreach (var document in _take == 0 ? this : Take(1))
         {
             return document;
         }
@@ -108,7 +108,16 @@ public sealed partial class Query<T, TKey, TFields>
         try
         {
             var tx = transaction ?? owned!;
-            foreach (var document in Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx))
+            var results = Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx);
+            if (tx is WriteTransaction)
+            {
+                // The transaction's cursors see its own writes as they happen: a caller that updates, inserts or
+                // deletes documents while the results stream would move entries ahead of the scan and meet them again
+                // (or never stop). In a write transaction the results are those of the moment the enumeration starts.
+                results = results.ToList();
+            }
+
+            foreach (var document in results)
             {
                 yield return document;
             }
@@ -129,7 +138,15 @@ public sealed partial class Query<T, TKey, TFields>
 
         if (!plan.Ordered)
         {
-            documents = Sort(documents);
+            documents = Sort(documents, inKeyOrder: plan.Path.InPrimaryKeyOrder && !plan.Path.Descending);
+        }
+        else if (_order.Length > 0 && (plan.Path.Descending || (plan.Path is IndexPath<T, TKey> index
+            && (_collection.Schema.Indexes[index.Index].Members.Count > 1 || _order[0].Field.KeyRefinesEquality))))
+        {
+            // A path read backwards yields ties in descending key order, and a composite index (or one whose keys
+            // tell apart values the comparer calls equal) by its further parts: put them in primary-key order. An
+            // ascending single-member index already yields them so, and streams without holding a run.
+            documents = TiesInKeyOrder(documents, _order[0].Field);
         }
 
         if (_skip > 0)
@@ -149,7 +166,8 @@ public sealed partial class Query<T, TKey, TFields>
         }
     }
 
-    private IEnumerable<T> Sort(IEnumerable<T> documents)
+    /// <summary>Sorts by the ordering, ties in primary-key order (the sort is stable, so a path in key order keeps it).</summary>
+    private IEnumerable<T> Sort(IEnumerable<T> documents, bool inKeyOrder)
     {
         IOrderedEnumerable<T>? sorted = null;
         foreach (var (field, descending) in _order)
@@ -160,6 +178,37 @@ public sealed partial class Query<T, TKey, TFields>
                 : (descending ? sorted.ThenByDescending(d => d, comparer) : sorted.ThenBy(d => d, comparer));
         }
 
-        return sorted ?? documents;
+        return sorted is null ? documents : inKeyOrder ? sorted : sorted.ThenBy(EncodedKey, KeyOrder);
     }
+
+    /// <summary>Reorders each run of documents equal in <paramref name="field"/> by primary key, streaming run by run.</summary>
+    private IEnumerable<T> TiesInKeyOrder(IEnumerable<T> documents, Field<T> field)
+    {
+        var run = new List<T>();
+        foreach (var document in documents)
+        {
+            if (run.Count > 0 && field.Compare(run[0], document) != 0)
+            {
+                foreach (var tie in InKeyOrder(run))
+                {
+                    yield return tie;
+                }
+
+                run.Clear();
+            }
+
+            run.Add(document);
+        }
+
+        foreach (var tie in InKeyOrder(run))
+        {
+            yield return tie;
+        }
+
+        IEnumerable<T> InKeyOrder(List<T> run) => run.Count < 2 ? [.. run] : [.. run.OrderBy(EncodedKey, KeyOrder)];
+    }
+
+    private byte[] EncodedKey(T document) => _collection.EncodeKey(_collection.Schema.GetKey(document));
+
+    private static readonly Comparer<byte[]> KeyOrder = Comparer<byte[]>.Create(static (x, y) => x.AsSpan().SequenceCompareTo(y));
 }

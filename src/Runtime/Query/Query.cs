@@ -5,7 +5,8 @@ namespace Persistence.Query;
 /// <summary>
 /// A typed query over a collection: <c>users.Query().Where(u => u.Age.AtLeast(18) &amp; u.Name.StartsWith("A"))
 /// .OrderBy(u => u.Age).Take(10).ToList()</c>. Immutable: every builder call returns a new query. Results stream; a
-/// query without a transaction reads one snapshot per enumeration. <see cref="Explain"/> shows the chosen plan.
+/// query without a transaction reads one snapshot per enumeration; in a write transaction, an enumeration collects its
+/// results when it starts, so the transaction may change them while it runs. <see cref="Explain"/> shows the chosen plan.
 /// </summary>
 /// <remarks>
 /// Without an OrderBy, results come in the order of the access path the planner chose (primary-key order for scans,

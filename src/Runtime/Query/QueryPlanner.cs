@@ -66,12 +66,14 @@ internal static class QueryPlanner
         }
 
         var firstOrder = order[0];
+        // The field may be only the first member of a composite primary key: key order does not provide a ThenBy.
         if (firstOrder.Field.IsPrimaryKey && path.InPrimaryKeyOrder && path.Descending == firstOrder.Descending)
         {
-            return true;
+            return order.Count == 1;
         }
 
-        // An index yields ties in primary-key order, so it provides exactly a one-field ordering.
+        // An index provides exactly a one-field ordering: the query puts the ties it yields in primary-key order (a
+        // descending or composite index does not yield them so).
         return order.Count == 1 && ReferenceEquals(path.Order, firstOrder.Field) && path.Descending == firstOrder.Descending && path is IndexPath<T, TKey>;
     }
 
@@ -83,19 +85,24 @@ internal static class QueryPlanner
             return new PrimaryKeyPath<T, TKey>(collection.Name, [KeyRange.All], order.Descending, total, null, order.Field);
         }
 
-        if (order.Field.Indexes.Count == 0)
+        // Only an index with an entry for every document can replace a scan: a unique index has none for a document
+        // whose indexed values are all null, which a nullable leading member allows.
+        foreach (var index in order.Field.Indexes)
         {
-            return null;
+            var schema = collection.Schema.Indexes[index];
+            if (!schema.Unique || !order.Field.IsNullable)
+            {
+                return new IndexPath<T, TKey>(index, schema.Name, [KeyRange.All], order.Descending, total, $"order by {order.Field.Name}", order.Field);
+            }
         }
 
-        var index = order.Field.Indexes[0];
-        return new IndexPath<T, TKey>(index, collection.Schema.Indexes[index].Name, [KeyRange.All], order.Descending, total, $"order by {order.Field.Name}", order.Field);
+        return null;
     }
 
     private static IEnumerable<AccessPath<T, TKey>> PathsFor<T, TKey>(Collection<T, TKey> collection, Condition<T> term, long total, bool descending)
         where T : class
     {
-        if (term is not IFieldCondition<T> condition || condition.Ranges() is not { } ranges)
+        if (term is not IFieldCondition<T> condition || (!condition.Field.IsPrimaryKey && condition.Field.Indexes.Count == 0) || condition.Ranges() is not { } ranges)
         {
             yield break;
         }

@@ -1,0 +1,285 @@
+using System.Buffers.Binary;
+using Persistence.Testing;
+using static Persistence.Tests.TestDatabases;
+
+namespace Persistence.Tests.Transactions;
+
+/// <summary>Shrink relocating live pages from the file's tail while readers hold snapshots, writers commit, or power fails.</summary>
+public sealed class ShrinkReviewTests
+{
+    private const int Rows = 12_000;
+
+    [Fact]
+    public async Task Shrink_moving_tail_pages_while_readers_hold_snapshots_and_writers_commit_loses_and_corrupts_nothing()
+    {
+        var fs = new SimulatedFileSystem();
+        var options = Small();
+        options.PageCacheBytes = 32 * 4096; // readers load relocated and old pages from the file
+        var db = Open(fs, options);
+        var ks = Fill(db);
+        var committed = new Dictionary<int, int>(); // key -> generation of its value, as the writer committed it
+        for (var i = KeptFrom; i < Rows; i++)
+        {
+            committed[i] = 0;
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var writer = Dedicated(() =>
+        {
+            var random = new Random(1);
+            for (var gen = 1; !stop.IsCancellationRequested; gen++)
+            {
+                var keys = Enumerable.Range(0, 20).Select(_ => random.Next(KeptFrom, Rows)).Distinct().ToList();
+                try
+                {
+                    db.Write(tx =>
+                    {
+                        foreach (var key in keys)
+                        {
+                            tx.Put(ks, Key(key), Value(key, gen));
+                        }
+                    });
+                }
+                catch (Exception ex)
+                {
+                    failures.Enqueue("writer: " + ex);
+                    return;
+                }
+
+                lock (committed)
+                {
+                    foreach (var key in keys)
+                    {
+                        committed[key] = gen;
+                    }
+                }
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(r => Dedicated(() =>
+        {
+            var random = new Random(100 + r);
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var snapshot = db.BeginRead();
+                    for (var pass = random.Next(1, 4); pass > 0 && !stop.IsCancellationRequested; pass--)
+                    {
+                        Assert.Equal(Rows - KeptFrom, snapshot.Count(ks));
+                        var expected = KeptFrom;
+                        foreach (var (key, value) in snapshot.Scan(ks))
+                        {
+                            var i = BinaryPrimitives.ReadInt32BigEndian(key);
+                            Assert.Equal(expected++, i);
+                            CheckValue(i, value);
+                        }
+
+                        Assert.Equal(Rows, expected);
+                        Thread.Sleep(random.Next(3));
+                    }
+                }
+                catch (Exception ex)
+                {
+                    failures.Enqueue($"reader {r}: {ex}");
+                    return;
+                }
+            }
+        })).ToList();
+
+        long shrunk = 0;
+        var rounds = 0;
+        while (!stop.IsCancellationRequested && failures.IsEmpty)
+        {
+            shrunk += db.Shrink();
+            rounds++;
+        }
+
+        await writer;
+        await Task.WhenAll(readers);
+        Assert.True(failures.IsEmpty, string.Join("\n----\n", failures));
+        shrunk += db.Shrink();
+        Assert.True(shrunk > 0, $"nothing was shrunk in {rounds} rounds");
+        db = CloseCheckAndReopen(db, fs, options);
+        using (var read = db.BeginRead())
+        {
+            var k = read.GetKeyspace("k");
+            Assert.Equal(committed.Count, read.Count(k));
+            foreach (var (key, gen) in committed)
+            {
+                Assert.Equal(Value(key, gen), read.Get(k, Key(key)));
+            }
+        }
+
+        db.Dispose();
+    }
+
+    [Fact]
+    public void A_power_failure_at_any_point_of_a_shrink_leaves_a_database_that_opens_with_every_committed_row()
+    {
+        // How many file operations the shrink performs, on a run without a crash.
+        var (first, before) = Prepared();
+        Assert.True(first.Shrink() > 0, "the shrink should move the tail's live pages and cut the file");
+        var operations = before.Fs.Operations - before.Start;
+        first.Dispose();
+        Assert.True(operations > 10, $"{operations} operations");
+
+        var random = new Random(5);
+        var step = Math.Max(1, operations / 16);
+        for (var at = 0L; at < operations; at += step)
+        {
+            var (db, state) = Prepared();
+            state.Fs.CrashAtOperation = state.Start + at;
+            try
+            {
+                db.Shrink();
+            }
+            catch (Exception)
+            {
+                // the power failure, or the read-only state it leaves
+            }
+
+            try
+            {
+                db.Dispose();
+            }
+            catch (Exception)
+            {
+                // closing a database whose disk is gone
+            }
+
+            foreach (var mode in new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder })
+            {
+                var after = state.Fs.AfterCrash(mode, random);
+                using var reopened = Open(after, Quiet());
+                AssertConsistent(reopened);
+                using var read = reopened.BeginRead();
+                var k = read.GetKeyspace("k");
+                Assert.Equal(Rows - KeptFrom, read.Count(k));
+                var expected = KeptFrom;
+                foreach (var (key, value) in read.Scan(k))
+                {
+                    var i = BinaryPrimitives.ReadInt32BigEndian(key);
+                    Assert.Equal(expected++, i);
+                    CheckValue(i, value);
+                }
+
+                Assert.Equal(Rows, expected);
+            }
+        }
+
+        static (Database Db, (SimulatedFileSystem Fs, long Start) State) Prepared()
+        {
+            var fs = new SimulatedFileSystem();
+            var db = Open(fs, Quiet());
+            Fill(db);
+            return (db, (fs, fs.Operations));
+        }
+    }
+
+    [Fact]
+    public void A_large_write_transaction_whose_leaves_spilled_commits_intact_across_a_shrink_it_overlapped()
+    {
+        var fs = new SimulatedFileSystem();
+        var options = Small();
+        var db = Open(fs, options);
+        db.SpillLeavesAfter = 16;
+        var ks = Fill(db);
+        var reader = db.BeginRead();
+        using (var tx = db.BeginWrite())
+        {
+            for (var i = 0; i < 3000; i++)
+            {
+                tx.Put(ks, Key(Rows + i), Value(Rows + i, 1)); // new keys past the rest: leaves spill to the file
+                if (i % 500 == 499)
+                {
+                    db.Shrink(); // online: it does not wait for the open write transaction
+                }
+            }
+
+            for (var i = KeptFrom; i < Rows; i += 3)
+            {
+                tx.Put(ks, Key(i), Value(i, 2));
+            }
+
+            Assert.True(db.GetStatistics().SpilledPages > 0, "the transaction's leaves should have spilled");
+            tx.Commit();
+        }
+
+        Assert.Equal(Rows - KeptFrom, reader.Count(ks));
+        reader.Dispose();
+        db.Shrink();
+        db = CloseCheckAndReopen(db, fs, options);
+        using (var read = db.BeginRead())
+        {
+            var k = read.GetKeyspace("k");
+            Assert.Equal(Rows - KeptFrom + 3000, read.Count(k));
+            var expected = KeptFrom;
+            foreach (var (key, value) in read.Scan(k))
+            {
+                var i = BinaryPrimitives.ReadInt32BigEndian(key);
+                Assert.Equal(expected++, i);
+                Assert.Equal(Value(i, i >= Rows ? 1 : (i - KeptFrom) % 3 == 0 ? 2 : 0), value);
+            }
+        }
+
+        db.Dispose();
+    }
+
+    /// <summary>Rows below this are deleted: the rows left were written last, so their pages lie at the file's end.</summary>
+    private const int KeptFrom = Rows * 4 / 5;
+
+    private static Keyspace Fill(Database db)
+    {
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        for (var batch = 0; batch < Rows; batch += 2000)
+        {
+            db.Write(tx =>
+            {
+                for (var i = batch; i < batch + 2000; i++)
+                {
+                    tx.Put(ks, Key(i), Value(i, 0));
+                }
+            });
+            db.Checkpoint();
+        }
+
+        db.Write(tx =>
+        {
+            for (var i = 0; i < KeptFrom; i++)
+            {
+                tx.Delete(ks, Key(i));
+            }
+        });
+        db.Checkpoint();
+        return ks;
+    }
+
+    private static byte[] Key(int i)
+    {
+        var key = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(key, i);
+        return key;
+    }
+
+    /// <summary>A value that names its key and generation and checks itself; every 50th is large (overflow pages).</summary>
+    private static byte[] Value(int key, int gen)
+    {
+        var value = new byte[key % 50 == 7 ? 6000 : 100];
+        BinaryPrimitives.WriteInt32LittleEndian(value, key);
+        BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(4), gen);
+        for (var i = 8; i < value.Length; i++)
+        {
+            value[i] = (byte)(key + gen + i);
+        }
+
+        return value;
+    }
+
+    private static void CheckValue(int key, byte[] value)
+    {
+        Assert.True(value.Length >= 8, $"key {key}: {value.Length} bytes");
+        var gen = BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(4));
+        Assert.True(Value(key, gen).AsSpan().SequenceEqual(value), $"key {key}: the value is not one the writer wrote");
+    }
+}
