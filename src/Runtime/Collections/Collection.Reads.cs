@@ -54,13 +54,30 @@ public abstract partial class Collection<T, TKey>
 
     /// <summary>
     /// Streams every document in primary-key order. Without a transaction, the enumeration reads one snapshot, held
-    /// until the enumerator is disposed.
+    /// until the enumerator is disposed. In a write transaction, the documents are those of the moment the enumeration
+    /// starts, collected then, so that the loop may change them.
     /// </summary>
-    public IEnumerable<T> All(Transaction? transaction = null) => ScanDocuments(KeyRange.All, descending: false, transaction);
+    public IEnumerable<T> All(Transaction? transaction = null) => Stable(ScanDocuments(KeyRange.All, descending: false, transaction), transaction);
 
-    /// <summary>Streams the documents whose primary key lies in [<paramref name="from"/>, <paramref name="to"/>) in key order.</summary>
+    /// <summary>Streams the documents whose primary key lies in [<paramref name="from"/>, <paramref name="to"/>) in key order (see <see cref="All"/>).</summary>
     public IEnumerable<T> Range(TKey from, TKey to, Transaction? transaction = null) =>
-        ScanDocuments(KeyRange.Between(EncodeKey(from), EncodeKey(to)), descending: false, transaction);
+        Stable(ScanDocuments(KeyRange.Between(EncodeKey(from), EncodeKey(to)), descending: false, transaction), transaction);
+
+    /// <summary>
+    /// <paramref name="documents"/>, collected when the enumeration starts if <paramref name="transaction"/> writes: its
+    /// cursors see its own writes as they happen, so a caller updating, inserting or deleting documents while the results
+    /// stream would move them ahead of the scan and meet them again, or never stop.
+    /// </summary>
+    internal static IEnumerable<T> Stable(IEnumerable<T> documents, Transaction? transaction) =>
+        transaction is WriteTransaction ? Collected(documents) : documents;
+
+    private static IEnumerable<T> Collected(IEnumerable<T> documents)
+    {
+        foreach (var document in documents.ToList())
+        {
+            yield return document;
+        }
+    }
 
     /// <remarks>Without <paramref name="isRead"/> (a count), the documents visited do not slide (sliding expiration).</remarks>
     internal IEnumerable<T> ScanDocuments(KeyRange range, bool descending, Transaction? transaction, bool isRead = true)

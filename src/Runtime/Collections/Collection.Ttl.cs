@@ -116,6 +116,19 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         return Math.Min(visible, Database.Versions.OldestPinned().Version?.Number ?? long.MaxValue);
     }
 
+    /// <summary>True for a sliding-expiration collection: a read of a document extends its life.</summary>
+    internal bool SlidesOnRead => _accesses is not null;
+
+    /// <summary>
+    /// Records a read of a live <paramref name="document"/> at the transaction's snapshot (sliding expiration), for reads
+    /// that loaded it without counting it first (a query counts only the documents it returns). Returns the document.
+    /// </summary>
+    internal T RecordRead(Transaction transaction, T document)
+    {
+        _accesses?.Record(EncodeKey(Schema.GetKey(document)), transaction.SnapshotTime, transaction.SnapshotVersion);
+        return document;
+    }
+
     /// <summary>
     /// True when the document is visible at the transaction's snapshot time. With <paramref name="isRead"/>, a visible
     /// document of a sliding-expiration collection records the read, which extends its life.

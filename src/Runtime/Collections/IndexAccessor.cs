@@ -52,9 +52,12 @@ public abstract class IndexAccessor<T, TKey>
     private T? FindUnique(Transaction transaction, byte[] value) =>
         transaction.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? _collection.LoadReferenced(transaction, key, _index) : null;
 
-    /// <summary>Streams the documents whose entries lie in <paramref name="range"/> of the index keyspace.</summary>
+    /// <summary>
+    /// Streams the documents whose entries lie in <paramref name="range"/> of the index keyspace; in a write
+    /// transaction, those of the moment the enumeration starts (see <see cref="Collection{T, TKey}.All"/>).
+    /// </summary>
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
-        _collection.ScanIndex(_index, range, descending, transaction);
+        Collection<T, TKey>.Stable(_collection.ScanIndex(_index, range, descending, transaction), transaction);
 
     /// <summary>Counts the entries in <paramref name="range"/> without loading documents.</summary>
     protected long CountRange(KeyRange range, Transaction? transaction) =>

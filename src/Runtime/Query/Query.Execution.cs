@@ -29,7 +29,7 @@ public sealed partial class Query<T, TKey, TFields>
     /// <summary>The first result, or null.</summary>
     public T? FirstOrDefault()
     {
-        foreach (var document in _take == 0 ? this : Take(1))
+        foreach (var document in Take(1))
         {
             return document;
         }
@@ -108,16 +108,8 @@ public sealed partial class Query<T, TKey, TFields>
         try
         {
             var tx = transaction ?? owned!;
-            var results = Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx);
-            if (tx is WriteTransaction)
-            {
-                // The transaction's cursors see its own writes as they happen: a caller that updates, inserts or
-                // deletes documents while the results stream would move entries ahead of the scan and meet them again
-                // (or never stop). In a write transaction the results are those of the moment the enumeration starts.
-                results = results.ToList();
-            }
-
-            foreach (var document in results)
+            // In a write transaction the results are those of the moment the enumeration starts (Collection.Stable).
+            foreach (var document in Collections.Collection<T, TKey>.Stable(Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx), tx))
             {
                 yield return document;
             }
@@ -128,9 +120,14 @@ public sealed partial class Query<T, TKey, TFields>
         }
     }
 
+    /// <summary>
+    /// The query's documents. With <paramref name="isRead"/> (results handed to the caller), each one returned counts as
+    /// a read of it, which extends its life in a sliding-expiration collection; documents the filter drops, or that a
+    /// sort or Skip passes over, are loaded without counting, so that a query does not keep alive what it only examined.
+    /// </summary>
     private IEnumerable<T> Pipeline(QueryPlan<T, TKey> plan, Transaction transaction, bool isRead = true)
     {
-        var documents = plan.Path.Documents(_collection, transaction, isRead);
+        var documents = plan.Path.Documents(_collection, transaction, isRead: false);
         if (_where is { } where)
         {
             documents = documents.Where(where.Matches);
@@ -154,13 +151,18 @@ public sealed partial class Query<T, TKey, TFields>
             documents = documents.Skip(_skip);
         }
 
-        return _take >= 0 ? documents.Take(_take) : documents;
+        if (_take >= 0)
+        {
+            documents = documents.Take(_take);
+        }
+
+        return isRead && _collection.SlidesOnRead ? documents.Select(document => _collection.RecordRead(transaction, document)) : documents;
     }
 
     private IEnumerable<byte[]> Keys(Transaction transaction)
     {
         var plan = QueryPlanner.Plan(_collection, transaction, _where, _order);
-        foreach (var document in Pipeline(plan, transaction))
+        foreach (var document in Pipeline(plan, transaction, isRead: false)) // documents about to be deleted do not slide
         {
             yield return _collection.EncodeKey(_collection.Schema.GetKey(document));
         }

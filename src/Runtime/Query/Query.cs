@@ -55,14 +55,15 @@ public sealed partial class Query<T, TKey, TFields> : IEnumerable<T>
     public Query<T, TKey, TFields> Where(Condition<T> condition)
     {
         ArgumentNullException.ThrowIfNull(condition);
+        ThrowIfPaged(nameof(Where));
         return With(where: _where is null ? condition : _where & condition);
     }
 
     /// <summary>Orders by a member, ascending (replacing any earlier ordering).</summary>
-    public Query<T, TKey, TFields> OrderBy(Func<TFields, Field<T>> field) => With(order: [new Ordering<T>(Pick(field), false)]);
+    public Query<T, TKey, TFields> OrderBy(Func<TFields, Field<T>> field) => ThrowIfPaged(nameof(OrderBy)).With(order: [new Ordering<T>(Pick(field), false)]);
 
     /// <summary>Orders by a member, descending (replacing any earlier ordering).</summary>
-    public Query<T, TKey, TFields> OrderByDescending(Func<TFields, Field<T>> field) => With(order: [new Ordering<T>(Pick(field), true)]);
+    public Query<T, TKey, TFields> OrderByDescending(Func<TFields, Field<T>> field) => ThrowIfPaged(nameof(OrderByDescending)).With(order: [new Ordering<T>(Pick(field), true)]);
 
     /// <summary>Adds a secondary ordering, ascending.</summary>
     public Query<T, TKey, TFields> ThenBy(Func<TFields, Field<T>> field) => ThenBy(field, false);
@@ -70,16 +71,25 @@ public sealed partial class Query<T, TKey, TFields> : IEnumerable<T>
     /// <summary>Adds a secondary ordering, descending.</summary>
     public Query<T, TKey, TFields> ThenByDescending(Func<TFields, Field<T>> field) => ThenBy(field, true);
 
-    /// <summary>Skips the first <paramref name="count"/> results.</summary>
+    /// <summary>
+    /// Skips the first <paramref name="count"/> results. Skip and Take compose as in LINQ, each applying to what the
+    /// calls before it return: <c>Skip(2).Skip(3)</c> skips 5, <c>Take(5).Skip(2)</c> returns at most 3.
+    /// </summary>
     public Query<T, TKey, TFields> Skip(int count) =>
-        count < 0 ? throw new QueryException($"Skip must not be negative; it is {count}.") : With(skip: count);
+        count < 0
+            ? throw new QueryException($"Skip must not be negative; it is {count}.")
+            : With(skip: (int)Math.Min(int.MaxValue, (long)_skip + count), take: _take < 0 ? -1 : Math.Max(0, _take - count));
 
-    /// <summary>Returns at most <paramref name="count"/> results.</summary>
+    /// <summary>
+    /// Returns at most <paramref name="count"/> results, of those the calls before it return: <c>Take(10).Take(20)</c>
+    /// returns at most 10.
+    /// </summary>
     public Query<T, TKey, TFields> Take(int count) =>
-        count < 0 ? throw new QueryException($"Take must not be negative; it is {count}.") : With(take: count);
+        count < 0 ? throw new QueryException($"Take must not be negative; it is {count}.") : With(take: _take < 0 ? count : Math.Min(_take, count));
 
     private Query<T, TKey, TFields> ThenBy(Func<TFields, Field<T>> field, bool descending)
     {
+        ThrowIfPaged(descending ? nameof(ThenByDescending) : nameof(ThenBy));
         if (_order.Length == 0)
         {
             throw new QueryException("ThenBy needs an OrderBy first.");
@@ -87,6 +97,15 @@ public sealed partial class Query<T, TKey, TFields> : IEnumerable<T>
 
         return With(order: [.. _order, new Ordering<T>(Pick(field), descending)]);
     }
+
+    /// <summary>
+    /// A filter or an ordering applies to the whole query, before Skip and Take. After them it would mean, in LINQ,
+    /// filtering or sorting only the page they selected: the builder refuses rather than quietly mean something else.
+    /// </summary>
+    private Query<T, TKey, TFields> ThrowIfPaged(string call) =>
+        _skip > 0 || _take >= 0
+            ? throw new QueryException($"{call} must come before Skip and Take: they select a page of the filtered, ordered results, and a {call} after them would not apply to that page alone.")
+            : this;
 
     private Field<T> Pick(Func<TFields, Field<T>> field)
     {

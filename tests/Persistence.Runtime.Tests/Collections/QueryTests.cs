@@ -60,6 +60,77 @@ public sealed class QueryTests : IDisposable
     }
 
     [Fact]
+    public void Skip_and_Take_compose_as_LINQ_does()
+    {
+        var ordered = _all.OrderBy(u => u.Age).ThenBy(u => u.Id).Select(u => u.Id).ToList();
+        var query = _users.Query().OrderBy(u => u.Age).ThenBy(u => u.Id);
+        var cases = new (Func<Query<User, long, UserFields>, Query<User, long, UserFields>> Ours, Func<IEnumerable<long>, IEnumerable<long>> Linq)[]
+        {
+            (q => q.Take(10).Take(20), l => l.Take(10).Take(20)),
+            (q => q.Take(20).Take(10), l => l.Take(20).Take(10)),
+            (q => q.Skip(2).Skip(3), l => l.Skip(2).Skip(3)),
+            (q => q.Take(5).Skip(2), l => l.Take(5).Skip(2)),
+            (q => q.Take(3).Skip(5), l => l.Take(3).Skip(5)),
+            (q => q.Skip(2).Take(5).Skip(1).Take(10), l => l.Skip(2).Take(5).Skip(1).Take(10)),
+            (q => q.Skip(int.MaxValue).Skip(5), l => l.Skip(int.MaxValue).Skip(5)),
+        };
+        foreach (var (ours, linq) in cases)
+        {
+            var page = ours(query);
+            Assert.Equal(linq(ordered), page.Select(u => u.Id));
+            Assert.Equal(linq(ordered).Count(), page.Count());
+            Assert.Equal(linq(ordered).Any(), page.Any());
+        }
+
+        Assert.False(query.Take(0).Any());
+        Assert.Null(query.Take(3).Skip(3).FirstOrDefault());
+    }
+
+    /// <summary>
+    /// In a write transaction, scans yield what was there when the enumeration began: a loop that moves each document
+    /// ahead of the scan (a higher Age in the Age index, a new higher Id in key order) meets each original once.
+    /// </summary>
+    [Fact]
+    public void Scans_in_a_write_transaction_visit_each_document_once_while_the_loop_changes_them()
+    {
+        var adults = _all.Where(u => u.Age >= 30).Select(u => u.Id).Order().ToList();
+        using (var tx = _db.BeginWrite())
+        {
+            var visited = new List<long>();
+            foreach (var user in _users.ByAge.Range(30, 1_000, transaction: tx))
+            {
+                visited.Add(user.Id);
+                user.Age += 100;
+                _users.Update(user, tx);
+                Assert.True(visited.Count <= adults.Count, "the index scan met updated documents again");
+            }
+
+            Assert.Equal(adults, visited.Order());
+            var inserted = 0;
+            foreach (var user in _users.All(tx))
+            {
+                _users.Insert(new User { Id = 10_000 + user.Id, Email = $"copy{user.Id}@example.com", Age = user.Age }, tx);
+                Assert.True(++inserted <= _all.Count, "the key-order scan met documents the loop inserted");
+            }
+
+            Assert.Equal(_all.Count, inserted);
+            Assert.Equal(adults.Count, _users.Query(tx).Where(u => u.Age.AtLeast(130)).Count() / 2); // originals and copies
+        }
+    }
+
+    [Fact]
+    public void A_filter_or_an_ordering_after_Skip_or_Take_is_refused()
+    {
+        var paged = _users.Query().OrderBy(u => u.Age).Take(10);
+        Assert.Equal(ErrorCode.InvalidQuery, Assert.Throws<QueryException>(() => paged.Where(u => u.Age.AtLeast(30))).Code);
+        Assert.Throws<QueryException>(() => paged.OrderBy(u => u.Name));
+        Assert.Throws<QueryException>(() => paged.OrderByDescending(u => u.Name));
+        Assert.Throws<QueryException>(() => paged.ThenBy(u => u.Name));
+        Assert.Throws<QueryException>(() => _users.Query().Skip(1).Where(u => u.Age.AtLeast(30)));
+        Assert.Equal(10, _users.Query().Where(u => u.Age.AtLeast(30)).OrderBy(u => u.Age).Take(10).Count()); // in order, it builds
+    }
+
+    [Fact]
     public void Range_on_an_indexed_member_uses_the_index_and_its_order()
     {
         var query = _users.Query().Where(u => u.Age.Is(30)).OrderBy(u => u.Age).Take(5);

@@ -127,6 +127,28 @@ public sealed class TtlReviewTests
         Assert.Null(users.Get(1)); // expired at 10 s, as written
     }
 
+    /// <summary>A query extends the documents it returns, not those its filter, sort or Skip only examined.</summary>
+    [Fact]
+    public void A_query_extends_only_the_documents_it_returns()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new UserCollection(db);
+        for (var id = 1; id <= 4; id++)
+        {
+            users.Insert(new User { Id = id, Email = $"u{id}@example.com", Age = 30 + id, Name = id == 2 ? "kept" : "other" });
+        }
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal([2L], users.Query().Where(u => u.Name.Is("kept")).Select(u => u.Id)); // a full scan examines all four
+        Assert.Equal([4L], users.Query().OrderBy(u => u.Age).Skip(3).Select(u => u.Id)); // sorted all, skipped three
+        Assert.Equal([1L], users.Query().Where(u => u.Age.AtLeast(31)).Take(1).Select(u => u.Id)); // an index range, cut short
+        time.Advance(TimeSpan.FromSeconds(5)); // 10 s: the documents no query returned expire as written
+
+        Assert.Equal([1L, 2L, 4L], users.Query().Select(u => u.Id));
+        Assert.Null(users.Get(3));
+    }
+
     /// <summary>A disposed read transaction is refused whether or not the document is in the hot cache.</summary>
     [Fact]
     public void A_hot_cache_hit_does_not_serve_a_disposed_read_transaction()
