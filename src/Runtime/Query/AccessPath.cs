@@ -21,12 +21,15 @@ internal abstract class AccessPath<T, TKey>
 
     public abstract IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction);
 
-    /// <summary>The documents of <see cref="Keys"/>; without <paramref name="isRead"/> (a count) they do not slide (sliding expiration).</summary>
-    public virtual IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction, bool isRead = true)
+    /// <summary>
+    /// The documents of <see cref="Keys"/>, loaded without counting as reads (sliding expiration): the query counts
+    /// those it returns.
+    /// </summary>
+    public virtual IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction)
     {
         foreach (var key in Keys(collection, transaction))
         {
-            if (collection.Load(transaction, key, isRead) is { } document)
+            if (collection.Load(transaction, key, isRead: false) is { } document)
             {
                 yield return document;
             }
@@ -57,11 +60,11 @@ internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<K
     public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction) =>
         Ordered().SelectMany(r => collection.DocumentKeys(transaction, r, descending));
 
-    public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction, bool isRead = true)
+    public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction)
     {
         foreach (var range in Ordered())
         {
-            foreach (var document in collection.ScanDocuments(range, descending, transaction, isRead))
+            foreach (var document in collection.ScanDocuments(range, descending, transaction, isRead: false))
             {
                 yield return document;
             }
@@ -91,8 +94,8 @@ internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyL
         (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.IndexKeys(transaction, index, r, descending));
 
     /// <summary>The documents of <see cref="Keys"/>, loaded by the primary key read in place from each entry.</summary>
-    public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction, bool isRead = true) =>
-        (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.ScanIndex(index, r, descending, transaction, isRead));
+    public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction) =>
+        (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.ScanIndex(index, r, descending, transaction, isRead: false));
 
     public long CountEntries(Collection<T, TKey> collection, Transaction transaction)
     {

@@ -127,7 +127,7 @@ public sealed partial class Query<T, TKey, TFields>
     /// </summary>
     private IEnumerable<T> Pipeline(QueryPlan<T, TKey> plan, Transaction transaction, bool isRead = true)
     {
-        var documents = plan.Path.Documents(_collection, transaction, isRead: false);
+        var documents = plan.Path.Documents(_collection, transaction);
         if (_where is { } where)
         {
             documents = documents.Where(where.Matches);

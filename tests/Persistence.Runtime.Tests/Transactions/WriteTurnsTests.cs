@@ -80,9 +80,12 @@ public sealed class WriteTurnsTests
         var ks = CreateCounter(db);
         using var stalled = new ManualResetEventSlim();
         var stall = 0;
+        // Only a write to the segment the log is in: the background zero-fill of the next segment, which a loaded
+        // machine may run late, must not take the stall meant for the other writer's commit.
+        var log = Path.GetFullPath($"{db.Path}-wal/{Persistence.Wal.WalSegments.NameOf(db.Wal!.NextLsn / TestDatabases.Small().WalSegmentBytes)}");
         fs.Fault = point =>
         {
-            if (point.Kind == FaultKind.Write && Interlocked.Exchange(ref stall, 0) == 1)
+            if (point.Kind == FaultKind.Write && point.Path == log && Interlocked.Exchange(ref stall, 0) == 1)
             {
                 stalled.Set();
                 Thread.Sleep(WriteTurns.MaxWait * 4); // the disk stalls this commit's log write for four bounds

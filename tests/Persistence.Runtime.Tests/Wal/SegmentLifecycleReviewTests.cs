@@ -141,11 +141,14 @@ public sealed class SegmentLifecycleReviewTests
             Commit();
         }
 
-        db.Checkpoint(); // the log now starts in the current segment: one older segment is kept as the spare, the rest deleted
+        // The segment after the current one is prepared in the background from the moment the current one opened: wait
+        // for it before the checkpoint makes a spare, so that the spare goes to the segment after that, not to this one.
         var current = db.Wal.WrittenLsn / SegmentSize;
+        WaitUntil(() => WalFiles(fs).Contains(SegmentPath(current + 1)), "the next segment was never prepared");
+        db.Checkpoint(); // the log now starts in the current segment: one older segment is kept as the spare, the rest deleted
+        Assert.Equal(current, db.Wal.WrittenLsn / SegmentSize);
         var older = WalFiles(fs).Where(f => IndexOf(f) < current).ToList();
         var spare = Assert.Single(older);
-        WaitUntil(() => WalFiles(fs).Contains(SegmentPath(current + 1)), "the next segment was never prepared"); // in the background
         Assert.Equal([current, current + 1], WalFiles(fs).Select(IndexOf).Where(i => i >= current)); // and the next one, prepared ahead
 
         // Entering the next segment prepares the one after it from the spare.
