@@ -70,14 +70,23 @@ public sealed partial class Database
                 DefaultDurability = Durability.Buffered,
             };
             options.Ttl.RunCollectorInBackground = false;
-            copy = Open(target, options, fs);
+            try
+            {
+                copy = Open(target, options, fs);
+            }
+            catch (StorageException locked) when (locked.Code == ErrorCode.DatabaseLocked)
+            {
+                // Another backup (or instance) created the target after the checks above: its files are not ours to delete.
+                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot back up to '{target}': it is in use by another instance or backup.", locked);
+            }
+
             Copy(snapshot, copy, cancellationToken);
             copy.Checkpoint(); // writes every page to the data file and syncs it with its meta page
             copy.Dispose();
             copy = null;
             return snapshot.SnapshotVersion;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!(ex is StorageException { Code: ErrorCode.DatabaseExists } && copy is null))
         {
             // A write to the copy that failed left the copy read-only, which is the copy's business: the caller learns
             // what failed. Errors of the source (a page that fails its checksum) pass through as they are.
@@ -181,6 +190,7 @@ public sealed partial class Database
         }
 
         fs.DeleteFile(path);
+        fs.DeleteFile(path + "-creating"); // a creation that failed inside Open
         fs.DeleteFile(path + "-lock");
         fs.SyncDirectory(directory);
     }

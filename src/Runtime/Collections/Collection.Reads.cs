@@ -57,25 +57,30 @@ public abstract partial class Collection<T, TKey>
     /// until the enumerator is disposed. In a write transaction, the documents are those of the moment the enumeration
     /// starts, collected then, so that the loop may change them.
     /// </summary>
-    public IEnumerable<T> All(Transaction? transaction = null) => Stable(ScanDocuments(KeyRange.All, descending: false, transaction), transaction);
+    public IEnumerable<T> All(Transaction? transaction = null) => Stable(isRead => ScanDocuments(KeyRange.All, descending: false, transaction, isRead), transaction);
 
     /// <summary>Streams the documents whose primary key lies in [<paramref name="from"/>, <paramref name="to"/>) in key order (see <see cref="All"/>).</summary>
     public IEnumerable<T> Range(TKey from, TKey to, Transaction? transaction = null) =>
-        Stable(ScanDocuments(KeyRange.Between(EncodeKey(from), EncodeKey(to)), descending: false, transaction), transaction);
+        Stable(isRead => ScanDocuments(KeyRange.Between(EncodeKey(from), EncodeKey(to)), descending: false, transaction, isRead), transaction);
 
     /// <summary>
-    /// <paramref name="documents"/>, collected when the enumeration starts if <paramref name="transaction"/> writes: its
+    /// The documents of <paramref name="scan"/>, collected when the enumeration starts if <paramref name="transaction"/> writes: its
     /// cursors see its own writes as they happen, so a caller updating, inserting or deleting documents while the results
     /// stream would move them ahead of the scan and meet them again, or never stop.
     /// </summary>
-    internal static IEnumerable<T> Stable(IEnumerable<T> documents, Transaction? transaction) =>
-        transaction is WriteTransaction ? Collected(documents) : documents;
+    /// <remarks>
+    /// <paramref name="scan"/> is called with whether the documents it visits count as reads (sliding expiration). A
+    /// collected scan loads them without counting, and each counts as it is handed to the caller, so that a loop that
+    /// stops early extends only the documents it saw, as it does outside a write transaction.
+    /// </remarks>
+    internal IEnumerable<T> Stable(Func<bool, IEnumerable<T>> scan, Transaction? transaction) =>
+        transaction is WriteTransaction write ? Collected(scan(false), write) : scan(true);
 
-    private static IEnumerable<T> Collected(IEnumerable<T> documents)
+    private IEnumerable<T> Collected(IEnumerable<T> documents, WriteTransaction transaction)
     {
         foreach (var document in documents.ToList())
         {
-            yield return document;
+            yield return SlidesOnRead ? RecordRead(transaction, document) : document;
         }
     }
 

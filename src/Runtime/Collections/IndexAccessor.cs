@@ -57,7 +57,7 @@ public abstract class IndexAccessor<T, TKey>
     /// transaction, those of the moment the enumeration starts (see <see cref="Collection{T, TKey}.All"/>).
     /// </summary>
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
-        Collection<T, TKey>.Stable(_collection.ScanIndex(_index, range, descending, transaction), transaction);
+        _collection.Stable(isRead => _collection.ScanIndex(_index, range, descending, transaction, isRead), transaction);
 
     /// <summary>Counts the entries in <paramref name="range"/> without loading documents.</summary>
     protected long CountRange(KeyRange range, Transaction? transaction) =>

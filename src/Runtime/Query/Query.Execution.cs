@@ -109,7 +109,7 @@ public sealed partial class Query<T, TKey, TFields>
         {
             var tx = transaction ?? owned!;
             // In a write transaction the results are those of the moment the enumeration starts (Collection.Stable).
-            foreach (var document in Collections.Collection<T, TKey>.Stable(Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx), tx))
+            foreach (var document in _collection.Stable(isRead => Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx, isRead), tx))
             {
                 yield return document;
             }

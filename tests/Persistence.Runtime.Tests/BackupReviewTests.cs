@@ -1,0 +1,129 @@
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests;
+
+/// <summary>Review findings on Database.Backup and on the reads of the same change set (Stable, sliding reads).</summary>
+public sealed class BackupReviewTests
+{
+    private const string Source = "/sim/source.db";
+    private const string Target = "/sim/backup.db";
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A failure while the copy is being created (inside Open) deletes its temporary file too.</summary>
+    [Fact]
+    public void A_backup_that_fails_while_creating_the_copy_leaves_no_file_behind()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, path: Source);
+        db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
+        fs.Fault = point => point.Kind == FaultKind.Write && point.Path == Target + "-creating"
+            ? new IOException("No space left on device", 28)
+            : null;
+
+        Assert.Throws<StorageException>(() => db.Backup(Target));
+
+        fs.Fault = null;
+        Assert.DoesNotContain(fs.AllFiles(), file => file.StartsWith(Target, StringComparison.Ordinal));
+        db.Backup(Target); // the path is free again
+    }
+
+    /// <summary>
+    /// A second backup to the same target that passes the existence checks while the first is creating it finds the
+    /// target locked: it must refuse without deleting anything (the files, and the lock file, are the first backup's).
+    /// </summary>
+    [Fact]
+    public void A_concurrent_backup_to_the_same_target_deletes_none_of_the_other_backups_files()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, path: Source);
+        db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
+        var deletedBySecond = new List<string>();
+        StorageException? second = null;
+        fs.Fault = point =>
+        {
+            if (second is null && point.Kind == FaultKind.Write && point.Path == Target + "-creating")
+            {
+                // The first backup holds the target's lock and has not renamed its file into place yet.
+                fs.DeleteFault = path =>
+                {
+                    deletedBySecond.Add(path);
+                    return null;
+                };
+                second = Assert.Throws<StorageException>(() => db.Backup(Target));
+                fs.DeleteFault = null;
+            }
+
+            return null;
+        };
+
+        db.Backup(Target);
+
+        fs.Fault = null;
+        Assert.NotNull(second);
+        Assert.Contains(second.Code, new[] { ErrorCode.DatabaseExists, ErrorCode.DatabaseLocked });
+        Assert.Empty(deletedBySecond);
+        using var copy = TestDatabases.Open(fs, path: Target);
+        using var read = copy.BeginRead();
+        Assert.Equal("b", TestDatabases.Text(read.Get(read.GetKeyspace("k"), TestDatabases.Bytes("a"))));
+    }
+
+    private static Database OpenSliding(FakeTimeProvider time)
+    {
+        var options = new DatabaseOptions { TimeProvider = time };
+        options.Ttl.RunCollectorInBackground = false;
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
+        return Database.OpenInMemory(options);
+    }
+
+    private static UserCollection Users(Database db, FakeTimeProvider time)
+    {
+        var users = new UserCollection(db);
+        for (var id = 1; id <= 3; id++)
+        {
+            users.Insert(new User { Id = id, Email = $"u{id}@example.com", Age = 30 + id, Name = "n" });
+        }
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        return users;
+    }
+
+    /// <summary>In a write transaction, a scan that stops after one document extends that one only, as it does outside one.</summary>
+    [Fact]
+    public void A_scan_in_a_write_transaction_extends_only_the_documents_enumerated()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = Users(db, time);
+
+        db.Write(tx =>
+        {
+            Assert.Equal(1L, users.All(tx).First().Id);
+            Assert.Equal(1L, users.ByAge.Range(31, 40, transaction: tx).First().Id);
+        });
+        time.Advance(TimeSpan.FromSeconds(5)); // 10 s: what was not read expires as written
+
+        Assert.Equal([1L], users.Query().Select(u => u.Id));
+    }
+
+    /// <summary>In a write transaction, a query whose enumeration stops after one result extends that one only.</summary>
+    [Fact]
+    public void A_query_in_a_write_transaction_extends_only_the_documents_enumerated()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = Users(db, time);
+
+        db.Write(tx =>
+        {
+            foreach (var user in users.Query(tx).Where(u => u.Age.AtLeast(31)))
+            {
+                Assert.Equal(1L, user.Id);
+                break;
+            }
+        });
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([1L], users.Query().Select(u => u.Id));
+    }
+}
