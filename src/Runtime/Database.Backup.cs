@@ -179,19 +179,11 @@ public sealed partial class Database
         }
 
         fs.DeleteDirectory(wal);
-        var directory = System.IO.Path.GetDirectoryName(path)!;
-        var spill = System.IO.Path.GetFileName(path) + Persistence.Wal.LogSpill.Infix;
-        foreach (var name in fs.ListFiles(directory))
-        {
-            if (name.StartsWith(spill, StringComparison.Ordinal))
-            {
-                fs.DeleteFile(System.IO.Path.Combine(directory, name));
-            }
-        }
+        Persistence.Wal.LogSpill.DeleteLeftovers(fs, path, static failure => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure));
 
         fs.DeleteFile(path);
         fs.DeleteFile(path + "-creating"); // a creation that failed inside Open
         fs.DeleteFile(path + "-lock");
-        fs.SyncDirectory(directory);
+        fs.SyncDirectory(System.IO.Path.GetDirectoryName(path)!);
     }
 }
