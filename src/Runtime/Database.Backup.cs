@@ -68,6 +68,7 @@ public sealed partial class Database
                 WalSegmentBytes = _walSegments?.SegmentSize ?? _options.WalSegmentBytes,
                 CheckpointWalBytes = _options.CheckpointWalBytes,
                 DefaultDurability = Durability.Buffered,
+                TimeProvider = TimeProvider,
             };
             options.Ttl.RunCollectorInBackground = false;
             try
@@ -81,6 +82,7 @@ public sealed partial class Database
             }
 
             Copy(snapshot, copy, cancellationToken);
+            copy.RaiseClockFloor(ClockHighWaterTicks); // documents expired here stay expired in the copy, whatever its clock says
             copy.Checkpoint(); // writes every page to the data file and syncs it with its meta page
             copy.Dispose();
             copy = null;

@@ -50,6 +50,7 @@ public sealed partial class Database
 
             file = fs.OpenFile(Path, create: false);
             var (meta, slot) = ReadMeta(file);
+            _clockHighWater = meta.ClockHighWaterTicks; // a clock set back across the restart does not resurrect expired documents
             _limits = new TreeLimits(meta.PageSize);
             _store = new PageStore(file, meta.PageSize, options.PageCacheBytes, MakeReadOnly);
             Source = _store;

@@ -247,6 +247,25 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The latest snapshot time handed out (UTC ticks), or the one the last checkpoint recorded after an open.</summary>
+    internal long ClockHighWaterTicks => Volatile.Read(ref _clockHighWater);
+
+    /// <summary>Makes every later snapshot time at least <paramref name="ticks"/> (UTC ticks).</summary>
+    internal void RaiseClockFloor(long ticks)
+    {
+        var current = Volatile.Read(ref _clockHighWater);
+        while (ticks > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _clockHighWater, ticks, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
     /// <summary>The current time for a new snapshot: the clock, but never earlier than a time already handed out.</summary>
     internal DateTimeOffset SnapshotClock()
     {

@@ -25,6 +25,8 @@ namespace Persistence.Storage;
 ///    100    4 bitmap page count   n
 ///    104    8 database id         random, chosen at creation
 ///    112    8 created             Unix milliseconds, at creation
+///    120    8 clock high-water    UTC ticks: the latest snapshot time handed out before the checkpoint (0: none;
+///                                 files written before it was added hold 0 there)
 ///    128  8×n bitmap pages        where the free-space bitmap pages are, in order
 /// </code>
 /// </remarks>
@@ -67,6 +69,12 @@ internal sealed record MetaPage
 
     public required long CreatedUnixMs { get; init; }
 
+    /// <summary>
+    /// The latest snapshot time (UTC ticks) handed out before this checkpoint, or 0. The open starts the snapshot clock
+    /// there, so a clock set back across a restart does not show documents that had already expired.
+    /// </summary>
+    public long ClockHighWaterTicks { get; init; }
+
     public static int MaxBitmapPages(int pageSize) => (pageSize - BitmapListOffset) / 8;
 
     public static bool IsValidPageSize(int size) => size is >= MinPageSize and <= MaxPageSize && (size & (size - 1)) == 0;
@@ -89,6 +97,7 @@ internal sealed record MetaPage
         BinaryPrimitives.WriteInt32LittleEndian(page.AsSpan(100), BitmapPages.Length);
         BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(104), DatabaseId);
         BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(112), CreatedUnixMs);
+        BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(120), ClockHighWaterTicks);
         for (var i = 0; i < BitmapPages.Length; i++)
         {
             BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(BitmapListOffset + (8 * i)), BitmapPages[i].Value);
@@ -165,6 +174,7 @@ internal sealed record MetaPage
             BitmapPages = bitmaps,
             DatabaseId = BinaryPrimitives.ReadInt64LittleEndian(page[104..]),
             CreatedUnixMs = BinaryPrimitives.ReadInt64LittleEndian(page[112..]),
+            ClockHighWaterTicks = Math.Max(0, BinaryPrimitives.ReadInt64LittleEndian(page[120..])),
         };
     }
 }

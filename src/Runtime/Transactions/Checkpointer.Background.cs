@@ -28,15 +28,17 @@ internal sealed partial class Checkpointer
         }
     }
 
-    /// <summary>True when enough log, dirty pages or time has accumulated since the last checkpoint.</summary>
+    /// <summary>True when enough log, dirty pages or time has accumulated since the last checkpoint (or, with nothing committed, the snapshot clock moved and the interval passed).</summary>
     public bool IsDue()
     {
+        var options = _database.Options;
         if (_database.Versions.Latest.Number == Durable.CheckpointVersion)
         {
-            return false;
+            // Reads alone: record the snapshot clock once an interval, so that after a crash with the clock set back
+            // only documents that expired within about the last interval can show again.
+            return ClockAhead && !_database.IsReadOnly && _database.TimeProvider.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval;
         }
 
-        var options = _database.Options;
         return _wal.NextLsn - Durable.WalStartLsn >= options.CheckpointWalBytes
             || _database.Sequencer.DirtyNodes * _store.PageSize >= options.PageCacheBytes / 4
             || _database.TimeProvider.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval;

@@ -56,8 +56,12 @@ internal sealed partial class Checkpointer
 
     public long LastPagesWritten { get; private set; }
 
+    /// <summary>True when the snapshot clock handed out a later time than the durable meta page records.</summary>
+    private bool ClockAhead => _database.ClockHighWaterTicks > Durable.ClockHighWaterTicks;
+
     /// <summary>
-    /// Runs a checkpoint if anything was committed since the last one (or, with <paramref name="force"/>, regardless:
+    /// Runs a checkpoint if anything was committed since the last one, or the snapshot clock moved past the time the
+    /// last one recorded (or, with <paramref name="force"/>, regardless:
     /// a new meta page, bitmap and catalog, which lets pages freed by the previous checkpoint be reclaimed and records
     /// a new page count). Returns false when there was nothing to do.
     /// </summary>
@@ -75,7 +79,7 @@ internal sealed partial class Checkpointer
                 // database read-only under it, and that version (Latest) must never be written.
                 _database.ThrowIfReadOnly();
                 target = _database.Versions.Latest;
-                if ((target.Number == Durable.CheckpointVersion && !force) || !target.TryPin())
+                if ((target.Number == Durable.CheckpointVersion && !force && !ClockAhead) || !target.TryPin())
                 {
                     return false;
                 }
@@ -185,6 +189,7 @@ internal sealed partial class Checkpointer
             CatalogPage = catalogPages.Count > 0 ? catalogPages[0] : PageId.None,
             NextKeyspaceId = _database.NextKeyspaceId,
             BitmapPages = update.BitmapPages,
+            ClockHighWaterTicks = Math.Max(Durable.ClockHighWaterTicks, _database.ClockHighWaterTicks),
         };
         var slot = new PageId(1 - _durableSlot.Value);
         _store.WriteAt(slot, meta.Encode(slot));
