@@ -7,7 +7,8 @@ namespace Persistence.Generators.Emitting;
 /// <summary>
 /// Emits <c>TFields</c>: one query field per member whose values can be key parts. Each field knows the schema
 /// ordinals of the indexes it leads and whether it leads the primary key, so the planner can use them, and writes
-/// its values exactly as those keys do.
+/// its values exactly as those keys do (as the primary key does when it leads both: they differ only for a DateTime,
+/// which the key holds with its Kind and index entries hold as stored, see <see cref="KeyCode.Write"/>).
 /// </summary>
 internal static class FieldsEmitter
 {
@@ -37,7 +38,8 @@ internal static class FieldsEmitter
             {
                 var leads = collection.Indexes.Select((index, ordinal) => (index, ordinal)).Where(i => i.index.Members[0] == member.Name).Select(i => Names.Invariant(i.ordinal));
                 var indexes = "[" + string.Join(", ", leads) + "]";
-                var primary = collection.Key.Members[0] == member.Name ? "true" : "false";
+                var leadsKey = collection.Key.Members[0] == member.Name;
+                var primary = leadsKey ? "true" : "false";
                 var nullable = member.Shape.IsNullable ? "true" : "false";
                 var property = Names.Escape(member.Name);
                 source.WriteLine();
@@ -47,7 +49,7 @@ internal static class FieldsEmitter
                     var value = member.Shape.IsNullable ? "v" : "v!";
                     source.WriteLine($$"""
                         public global::Persistence.Query.StringField<{{model.FullName}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
-                            static (ref {{KeyWriter}} w, string? v) => {{KeyCode.Write(member.Shape, "w", value)}}, {{indexes}}, {{primary}}, {{nullable}});
+                            static (ref {{KeyWriter}} w, string? v) => {{KeyCode.Write(member.Shape, "w", value, asStored: !leadsKey)}}, {{indexes}}, {{primary}}, {{nullable}});
                         """);
                 }
                 else
@@ -55,7 +57,7 @@ internal static class FieldsEmitter
                     var type = member.Shape.TypeName;
                     source.WriteLine($$"""
                         public global::Persistence.Query.Field<{{model.FullName}}, {{type}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
-                            static (ref {{KeyWriter}} w, {{type}} v) => {{KeyCode.Write(member.Shape, "w", "v")}}, {{Comparer(member.Shape)}}, {{indexes}}, {{primary}}, {{nullable}});
+                            static (ref {{KeyWriter}} w, {{type}} v) => {{KeyCode.Write(member.Shape, "w", "v", asStored: !leadsKey)}}, {{Comparer(member.Shape)}}, {{indexes}}, {{primary}}, {{nullable}});
                         """);
                 }
             }

@@ -9,7 +9,12 @@ namespace Persistence.Generators.Emitting;
 internal static class KeyCode
 {
     /// <summary>A statement-expression writing <paramref name="value"/> with <paramref name="writer"/> ("w.WriteInt32(v)").</summary>
-    public static string Write(ValueShape shape, string writer, string value)
+    /// <param name="asStored">
+    /// True for index entries (and the values looked up in them): a DateTime is written as the stored document reads it
+    /// back (MessagePackWriter.StoredDateTime, UTC), so that the entry computed from a document before it is written
+    /// equals the one computed from the stored document. False for the primary key, which holds the Kind itself.
+    /// </param>
+    public static string Write(ValueShape shape, string writer, string value, bool asStored)
     {
         var underlying = shape.Underlying;
         var nullable = shape.IsNullable ? "Nullable" : "";
@@ -18,6 +23,11 @@ internal static class KeyCode
             var integer = underlying.Element!;
             var cast = integer.TypeName + (shape.IsNullable ? "?" : "");
             return $"{writer}.Write{nullable}{Suffix(integer.Kind)}(({cast}){value})";
+        }
+
+        if (asStored && underlying.Kind == ValueKind.DateTime)
+        {
+            value = $"global::Persistence.Serialization.MessagePackWriter.StoredDateTime({value})";
         }
 
         return $"{writer}.Write{nullable}{Suffix(underlying.Kind)}({value})";

@@ -65,7 +65,7 @@ internal static class SchemaEmitter
             source.WriteLine($$"""
                 public override {{key.TypeName}} GetKey({{model.FullName}} document) => document.{{Names.Escape(member.Name)}};
 
-                public override void WriteKey(ref {{KeyWriter}} writer, {{key.TypeName}} key) => {{KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key"))}};
+                public override void WriteKey(ref {{KeyWriter}} writer, {{key.TypeName}} key) => {{KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key"), asStored: false)}};
 
                 public override {{key.TypeName}} ReadKey(ref {{KeyReader}} reader) => {{KeyCode.Read(member.Shape, "reader")}};
                 """);
@@ -79,7 +79,7 @@ internal static class SchemaEmitter
         {
             foreach (var member in members)
             {
-                source.WriteLine(KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key." + Names.Escape(member.Name))) + ";");
+                source.WriteLine(KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key." + Names.Escape(member.Name)), asStored: false) + ";");
             }
         }
 
@@ -165,7 +165,7 @@ internal static class SchemaEmitter
                         value += " ?? " + context.ThrowNull(member.Name, reading: false);
                     }
 
-                    source.WriteLine(KeyCode.Write(member.Shape, "writer", value) + ";");
+                    source.WriteLine(KeyCode.Write(member.Shape, "writer", value, asStored: true) + ";");
                 }
 
                 source.WriteLine("return true;");

@@ -65,7 +65,7 @@ public ref partial struct MessagePackReader
         int offsetStart = _position;
         long minutes = ReadInt64();
         long localTicks = utc.Ticks + (Math.Clamp(minutes, -MaxOffsetMinutes, MaxOffsetMinutes) * TimeSpan.TicksPerMinute);
-        if (Math.Abs(minutes) > MaxOffsetMinutes || localTicks < DateTime.MinValue.Ticks || localTicks > DateTime.MaxValue.Ticks)
+        if (minutes is < -MaxOffsetMinutes or > MaxOffsetMinutes || localTicks < DateTime.MinValue.Ticks || localTicks > DateTime.MaxValue.Ticks)
         {
             throw SerializationErrors.OutOfRange(
                 "DateTimeOffset", offsetStart, string.Create(CultureInfo.InvariantCulture, $"an offset of {minutes} minutes"));

@@ -74,11 +74,7 @@ public ref partial struct MessagePackWriter
     /// </param>
     public void WriteTimestamp(DateTime value)
     {
-        if (value.Kind == DateTimeKind.Local)
-        {
-            value = value.ToUniversalTime();
-        }
-
+        value = StoredDateTime(value);
         long ticks = value.Ticks - DateTime.UnixEpoch.Ticks;
         long seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out long remainder);
         if (remainder < 0)
@@ -90,6 +86,26 @@ public ref partial struct MessagePackWriter
 
         WriteTimestamp(seconds, (uint)(remainder * 100));
     }
+
+    /// <summary>
+    /// The value that <see cref="MessagePackReader.ReadTimestamp()"/> returns for what <see cref="WriteTimestamp(DateTime)"/>
+    /// writes of <paramref name="value"/>: the same instant as a <see cref="DateTimeKind.Utc"/> value (a
+    /// <see cref="DateTimeKind.Local"/> value converted, an <see cref="DateTimeKind.Unspecified"/> one taken as UTC).
+    /// </summary>
+    /// <remarks>
+    /// Index entries of DateTime members are encoded from this value, never from the member's own Kind: an entry is
+    /// computed from the document being written and later, to remove it, from the stored document, which has lost
+    /// the Kind. The two must be the same bytes.
+    /// </remarks>
+    public static DateTime StoredDateTime(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => value,
+        DateTimeKind.Local => value.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+    };
+
+    /// <summary>The nullable form of <see cref="StoredDateTime(DateTime)"/>: null stays null.</summary>
+    public static DateTime? StoredDateTime(DateTime? value) => value is { } present ? StoredDateTime(present) : null;
 
     /// <summary>Writes a timestamp from its two fields, choosing the form as the specification does.</summary>
     /// <param name="seconds">Seconds since 1970-01-01T00:00:00Z.</param>

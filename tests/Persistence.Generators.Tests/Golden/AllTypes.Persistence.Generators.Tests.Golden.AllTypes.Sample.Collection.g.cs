@@ -286,7 +286,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public long Count(global::System.DateTime dateTime, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(dateTime)), transaction);
 
-            private static byte[] Key(global::System.DateTime dateTime) => Encode(dateTime, static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(v));
+            private static byte[] Key(global::System.DateTime dateTime) => Encode(dateTime, static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)));
         }
 
         /// <summary>Ordered scans of the index on TimeSpan.</summary>
@@ -500,7 +500,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         /// <summary>The DateTime member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.DateTime> DateTime { get; } = new("DateTime", static d => d.DateTime,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(v), global::System.Collections.Generic.Comparer<global::System.DateTime>.Default, [7], false, false);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Default, [7], false, false);
 
         /// <summary>The DateTimeOffset member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.DateTimeOffset> DateTimeOffset { get; } = new("DateTimeOffset", static d => d.DateTimeOffset,
@@ -540,7 +540,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         /// <summary>The NullableDateTime member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.DateTime?> NullableDateTime { get; } = new("NullableDateTime", static d => d.NullableDateTime,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime? v) => w.WriteNullableDateTime(v), global::System.Collections.Generic.Comparer<global::System.DateTime?>.Default, [], false, true);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime? v) => w.WriteNullableDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime?>.Default, [], false, true);
 
         /// <summary>The NullableDecimal member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, decimal?> NullableDecimal { get; } = new("NullableDecimal", static d => d.NullableDecimal,
@@ -1614,7 +1614,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
             public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.AllTypes.Sample document)
             {
-                writer.WriteDateTime(document.DateTime);
+                writer.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(document.DateTime));
                 return true;
             }
 

@@ -78,7 +78,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
             private static byte[] Key(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus status, global::System.DateTime placedAt) => Encode((status, placedAt), static (ref global::Persistence.Serialization.KeyWriter w, (global::Persistence.Generators.Tests.Golden.Orders.OrderStatus, global::System.DateTime) v) =>
             {
                 w.WriteInt32((int)v.Item1);
-                w.WriteDateTime(v.Item2);
+                w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v.Item2));
             });
         }
 
@@ -145,7 +145,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
 
         /// <summary>The PlacedAt member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.Orders.Order, global::System.DateTime> PlacedAt { get; } = new("PlacedAt", static d => d.PlacedAt,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(v), global::System.Collections.Generic.Comparer<global::System.DateTime>.Default, [], false, false);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Default, [], false, false);
 
         /// <summary>The Total member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.Orders.Order, decimal> Total { get; } = new("Total", static d => d.Total,
@@ -273,7 +273,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
             public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, global::Persistence.Generators.Tests.Golden.Orders.Order document)
             {
                 writer.WriteInt32((int)document.Status);
-                writer.WriteDateTime(document.PlacedAt);
+                writer.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(document.PlacedAt));
                 return true;
             }
 

@@ -1,4 +1,5 @@
 using Persistence.Generators.Tests.Golden.AllTypes;
+using Persistence.Serialization;
 
 namespace Persistence.Generators.Tests.Runtime;
 
@@ -66,6 +67,37 @@ public sealed class IndexConsistencyTests
 
             Verify(samples, model);
         }
+    }
+
+    /// <summary>
+    /// The stored document reads a DateTime back as UTC, whatever Kind it was written with; the index entry computed
+    /// from it to remove the old entry (on update and delete) must be the one computed from the document when written.
+    /// </summary>
+    [Theory]
+    [InlineData(DateTimeKind.Unspecified)]
+    [InlineData(DateTimeKind.Local)]
+    [InlineData(DateTimeKind.Utc)]
+    public void A_DateTime_index_agrees_with_stored_documents_of_any_Kind(DateTimeKind kind)
+    {
+        using var db = Database.OpenInMemory();
+        var samples = new SampleCollection(db);
+        var at = new DateTime(2024, 7, 1, 12, 30, 0, kind);
+        var sample = new Sample { Id = Guid.NewGuid(), DateTime = at };
+        samples.Insert(sample);
+        Assert.Empty(samples.CheckConsistency());
+        Assert.Equal([sample.Id], samples.ByDateTime.Find(at).Select(s => s.Id));
+        Assert.Equal([sample.Id], samples.Query().Where(f => f.DateTime.Is(MessagePackWriter.StoredDateTime(at))).Select(s => s.Id));
+
+        var read = samples.Get(sample.Id)!;
+        read.DateTime = at.AddHours(1);
+        samples.Update(read);
+        Assert.Empty(samples.CheckConsistency());
+        Assert.Empty(samples.ByDateTime.Find(at));
+        Assert.Equal([sample.Id], samples.ByDateTime.Find(at.AddHours(1)).Select(s => s.Id));
+
+        samples.Delete(sample.Id);
+        Assert.Empty(samples.CheckConsistency());
+        Assert.Empty(samples.ByDateTime.All());
     }
 
     private static void Verify(SampleCollection samples, Dictionary<Guid, Sample> model)

@@ -103,4 +103,13 @@ public sealed partial class MessagePackReaderTests
         AssertMalformed("91d6ff00000000", (ref MessagePackReader r) => r.ReadDateTimeOffset());
         AssertMalformed("92c70cff00000000fffffff1886e0900ff", (ref MessagePackReader r) => r.ReadDateTimeOffset());
     }
+
+    [Theory]
+    [InlineData("92d6ff00000000d38000000000000000")] // long.MinValue minutes: Math.Abs of it overflowed
+    [InlineData("92d6ff00000000d37fffffffffffffff")]
+    [InlineData("92d6ff00000000cfffffffffffffffff")]
+    public void A_DateTimeOffset_with_an_extreme_offset_throws_the_serialization_exception(string hex)
+    {
+        AssertMalformed(hex, (ref MessagePackReader r) => r.ReadDateTimeOffset());
+    }
 }
