@@ -207,6 +207,7 @@ public sealed class Cursor : IDisposable
 
     private void EnsureCurrent()
     {
+        ThrowIfClosed();
         if (!IsValid)
         {
             throw new TransactionStateException(ErrorCode.CursorClosed, "The cursor is not positioned on a key.");
@@ -222,7 +223,5 @@ public sealed class Cursor : IDisposable
                 throw new TransactionStateException(ErrorCode.CursorClosed, "The cursor's key was deleted by a write in the same transaction.");
             }
         }
-
-        _transaction.ThrowIfNotActive();
     }
 }

@@ -29,6 +29,10 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     private Exception? _readOnlyCause;
     private int _nextKeyspaceId;
     private volatile bool _disposed;
+
+    /// <summary>The thread that began closing the database (0 while open); <see cref="_closed"/> completes when it is done.</summary>
+    private int _closingThread;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inflightCommits;
     private long _clockHighWater;
 
@@ -146,11 +150,18 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
 
     /// <summary>Begins a write transaction. Never blocks: several may be open at once (see <see cref="WriteTransaction"/>).</summary>
     /// <param name="durability">When the commit is acknowledged; default <see cref="DatabaseOptions.DefaultDurability"/>.</param>
+    /// <exception cref="InvalidOptionsException"><paramref name="durability"/> is not a <see cref="Durability"/> value, or is <see cref="Durability.None"/> for a database with files.</exception>
     public WriteTransaction BeginWrite(Durability? durability = null)
     {
         ThrowIfDisposed();
         ThrowIfReadOnly();
         var mode = durability ?? _options.DefaultDurability;
+        if ((uint)mode > (uint)Durability.None)
+        {
+            // Only Durable asks for an fsync: an undefined value would quietly acknowledge commits before they are durable.
+            throw new InvalidOptionsException(nameof(durability), $"Durability {mode} is not a Durability value.");
+        }
+
         if (IsInMemory)
         {
             mode = Durability.None;
@@ -177,16 +188,52 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         return ValueTask.FromResult(BeginWrite(durability));
     }
 
-    /// <summary>Checkpoints (unless read-only), waits for background work to stop, and closes the files.</summary>
+    /// <summary>
+    /// Checkpoints (unless read-only), waits for background work and the commits in flight to finish, and closes the
+    /// files. Idempotent and thread-safe: a call made while another is closing the database returns once the files are
+    /// closed (and the lock released), so that the caller may reopen the database at once.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.CompareExchange(ref _closingThread, Environment.CurrentManagedThreadId, 0) != 0)
         {
+            // Closing already, or closed: wait for the closer unless this is its own thread (a re-entrant call).
+            if (Volatile.Read(ref _closingThread) != Environment.CurrentManagedThreadId)
+            {
+                _closed.Task.GetAwaiter().GetResult();
+            }
+
             return;
         }
 
+        try
+        {
+            Close();
+        }
+        finally
+        {
+            _closed.TrySetResult();
+        }
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        var closer = Volatile.Read(ref _closingThread);
+        if (closer != 0 && closer != Environment.CurrentManagedThreadId)
+        {
+            return new ValueTask(_closed.Task); // another call is closing it (or has): wait without blocking a thread
+        }
+
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Close()
+    {
         Ttl.DisposeAsync().AsTask().GetAwaiter().GetResult(); // the collector's last batch commits before the drain
         _disposed = true;
+        Interlocked.MemoryBarrier(); // a full fence: EnterCommit sees the flag, or this sees its count (Dekker)
         var spin = new SpinWait();
         while (Volatile.Read(ref _inflightCommits) > 0)
         {
@@ -238,13 +285,6 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
 
         _chain.DropLogs();
         LogSpill.DeleteLeftovers(_fileSystem, Path!, ex => Log.SpillCleanupFailed(Logger, Path!, ex));
-    }
-
-    /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync()
-    {
-        Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>The latest snapshot time handed out (UTC ticks), or the one the last checkpoint recorded after an open.</summary>

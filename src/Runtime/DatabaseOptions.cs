@@ -114,18 +114,18 @@ public sealed class DatabaseOptions
         (Ttl ?? throw new InvalidOptionsException(nameof(Ttl), "Ttl must not be null.")).Validate();
         foreach (var (name, collection) in Collections)
         {
-            collection.Validate(name);
+            (collection ?? throw new InvalidOptionsException($"Collections[{name}]", $"The settings of collection '{name}' must not be null; remove the entry instead.")).Validate(name);
         }
     }
 
     internal DatabaseOptions Clone()
     {
         var copy = (DatabaseOptions)MemberwiseClone();
-        copy.Ttl = Ttl.Clone();
+        copy.Ttl = Ttl?.Clone()!; // a null is refused by Validate, which runs on the copy
         copy._collections = new Dictionary<string, CollectionOptions>(StringComparer.Ordinal);
         foreach (var (name, collection) in Collections)
         {
-            copy._collections[name] = collection.Clone();
+            copy._collections[name] = collection?.Clone()!;
         }
 
         return copy;

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "A scratch file of a transaction log beside {Path} could not be listed or deleted; it holds nothing the database needs, and the next open tries again")]
     public static partial void SpillCleanupFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "A pass of the expired-document collector of {Path} failed; expired documents stay invisible, and the next pass tries again")]
+    public static partial void CollectorFailed(ILogger logger, string path, Exception exception);
 }

@@ -60,8 +60,15 @@ public sealed partial class Query<T, TKey, TFields>
         return (long)Pipeline(plan, tx, isRead: false).Count(); // counting reads no document: none slides
     });
 
-    /// <summary>Deletes every result (and its index entries) in one transaction; returns how many were deleted.</summary>
-    public int Delete(WriteTransaction? transaction = null) => _collection.Run(transaction ?? _transaction as WriteTransaction, tx =>
+    /// <summary>
+    /// Deletes every result (and its index entries) in one transaction; returns how many were deleted. It runs in
+    /// <paramref name="transaction"/>, else in the query's own write transaction, else (a query without one) in a
+    /// transaction of its own.
+    /// </summary>
+    /// <exception cref="TransactionStateException">The query reads a <see cref="ReadTransaction"/> and no write transaction
+    /// was given (<see cref="ErrorCode.ReadOnlyTransaction"/>): a snapshot cannot delete, and a transaction of its own
+    /// would delete what a later snapshot finds instead.</exception>
+    public int Delete(WriteTransaction? transaction = null) => _collection.Run(transaction ?? WriteTransactionForDelete(), tx =>
     {
         var keys = Keys(tx).ToList();
         var deleted = 0;
@@ -72,6 +79,13 @@ public sealed partial class Query<T, TKey, TFields>
 
         return deleted;
     });
+
+    private WriteTransaction? WriteTransactionForDelete() => _transaction switch
+    {
+        ReadTransaction => throw new TransactionStateException(ErrorCode.ReadOnlyTransaction,
+            $"The query on '{_collection.Name}' reads a read transaction, which cannot delete: pass a write transaction to Delete, or build the query in one."),
+        _ => _transaction as WriteTransaction,
+    };
 
     /// <summary>A description of the plan: the access path, the filter, the ordering and the limits.</summary>
     public string Explain() => _collection.Read(_transaction, tx =>

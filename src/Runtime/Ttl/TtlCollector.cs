@@ -153,6 +153,12 @@ internal sealed class TtlCollector : IAsyncDisposable
             {
                 // Read-only or closing: the next pass (or the next open) catches up; expired documents stay invisible.
             }
+            catch (Exception ex)
+            {
+                // Anything else (a document type whose members throw while it is read back, say) must neither stop
+                // the collector for good nor surface later from Dispose, which would then leave the files open.
+                Log.CollectorFailed(_database.Logger, _database.Path ?? ":memory:", ex);
+            }
         }
     }
 

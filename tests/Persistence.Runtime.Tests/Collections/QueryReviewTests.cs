@@ -369,4 +369,21 @@ public sealed class QueryReviewTests : IDisposable
 
         Assert.Equal(40, seen);
     }
+
+    [Fact]
+    public void Delete_through_a_query_on_a_read_transaction_is_refused_and_deletes_nothing()
+    {
+        _gadgets.InsertMany(Enumerable.Range(1, 3).Select(i => new Gadget { Id = i, Code = $"c{i}", When = Epoch }));
+        using var read = _db.BeginRead();
+
+        // Before, it ran in a transaction of its own and deleted what a later snapshot found.
+        var ex = Assert.Throws<TransactionStateException>(() => _gadgets.Query(read).Delete());
+        Assert.Equal(ErrorCode.ReadOnlyTransaction, ex.Code);
+        Assert.Equal(3, _gadgets.Count());
+
+        using var write = _db.BeginWrite();
+        Assert.Equal(3, _gadgets.Query(read).Delete(write)); // a write transaction given explicitly does it
+        write.Commit();
+        Assert.Equal(0, _gadgets.Count());
+    }
 }

@@ -1,5 +1,6 @@
 using Persistence.Testing;
 using Persistence.Tests.Collections;
+using Persistence.Ttl;
 
 namespace Persistence.Tests.Ttl;
 
@@ -167,5 +168,46 @@ public sealed class TtlReviewTests
         var uncached = Assert.Throws<TransactionStateException>(() => users.Get(2, read));
         var cached = Assert.Throws<TransactionStateException>(() => users.Get(1, read));
         Assert.Equal(uncached.Code, cached.Code);
+    }
+
+    [Fact]
+    public void A_collector_pass_that_throws_is_logged_the_loop_goes_on_and_dispose_still_closes_the_files()
+    {
+        var fs = new SimulatedFileSystem();
+        var time = new FakeTimeProvider(Start);
+        var logger = new CapturingLogger();
+        var options = TestDatabases.Small(time);
+        options.Logger = logger;
+        var db = TestDatabases.Open(fs, options);
+        var failing = new ThrowingCollection();
+        db.Ttl.Register(failing); // starts the database's own collector loop
+
+        // Before, the first exception ended the loop for good, and Dispose rethrew it before closing anything.
+        var deadline = DateTime.UtcNow.AddSeconds(60); // a bound on a busy machine, not a timing
+        while (Volatile.Read(ref failing.Passes) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the collector ran {failing.Passes} passes");
+            time.Advance(options.Ttl.CollectorInterval);
+            Thread.Sleep(1);
+        }
+
+        db.Dispose();
+        Assert.True(logger.Has(13));
+        using var reopened = TestDatabases.Open(fs, TestDatabases.Small(time)); // the lock was released
+    }
+
+    private sealed class ThrowingCollection : ITtlCollection
+    {
+        public int Passes;
+
+        public string Name => "throwing";
+
+        public int CollectExpired(int batchSize, DateTimeOffset now)
+        {
+            Interlocked.Increment(ref Passes);
+            throw new InvalidOperationException("A document's setter threw while it was read back.");
+        }
+
+        public int FlushAccesses() => 0;
     }
 }
