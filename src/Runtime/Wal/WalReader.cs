@@ -4,7 +4,8 @@ namespace Persistence.Wal;
 
 /// <summary>
 /// Reads the log forward from a checkpoint's start LSN, validating every frame (chained header checksum, LSN, payload
-/// checksum). The log ends at the first frame that does not validate or the first missing segment.
+/// checksum). The log ends at the first frame that does not validate or at a missing segment after which none exists;
+/// a missing segment with a later one is <see cref="CorruptionException"/>.
 /// </summary>
 internal sealed class WalReader(WalSegments segments, long startLsn, uint seed, int maxPayload)
 {
@@ -44,6 +45,10 @@ internal sealed class WalReader(WalSegments segments, long startLsn, uint seed, 
                 _file = segments.TryOpen(index);
                 _fileIndex = index;
                 _blockStart = -1;
+                if (_file is null && segments.ExistsAfter(index))
+                {
+                    throw MissingSegment(index);
+                }
             }
 
             if (_file is null || !TryReadAt(segments.OffsetOf(Position), _header)
@@ -72,6 +77,19 @@ internal sealed class WalReader(WalSegments segments, long startLsn, uint seed, 
             return true;
         }
     }
+
+    /// <summary>
+    /// A segment the log needs is missing but a later one exists. The log never leaves such a gap (segments are made in
+    /// order and recycled only below a durable checkpoint's start): the segment was deleted, or the newest meta page is
+    /// damaged and the open fell back to the checkpoint before it, whose log that newest checkpoint recycled. Ending the
+    /// log here would silently drop commits that the lost checkpoint holds.
+    /// </summary>
+    private CorruptionException MissingSegment(long index) =>
+        new(ErrorCode.Corruption,
+            $"The write-ahead log in '{segments.Directory}' is missing segment {WalSegments.NameOf(index)} although later segments exist: a segment was deleted, or the newest meta page is damaged and the log of the checkpoint before it was already recycled.")
+        {
+            FilePath = segments.Directory,
+        };
 
     private bool TryReadAt(long offset, Span<byte> destination)
     {

@@ -96,6 +96,15 @@ internal sealed class WalSegments : IDisposable
         }
     }
 
+    /// <summary>Whether a segment file with an index above <paramref name="index"/> exists (live, spare or prepared ahead).</summary>
+    public bool ExistsAfter(long index)
+    {
+        lock (_lock)
+        {
+            return _existing.Count > 0 && _existing.Max > index;
+        }
+    }
+
     /// <summary>
     /// The segment to write at <paramref name="index"/>, ready (allocated, and its name durable, so an fdatasync of the
     /// file afterwards makes writes to it durable); starts preparing the segment after it in the background.
