@@ -67,6 +67,7 @@ public sealed partial class Database
                 options.RecoveryHeldLogBytes);
             Recovered = recovered;
             segments.DiscardAfter(recovered.EndLsn); // frames of a history cut short must never chain onto new ones
+            segments.Sync(meta.WalStartLsn, recovered.EndLsn); // new commits chain onto the recovered log, so it must be durable first
             _nextKeyspaceId = Math.Max(meta.NextKeyspaceId, recovered.NextKeyspaceId);
             if (recovered.Replayed is { } replayed)
             {

@@ -97,6 +97,24 @@ public sealed class SimulatedFile
         }
     }
 
+    /// <summary>
+    /// What the machine holds after the process died but the machine did not: the same contents, with the writes not
+    /// flushed yet still not durable (the operating system's cache keeps them, and a later power failure can lose them).
+    /// </summary>
+    internal SimulatedFile AfterProcessCrash()
+    {
+        lock (this)
+        {
+            var copy = new SimulatedFile((byte[])_durable.Clone(), _durableLength)
+            {
+                _current = (byte[])_current.Clone(),
+                _length = _length,
+            };
+            copy._pending.AddRange(_pending);
+            return copy;
+        }
+    }
+
     /// <summary>What the disk holds after a power failure, according to <paramref name="mode"/>.</summary>
     internal SimulatedFile AfterCrash(CrashMode mode, Random random)
     {

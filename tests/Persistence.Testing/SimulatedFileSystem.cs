@@ -86,6 +86,24 @@ public sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
+    /// <summary>
+    /// The files after the process died and the machine did not: every name is kept (as durable), and every write not
+    /// flushed yet stays pending, so a later <see cref="AfterCrash"/> of the returned system can still lose it.
+    /// </summary>
+    public SimulatedFileSystem AfterProcessCrash()
+    {
+        lock (_lock)
+        {
+            var result = new Dictionary<string, SimulatedFile>();
+            foreach (var (path, file) in _names)
+            {
+                result[path] = file.AfterProcessCrash();
+            }
+
+            return new SimulatedFileSystem(result, new Dictionary<string, SimulatedFile>(result));
+        }
+    }
+
     /// <summary>A copy in which every name and every write is durable (for reopening without a crash).</summary>
     public SimulatedFileSystem Clone() => AfterCrash(CrashMode.KeepAll, new Random(0));
 

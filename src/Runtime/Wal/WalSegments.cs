@@ -242,6 +242,24 @@ internal sealed class WalSegments : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes durable the segments holding the log from <paramref name="fromLsn"/> to <paramref name="toLsn"/>: after the
+    /// process died with the machine still up, recovery reads frames that may still sit in the operating system's cache
+    /// only, and new commits must not chain onto frames that a power failure could still take.
+    /// </summary>
+    public void Sync(long fromLsn, long toLsn)
+    {
+        if (toLsn <= fromLsn)
+        {
+            return;
+        }
+
+        for (var index = IndexOf(fromLsn); index <= IndexOf(toLsn); index++)
+        {
+            TryOpen(index)?.Flush();
+        }
+    }
+
     private bool ZeroFrom(IStorageFile file, long start, byte[] block)
     {
         var written = false;
