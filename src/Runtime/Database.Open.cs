@@ -66,6 +66,16 @@ public sealed partial class Database
             var recovered = Recovery.Replay(this, segments, checkpointed, maxPayload, new RecoverySpill(spiller, meta.Sequence + 1, SpillLeavesAfter),
                 options.RecoveryHeldLogBytes);
             Recovered = recovered;
+            if (LogTailCheck.FindDurableFrameAfter(segments, recovered.EndLsn, maxPayload) is { } later)
+            {
+                throw new CorruptionException(
+                    ErrorCode.Corruption,
+                    $"The write-ahead log of '{Path}' is damaged after LSN {recovered.EndLsn}: a frame written at LSN {later}, once everything before it was durable, follows the damage, so this is not the torn end a crash leaves. Opening would drop acknowledged commits; the database is refused and its files are left as they are.")
+                {
+                    FilePath = segments.Directory,
+                };
+            }
+
             segments.DiscardAfter(recovered.EndLsn); // frames of a history cut short must never chain onto new ones
             segments.Sync(meta.WalStartLsn, recovered.EndLsn); // new commits chain onto the recovered log, so it must be durable first
             _nextKeyspaceId = Math.Max(meta.NextKeyspaceId, recovered.NextKeyspaceId);

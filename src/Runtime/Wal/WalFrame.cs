@@ -16,7 +16,9 @@ namespace Persistence.Wal;
 ///     16    8 version         the commit's version number (0 for segment-end markers)
 ///     24    4 payload CRC     CRC-32C of the payload
 ///     28    1 kind            <see cref="WalFrameKind"/>
-///     29    3 reserved        zero
+///     29    1 flags           bit 0: everything in the log before this frame was durable when it was written (set on
+///                             the first frame of a batch written after a sync); other bits zero
+///     30    2 reserved        zero
 /// </code>
 /// Chaining the frame checksums means a frame validates only after exactly the frames that preceded it when it was
 /// written: a stale frame left in a recycled segment, or a frame that survived a crash after a torn predecessor,
@@ -26,7 +28,10 @@ internal static class WalFrame
 {
     public const int HeaderSize = 32;
 
-    public static void WriteHeader(Span<byte> header, uint previousChecksum, int payloadLength, long lsn, long version, uint payloadCrc, WalFrameKind kind)
+    /// <summary>The flag bit saying that everything before the frame was durable when it was written.</summary>
+    private const byte DurableBefore = 1;
+
+    public static void WriteHeader(Span<byte> header, uint previousChecksum, int payloadLength, long lsn, long version, uint payloadCrc, WalFrameKind kind, bool durableBefore = false)
     {
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], payloadLength);
         BinaryPrimitives.WriteInt64LittleEndian(header[8..], lsn);
@@ -34,10 +39,37 @@ internal static class WalFrame
         BinaryPrimitives.WriteUInt32LittleEndian(header[24..], payloadCrc);
         header[28] = (byte)kind;
         header[29..HeaderSize].Clear();
+        header[29] = durableBefore ? DurableBefore : (byte)0;
         BinaryPrimitives.WriteUInt32LittleEndian(header, Checksum.Compute(header[4..HeaderSize], previousChecksum));
     }
 
     public static uint FrameChecksum(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadUInt32LittleEndian(header);
+
+    /// <summary>
+    /// True when <paramref name="header"/>, read at <paramref name="lsn"/>, is a frame written there and marked as written
+    /// after everything before it was durable, judged without the chain (the frames before it may be damaged): its LSN
+    /// is its own position, and its kind and length are possible. The caller checks the payload against
+    /// <paramref name="info"/>'s payload CRC.
+    /// </summary>
+    public static bool IsDurableMark(ReadOnlySpan<byte> header, long lsn, int maxPayload, out FrameInfo info)
+    {
+        info = default;
+        if (BinaryPrimitives.ReadInt64LittleEndian(header[8..]) != lsn || header[29] != DurableBefore || header[30] != 0 || header[31] != 0)
+        {
+            return false;
+        }
+
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+        var kind = (WalFrameKind)header[28];
+        if (length < 0 || length > maxPayload || kind is < WalFrameKind.Data or > WalFrameKind.SegmentEnd)
+        {
+            return false;
+        }
+
+        info = new FrameInfo(length, BinaryPrimitives.ReadInt64LittleEndian(header[16..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(header[24..]), kind, FrameChecksum(header));
+        return true;
+    }
 
     /// <summary>Validates a header read at <paramref name="lsn"/>; false means "the log ends here".</summary>
     public static bool TryRead(ReadOnlySpan<byte> header, uint previousChecksum, long lsn, int maxPayload, out FrameInfo info)

@@ -96,6 +96,15 @@ internal sealed class WalSegments : IDisposable
         }
     }
 
+    /// <summary>The indexes of the segment files at or above <paramref name="index"/>, in order.</summary>
+    public IReadOnlyList<long> ExistingFrom(long index)
+    {
+        lock (_lock)
+        {
+            return [.. _existing.GetViewBetween(index, long.MaxValue)];
+        }
+    }
+
     /// <summary>Whether a segment file with an index above <paramref name="index"/> exists (live, spare or prepared ahead).</summary>
     public bool ExistsAfter(long index)
     {

@@ -110,6 +110,7 @@ internal sealed partial class WalWriter
         var arenaUsed = 0;
         long runStart = -1;
         long runEnd = -1;
+        var framesBefore = FramesWritten;
         foreach (var request in batch)
         {
             var version = request.Version?.Number ?? 0;
@@ -142,7 +143,10 @@ internal sealed partial class WalWriter
 
                 var header = buffer.AsSpan(offset, WalFrame.HeaderSize);
                 var frameVersion = frame.Kind == WalFrameKind.SegmentEnd ? 0 : version;
-                WalFrame.WriteHeader(header, _chain, frame.Length - WalFrame.HeaderSize, frame.Lsn, frameVersion, frame.PayloadCrc, frame.Kind);
+                // The batch's first frame says whether everything before it is durable (the last batch synced): a
+                // frame that says so and survives behind a damaged one proves the damage is not a torn end (LogTailCheck).
+                var durableBefore = FramesWritten == framesBefore && frame.Lsn == _durableLsn;
+                WalFrame.WriteHeader(header, _chain, frame.Length - WalFrame.HeaderSize, frame.Lsn, frameVersion, frame.PayloadCrc, frame.Kind, durableBefore);
                 _chain = WalFrame.FrameChecksum(header);
                 run.Add(buffer.AsMemory(offset, frame.Length));
                 runEnd = frame.Lsn + frame.Length;
