@@ -54,34 +54,25 @@ internal static class WalFrame
     public static bool IsDurableMark(ReadOnlySpan<byte> header, long lsn, int maxPayload, out FrameInfo info)
     {
         info = default;
-        if (BinaryPrimitives.ReadInt64LittleEndian(header[8..]) != lsn || header[29] != DurableBefore || header[30] != 0 || header[31] != 0)
-        {
-            return false;
-        }
-
-        var length = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-        var kind = (WalFrameKind)header[28];
-        if (length < 0 || length > maxPayload || kind is < WalFrameKind.Data or > WalFrameKind.SegmentEnd)
-        {
-            return false;
-        }
-
-        info = new FrameInfo(length, BinaryPrimitives.ReadInt64LittleEndian(header[16..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(header[24..]), kind, FrameChecksum(header));
-        return true;
+        return BinaryPrimitives.ReadInt64LittleEndian(header[8..]) == lsn
+            && header[29] == DurableBefore && header[30] == 0 && header[31] == 0
+            && TryDecode(header, maxPayload, out info);
     }
 
     /// <summary>Validates a header read at <paramref name="lsn"/>; false means "the log ends here".</summary>
     public static bool TryRead(ReadOnlySpan<byte> header, uint previousChecksum, long lsn, int maxPayload, out FrameInfo info)
     {
         info = default;
-        if (header.Length < HeaderSize
-            || BinaryPrimitives.ReadUInt32LittleEndian(header) != Checksum.Compute(header[4..HeaderSize], previousChecksum)
-            || BinaryPrimitives.ReadInt64LittleEndian(header[8..]) != lsn)
-        {
-            return false;
-        }
+        return header.Length >= HeaderSize
+            && BinaryPrimitives.ReadUInt32LittleEndian(header) == Checksum.Compute(header[4..HeaderSize], previousChecksum)
+            && BinaryPrimitives.ReadInt64LittleEndian(header[8..]) == lsn
+            && TryDecode(header, maxPayload, out info);
+    }
 
+    /// <summary>Reads the fields of a header whose place is checked, if its length and kind are possible.</summary>
+    private static bool TryDecode(ReadOnlySpan<byte> header, int maxPayload, out FrameInfo info)
+    {
+        info = default;
         var length = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
         var kind = (WalFrameKind)header[28];
         if (length < 0 || length > maxPayload || kind is < WalFrameKind.Data or > WalFrameKind.SegmentEnd)
