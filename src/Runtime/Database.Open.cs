@@ -53,6 +53,7 @@ public sealed partial class Database
             _clockHighWater = meta.ClockHighWaterTicks; // a clock set back across the restart does not resurrect expired documents
             _limits = new TreeLimits(meta.PageSize);
             _store = new PageStore(file, meta.PageSize, options.PageCacheBytes, MakeReadOnly);
+            _store.NewestGeneration = meta.Sequence + 1;
             Source = _store;
             _freeSpace = FreeSpaceMap.Load(_store, meta, file.Length / meta.PageSize);
             var (checkpointed, catalogPages) = LoadCheckpoint(meta);

@@ -20,7 +20,21 @@ internal sealed class PageStore : INodeSource, IDisposable
         Pages = new PagePool(pageSize, PoolPages(cacheBytes, pageSize)) { Cache = Cache };
     }
 
+    private long _newestGeneration = long.MaxValue;
+
     public int PageSize { get; }
+
+    /// <summary>
+    /// The newest generation a page read now may carry: the durable checkpoint's sequence plus one (pages that the next
+    /// checkpoint, a large transaction or recovery writes ahead of it). A page sealed later was written after a
+    /// checkpoint this open does not know: the newest meta page was lost and the open fell back to the one before, and
+    /// the page's place was reused since. Its checksum, number and type are all valid, so only this tells it apart.
+    /// </summary>
+    public long NewestGeneration
+    {
+        get => Volatile.Read(ref _newestGeneration);
+        set => Volatile.Write(ref _newestGeneration, value);
+    }
 
     public PagePool Pages { get; }
 
@@ -58,6 +72,11 @@ internal sealed class PageStore : INodeSource, IDisposable
         ReadExact(first, buffer);
         try
         {
+            for (var i = 0; i < pages; i++)
+            {
+                CheckGeneration(buffer.AsSpan(i * PageSize, PageSize), new PageId(first.Value + i));
+            }
+
             return Overflow.Decode(buffer, first, length, PageSize, Path);
         }
         catch (CorruptionException ex)
@@ -74,6 +93,7 @@ internal sealed class PageStore : INodeSource, IDisposable
         try
         {
             PageHeader.Verify(page, id, expected, Path);
+            CheckGeneration(page, id);
         }
         catch (CorruptionException ex)
         {
@@ -92,6 +112,7 @@ internal sealed class PageStore : INodeSource, IDisposable
         }
 
         PageHeader.Verify(page, id, expected, Path);
+        CheckGeneration(page, id);
     }
 
     /// <summary>Writes sealed pages, coalescing runs of consecutive page numbers into single vectored writes.</summary>
@@ -123,6 +144,16 @@ internal sealed class PageStore : INodeSource, IDisposable
     public void Flush() => _file.Flush();
 
     public void Dispose() => _file.Dispose();
+
+    private void CheckGeneration(ReadOnlySpan<byte> page, PageId id)
+    {
+        var generation = PageHeader.GetGeneration(page);
+        var newest = NewestGeneration;
+        if (generation > newest)
+        {
+            throw PageHeader.Corrupt(Path, id, $"it was written in generation {generation}, after any this database's checkpoint allows (at most {newest}): it was written after a checkpoint whose meta page is lost, over a page the open's checkpoint still uses");
+        }
+    }
 
     private void ReadExact(PageId id, Span<byte> buffer)
     {

@@ -195,6 +195,7 @@ internal sealed partial class Checkpointer
         _store.WriteAt(slot, meta.Encode(slot));
         _store.Flush();
 
+        _store.NewestGeneration = meta.Sequence + 1; // before Durable: writes sealed with Durable.Sequence + 1 follow it
         Durable = meta;
         _durableSlot = slot;
         _catalogPages = catalogPages;
