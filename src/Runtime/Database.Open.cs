@@ -45,6 +45,7 @@ public sealed partial class Database
 
             if (!fs.FileExists(Path) || IsEmpty(fs, Path))
             {
+                RefuseLogWithoutData(fs, Path);
                 Create(fs, Path, options);
             }
 
@@ -200,6 +201,25 @@ public sealed partial class Database
 
         fs.RenameFile(temporary, path);
         fs.SyncDirectory(System.IO.Path.GetDirectoryName(path)!);
+    }
+
+    /// <summary>
+    /// A new database is created only where no log is: the creation renames a complete file into place before its log
+    /// directory is made, so segment files beside a missing or empty data file mean the data file was damaged or
+    /// deleted, and creating a new one would throw away the commits the log holds.
+    /// </summary>
+    private static void RefuseLogWithoutData(IFileSystem fs, string path)
+    {
+        var segments = fs.ListFiles(path + "-wal").Count(n => n.EndsWith(Persistence.Wal.WalSegments.Extension, StringComparison.Ordinal));
+        if (segments > 0)
+        {
+            throw new CorruptionException(
+                ErrorCode.Corruption,
+                $"'{path}' is {(fs.FileExists(path) ? "empty" : "missing")}, but its log '{path}-wal' holds {segments} segment file(s): the data file was damaged or deleted, and creating a new database would discard the log's commits. Restore the data file from a backup, or delete the log directory to start an empty database.")
+            {
+                FilePath = path,
+            };
+        }
     }
 
     private static bool IsEmpty(IFileSystem fs, string path)

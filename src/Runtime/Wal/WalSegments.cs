@@ -14,7 +14,7 @@ namespace Persistence.Wal;
 /// </remarks>
 internal sealed class WalSegments : IDisposable
 {
-    private const string Extension = ".wal";
+    internal const string Extension = ".wal";
     private const int MaxSpares = 1; // one recycled segment is enough: the next is also prepared ahead
     private readonly IFileSystem _fs;
     private readonly Dictionary<long, IStorageFile> _open = [];
