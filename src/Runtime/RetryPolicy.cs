@@ -17,21 +17,26 @@ public sealed record RetryPolicy
     /// <summary>The delay before the second attempt.</summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>The longest delay between attempts.</summary>
+    /// <summary>The longest delay between attempts (at most a day).</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The delay before attempt <paramref name="attempt"/> (2 or more): full jitter over an exponential ceiling.</summary>
     internal TimeSpan DelayBefore(int attempt)
     {
-        var ceiling = Math.Min(MaxDelay.Ticks, BaseDelay.Ticks * (1L << Math.Min(attempt - 2, 30)));
+        // Saturates at MaxDelay instead of overflowing: BaseDelay shifted left by up to 30 bits exceeds a long from about 15 minutes on.
+        var shift = Math.Min(attempt - 2, 30);
+        var ceiling = BaseDelay.Ticks > MaxDelay.Ticks >> shift ? MaxDelay.Ticks : BaseDelay.Ticks << shift;
         return TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * ceiling));
     }
 
+    /// <summary>The longest <see cref="MaxDelay"/> accepted: a day, well inside what <c>Thread.Sleep</c> and <c>Task.Delay</c> take.</summary>
+    internal static readonly TimeSpan LongestDelay = TimeSpan.FromDays(1);
+
     internal void Validate()
     {
-        if (MaxAttempts < 1 || BaseDelay < TimeSpan.Zero || MaxDelay < BaseDelay)
+        if (MaxAttempts < 1 || BaseDelay < TimeSpan.Zero || MaxDelay < BaseDelay || MaxDelay > LongestDelay)
         {
-            throw new InvalidOptionsException(nameof(RetryPolicy), $"A retry policy needs MaxAttempts ≥ 1 and 0 ≤ BaseDelay ≤ MaxDelay; got {this}.");
+            throw new InvalidOptionsException(nameof(RetryPolicy), $"A retry policy needs MaxAttempts ≥ 1 and 0 ≤ BaseDelay ≤ MaxDelay ≤ {LongestDelay}; got {this}.");
         }
     }
 }

@@ -189,4 +189,30 @@ public sealed class BadInputTests
         Assert.Equal(ErrorCode.InvalidOptions, error.Code);
         Assert.Throws<InvalidOptionsException>(() => Database.Open(dir.File(), new DatabaseOptions { PageCacheBytes = 1 }));
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(12)]
+    [InlineData(40)]
+    public void Retry_delays_saturate_at_the_maximum_instead_of_overflowing(int attempt)
+    {
+        // 20 minutes shifted left by 30 bits (from attempt 32 on) exceeds a long: the ceiling went negative and the sleep threw.
+        var policy = new RetryPolicy { BaseDelay = TimeSpan.FromMinutes(20), MaxDelay = TimeSpan.FromHours(2) };
+        for (var i = 0; i < 200; i++)
+        {
+            var delay = policy.DelayBefore(attempt);
+            Assert.InRange(delay, TimeSpan.Zero, attempt == 2 ? policy.BaseDelay : policy.MaxDelay);
+        }
+    }
+
+    [Fact]
+    public void Retry_delays_longer_than_a_day_are_refused()
+    {
+        using var db = Database.OpenInMemory();
+        var policy = new RetryPolicy { MaxDelay = TimeSpan.FromDays(2) };
+
+        var error = Assert.Throws<InvalidOptionsException>(() => db.Write(_ => 0, policy));
+
+        Assert.Equal(ErrorCode.InvalidOptions, error.Code);
+    }
 }
