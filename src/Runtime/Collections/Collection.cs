@@ -131,8 +131,13 @@ public abstract partial class Collection<T, TKey>
     internal T Decode(ReadOnlySpan<byte> key, ReadOnlySpan<byte> bytes)
     {
         var reader = new MessagePackReader(bytes);
-        return Schema.Deserialize(ref reader, key);
+        var document = Schema.Deserialize(ref reader, key);
+        return reader.End ? document : throw TrailingBytes(key, bytes.Length - reader.Position);
     }
+
+    /// <summary>A stored document is one MessagePack value: bytes after it mean the document is not what was written.</summary>
+    private PersistenceSerializationException TrailingBytes(ReadOnlySpan<byte> key, int count) =>
+        new($"The document stored under the key {Convert.ToHexString(key)} in '{Name}' has {count} byte(s) after its end: it is damaged or was not written by a serializer of this type.");
 
     internal ReadOnlySpan<byte> Encode(T document)
     {
