@@ -14,53 +14,92 @@ public abstract partial class Collection<T, TKey>
     /// <exception cref="UniqueConstraintException">Two documents hold the same value of a unique index; nothing is changed.</exception>
     /// <exception cref="PersistenceSerializationException">A document cannot be decoded; nothing is changed.</exception>
     /// <remarks>The expected entries of the whole collection are held in memory while the repair runs.</remarks>
-    public long RepairIndexes(WriteTransaction? transaction = null) => Run(transaction, tx =>
+    public long RepairIndexes(WriteTransaction? transaction = null) =>
+        Run(transaction, tx => Rebuild(tx, [.. Enumerable.Range(0, Schema.Indexes.Count)], HasExpiry));
+
+    /// <summary>
+    /// Makes the given indexes (and the expiry index when <paramref name="expiry"/>) hold exactly the entries the
+    /// documents produce; returns how many entries were removed or written. Empty indexes are filled in one pass over
+    /// the documents, without holding their entries in memory; others are compared entry by entry.
+    /// </summary>
+    private long Rebuild(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry)
     {
-        var expected = new Dictionary<byte[], byte[]>[Schema.Indexes.Count];
-        for (var i = 0; i < expected.Length; i++)
+        if (indexes.All(i => tx.Count(IndexKeyspace(i)) == 0) && (!expiry || tx.Count(_expiryIndex!) == 0))
         {
-            expected[i] = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+            return Fill(tx, indexes, expiry);
         }
 
+        var expected = indexes.ToDictionary(i => i, _ => new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance));
         var expectedExpiry = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        using (var cursor = tx.OpenCursor(Documents))
-        {
-            for (var ok = cursor.First(); ok; ok = cursor.Next())
+        ForEachEntry(tx, indexes, expiry,
+            (index, entry, value, document) =>
             {
-                // Expired documents keep their entries until the collector deletes them, as every write keeps them.
-                var key = cursor.Key.ToArray();
-                var document = Decode(key, cursor.Value);
-                for (var i = 0; i < expected.Length; i++)
+                if (!expected[index].TryAdd(entry, value))
                 {
-                    if (EncodeIndexValue(i, document) is not { } value)
-                    {
-                        continue;
-                    }
+                    throw UniqueValueHeldTwice(index, document);
+                }
+            },
+            entry => expectedExpiry.TryAdd(entry, []));
+        var changed = indexes.Sum(i => Reconcile(tx, IndexKeyspace(i), expected[i]));
+        return expiry ? changed + Reconcile(tx, _expiryIndex!, expectedExpiry) : changed;
+    }
 
-                    var unique = Schema.Indexes[i].Unique;
-                    if (!expected[i].TryAdd(EntryKey(i, value, key), unique ? key : []))
-                    {
-                        throw new UniqueConstraintException(Name, Schema.Indexes[i].Name,
-                            $"Two documents of '{Name}' hold the same value of the unique index '{Schema.Indexes[i].Name}' "
-                            + $"(one is {Schema.GetKey(document)}): its entries cannot be rebuilt until one of them changes.");
-                    }
+    /// <summary>Puts every entry the documents produce into the given empty indexes; returns how many.</summary>
+    private long Fill(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry)
+    {
+        var written = 0L;
+        ForEachEntry(tx, indexes, expiry,
+            (index, entry, value, document) =>
+            {
+                if (!Schema.Indexes[index].Unique)
+                {
+                    tx.Put(IndexKeyspace(index), entry, value);
+                }
+                else if (!tx.TryAdd(IndexKeyspace(index), entry, value, out _))
+                {
+                    throw UniqueValueHeldTwice(index, document);
                 }
 
-                if (HasExpiry && ExpiryOf(tx, key, document) is { } expiry)
+                written++;
+            },
+            entry =>
+            {
+                tx.Put(_expiryIndex!, entry, []);
+                written++;
+            });
+        return written;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="indexEntry"/> with every entry (index, key, value, document) the documents produce in the
+    /// given indexes, and <paramref name="expiryEntry"/> with every expiry entry when <paramref name="expiry"/>.
+    /// Expired documents count: they keep their entries until the collector deletes them, as every write keeps them.
+    /// </summary>
+    private void ForEachEntry(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry, Action<int, byte[], byte[], T> indexEntry, Action<byte[]> expiryEntry)
+    {
+        using var cursor = tx.OpenCursor(Documents);
+        for (var ok = cursor.First(); ok; ok = cursor.Next())
+        {
+            var key = cursor.Key.ToArray();
+            var document = Decode(key, cursor.Value);
+            foreach (var i in indexes)
+            {
+                if (EncodeIndexValue(i, document) is { } value)
                 {
-                    expectedExpiry.TryAdd(ExpiryEntry(expiry, key), []);
+                    indexEntry(i, EntryKey(i, value, key), Schema.Indexes[i].Unique ? key : [], document);
                 }
             }
-        }
 
-        var changed = 0L;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            changed += Reconcile(tx, IndexKeyspace(i), expected[i]);
+            if (expiry && ExpiryOf(tx, key, document) is { } expires)
+            {
+                expiryEntry(ExpiryEntry(expires, key));
+            }
         }
+    }
 
-        return _expiryIndex is null ? changed : changed + Reconcile(tx, _expiryIndex, expectedExpiry);
-    });
+    private UniqueConstraintException UniqueValueHeldTwice(int index, T document) => new(Name, Schema.Indexes[index].Name,
+        $"Two documents of '{Name}' hold the same value of the unique index '{Schema.Indexes[index].Name}' (one is "
+        + $"{Schema.GetKey(document)}): its entries cannot be built until one of them changes.");
 
     /// <summary>Makes <paramref name="keyspace"/> hold exactly the <paramref name="expected"/> entries; returns how many it removed or wrote.</summary>
     private static long Reconcile(WriteTransaction transaction, Keyspace keyspace, Dictionary<byte[], byte[]> expected)

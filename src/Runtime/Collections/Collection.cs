@@ -35,18 +35,25 @@ public abstract partial class Collection<T, TKey>
         ValidateName(schema.CollectionName);
         var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
         _defaultTimeToLive = options?.DefaultTimeToLive;
-        (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry) = database.Write(tx =>
+        (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry, var unbuilt, var buildExpiry) = database.Write(tx =>
         {
             var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
-            var indexes = schema.Indexes.Select(i => tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, i.Name))).ToArray();
+            var hasDocuments = tx.Count(documents) > 0;
+            var (indexes, unbuilt) = OpenIndexes(tx, schema, hasDocuments);
 
             // Stored expiries stay in force once written: a collection opened without the default lifetime it had
             // still honours (and collects) the expiries its documents got; its new writes just get none by default.
             var storedName = IndexKeyspaceName(schema.CollectionName, "$expires");
             var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
-            var expiry = schema.HasExpiresAt || stored is not null ? tx.GetOrCreateKeyspace(IndexKeyspaceName(schema.CollectionName, "$expiry")) : null;
-            return (documents, indexes, expiry, stored);
+            var expiryName = IndexKeyspaceName(schema.CollectionName, "$expiry");
+            var newExpiry = !tx.TryGetKeyspace(expiryName, out _);
+            var expiry = schema.HasExpiresAt || stored is not null ? tx.GetOrCreateKeyspace(expiryName) : null;
+            return (documents, indexes, expiry, stored, unbuilt, expiry is not null && newExpiry && hasDocuments);
         });
+
+        // Entries for documents stored before an index (or the expiry index) was declared, without which queries by it
+        // would miss them.
+        BuildIndexes(unbuilt, buildExpiry);
         var expires = _expiryIndex is not null;
         if (options?.SlidingExpiration == true)
         {
