@@ -44,95 +44,24 @@ public sealed partial class Database
         ThrowIfDisposed();
         var fs = _fileSystem ?? OsFileSystem.Instance;
         var target = System.IO.Path.GetFullPath(path);
-        foreach (var existing in new[] { target, target + "-lock" })
-        {
-            if (fs.FileExists(existing))
-            {
-                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot back up to '{target}': '{existing}' already exists. A backup only creates a new database; delete the old one first or choose another path.");
-            }
-        }
-
-        if (fs.ListFiles(target + "-wal").Count > 0)
-        {
-            throw new StorageException(ErrorCode.DatabaseExists, $"Cannot back up to '{target}': its log directory '{target}-wal' is not empty.");
-        }
-
+        ThrowIfTargetExists(fs, target, "back up to");
         using var snapshot = BeginRead();
-        Database? copy = null;
-        try
+        var options = new DatabaseOptions
         {
-            var options = new DatabaseOptions
-            {
-                PageSize = PageSize,
-                PageCacheBytes = _options.PageCacheBytes,
-                WalSegmentBytes = _walSegments?.SegmentSize ?? _options.WalSegmentBytes,
-                CheckpointWalBytes = _options.CheckpointWalBytes,
-                DefaultDurability = Durability.Buffered,
-                TimeProvider = TimeProvider,
-            };
-            options.Ttl.RunCollectorInBackground = false;
-            try
-            {
-                copy = Open(target, options, fs);
-            }
-            catch (StorageException locked) when (locked.Code == ErrorCode.DatabaseLocked)
-            {
-                // Another backup (or instance) created the target after the checks above: its files are not ours to delete.
-                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot back up to '{target}': it is in use by another instance or backup.", locked);
-            }
-
+            PageSize = PageSize,
+            PageCacheBytes = _options.PageCacheBytes,
+            WalSegmentBytes = _walSegments?.SegmentSize ?? _options.WalSegmentBytes,
+            CheckpointWalBytes = _options.CheckpointWalBytes,
+            DefaultDurability = Durability.Buffered,
+            TimeProvider = TimeProvider,
+        };
+        options.Ttl.RunCollectorInBackground = false;
+        WriteNewDatabase(fs, target, options, "back up to", "the backup", copy =>
+        {
             Copy(snapshot, copy, cancellationToken);
             copy.RaiseClockFloor(ClockHighWaterTicks); // documents expired here stay expired in the copy, whatever its clock says
-            copy.Checkpoint(); // writes every page to the data file and syncs it with its meta page
-            copy.Dispose();
-            copy = null;
-            return snapshot.SnapshotVersion;
-        }
-        catch (Exception ex) when (!(ex is StorageException { Code: ErrorCode.DatabaseExists } && copy is null))
-        {
-            // A write to the copy that failed left the copy read-only, which is the copy's business: the caller learns
-            // what failed. Errors of the source (a page that fails its checksum) pass through as they are.
-            var writeFailure = copy?.ReadOnlyCause;
-            try
-            {
-                copy?.Dispose();
-            }
-            catch (Exception) when (writeFailure is not null)
-            {
-                // Closing a copy that a failed write left read-only may fail too; the first failure is the one to report.
-            }
-
-            var cleanup = "the files written were deleted";
-            try
-            {
-                DeleteFiles(fs, target);
-            }
-            catch (PersistenceException deleteFailure)
-            {
-                cleanup = $"deleting the files written failed too ({deleteFailure.Message})";
-                writeFailure ??= ex;
-            }
-
-            if (writeFailure is not null)
-            {
-                var code = ErrorCode.IOError;
-                for (var inner = writeFailure; inner is not null; inner = inner.InnerException)
-                {
-                    if (inner is StorageException storage)
-                    {
-                        code = storage.Code;
-                        break;
-                    }
-                }
-
-                throw new StorageException(
-                    code,
-                    $"Writing the backup to '{target}' failed, and {cleanup}; the source is unchanged. Cause: {writeFailure.Message}",
-                    ex);
-            }
-
-            throw;
-        }
+        });
+        return snapshot.SnapshotVersion;
     }
 
     private void Copy(ReadTransaction snapshot, Database copy, CancellationToken cancellationToken)
@@ -169,23 +98,5 @@ public sealed partial class Database
         {
             transaction.Dispose();
         }
-    }
-
-    /// <summary>Deletes what a database at <paramref name="path"/> consists of: its file, lock file, spill files and log.</summary>
-    private static void DeleteFiles(IFileSystem fs, string path)
-    {
-        var wal = path + "-wal";
-        foreach (var name in fs.ListFiles(wal))
-        {
-            fs.DeleteFile(System.IO.Path.Combine(wal, name));
-        }
-
-        fs.DeleteDirectory(wal);
-        Persistence.Wal.LogSpill.DeleteLeftovers(fs, path, static failure => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure));
-
-        fs.DeleteFile(path);
-        fs.DeleteFile(path + "-creating"); // a creation that failed inside Open
-        fs.DeleteFile(path + "-lock");
-        fs.SyncDirectory(System.IO.Path.GetDirectoryName(path)!);
     }
 }

@@ -230,30 +230,10 @@ public sealed partial class Database
 
     private static (MetaPage, PageId) ReadMeta(IStorageFile file)
     {
-        var buffer = new byte[(int)Math.Min(file.Length, 2 * MetaPage.MaxPageSize)];
-        file.Read(0, buffer);
-        var first = MetaPage.TryDecode(buffer, PageId.None, out var magic0);
-        MetaPage? second = null;
-        var magic1 = false;
-        int[] sizes = first is null ? [4096, 8192, 16384, 32768, 65536] : [first.PageSize];
-        foreach (var size in sizes)
-        {
-            if (size >= buffer.Length)
-            {
-                continue;
-            }
-
-            second = MetaPage.TryDecode(buffer.AsSpan(size), new PageId(1), out var magic);
-            magic1 |= magic;
-            if (second is not null)
-            {
-                break;
-            }
-        }
-
+        var (first, second) = MetaPage.ReadSlots(file, out var signed);
         var (best, slot) = (first, second) switch
         {
-            (null, null) when !magic0 && !magic1 => throw new DatabaseFormatException(
+            (null, null) when !signed => throw new DatabaseFormatException(
                 ErrorCode.NotADatabase, $"'{file.Path}' is not a Persistence database (no meta page has the Persistence signature)."),
             (null, null) => throw new CorruptionException(ErrorCode.Corruption, $"Both meta pages of '{file.Path}' fail verification.") { FilePath = file.Path },
             (not null, null) => (first, PageId.None),

@@ -166,6 +166,21 @@ public sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
+    IStorageFile IFileSystem.OpenRead(string path)
+    {
+        path = Path.GetFullPath(path);
+        lock (_lock)
+        {
+            ThrowIfCrashed();
+            if (!_names.TryGetValue(path, out var file))
+            {
+                throw new StorageException(ErrorCode.IOError, $"Could not open '{path}': it does not exist.");
+            }
+
+            return new Handle(this, path, file, readOnly: true);
+        }
+    }
+
     bool IFileSystem.FileExists(string path)
     {
         lock (_lock)
@@ -310,7 +325,8 @@ public sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
-    private sealed class Handle(SimulatedFileSystem fs, string path, SimulatedFile file) : IStorageFile
+    /// <param name="readOnly">Opened with <see cref="IFileSystem.OpenRead"/>: writes, length changes and flushes fail.</param>
+    private sealed class Handle(SimulatedFileSystem fs, string path, SimulatedFile file, bool readOnly = false) : IStorageFile
     {
         public string Path => path;
 
@@ -329,12 +345,14 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         public void Write(long offset, ReadOnlySpan<byte> data)
         {
+            ThrowIfReadOnly();
             fs.BeforeOperation(FaultKind.Write, path);
             file.Write(offset, data);
         }
 
         public void Write(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
         {
+            ThrowIfReadOnly();
             // A vectored write is one operation for crash points, but its pieces may persist independently.
             fs.BeforeOperation(FaultKind.Write, path);
             foreach (var buffer in buffers)
@@ -346,12 +364,14 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         public void SetLength(long length)
         {
+            ThrowIfReadOnly();
             fs.BeforeOperation(FaultKind.SetLength, path);
             file.SetLength(length);
         }
 
         public void Flush()
         {
+            ThrowIfReadOnly();
             try
             {
                 fs.BeforeOperation(FaultKind.Flush, path);
@@ -367,6 +387,15 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         public void Dispose()
         {
+        }
+
+        private void ThrowIfReadOnly()
+        {
+            if (readOnly)
+            {
+                // Not a StorageException: no handler of storage errors may take a write to a read-only file for an I/O error.
+                throw new InvalidOperationException($"'{path}' was opened read-only (IFileSystem.OpenRead) and cannot be changed.");
+            }
         }
     }
 

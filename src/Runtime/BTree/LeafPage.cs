@@ -54,6 +54,44 @@ internal static class LeafPage
         };
     }
 
+    /// <summary>
+    /// The length of the cell at <paramref name="offset"/>, or false when its head is malformed or the cell runs past
+    /// the end of <paramref name="page"/>. Never reads outside the page: salvage checks, with it, pages whose cells
+    /// cannot be trusted before anything is read from them.
+    /// </summary>
+    public static bool TryCellLength(ReadOnlySpan<byte> page, int offset, out int length)
+    {
+        length = 0;
+        var at = offset;
+        if (!TryReadVarInt(page, ref at, out var head))
+        {
+            return false;
+        }
+
+        at += head >> 2; // the key
+        switch (head & 3)
+        {
+            case KindNone:
+                break;
+            case KindInline:
+                if (at > page.Length || !TryReadVarInt(page, ref at, out var valueLength))
+                {
+                    return false;
+                }
+
+                at += valueLength;
+                break;
+            case KindOverflow:
+                at += OverflowRefSize;
+                break;
+            default:
+                return false;
+        }
+
+        length = at - offset;
+        return at <= page.Length;
+    }
+
     public static ReadOnlySpan<byte> Key(ReadOnlySpan<byte> page, int slot)
     {
         var offset = SlottedPage.CellOffset(page, slot);
@@ -231,6 +269,28 @@ internal static class LeafPage
                 throw BadKind();
             }
         }
+    }
+
+    /// <summary><see cref="ReadVarInt"/> that fails instead of reading past the end of <paramref name="page"/>.</summary>
+    private static bool TryReadVarInt(ReadOnlySpan<byte> page, ref int offset, out int value)
+    {
+        value = 0;
+        for (var shift = 0; shift <= 14; shift += 7)
+        {
+            if (offset >= page.Length)
+            {
+                return false;
+            }
+
+            int next = page[offset++];
+            value |= (next & 0x7F) << shift;
+            if (next < 0x80)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static CorruptionException BadKind() =>

@@ -26,7 +26,7 @@ public enum ErrorCode
     /// <summary>The options are invalid (for example a page size that is not a power of two between 4 and 64 KiB).</summary>
     InvalidOptions = 104,
 
-    /// <summary>A new database was to be created where one, or its log or lock file, already exists (the target of a backup).</summary>
+    /// <summary>A new database was to be created where one, or its log or lock file, already exists (the target of a backup or a salvage).</summary>
     DatabaseExists = 105,
 
     // ---- Using a database, transaction or cursor (2xx) ----

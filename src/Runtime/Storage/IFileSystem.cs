@@ -13,6 +13,12 @@ internal interface IFileSystem
     /// <summary>Opens (and with <paramref name="create"/>, creates) a file for reading and writing.</summary>
     IStorageFile OpenFile(string path, bool create);
 
+    /// <summary>
+    /// Opens an existing file for reading only: every write, length change and flush through the returned file fails.
+    /// Salvage reads a damaged database this way, so that nothing it does can change the files it reads.
+    /// </summary>
+    IStorageFile OpenRead(string path);
+
     /// <summary>True when a file exists at <paramref name="path"/>.</summary>
     bool FileExists(string path);
 

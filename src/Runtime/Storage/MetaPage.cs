@@ -108,6 +108,36 @@ internal sealed record MetaPage
     }
 
     /// <summary>
+    /// Reads and decodes both meta slots of a data file: slot 0 at offset 0, slot 1 one page further (at slot 0's page
+    /// size or, when slot 0 is not valid, at each legal page size in turn). A slot is null when it is not a valid meta
+    /// page; <paramref name="signed"/> tells whether either slot at least carries the signature.
+    /// </summary>
+    public static (MetaPage? First, MetaPage? Second) ReadSlots(IStorageFile file, out bool signed)
+    {
+        var buffer = new byte[(int)Math.Min(file.Length, 2 * MaxPageSize)];
+        file.Read(0, buffer);
+        var first = TryDecode(buffer, PageId.None, out signed);
+        MetaPage? second = null;
+        int[] sizes = first is null ? [4096, 8192, 16384, 32768, 65536] : [first.PageSize];
+        foreach (var size in sizes)
+        {
+            if (size >= buffer.Length)
+            {
+                continue;
+            }
+
+            second = TryDecode(buffer.AsSpan(size), new PageId(1), out var magic);
+            signed |= magic;
+            if (second is not null)
+            {
+                break;
+            }
+        }
+
+        return (first, second);
+    }
+
+    /// <summary>
     /// Decodes a meta page. Returns null when the page is not a valid meta page (torn, zeroed, or another format);
     /// sets <paramref name="hasMagic"/> when the magic number at least matched, and throws for a newer format version.
     /// </summary>

@@ -7,6 +7,8 @@ internal sealed class OsFileSystem : IFileSystem
 
     public IStorageFile OpenFile(string path, bool create) => new OsStorageFile(path, create);
 
+    public IStorageFile OpenRead(string path) => new OsStorageFile(path, create: false, readOnly: true);
+
     public bool FileExists(string path) => File.Exists(path);
 
     public void DeleteFile(string path) => Guard("delete", path, () => File.Delete(path));

@@ -7,7 +7,8 @@ internal sealed class OsStorageFile : IStorageFile
 {
     private readonly SafeFileHandle _handle;
 
-    public OsStorageFile(string path, bool create)
+    /// <param name="readOnly">Opens the file for reading only (the operating system refuses every write).</param>
+    public OsStorageFile(string path, bool create, bool readOnly = false)
     {
         Path = path;
         try
@@ -15,7 +16,7 @@ internal sealed class OsStorageFile : IStorageFile
             _handle = File.OpenHandle(
                 path,
                 create ? FileMode.OpenOrCreate : FileMode.Open,
-                FileAccess.ReadWrite,
+                readOnly ? FileAccess.Read : FileAccess.ReadWrite,
                 FileShare.ReadWrite,
                 FileOptions.None);
         }

@@ -29,60 +29,29 @@ internal static class Recovery
         var endChain = checkpointed.EndChain;
         var maxKeyspaceId = -1;
         var commits = 0;
-        var pending = new List<ReadOnlyMemory<byte>>();
-        var frames = 0; // of the commit being read
-        long pendingBytes = 0;
-        long pendingVersion = 0;
-        var mostHeld = 0;
-        WalReader? again = null; // reads the frames of commits too large to hold a second time
+        var commit = new CommitFrames(segments, maxPayload, maxHeldBytes);
         while (reader.TryReadFrame(out var frame, out var payload))
         {
-            // Versions increase strictly (a structural version, which relocates pages, takes a number but writes no record).
-            if (frames > 0 ? frame.Version != pendingVersion : frame.Version <= version)
+            if (commit.OutOfOrder(frame, version))
             {
                 throw new CorruptionException(
                     ErrorCode.Corruption,
-                    $"The write-ahead log in '{segments.Directory}' is inconsistent: a valid frame of commit {frame.Version} follows commit {(frames > 0 ? pendingVersion : version)}.")
+                    $"The write-ahead log in '{segments.Directory}' is inconsistent: a valid frame of commit {frame.Version} follows commit {commit.Preceding(version)}.")
                 {
                     FilePath = segments.Directory,
                 };
             }
 
-            // A commit is applied only once its last frame validated. Its frames are held until then, unless they pass
-            // the limit: then they are counted only, and read again as the replay reaches them.
-            frames++;
-            pendingBytes += payload.Length;
-            if (pendingBytes <= maxHeldBytes)
-            {
-                pending.Add(payload);
-                mostHeld = Math.Max(mostHeld, pending.Count);
-            }
-            else
-            {
-                pending.Clear();
-            }
-
-            pendingVersion = frame.Version;
-            if (frame.Kind != WalFrameKind.CommitEnd)
+            if (!commit.Add(frame, payload))
             {
                 continue;
             }
 
-            StreamedFrames? streamed = null;
-            if (pendingBytes > maxHeldBytes)
-            {
-                again ??= new WalReader(segments, endLsn, endChain, maxPayload); // one reader (and block) for every such commit
-                again.Reset(endLsn, endChain);
-                streamed = new StreamedFrames(again, frames, frame.Version, segments.Directory);
-            }
-
+            var (payloads, streamed) = commit.Payloads(endLsn, endChain);
             roots = (TreeRoot[])roots.Clone();
-            Apply(database, writer, streamed ?? (IReadOnlyList<ReadOnlyMemory<byte>>)pending, streamed, ref roots, ref catalog, ref maxKeyspaceId,
+            Apply(database, writer, payloads, streamed, ref roots, ref catalog, ref maxKeyspaceId,
                 spill is null ? null : r => spill.AfterWrite(writer, r, owner, database.Source.Pages));
-            mostHeld = Math.Max(mostHeld, streamed?.MostHeld ?? 0);
-            pending.Clear();
-            frames = 0;
-            pendingBytes = 0;
+            commit.Next(streamed);
             version = frame.Version;
             endLsn = reader.Position;
             endChain = reader.Chain;
@@ -103,7 +72,7 @@ internal static class Recovery
 
         return new RecoveryResult(replayed, endLsn, endChain, commits, endLsn - checkpointed.EndLsn, maxKeyspaceId + 1, spill?.LeavesWritten ?? 0)
         {
-            MostFramesHeld = mostHeld,
+            MostFramesHeld = commit.MostHeld,
         };
     }
 

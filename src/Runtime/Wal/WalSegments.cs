@@ -23,18 +23,29 @@ internal sealed class WalSegments : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<long, Task> _preparing = [];
     private readonly Action<Exception> _onFailure;
+    private readonly bool _readOnly; // salvage: the log is only read
 
     /// <param name="onFailure">Called when preparing a segment in the background fails (the database turns read-only: every failed fsync does).</param>
     public WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure)
+        : this(fs, directory, segmentSize, onFailure, readOnly: false)
+    {
+    }
+
+    private WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool readOnly)
     {
         _onFailure = onFailure;
         _fs = fs;
+        _readOnly = readOnly;
         Directory = directory;
         SegmentSize = segmentSize;
-        fs.CreateDirectory(directory);
-        // The log directory's own name must be durable before a commit synced inside it is acknowledged: once per open,
-        // since the abstraction cannot tell a directory it just created from one that was there.
-        fs.SyncDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(directory))!);
+        if (!readOnly)
+        {
+            fs.CreateDirectory(directory);
+            // The log directory's own name must be durable before a commit synced inside it is acknowledged: once per
+            // open, since the abstraction cannot tell a directory it just created from one that was there.
+            fs.SyncDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(directory))!);
+        }
+
         foreach (var name in fs.ListFiles(directory))
         {
             if (name.EndsWith(Extension, StringComparison.Ordinal)
@@ -44,7 +55,7 @@ internal sealed class WalSegments : IDisposable
             }
         }
 
-        if (_existing.Count > 0)
+        if (_existing.Count > 0 && !readOnly)
         {
             // A listed name need not be durable: a preparation that failed before its directory sync (or a process that
             // died there) leaves its file behind, and a process that reopens without a reboot finds it. The log would
@@ -52,6 +63,14 @@ internal sealed class WalSegments : IDisposable
             fs.SyncDirectory(directory);
         }
     }
+
+    /// <summary>
+    /// The segments of an existing log, for reading only (salvage): the directory is neither created nor synced, and
+    /// segment files are opened with <see cref="IFileSystem.OpenRead"/>. Writing, discarding, syncing and recycling are
+    /// bugs in this mode.
+    /// </summary>
+    public static WalSegments OpenReadOnly(IFileSystem fs, string directory, int segmentSize) =>
+        new(fs, directory, segmentSize, static _ => { }, readOnly: true);
 
     public string Directory { get; }
 
@@ -90,7 +109,7 @@ internal sealed class WalSegments : IDisposable
                 return null;
             }
 
-            file = _fs.OpenFile(Path(index), create: false);
+            file = _readOnly ? _fs.OpenRead(Path(index)) : _fs.OpenFile(Path(index), create: false);
             _open[index] = file;
             return file;
         }
@@ -120,6 +139,7 @@ internal sealed class WalSegments : IDisposable
     /// </summary>
     public IStorageFile OpenForWrite(long index)
     {
+        ThrowIfReadOnly();
         Task? pending;
         lock (_lock)
         {
@@ -212,6 +232,7 @@ internal sealed class WalSegments : IDisposable
     /// </remarks>
     public void DiscardAfter(long lsn)
     {
+        ThrowIfReadOnly();
         var index = IndexOf(lsn);
         var block = new byte[Math.Min(SegmentSize, 1 << 20)];
         if (TryOpen(index) is { } current && ZeroFrom(current, OffsetOf(lsn), block))
@@ -258,6 +279,7 @@ internal sealed class WalSegments : IDisposable
     /// </summary>
     public void Sync(long fromLsn, long toLsn)
     {
+        ThrowIfReadOnly();
         if (toLsn <= fromLsn)
         {
             return;
@@ -310,6 +332,7 @@ internal sealed class WalSegments : IDisposable
     /// <summary>Segments wholly before <paramref name="index"/> are no longer needed: keep a few as spares, delete the rest.</summary>
     public void Recycle(long index)
     {
+        ThrowIfReadOnly();
         lock (_lock)
         {
             var deleted = false;
@@ -361,6 +384,14 @@ internal sealed class WalSegments : IDisposable
             }
 
             _open.Clear();
+        }
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (_readOnly)
+        {
+            throw new System.Diagnostics.UnreachableException($"The log in '{Directory}' was opened read-only.");
         }
     }
 

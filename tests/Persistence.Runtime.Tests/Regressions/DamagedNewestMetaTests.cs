@@ -15,10 +15,16 @@ public sealed class DamagedNewestMetaTests
 {
     private const int SegmentSize = 64 << 10;
 
-    [Fact]
-    public void A_damaged_newest_meta_whose_older_checkpoints_log_was_recycled_is_refused_not_opened_on_older_data()
+    /// <summary>
+    /// Two checkpoints with several segments of log before each (the second recycles the first's log), keyspace 'k'
+    /// holding <c>r{round}-{i:D5}</c> keys of 900 bytes, keyspace 'newest' created just before the second; then one bit
+    /// of the newest meta page's checkpoint version flipped: its checksum fails and the older one is valid. Returns how
+    /// many keys each round wrote.
+    /// </summary>
+    internal static (SimulatedFileSystem Fs, int[] Written) NewestMetaDamagedAfterRecycling()
     {
         var fs = new SimulatedFileSystem();
+        var written = new int[2];
         using (var db = TestDatabases.Open(fs, Quiet()))
         {
             var ks = db.Write(tx => tx.CreateKeyspace("k"));
@@ -29,6 +35,7 @@ public sealed class DamagedNewestMetaTests
                 for (var i = 0; db.Wal.WrittenLsn < stop; i++)
                 {
                     db.Write(tx => tx.Put(ks, Bytes($"r{round}-{i:D5}"), new byte[900]));
+                    written[round]++;
                 }
 
                 if (round == 1)
@@ -40,11 +47,16 @@ public sealed class DamagedNewestMetaTests
             }
         }
 
-        // Flip one bit of the newest meta page's checkpoint version: its checksum fails and the older one is valid.
         var file = fs.ReadAllBytes("/sim/test.db");
         var newest = Sequence(file, 0) > Sequence(file, 1) ? 0 : 1;
         fs.Corrupt("/sim/test.db", (newest * 4096) + 56, [(byte)(file[(newest * 4096) + 56] ^ 0x08)]);
+        return (fs, written);
+    }
 
+    [Fact]
+    public void A_damaged_newest_meta_whose_older_checkpoints_log_was_recycled_is_refused_not_opened_on_older_data()
+    {
+        var (fs, _) = NewestMetaDamagedAfterRecycling();
         var error = Assert.Throws<CorruptionException>(() => TestDatabases.Open(fs, Quiet()).Dispose());
         Assert.Equal(ErrorCode.Corruption, error.Code);
     }
@@ -73,5 +85,5 @@ public sealed class DamagedNewestMetaTests
         AssertConsistent(reopened);
     }
 
-    private static long Sequence(byte[] file, int slot) => BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan((slot * 4096) + 48));
+    internal static long Sequence(byte[] file, int slot) => BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan((slot * 4096) + 48));
 }

@@ -11,7 +11,7 @@ public sealed class LogTailCheckTests
     private const string Segment = "/sim/test.db-wal/";
 
     /// <summary>Ten commits in the log alone (the process died before any checkpoint), each value 300 bytes of its number.</summary>
-    private static SimulatedFileSystem TenCommits(Durability durability)
+    internal static SimulatedFileSystem TenCommits(Durability durability)
     {
         var fs = new SimulatedFileSystem();
         var options = TestDatabases.Small();
@@ -27,8 +27,8 @@ public sealed class LogTailCheckTests
         return image;
     }
 
-    /// <summary>Flips one byte inside commit <paramref name="commit"/>'s value in the log.</summary>
-    private static string Damage(SimulatedFileSystem fs, int commit)
+    /// <summary>Flips one byte inside commit <paramref name="commit"/>'s value in the log; returns the segment's path.</summary>
+    internal static string Damage(SimulatedFileSystem fs, int commit)
     {
         var pattern = Enumerable.Repeat((byte)(0xA0 + commit), 300).ToArray();
         foreach (var path in fs.AllFiles().Where(p => p.StartsWith(Segment, StringComparison.Ordinal)))
@@ -44,7 +44,7 @@ public sealed class LogTailCheckTests
         throw new InvalidOperationException($"commit {commit}'s value is not in the log");
     }
 
-    private static int[] Keys(Database db)
+    internal static int[] Keys(Database db)
     {
         using var read = db.BeginRead();
         if (!read.TryGetKeyspace("k", out var keyspace))

@@ -340,6 +340,8 @@ internal sealed class HookedFileSystem(SimulatedFileSystem inner) : IFileSystem
 
     public IStorageFile OpenFile(string path, bool create) => _inner.OpenFile(path, create);
 
+    public IStorageFile OpenRead(string path) => _inner.OpenRead(path);
+
     public bool FileExists(string path) => _inner.FileExists(path);
 
     public void DeleteFile(string path)

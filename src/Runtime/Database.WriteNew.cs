@@ -1,0 +1,121 @@
+using Persistence.Storage;
+
+namespace Persistence;
+
+public sealed partial class Database
+{
+    /// <summary>
+    /// Refuses <paramref name="target"/> as the place of a new database (a backup's or a salvage's) when its data file,
+    /// its lock file or a non-empty log directory exists there: those only ever create.
+    /// </summary>
+    /// <param name="action">What is refused, for the message ("back up to", "salvage into").</param>
+    private static void ThrowIfTargetExists(IFileSystem fs, string target, string action)
+    {
+        foreach (var existing in new[] { target, target + "-lock" })
+        {
+            if (fs.FileExists(existing))
+            {
+                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': '{existing}' already exists. Only a new database is written; delete the old one first or choose another path.");
+            }
+        }
+
+        if (fs.ListFiles(target + "-wal").Count > 0)
+        {
+            throw new StorageException(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': its log directory '{target}-wal' is not empty.");
+        }
+    }
+
+    /// <summary>
+    /// Creates a database at <paramref name="target"/> (checked with <see cref="ThrowIfTargetExists"/>), lets
+    /// <paramref name="fill"/> write it, then checkpoints it (every page and the meta page synced) and closes it. On any
+    /// failure, the files written are deleted; a failed write to the new database is reported as a
+    /// <see cref="StorageException"/> carrying the storage error's code, and other failures (the source's, a
+    /// cancellation) pass through as they are.
+    /// </summary>
+    /// <param name="action">For messages: "back up to", "salvage into".</param>
+    /// <param name="what">For messages: "the backup", "the salvaged database".</param>
+    private static void WriteNewDatabase(IFileSystem fs, string target, DatabaseOptions options, string action, string what, Action<Database> fill)
+    {
+        Database? copy = null;
+        try
+        {
+            try
+            {
+                copy = Open(target, options, fs);
+            }
+            catch (StorageException locked) when (locked.Code == ErrorCode.DatabaseLocked)
+            {
+                // Another backup (or instance) created the target after the checks: its files are not ours to delete.
+                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': it is in use by another instance or backup.", locked);
+            }
+
+            fill(copy);
+            copy.Checkpoint(); // writes every page to the data file and syncs it with its meta page
+            copy.Dispose();
+            copy = null;
+        }
+        catch (Exception ex) when (!(ex is StorageException { Code: ErrorCode.DatabaseExists } && copy is null))
+        {
+            // A write to the copy that failed left the copy read-only, which is the copy's business: the caller learns
+            // what failed. Errors of the source (a page that fails its checksum) pass through as they are.
+            var writeFailure = copy?.ReadOnlyCause;
+            try
+            {
+                copy?.Dispose();
+            }
+            catch (Exception) when (writeFailure is not null)
+            {
+                // Closing a copy that a failed write left read-only may fail too; the first failure is the one to report.
+            }
+
+            var cleanup = "the files written were deleted";
+            try
+            {
+                DeleteFiles(fs, target);
+            }
+            catch (PersistenceException deleteFailure)
+            {
+                cleanup = $"deleting the files written failed too ({deleteFailure.Message})";
+                writeFailure ??= ex;
+            }
+
+            if (writeFailure is not null)
+            {
+                var code = ErrorCode.IOError;
+                for (var inner = writeFailure; inner is not null; inner = inner.InnerException)
+                {
+                    if (inner is StorageException storage)
+                    {
+                        code = storage.Code;
+                        break;
+                    }
+                }
+
+                throw new StorageException(
+                    code,
+                    $"Writing {what} to '{target}' failed, and {cleanup}; the source is unchanged. Cause: {writeFailure.Message}",
+                    ex);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Deletes what a database at <paramref name="path"/> consists of: its file, lock file, spill files and log.</summary>
+    private static void DeleteFiles(IFileSystem fs, string path)
+    {
+        var wal = path + "-wal";
+        foreach (var name in fs.ListFiles(wal))
+        {
+            fs.DeleteFile(System.IO.Path.Combine(wal, name));
+        }
+
+        fs.DeleteDirectory(wal);
+        Persistence.Wal.LogSpill.DeleteLeftovers(fs, path, static failure => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure));
+
+        fs.DeleteFile(path);
+        fs.DeleteFile(path + "-creating"); // a creation that failed inside Open
+        fs.DeleteFile(path + "-lock");
+        fs.SyncDirectory(System.IO.Path.GetDirectoryName(path)!);
+    }
+}
