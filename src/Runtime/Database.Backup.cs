@@ -31,7 +31,7 @@ public sealed partial class Database
     /// <param name="cancellationToken">Stops the copy: the files written so far are deleted.</param>
     public Task<long> BackupAsync(string path, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrEmpty(path); // at the call; every other failure, a closed database too, in the task
         return Task.Run(() => Backup(path, cancellationToken), cancellationToken);
     }
 

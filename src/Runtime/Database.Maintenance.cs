@@ -39,10 +39,10 @@ public sealed partial class Database
     /// every <see cref="TtlOptions.CollectorInterval"/> unless <see cref="TtlOptions.RunCollectorInBackground"/> is
     /// false, in which case a host calls it. Returns the number of documents removed.
     /// </summary>
-    public Task<int> CollectExpiredAsync(CancellationToken cancellationToken = default)
+    public async Task<int> CollectExpiredAsync(CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        return Ttl.CollectAsync(cancellationToken);
+        ThrowIfDisposed(); // in the task, as every failure of the async API but an argument's
+        return await Ttl.CollectAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The outcome of the last <see cref="CheckConsistency"/> since open (the health check reports a failed one); null before the first.</summary>

@@ -174,18 +174,40 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         return Sequencer.BeginWriter(mode);
     }
 
-    /// <summary>Asynchronous form of <see cref="BeginRead"/> (which never blocks).</summary>
+    /// <summary>Asynchronous form of <see cref="BeginRead"/> (which never blocks); its failures come back in the task.</summary>
     public ValueTask<ReadTransaction> BeginReadAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(BeginRead());
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ReadTransaction>(cancellationToken);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(BeginRead());
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<ReadTransaction>(ex);
+        }
     }
 
-    /// <summary>Asynchronous form of <see cref="BeginWrite"/> (which never blocks).</summary>
+    /// <summary>Asynchronous form of <see cref="BeginWrite"/> (which never blocks); its failures come back in the task.</summary>
     public ValueTask<WriteTransaction> BeginWriteAsync(Durability? durability = null, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(BeginWrite(durability));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<WriteTransaction>(cancellationToken);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(BeginWrite(durability));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<WriteTransaction>(ex);
+        }
     }
 
     /// <summary>
@@ -258,6 +280,7 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         }
         finally
         {
+            _checkpointer?.Close(); // later checkpoints, spills and checks of the file are refused
             Wal?.Dispose();
             _store?.Dispose();
             DeleteSpills();
@@ -342,7 +365,7 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     {
         if (_disposed)
         {
-            throw new TransactionStateException(ErrorCode.DatabaseClosed, "The database was disposed.");
+            throw TransactionStateException.DatabaseClosed();
         }
     }
 

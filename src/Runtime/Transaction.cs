@@ -183,6 +183,11 @@ public abstract class Transaction : IDisposable
     {
         if (_state != Active)
         {
+            if (_state == Failed)
+            {
+                Database.ThrowIfDisposed(); // the write that failed may have been cut short by the disposal itself
+            }
+
             throw _state switch
             {
                 Failed => new TransactionStateException(

@@ -56,6 +56,9 @@ public static class TestDatabases
     /// <summary>Runs <paramref name="work"/> on a thread of its own, so that busy loops do not hold thread-pool threads other tests wait for.</summary>
     public static Task Dedicated(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+    /// <inheritdoc cref="Dedicated(Action)"/>
+    public static Task<T> Dedicated<T>(Func<T> work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     /// <summary>
     /// A stop signal for the threads of a timed stress test, by the clock alone: a <see cref="CancellationTokenSource"/>
     /// with a delay is cancelled by a thread-pool timer, which a loaded test run can starve for a minute (a 2-second

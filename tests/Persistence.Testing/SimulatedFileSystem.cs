@@ -6,7 +6,8 @@ namespace Persistence.Testing;
 /// An in-memory file system with Linux-like durability: file contents are durable after a flush, names after a sync
 /// of their directory. It counts every write and flush, can "lose power" at a chosen one (every later operation
 /// throws <see cref="SimulatedCrashException"/>), and can inject I/O errors through <see cref="Fault"/>.
-/// <see cref="AfterCrash"/> builds the disk image a reboot would find.
+/// <see cref="AfterCrash"/> builds the disk image a reboot would find. Its handles behave as the operating system's after
+/// they are disposed: every later use throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed class SimulatedFileSystem : IFileSystem
 {
@@ -15,6 +16,7 @@ public sealed class SimulatedFileSystem : IFileSystem
     private readonly Dictionary<string, SimulatedFile> _durableNames;
     private readonly List<(string Directory, Action<Dictionary<string, SimulatedFile>> Change)> _pendingNames = [];
     private readonly HashSet<string> _locks = [];
+    private readonly Dictionary<string, int> _openHandles = [];
     private long _operations;
 
     public SimulatedFileSystem()
@@ -48,6 +50,14 @@ public sealed class SimulatedFileSystem : IFileSystem
     /// they neither count toward <see cref="CrashAtOperation"/> nor go through <see cref="Fault"/>.
     /// </summary>
     public Func<string, Exception?>? ReadFault { get; set; }
+
+    /// <summary>
+    /// Called on the reading thread before every read of a file's bytes or length, ahead of <see cref="ReadFault"/> and
+    /// of the check that the handle is still open: a test blocks here to hold a read in flight (while the engine closes
+    /// the file, say). A read released after its handle was disposed throws <see cref="ObjectDisposedException"/>, as a
+    /// real read that reaches the operating system after the close does.
+    /// </summary>
+    public Action<ReadPoint>? BeforeRead { get; set; }
 
     /// <summary>Called with the path before every delete; a returned exception fails it (a delete is not a crash point).</summary>
     public Func<string, Exception?>? DeleteFault { get; set; }
@@ -135,6 +145,15 @@ public sealed class SimulatedFileSystem : IFileSystem
         file.Flush();
     }
 
+    /// <summary>How many handles opened with <paramref name="path"/> are not disposed yet.</summary>
+    public int OpenHandles(string path)
+    {
+        lock (_lock)
+        {
+            return _openHandles.GetValueOrDefault(Path.GetFullPath(path));
+        }
+    }
+
     public IReadOnlyList<string> AllFiles()
     {
         lock (_lock)
@@ -162,6 +181,7 @@ public sealed class SimulatedFileSystem : IFileSystem
                 _pendingNames.Add((Parent(path), names => names[path] = created));
             }
 
+            _openHandles[path] = _openHandles.GetValueOrDefault(path) + 1;
             return new Handle(this, path, file);
         }
     }
@@ -177,6 +197,7 @@ public sealed class SimulatedFileSystem : IFileSystem
                 throw new StorageException(ErrorCode.IOError, $"Could not open '{path}': it does not exist.");
             }
 
+            _openHandles[path] = _openHandles.GetValueOrDefault(path) + 1;
             return new Handle(this, path, file, readOnly: true);
         }
     }
@@ -325,26 +346,42 @@ public sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
+    /// <summary>An open file. Once disposed, every use throws <see cref="ObjectDisposedException"/>, as a real handle's does.</summary>
     /// <param name="readOnly">Opened with <see cref="IFileSystem.OpenRead"/>: writes, length changes and flushes fail.</param>
     private sealed class Handle(SimulatedFileSystem fs, string path, SimulatedFile file, bool readOnly = false) : IStorageFile
     {
+        private int _disposed;
+
         public string Path => path;
 
-        public long Length => file.Length;
+        public long Length
+        {
+            get
+            {
+                fs.BeforeRead?.Invoke(new ReadPoint(path, OfLength: true));
+                ThrowIfDisposed();
+                return file.Length;
+            }
+        }
 
         public int Read(long offset, Span<byte> buffer)
         {
             fs.ThrowIfCrashedPublic();
+            fs.BeforeRead?.Invoke(new ReadPoint(path, OfLength: false));
             if (fs.ReadFault?.Invoke(path) is { } fault)
             {
                 throw StorageErrors.Wrap(fault, "read", path);
             }
 
+            ThrowIfDisposed(); // checked last: a read held in a hook above reaches the "disk" only now
             return file.Read(offset, buffer);
         }
 
+        // Writes check the handle before anything else: a write through a closed handle is not an operation the disk
+        // sees, so it neither counts toward a crash point nor reaches Fault.
         public void Write(long offset, ReadOnlySpan<byte> data)
         {
+            ThrowIfDisposed();
             ThrowIfReadOnly();
             fs.BeforeOperation(FaultKind.Write, path);
             file.Write(offset, data);
@@ -352,8 +389,9 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         public void Write(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
         {
-            ThrowIfReadOnly();
             // A vectored write is one operation for crash points, but its pieces may persist independently.
+            ThrowIfDisposed();
+            ThrowIfReadOnly();
             fs.BeforeOperation(FaultKind.Write, path);
             foreach (var buffer in buffers)
             {
@@ -364,6 +402,7 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         public void SetLength(long length)
         {
+            ThrowIfDisposed();
             ThrowIfReadOnly();
             fs.BeforeOperation(FaultKind.SetLength, path);
             file.SetLength(length);
@@ -371,6 +410,7 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         public void Flush()
         {
+            ThrowIfDisposed();
             ThrowIfReadOnly();
             try
             {
@@ -387,7 +427,13 @@ public sealed class SimulatedFileSystem : IFileSystem
 
         public void Dispose()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                fs.Closed(path);
+            }
         }
+
+        private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         private void ThrowIfReadOnly()
         {
@@ -395,6 +441,17 @@ public sealed class SimulatedFileSystem : IFileSystem
             {
                 // Not a StorageException: no handler of storage errors may take a write to a read-only file for an I/O error.
                 throw new InvalidOperationException($"'{path}' was opened read-only (IFileSystem.OpenRead) and cannot be changed.");
+            }
+        }
+    }
+
+    private void Closed(string path)
+    {
+        lock (_lock)
+        {
+            if (--_openHandles[path] == 0)
+            {
+                _openHandles.Remove(path);
             }
         }
     }
@@ -413,6 +470,9 @@ public sealed class SimulatedCrashException(long operation) : IOException($"Simu
 
 /// <summary>An operation about to happen, offered to <see cref="SimulatedFileSystem.Fault"/>.</summary>
 public readonly record struct FaultPoint(FaultKind Kind, string Path, long Index);
+
+/// <summary>A read about to happen, offered to <see cref="SimulatedFileSystem.BeforeRead"/>: of the file's bytes, or of its length.</summary>
+public readonly record struct ReadPoint(string Path, bool OfLength);
 
 /// <summary>Kinds of simulated operations.</summary>
 public enum FaultKind

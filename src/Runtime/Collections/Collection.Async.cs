@@ -4,12 +4,27 @@ public abstract partial class Collection<T, TKey>
 {
     // Reads never wait on locks; a page-cache miss is a positional read of one page. They complete synchronously
     // and are offered as ValueTasks so that async code paths read naturally.
+    //
+    // As everywhere in the async API, only the checks of the arguments themselves throw at the call; every other
+    // failure (a closed database, a duplicate key, a conflict) and a cancellation before the start are reported by the
+    // returned task, whether or not the call runs in the caller's transaction (and so completes synchronously).
 
     /// <inheritdoc cref="Get"/>
     public ValueTask<T?> GetAsync(TKey key, Transaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Get(key, transaction));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<T?>(cancellationToken);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(Get(key, transaction));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<T?>(ex);
+        }
     }
 
     /// <summary>Asynchronously streams every document in primary-key order (see <see cref="All"/>).</summary>
@@ -67,11 +82,29 @@ public abstract partial class Collection<T, TKey>
         return RunAsync(transaction, tx => DeleteEncoded(tx, encoded), cancellationToken);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in the caller's transaction (synchronously), or in <see cref="Database.WriteAsync"/>;
+    /// either way its failures, and a cancellation before the start, come back in the task.
+    /// </summary>
     internal Task<TResult> RunAsync<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return transaction is not null
-            ? Task.FromResult(work(transaction))
-            : Database.WriteAsync((tx, _) => ValueTask.FromResult(work(tx)), cancellationToken: cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<TResult>(cancellationToken);
+        }
+
+        if (transaction is null)
+        {
+            return Database.WriteAsync((tx, _) => ValueTask.FromResult(work(tx)), cancellationToken: cancellationToken);
+        }
+
+        try
+        {
+            return Task.FromResult(work(transaction));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<TResult>(ex);
+        }
     }
 }

@@ -11,7 +11,8 @@ namespace Persistence.DependencyInjection;
 /// corruption, or when the last consistency check found problems; Degraded when the log since the last checkpoint,
 /// the age of the oldest snapshot or the bytes it pins pass the <see cref="PersistenceHealthCheckOptions"/>
 /// thresholds; Healthy otherwise. Cheap: it reads counters and walks the retained versions under the version chain's
-/// reclaim lock, which a publication takes only briefly to retire versions.
+/// reclaim lock, which a publication takes only briefly to retire versions. A database disposed before or during the
+/// check, or a container disposed at shutdown, reports the failure status as closed.
 /// </summary>
 internal sealed class PersistenceHealthCheck(IServiceProvider services) : IHealthCheck
 {
@@ -19,9 +20,20 @@ internal sealed class PersistenceHealthCheck(IServiceProvider services) : IHealt
     {
         ArgumentNullException.ThrowIfNull(context);
 
-        // Opens the database if nothing has yet; if that fails, the health-check service reports the exception as the failure status.
-        var database = services.GetRequiredService<Database>();
-        var thresholds = services.GetRequiredService<IOptions<PersistenceOptions>>().Value.HealthCheck;
+        Database database;
+        PersistenceHealthCheckOptions thresholds;
+        try
+        {
+            // Opens the database if nothing has yet; if that fails, the health-check service reports the exception as the failure status.
+            database = services.GetRequiredService<Database>();
+            thresholds = services.GetRequiredService<IOptions<PersistenceOptions>>().Value.HealthCheck;
+        }
+        catch (ObjectDisposedException ex)
+        {
+            // A probe during shutdown: the container was disposed, and the database with it.
+            return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, "The database is closed: the application's services were disposed.", ex));
+        }
+
         return Task.FromResult(Check(database, thresholds, context.Registration.FailureStatus));
     }
 
@@ -33,8 +45,10 @@ internal sealed class PersistenceHealthCheck(IServiceProvider services) : IHealt
         {
             statistics = database.GetStatistics();
         }
-        catch (TransactionStateException ex)
+        catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
         {
+            // Disposed before the check, or while it ran: the statistics never fail any other way (reads racing the
+            // disposal are refused with this code, see PageStore).
             return new HealthCheckResult(failureStatus, $"Database {path} is closed.", ex);
         }
 

@@ -37,7 +37,7 @@ internal sealed partial class ConsistencyChecker
                 Reach(id, "catalog");
             }
         }
-        catch (PersistenceException ex)
+        catch (PersistenceException ex) when (ex.Code != ErrorCode.DatabaseClosed)
         {
             Error($"The catalog cannot be read: {ex.Message}");
             return;
@@ -160,7 +160,7 @@ internal sealed partial class ConsistencyChecker
             _ = store.ReadOverflow(reference.FirstPage, reference.Length);
             _pages += pages;
         }
-        catch (PersistenceException ex)
+        catch (PersistenceException ex) when (ex.Code != ErrorCode.DatabaseClosed)
         {
             Error($"The overflow value at page {reference.FirstPage} (keyspace '{keyspace}', leaf {leaf}) fails: {ex.Message}");
         }
@@ -192,7 +192,7 @@ internal sealed partial class ConsistencyChecker
             _pages++;
             return true;
         }
-        catch (PersistenceException ex)
+        catch (PersistenceException ex) when (ex.Code != ErrorCode.DatabaseClosed)
         {
             Error($"Page {id} ({owner}): {ex.Message}");
             return false;

@@ -5,7 +5,8 @@ namespace Persistence.Diagnostics;
 /// <summary>
 /// Walks a database and reports every broken invariant (the checker bbolt's tx_check.go is for bbolt). On disk it
 /// walks the durable checkpoint from its meta page, reading and verifying every page; in memory it walks the newest
-/// visible version. It never throws for what it finds: it lists it.
+/// visible version. It never throws for what it finds: it lists it. A disposal of the database that cuts the walk short
+/// is no finding: it throws <see cref="ErrorCode.DatabaseClosed"/>, as any read does.
 /// </summary>
 internal sealed partial class ConsistencyChecker
 {
@@ -23,6 +24,7 @@ internal sealed partial class ConsistencyChecker
         {
             lock (checkpointer.RunLock)
             {
+                checkpointer.ThrowIfClosed();
                 checker.CheckDisk(checkpointer.Durable);
             }
         }
@@ -65,7 +67,7 @@ internal sealed partial class ConsistencyChecker
                     count++;
                 }
             }
-            catch (PersistenceException ex)
+            catch (PersistenceException ex) when (ex.Code != ErrorCode.DatabaseClosed) // closing is no finding: it propagates
             {
                 Error($"Keyspace '{keyspace.Name}' (version {read.SnapshotVersion}): reading failed: {ex.Message}");
             }

@@ -16,4 +16,10 @@ public sealed class TransactionStateException : PersistenceException
         : base(code, message, innerException)
     {
     }
+
+    /// <summary>
+    /// The error of every operation that begins after <see cref="Database.Dispose"/> started, or that needs the files
+    /// after they closed (<see cref="ErrorCode.DatabaseClosed"/>).
+    /// </summary>
+    internal static TransactionStateException DatabaseClosed() => new(ErrorCode.DatabaseClosed, "The database was disposed.");
 }

@@ -6,10 +6,27 @@ namespace Persistence.Storage;
 /// The data file seen as pages: verified reads through the page cache, and the writes and flushes of checkpoints.
 /// Implements <see cref="INodeSource"/> for trees.
 /// </summary>
+/// <remarks>
+/// <para>Closing the file races reads. A reader checks that the database is open when its operation starts, not before each
+/// page it misses, so a read of the file can begin after <see cref="Database.Dispose"/> began, or be under way when it
+/// closes the file. Every read of the file (its bytes or its length) therefore counts itself in while it runs, and
+/// <see cref="Dispose"/> shuts the door and waits for the reads inside before it closes the file: a read either
+/// completes on the open file, or throws <see cref="ErrorCode.DatabaseClosed"/> without touching it, never an
+/// <see cref="ObjectDisposedException"/> or an I/O error of a closed handle (which a short read would turn into
+/// corruption). The wait is for reads of single pages or extents already in the operating system's hands, never for a
+/// transaction: no caller's code runs inside the count, so a thread that disposes cannot wait for itself. It costs
+/// two interlocked operations per page-cache miss, beside a system call, and nothing on a hit.</para>
+/// <para>Writes are not counted: every write of the data file (checkpoints, truncation, leaves a transaction spills)
+/// runs under the checkpointer's lock, which refuses them once the last checkpoint ran (<c>Checkpointer.Close</c>).</para>
+/// </remarks>
 internal sealed class PageStore : INodeSource, IDisposable
 {
     private readonly IStorageFile _file;
     private readonly Action<Exception> _onCorruption;
+
+    // Reads of the file under way, and whether Dispose has shut the door (a Dekker pair: see Dispose and Enter).
+    private int _reading;
+    private volatile bool _closing;
 
     public PageStore(IStorageFile file, int pageSize, long cacheBytes, Action<Exception> onCorruption)
     {
@@ -42,7 +59,24 @@ internal sealed class PageStore : INodeSource, IDisposable
 
     public string Path => _file.Path;
 
-    public long FileLength => _file.Length;
+    public long FileLength
+    {
+        get
+        {
+            Enter();
+            try
+            {
+                return _file.Length;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _reading);
+            }
+        }
+    }
+
+    /// <summary>True once <see cref="Dispose"/> began: reads that start now are refused, and the close waits for those under way.</summary>
+    internal bool Closing => _closing;
 
     public long PagesRead => Cache.Misses;
 
@@ -105,7 +139,7 @@ internal sealed class PageStore : INodeSource, IDisposable
     /// <summary>Like <see cref="ReadVerified"/> but without marking the database read-only: the checker reports, it does not react.</summary>
     public void ReadVerifiedForCheck(PageId id, Span<byte> page, PageType expected)
     {
-        var read = _file.Read(id.Value * PageSize, page);
+        var read = ReadFile(id.Value * PageSize, page);
         if (read != page.Length)
         {
             throw PageHeader.Corrupt(Path, id, "the file ends inside the page");
@@ -143,7 +177,22 @@ internal sealed class PageStore : INodeSource, IDisposable
 
     public void Flush() => _file.Flush();
 
-    public void Dispose() => _file.Dispose();
+    /// <summary>
+    /// Refuses reads from now on, waits for those under way (see the remarks), and closes the file. The database calls
+    /// it once its last checkpoint ran.
+    /// </summary>
+    public void Dispose()
+    {
+        _closing = true;
+        Interlocked.MemoryBarrier(); // a full fence: a read's Enter sees the flag, or this sees its count
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _reading) > 0)
+        {
+            spin.SpinOnce(sleep1Threshold: 20);
+        }
+
+        _file.Dispose();
+    }
 
     private void CheckGeneration(ReadOnlySpan<byte> page, PageId id)
     {
@@ -155,9 +204,34 @@ internal sealed class PageStore : INodeSource, IDisposable
         }
     }
 
+    /// <summary>Counts a read of the file in, or throws <see cref="ErrorCode.DatabaseClosed"/> once the store is closing.</summary>
+    private void Enter()
+    {
+        Interlocked.Increment(ref _reading); // a full fence, before the flag is read
+        if (_closing)
+        {
+            Interlocked.Decrement(ref _reading);
+            throw TransactionStateException.DatabaseClosed();
+        }
+    }
+
+    /// <summary>Reads through the file while it is open (see the remarks). Runs nothing but the read inside the count.</summary>
+    private int ReadFile(long offset, Span<byte> buffer)
+    {
+        Enter();
+        try
+        {
+            return _file.Read(offset, buffer);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reading);
+        }
+    }
+
     private void ReadExact(PageId id, Span<byte> buffer)
     {
-        var read = _file.Read(id.Value * PageSize, buffer);
+        var read = ReadFile(id.Value * PageSize, buffer);
         if (read != buffer.Length)
         {
             var ex = PageHeader.Corrupt(Path, id, $"the file ends inside the page (read {read} of {buffer.Length} bytes)");

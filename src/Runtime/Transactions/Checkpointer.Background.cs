@@ -6,6 +6,7 @@ internal sealed partial class Checkpointer
     private Thread? _thread;
     private ITimer? _timer;
     private volatile bool _stopping;
+    private bool _closed; // under _run: see Close
     private long _lastCheckpoint;
 
     /// <summary>The failure that stopped background checkpoints, if any.</summary>
@@ -66,6 +67,30 @@ internal sealed partial class Checkpointer
                 // replays it. Closing must not throw.
                 BackgroundFailure = ex;
             }
+        }
+    }
+
+    /// <summary>
+    /// Called by the database's close after <see cref="Stop"/>, before the files close: waits for a checkpoint,
+    /// truncation, spill or consistency check under way (they hold the checkpoint lock), and refuses every later one
+    /// with <see cref="ErrorCode.DatabaseClosed"/> (<see cref="ThrowIfClosed"/>): one whose caller passed the database's
+    /// own check just before the disposal began would otherwise write into a file being closed, or, once the lock file
+    /// is released, into a file another instance may have opened.
+    /// </summary>
+    public void Close()
+    {
+        lock (_run)
+        {
+            _closed = true;
+        }
+    }
+
+    /// <summary>Throws <see cref="ErrorCode.DatabaseClosed"/> once <see cref="Close"/> ran. Called under the checkpoint lock.</summary>
+    public void ThrowIfClosed()
+    {
+        if (_closed)
+        {
+            throw TransactionStateException.DatabaseClosed();
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed partial class Checkpointer
     {
         lock (_run)
         {
+            ThrowIfClosed();
             return _spiller.Spill(roots, owner, spilled, keep, Durable.Sequence + 1);
         }
     }

@@ -13,6 +13,7 @@ internal sealed partial class Checkpointer
     {
         lock (_run)
         {
+            ThrowIfClosed();
             _database.ThrowIfReadOnly();
             _freeSpace.MakeReusable(_database.Versions.Reclaim(Durable.CheckpointVersion));
             var end = _freeSpace.HighestUsedPage() + 1;

@@ -69,6 +69,7 @@ internal sealed partial class Checkpointer
     {
         lock (_run)
         {
+            ThrowIfClosed();
             _database.ThrowIfReadOnly();
             var sequencer = _database.Sequencer;
             DbVersion target;

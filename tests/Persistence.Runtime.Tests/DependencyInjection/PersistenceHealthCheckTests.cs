@@ -102,6 +102,53 @@ public sealed class PersistenceHealthCheckTests
         Assert.IsType<StorageException>(entry.Exception);
     }
 
+    /// <summary>
+    /// The check reads the data file's length: a disposal that closed the file under that read made the check throw a
+    /// raw <see cref="ObjectDisposedException"/>. The read in flight now completes (the close waits for it), and a check
+    /// after the close reports the database closed.
+    /// </summary>
+    [Fact]
+    public async Task A_check_racing_dispose_reports_the_statistics_or_the_database_closed()
+    {
+        var database = TestDatabases.Open(_fs);
+        new UserCollection(database).Insert(User(1));
+        using var hold = new HeldRead(_fs, database.Path!, ofLength: true);
+
+        var check = TestDatabases.Dedicated(() =>
+        {
+            hold.Arm();
+            return PersistenceHealthCheck.Check(database, new PersistenceHealthCheckOptions(), HealthStatus.Unhealthy);
+        });
+        hold.WaitUntilHeld(check);
+        var closing = TestDatabases.Dedicated(database.Dispose);
+        HeldRead.WaitForClose(database, _fs, database.Path!, closing);
+        hold.Release();
+        await closing;
+
+        var raced = await check;
+        Assert.True(raced.Status == HealthStatus.Healthy || raced.Description!.EndsWith("is closed.", StringComparison.Ordinal), raced.Description);
+        var after = PersistenceHealthCheck.Check(database, new PersistenceHealthCheckOptions(), HealthStatus.Unhealthy);
+        Assert.Equal(HealthStatus.Unhealthy, after.Status);
+        Assert.Equal(ErrorCode.DatabaseClosed, Assert.IsType<TransactionStateException>(after.Exception).Code);
+    }
+
+    /// <summary>A probe during shutdown, after the container (and the database with it) was disposed, reports the database closed.</summary>
+    [Fact]
+    public async Task A_probe_after_the_container_was_disposed_reports_the_database_closed()
+    {
+        var provider = Build();
+        provider.GetRequiredService<Database>();
+        using var scope = provider.CreateScope(); // as the health-check service resolves its checks
+        var check = new PersistenceHealthCheck(scope.ServiceProvider);
+        await provider.DisposeAsync();
+
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("persistence", check, HealthStatus.Degraded, null) };
+        var result = await check.CheckHealthAsync(context);
+
+        Assert.Equal(HealthStatus.Degraded, result.Status);
+        Assert.Contains("closed", result.Description, StringComparison.Ordinal);
+    }
+
     private ServiceProvider Build(Action<IServiceCollection>? services = null, Action<PersistenceOptions>? configure = null, HealthStatus? failureStatus = null)
     {
         var collection = new ServiceCollection()

@@ -1,0 +1,81 @@
+using Persistence.Storage;
+using Persistence.Testing;
+
+namespace Persistence.Tests.Storage;
+
+/// <summary>
+/// The simulated file system's handles behave as the operating system's once disposed (they used to ignore disposal,
+/// so no test could see the engine use a file it had closed), without changing what a crash keeps.
+/// </summary>
+public sealed class SimulatedFileSystemTests
+{
+    private const string Path = "/sim/file";
+
+    [Fact]
+    public void A_disposed_handle_refuses_every_use_and_is_no_crash_point()
+    {
+        var fs = new SimulatedFileSystem();
+        IFileSystem files = fs;
+        var file = files.OpenFile(Path, create: true);
+        file.Write(0, [1, 2, 3]);
+        file.Flush();
+        files.SyncDirectory("/sim");
+        Assert.Equal(1, fs.OpenHandles(Path));
+        var operations = fs.Operations;
+
+        file.Dispose();
+        file.Dispose(); // twice is harmless, as for a real handle
+        Assert.Equal(0, fs.OpenHandles(Path));
+        Assert.Throws<ObjectDisposedException>(() => file.Read(0, new byte[3]));
+        Assert.Throws<ObjectDisposedException>(() => file.Length);
+        Assert.Throws<ObjectDisposedException>(() => file.Write(0, [4]));
+        Assert.Throws<ObjectDisposedException>(() => file.Write(0, [new byte[] { 4 }]));
+        Assert.Throws<ObjectDisposedException>(() => file.SetLength(0));
+        Assert.Throws<ObjectDisposedException>(file.Flush);
+        Assert.Equal(operations, fs.Operations); // refused before it reached the disk: not counted toward a crash point
+
+        // The file itself is untouched, and another handle works.
+        using var again = files.OpenFile(Path, create: false);
+        var bytes = new byte[3];
+        Assert.Equal(3, again.Read(0, bytes));
+        Assert.Equal([1, 2, 3], bytes);
+        Assert.Equal([1, 2, 3], fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).ReadAllBytes(Path));
+    }
+
+    [Fact]
+    public void A_read_held_before_it_reaches_the_disk_fails_if_the_handle_is_disposed_meanwhile()
+    {
+        var fs = new SimulatedFileSystem();
+        IFileSystem files = fs;
+        var file = files.OpenFile(Path, create: true);
+        file.Write(0, [1, 2, 3]);
+        var seen = new List<ReadPoint>();
+        fs.BeforeRead = point =>
+        {
+            seen.Add(point);
+            file.Dispose(); // the close lands between the caller's call and the read itself
+        };
+
+        Assert.Throws<ObjectDisposedException>(() => file.Read(0, new byte[3]));
+        Assert.Equal([new ReadPoint(System.IO.Path.GetFullPath(Path), OfLength: false)], seen);
+    }
+
+    [Fact]
+    public void A_crash_still_fails_open_handles_with_the_crash_and_keeps_only_flushed_writes()
+    {
+        var fs = new SimulatedFileSystem();
+        IFileSystem files = fs;
+        var file = files.OpenFile(Path, create: true);
+        file.Write(0, [1, 2, 3]);
+        file.Flush();
+        files.SyncDirectory("/sim");
+        fs.CrashAtOperation = fs.Operations + 1;
+        file.Write(0, [9]);
+        Assert.Throws<SimulatedCrashException>(() => file.Write(1, [9]));
+        Assert.Throws<SimulatedCrashException>(() => file.Read(0, new byte[3]));
+        file.Dispose(); // closing after the power failed is allowed, and then the handle is disposed like any other
+        Assert.Throws<ObjectDisposedException>(() => file.Write(1, [9]));
+
+        Assert.Equal([1, 2, 3], fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).ReadAllBytes(Path));
+    }
+}
