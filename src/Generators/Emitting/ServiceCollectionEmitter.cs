@@ -3,16 +3,19 @@ using Persistence.Generators.Parsing;
 namespace Persistence.Generators.Emitting;
 
 /// <summary>
-/// Emits <c>AddPersistenceCollections(this IServiceCollection)</c>, once per assembly, registering every collection
-/// of the compilation: the dependency-injection registration without assembly scanning. The class is internal, so
-/// that every assembly can have its own; an assembly that exposes its collections to others wraps it in a public
-/// method of its own.
+/// Emits <c>AddPersistenceCollections(this IServiceCollection)</c> and
+/// <c>AddKeyedPersistenceCollections(this IServiceCollection, string serviceKey)</c>, once per assembly, registering
+/// every collection of the compilation against the default database or a keyed one: the dependency-injection
+/// registration without assembly scanning. The class is internal, so that every assembly can have its own; an
+/// assembly that exposes its collections to others wraps it in a public method of its own.
 /// </summary>
 internal static class ServiceCollectionEmitter
 {
     public const string HintName = "PersistenceCollections.g.cs";
 
     private const string ServiceCollection = "global::Microsoft.Extensions.DependencyInjection.IServiceCollection";
+
+    private const string Extensions = "global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions";
 
     /// <param name="registrations">The collections, in the order to register them (sorted by the caller).</param>
     public static string Emit(EquatableArray<ServiceRegistration> registrations)
@@ -37,19 +40,37 @@ internal static class ServiceCollectionEmitter
                     /// </summary>
                     public static {{ServiceCollection}} AddPersistenceCollections(this {{ServiceCollection}} services)
                     """);
-                using (source.Open())
-                {
-                    foreach (var registration in registrations)
-                    {
-                        source.WriteLine($"global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddPersistenceCollection<{registration.CollectionType}, {registration.DocumentType}, {registration.KeyType}>(");
-                        source.WriteLine($"    services, static database => new {registration.CollectionType}(database));");
-                    }
-
-                    source.WriteLine("return services;");
-                }
+                WriteBody(source, registrations, "AddPersistenceCollection", "services");
+                source.WriteLine();
+                source.WriteLine($$"""
+                    /// <summary>
+                    /// Registers every [Collection] type of this assembly as a singleton keyed by <paramref name="serviceKey"/>, both as
+                    /// its generated collection and as <see cref="global::Persistence.Collections.IRepository{T, TKey}"/>, over the database
+                    /// that <c>AddKeyedPersistence(serviceKey)</c> registers under the same key.
+                    /// </summary>
+                    /// <param name="services">The container.</param>
+                    /// <param name="serviceKey">The key of the database the collections live in, and of their registrations.</param>
+                    public static {{ServiceCollection}} AddKeyedPersistenceCollections(this {{ServiceCollection}} services, string serviceKey)
+                    """);
+                WriteBody(source, registrations, "AddKeyedPersistenceCollection", "services, serviceKey");
             }
         }
 
         return source.ToString();
+    }
+
+    /// <summary>One call of <paramref name="method"/> per collection, then <c>return services;</c>.</summary>
+    private static void WriteBody(SourceWriter source, EquatableArray<ServiceRegistration> registrations, string method, string arguments)
+    {
+        using (source.Open())
+        {
+            foreach (var registration in registrations)
+            {
+                source.WriteLine($"{Extensions}.{method}<{registration.CollectionType}, {registration.DocumentType}, {registration.KeyType}>(");
+                source.WriteLine($"    {arguments}, static database => new {registration.CollectionType}(database));");
+            }
+
+            source.WriteLine("return services;");
+        }
     }
 }

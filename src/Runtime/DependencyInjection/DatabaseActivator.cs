@@ -3,24 +3,24 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Persistence.Storage;
 
 namespace Persistence.DependencyInjection;
 
 /// <summary>
-/// Opens the application's <see cref="Database"/> from the container: validated <see cref="PersistenceOptions"/>,
-/// the container's logger factory (category <see cref="LoggerCategory"/>), meter factory and time provider.
+/// Opens a <see cref="Database"/> of the container: its validated <see cref="PersistenceOptions"/> (unnamed for the
+/// default database, named by the key for a keyed one), the container's logger factory (category
+/// <see cref="LoggerCategory"/>), meter factory and time provider.
 /// </summary>
 internal static class DatabaseActivator
 {
     /// <summary>The logger category of the engine's and this layer's messages.</summary>
     public const string LoggerCategory = "Persistence";
 
-    public static Database Open(IServiceProvider services)
+    public static Database Open(IServiceProvider services, DatabaseRegistration database)
     {
-        // Value runs the validator: without a host (no ValidateOnStart), a bad setting fails here, on first resolve.
-        var options = services.GetRequiredService<IOptions<PersistenceOptions>>().Value;
+        // Options runs the validator: without a host (no ValidateOnStart), a bad setting fails here, on first resolve.
+        var options = database.GetOptions(services);
         var logger = Logger(services);
         var path = ResolvePath(options.Path, services.GetService<IHostEnvironment>());
         // Tests substitute a simulated file system; applications always get the operating system's.
@@ -30,10 +30,10 @@ internal static class DatabaseActivator
             fileSystem.CreateDirectory(directory);
         }
 
-        HostingLog.Opening(logger, path, options.DefaultDurability, options.CheckpointWalBytes, options.CheckpointInterval);
+        HostingLog.Opening(logger, database.DisplayName, path, options.DefaultDurability, options.CheckpointWalBytes, options.CheckpointInterval);
         var engine = options.ToDatabaseOptions(
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            logger,
+            database.IsDefault ? logger : new DatabaseScopeLogger(logger, database.Name),
             services.GetService<IMeterFactory>(),
             hosted: services.GetService<IHostApplicationLifetime>() is not null);
         return Database.Open(path, engine, fileSystem);

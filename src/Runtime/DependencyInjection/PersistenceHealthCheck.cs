@@ -1,7 +1,5 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace Persistence.DependencyInjection;
 
@@ -14,19 +12,21 @@ namespace Persistence.DependencyInjection;
 /// reclaim lock, which a publication takes only briefly to retire versions. A database disposed before or during the
 /// check, or a container disposed at shutdown, reports the failure status as closed.
 /// </summary>
-internal sealed class PersistenceHealthCheck(IServiceProvider services) : IHealthCheck
+/// <param name="database">The database checked: the default one, or a keyed one (with its named options' thresholds).</param>
+internal sealed class PersistenceHealthCheck(IServiceProvider services, DatabaseRegistration database) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
 
-        Database database;
+        Database opened;
         PersistenceHealthCheckOptions thresholds;
         try
         {
-            // Opens the database if nothing has yet; if that fails, the health-check service reports the exception as the failure status.
-            database = services.GetRequiredService<Database>();
-            thresholds = services.GetRequiredService<IOptions<PersistenceOptions>>().Value.HealthCheck;
+            // Opens the database if nothing has yet; if that fails (or none is registered under the key), the
+            // health-check service reports the exception as the failure status.
+            opened = database.Resolve(services);
+            thresholds = database.GetOptions(services).HealthCheck;
         }
         catch (ObjectDisposedException ex)
         {
@@ -34,7 +34,7 @@ internal sealed class PersistenceHealthCheck(IServiceProvider services) : IHealt
             return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, "The database is closed: the application's services were disposed.", ex));
         }
 
-        return Task.FromResult(Check(database, thresholds, context.Registration.FailureStatus));
+        return Task.FromResult(Check(opened, thresholds, context.Registration.FailureStatus));
     }
 
     internal static HealthCheckResult Check(Database database, PersistenceHealthCheckOptions thresholds, HealthStatus failureStatus)

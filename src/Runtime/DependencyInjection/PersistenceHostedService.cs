@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace Persistence.DependencyInjection;
 
 /// <summary>
-/// Ties the database to the host's lifetime: it opens (and recovers) the database before any hosted service starts,
-/// so a locked, corrupt or misconfigured database stops the host from starting, and shuts it down in order after
-/// every hosted service has stopped.
+/// Ties the container's databases (the default one and the keyed ones, one service for all) to the host's lifetime:
+/// it opens (and recovers) each, in order of registration, before any hosted service starts, so a locked, corrupt or
+/// misconfigured database stops the host from starting, and shuts them down, each in order, after every hosted
+/// service has stopped.
 /// </summary>
 /// <remarks>
 /// The shutdown runs in <see cref="StoppedAsync"/>, not <see cref="StopAsync"/>: hosted services stop in reverse
@@ -16,18 +17,24 @@ namespace Persistence.DependencyInjection;
 /// drain (wait, until the host's shutdown deadline, for open write transactions to finish), checkpoint (write the
 /// log into the data file, so the next open replays nothing), and close (<see cref="Database.Dispose"/>: refuse new
 /// transactions, wait for commits in flight, checkpoint what they added, release the files and the lock). Each step
-/// is logged. The container's disposal of the database afterwards is a no-op.
+/// is logged. The container's disposal of the database afterwards is a no-op. The databases shut down side by side,
+/// so that one draining its writers until the deadline does not take the time of the others'.
 /// </remarks>
 internal sealed class PersistenceHostedService(IServiceProvider services) : IHostedLifecycleService
 {
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(10);
     private readonly ILogger _logger = DatabaseActivator.Logger(services);
-    private Database? _database;
+    private readonly List<(DatabaseRegistration Registration, Database Database)> _opened = [];
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        _database = services.GetRequiredService<Database>();
-        HostingLog.OpenedAtStart(_logger, _database.Path ?? ":memory:");
+        foreach (var registration in services.GetRequiredService<DatabaseRegistry>().Databases)
+        {
+            var database = registration.Resolve(services);
+            _opened.Add((registration, database));
+            HostingLog.OpenedAtStart(_logger, registration.DisplayName, database.Path ?? ":memory:");
+        }
+
         return Task.CompletedTask;
     }
 
@@ -40,9 +47,9 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) =>
-        _database is { } database ? ShutdownAsync(database, cancellationToken) : Task.CompletedTask;
+        Task.WhenAll(_opened.Select(opened => ShutdownAsync(opened.Registration.DisplayName, opened.Database, cancellationToken)));
 
-    private async Task ShutdownAsync(Database database, CancellationToken cancellationToken)
+    private async Task ShutdownAsync(string name, Database database, CancellationToken cancellationToken)
     {
         var time = database.TimeProvider;
         var started = time.GetTimestamp();
@@ -57,7 +64,7 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
             return; // the application disposed it already
         }
 
-        HostingLog.ShutdownStarted(_logger, path, statistics.ActiveWriters, statistics.WalBytesSinceCheckpoint);
+        HostingLog.ShutdownStarted(_logger, name, path, statistics.ActiveWriters, statistics.WalBytesSinceCheckpoint);
         while (statistics.ActiveWriters > 0 && !cancellationToken.IsCancellationRequested)
         {
             try
@@ -74,12 +81,12 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
 
         if (statistics.ActiveWriters > 0)
         {
-            HostingLog.DrainTimedOut(_logger, path, statistics.ActiveWriters);
+            HostingLog.DrainTimedOut(_logger, name, path, statistics.ActiveWriters);
         }
 
         if (database.IsReadOnly)
         {
-            HostingLog.NoFinalCheckpoint(_logger, path);
+            HostingLog.NoFinalCheckpoint(_logger, name, path);
         }
         else
         {
@@ -87,15 +94,15 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
             try
             {
                 database.Checkpoint();
-                HostingLog.FinalCheckpoint(_logger, path, statistics.WalBytesSinceCheckpoint, (long)time.GetElapsedTime(checkpointing).TotalMilliseconds);
+                HostingLog.FinalCheckpoint(_logger, name, path, statistics.WalBytesSinceCheckpoint, (long)time.GetElapsedTime(checkpointing).TotalMilliseconds);
             }
             catch (PersistenceException)
             {
-                HostingLog.NoFinalCheckpoint(_logger, path); // it failed and made the database read-only; the engine logged why
+                HostingLog.NoFinalCheckpoint(_logger, name, path); // it failed and made the database read-only; the engine logged why
             }
         }
 
         database.Dispose();
-        HostingLog.ShutdownCompleted(_logger, path, (long)time.GetElapsedTime(started).TotalMilliseconds);
+        HostingLog.ShutdownCompleted(_logger, name, path, (long)time.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -3,7 +3,8 @@ namespace Persistence.DependencyInjection;
 /// <summary>
 /// The settings of the application's <see cref="Database"/>, bound from the <c>Persistence</c> section of the
 /// configuration (appsettings.json, environment variables <c>Persistence__Path</c>, ...) by
-/// <c>services.AddPersistence()</c> and validated when the host starts. Every engine setting maps one to one onto a
+/// <c>services.AddPersistence()</c> and validated when the host starts; those of a keyed database are the options
+/// named by its key, bound from <c>Persistence:Databases:{key}</c> by <c>services.AddKeyedPersistence(key)</c>. Every engine setting maps one to one onto a
 /// <see cref="DatabaseOptions"/> property and has the same default; the time provider, logger and meter factory come
 /// from the container instead.
 /// </summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Persistence.Storage;
 
@@ -7,74 +8,94 @@ namespace Persistence.DependencyInjection;
 /// <summary>
 /// Checks <see cref="PersistenceOptions"/> when the host starts (<c>ValidateOnStart</c>) or, without a host, when the
 /// database is first resolved. Every problem is reported at once, each as a sentence that names the setting by its
-/// configuration key, says what is wrong and how to fix it.
+/// configuration key, says what is wrong and how to fix it. One validator checks every database of the container,
+/// each under its options name: the default one (<c>Persistence</c>) and the keyed ones (<c>Persistence:Databases:{key}</c>
+/// or the section they were given), and that no two of them share a file.
 /// </summary>
-internal sealed class PersistenceOptionsValidator : IValidateOptions<PersistenceOptions>
+internal sealed partial class PersistenceOptionsValidator : IValidateOptions<PersistenceOptions>
 {
-    private const string Section = PersistenceOptions.SectionName;
+    private readonly IServiceProvider? _services;
+
+    /// <param name="services">
+    /// The container, for the registered databases (the configuration sections that messages name, and the other
+    /// databases' paths) and the host's content root. Without one, every options name is taken for a database bound
+    /// from its conventional section and no path is compared.
+    /// </param>
+    public PersistenceOptionsValidator(IServiceProvider? services = null) => _services = services;
 
     public ValidateOptionsResult Validate(string? name, PersistenceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        name ??= Options.DefaultName;
+        var registry = _services?.GetService<DatabaseRegistry>();
+        var database = registry?.Find(name) ?? DatabaseRegistration.Conventional(name);
+        var section = database.Section;
         var failures = new List<string>();
-        ValidateEngine(options, failures);
-        ValidateTtl(options.Ttl, failures);
-        ValidateCollections(options.Collections, failures);
-        ValidateHealthCheck(options, failures);
-        CrossCheckWithEngine(options, failures);
+        ValidateEngine(database, options, failures);
+        ValidateTtl(section, options.Ttl, failures);
+        ValidateCollections(section, options.Collections, failures);
+        ValidateHealthCheck(section, options, failures);
+        CrossCheckWithEngine(section, options, failures);
+        if (failures.Count == 0 && _services is not null && registry is not null)
+        {
+            ValidateOwnPath(_services, registry, database, options, failures);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateEngine(PersistenceOptions options, List<string> failures)
+    private static void ValidateEngine(DatabaseRegistration database, PersistenceOptions options, List<string> failures)
     {
+        var section = database.Section;
         if (string.IsNullOrWhiteSpace(options.Path))
         {
-            failures.Add($"{Section}:Path is empty: set it in appsettings.json under \"{Section}\" (for example \"Path\": \"data/app.db\"), or in code with AddPersistence(o => o.Path = ...).");
+            var code = database.IsDefault ? "AddPersistence(o => o.Path = ...)" : $"AddKeyedPersistence(\"{database.Name}\", o => o.Path = ...)";
+            failures.Add($"{section}:Path is empty: set it in appsettings.json under \"{section}\" (for example \"Path\": \"data/app.db\"), or in code with {code}.");
         }
         else if (options.Path.AsSpan().IndexOfAny(System.IO.Path.GetInvalidPathChars()) >= 0)
         {
-            failures.Add($"{Section}:Path \"{options.Path}\" contains characters that are not allowed in a path: remove them.");
+            failures.Add($"{section}:Path \"{options.Path}\" contains characters that are not allowed in a path: remove them.");
         }
 
         if (!MetaPage.IsValidPageSize(options.PageSize))
         {
-            failures.Add($"{Section}:PageSize is {Show(options.PageSize)}: use a power of two from 4096 to 65536 (default 8192). An existing database keeps the page size it was created with.");
+            failures.Add($"{section}:PageSize is {Show(options.PageSize)}: use a power of two from 4096 to 65536 (default 8192). An existing database keeps the page size it was created with.");
         }
 
         if (options.PageCacheBytes < 16L * Math.Max(options.PageSize, 4096))
         {
-            failures.Add($"{Section}:PageCacheBytes is {Show(options.PageCacheBytes)}: the page cache must hold at least 16 pages ({Show(16L * Math.Max(options.PageSize, 4096))} bytes with {Show(options.PageSize)}-byte pages); the default is 268435456 (256 MiB).");
+            failures.Add($"{section}:PageCacheBytes is {Show(options.PageCacheBytes)}: the page cache must hold at least 16 pages ({Show(16L * Math.Max(options.PageSize, 4096))} bytes with {Show(options.PageSize)}-byte pages); the default is 268435456 (256 MiB).");
         }
 
         if (!Enum.IsDefined(options.DefaultDurability) || options.DefaultDurability == Durability.None)
         {
-            failures.Add($"{Section}:DefaultDurability is {options.DefaultDurability}: use \"Durable\" (acknowledged after fsync, the default) or \"Buffered\" (acknowledged once written, synced within BufferedFlushDelay). \"None\" is only for in-memory databases.");
+            failures.Add($"{section}:DefaultDurability is {options.DefaultDurability}: use \"Durable\" (acknowledged after fsync, the default) or \"Buffered\" (acknowledged once written, synced within BufferedFlushDelay). \"None\" is only for in-memory databases.");
         }
 
         if (options.CheckpointWalBytes < 1 << 20)
         {
-            failures.Add($"{Section}:CheckpointWalBytes is {Show(options.CheckpointWalBytes)}: use at least 1048576 (1 MiB); the default is 67108864 (64 MiB).");
+            failures.Add($"{section}:CheckpointWalBytes is {Show(options.CheckpointWalBytes)}: use at least 1048576 (1 MiB); the default is 67108864 (64 MiB).");
         }
 
         if (options.CheckpointInterval <= TimeSpan.Zero)
         {
-            failures.Add($"{Section}:CheckpointInterval is {options.CheckpointInterval}: use a positive time span such as \"00:01:00\" (the default, one minute).");
+            failures.Add($"{section}:CheckpointInterval is {options.CheckpointInterval}: use a positive time span such as \"00:01:00\" (the default, one minute).");
         }
 
         if (options.WalSegmentBytes < 64 << 10 || options.WalSegmentBytes > 1 << 30)
         {
-            failures.Add($"{Section}:WalSegmentBytes is {Show(options.WalSegmentBytes)}: use from 65536 (64 KiB) to 1073741824 (1 GiB); the default is 16777216 (16 MiB).");
+            failures.Add($"{section}:WalSegmentBytes is {Show(options.WalSegmentBytes)}: use from 65536 (64 KiB) to 1073741824 (1 GiB); the default is 16777216 (16 MiB).");
         }
 
         if (options.BufferedFlushDelay <= TimeSpan.Zero || options.BufferedFlushDelay > TimeSpan.FromSeconds(10))
         {
-            failures.Add($"{Section}:BufferedFlushDelay is {options.BufferedFlushDelay}: use a time span above zero and at most ten seconds, such as \"00:00:00.100\" (the default, 100 ms).");
+            failures.Add($"{section}:BufferedFlushDelay is {options.BufferedFlushDelay}: use a time span above zero and at most ten seconds, such as \"00:00:00.100\" (the default, 100 ms).");
         }
 
     }
 
     /// <summary>A safety net, once every rule above passed: a rule the engine gains later is still enforced, with its own message.</summary>
-    private static void CrossCheckWithEngine(PersistenceOptions options, List<string> failures)
+    private static void CrossCheckWithEngine(string section, PersistenceOptions options, List<string> failures)
     {
         if (failures.Count > 0)
         {
@@ -87,50 +108,50 @@ internal sealed class PersistenceOptionsValidator : IValidateOptions<Persistence
         }
         catch (InvalidOptionsException ex)
         {
-            failures.Add($"{Section}:{ex.Option}: {ex.Message}");
+            failures.Add($"{section}:{ex.Option}: {ex.Message}");
         }
     }
 
-    private static void ValidateTtl(PersistenceTtlOptions? ttl, List<string> failures)
+    private static void ValidateTtl(string section, PersistenceTtlOptions? ttl, List<string> failures)
     {
         if (ttl is null)
         {
-            failures.Add($"{Section}:Ttl is null: remove the assignment, or set a new PersistenceTtlOptions.");
+            failures.Add($"{section}:Ttl is null: remove the assignment, or set a new PersistenceTtlOptions.");
             return;
         }
 
         if (ttl.CollectorInterval <= TimeSpan.Zero)
         {
-            failures.Add($"{Section}:Ttl:CollectorInterval is {ttl.CollectorInterval}: use a positive time span, such as \"00:00:10\" (the default, ten seconds).");
+            failures.Add($"{section}:Ttl:CollectorInterval is {ttl.CollectorInterval}: use a positive time span, such as \"00:00:10\" (the default, ten seconds).");
         }
 
         if (ttl.BatchSize is < 1 or > 1_000_000)
         {
-            failures.Add($"{Section}:Ttl:BatchSize is {Show(ttl.BatchSize)}: use from 1 to 1000000 documents per transaction (default 1000).");
+            failures.Add($"{section}:Ttl:BatchSize is {Show(ttl.BatchSize)}: use from 1 to 1000000 documents per transaction (default 1000).");
         }
 
         if (ttl.MaxCollectorShare is <= 0 or > 1)
         {
-            failures.Add($"{Section}:Ttl:MaxCollectorShare is {ttl.MaxCollectorShare}: use a fraction above 0 and at most 1, such as 0.5 (the default).");
+            failures.Add($"{section}:Ttl:MaxCollectorShare is {ttl.MaxCollectorShare}: use a fraction above 0 and at most 1, such as 0.5 (the default).");
         }
 
         if (ttl.SlidingFlushInterval <= TimeSpan.Zero)
         {
-            failures.Add($"{Section}:Ttl:SlidingFlushInterval is {ttl.SlidingFlushInterval}: use a time span above zero, such as \"00:00:01\" (the default).");
+            failures.Add($"{section}:Ttl:SlidingFlushInterval is {ttl.SlidingFlushInterval}: use a time span above zero, such as \"00:00:01\" (the default).");
         }
     }
 
-    private static void ValidateCollections(Dictionary<string, PersistenceCollectionOptions>? collections, List<string> failures)
+    private static void ValidateCollections(string section, Dictionary<string, PersistenceCollectionOptions>? collections, List<string> failures)
     {
         if (collections is null)
         {
-            failures.Add($"{Section}:Collections is null: remove the assignment, or set an empty dictionary.");
+            failures.Add($"{section}:Collections is null: remove the assignment, or set an empty dictionary.");
             return;
         }
 
         foreach (var (name, collection) in collections.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            var key = $"{Section}:Collections:{name}";
+            var key = $"{section}:Collections:{name}";
             if (string.IsNullOrEmpty(name) || name.Length > 200 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
             {
                 failures.Add($"{key}: \"{name}\" is not a collection name: use the name given in [Collection(\"...\")], 1 to 200 letters, digits, '_', '-' or '.'.");
@@ -180,28 +201,28 @@ internal sealed class PersistenceOptionsValidator : IValidateOptions<Persistence
         }
     }
 
-    private static void ValidateHealthCheck(PersistenceOptions options, List<string> failures)
+    private static void ValidateHealthCheck(string section, PersistenceOptions options, List<string> failures)
     {
         var health = options.HealthCheck;
         if (health is null)
         {
-            failures.Add($"{Section}:HealthCheck is null: remove the assignment, or set a new PersistenceHealthCheckOptions.");
+            failures.Add($"{section}:HealthCheck is null: remove the assignment, or set a new PersistenceHealthCheckOptions.");
             return;
         }
 
         if (health.MaxWalBytesSinceCheckpoint <= options.CheckpointWalBytes)
         {
-            failures.Add($"{Section}:HealthCheck:MaxWalBytesSinceCheckpoint is {Show(health.MaxWalBytesSinceCheckpoint)}, not above CheckpointWalBytes ({Show(options.CheckpointWalBytes)}), where a checkpoint only starts: the database would look degraded in normal operation. Use a few times CheckpointWalBytes (the default is 268435456, 256 MiB).");
+            failures.Add($"{section}:HealthCheck:MaxWalBytesSinceCheckpoint is {Show(health.MaxWalBytesSinceCheckpoint)}, not above CheckpointWalBytes ({Show(options.CheckpointWalBytes)}), where a checkpoint only starts: the database would look degraded in normal operation. Use a few times CheckpointWalBytes (the default is 268435456, 256 MiB).");
         }
 
         if (health.MaxOldestSnapshotAge <= TimeSpan.Zero)
         {
-            failures.Add($"{Section}:HealthCheck:MaxOldestSnapshotAge is {health.MaxOldestSnapshotAge}: use a positive time span such as \"00:05:00\" (the default, five minutes).");
+            failures.Add($"{section}:HealthCheck:MaxOldestSnapshotAge is {health.MaxOldestSnapshotAge}: use a positive time span such as \"00:05:00\" (the default, five minutes).");
         }
 
         if (health.MaxPinnedBytes <= 0)
         {
-            failures.Add($"{Section}:HealthCheck:MaxPinnedBytes is {Show(health.MaxPinnedBytes)}: use a positive number of bytes (the default is 1073741824, 1 GiB).");
+            failures.Add($"{section}:HealthCheck:MaxPinnedBytes is {Show(health.MaxPinnedBytes)}: use a positive number of bytes (the default is 1073741824, 1 GiB).");
         }
     }
 

@@ -12,10 +12,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Registers Persistence in a dependency-injection container: <c>services.AddPersistence()</c> for the database, and
-/// the source-generated <c>services.AddPersistenceCollections()</c> for the typed collections of the assembly.
+/// the source-generated <c>services.AddPersistenceCollections()</c> for the typed collections of the assembly; for
+/// more databases in one container, <c>AddKeyedPersistence(key)</c> and <c>AddKeyedPersistenceCollections(key)</c>.
 /// Registration uses factories only: no reflection, no assembly scanning, safe for trimming and native AOT.
 /// </summary>
-public static class PersistenceServiceCollectionExtensions
+public static partial class PersistenceServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the application's <see cref="Database"/> as a singleton, configured by <see cref="PersistenceOptions"/>
@@ -43,7 +44,7 @@ public static class PersistenceServiceCollectionExtensions
     public static IServiceCollection AddPersistence(this IServiceCollection services, Action<PersistenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = AddCore(services);
+        var options = AddCore(services, DatabaseRegistration.Default);
         options.Configure<IServiceProvider>(static (options, provider) =>
         {
             if (provider.GetService<IConfiguration>() is { } configuration)
@@ -69,7 +70,7 @@ public static class PersistenceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        var options = AddCore(services);
+        var options = AddCore(services, DatabaseRegistration.Default with { Section = section.Path });
         options.Bind(section);
         if (configure is not null)
         {
@@ -97,42 +98,56 @@ public static class PersistenceServiceCollectionExtensions
             var database = provider.GetService<Database>() ?? throw new InvalidOperationException(
                 $"{typeof(TCollection).Name} needs a Persistence.Database, and none is registered: call services.AddPersistence() (and set Persistence:Path in the configuration).");
             var collection = create(database);
-            HostingLog.CollectionBound(DatabaseActivator.Logger(provider), collection.Name, typeof(TCollection).Name, database.Path ?? ":memory:");
+            HostingLog.CollectionBound(DatabaseActivator.Logger(provider), collection.Name, typeof(TCollection).Name, DatabaseRegistration.Default.DisplayName, database.Path ?? ":memory:");
             return collection;
         });
         services.TryAddSingleton<IRepository<T, TKey>>(static provider => provider.GetRequiredService<TCollection>());
         return services;
     }
 
-    /// <summary>The registrations every overload shares, added once; returns the options builder for the caller's configuration.</summary>
-    private static OptionsBuilder<PersistenceOptions> AddCore(IServiceCollection services)
+    /// <summary>
+    /// The registrations of one database, added on its first registration, and those every database shares, added
+    /// once per container; returns the options builder of the database, for the caller's configuration.
+    /// </summary>
+    private static OptionsBuilder<PersistenceOptions> AddCore(IServiceCollection services, DatabaseRegistration database)
     {
-        var builder = services.AddOptions<PersistenceOptions>();
-        if (services.Any(static d => d.ServiceType == typeof(Registered)))
+        var builder = services.AddOptions<PersistenceOptions>(database.Name);
+        var registry = DatabaseRegistry.Of(services, out var created);
+        if (created)
+        {
+            // One validator for every database: it reads the options name, and the registry for the other databases' paths.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistenceOptions>, PersistenceOptionsValidator>(static provider => new PersistenceOptionsValidator(provider)));
+            AddBackgroundServices(services);
+        }
+
+        if (!registry.Add(database))
         {
             return builder;
         }
 
-        services.AddSingleton(new Registered());
         builder.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistenceOptions>, PersistenceOptionsValidator>(static _ => new PersistenceOptionsValidator()));
-        services.TryAddSingleton(DatabaseActivator.Open);
-        AddBackgroundServices(services);
+        if (database.IsDefault)
+        {
+            services.TryAddSingleton(provider => DatabaseActivator.Open(provider, database));
+        }
+        else
+        {
+            services.TryAddKeyedSingleton(database.Name, (provider, _) => DatabaseActivator.Open(provider, database));
+        }
+
         return builder;
     }
 
-    /// <summary>Marks a container where <see cref="AddCore"/> ran.</summary>
-    private sealed class Registered;
-
     /// <summary>
-    /// The hosted services that run beside the database. Hosts run them; a container without a host ignores them.
+    /// The hosted services that run beside the databases, once for all of them. Hosts run them; a container without a
+    /// host ignores them.
     /// </summary>
     private static void AddBackgroundServices(IServiceCollection services)
     {
-        // Opens the database at host start; drains, checkpoints and closes it after the application has stopped.
+        // Opens every database at host start; drains, checkpoints and closes them after the application has stopped.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PersistenceHostedService>(static provider => new PersistenceHostedService(provider)));
 
-        // The expired-document collector, registered after the service above so that it stops first.
+        // The expired-document collector of every database, registered after the service above so that it stops first.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TtlCollectorService>(static provider => new TtlCollectorService(provider)));
     }
 }

@@ -4,11 +4,14 @@ using Microsoft.Extensions.Hosting;
 namespace Persistence.DependencyInjection;
 
 /// <summary>
-/// Runs the database's expired-document collector (and the writes of sliding-expiration reads) under the host, in
-/// place of the database's own background loop, so it starts and stops with the application.
+/// Runs the expired-document collector (and the writes of sliding-expiration reads) of every database of the
+/// container, the default one and the keyed ones, under the host, in place of each database's own background loop,
+/// so they start and stop with the application.
 /// </summary>
 internal sealed class TtlCollectorService(IServiceProvider services) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        services.GetRequiredService<Database>().Ttl.RunAsync(stoppingToken);
+        Task.WhenAll(services.GetRequiredService<DatabaseRegistry>().Databases
+            .Select(database => database.Resolve(services).Ttl.RunAsync(stoppingToken))
+            .ToList());
 }

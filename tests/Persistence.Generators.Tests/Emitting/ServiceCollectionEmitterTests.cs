@@ -57,6 +57,22 @@ public sealed class ServiceCollectionEmitterTests
     }
 
     [Fact]
+    public void The_keyed_registration_registers_the_same_collections_under_the_key()
+    {
+        var (run, output) = GeneratorHarness.Generate(Two);
+        var registration = Assert.Single(run.Results.Single().GeneratedSources, s => s.HintName == ServiceCollectionEmitter.HintName).SourceText.ToString();
+        var keyed = registration.IndexOf("AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)", StringComparison.Ordinal);
+        Assert.True(keyed > 0, registration);
+        var body = registration[keyed..];
+        var apple = body.IndexOf("AddKeyedPersistenceCollection<global::App.AppleCollection, global::App.Apple, string>(", StringComparison.Ordinal);
+        Assert.Contains("services, serviceKey, static database => new global::App.AppleCollection(database));", body, StringComparison.Ordinal);
+        var zebra = body.IndexOf("AddKeyedPersistenceCollection<global::App.ZebraCollection, global::App.Zebra, int>(", StringComparison.Ordinal);
+        Assert.True(apple > 0 && zebra > apple, registration);
+        Assert.DoesNotContain("Hidden", registration, StringComparison.Ordinal);
+        Assert.Empty(GeneratorHarness.Problems(output).Select(d => d.ToString()));
+    }
+
+    [Fact]
     public void Nothing_is_emitted_without_dependency_injection()
     {
         var compilation = GeneratorHarness.Compile(dependencyInjection: false, Two);

@@ -18,5 +18,19 @@ namespace Microsoft.Extensions.DependencyInjection
                 services, static database => new global::Persistence.Generators.Tests.Golden.Tagged.ReadingCollection(database));
             return services;
         }
+
+        /// <summary>
+        /// Registers every [Collection] type of this assembly as a singleton keyed by <paramref name="serviceKey"/>, both as
+        /// its generated collection and as <see cref="global::Persistence.Collections.IRepository{T, TKey}"/>, over the database
+        /// that <c>AddKeyedPersistence(serviceKey)</c> registers under the same key.
+        /// </summary>
+        /// <param name="services">The container.</param>
+        /// <param name="serviceKey">The key of the database the collections live in, and of their registrations.</param>
+        public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)
+        {
+            global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddKeyedPersistenceCollection<global::Persistence.Generators.Tests.Golden.Tagged.ReadingCollection, global::Persistence.Generators.Tests.Golden.Tagged.Reading, long>(
+                services, serviceKey, static database => new global::Persistence.Generators.Tests.Golden.Tagged.ReadingCollection(database));
+            return services;
+        }
     }
 }

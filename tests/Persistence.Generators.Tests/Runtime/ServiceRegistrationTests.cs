@@ -29,4 +29,32 @@ public sealed class ServiceRegistrationTests
         users.Insert(new User { Id = 1, Email = "ada@example.com", Name = "Ada" });
         Assert.Equal("Ada", users.ByEmail.Get("ada@example.com")?.Name);
     }
+
+    [Fact]
+    public void Generated_keyed_registration_binds_the_collections_to_the_keyed_database()
+    {
+        using var directory = new TempDirectory();
+        var services = new ServiceCollection()
+            .AddPersistence(o => o.Path = directory.File("main.db"))
+            .AddKeyedPersistence("archive", o => o.Path = directory.File("archive.db"))
+            .AddPersistenceCollections()
+            .AddKeyedPersistenceCollections("archive");
+        using (var provider = services.BuildServiceProvider())
+        {
+            var archived = provider.GetRequiredKeyedService<UserCollection>("archive");
+            Assert.Same(archived, provider.GetRequiredKeyedService<IRepository<User, long>>("archive"));
+            Assert.Same(provider.GetRequiredKeyedService<Database>("archive"), archived.Database);
+            Assert.Same(provider.GetRequiredKeyedService<OrderCollection>("archive"), provider.GetRequiredKeyedService<IRepository<Order, OrderKey>>("archive"));
+            var users = provider.GetRequiredService<UserCollection>();
+            Assert.NotSame(users, archived);
+
+            archived.Insert(new User { Id = 1, Email = "ada@example.com", Name = "Ada" });
+            users.Insert(new User { Id = 2, Email = "grace@example.com", Name = "Grace" });
+            Assert.Equal("Ada", archived.ByEmail.Get("ada@example.com")?.Name);
+            Assert.Null(users.ByEmail.Get("ada@example.com"));
+        }
+
+        using var reopened = Database.Open(directory.File("archive.db"));
+        Assert.Equal([1L], new UserCollection(reopened).All().Select(u => u.Id));
+    }
 }

@@ -139,7 +139,7 @@ public sealed class PersistenceHealthCheckTests
         var provider = Build();
         provider.GetRequiredService<Database>();
         using var scope = provider.CreateScope(); // as the health-check service resolves its checks
-        var check = new PersistenceHealthCheck(scope.ServiceProvider);
+        var check = new PersistenceHealthCheck(scope.ServiceProvider, DatabaseRegistration.Default);
         await provider.DisposeAsync();
 
         var context = new HealthCheckContext { Registration = new HealthCheckRegistration("persistence", check, HealthStatus.Degraded, null) };
@@ -147,6 +147,78 @@ public sealed class PersistenceHealthCheckTests
 
         Assert.Equal(HealthStatus.Degraded, result.Status);
         Assert.Contains("closed", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_keyed_database_has_its_own_check()
+    {
+        var collection = new ServiceCollection()
+            .AddTestInfrastructure(_fs)
+            .AddPersistence(TestServices.Small)
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db"))
+            .AddKeyedPersistence("audit", TestServices.Small("/sim/audit.db"));
+        collection.AddHealthChecks().AddPersistence().AddKeyedPersistence("cache").AddKeyedPersistence("audit", name: "audit-db", failureStatus: HealthStatus.Degraded);
+        await using var provider = collection.BuildServiceProvider();
+        var cache = new UserCollection(provider.GetRequiredKeyedService<Database>("cache"));
+        var audit = new UserCollection(provider.GetRequiredKeyedService<Database>("audit"));
+        _fs.Fault = p => p.Kind == FaultKind.Flush && !p.Path.StartsWith("/sim/app.db", StringComparison.Ordinal) ? new IOException("injected fsync failure") : null;
+        Assert.Throws<DatabaseReadOnlyException>(() => cache.Insert(User(1)));
+        Assert.Throws<DatabaseReadOnlyException>(() => audit.Insert(User(1)));
+        _fs.Fault = null;
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        Assert.Equal(["audit-db", "persistence", "persistence-cache"], report.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(HealthStatus.Healthy, report.Entries["persistence"].Status);
+        Assert.Equal(HealthStatus.Unhealthy, report.Entries["persistence-cache"].Status);
+        Assert.Contains("/sim/cache.db is read-only after a failure", report.Entries["persistence-cache"].Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Degraded, report.Entries["audit-db"].Status); // its registration's failure status
+        Assert.Contains("/sim/audit.db", report.Entries["audit-db"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_keyed_check_uses_the_thresholds_of_its_own_database()
+    {
+        var time = new FakeTimeProvider();
+        var collection = new ServiceCollection()
+            .AddTestInfrastructure(_fs)
+            .AddSingleton<TimeProvider>(time)
+            .AddPersistence(TestServices.Small)
+            .AddKeyedPersistence("cache", o =>
+            {
+                TestServices.Small("/sim/cache.db")(o);
+                o.HealthCheck.MaxOldestSnapshotAge = TimeSpan.FromMinutes(1);
+            });
+        collection.AddHealthChecks().AddPersistence().AddKeyedPersistence("cache");
+        await using var provider = collection.BuildServiceProvider();
+        var snapshots = new List<ReadTransaction>();
+        foreach (var database in new[] { provider.GetRequiredService<Database>(), provider.GetRequiredKeyedService<Database>("cache") })
+        {
+            var users = new UserCollection(database);
+            snapshots.Add(database.BeginRead());
+            users.Insert(User(1)); // the snapshot is now older than the newest version
+        }
+
+        time.Advance(TimeSpan.FromMinutes(2));
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        snapshots.ForEach(s => s.Dispose());
+
+        Assert.Equal(HealthStatus.Healthy, report.Entries["persistence"].Status); // five minutes by default
+        Assert.Equal(HealthStatus.Degraded, report.Entries["persistence-cache"].Status);
+        Assert.Contains("the oldest snapshot has been held for 00:02:00, longer than 00:01:00", report.Entries["persistence-cache"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_without_a_database_is_unhealthy()
+    {
+        var collection = new ServiceCollection().AddTestInfrastructure(_fs).AddPersistence(TestServices.Small);
+        collection.AddHealthChecks().AddKeyedPersistence("missing");
+        await using var provider = collection.BuildServiceProvider();
+
+        var entry = (await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["persistence-missing"];
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.IsType<InvalidOperationException>(entry.Exception);
     }
 
     private ServiceProvider Build(Action<IServiceCollection>? services = null, Action<PersistenceOptions>? configure = null, HealthStatus? failureStatus = null)

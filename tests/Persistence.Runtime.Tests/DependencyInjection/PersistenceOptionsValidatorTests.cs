@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -103,5 +104,96 @@ public sealed class PersistenceOptionsValidatorTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Persistence:PageSize is 1000", error.Message, StringComparison.Ordinal);
         Assert.Empty(fs.AllFiles());
+    }
+
+    [Fact]
+    public void A_keyed_database_names_its_settings_by_its_section_and_its_registration()
+    {
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddKeyedPersistence("cache", o =>
+            {
+                TestServices.Small(o);
+                o.Path = "";
+                o.Ttl.BatchSize = 0;
+            })
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredKeyedService<Database>("cache"));
+
+        Assert.Equal("cache", error.OptionsName);
+        Assert.Contains("Persistence:Databases:cache:Path is empty: set it in appsettings.json under \"Persistence:Databases:cache\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddKeyedPersistence(\"cache\", o => o.Path = ...)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Persistence:Databases:cache:Ttl:BatchSize is 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_database_bound_from_a_given_section_names_its_settings_under_that_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Cache:Path"] = "/sim/cache.db",
+            ["Storage:Cache:PageSize"] = "1000",
+        }).Build();
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddKeyedPersistence("cache", configuration.GetSection("Storage:Cache"))
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredKeyedService<Database>("cache"));
+
+        Assert.Contains("Storage:Cache:PageSize is 1000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_databases_on_one_file_stop_the_host_with_one_error_naming_both()
+    {
+        var fs = new SimulatedFileSystem();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddTestInfrastructure(fs)
+            .AddPersistence(TestServices.Small)
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db"))
+            .AddKeyedPersistence("sessions", TestServices.Small(TestServices.Path));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal("sessions", error.OptionsName);
+        var failure = Assert.Single(error.Failures);
+        Assert.Contains($"Persistence:Databases:sessions:Path resolves to {TestServices.Path}, the file of the default database (Persistence:Path) too", failure, StringComparison.Ordinal);
+        Assert.Contains("Give database \"sessions\" and the default database paths of their own", failure, StringComparison.Ordinal);
+        Assert.Empty(fs.AllFiles()); // nothing opened
+    }
+
+    [Fact]
+    public async Task A_relative_and_an_absolute_path_to_one_file_are_the_same_file()
+    {
+        using var contentRoot = new TempDirectory();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = contentRoot.Path });
+        builder.Services.AddTestInfrastructure(new SimulatedFileSystem())
+            .AddKeyedPersistence("orders", TestServices.Small("data/shared.db"))
+            .AddKeyedPersistence("archive", TestServices.Small(contentRoot.File("data/shared.db")));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"Persistence:Databases:archive:Path resolves to {contentRoot.File("data/shared.db")}, the file of database \"orders\" (Persistence:Databases:orders:Path) too", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_host_the_later_of_two_databases_on_one_file_fails_on_first_resolve()
+    {
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddKeyedPersistence("first", TestServices.Small("/sim/one.db"))
+            .AddKeyedPersistence("second", TestServices.Small("/sim/other.db"))
+            .AddKeyedPersistence("third", TestServices.Small("/sim/one.db"))
+            .BuildServiceProvider();
+
+        Assert.Equal("/sim/one.db", provider.GetRequiredKeyedService<Database>("first").Path);
+        Assert.Equal("/sim/other.db", provider.GetRequiredKeyedService<Database>("second").Path);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredKeyedService<Database>("third"));
+        Assert.Contains("the file of database \"first\" (Persistence:Databases:first:Path)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("second", error.Message, StringComparison.Ordinal);
     }
 }

@@ -21,6 +21,13 @@ internal static class TestServices
         options.CheckpointWalBytes = 1 << 20;
     }
 
+    /// <summary>The settings of <see cref="Small(PersistenceOptions)"/> with another file, for a second or third database.</summary>
+    public static Action<PersistenceOptions> Small(string path) => options =>
+    {
+        Small(options);
+        options.Path = path;
+    };
+
     /// <summary>Registers the simulated file system (the internal hook the database is opened through) and the logger.</summary>
     public static IServiceCollection AddTestInfrastructure(this IServiceCollection services, SimulatedFileSystem fs, CapturingLogger? logger = null)
     {
@@ -47,7 +54,7 @@ internal static class TestServices
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
     /// <summary>Reopens the database file directly, as the next run of the application would.</summary>
-    public static Database Reopen(SimulatedFileSystem fs) => TestDatabases.Open(fs, path: Path);
+    public static Database Reopen(SimulatedFileSystem fs, string path = Path) => TestDatabases.Open(fs, path: path);
 
     /// <summary>Hands the Persistence category the capturing logger, and every other category a null logger.</summary>
     private sealed class CapturingLoggerProvider(CapturingLogger logger) : ILoggerProvider

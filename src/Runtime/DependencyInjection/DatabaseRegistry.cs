@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Persistence.DependencyInjection;
+
+/// <summary>
+/// The databases registered in one container, in the order of their first registration: what the hosted services
+/// open, shut down and collect, and what the options validator checks paths against. One instance per service
+/// collection, itself registered in it, filled while the container is being configured and read-only afterwards.
+/// </summary>
+internal sealed class DatabaseRegistry
+{
+    private readonly List<DatabaseRegistration> _databases = [];
+
+    public IReadOnlyList<DatabaseRegistration> Databases => _databases;
+
+    /// <summary>The registration named <paramref name="name"/> (empty for the default database), or null.</summary>
+    public DatabaseRegistration? Find(string name) => _databases.Find(d => d.Name == name);
+
+    /// <summary>The registry of <paramref name="services"/>; <paramref name="created"/> is true when this call added it.</summary>
+    public static DatabaseRegistry Of(IServiceCollection services, out bool created)
+    {
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(DatabaseRegistry) && !descriptor.IsKeyedService && descriptor.ImplementationInstance is DatabaseRegistry registry)
+            {
+                created = false;
+                return registry;
+            }
+        }
+
+        var added = new DatabaseRegistry();
+        services.AddSingleton(added);
+        created = true;
+        return added;
+    }
+
+    /// <summary>Adds <paramref name="database"/> unless one of its name is registered; returns whether it was added.</summary>
+    public bool Add(DatabaseRegistration database)
+    {
+        if (Find(database.Name) is not null)
+        {
+            return false;
+        }
+
+        _databases.Add(database);
+        return true;
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Persistence;
+using Persistence.Collections;
+using Persistence.DependencyInjection;
+
+#pragma warning disable IDE0130 // By convention, service registration extensions live in the namespace of IServiceCollection.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Keyed databases: several databases in one container, each resolved with its service key.</summary>
+public static partial class PersistenceServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one more <see cref="Database"/> as a keyed singleton under <paramref name="serviceKey"/>
+    /// (<c>[FromKeyedServices("cache")] Database</c>), configured by the <see cref="PersistenceOptions"/> named
+    /// <paramref name="serviceKey"/>: bound from the section <c>Persistence:Databases:{serviceKey}</c> of the
+    /// container's <see cref="IConfiguration"/> (when one is registered), then by <paramref name="configure"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// A keyed database lives beside the default one of <c>AddPersistence</c> (which it does not need) and beside the
+    /// other keyed ones, and is run the same way: its options are validated on start, it opens at host start (a
+    /// database that cannot open stops the host), its expired documents are collected by the hosted collector, and
+    /// it is drained, checkpointed and closed after the application has stopped. It takes no setting from the
+    /// <c>Persistence</c> section itself, whose settings are the default database's: give each its own section.
+    /// </para>
+    /// <para>
+    /// No two databases of a container may resolve to the same file: the options validator refuses the later one with
+    /// an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> that names both. Log messages of the
+    /// hosting layer name the key, and the engine's own events carry it in a <c>Database</c> logging scope. Register
+    /// its collections with <c>AddKeyedPersistenceCollections(serviceKey)</c> (generated) or
+    /// <see cref="AddKeyedPersistenceCollection{TCollection, T, TKey}"/>, and check its health with
+    /// <c>AddHealthChecks().AddKeyedPersistence(serviceKey)</c>. Calling this again with the same key adds
+    /// configuration only.
+    /// </para>
+    /// </remarks>
+    /// <param name="serviceKey">The database's service key and options name; not empty.</param>
+    public static IServiceCollection AddKeyedPersistence(this IServiceCollection services, string serviceKey, Action<PersistenceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
+        var database = DatabaseRegistration.Conventional(serviceKey);
+        var options = AddCore(services, database);
+        options.Configure<IServiceProvider>((options, provider) =>
+        {
+            if (provider.GetService<IConfiguration>() is { } configuration)
+            {
+                configuration.GetSection(database.Section).Bind(options);
+            }
+        });
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a keyed <see cref="Database"/> as <see cref="AddKeyedPersistence(IServiceCollection, string, Action{PersistenceOptions}?)"/>
+    /// does, binding its options from <paramref name="section"/> (for example
+    /// <c>builder.Configuration.GetSection("Cache:Persistence")</c>) instead of <c>Persistence:Databases:{serviceKey}</c>,
+    /// then applying <paramref name="configure"/>. Validation messages name the settings under
+    /// <paramref name="section"/>.
+    /// </summary>
+    /// <param name="serviceKey">The database's service key and options name; not empty.</param>
+    public static IServiceCollection AddKeyedPersistence(this IServiceCollection services, string serviceKey, IConfigurationSection section, Action<PersistenceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
+        ArgumentNullException.ThrowIfNull(section);
+        var options = AddCore(services, new DatabaseRegistration(serviceKey, section.Path));
+        options.Bind(section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Registers one typed collection of the keyed database <paramref name="serviceKey"/> as a keyed singleton, as
+    /// itself and as <see cref="IRepository{T, TKey}"/>, both under <paramref name="serviceKey"/>
+    /// (<c>[FromKeyedServices("cache")] IRepository&lt;Session, Guid&gt;</c>). The same collection type may be
+    /// registered for several databases, and unkeyed for the default one: each registration is its own instance,
+    /// over its own database. The generated <c>AddKeyedPersistenceCollections(serviceKey)</c> calls this for every
+    /// [Collection] type of the assembly. A collection already registered under the key is left as it is.
+    /// </summary>
+    /// <param name="serviceKey">The key of the database, registered by <see cref="AddKeyedPersistence(IServiceCollection, string, Action{PersistenceOptions}?)"/>.</param>
+    /// <param name="create">Creates the collection, for example <c>static database => new SessionCollection(database)</c>.</param>
+    public static IServiceCollection AddKeyedPersistenceCollection<TCollection, T, TKey>(this IServiceCollection services, string serviceKey, Func<Database, TCollection> create)
+        where TCollection : Collection<T, TKey>
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
+        ArgumentNullException.ThrowIfNull(create);
+        services.TryAddKeyedSingleton(serviceKey, (provider, _) =>
+        {
+            var database = provider.GetKeyedService<Database>(serviceKey) ?? throw new InvalidOperationException(
+                $"{typeof(TCollection).Name} needs the Persistence.Database with key \"{serviceKey}\", and none is registered: call services.AddKeyedPersistence(\"{serviceKey}\") (and set Persistence:Databases:{serviceKey}:Path in the configuration).");
+            var collection = create(database);
+            HostingLog.CollectionBound(DatabaseActivator.Logger(provider), collection.Name, typeof(TCollection).Name, serviceKey, database.Path ?? ":memory:");
+            return collection;
+        });
+        services.TryAddKeyedSingleton<IRepository<T, TKey>>(serviceKey, static (provider, key) => provider.GetRequiredKeyedService<TCollection>(key));
+        return services;
+    }
+}

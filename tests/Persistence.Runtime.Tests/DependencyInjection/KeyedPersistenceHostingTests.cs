@@ -1,0 +1,135 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.DependencyInjection;
+
+/// <summary>
+/// Under a host every database of the container, the default one and the keyed ones, opens at start (one that cannot
+/// open stops the host), has its expired documents collected, and is drained, checkpointed and closed at stop.
+/// </summary>
+public sealed class KeyedPersistenceHostingTests
+{
+    private static readonly string[] Keys = ["cache", "audit"];
+
+    private readonly SimulatedFileSystem _fs = new();
+    private readonly CapturingLogger _logger = new();
+
+    [Fact]
+    public async Task Every_database_opens_at_start_and_closes_after_the_application_with_a_final_checkpoint()
+    {
+        using var host = Build();
+        await host.StartAsync();
+
+        // Opened at start, before anything resolved them, each named in its message.
+        var opened = _logger.Entries.Where(e => e.Event.Id == 102).Select(e => e.Message).ToList();
+        Assert.Equal(3, opened.Count);
+        Assert.Contains($"Database (default) at {TestServices.Path} opened at host start", opened);
+        Assert.All(Keys, key => Assert.Contains($"Database {key} at {PathOf(key)} opened at host start", opened));
+
+        var databases = new List<Database> { host.Services.GetRequiredService<Database>() };
+        host.Services.GetRequiredService<UserCollection>().Insert(User(1));
+        for (var i = 0; i < Keys.Length; i++)
+        {
+            databases.Add(host.Services.GetRequiredKeyedService<Database>(Keys[i]));
+            host.Services.GetRequiredKeyedService<UserCollection>(Keys[i]).Insert(User(10 + i));
+        }
+
+        await host.StopAsync();
+
+        foreach (var name in new[] { "(default)", "cache", "audit" })
+        {
+            var steps = _logger.Entries.Where(e => e.Event.Id is >= 103 and <= 107 && e.Message.Contains($"database {name} at", StringComparison.OrdinalIgnoreCase)).Select(e => e.Event.Id).ToList();
+            Assert.Equal([103, 105, 107], steps); // shutdown started, final checkpoint, done
+        }
+
+        Assert.All(databases, database => Assert.Throws<TransactionStateException>(() => database.BeginRead()));
+        foreach (var (path, id) in new[] { (TestServices.Path, 1L), (PathOf("cache"), 10L), (PathOf("audit"), 11L) })
+        {
+            using var reopened = TestServices.Reopen(_fs, path);
+            Assert.Equal(0, reopened.Recovered!.Commits); // nothing to replay: the final checkpoint ran
+            Assert.Equal([id], new UserCollection(reopened).All().Select(u => u.Id));
+        }
+    }
+
+    [Fact]
+    public async Task A_keyed_database_that_cannot_open_stops_the_host_before_any_hosted_service_starts()
+    {
+        using var owner = TestDatabases.Open(_fs, path: PathOf("audit")); // holds the lock
+        var started = false;
+        using var host = Build(services => services.AddSingleton<IHostedService>(new StartObserver(() => started = true)));
+
+        await Assert.ThrowsAsync<StorageException>(() => host.StartAsync());
+
+        Assert.False(started);
+    }
+
+    [Fact]
+    public async Task Expired_documents_of_every_database_are_collected_under_the_host()
+    {
+        var time = new FakeTimeProvider();
+        using var host = Build(services => services.AddSingleton<TimeProvider>(time));
+        await host.StartAsync();
+        var collections = new[]
+        {
+            host.Services.GetRequiredService<UserCollection>(),
+            host.Services.GetRequiredKeyedService<UserCollection>("cache"),
+            host.Services.GetRequiredKeyedService<UserCollection>("audit"),
+        };
+        foreach (var users in collections)
+        {
+            users.Insert(new User { Id = 1, Email = "short@example.com", ExpiresAt = time.GetUtcNow() + TimeSpan.FromSeconds(1) });
+            users.Insert(new User { Id = 2, Email = "long@example.com", ExpiresAt = time.GetUtcNow() + TimeSpan.FromDays(1) });
+        }
+
+        // The engine's own loop is off under a host: only the hosted collector removes them. It sleeps on the fake
+        // clock, so move it past the collector interval until every database has collected, for at most 10 s.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (collections.Any(c => c.Database.GetStatistics().ExpiredCollected == 0) && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromSeconds(11));
+            await Task.Delay(20);
+        }
+
+        Assert.All(collections, users =>
+        {
+            Assert.Equal(1, users.Database.GetStatistics().ExpiredCollected);
+            Assert.Equal([2L], users.All().Select(u => u.Id));
+        });
+        await host.StopAsync();
+    }
+
+    private static string PathOf(string key) => $"/sim/{key}.db";
+
+    private IHost Build(Action<IServiceCollection>? before = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        before?.Invoke(builder.Services);
+        builder.Services
+            .AddTestInfrastructure(_fs, _logger)
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(static database => new UserCollection(database));
+        foreach (var key in Keys)
+        {
+            builder.Services
+                .AddKeyedPersistence(key, TestServices.Small(PathOf(key)))
+                .AddKeyedPersistenceCollection<UserCollection, User, long>(key, static database => new UserCollection(database));
+        }
+
+        return builder.Build();
+    }
+
+    private static User User(long id) => new() { Id = id, Email = $"user{id}@example.com" };
+
+    private sealed class StartObserver(Action started) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            started();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
