@@ -54,6 +54,7 @@ public sealed partial class Database
             CheckpointWalBytes = _options.CheckpointWalBytes,
             DefaultDurability = Durability.Buffered,
             TimeProvider = TimeProvider,
+            BackgroundWork = _options.BackgroundWork,
         };
         options.Ttl.RunCollectorInBackground = false;
         WriteNewDatabase(fs, target, options, "back up to", "the backup", copy =>

@@ -51,6 +51,13 @@ public sealed partial class Database
 
             file = fs.OpenFile(Path, create: false);
             var (meta, slot) = ReadMeta(file);
+
+            // The meta page just read may sit only in the operating system's cache: a process that died between a
+            // checkpoint's meta write and its fsync leaves it there. From here on pages that the checkpoint before it
+            // still reaches are reused (by recovery's leaves, commits' spills, the next checkpoint), so it must be
+            // durable first, or a power failure takes it and leaves the older one pointing at overwritten pages. One
+            // fdatasync per open; after a clean close nothing is dirty and it costs next to nothing.
+            file.Flush();
             _clockHighWater = meta.ClockHighWaterTicks; // a clock set back across the restart does not resurrect expired documents
             _limits = new TreeLimits(meta.PageSize);
             _store = new PageStore(file, meta.PageSize, options.PageCacheBytes, MakeReadOnly);
@@ -60,7 +67,7 @@ public sealed partial class Database
             var (checkpointed, catalogPages) = LoadCheckpoint(meta);
             _chain = new VersionChain(checkpointed, _store.Pages);
             Sequencer = new CommitSequencer(this, _chain);
-            segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly);
+            segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly, options.BackgroundWork);
             _walSegments = segments;
             var maxPayload = Math.Min(1 << 20, (meta.WalSegmentSize / 4) - WalFrame.HeaderSize);
             SpillLeavesAfter = options.SpillLeavesAfter > 0 ? options.SpillLeavesAfter : Math.Max(64, _store.Cache.Capacity);

@@ -68,6 +68,14 @@ public sealed class DatabaseOptions
     /// </summary>
     internal long RecoveryHeldLogBytes { get; set; } = 16 << 20;
 
+    /// <summary>
+    /// Whether checkpoints run on their own thread (when due) and the log prepares its next segment on a thread-pool
+    /// task. Internal: true; the sequential crash scenarios turn it off so that a run performs the same storage
+    /// operations in the same order every time (a crash point names one operation): checkpoints then run only on demand
+    /// and at close, and the log prepares the next segment on the committing thread when it starts writing a segment.
+    /// </summary>
+    internal bool BackgroundWork { get; set; } = true;
+
     /// <summary>Throws <see cref="InvalidOptionsException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {

@@ -5,7 +5,8 @@ public enum Durability
 {
     /// <summary>
     /// Acknowledged once the commit is on stable storage (fdatasync). A crash never loses it. Its effects become
-    /// visible to other transactions only once durable. The default.
+    /// visible to other transactions only once durable. A transaction that wrote nothing is acknowledged once the
+    /// buffered commits its snapshot holds are durable. The default.
     /// </summary>
     Durable = 0,
 

@@ -371,13 +371,22 @@ public sealed class WriteTransaction : Transaction
 
     private protected override void OnDispose(bool wasActive) => Release(); // once only; a failed transaction too
 
-    /// <summary>Sequences the commit. False when there was nothing to write (the transaction is simply complete).</summary>
+    /// <summary>
+    /// Sequences the commit. False when there is nothing to wait for (the transaction is simply complete): nothing was
+    /// written, and, for a durable commit, everything its snapshot holds is durable already.
+    /// </summary>
+    /// <remarks>
+    /// A durable commit without writes still comes after the buffered commits its snapshot holds, and may have acted on
+    /// what they wrote: acknowledging it promises that they survive a power failure, so it waits for a sync of the log
+    /// (the same request a checkpoint uses) when they are not durable yet. Only then; otherwise it costs nothing.
+    /// </remarks>
     private bool TryBeginCommit(out CommitRequest? request)
     {
         ThrowIfNotActive();
         _state = Completed;
         request = null;
-        if (!HasWrites)
+        var syncOnly = !HasWrites;
+        if (syncOnly && (Durability != Durability.Durable || Database.Wal is not { } log || log.DurableLsn >= Snapshot.EndLsn))
         {
             Release();
             return false;
@@ -391,7 +400,7 @@ public sealed class WriteTransaction : Transaction
 
         try
         {
-            request = Database.Sequencer.Commit(this);
+            request = syncOnly ? Database.Wal!.SubmitSync() : Database.Sequencer.Commit(this);
             return true;
         }
         catch

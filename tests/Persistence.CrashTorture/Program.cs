@@ -3,11 +3,17 @@ using System.Globalization;
 using Persistence.Testing;
 
 // Runs crash scenarios until the requested number of crash points has been tried, spread over workloads with
-// different seeds, each crash rebooted with every crash mode in turn. Details of failures go to stderr; the last
-// line on stdout is the summary.
+// different seeds, the crashes rebooted with every crash mode in turn. Three kinds share the points: power failures
+// in a sequential workload (two fifths), a process crash followed, after the reopen and more work, by a power
+// failure (two fifths), and power failures while concurrent committers run with background checkpoints (a fifth).
+// Details of failures go to stderr, each sequential one with the arguments that run it alone again; the last line on
+// stdout is the summary.
 Persistence.Storage.PagePool.Poison = true; // a page read after its buffer was recycled shows garbage, and fails a check
 var points = 10_000;
 var firstSeed = 1;
+string? kind = null;
+long? at = null, powerAt = null;
+CrashMode? onlyMode = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,63 +24,134 @@ for (var i = 0; i < args.Length; i++)
         case "--seed":
             firstSeed = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--kind" when i + 1 < args.Length && args[i + 1] is "power" or "process" or "concurrent":
+            kind = args[++i];
+            break;
+        case "--at":
+            at = long.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--power-at":
+            powerAt = long.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--mode" when i + 1 < args.Length && Enum.TryParse<CrashMode>(args[i + 1], out var parsed):
+            onlyMode = parsed;
+            i++;
+            break;
         default:
-            Console.Error.WriteLine("usage: Persistence.CrashTorture [--points N] [--seed S]");
-            return 2;
+            return Usage();
     }
 }
 
 var modes = new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder };
-var concurrentPoints = points / 5; // a fifth of the points: concurrent committers with background checkpoints
-points -= concurrentPoints;
-long scenarios = 0, lost = 0, partial = 0, checks = 0;
-var stopwatch = Stopwatch.StartNew();
-var seed = firstSeed;
-while (scenarios < points)
+if (at is { } one)
 {
-    var scenario = new CrashScenario(seed, commits: 80);
-    var total = scenario.CountOperations();
-    var random = new Random(seed);
-    var perSeed = (int)Math.Min(points - scenarios, Math.Max(50, total));
-    for (var i = 0; i < perSeed; i++)
+    // One point, as a failure line printed it: the sequential kinds are deterministic, so this reproduces it.
+    var mode = onlyMode ?? CrashMode.DropUnsynced;
+    var outcome = kind switch
     {
-        var crashAt = perSeed >= total ? i % (total + 1) : random.NextInt64(total + 1);
-        var mode = modes[i % modes.Length];
-        var outcome = scenario.Execute(crashAt, mode);
-        scenarios++;
-        if (!outcome.Passed)
-        {
-            lost += outcome.AcknowledgedLost ? 1 : 0;
-            partial += outcome.PartialVisible ? 1 : 0;
-            checks += outcome.CheckFailed ? 1 : 0;
-            Console.Error.WriteLine($"seed {seed} crash at {crashAt}/{total} {mode}: {outcome.Detail}");
-        }
+        "power" when powerAt is null => new CrashScenario(firstSeed, commits: 80).Execute(one, mode),
+        "process" when powerAt is { } power => new CrashScenario(firstSeed, commits: 80).ExecuteAfterProcessCrash(one, power, mode),
+        "concurrent" when powerAt is null => ConcurrentCrashScenario.Execute(firstSeed, one, mode),
+        _ => null,
+    };
+    if (outcome is null)
+    {
+        return Usage();
     }
 
-    Console.Error.WriteLine($"seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
-    seed++;
+    Console.WriteLine(outcome.Passed ? "passed" : $"failed: {outcome.Detail}");
+    return outcome.Passed ? 0 : 1;
 }
 
-var concurrentRandom = new Random(firstSeed);
-for (var i = 0; i < concurrentPoints; i++)
+var concurrentPoints = kind is null ? points / 5 : kind == "concurrent" ? points : 0;
+var processPoints = kind is null ? points * 2 / 5 : kind == "process" ? points : 0;
+var powerPoints = points - concurrentPoints - processPoints;
+long scenarios = 0, lost = 0, partial = 0, checks = 0;
+var stopwatch = Stopwatch.StartNew();
+
+void Count(CrashOutcome outcome, string where, string repro)
 {
-    var crashAt = concurrentRandom.NextInt64(10, 800);
-    var mode = modes[i % modes.Length];
-    var outcome = ConcurrentCrashScenario.Execute(firstSeed + i, crashAt, mode);
     scenarios++;
     if (!outcome.Passed)
     {
         lost += outcome.AcknowledgedLost ? 1 : 0;
         partial += outcome.PartialVisible ? 1 : 0;
         checks += outcome.CheckFailed ? 1 : 0;
-        Console.Error.WriteLine($"concurrent seed {firstSeed + i} crash at {crashAt} {mode}: {outcome.Detail}");
+        Console.Error.WriteLine($"{where}: {outcome.Detail}");
+        Console.Error.WriteLine($"  again: dotnet run -c Release --project tests/Persistence.CrashTorture -- {repro}");
+    }
+}
+
+var seed = firstSeed;
+for (long done = 0; done < powerPoints; seed++)
+{
+    var scenario = new CrashScenario(seed, commits: 80);
+    var total = scenario.CountOperations();
+    var random = new Random(seed);
+    var perSeed = (int)Math.Min(powerPoints - done, Math.Max(50, total));
+    for (var i = 0; i < perSeed; i++, done++)
+    {
+        var crashAt = perSeed >= total ? i % (total + 1) : random.NextInt64(total + 1);
+        var mode = modes[i % modes.Length];
+        Count(scenario.Execute(crashAt, mode), $"seed {seed} crash at {crashAt}/{total} {mode}", $"--kind power --seed {seed} --at {crashAt} --mode {mode}");
     }
 
+    Console.Error.WriteLine($"seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
+}
+
+// Each process crash point (anywhere, at an fsync of the data file, at another fsync, in turn) is followed by four
+// power failures, one per mode (DropBeforeProcessCrash too): one while the reopened database opens (recovery), three
+// anywhere in the work after it.
+const int ProcessCrashesPerSeed = 100;
+var processModes = new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder, CrashMode.DropBeforeProcessCrash };
+seed = firstSeed;
+for (long done = 0; done < processPoints; seed++)
+{
+    var scenario = new CrashScenario(seed, commits: 80);
+    var total = scenario.CountOperations();
+    var random = new Random(seed);
+    for (var p = 0; p < ProcessCrashesPerSeed && done < processPoints; p++)
+    {
+        var processAt = scenario.NextProcessCrashPoint(random, p);
+        var (after, open) = scenario.CountOperationsAfterProcessCrash(processAt);
+        for (var j = 0; j < processModes.Length && done < processPoints; j++, done++)
+        {
+            var powerFailAt = j == 0 ? random.NextInt64(open + 1) : random.NextInt64(after + 1);
+            var mode = processModes[(p + j) % processModes.Length];
+            Count(
+                scenario.ExecuteAfterProcessCrash(processAt, powerFailAt, mode),
+                $"seed {seed} process crash at {processAt}/{total}, power fails at {powerFailAt}/{after} (open {open}) {mode}",
+                $"--kind process --seed {seed} --at {processAt} --power-at {powerFailAt} --mode {mode}");
+        }
+    }
+
+    Console.Error.WriteLine($"process crash seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
+}
+
+// Threads make these runs differ from one another: a failure names its point, but running it again may not fail.
+var concurrentRandom = new Random(firstSeed);
+for (var i = 0; i < concurrentPoints; i++)
+{
+    var crashAt = concurrentRandom.NextInt64(10, 800);
+    var mode = modes[i % modes.Length];
+    Count(ConcurrentCrashScenario.Execute(firstSeed + i, crashAt, mode), $"concurrent seed {firstSeed + i} crash at {crashAt} {mode}", $"--kind concurrent --seed {firstSeed + i} --at {crashAt} --mode {mode}");
     if (i % 200 == 199)
     {
         Console.Error.WriteLine($"concurrent: {i + 1} scenarios, {stopwatch.Elapsed.TotalSeconds:F0} s");
     }
 }
 
-Console.WriteLine($"crash scenarios: {scenarios}, acknowledged commits lost: {lost}, partial transactions visible: {partial}, check failures: {checks}");
+Console.WriteLine($"crash scenarios: {scenarios} ({powerPoints} power failures, {processPoints} process crashes then power failures, {concurrentPoints} concurrent), acknowledged commits lost: {lost}, partial transactions visible: {partial}, check failures: {checks}, {stopwatch.Elapsed.TotalSeconds:F0} s");
 return lost + partial + checks == 0 ? 0 : 1;
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: Persistence.CrashTorture [--points N] [--seed S] [--kind power|process|concurrent]
+               Persistence.CrashTorture --kind power --seed S --at P [--mode M]
+               Persistence.CrashTorture --kind process --seed S --at P --power-at Q [--mode M]
+               Persistence.CrashTorture --kind concurrent --seed S --at P [--mode M]
+        M is DropUnsynced, TornLast, Reorder or (process) DropBeforeProcessCrash.
+        """);
+    return 2;
+}

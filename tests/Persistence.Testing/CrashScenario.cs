@@ -4,22 +4,42 @@ namespace Persistence.Testing;
 
 /// <summary>
 /// A deterministic workload that is cut by a simulated power failure at a chosen storage operation, then recovered
-/// and checked: every acknowledged commit is present, the state is exactly that after some prefix of the commits (no
-/// partial transaction), and the consistency checker passes.
+/// and checked: every commit acknowledged as durable is present, the state is exactly that after some prefix of the
+/// commits (no partial transaction), every backup that returned opens with its snapshot, and the consistency checker
+/// passes. A third of the commits are <see cref="Durability.Buffered"/>, which a power failure may lose (never a
+/// durable commit after them). <see cref="ExecuteAfterProcessCrash"/> runs the two-phase kind: the process dies first,
+/// the database is reopened and used, and then the power fails.
 /// </summary>
-public sealed class CrashScenario
+/// <remarks>
+/// The database runs without background work (<see cref="DatabaseOptions.BackgroundWork"/>), so a seed and a crash
+/// point always name the same storage operation: a failure is reproduced by running the same point again.
+/// </remarks>
+public sealed partial class CrashScenario
 {
+    private const string Path = "/crash/test.db";
+    private const string BackupPrefix = "/crash/backup-";
     private readonly int _seed;
     private readonly int _commits;
     private readonly List<Dictionary<string, byte[]>> _states = [];
     private readonly List<List<(bool IsPut, string Keyspace, byte[] Key, byte[]? Value)>> _transactions = [];
+    private readonly List<Durability> _durability = [];
 
+    /// <summary>The database instance the workload is using (so a fault can be attributed to it).</summary>
+    private volatile Database? _current;
+
+    /// <param name="commits">Transactions of the workload; <see cref="AfterProcessCrashCommits"/> more are generated for the reopened database of the two-phase kind.</param>
     public CrashScenario(int seed, int commits = 60)
     {
         _seed = seed;
         _commits = commits;
         Generate();
     }
+
+    /// <summary>Leaves the workload's large transactions wrote out before their commits in the last run (every open).</summary>
+    public long SpilledPages { get; private set; }
+
+    /// <summary>Leaves that recovery wrote out early while reopening after the crashes <see cref="Execute"/> simulated.</summary>
+    public long RecoveredLeaves { get; private set; }
 
     public static DatabaseOptions Options(TimeProvider time) => new()
     {
@@ -37,14 +57,38 @@ public sealed class CrashScenario
 
         // Recovery replays every commit of more than a few operations from a second read of its frames.
         RecoveryHeldLogBytes = 512,
+
+        // Checkpoints on demand and at close only, segments prepared on the committing thread: the same operations
+        // in the same order on every run.
+        BackgroundWork = false,
     };
 
     /// <summary>Storage operations the workload performs when nothing fails (the range of crash points).</summary>
     public long CountOperations()
     {
         var fs = new SimulatedFileSystem();
-        Run(fs, out _);
+        Run(fs, FirstSchedule());
         return fs.Operations;
+    }
+
+    /// <summary>Every storage operation the workload performs when nothing fails, in order (crash point i is the i-th).</summary>
+    public IReadOnlyList<FaultPoint> RecordOperations()
+    {
+        var operations = new List<FaultPoint>();
+        var fs = new SimulatedFileSystem
+        {
+            Fault = point =>
+            {
+                lock (operations)
+                {
+                    operations.Add(point);
+                }
+
+                return null;
+            },
+        };
+        Run(fs, FirstSchedule());
+        return operations;
     }
 
     /// <summary>
@@ -80,22 +124,33 @@ public sealed class CrashScenario
             };
         }
 
-        var acknowledged = Run(fs, out var workloadError, out _);
+        var run = Run(fs, FirstSchedule());
         var readOnly = faultedInstance?.IsReadOnly ?? true; // read-only is per instance: a reopened database has recovered
         if (fault != InjectedFault.None && faultedKind is not null)
         {
-            if (workloadError is not (null or PersistenceException))
+            if (run.Error is not (null or PersistenceException))
             {
-                return new CrashOutcome(acknowledged, -1, false, false, true, $"the fault surfaced as {workloadError.GetType().Name}, not a PersistenceException: {workloadError.Message}");
+                return new CrashOutcome(run.DurableFloor, -1, false, false, true, $"the fault surfaced as {run.Error.GetType().Name}, not a PersistenceException: {run.Error.Message}");
             }
 
-            if (faultedKind == FaultKind.Flush && !readOnly)
+            // A backup's files belong to the copy: a failed fsync there makes the copy read-only, never the source.
+            if (faultedKind == FaultKind.Flush && !readOnly && !faultedPath!.StartsWith(BackupPrefix, StringComparison.Ordinal))
             {
-                return new CrashOutcome(acknowledged, -1, false, false, true, $"a failed fsync of '{faultedPath}' did not make the database read-only");
+                return new CrashOutcome(run.DurableFloor, -1, false, false, true, $"a failed fsync of '{faultedPath}' did not make the database read-only");
             }
         }
 
         var image = fs.AfterCrash(mode, new Random(unchecked((_seed * 1_000_003) + (int)(crashAt * 31) + (int)mode)));
+        return Verify(image, run);
+    }
+
+    /// <summary>
+    /// Reboots <paramref name="image"/>: the recovered state must be that after some prefix of the commits, no shorter
+    /// than <see cref="WorkloadResult.DurableFloor"/> and no longer than <see cref="WorkloadResult.Attempted"/>; every
+    /// backup that returned must hold its snapshot; both must pass the consistency checker.
+    /// </summary>
+    private CrashOutcome Verify(SimulatedFileSystem image, WorkloadResult run)
+    {
         Database db;
         try
         {
@@ -103,137 +158,96 @@ public sealed class CrashScenario
         }
         catch (Exception ex)
         {
-            return new CrashOutcome(acknowledged, -1, AcknowledgedLost: true, PartialVisible: false, CheckFailed: false, $"reopen failed: {ex}");
+            return new CrashOutcome(run.DurableFloor, -1, AcknowledgedLost: true, PartialVisible: false, CheckFailed: false, $"reopen failed: {ex}");
         }
 
+        int matched;
+        string detail;
+        ConsistencyReport report;
         try
         {
             RecoveredLeaves += db.Recovered?.LeavesWritten ?? 0;
             var state = ReadState(db);
-            var matched = -1;
-            for (var i = _states.Count - 1; i >= 0; i--)
-            {
-                if (SameState(_states[i], state))
-                {
-                    matched = i;
-                    break;
-                }
-            }
-
-            var report = db.CheckConsistency();
-            var lost = matched < acknowledged;
-            var detail = matched < 0
-                ? $"recovered state matches no prefix of the commits (version {db.BeginRead().SnapshotVersion})"
-                : lost ? $"only {matched} commits recovered but {acknowledged} were acknowledged" : "";
+            matched = MatchState(state, run.Attempted);
+            report = db.CheckConsistency();
+            detail = matched >= 0
+                ? matched < run.DurableFloor ? $"only {matched} commits recovered but {run.DurableFloor} were acknowledged as durable" : ""
+                : MatchState(state, int.MaxValue) is var later and >= 0 ? $"{later} commits recovered but only {run.Attempted} were begun"
+                : $"recovered state matches no prefix of the commits (version {VersionOf(db)})";
             if (!report.IsConsistent)
             {
                 detail += " checker: " + report;
             }
-
-            return new CrashOutcome(acknowledged, matched, lost, matched < 0, !report.IsConsistent, detail);
+        }
+        catch (Exception ex)
+        {
+            return new CrashOutcome(run.DurableFloor, -1, AcknowledgedLost: true, PartialVisible: false, CheckFailed: false, $"reading the recovered database failed: {ex}");
         }
         finally
         {
             db.Dispose();
         }
+
+        var lost = matched < run.DurableFloor;
+        var partial = matched < 0;
+        var checkFailed = !report.IsConsistent;
+        foreach (var (path, state) in run.Backups)
+        {
+            var problem = VerifyBackup(image, path, state, out var backupCheckFailed);
+            if (problem is not null)
+            {
+                lost |= !backupCheckFailed;
+                checkFailed |= backupCheckFailed;
+                detail += $" backup '{path}' of commit {state}: {problem}";
+            }
+        }
+
+        return new CrashOutcome(run.DurableFloor, matched, lost, partial, checkFailed, detail.Trim());
     }
 
-    private const string Path = "/crash/test.db";
-
-    /// <summary>The database instance the workload is using (so a fault can be attributed to it).</summary>
-    private volatile Database? _current;
-
-    /// <summary>Leaves the workload's large transactions wrote out before their commits in the last run (both opens).</summary>
-    public long SpilledPages { get; private set; }
-
-    /// <summary>Leaves that recovery wrote out early while reopening after the crashes <see cref="Execute"/> simulated.</summary>
-    public long RecoveredLeaves { get; private set; }
-
-    /// <summary>Runs the transactions in order; returns how many commits were acknowledged before the failure.</summary>
-    private int Run(SimulatedFileSystem fs, out Exception? error) => Run(fs, out error, out _);
-
-    private int Run(SimulatedFileSystem fs, out Exception? error, out bool readOnly)
+    /// <summary>Opens a backup that returned before the crash: it must hold exactly the snapshot it copied.</summary>
+    private string? VerifyBackup(SimulatedFileSystem image, string path, int state, out bool checkFailed)
     {
-        _current = null;
-        SpilledPages = 0;
-        error = null;
-        readOnly = false;
-        var acknowledged = 0;
-        Database? db = null;
+        checkFailed = false;
         try
         {
-            db = _current = OpenForWork(fs);
-            for (var t = 0; t < _transactions.Count; t++)
+            using var backup = Database.Open(path, Options(new FakeTimeProvider()), image);
+            if (!SameState(_states[state], ReadState(backup)))
             {
-                using (var tx = db.BeginWrite())
-                {
-                    foreach (var (isPut, keyspace, key, value) in _transactions[t])
-                    {
-                        var ks = tx.GetOrCreateKeyspace(keyspace);
-                        if (isPut)
-                        {
-                            tx.Put(ks, key, value);
-                        }
-                        else
-                        {
-                            tx.Delete(ks, key);
-                        }
-                    }
-
-                    tx.Commit();
-                }
-
-                acknowledged = t + 1;
-                if (t % 7 == 6)
-                {
-                    db.Checkpoint();
-                }
-
-                if (t % 25 == 24)
-                {
-                    db.Shrink();
-                }
-
-                if (t == _transactions.Count / 2)
-                {
-                    SpilledPages += db.Checkpointer!.PagesSpilled;
-                    db.Dispose(); // a clean close and reopen in the middle
-                    db = _current = null; // a fault while it opens belongs to no instance: the open throws, and nothing can write
-                    db = _current = OpenForWork(fs);
-                }
+                return "it does not hold its snapshot";
             }
+
+            var report = backup.CheckConsistency();
+            checkFailed = !report.IsConsistent;
+            return checkFailed ? "checker: " + report : null;
         }
         catch (Exception ex)
         {
-            error = ex;
+            return $"it could not be read: {ex}";
         }
-        finally
-        {
-            try
-            {
-                SpilledPages += db?.Checkpointer?.PagesSpilled ?? 0;
-                db?.Dispose();
-            }
-            catch (Exception ex)
-            {
-                error ??= ex;
-            }
-
-            readOnly = db?.IsReadOnly ?? true; // a database that never opened cannot accept writes either
-        }
-
-        return acknowledged;
     }
 
-    /// <summary>Opens the database the workload writes to.</summary>
-    private static Database OpenForWork(SimulatedFileSystem fs) => Database.Open(Path, Options(new FakeTimeProvider()), fs);
+    /// <summary>The highest number of commits, at most <paramref name="atMost"/>, after which the state is <paramref name="state"/>, or -1.</summary>
+    private int MatchState(Dictionary<string, byte[]> state, int atMost)
+    {
+        for (var i = Math.Min(atMost, _states.Count - 1); i >= 0; i--)
+        {
+            if (SameState(_states[i], state))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private void Generate()
     {
         var random = new Random(_seed);
+        var durability = new Random(unchecked((_seed * 7919) + 17)); // apart, so the transactions stay those of earlier runs
         var state = new Dictionary<string, byte[]>();
         _states.Add(new Dictionary<string, byte[]>(state));
-        for (var t = 0; t < _commits; t++)
+        for (var t = 0; t < _commits + AfterProcessCrashCommits; t++)
         {
             var ops = new List<(bool, string, byte[], byte[]?)>();
             // Every twentieth transaction is large enough to move to a private tree and write leaves out early.
@@ -260,8 +274,15 @@ public sealed class CrashScenario
             }
 
             _transactions.Add(ops);
+            _durability.Add(durability.Next(3) == 0 ? Durability.Buffered : Durability.Durable);
             _states.Add(new Dictionary<string, byte[]>(state));
         }
+    }
+
+    private static long VersionOf(Database db)
+    {
+        using var read = db.BeginRead();
+        return read.SnapshotVersion;
     }
 
     private static Dictionary<string, byte[]> ReadState(Database db)
@@ -292,6 +313,8 @@ public enum InjectedFault
 }
 
 /// <summary>What a crash scenario found.</summary>
+/// <param name="Acknowledged">Commits that had to survive: the last one acknowledged as durable (with every one before it).</param>
+/// <param name="Recovered">Commits whose state was recovered (-1: none matched).</param>
 public sealed record CrashOutcome(int Acknowledged, int Recovered, bool AcknowledgedLost, bool PartialVisible, bool CheckFailed, string Detail)
 {
     public bool Passed => !AcknowledgedLost && !PartialVisible && !CheckFailed;

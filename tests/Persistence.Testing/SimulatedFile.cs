@@ -110,7 +110,7 @@ public sealed class SimulatedFile
                 _current = (byte[])_current.Clone(),
                 _length = _length,
             };
-            copy._pending.AddRange(_pending);
+            copy._pending.AddRange(_pending.Select(write => write with { Inherited = true }));
             return copy;
         }
     }
@@ -131,6 +131,7 @@ public sealed class SimulatedFile
                     CrashMode.DropUnsynced => false,
                     CrashMode.TornLast => i < _pending.Count - 1,
                     CrashMode.Reorder => random.Next(2) == 0,
+                    CrashMode.DropBeforeProcessCrash => !write.Inherited,
                     _ => false,
                 };
                 if (mode == CrashMode.TornLast && i == _pending.Count - 1 && write.Length < 0 && write.Data.Length > 0)
@@ -196,7 +197,9 @@ public sealed class SimulatedFile
         length = newLength;
     }
 
-    private readonly record struct PendingWrite(long Offset, byte[] Data, long Length);
+    /// <param name="Length">The new length of a set-length (-1 for a write).</param>
+    /// <param name="Inherited">Left unsynced by a process that crashed before (<see cref="AfterProcessCrash"/>).</param>
+    private readonly record struct PendingWrite(long Offset, byte[] Data, long Length, bool Inherited = false);
 }
 
 /// <summary>What a simulated power failure does to writes that were not flushed.</summary>
@@ -213,4 +216,11 @@ public enum CrashMode
 
     /// <summary>Everything survives (the process died, the machine did not).</summary>
     KeepAll,
+
+    /// <summary>
+    /// What a process that crashed before left unsynced (<see cref="SimulatedFileSystem.AfterProcessCrash"/>) is lost,
+    /// every write and name change since survives: the cache wrote the reopened process's writes back first. Without
+    /// an earlier process crash, everything survives.
+    /// </summary>
+    DropBeforeProcessCrash,
 }

@@ -14,20 +14,21 @@ public sealed class SimulatedFileSystem : IFileSystem
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SimulatedFile> _names;
     private readonly Dictionary<string, SimulatedFile> _durableNames;
-    private readonly List<(string Directory, Action<Dictionary<string, SimulatedFile>> Change)> _pendingNames = [];
+    private readonly List<PendingName> _pendingNames;
     private readonly HashSet<string> _locks = [];
     private readonly Dictionary<string, int> _openHandles = [];
     private long _operations;
 
     public SimulatedFileSystem()
-        : this([], [])
+        : this([], [], [])
     {
     }
 
-    private SimulatedFileSystem(Dictionary<string, SimulatedFile> names, Dictionary<string, SimulatedFile> durable)
+    private SimulatedFileSystem(Dictionary<string, SimulatedFile> names, Dictionary<string, SimulatedFile> durable, List<PendingName> pendingNames)
     {
         _names = names;
         _durableNames = durable;
+        _pendingNames = pendingNames;
     }
 
     /// <summary>Writes and flushes performed so far (the crash-point counter).</summary>
@@ -70,13 +71,16 @@ public sealed class SimulatedFileSystem : IFileSystem
             var names = new Dictionary<string, SimulatedFile>(_durableNames);
             var keepNames = mode switch
             {
-                CrashMode.KeepAll => _pendingNames.Count,
+                CrashMode.KeepAll or CrashMode.DropBeforeProcessCrash => _pendingNames.Count,
                 CrashMode.DropUnsynced => 0,
                 _ => random.Next(_pendingNames.Count + 1),
             };
-            foreach (var (_, change) in _pendingNames.Take(keepNames))
+            foreach (var change in _pendingNames.Take(keepNames))
             {
-                change(names);
+                if (mode != CrashMode.DropBeforeProcessCrash || !change.Inherited)
+                {
+                    change.ApplyTo(names);
+                }
             }
 
             var images = new Dictionary<SimulatedFile, SimulatedFile>(ReferenceEqualityComparer.Instance);
@@ -92,25 +96,36 @@ public sealed class SimulatedFileSystem : IFileSystem
                 result[path] = image;
             }
 
-            return new SimulatedFileSystem(result, new Dictionary<string, SimulatedFile>(result));
+            return new SimulatedFileSystem(result, new Dictionary<string, SimulatedFile>(result), []);
         }
     }
 
     /// <summary>
-    /// The files after the process died and the machine did not: every name is kept (as durable), and every write not
-    /// flushed yet stays pending, so a later <see cref="AfterCrash"/> of the returned system can still lose it.
+    /// The files after the process died and the machine did not (the operating system's cache survives): the names and
+    /// contents a reader sees stay as they are, and every write not flushed yet, and every name change whose directory
+    /// was not synced yet, stays pending, so that a later <see cref="AfterCrash"/> of the returned system can still lose
+    /// it. The returned system has not crashed, counts operations from zero, and holds no locks.
     /// </summary>
     public SimulatedFileSystem AfterProcessCrash()
     {
         lock (_lock)
         {
-            var result = new Dictionary<string, SimulatedFile>();
-            foreach (var (path, file) in _names)
+            var copies = new Dictionary<SimulatedFile, SimulatedFile>(ReferenceEqualityComparer.Instance);
+            SimulatedFile Copy(SimulatedFile file)
             {
-                result[path] = file.AfterProcessCrash();
+                if (!copies.TryGetValue(file, out var copy))
+                {
+                    copy = file.AfterProcessCrash();
+                    copies[file] = copy;
+                }
+
+                return copy;
             }
 
-            return new SimulatedFileSystem(result, new Dictionary<string, SimulatedFile>(result));
+            var names = _names.ToDictionary(e => e.Key, e => Copy(e.Value));
+            var durable = _durableNames.ToDictionary(e => e.Key, e => Copy(e.Value));
+            var pending = _pendingNames.Select(p => p with { File = p.File is null ? null : Copy(p.File), Inherited = true }).ToList();
+            return new SimulatedFileSystem(names, durable, pending);
         }
     }
 
@@ -177,8 +192,7 @@ public sealed class SimulatedFileSystem : IFileSystem
 
                 file = new SimulatedFile();
                 _names[path] = file;
-                var created = file;
-                _pendingNames.Add((Parent(path), names => names[path] = created));
+                _pendingNames.Add(new PendingName(Parent(path), null, path, file));
             }
 
             _openHandles[path] = _openHandles.GetValueOrDefault(path) + 1;
@@ -223,7 +237,7 @@ public sealed class SimulatedFileSystem : IFileSystem
             ThrowIfCrashed();
             if (_names.Remove(path))
             {
-                _pendingNames.Add((Parent(path), names => names.Remove(path)));
+                _pendingNames.Add(new PendingName(Parent(path), path, null, null));
             }
         }
     }
@@ -238,11 +252,7 @@ public sealed class SimulatedFileSystem : IFileSystem
             var file = _names[source];
             _names.Remove(source);
             _names[destination] = file;
-            _pendingNames.Add((Parent(destination), names =>
-            {
-                names.Remove(source);
-                names[destination] = file;
-            }));
+            _pendingNames.Add(new PendingName(Parent(destination), source, destination, file));
         }
     }
 
@@ -270,16 +280,16 @@ public sealed class SimulatedFileSystem : IFileSystem
         lock (_lock)
         {
             ThrowIfCrashed();
-            var kept = new List<(string, Action<Dictionary<string, SimulatedFile>>)>();
-            foreach (var (dir, change) in _pendingNames)
+            var kept = new List<PendingName>();
+            foreach (var change in _pendingNames)
             {
-                if (dir == directory)
+                if (change.Directory == directory)
                 {
-                    change(_durableNames);
+                    change.ApplyTo(_durableNames);
                 }
                 else
                 {
-                    kept.Add((dir, change));
+                    kept.Add(change);
                 }
             }
 
@@ -334,6 +344,27 @@ public sealed class SimulatedFileSystem : IFileSystem
     }
 
     private static string Parent(string path) => Path.GetDirectoryName(path)!;
+
+    /// <summary>
+    /// A name change not yet durable: <paramref name="Removed"/> goes away and <paramref name="Added"/> names
+    /// <paramref name="File"/> (a create adds, a delete removes, a rename does both) once <paramref name="Directory"/> is
+    /// synced. <paramref name="Inherited"/>: made by a process that crashed before (<see cref="AfterProcessCrash"/>).
+    /// </summary>
+    private readonly record struct PendingName(string Directory, string? Removed, string? Added, SimulatedFile? File, bool Inherited = false)
+    {
+        public void ApplyTo(Dictionary<string, SimulatedFile> names)
+        {
+            if (Removed is not null)
+            {
+                names.Remove(Removed);
+            }
+
+            if (Added is not null)
+            {
+                names[Added] = File!;
+            }
+        }
+    }
 
     private sealed class LockHandle(SimulatedFileSystem fs, string path) : IDisposable
     {

@@ -14,6 +14,11 @@ internal sealed partial class Checkpointer
 
     public void Start()
     {
+        if (!_database.Options.BackgroundWork)
+        {
+            return; // checkpoints on demand and at close only (DatabaseOptions.BackgroundWork)
+        }
+
         _thread = new Thread(Loop) { IsBackground = true, Name = "Persistence checkpointer" };
         _thread.Start();
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, Math.Min(_database.Options.CheckpointInterval.Ticks / 4, TimeSpan.TicksPerSecond)));

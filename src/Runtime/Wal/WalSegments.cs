@@ -24,16 +24,19 @@ internal sealed class WalSegments : IDisposable
     private readonly Dictionary<long, Task> _preparing = [];
     private readonly Action<Exception> _onFailure;
     private readonly bool _readOnly; // salvage: the log is only read
+    private readonly bool _prepareInBackground;
 
     /// <param name="onFailure">Called when preparing a segment in the background fails (the database turns read-only: every failed fsync does).</param>
-    public WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure)
-        : this(fs, directory, segmentSize, onFailure, readOnly: false)
+    /// <param name="prepareInBackground">Prepare the next segment on a thread-pool task (false: on the caller's thread; <see cref="DatabaseOptions.BackgroundWork"/>).</param>
+    public WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool prepareInBackground = true)
+        : this(fs, directory, segmentSize, onFailure, prepareInBackground, readOnly: false)
     {
     }
 
-    private WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool readOnly)
+    private WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool prepareInBackground, bool readOnly)
     {
         _onFailure = onFailure;
+        _prepareInBackground = prepareInBackground;
         _fs = fs;
         _readOnly = readOnly;
         Directory = directory;
@@ -70,7 +73,7 @@ internal sealed class WalSegments : IDisposable
     /// bugs in this mode.
     /// </summary>
     public static WalSegments OpenReadOnly(IFileSystem fs, string directory, int segmentSize) =>
-        new(fs, directory, segmentSize, static _ => { }, readOnly: true);
+        new(fs, directory, segmentSize, static _ => { }, prepareInBackground: false, readOnly: true);
 
     public string Directory { get; }
 
@@ -153,12 +156,22 @@ internal sealed class WalSegments : IDisposable
             file = TryOpen(index)!;
         }
 
+        var prepareNext = false;
         lock (_lock)
         {
             if (!_existing.Contains(index + 1) && !_preparing.ContainsKey(index + 1))
             {
-                _preparing[index + 1] = Task.Run(() => PrepareInBackground(index + 1));
+                prepareNext = !_prepareInBackground;
+                if (_prepareInBackground)
+                {
+                    _preparing[index + 1] = Task.Run(() => PrepareInBackground(index + 1));
+                }
             }
+        }
+
+        if (prepareNext)
+        {
+            Prepare(index + 1);
         }
 
         return file;

@@ -1,0 +1,151 @@
+namespace Persistence.Testing;
+
+/// <summary>
+/// The two-phase kind: the process dies at one storage operation (the machine stays up, so its unsynced writes and
+/// unsynced name changes stay in the operating system's cache, <see cref="SimulatedFileSystem.AfterProcessCrash"/>),
+/// the database is reopened (recovery replays the log, writes leaves out, clears the log's tail), commits more,
+/// checkpoints, shrinks and backs up, and then the power fails at another operation, which may take every write
+/// never synced, those left from before the process crash included.
+/// </summary>
+public sealed partial class CrashScenario
+{
+    /// <summary>Transactions the reopened database of the two-phase kind commits (generated after the first run's).</summary>
+    public const int AfterProcessCrashCommits = 24;
+
+    /// <summary>The files the last process crash left and what the first run did (the first run is the same for every power failure after it).</summary>
+    private (long At, SimulatedFileSystem Image, WorkloadResult Run)? _processCrash;
+
+    /// <summary>The workload's fsyncs: of the data file, and of everything else (<see cref="NextProcessCrashPoint"/>).</summary>
+    private (List<long> Data, List<long> Other, long Total)? _syncs;
+
+    /// <summary>
+    /// A process crash point drawn with <paramref name="random"/>, by <paramref name="turn"/> modulo 3: anywhere in the
+    /// workload, at an fsync of the data file (a checkpoint's pages, or its meta page, are then written and not
+    /// synced), or at another fsync (a commit's frames, a prepared segment, a backup's files).
+    /// </summary>
+    public long NextProcessCrashPoint(Random random, int turn)
+    {
+        if (_syncs is not { } syncs)
+        {
+            var operations = RecordOperations();
+            var flushes = Enumerable.Range(0, operations.Count).Where(i => operations[i].Kind == FaultKind.Flush).Select(i => (long)i).ToList();
+            syncs = ([.. flushes.Where(i => operations[(int)i].Path == Path)], [.. flushes.Where(i => operations[(int)i].Path != Path)], operations.Count);
+            _syncs = syncs;
+        }
+
+        return (turn % 3) switch
+        {
+            0 => random.NextInt64(syncs.Total + 1),
+            1 => syncs.Data[random.Next(syncs.Data.Count)],
+            _ => syncs.Other[random.Next(syncs.Other.Count)],
+        };
+    }
+
+    /// <summary>
+    /// Storage operations of the reopened database after a process crash at <paramref name="processCrashAt"/> when the
+    /// power does not fail: in all (the range of power-failure points), and in the open itself.
+    /// </summary>
+    public (long Total, long Open) CountOperationsAfterProcessCrash(long processCrashAt)
+    {
+        var (image, first) = ProcessCrashImage(processCrashAt);
+        var fs = image.AfterProcessCrash();
+        var (_, problem, open) = RunAfterProcessCrash(fs, first, processCrashAt);
+        if (problem is not null)
+        {
+            throw new InvalidOperationException($"seed {_seed}, process crash at {processCrashAt}: {problem}");
+        }
+
+        return (fs.Operations, open);
+    }
+
+    /// <summary>
+    /// The process dies at operation <paramref name="processCrashAt"/> of the workload; the database is reopened on the
+    /// files it left and the workload continues; the power fails at operation <paramref name="powerFailAt"/> after the
+    /// reopen began; the machine reboots with <paramref name="mode"/>, and everything is checked (<see cref="Verify"/>).
+    /// The reopened database must also hold every commit acknowledged before the process crash, buffered ones too.
+    /// </summary>
+    public CrashOutcome ExecuteAfterProcessCrash(long processCrashAt, long powerFailAt, CrashMode mode)
+    {
+        var (image, first) = ProcessCrashImage(processCrashAt);
+        var fs = image.AfterProcessCrash();
+        fs.CrashAtOperation = powerFailAt;
+        var (run, problem, _) = RunAfterProcessCrash(fs, first, processCrashAt);
+        if (problem is not null)
+        {
+            return new CrashOutcome(first.Acknowledged, -1, AcknowledgedLost: true, PartialVisible: false, CheckFailed: false, problem);
+        }
+
+        var seed = unchecked((_seed * 1_000_003) + (int)(processCrashAt * 7919) + (int)(powerFailAt * 31) + (int)mode);
+        return Verify(fs.AfterCrash(mode, new Random(seed)), run);
+    }
+
+    private (SimulatedFileSystem Image, WorkloadResult Run) ProcessCrashImage(long processCrashAt)
+    {
+        if (_processCrash is not { } cached || cached.At != processCrashAt)
+        {
+            var fs = new SimulatedFileSystem { CrashAtOperation = processCrashAt };
+            var run = Run(fs, FirstSchedule());
+            cached = (processCrashAt, fs.AfterProcessCrash(), run);
+            _processCrash = cached;
+        }
+
+        return (cached.Image, cached.Run);
+    }
+
+    /// <summary>
+    /// Reopens after the process crash and runs the second schedule. Returns what both runs did together, a problem
+    /// found at the reopen (it lost or invented commits), and the operations the open performed.
+    /// </summary>
+    private (WorkloadResult Run, string? Problem, long OpenOperations) RunAfterProcessCrash(SimulatedFileSystem fs, WorkloadResult first, long processCrashAt)
+    {
+        Database db;
+        int recovered;
+        try
+        {
+            db = OpenForWork(fs);
+        }
+        catch (Exception) when (fs.Crashed)
+        {
+            return (first, null, fs.Operations); // the power failed while the database opened
+        }
+        catch (Exception ex)
+        {
+            return (first, $"the reopen after the process crash failed: {ex}", fs.Operations);
+        }
+
+        var open = fs.Operations;
+        try
+        {
+            RecoveredLeaves += db.Recovered?.LeavesWritten ?? 0;
+            recovered = MatchState(ReadState(db), first.Attempted);
+        }
+        catch (Exception ex)
+        {
+            db.Dispose();
+            return (first, $"reading the database reopened after the process crash failed: {ex}", open);
+        }
+
+        if (recovered < first.Acknowledged)
+        {
+            db.Dispose();
+            return (first, $"after the process crash the reopened database holds {(recovered < 0 ? "no prefix of the" : recovered)} commits; {first.Acknowledged} were acknowledged and {first.Attempted} begun", open);
+        }
+
+        // The schedule varies with the seed and the crash point: a checkpoint right after the first commit or later,
+        // a shrink early or late, a backup.
+        var variant = unchecked((int)((_seed * 31) + processCrashAt) & int.MaxValue);
+        var checkpointEvery = 2 + (variant % 4);
+        var schedule = new Schedule(
+            recovered,
+            AfterProcessCrashCommits,
+            checkpointEvery,
+            CheckpointPhase: variant / 4 % checkpointEvery,
+            ShrinkEvery: int.MaxValue,
+            ShrinkAt: variant / 16 % 8,
+            BackupAt: 10 + (variant / 128 % 8),
+            BackupPath: BackupPrefix + "2.db",
+            ReopenAt: -1);
+        var second = Run(fs, schedule, db, first.DurableFloor);
+        return (second with { Backups = [.. first.Backups, .. second.Backups] }, null, open);
+    }
+}
