@@ -6,9 +6,22 @@ public abstract partial class Collection<T, TKey>
 {
     /// <summary>
     /// The index (after <c>#</c>) of the keyspace recording which indexes the collection's keyspaces hold and how each
-    /// was defined when its entries were built: index name to <see cref="DefinitionOf"/>.
+    /// was defined when its entries were built: index name to <see cref="DefinitionOf"/>, and
+    /// <see cref="ExpiryRecord"/> for the expiry index.
     /// </summary>
     private const string DefinitionsName = "$indexes";
+
+    /// <summary>The index (after <c>#</c>) of the expiry index's keyspace.</summary>
+    private const string ExpiryName = "$expiry";
+
+    /// <summary>
+    /// The record of the expiry index among the definitions: no index can have this name (index names are identifiers,
+    /// which hold no <c>$</c>).
+    /// </summary>
+    private static readonly byte[] ExpiryRecord = "$expiry"u8.ToArray();
+
+    /// <summary>What the expiry index's entries depend on: the version of their encoding.</summary>
+    private static readonly byte[] ExpiryDefinition = "1|expiry"u8.ToArray();
 
     /// <summary>
     /// What an index's entries depend on: the version of the key encoding (raised when a release changes how values
@@ -20,17 +33,17 @@ public abstract partial class Collection<T, TKey>
     /// <summary>
     /// Opens the index keyspaces in the constructor's transaction and returns them with the indexes whose entries must
     /// still be built from the documents (<see cref="BuildIndexes"/>). An index is trusted when its recorded definition
-    /// is the declared one, or, in a database written before definitions were recorded, when its keyspace exists. Any
-    /// other index (new, redefined, or declared again after a version that did not maintain it) starts empty, and is
-    /// recorded only once built, in the same commit as its entries. Indexes recorded but no longer declared are deleted:
-    /// nothing maintains them any more, and declaring one again must not bring back its stale entries.
+    /// is the declared one, or, in a database written before definitions were recorded (<paramref name="recordedBefore"/>
+    /// false), when its keyspace exists. A redefined index starts again from an empty keyspace. An unrecorded keyspace of
+    /// a database with records is kept and built: its build is under way in another instance of the collection, which
+    /// holds its handle, or was cut short (a crash or a failure after the constructor's first commit). Any index left to
+    /// build is recorded only once built, in the same commit as its entries. Indexes recorded but no longer declared are
+    /// deleted: nothing maintains them any more, and declaring one again must not bring back its stale entries.
     /// </summary>
-    private static (Keyspace[] Indexes, List<int> Unbuilt) OpenIndexes(WriteTransaction tx, DocumentSchema<T, TKey> schema, bool hasDocuments)
+    private static (Keyspace[] Indexes, List<int> Unbuilt) OpenIndexes(WriteTransaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions,
+        bool recordedBefore, bool hasDocuments)
     {
         var collection = schema.CollectionName;
-        var definitionsName = IndexKeyspaceName(collection, DefinitionsName);
-        var recordedBefore = tx.TryGetKeyspace(definitionsName, out var definitions);
-        definitions ??= tx.CreateKeyspace(definitionsName);
         var keyspaces = new Keyspace[schema.Indexes.Count];
         var unbuilt = new List<int>();
         for (var i = 0; i < keyspaces.Length; i++)
@@ -51,15 +64,19 @@ public abstract partial class Collection<T, TKey>
                 continue;
             }
 
-            if (exists)
+            if (recorded is not null)
             {
-                tx.DeleteKeyspace(keyspace!);
+                tx.Delete(definitions, name); // until built again
+                if (exists)
+                {
+                    tx.DeleteKeyspace(keyspace!); // redefined: its entries are of the old definition
+                    exists = false;
+                }
             }
 
-            keyspaces[i] = tx.CreateKeyspace(IndexKeyspaceName(collection, index.Name));
-            if (hasDocuments)
+            keyspaces[i] = exists ? keyspace! : tx.CreateKeyspace(IndexKeyspaceName(collection, index.Name));
+            if (hasDocuments || (exists && tx.Count(keyspace!) > 0))
             {
-                tx.Delete(definitions, name);
                 unbuilt.Add(i);
             }
             else
@@ -69,23 +86,78 @@ public abstract partial class Collection<T, TKey>
         }
 
         var declared = schema.Indexes.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var dropped in tx.Scan(definitions).Select(p => p.Key).Where(k => !declared.Contains(Encoding.UTF8.GetString(k))).ToList())
+        var dropped = tx.Scan(definitions).Select(p => p.Key)
+            .Where(k => !k.AsSpan().SequenceEqual(ExpiryRecord) && !declared.Contains(Encoding.UTF8.GetString(k))).ToList();
+        foreach (var key in dropped)
         {
-            if (tx.TryGetKeyspace(IndexKeyspaceName(collection, Encoding.UTF8.GetString(dropped)), out var stale))
+            if (tx.TryGetKeyspace(IndexKeyspaceName(collection, Encoding.UTF8.GetString(key)), out var stale))
             {
                 tx.DeleteKeyspace(stale);
             }
 
-            tx.Delete(definitions, dropped);
+            tx.Delete(definitions, key);
         }
 
         return (keyspaces, unbuilt);
     }
 
     /// <summary>
-    /// Builds the entries of indexes <see cref="OpenIndexes"/> left unbuilt (and of a new expiry index) from the
-    /// documents, and records their definitions in the same commit: a crash before it leaves them unrecorded, to be
-    /// built again at the next open.
+    /// Opens the expiry index in the constructor's transaction when expiries are in force (<paramref name="inForce"/>),
+    /// and says whether its entries must still be built from the documents; trusted, kept and recorded as
+    /// <see cref="OpenIndexes"/> does for an index. When expiries are not in force any more, the expiry index is deleted:
+    /// nothing maintains it meanwhile, and its stale entries would make the collector delete documents by expiries they
+    /// no longer have once expiries are in force again.
+    /// </summary>
+    private static (Keyspace? Expiry, bool Unbuilt) OpenExpiry(WriteTransaction tx, string collection, Keyspace definitions,
+        bool recordedBefore, bool hasDocuments, bool inForce)
+    {
+        var exists = tx.TryGetKeyspace(IndexKeyspaceName(collection, ExpiryName), out var keyspace);
+        var recorded = tx.Get(definitions, ExpiryRecord) is not null;
+        if (!inForce)
+        {
+            if (exists)
+            {
+                tx.DeleteKeyspace(keyspace!);
+            }
+
+            if (recorded)
+            {
+                tx.Delete(definitions, ExpiryRecord);
+            }
+
+            return (null, false);
+        }
+
+        if (exists && (recorded || !recordedBefore))
+        {
+            if (!recorded)
+            {
+                tx.Put(definitions, ExpiryRecord, ExpiryDefinition);
+            }
+
+            return (keyspace, false);
+        }
+
+        if (recorded)
+        {
+            tx.Delete(definitions, ExpiryRecord); // recorded, but its keyspace is gone: until built again
+        }
+
+        var expiry = exists ? keyspace! : tx.CreateKeyspace(IndexKeyspaceName(collection, ExpiryName));
+        if (hasDocuments || (exists && tx.Count(expiry) > 0))
+        {
+            return (expiry, true);
+        }
+
+        tx.Put(definitions, ExpiryRecord, ExpiryDefinition);
+        return (expiry, false);
+    }
+
+    /// <summary>
+    /// Builds the entries of indexes <see cref="OpenIndexes"/> left unbuilt (and of the expiry index when
+    /// <paramref name="expiry"/>) from the documents, and records their definitions in the same commit: a crash before
+    /// it leaves them unrecorded, to be built again at the next open. Those another instance of the collection built
+    /// and recorded meanwhile are left as they are.
     /// </summary>
     private void BuildIndexes(List<int> unbuilt, bool expiry)
     {
@@ -96,12 +168,27 @@ public abstract partial class Collection<T, TKey>
 
         Database.Write(tx =>
         {
-            Rebuild(tx, unbuilt, expiry);
             var definitions = tx.GetKeyspace(IndexKeyspaceName(Name, DefinitionsName));
-            foreach (var i in unbuilt)
+            var indexes = unbuilt.Where(i => !Recorded(tx, definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i]))).ToList();
+            var buildExpiry = expiry && !Recorded(tx, definitions, ExpiryRecord, ExpiryDefinition);
+            if (indexes.Count == 0 && !buildExpiry)
+            {
+                return;
+            }
+
+            Rebuild(tx, indexes, buildExpiry);
+            foreach (var i in indexes)
             {
                 tx.Put(definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i]));
             }
+
+            if (buildExpiry)
+            {
+                tx.Put(definitions, ExpiryRecord, ExpiryDefinition);
+            }
         });
     }
+
+    private static bool Recorded(Transaction tx, Keyspace definitions, byte[] name, byte[] definition) =>
+        tx.TryGet(definitions, name, out var recorded) && recorded.SequenceEqual(definition);
 }

@@ -39,16 +39,17 @@ public abstract partial class Collection<T, TKey>
         {
             var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
             var hasDocuments = tx.Count(documents) > 0;
-            var (indexes, unbuilt) = OpenIndexes(tx, schema, hasDocuments);
+            var definitionsName = IndexKeyspaceName(schema.CollectionName, DefinitionsName);
+            var recordedBefore = tx.TryGetKeyspace(definitionsName, out var definitions);
+            definitions ??= tx.CreateKeyspace(definitionsName);
+            var (indexes, unbuilt) = OpenIndexes(tx, schema, definitions, recordedBefore, hasDocuments);
 
             // Stored expiries stay in force once written: a collection opened without the default lifetime it had
             // still honours (and collects) the expiries its documents got; its new writes just get none by default.
             var storedName = IndexKeyspaceName(schema.CollectionName, "$expires");
             var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
-            var expiryName = IndexKeyspaceName(schema.CollectionName, "$expiry");
-            var newExpiry = !tx.TryGetKeyspace(expiryName, out _);
-            var expiry = schema.HasExpiresAt || stored is not null ? tx.GetOrCreateKeyspace(expiryName) : null;
-            return (documents, indexes, expiry, stored, unbuilt, expiry is not null && newExpiry && hasDocuments);
+            var (expiry, buildExpiry) = OpenExpiry(tx, schema.CollectionName, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null);
+            return (documents, indexes, expiry, stored, unbuilt, buildExpiry);
         });
 
         // Entries for documents stored before an index (or the expiry index) was declared, without which queries by it

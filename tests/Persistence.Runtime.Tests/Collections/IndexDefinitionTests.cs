@@ -1,5 +1,6 @@
 using Persistence.Collections;
 using Persistence.Serialization;
+using Persistence.Testing;
 
 namespace Persistence.Tests.Collections;
 
@@ -86,6 +87,29 @@ public sealed class IndexDefinitionTests
         var again = db.GetStatistics().Version;
         _ = new NotedLines(db, new NoteIndex("Note", unique: false));
         Assert.Equal(again, db.GetStatistics().Version); // and nothing at all once recorded
+    }
+
+    [Fact]
+    public void An_index_built_in_a_transaction_larger_than_the_page_cache_spills_and_holds_every_document()
+    {
+        var options = TestDatabases.Small();
+        options.SpillLeavesAfter = 64;
+        using var db = TestDatabases.Open(new SimulatedFileSystem(), options);
+        var plain = new NotedLines(db);
+        var padding = new string('x', 200);
+        for (var batch = 0; batch < 10; batch++)
+        {
+            plain.InsertMany(Enumerable.Range(batch * 1000, 1000).Select(i => new Line { Order = i / 10, No = i % 10, Note = $"note {i:D6} {padding}" }));
+        }
+
+        var spilled = db.GetStatistics().SpilledPages;
+
+        var indexed = new NotedLines(db, new NoteIndex("Note", unique: true));
+
+        Assert.True(db.GetStatistics().SpilledPages > spilled, "the build did not spill");
+        Assert.Empty(indexed.CheckConsistency());
+        Assert.Equal(10_000, Count(db, "lines#Note"));
+        TestDatabases.AssertConsistent(db);
     }
 
     private static void Insert(NotedLines lines, int from, int count)

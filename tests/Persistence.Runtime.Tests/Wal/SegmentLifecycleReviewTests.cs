@@ -197,9 +197,10 @@ public sealed class SegmentLifecycleReviewTests
             {
                 if (to.EndsWith(".wal", StringComparison.Ordinal))
                 {
+                    var count = Volatile.Read(ref acknowledged); // before the image: see the test below
                     lock (images)
                     {
-                        images.Add((sim.AfterCrash(mode, new Random(images.Count)), Volatile.Read(ref acknowledged), from, to));
+                        images.Add((sim.AfterCrash(mode, new Random(images.Count)), count, from, to));
                     }
                 }
             },
@@ -258,9 +259,12 @@ public sealed class SegmentLifecycleReviewTests
             {
                 if (directory.EndsWith("-wal", StringComparison.Ordinal) && Volatile.Read(ref deletions) > 0)
                 {
+                    // The count first: a commit acknowledged after it may or may not be in the image, one before it must be
+                    // (read after the image, it counted the commits made while this thread waited to read it).
+                    var count = Volatile.Read(ref acknowledged);
                     lock (images)
                     {
-                        images.Add((sim.AfterCrash(CrashMode.DropUnsynced, new Random(images.Count)), Volatile.Read(ref acknowledged)));
+                        images.Add((sim.AfterCrash(CrashMode.DropUnsynced, new Random(images.Count)), count));
                     }
                 }
             },
