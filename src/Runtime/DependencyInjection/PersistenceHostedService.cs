@@ -59,7 +59,7 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
         {
             statistics = database.GetStatistics();
         }
-        catch (TransactionStateException)
+        catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
         {
             return; // the application disposed it already
         }
@@ -76,7 +76,14 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
                 break;
             }
 
-            statistics = database.GetStatistics();
+            try
+            {
+                statistics = database.GetStatistics();
+            }
+            catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
+            {
+                return; // the application disposed it while it drained: its own close drained and checkpointed
+            }
         }
 
         if (statistics.ActiveWriters > 0)

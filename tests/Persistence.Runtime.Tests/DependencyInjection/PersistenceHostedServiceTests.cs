@@ -73,6 +73,30 @@ public sealed class PersistenceHostedServiceTests
         Assert.Equal([1L], new UserCollection(reopened).All().Select(u => u.Id));
     }
 
+    /// <summary>
+    /// The shutdown's drain polls the statistics while write transactions are open: an application that disposed the
+    /// database meanwhile made the poll throw DatabaseClosed out of the host's stop.
+    /// </summary>
+    [Fact]
+    public async Task A_database_the_application_disposes_while_shutdown_drains_it_ends_the_shutdown_quietly()
+    {
+        using var host = Build();
+        await host.StartAsync();
+        var users = host.Services.GetRequiredService<UserCollection>();
+        var tx = users.Database.BeginWrite();
+        users.Insert(User(7), tx);
+
+        var stopping = host.StopAsync();
+        await Task.Delay(50);
+        Assert.False(stopping.IsCompleted); // draining: the transaction is open
+        users.Database.Dispose();
+        await stopping;
+
+        Assert.True(_logger.Has(103)); // shutdown started
+        Assert.Throws<TransactionStateException>(() => tx.Commit());
+        tx.Dispose();
+    }
+
     private IHost Build(Action<IServiceCollection>? before = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
