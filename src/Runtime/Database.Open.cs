@@ -67,7 +67,8 @@ public sealed partial class Database
             var (checkpointed, catalogPages) = LoadCheckpoint(meta);
             _chain = new VersionChain(checkpointed, _store.Pages);
             Sequencer = new CommitSequencer(this, _chain);
-            segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly, options.BackgroundWork);
+            segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly, options.BackgroundWork,
+                (segment, ex) => Log.SegmentDeleteFailed(Logger, segment, ex));
             _walSegments = segments;
             var maxPayload = Math.Min(1 << 20, (meta.WalSegmentSize / 4) - WalFrame.HeaderSize);
             SpillLeavesAfter = options.SpillLeavesAfter > 0 ? options.SpillLeavesAfter : Math.Max(64, _store.Cache.Capacity);

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "A pass of the expired-document collector of {Path} failed; expired documents stay invisible, and the next pass tries again")]
     public static partial void CollectorFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "The obsolete log segment {Path} could not be deleted; the database needs nothing in it, and the next checkpoint tries again")]
+    public static partial void SegmentDeleteFailed(ILogger logger, string path, Exception exception);
 }

@@ -25,12 +25,16 @@ internal sealed class WalSegments : IDisposable
     private readonly Action<Exception> _onFailure;
     private readonly bool _readOnly; // salvage: the log is only read
     private readonly bool _prepareInBackground;
+    private readonly Action<string, Exception>? _onDeleteFailed;
 
     /// <param name="onFailure">Called when preparing a segment in the background fails (the database turns read-only: every failed fsync does).</param>
     /// <param name="prepareInBackground">Prepare the next segment on a thread-pool task (false: on the caller's thread; <see cref="DatabaseOptions.BackgroundWork"/>).</param>
-    public WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool prepareInBackground = true)
+    /// <param name="onDeleteFailed">Called with the file's path when an obsolete segment cannot be deleted (<see cref="Recycle"/> tries again later).</param>
+    public WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool prepareInBackground = true,
+        Action<string, Exception>? onDeleteFailed = null)
         : this(fs, directory, segmentSize, onFailure, prepareInBackground, readOnly: false)
     {
+        _onDeleteFailed = onDeleteFailed;
     }
 
     private WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool prepareInBackground, bool readOnly)
@@ -359,7 +363,18 @@ internal sealed class WalSegments : IDisposable
 
                 _open.Remove(old, out var handle);
                 handle?.Dispose();
-                _fs.DeleteFile(Path(old));
+                try
+                {
+                    _fs.DeleteFile(Path(old));
+                }
+                catch (StorageException ex)
+                {
+                    // Nothing needs the segment any more, and nothing durable depends on its going: it stays listed, and
+                    // the next checkpoint's recycling tries again (an open lists and recycles it too).
+                    _onDeleteFailed?.Invoke(Path(old), ex);
+                    continue;
+                }
+
                 _existing.Remove(old);
                 deleted = true;
             }
