@@ -14,12 +14,8 @@ public sealed class SimulatedFileSystemTests
     [Fact]
     public void A_disposed_handle_refuses_every_use_and_is_no_crash_point()
     {
-        var fs = new SimulatedFileSystem();
+        var (fs, file) = DurableFile();
         IFileSystem files = fs;
-        var file = files.OpenFile(Path, create: true);
-        file.Write(0, [1, 2, 3]);
-        file.Flush();
-        files.SyncDirectory("/sim");
         Assert.Equal(1, fs.OpenHandles(Path));
         var operations = fs.Operations;
 
@@ -63,12 +59,7 @@ public sealed class SimulatedFileSystemTests
     [Fact]
     public void A_crash_still_fails_open_handles_with_the_crash_and_keeps_only_flushed_writes()
     {
-        var fs = new SimulatedFileSystem();
-        IFileSystem files = fs;
-        var file = files.OpenFile(Path, create: true);
-        file.Write(0, [1, 2, 3]);
-        file.Flush();
-        files.SyncDirectory("/sim");
+        var (fs, file) = DurableFile();
         fs.CrashAtOperation = fs.Operations + 1;
         file.Write(0, [9]);
         Assert.Throws<SimulatedCrashException>(() => file.Write(1, [9]));
@@ -77,5 +68,17 @@ public sealed class SimulatedFileSystemTests
         Assert.Throws<ObjectDisposedException>(() => file.Write(1, [9]));
 
         Assert.Equal([1, 2, 3], fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).ReadAllBytes(Path));
+    }
+
+    /// <summary>A file holding 1, 2, 3, written, synced and named durably, and its open handle.</summary>
+    private static (SimulatedFileSystem Fs, IStorageFile File) DurableFile()
+    {
+        var fs = new SimulatedFileSystem();
+        IFileSystem files = fs;
+        var file = files.OpenFile(Path, create: true);
+        file.Write(0, [1, 2, 3]);
+        file.Flush();
+        files.SyncDirectory("/sim");
+        return (fs, file);
     }
 }
