@@ -9,7 +9,8 @@ using Persistence.Benchmarks.Runner;
 // lines) to stdout. See README.md beside this file. Every number is printed in the invariant culture: the thread
 // cultures are set here, and Num formats explicitly. 'micro' as the first argument runs the BenchmarkDotNet
 // micro-benchmarks instead (Micro/MicroRunner.cs); 'readme FILE' prints the root README's table from a saved run;
-// 'recovery [N]' measures the memory of replaying one large commit (Runner/RecoveryProbe.cs).
+// 'recovery [N]' measures the memory of replaying one large commit (Runner/RecoveryProbe.cs); 'alloc [OPERATION]
+// [COUNT]' what one typed operation allocates, by type (Runner/AllocationProbe.cs).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args is ["micro", .. var microArgs])
@@ -20,6 +21,11 @@ if (args is ["micro", .. var microArgs])
 if (args is ["recovery", .. var recoveryArgs])
 {
     return Persistence.Benchmarks.Runner.RecoveryProbe.Run(recoveryArgs);
+}
+
+if (args is ["alloc", .. var allocArgs])
+{
+    return Persistence.Benchmarks.Runner.AllocationProbe.Run(allocArgs);
 }
 
 if (args is ["readme", .. var readmeArgs])
