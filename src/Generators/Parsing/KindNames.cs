@@ -25,6 +25,8 @@ internal static class KindNames
         ValueKind.DateTime => "global::System.DateTime",
         ValueKind.DateTimeOffset => "global::System.DateTimeOffset",
         ValueKind.TimeSpan => "global::System.TimeSpan",
+        ValueKind.DateOnly => "global::System.DateOnly",
+        ValueKind.TimeOnly => "global::System.TimeOnly",
         ValueKind.Bytes => "byte[]",
         _ => throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "not a scalar kind"),
     };

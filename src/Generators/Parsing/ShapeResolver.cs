@@ -166,6 +166,8 @@ internal static class ShapeResolver
             "Guid" => ValueKind.Guid,
             "DateTimeOffset" => ValueKind.DateTimeOffset,
             "TimeSpan" => ValueKind.TimeSpan,
+            "DateOnly" => ValueKind.DateOnly,
+            "TimeOnly" => ValueKind.TimeOnly,
             _ => null,
         };
     }

@@ -48,6 +48,12 @@ public ref partial struct KeyReader
     /// <summary>Reads a nullable DateTimeOffset part.</summary>
     public DateTimeOffset? ReadNullableDateTimeOffset(bool descending = false) => ReadIsNull(descending) ? null : ReadDateTimeOffset(descending);
 
+    /// <summary>Reads a nullable DateOnly part.</summary>
+    public DateOnly? ReadNullableDateOnly(bool descending = false) => ReadIsNull(descending) ? null : ReadDateOnly(descending);
+
+    /// <summary>Reads a nullable TimeOnly part.</summary>
+    public TimeOnly? ReadNullableTimeOnly(bool descending = false) => ReadIsNull(descending) ? null : ReadTimeOnly(descending);
+
     /// <summary>Reads a nullable TimeSpan part.</summary>
     public TimeSpan? ReadNullableTimeSpan(bool descending = false) => ReadIsNull(descending) ? null : ReadTimeSpan(descending);
 

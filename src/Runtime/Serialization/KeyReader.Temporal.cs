@@ -6,6 +6,8 @@ namespace Persistence.Serialization;
 public ref partial struct KeyReader
 {
     private const int MaxOffsetMinutes = 14 * 60;
+    private const int MaxDayNumber = 3_652_058; // DateOnly.MaxValue.DayNumber
+    private const long MaxTimeOnlyTicks = TimeSpan.TicksPerDay - 1; // TimeOnly.MaxValue.Ticks
 
     /// <summary>Reads a DateTime part (Ticks, then Kind).</summary>
     public DateTime ReadDateTime(bool descending = false)
@@ -38,6 +40,26 @@ public ref partial struct KeyReader
         }
 
         return new DateTimeOffset(localTicks, TimeSpan.FromMinutes(minutes));
+    }
+
+    /// <summary>Reads a DateOnly part (its DayNumber).</summary>
+    public DateOnly ReadDateOnly(bool descending = false)
+    {
+        int start = _position;
+        long day = ReadInt64(descending);
+        return day is >= 0 and <= MaxDayNumber
+            ? DateOnly.FromDayNumber((int)day)
+            : throw Invalid("DateOnly", start, string.Create(CultureInfo.InvariantCulture, $"day number {day}"));
+    }
+
+    /// <summary>Reads a TimeOnly part (its Ticks).</summary>
+    public TimeOnly ReadTimeOnly(bool descending = false)
+    {
+        int start = _position;
+        long ticks = ReadInt64(descending);
+        return ticks is >= 0 and <= MaxTimeOnlyTicks
+            ? new TimeOnly(ticks)
+            : throw Invalid("TimeOnly", start, string.Create(CultureInfo.InvariantCulture, $"ticks {ticks}"));
     }
 
     /// <summary>Reads a TimeSpan part.</summary>

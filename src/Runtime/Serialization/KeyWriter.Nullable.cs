@@ -141,6 +141,24 @@ public ref partial struct KeyWriter
         }
     }
 
+    /// <summary>Writes a nullable DateOnly: the null marker, or the not-null marker then <see cref="WriteDateOnly"/>.</summary>
+    public void WriteNullableDateOnly(DateOnly? value, bool descending = false)
+    {
+        if (WriteMarker(value.HasValue, descending))
+        {
+            WriteDateOnly(value.GetValueOrDefault(), descending);
+        }
+    }
+
+    /// <summary>Writes a nullable TimeOnly: the null marker, or the not-null marker then <see cref="WriteTimeOnly"/>.</summary>
+    public void WriteNullableTimeOnly(TimeOnly? value, bool descending = false)
+    {
+        if (WriteMarker(value.HasValue, descending))
+        {
+            WriteTimeOnly(value.GetValueOrDefault(), descending);
+        }
+    }
+
     /// <summary>Writes a nullable TimeSpan: the null marker, or the not-null marker then <see cref="WriteTimeSpan"/>.</summary>
     public void WriteNullableTimeSpan(TimeSpan? value, bool descending = false)
     {

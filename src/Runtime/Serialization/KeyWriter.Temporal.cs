@@ -26,6 +26,12 @@ public ref partial struct KeyWriter
         WriteInt16((short)value.TotalOffsetMinutes, descending);
     }
 
+    /// <summary>Writes a DateOnly as its <see cref="DateOnly.DayNumber"/>, encoded as an int (4 bytes for dates after 0045).</summary>
+    public void WriteDateOnly(DateOnly value, bool descending = false) => WriteInt64(value.DayNumber, descending);
+
+    /// <summary>Writes a TimeOnly as its <see cref="TimeOnly.Ticks"/>, encoded as a long (1 to 6 bytes).</summary>
+    public void WriteTimeOnly(TimeOnly value, bool descending = false) => WriteInt64(value.Ticks, descending);
+
     /// <summary>Writes a TimeSpan as its Ticks, 8 bytes big-endian with the sign bit flipped.</summary>
     public void WriteTimeSpan(TimeSpan value, bool descending = false) =>
         WriteFixed64((ulong)value.Ticks ^ 0x8000_0000_0000_0000UL, descending);

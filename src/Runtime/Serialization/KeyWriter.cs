@@ -26,6 +26,7 @@ namespace Persistence.Serialization;
 /// <item><term>DateTime</term><description>9: Ticks (8), then Kind (1). Not converted between time zones.</description></item>
 /// <item><term>DateTimeOffset</term><description>10: UtcTicks (8), then the offset in minutes as a short, sign bit flipped (2).</description></item>
 /// <item><term>TimeSpan</term><description>8: Ticks as a long.</description></item>
+/// <item><term>DateOnly, TimeOnly</term><description>As the long of their DayNumber or Ticks.</description></item>
 /// <item><term>double, float</term><description>8, 4: NaN as all zeros; otherwise the IEEE bits of the value (-0.0 as +0.0), inverted when negative and with the sign bit set when positive.</description></item>
 /// <item><term>decimal</term><description>1 to 17: class (0x01 negative, 0x02 zero, 0x03 positive); then for non-zero values the exponent E + 128 where value = ±0.d1d2...dn × 10^E (1 byte), then the significant digits without trailing zeros as nibbles d + 1, two a byte, ended by a zero nibble (a 0x00 byte when n is even). For negative values the bytes after the class are inverted.</description></item>
 /// <item><term>string</term><description>Each UTF-16 code unit as UTF-8 would encode that code point (1 to 3 bytes; surrogates too), U+0000 as 0x00 0xFF; terminated by 0x00 0x01.</description></item>

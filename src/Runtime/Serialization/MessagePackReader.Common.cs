@@ -10,6 +10,7 @@ public ref partial struct MessagePackReader
 {
     // Offsets are limited to ±14 hours by DateTimeOffset.
     private const int MaxOffsetMinutes = 14 * 60;
+    private const int MaxDayNumber = 3_652_058; // DateOnly.MaxValue.DayNumber
 
     /// <summary>Reads a Guid written by <see cref="MessagePackWriter.Write(Guid)"/>: a bin of exactly 16 big-endian bytes.</summary>
     public Guid ReadGuid()
@@ -45,6 +46,34 @@ public ref partial struct MessagePackReader
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// Reads a DateOnly written by <see cref="MessagePackWriter.Write(DateOnly)"/> (its day number), or the date of a
+    /// timestamp (so a member can change from DateTime to DateOnly; the date is the stored instant's UTC date).
+    /// </summary>
+    public DateOnly ReadDateOnly()
+    {
+        if (PeekType() == MessagePackType.Extension)
+        {
+            return DateOnly.FromDateTime(ReadTimestamp());
+        }
+
+        int start = _position;
+        long day = ReadInt64();
+        return day is >= 0 and <= MaxDayNumber
+            ? DateOnly.FromDayNumber((int)day)
+            : throw SerializationErrors.OutOfRange("DateOnly", start, string.Create(CultureInfo.InvariantCulture, $"day number {day}"));
+    }
+
+    /// <summary>Reads a TimeOnly written by <see cref="MessagePackWriter.Write(TimeOnly)"/> (its ticks since midnight).</summary>
+    public TimeOnly ReadTimeOnly()
+    {
+        int start = _position;
+        long ticks = ReadInt64();
+        return ticks is >= 0 and < TimeSpan.TicksPerDay
+            ? new TimeOnly(ticks)
+            : throw SerializationErrors.OutOfRange("TimeOnly", start, string.Create(CultureInfo.InvariantCulture, $"ticks {ticks}"));
     }
 
     /// <summary>

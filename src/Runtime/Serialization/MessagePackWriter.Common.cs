@@ -39,6 +39,12 @@ public ref partial struct MessagePackWriter
         WriteRaw(text[..written]);
     }
 
+    /// <summary>Writes a DateOnly as the integer of its <see cref="DateOnly.DayNumber"/> (days since 0001-01-01).</summary>
+    public void Write(DateOnly value) => Write((long)value.DayNumber);
+
+    /// <summary>Writes a TimeOnly as the integer of its <see cref="TimeOnly.Ticks"/> (100 ns units since midnight).</summary>
+    public void Write(TimeOnly value) => Write(value.Ticks);
+
     /// <summary>
     /// Writes a DateTimeOffset as a fixarray of two values: the UTC instant as a timestamp (see
     /// <see cref="WriteTimestamp(DateTime)"/>), then the offset from UTC in whole minutes as an integer.

@@ -48,6 +48,12 @@ internal static class KeyCodecs
     public static KeyCodec<TimeSpan> TimeSpan { get; } = new("TimeSpan",
         (ref KeyWriter w, TimeSpan v, bool d) => w.WriteTimeSpan(v, d), (ref KeyReader r, bool d) => r.ReadTimeSpan(d), (a, b) => a.CompareTo(b));
 
+    public static KeyCodec<DateOnly> DateOnly { get; } = new("DateOnly",
+        (ref KeyWriter w, DateOnly v, bool d) => w.WriteDateOnly(v, d), (ref KeyReader r, bool d) => r.ReadDateOnly(d), (a, b) => a.CompareTo(b));
+
+    public static KeyCodec<TimeOnly> TimeOnly { get; } = new("TimeOnly",
+        (ref KeyWriter w, TimeOnly v, bool d) => w.WriteTimeOnly(v, d), (ref KeyReader r, bool d) => r.ReadTimeOnly(d), (a, b) => a.CompareTo(b));
+
     /// <summary>Ticks order as DateTime.CompareTo; equal ticks order by Kind, which the key keeps.</summary>
     public static KeyCodec<DateTime> DateTime { get; } = new("DateTime",
         (ref KeyWriter w, DateTime v, bool d) => w.WriteDateTime(v, d), (ref KeyReader r, bool d) => r.ReadDateTime(d),

@@ -98,6 +98,10 @@ public sealed class KeyReaderTests
     [InlineData("0000000000000000" + "03", "DateTime")] // kind 3
     [InlineData("0000000000000000" + "834a", "DateTimeOffset")] // offset 842 minutes
     [InlineData("0000000000000000" + "7fff", "DateTimeOffset")] // local time before DateTime.MinValue
+    [InlineData("8337ba1b", "DateOnly")] // day number 3,652,059: after DateOnly.MaxValue
+    [InlineData("7f", "DateOnly")] // day number -1
+    [InlineData("85c92a69c000", "TimeOnly")] // 864,000,000,000 ticks: a whole day
+    [InlineData("7f", "TimeOnly")] // -1 ticks
     public void Invalid_encodings_throw(string hex, string part)
     {
         KeyRead<object?> read = part switch
@@ -109,6 +113,8 @@ public sealed class KeyReaderTests
             "Decimal" => (ref KeyReader r) => r.ReadDecimal(),
             "Double" => (ref KeyReader r) => r.ReadDouble(),
             "DateTime" => (ref KeyReader r) => r.ReadDateTime(),
+            "DateOnly" => (ref KeyReader r) => r.ReadDateOnly(),
+            "TimeOnly" => (ref KeyReader r) => r.ReadTimeOnly(),
             _ => (ref KeyReader r) => r.ReadDateTimeOffset(),
         };
         AssertMalformed(Convert.FromHexString(hex), read);

@@ -97,6 +97,12 @@ public sealed partial class KeyWriterTests
             [DateTimeOffset.MinValue, DateTimeOffset.MaxValue, DateTimeOffset.UnixEpoch,
                 DateTimeOffset.UnixEpoch.ToOffset(TimeSpan.FromHours(14)), DateTimeOffset.UnixEpoch.ToOffset(TimeSpan.FromHours(-14))],
             RandomDateTimeOffset);
+        KeyCodecs.DateOnly.CheckOrdering(
+            [DateOnly.MinValue, DateOnly.FromDayNumber(1), new DateOnly(1970, 1, 1), new DateOnly(2026, 11, 24), DateOnly.MaxValue],
+            r => DateOnly.FromDayNumber(r.Next(DateOnly.MaxValue.DayNumber + 1)));
+        KeyCodecs.TimeOnly.CheckOrdering(
+            [TimeOnly.MinValue, new TimeOnly(1), new TimeOnly(12, 0), TimeOnly.MaxValue],
+            r => new TimeOnly(r.NextInt64(TimeOnly.MaxValue.Ticks + 1)));
         KeyCodecs.TimeSpan.CheckOrdering(
             [TimeSpan.MinValue, TimeSpan.FromTicks(-1), TimeSpan.Zero, TimeSpan.FromTicks(1), TimeSpan.MaxValue],
             r => TimeSpan.FromTicks(RandomInt64(r)));

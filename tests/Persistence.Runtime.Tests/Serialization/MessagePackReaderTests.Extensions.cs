@@ -104,6 +104,34 @@ public sealed partial class MessagePackReaderTests
         AssertMalformed("92c70cff00000000fffffff1886e0900ff", (ref MessagePackReader r) => r.ReadDateTimeOffset());
     }
 
+    [Fact]
+    public void DateOnly_and_TimeOnly_round_trip_as_integers_and_refuse_out_of_range_values()
+    {
+        foreach (var value in new[] { DateOnly.MinValue, new DateOnly(1970, 1, 1), new DateOnly(2026, 11, 24), DateOnly.MaxValue })
+        {
+            var bytes = Pack((ref MessagePackWriter w) => w.Write(value));
+            Assert.Equal(value, Unpack(bytes, (ref MessagePackReader r) => r.ReadDateOnly()));
+            Assert.Equal(value.DayNumber, Unpack(bytes, (ref MessagePackReader r) => r.ReadInt32()));
+        }
+
+        foreach (var value in new[] { TimeOnly.MinValue, new TimeOnly(1), new TimeOnly(23, 59, 59, 999), TimeOnly.MaxValue })
+        {
+            var bytes = Pack((ref MessagePackWriter w) => w.Write(value));
+            Assert.Equal(value, Unpack(bytes, (ref MessagePackReader r) => r.ReadTimeOnly()));
+            Assert.Equal(value.Ticks, Unpack(bytes, (ref MessagePackReader r) => r.ReadInt64()));
+        }
+
+        // A member changed from DateTime to DateOnly reads the stored timestamp's UTC date.
+        Assert.Equal(new DateOnly(1970, 1, 1), Unpack("d6ff00000000", (ref MessagePackReader r) => r.ReadDateOnly()));
+        Assert.Equal(new DateOnly(2001, 2, 3), Unpack(Pack((ref MessagePackWriter w) => w.WriteTimestamp(new DateTime(2001, 2, 3, 23, 59, 0, DateTimeKind.Utc))), (ref MessagePackReader r) => r.ReadDateOnly()));
+
+        AssertMalformed("ce0037ba1b", (ref MessagePackReader r) => r.ReadDateOnly()); // day 3,652,059
+        AssertMalformed("ff", (ref MessagePackReader r) => r.ReadDateOnly()); // day -1
+        AssertMalformed("a131", (ref MessagePackReader r) => r.ReadDateOnly()); // a string
+        AssertMalformed("cf000000c92a69c000", (ref MessagePackReader r) => r.ReadTimeOnly()); // a whole day of ticks
+        AssertMalformed("ff", (ref MessagePackReader r) => r.ReadTimeOnly()); // -1 ticks
+    }
+
     [Theory]
     [InlineData("92d6ff00000000d38000000000000000")] // long.MinValue minutes: Math.Abs of it overflowed
     [InlineData("92d6ff00000000d37fffffffffffffff")]

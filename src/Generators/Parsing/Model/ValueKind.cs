@@ -22,6 +22,12 @@ internal enum ValueKind
     DateTimeOffset,
     TimeSpan,
 
+    /// <summary>DateOnly: its day number in documents and keys.</summary>
+    DateOnly,
+
+    /// <summary>TimeOnly: its ticks since midnight in documents and keys.</summary>
+    TimeOnly,
+
     /// <summary>byte[]: MessagePack bin in documents, escaped bytes in keys.</summary>
     Bytes,
 
