@@ -61,6 +61,29 @@ internal static class KeyCode
         return $"{reader}.Read{(shape.IsNullable ? "Nullable" : "")}{Suffix(kind)}()";
     }
 
+    /// <summary>
+    /// The name of the part's key encoding, which the runtime records with each index and compares at open
+    /// (IndexSchema.Encodings, DocumentSchema.KeyEncodings): the suffix of the KeyWriter method whose bytes the part
+    /// is, "Nullable" first for a nullable part ("Int64", "NullableString"). Types whose KeyWriter methods write the
+    /// same bytes share a name, so that changing a member between them does not rebuild its indexes: WriteInt32 writes
+    /// the bytes of WriteInt64, WriteUInt32 those of WriteUInt64 and WriteChar those of WriteUInt16, and an enum is
+    /// written as its underlying integer. Any other change of name rebuilds them, so a name must change whenever the
+    /// bytes do (and may change when they do not, at the cost of one rebuild).
+    /// </summary>
+    public static string Encoding(ValueShape shape)
+    {
+        var underlying = shape.Underlying;
+        var kind = underlying.Kind == ValueKind.Enum ? underlying.Element!.Kind : underlying.Kind;
+        var name = kind switch
+        {
+            ValueKind.Int32 => Suffix(ValueKind.Int64),
+            ValueKind.UInt32 => Suffix(ValueKind.UInt64),
+            ValueKind.Char => Suffix(ValueKind.UInt16),
+            _ => Suffix(kind),
+        };
+        return (shape.IsNullable ? "Nullable" : "") + name;
+    }
+
     private static string Suffix(ValueKind kind) => kind switch
     {
         ValueKind.Single => "Single",

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Persistence.Generators.Parsing.Model;
 
@@ -20,6 +21,7 @@ internal static class SchemaEmitter
         var name = ClassName(model);
         var key = collection.Key;
         var indexes = string.Join(", ", collection.Indexes.Select(i => $"new {i.Name}Index()"));
+        var keyEncodings = Encodings(model, key.Members);
         source.WriteLine($"/// <summary>Serializer, key encoder and indexes of <see cref=\"{model.Name}\"/>.</summary>");
         using (source.Open($"{model.HelperAccessibility} sealed class {name} : global::Persistence.Collections.DocumentSchema<{model.FullName}, {key.TypeName}>"))
         {
@@ -27,7 +29,7 @@ internal static class SchemaEmitter
                 public static readonly {{name}} Instance = new();
 
                 private {{name}}()
-                    : base({{Names.Literal(collection.Name)}}, [{{indexes}}])
+                    : base({{Names.Literal(collection.Name)}}, [{{indexes}}], [{{keyEncodings}}])
                 {
                 }
 
@@ -92,6 +94,10 @@ internal static class SchemaEmitter
         }
     }
 
+    /// <summary>The key encodings of <paramref name="members"/> as literals, for the runtime to record with the indexes (<see cref="KeyCode.Encoding"/>).</summary>
+    private static string Encodings(TypeModel model, IEnumerable<string> members) =>
+        string.Join(", ", MapSerializerEmitter.Members(model, members).Select(m => Names.Literal(KeyCode.Encoding(m.Shape))));
+
     /// <summary>
     /// <paramref name="value"/>, or for a non-nullable reference, the value or a throw: a primary key is encoded before
     /// the document is written, and its members are not in the stored map, so the serializer's own check never sees them.
@@ -136,7 +142,7 @@ internal static class SchemaEmitter
         {
             source.WriteLine($$"""
                 public {{index.Name}}Index()
-                    : base({{Names.Literal(index.Name)}}, {{(index.Unique ? "true" : "false")}}, [{{names}}])
+                    : base({{Names.Literal(index.Name)}}, {{(index.Unique ? "true" : "false")}}, [{{names}}], [{{Encodings(model, index.Members)}}])
                 {
                 }
 

@@ -20,15 +20,43 @@ public abstract partial class Collection<T, TKey>
     /// </summary>
     private static readonly byte[] ExpiryRecord = "$expiry"u8.ToArray();
 
-    /// <summary>What the expiry index's entries depend on: the version of their encoding.</summary>
-    private static readonly byte[] ExpiryDefinition = "1|expiry"u8.ToArray();
+    /// <summary>
+    /// The version of the definitions: raised when a release changes how values encode or what a definition holds, so
+    /// that entries built under an earlier one are built again. Version 1 did not hold the encodings, so its records
+    /// say nothing of the types the entries were built from: they are not trusted.
+    /// </summary>
+    private const string DefinitionVersion = "2";
 
     /// <summary>
-    /// What an index's entries depend on: the version of the key encoding (raised when a release changes how values
-    /// encode, so that the entries are built again), whether it is unique, and its members in key order.
+    /// Stands for the encodings a schema does not give (<see cref="IndexSchema{T}.Encodings"/> or
+    /// <see cref="DocumentSchema{T, TKey}.KeyEncodings"/> empty: hand-written, or built against the constructors without
+    /// them). It matches only itself, so such a schema's indexes are trusted as before encodings were recorded: a change
+    /// of its members' types is not detected.
     /// </summary>
-    private static byte[] DefinitionOf(IndexSchema<T> index) =>
-        Encoding.UTF8.GetBytes($"1|{(index.Unique ? "unique" : "multiple")}|{string.Join(",", index.Members)}");
+    private const string UnknownEncoding = "?";
+
+    /// <summary>
+    /// What the expiry index's entries depend on: the version and the primary key's encoding, which each entry holds
+    /// after the expiry ("2|expiry|Int64").
+    /// </summary>
+    private static byte[] ExpiryDefinitionOf(DocumentSchema<T, TKey> schema) =>
+        Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{KeyEncodingOf(schema)}");
+
+    /// <summary>
+    /// What an index's entries depend on: the version, whether it is unique, its members in key order with the key
+    /// encoding of each, and the primary key's encoding, which every entry holds ("2|multiple|Age:Int64|Int64"). The
+    /// encodings are those the generator names (<see cref="IndexSchema{T}.Encodings"/>), not the members' types: a
+    /// change between types that write the same bytes (int and long) keeps the entries, any other rebuilds them.
+    /// </summary>
+    private static byte[] DefinitionOf(IndexSchema<T> index, DocumentSchema<T, TKey> schema)
+    {
+        var members = index.Members.Select((member, i) => $"{member}:{(index.Encodings.Count == 0 ? UnknownEncoding : index.Encodings[i])}");
+        return Encoding.UTF8.GetBytes(
+            $"{DefinitionVersion}|{(index.Unique ? "unique" : "multiple")}|{string.Join(",", members)}|{KeyEncodingOf(schema)}");
+    }
+
+    private static string KeyEncodingOf(DocumentSchema<T, TKey> schema) =>
+        schema.KeyEncodings.Count == 0 ? UnknownEncoding : string.Join(",", schema.KeyEncodings);
 
     /// <summary>
     /// Opens the index keyspaces in the constructor's transaction and returns them with the indexes whose entries must
@@ -50,7 +78,7 @@ public abstract partial class Collection<T, TKey>
         {
             var index = schema.Indexes[i];
             var name = Encoding.UTF8.GetBytes(index.Name);
-            var definition = DefinitionOf(index);
+            var definition = DefinitionOf(index, schema);
             var recorded = tx.Get(definitions, name);
             var exists = tx.TryGetKeyspace(IndexKeyspaceName(collection, index.Name), out var keyspace);
             if (exists && (recorded is null ? !recordedBefore : recorded.AsSpan().SequenceEqual(definition)))
@@ -108,11 +136,14 @@ public abstract partial class Collection<T, TKey>
     /// nothing maintains it meanwhile, and its stale entries would make the collector delete documents by expiries they
     /// no longer have once expiries are in force again.
     /// </summary>
-    private static (Keyspace? Expiry, bool Unbuilt) OpenExpiry(WriteTransaction tx, string collection, Keyspace definitions,
+    private static (Keyspace? Expiry, bool Unbuilt) OpenExpiry(WriteTransaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions,
         bool recordedBefore, bool hasDocuments, bool inForce)
     {
+        var collection = schema.CollectionName;
+        var definition = ExpiryDefinitionOf(schema);
         var exists = tx.TryGetKeyspace(IndexKeyspaceName(collection, ExpiryName), out var keyspace);
-        var recorded = tx.Get(definitions, ExpiryRecord) is not null;
+        var recordedAs = tx.Get(definitions, ExpiryRecord);
+        var recorded = recordedAs is not null;
         if (!inForce)
         {
             if (exists)
@@ -128,11 +159,11 @@ public abstract partial class Collection<T, TKey>
             return (null, false);
         }
 
-        if (exists && (recorded || !recordedBefore))
+        if (exists && (recorded ? recordedAs.AsSpan().SequenceEqual(definition) : !recordedBefore))
         {
             if (!recorded)
             {
-                tx.Put(definitions, ExpiryRecord, ExpiryDefinition);
+                tx.Put(definitions, ExpiryRecord, definition);
             }
 
             return (keyspace, false);
@@ -140,7 +171,12 @@ public abstract partial class Collection<T, TKey>
 
         if (recorded)
         {
-            tx.Delete(definitions, ExpiryRecord); // recorded, but its keyspace is gone: until built again
+            tx.Delete(definitions, ExpiryRecord); // until built again
+            if (exists)
+            {
+                tx.DeleteKeyspace(keyspace!); // of another definition: its entries hold primary keys of the old encoding
+                exists = false;
+            }
         }
 
         var expiry = exists ? keyspace! : tx.CreateKeyspace(IndexKeyspaceName(collection, ExpiryName));
@@ -149,7 +185,7 @@ public abstract partial class Collection<T, TKey>
             return (expiry, true);
         }
 
-        tx.Put(definitions, ExpiryRecord, ExpiryDefinition);
+        tx.Put(definitions, ExpiryRecord, definition);
         return (expiry, false);
     }
 
@@ -169,8 +205,8 @@ public abstract partial class Collection<T, TKey>
         Database.Write(tx =>
         {
             var definitions = tx.GetKeyspace(IndexKeyspaceName(Name, DefinitionsName));
-            var indexes = unbuilt.Where(i => !Recorded(tx, definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i]))).ToList();
-            var buildExpiry = expiry && !Recorded(tx, definitions, ExpiryRecord, ExpiryDefinition);
+            var indexes = unbuilt.Where(i => !Recorded(tx, definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i], Schema))).ToList();
+            var buildExpiry = expiry && !Recorded(tx, definitions, ExpiryRecord, ExpiryDefinitionOf(Schema));
             if (indexes.Count == 0 && !buildExpiry)
             {
                 return;
@@ -179,12 +215,12 @@ public abstract partial class Collection<T, TKey>
             Rebuild(tx, indexes, buildExpiry);
             foreach (var i in indexes)
             {
-                tx.Put(definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i]));
+                tx.Put(definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i], Schema));
             }
 
             if (buildExpiry)
             {
-                tx.Put(definitions, ExpiryRecord, ExpiryDefinition);
+                tx.Put(definitions, ExpiryRecord, ExpiryDefinitionOf(Schema));
             }
         });
     }

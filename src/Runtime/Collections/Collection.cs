@@ -48,7 +48,7 @@ public abstract partial class Collection<T, TKey>
             // still honours (and collects) the expiries its documents got; its new writes just get none by default.
             var storedName = IndexKeyspaceName(schema.CollectionName, "$expires");
             var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
-            var (expiry, buildExpiry) = OpenExpiry(tx, schema.CollectionName, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null);
+            var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null);
             return (documents, indexes, expiry, stored, unbuilt, buildExpiry);
         });
 

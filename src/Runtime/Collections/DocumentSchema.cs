@@ -12,11 +12,27 @@ namespace Persistence.Collections;
 public abstract class DocumentSchema<T, TKey>
     where T : class
 {
-    /// <summary>Creates the schema.</summary>
+    /// <summary>
+    /// Creates the schema without the primary key's encoding, as code generated before it was recorded did: a change of
+    /// the key's encoding is then not detected (<see cref="KeyEncodings"/>).
+    /// </summary>
     protected DocumentSchema(string collectionName, IReadOnlyList<IndexSchema<T>> indexes)
+        : this(collectionName, indexes, [])
     {
+    }
+
+    /// <summary>Creates the schema.</summary>
+    /// <param name="collectionName">The collection name.</param>
+    /// <param name="indexes">The secondary indexes, in declaration order.</param>
+    /// <param name="keyEncodings">
+    /// The key encoding of each primary-key member, in key order (see <see cref="KeyEncodings"/>); empty when not known.
+    /// </param>
+    protected DocumentSchema(string collectionName, IReadOnlyList<IndexSchema<T>> indexes, IReadOnlyList<string> keyEncodings)
+    {
+        ArgumentNullException.ThrowIfNull(keyEncodings);
         CollectionName = collectionName;
         Indexes = indexes;
+        KeyEncodings = keyEncodings;
     }
 
     /// <summary>The collection name; documents live in the keyspace of that name.</summary>
@@ -24,6 +40,15 @@ public abstract class DocumentSchema<T, TKey>
 
     /// <summary>The secondary indexes, in declaration order.</summary>
     public IReadOnlyList<IndexSchema<T>> Indexes { get; }
+
+    /// <summary>
+    /// The key encoding of each primary-key member, in key order, named as <see cref="IndexSchema{T}.Encodings"/> names
+    /// them. Index entries hold the encoded primary key (the expiry index's too), so the collection records it with each
+    /// index and builds the indexes again when it changes. The documents themselves stay under the keys they were written
+    /// with: a type whose key encodes differently cannot find them (see the README on changing a primary key's type).
+    /// Empty when not known.
+    /// </summary>
+    public IReadOnlyList<string> KeyEncodings { get; }
 
     /// <summary>The primary key of a document.</summary>
     public abstract TKey GetKey(T document);

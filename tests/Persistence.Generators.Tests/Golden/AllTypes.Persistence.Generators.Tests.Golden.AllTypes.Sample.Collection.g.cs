@@ -565,7 +565,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         public static readonly SampleSchema Instance = new();
 
         private SampleSchema()
-            : base("all-types", [new Int32TextIndex(), new BooleanIndex(), new Int64Index(), new DoubleIndex(), new DecimalIndex(), new CharIndex(), new CodeIndex(), new DateTimeIndex(), new TimeSpanIndex(), new ColorIndex(), new DataIndex(), new NullableInt32Index(), new NullableColorIndex()])
+            : base("all-types", [new Int32TextIndex(), new BooleanIndex(), new Int64Index(), new DoubleIndex(), new DecimalIndex(), new CharIndex(), new CodeIndex(), new DateTimeIndex(), new TimeSpanIndex(), new ColorIndex(), new DataIndex(), new NullableInt32Index(), new NullableColorIndex()], ["Guid"])
         {
         }
 
@@ -1486,7 +1486,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class Int32TextIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public Int32TextIndex()
-                : base("Int32Text", false, ["Int32", "Text"])
+                : base("Int32Text", false, ["Int32", "Text"], ["Int64", "String"])
             {
             }
 
@@ -1507,7 +1507,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class BooleanIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public BooleanIndex()
-                : base("Boolean", false, ["Boolean"])
+                : base("Boolean", false, ["Boolean"], ["Boolean"])
             {
             }
 
@@ -1523,7 +1523,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class Int64Index : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public Int64Index()
-                : base("Int64", false, ["Int64"])
+                : base("Int64", false, ["Int64"], ["Int64"])
             {
             }
 
@@ -1539,7 +1539,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class DoubleIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public DoubleIndex()
-                : base("Double", false, ["Double"])
+                : base("Double", false, ["Double"], ["Double"])
             {
             }
 
@@ -1555,7 +1555,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class DecimalIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public DecimalIndex()
-                : base("Decimal", false, ["Decimal"])
+                : base("Decimal", false, ["Decimal"], ["Decimal"])
             {
             }
 
@@ -1571,7 +1571,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class CharIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public CharIndex()
-                : base("Char", false, ["Char"])
+                : base("Char", false, ["Char"], ["UInt16"])
             {
             }
 
@@ -1587,7 +1587,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class CodeIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public CodeIndex()
-                : base("Code", true, ["Code"])
+                : base("Code", true, ["Code"], ["NullableString"])
             {
             }
 
@@ -1608,7 +1608,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class DateTimeIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public DateTimeIndex()
-                : base("DateTime", false, ["DateTime"])
+                : base("DateTime", false, ["DateTime"], ["DateTime"])
             {
             }
 
@@ -1624,7 +1624,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class TimeSpanIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public TimeSpanIndex()
-                : base("TimeSpan", false, ["TimeSpan"])
+                : base("TimeSpan", false, ["TimeSpan"], ["TimeSpan"])
             {
             }
 
@@ -1640,7 +1640,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class ColorIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public ColorIndex()
-                : base("Color", false, ["Color"])
+                : base("Color", false, ["Color"], ["Int64"])
             {
             }
 
@@ -1656,7 +1656,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class DataIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public DataIndex()
-                : base("Data", false, ["Data"])
+                : base("Data", false, ["Data"], ["Bytes"])
             {
             }
 
@@ -1672,7 +1672,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class NullableInt32Index : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public NullableInt32Index()
-                : base("NullableInt32", false, ["NullableInt32"])
+                : base("NullableInt32", false, ["NullableInt32"], ["NullableInt64"])
             {
             }
 
@@ -1688,7 +1688,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
         private sealed class NullableColorIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.AllTypes.Sample>
         {
             public NullableColorIndex()
-                : base("NullableColor", false, ["NullableColor"])
+                : base("NullableColor", false, ["NullableColor"], ["NullableInt64"])
             {
             }
 

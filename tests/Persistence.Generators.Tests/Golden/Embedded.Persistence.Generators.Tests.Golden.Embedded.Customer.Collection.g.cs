@@ -41,7 +41,7 @@ namespace Persistence.Generators.Tests.Golden.Embedded
         public static readonly CustomerSchema Instance = new();
 
         private CustomerSchema()
-            : base("customers", [])
+            : base("customers", [], ["Int64"])
         {
         }
 

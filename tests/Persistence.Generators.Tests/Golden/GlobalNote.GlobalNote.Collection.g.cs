@@ -43,7 +43,7 @@ internal sealed class GlobalNoteSchema : global::Persistence.Collections.Documen
     public static readonly GlobalNoteSchema Instance = new();
 
     private GlobalNoteSchema()
-        : base("global-notes", [])
+        : base("global-notes", [], ["String"])
     {
     }
 

@@ -78,7 +78,7 @@ namespace Persistence.Generators.Tests.Golden.Nested
             public static readonly NoteSchema Instance = new();
 
             private NoteSchema()
-                : base("nested.notes", [new TextIndex()])
+                : base("nested.notes", [new TextIndex()], ["Int64"])
             {
             }
 
@@ -140,7 +140,7 @@ namespace Persistence.Generators.Tests.Golden.Nested
             private sealed class TextIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Nested.Outer.Note>
             {
                 public TextIndex()
-                    : base("Text", false, ["Text"])
+                    : base("Text", false, ["Text"], ["String"])
                 {
                 }
 

@@ -166,7 +166,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
         public static readonly OrderSchema Instance = new();
 
         private OrderSchema()
-            : base("orders", [new StatusPlacedIndex(), new LastNameFirstNameNumberIndex()])
+            : base("orders", [new StatusPlacedIndex(), new LastNameFirstNameNumberIndex()], ["String", "Int64"])
         {
         }
 
@@ -266,7 +266,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
         private sealed class StatusPlacedIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Orders.Order>
         {
             public StatusPlacedIndex()
-                : base("StatusPlaced", false, ["Status", "PlacedAt"])
+                : base("StatusPlaced", false, ["Status", "PlacedAt"], ["Int64", "DateTime"])
             {
             }
 
@@ -287,7 +287,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
         private sealed class LastNameFirstNameNumberIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Orders.Order>
         {
             public LastNameFirstNameNumberIndex()
-                : base("LastNameFirstNameNumber", true, ["LastName", "FirstName", "Number"])
+                : base("LastNameFirstNameNumber", true, ["LastName", "FirstName", "Number"], ["String", "NullableString", "Int64"])
             {
             }
 

@@ -84,7 +84,7 @@ namespace Persistence.Generators.Tests.Golden.Profiles
         public static readonly ProfileSchema Instance = new();
 
         private ProfileSchema()
-            : base("profiles", [new ScoreIndex()])
+            : base("profiles", [new ScoreIndex()], ["Guid"])
         {
         }
 
@@ -187,7 +187,7 @@ namespace Persistence.Generators.Tests.Golden.Profiles
         private sealed class ScoreIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Profiles.Profile>
         {
             public ScoreIndex()
-                : base("Score", false, ["Score"])
+                : base("Score", false, ["Score"], ["NullableInt64"])
             {
             }
 

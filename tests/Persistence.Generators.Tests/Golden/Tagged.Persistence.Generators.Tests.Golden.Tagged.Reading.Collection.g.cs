@@ -84,7 +84,7 @@ namespace Persistence.Generators.Tests.Golden.Tagged
         public static readonly ReadingSchema Instance = new();
 
         private ReadingSchema()
-            : base("readings", [new SensorIndex()])
+            : base("readings", [new SensorIndex()], ["Int64"])
         {
         }
 
@@ -189,7 +189,7 @@ namespace Persistence.Generators.Tests.Golden.Tagged
         private sealed class SensorIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Tagged.Reading>
         {
             public SensorIndex()
-                : base("Sensor", false, ["Sensor"])
+                : base("Sensor", false, ["Sensor"], ["String"])
             {
             }
 

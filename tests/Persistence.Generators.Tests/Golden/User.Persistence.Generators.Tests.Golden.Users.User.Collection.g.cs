@@ -110,7 +110,7 @@ namespace Persistence.Generators.Tests.Golden.Users
         public static readonly UserSchema Instance = new();
 
         private UserSchema()
-            : base("users", [new EmailIndex(), new AgeIndex()])
+            : base("users", [new EmailIndex(), new AgeIndex()], ["Int64"])
         {
         }
 
@@ -251,7 +251,7 @@ namespace Persistence.Generators.Tests.Golden.Users
         private sealed class EmailIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Users.User>
         {
             public EmailIndex()
-                : base("Email", true, ["Email"])
+                : base("Email", true, ["Email"], ["String"])
             {
             }
 
@@ -267,7 +267,7 @@ namespace Persistence.Generators.Tests.Golden.Users
         private sealed class AgeIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Users.User>
         {
             public AgeIndex()
-                : base("Age", false, ["Age"])
+                : base("Age", false, ["Age"], ["Int64"])
             {
             }
 

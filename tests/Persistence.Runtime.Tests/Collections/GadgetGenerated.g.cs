@@ -64,7 +64,7 @@ namespace Persistence.Tests.Collections
         public static readonly GadgetSchema Instance = new();
 
         private GadgetSchema()
-            : base("gadgets", [new CodeIndex(), new RankIndex(), new WhenIndex()])
+            : base("gadgets", [new CodeIndex(), new RankIndex(), new WhenIndex()], ["Int64"])
         {
         }
 
@@ -131,7 +131,7 @@ namespace Persistence.Tests.Collections
         private sealed class CodeIndex : global::Persistence.Collections.IndexSchema<Gadget>
         {
             public CodeIndex()
-                : base("Code", true, ["Code"])
+                : base("Code", true, ["Code"], ["NullableString"])
             {
             }
 
@@ -152,7 +152,7 @@ namespace Persistence.Tests.Collections
         private sealed class RankIndex : global::Persistence.Collections.IndexSchema<Gadget>
         {
             public RankIndex()
-                : base("Rank", false, ["Rank"])
+                : base("Rank", false, ["Rank"], ["NullableInt64"])
             {
             }
 
@@ -168,7 +168,7 @@ namespace Persistence.Tests.Collections
         private sealed class WhenIndex : global::Persistence.Collections.IndexSchema<Gadget>
         {
             public WhenIndex()
-                : base("When", false, ["When"])
+                : base("When", false, ["When"], ["DateTimeOffset"])
             {
             }
 

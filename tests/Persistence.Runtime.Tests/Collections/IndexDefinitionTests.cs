@@ -130,7 +130,7 @@ public sealed class IndexDefinitionTests
     private sealed class NotedLines(Database database, params IndexSchema<Line>[] indexes)
         : Collection<Line, (int Order, int No)>(database, new NotedSchema(indexes))
     {
-        private sealed class NotedSchema(IndexSchema<Line>[] indexes) : DocumentSchema<Line, (int Order, int No)>("lines", indexes)
+        private sealed class NotedSchema(IndexSchema<Line>[] indexes) : DocumentSchema<Line, (int Order, int No)>("lines", indexes, LineSchema.Instance.KeyEncodings)
         {
             private static readonly DocumentSchema<Line, (int Order, int No)> Lines = LineSchema.Instance;
 
@@ -146,7 +146,7 @@ public sealed class IndexDefinitionTests
         }
     }
 
-    private sealed class NoteIndex(string name, bool unique) : IndexSchema<Line>(name, unique, ["Note"])
+    private sealed class NoteIndex(string name, bool unique) : IndexSchema<Line>(name, unique, ["Note"], ["String"])
     {
         public override bool WriteKey(ref KeyWriter writer, Line document)
         {

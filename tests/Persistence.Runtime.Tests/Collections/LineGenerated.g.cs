@@ -47,7 +47,7 @@ namespace Persistence.Tests.Collections
         public static readonly LineSchema Instance = new();
 
         private LineSchema()
-            : base("lines", [])
+            : base("lines", [], ["Int64", "Int64"])
         {
         }
 

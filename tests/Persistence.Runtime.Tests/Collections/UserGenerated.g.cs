@@ -100,7 +100,7 @@ namespace Persistence.Tests.Collections
         public static readonly UserSchema Instance = new();
 
         private UserSchema()
-            : base("users", [new EmailIndex(), new AgeIndex()])
+            : base("users", [new EmailIndex(), new AgeIndex()], ["Int64"])
         {
         }
 
@@ -217,7 +217,7 @@ namespace Persistence.Tests.Collections
         private sealed class EmailIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Tests.Collections.User>
         {
             public EmailIndex()
-                : base("Email", true, ["Email"])
+                : base("Email", true, ["Email"], ["String"])
             {
             }
 
@@ -233,7 +233,7 @@ namespace Persistence.Tests.Collections
         private sealed class AgeIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Tests.Collections.User>
         {
             public AgeIndex()
-                : base("Age", false, ["Age"])
+                : base("Age", false, ["Age"], ["Int64"])
             {
             }
 

@@ -191,7 +191,7 @@ public sealed class IndexBuildTests
         }
 
         private sealed class VersionSchema(bool expires, string[] indexes, Action? onDecode)
-            : DocumentSchema<User, long>("users", [.. UserSchema.Instance.Indexes.Where(i => indexes.Contains(i.Name))])
+            : DocumentSchema<User, long>("users", [.. UserSchema.Instance.Indexes.Where(i => indexes.Contains(i.Name))], UserSchema.Instance.KeyEncodings)
         {
             private static readonly UserSchema Full = UserSchema.Instance;
 
