@@ -68,7 +68,7 @@ public sealed partial class Database
             _chain = new VersionChain(checkpointed, _store.Pages);
             Sequencer = new CommitSequencer(this, _chain);
             segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly, options.BackgroundWork,
-                (segment, ex) => Log.SegmentDeleteFailed(Logger, segment, ex));
+                (segment, ex) => Log.SegmentDeleteFailed(Logger, segment, ex), (spare, ex) => Log.SpareRenameFailed(Logger, spare, ex));
             _walSegments = segments;
             var maxPayload = Math.Min(1 << 20, (meta.WalSegmentSize / 4) - WalFrame.HeaderSize);
             SpillLeavesAfter = options.SpillLeavesAfter > 0 ? options.SpillLeavesAfter : Math.Max(64, _store.Cache.Capacity);

@@ -63,6 +63,12 @@ public sealed class SimulatedFileSystem : IFileSystem
     /// <summary>Called with the path before every delete; a returned exception fails it (a delete is not a crash point).</summary>
     public Func<string, Exception?>? DeleteFault { get; set; }
 
+    /// <summary>
+    /// Called with the source and destination paths before every rename; a returned exception fails it, leaving both
+    /// names as they were (a rename is not a crash point).
+    /// </summary>
+    public Func<string, string, Exception?>? RenameFault { get; set; }
+
     /// <summary>The disk after a power failure: durable names and contents, plus what <paramref name="mode"/> keeps of the rest.</summary>
     public SimulatedFileSystem AfterCrash(CrashMode mode, Random random)
     {
@@ -246,6 +252,11 @@ public sealed class SimulatedFileSystem : IFileSystem
     {
         source = Path.GetFullPath(source);
         destination = Path.GetFullPath(destination);
+        if (RenameFault?.Invoke(source, destination) is { } fault)
+        {
+            throw StorageErrors.Wrap(fault, "rename", source);
+        }
+
         lock (_lock)
         {
             ThrowIfCrashed();

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Persistence.BTree;
 using Persistence.Serialization;
-using Persistence.Ttl;
 
 namespace Persistence.Collections;
 
@@ -9,7 +8,9 @@ namespace Persistence.Collections;
 /// A typed collection of documents bound to a <see cref="Database"/>: the base of every generated
 /// <c>{Type}Collection</c>. Each operation takes an optional transaction; without one it runs in its own (a write is
 /// then retried on conflict, see <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/>).
-/// Instances are thread-safe; create one per database and share it.
+/// Instances are thread-safe; create one per database and share it (the dependency-injection registrations do). More
+/// instances of a collection on one database are correct, since the state that must agree between them (the stored
+/// documents, sliding expiration's pending reads) belongs to the database, but each keeps its own hot cache.
 /// </summary>
 public abstract partial class Collection<T, TKey>
     where T : class
@@ -58,11 +59,7 @@ public abstract partial class Collection<T, TKey>
         var expires = _expiryIndex is not null;
         if (options?.SlidingExpiration == true)
         {
-            // Registered before the floor is read: every write sequenced after it is reported, and drops the reads of
-            // the version it replaced.
-            var accesses = new AccessTracker();
-            database.ObserveWrites(Documents, accesses.Written);
-            _accesses = accesses.WithFloor(database.Versions.Latest.Number);
+            _accesses = database.Ttl.Accesses(Documents); // shared with every other instance of the collection
         }
 
         if (options is { HotCacheMaxCount: > 0 } or { HotCacheMaxBytes: > 0 })

@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "The obsolete log segment {Path} could not be deleted; the database needs nothing in it, and the next checkpoint tries again")]
     public static partial void SegmentDeleteFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "The spare log segment {Path} could not be renamed into place; a new segment was created instead, and the next checkpoint reuses or deletes the spare")]
+    public static partial void SpareRenameFailed(ILogger logger, string path, Exception exception);
 }

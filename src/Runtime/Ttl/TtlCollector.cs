@@ -8,11 +8,17 @@ namespace Persistence.Ttl;
 /// follows the number of expired documents: it walks each collection's expiry index from the oldest entry. Runs on
 /// its own background loop, or is driven by a host through <see cref="Database.CollectExpiredAsync"/>.
 /// </summary>
+/// <remarks>
+/// It also owns the access trackers of sliding-expiration collections (<see cref="Accesses"/>), one per documents
+/// keyspace and shared by every instance of the collection: the instance registered here flushes the reads made
+/// through all of them, and each instance's visibility and this collector's skip see them all.
+/// </remarks>
 internal sealed class TtlCollector : IAsyncDisposable
 {
     private readonly Database _database;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ITtlCollection> _collections = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, AccessTracker> _accesses = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _pass = new(1, 1);
     private Task? _loop;
@@ -36,6 +42,33 @@ internal sealed class TtlCollector : IAsyncDisposable
             {
                 _loop = Task.Run(() => LoopAsync(_stop.Token));
             }
+        }
+    }
+
+    /// <summary>
+    /// The access tracker of the sliding-expiration collection stored in <paramref name="documents"/>, created on first
+    /// use and then shared by every instance of the collection for the database's lifetime.
+    /// </summary>
+    /// <remarks>
+    /// Only the first instance of a collection is registered for collection (<see cref="Register"/>), so a tracker per
+    /// instance left the reads of every other instance unflushed: the documents they kept reading expired on disk and
+    /// were collected. Sharing the tracker rather than registering each instance also keeps the database from holding
+    /// instances the application dropped. It is keyed by keyspace id, which a dropped and recreated keyspace does not reuse.
+    /// </remarks>
+    public AccessTracker Accesses(Keyspace documents)
+    {
+        lock (_lock)
+        {
+            if (!_accesses.TryGetValue(documents.Id, out var tracker))
+            {
+                // Observed before the floor is read: every write sequenced after it is reported, and drops the reads of
+                // the version it replaced. The floor is set before any instance can record a read into it.
+                tracker = new AccessTracker();
+                _database.ObserveWrites(documents, tracker.Written);
+                _accesses[documents.Id] = tracker.WithFloor(_database.Versions.Latest.Number);
+            }
+
+            return tracker;
         }
     }
 

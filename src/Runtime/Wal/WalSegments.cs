@@ -26,15 +26,18 @@ internal sealed class WalSegments : IDisposable
     private readonly bool _readOnly; // salvage: the log is only read
     private readonly bool _prepareInBackground;
     private readonly Action<string, Exception>? _onDeleteFailed;
+    private readonly Action<string, Exception>? _onSpareRenameFailed;
 
     /// <param name="onFailure">Called when preparing a segment in the background fails (the database turns read-only: every failed fsync does).</param>
     /// <param name="prepareInBackground">Prepare the next segment on a thread-pool task (false: on the caller's thread; <see cref="DatabaseOptions.BackgroundWork"/>).</param>
     /// <param name="onDeleteFailed">Called with the file's path when an obsolete segment cannot be deleted (<see cref="Recycle"/> tries again later).</param>
+    /// <param name="onSpareRenameFailed">Called with the spare's path when it cannot be renamed into place (a new segment is created instead).</param>
     public WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool prepareInBackground = true,
-        Action<string, Exception>? onDeleteFailed = null)
+        Action<string, Exception>? onDeleteFailed = null, Action<string, Exception>? onSpareRenameFailed = null)
         : this(fs, directory, segmentSize, onFailure, prepareInBackground, readOnly: false)
     {
         _onDeleteFailed = onDeleteFailed;
+        _onSpareRenameFailed = onSpareRenameFailed;
     }
 
     private WalSegments(IFileSystem fs, string directory, int segmentSize, Action<Exception> onFailure, bool prepareInBackground, bool readOnly)
@@ -197,7 +200,7 @@ internal sealed class WalSegments : IDisposable
     /// <summary>Makes segment <paramref name="index"/> exist: a renamed spare, or a new zero-filled file.</summary>
     private void Prepare(long index)
     {
-        string? spareName = null;
+        long? spare = null;
         lock (_lock)
         {
             if (_existing.Contains(index))
@@ -205,20 +208,16 @@ internal sealed class WalSegments : IDisposable
                 return;
             }
 
-            if (_spares.TryDequeue(out var spare))
+            if (_spares.TryDequeue(out var recycled))
             {
-                _open.Remove(spare, out var handle);
+                _open.Remove(recycled, out var handle);
                 handle?.Dispose();
-                _existing.Remove(spare);
-                spareName = Path(spare);
+                _existing.Remove(recycled);
+                spare = recycled;
             }
         }
 
-        if (spareName is not null)
-        {
-            _fs.RenameFile(spareName, Path(index));
-        }
-        else
+        if (spare is not { } renamed || !TryRenameSpare(renamed, index))
         {
             using var created = _fs.OpenFile(Path(index), create: true);
             var zeros = new byte[Math.Min(SegmentSize, 1 << 20)];
@@ -234,6 +233,38 @@ internal sealed class WalSegments : IDisposable
         lock (_lock)
         {
             _existing.Add(index);
+        }
+    }
+
+    /// <summary>
+    /// Renames <paramref name="spare"/> into place as segment <paramref name="index"/>; false when the rename failed,
+    /// and the caller then creates the segment afresh (which overwrites whatever a rename that failed late put there).
+    /// </summary>
+    /// <remarks>
+    /// Reusing a spare only saves the zero-filling, so its failure is logged and nothing more: the spare, if its file is
+    /// still there, is listed again, and the next checkpoint's recycling keeps it as the spare (the rename is tried again
+    /// at a later preparation) or deletes it. Without that the file stayed on disk untracked until the next open, and
+    /// the database turned read-only although nothing durable was lost.
+    /// </remarks>
+    private bool TryRenameSpare(long spare, long index)
+    {
+        try
+        {
+            _fs.RenameFile(Path(spare), Path(index));
+            return true;
+        }
+        catch (StorageException ex)
+        {
+            _onSpareRenameFailed?.Invoke(Path(spare), ex);
+            if (_fs.FileExists(Path(spare)))
+            {
+                lock (_lock)
+                {
+                    _existing.Add(spare);
+                }
+            }
+
+            return false;
         }
     }
 

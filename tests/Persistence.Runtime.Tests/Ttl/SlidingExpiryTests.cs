@@ -1,5 +1,6 @@
 using Persistence.Testing;
 using Persistence.Tests.Collections;
+using Persistence.Ttl;
 
 namespace Persistence.Tests.Ttl;
 
@@ -94,5 +95,94 @@ public sealed class SlidingExpiryTests
         using var read = recovered.BeginRead();
         Assert.Null(again.Get(1, read)); // expired at 14 s: 0.5 s before the lost read implied, within the flush interval
         Assert.True(TimeSpan.FromSeconds(14.5) - TimeSpan.FromSeconds(14) <= options.Ttl.SlidingFlushInterval + options.BufferedFlushDelay);
+    }
+
+    /// <summary>
+    /// Two instances of one collection on one database (one per DI scope, say): only the first is registered with the
+    /// collector, and each kept its own tracker, so reads through the second were never flushed and the collector
+    /// deleted the documents they kept alive. The database now keeps one tracker per collection, shared by all.
+    /// </summary>
+    [Fact]
+    public async Task Reads_through_a_second_instance_keep_a_document_alive_across_collection_passes()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = TestDatabases.Open(new SimulatedFileSystem(), Options(time));
+        var first = new UserCollection(db); // the instance the collector knows
+        var second = new UserCollection(db);
+        first.Insert(new User { Id = 1, Email = "a@example.com" }); // expires at 10 s unless read
+        for (var elapsed = 5; elapsed <= 60; elapsed += 5)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            Assert.NotNull(second.Get(1));
+            Assert.Equal(0, await db.CollectExpiredAsync()); // flushes the reads, then collects
+        }
+
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.True(first.Contains(1)); // 9 s after the last read, through the other instance: alive
+        Assert.Equal(0, await db.CollectExpiredAsync());
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(second.Contains(1)); // 10 s: expired
+        Assert.Equal(1, await db.CollectExpiredAsync());
+        Assert.Empty(first.CheckConsistency());
+    }
+
+    /// <summary>Before any flush, a read through one instance extends the document for every instance and for the collector.</summary>
+    [Fact]
+    public void A_read_through_one_instance_is_seen_by_another_and_by_the_collector_before_it_is_flushed()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = TestDatabases.Open(new SimulatedFileSystem(), Options(time));
+        var first = new UserCollection(db);
+        var second = new UserCollection(db);
+        first.Insert(new User { Id = 1, Email = "a@example.com" }); // stored expiry: 10 s
+        time.Advance(TimeSpan.FromSeconds(8));
+        Assert.NotNull(second.Get(1)); // alive until 18 s
+        time.Advance(TimeSpan.FromSeconds(4));
+
+        Assert.True(first.Contains(1)); // 12 s: past the stored expiry, within the read's extension
+        Assert.Equal(0, ((ITtlCollection)first).CollectExpired(100, time.GetUtcNow())); // a pass without the flush before it
+        Assert.True(first.Contains(1));
+    }
+
+    /// <summary>
+    /// The background loop writes a second instance's reads every flush interval (the collection interval is an hour
+    /// here, so no pass flushes them), and the extended expiry survives a reopen.
+    /// </summary>
+    [Fact]
+    public void The_flush_interval_writes_a_second_instances_reads_and_the_extended_expiry_survives_a_reopen()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        var options = Options(time);
+        options.BackgroundWork = false; // no background checkpoint: only the flush commits
+        options.Ttl.RunCollectorInBackground = true;
+        options.Ttl.CollectorInterval = TimeSpan.FromHours(1);
+        options.Ttl.SlidingFlushInterval = TimeSpan.FromMilliseconds(200);
+        var db = TestDatabases.Open(fs, options);
+        var first = new UserCollection(db); // starts the collector's loop
+        var second = new UserCollection(db);
+        first.Insert(new User { Id = 1, Email = "a@example.com" }); // stored expiry: 10 s
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.NotNull(second.Get(1)); // extends it to 14 s once written
+        var commits = db.GetStatistics().Commits;
+
+        // The loop sleeps on the fake clock: move it a little at a time, giving the loop's thread a moment after each
+        // step (200 steps: 20 s for a starved thread pool), and stop before the extended expiry (the close records the
+        // clock, which must stay before 13.9 s for the checks below).
+        bool Flushed() => db.GetStatistics().Commits > commits;
+        while (!Flushed())
+        {
+            Assert.True(time.GetUtcNow() < Start + TimeSpan.FromSeconds(9), "the second instance's read was never flushed");
+            time.Advance(TimeSpan.FromMilliseconds(25));
+            SpinWait.SpinUntil(Flushed, TimeSpan.FromMilliseconds(100));
+        }
+
+        db.Dispose();
+        using var reopened = TestDatabases.Open(fs, Options(time));
+        var users = new UserCollection(reopened);
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(13.9));
+        Assert.True(users.Contains(1)); // the written expiry (14 s), not the insert's 10 s (Contains does not slide)
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(14));
+        Assert.False(users.Contains(1));
     }
 }
