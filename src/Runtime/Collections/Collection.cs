@@ -9,8 +9,9 @@ namespace Persistence.Collections;
 /// <c>{Type}Collection</c>. Each operation takes an optional transaction; without one it runs in its own (a write is
 /// then retried on conflict, see <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/>).
 /// Instances are thread-safe; create one per database and share it (the dependency-injection registrations do). More
-/// instances of a collection on one database are correct, since the state that must agree between them (the stored
-/// documents, sliding expiration's pending reads) belongs to the database, but each keeps its own hot cache.
+/// instances of a collection on one database are correct and hold nothing of their own that grows: the state they
+/// must agree on (the stored documents, sliding expiration's pending reads, the hot cache) belongs to the database.
+/// Constructing one opens a write transaction, to create or check the collection's keyspaces and index definitions.
 /// </summary>
 public abstract partial class Collection<T, TKey>
     where T : class
@@ -64,12 +65,7 @@ public abstract partial class Collection<T, TKey>
 
         if (options is { HotCacheMaxCount: > 0 } or { HotCacheMaxBytes: > 0 })
         {
-            // Registered before the baseline is read: every write sequenced after it is reported to the cache.
-            var cache = new DocumentCache<T>(options.HotCacheMaxCount, options.HotCacheMaxBytes, options.HotCacheTimeToLive,
-                database.TimeProvider, long.MaxValue);
-            database.ObserveWrites(Documents, cache.Written);
-            _cache = cache.WithBaseline(database.Versions.Latest.Number);
-            database.RegisterHotCache(() => (cache.Hits, cache.Misses));
+            _cache = database.HotCache<T>(Documents, options); // shared with every other instance of the collection
         }
 
         if (expires)

@@ -37,6 +37,30 @@ public sealed class HotCacheTests
     }
 
     [Fact]
+    public void Instances_of_a_collection_share_one_cache_and_constructing_more_adds_nothing_to_every_commit()
+    {
+        using var db = Open();
+        var first = new UserCollection(db);
+        first.Insert(new User { Id = 1, Email = "a@example.com", Name = "v1" });
+        Assert.Equal("v1", first.Get(1)!.Name); // a miss fills the cache
+        Assert.True(db.TryGetWriteObservers(first.Documents.Id, out var observers));
+        var observersBefore = observers.Length;
+        for (var i = 0; i < 100; i++)
+        {
+            _ = new UserCollection(db); // as an application constructing its collection per request would
+        }
+
+        Assert.True(db.TryGetWriteObservers(first.Documents.Id, out observers));
+        Assert.Equal(observersBefore, observers.Length);
+        var second = new UserCollection(db);
+        var hits = db.GetStatistics().HotCacheHits;
+        Assert.Same(first.Get(1), second.Get(1)); // the instance the first one cached
+        Assert.Equal(hits + 2, db.GetStatistics().HotCacheHits);
+        second.Update(new User { Id = 1, Email = "a@example.com", Name = "v2" });
+        Assert.Equal("v2", first.Get(1)!.Name); // a write through one instance is never masked in the other
+    }
+
+    [Fact]
     public void Expiry_is_never_masked_by_the_cache()
     {
         var time = new FakeTimeProvider();
