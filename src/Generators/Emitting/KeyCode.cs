@@ -14,10 +14,20 @@ internal static class KeyCode
     /// back (MessagePackWriter.StoredDateTime, UTC), so that the entry computed from a document before it is written
     /// equals the one computed from the stored document. False for the primary key, which holds the Kind itself.
     /// </param>
-    public static string Write(ValueShape shape, string writer, string value, bool asStored)
+    /// <param name="instant">
+    /// True for the last part of a lookup's key: a DateTimeOffset is written as its instant alone, the prefix of the
+    /// stored keys of that instant at every offset (KeyWriter.WriteDateTimeOffsetInstant), so that a lookup finds what
+    /// DateTimeOffset.Equals calls equal.
+    /// </param>
+    public static string Write(ValueShape shape, string writer, string value, bool asStored, bool instant = false)
     {
         var underlying = shape.Underlying;
         var nullable = shape.IsNullable ? "Nullable" : "";
+        if (instant && underlying.Kind == ValueKind.DateTimeOffset)
+        {
+            return $"{writer}.Write{nullable}DateTimeOffsetInstant({value})";
+        }
+
         if (underlying.Kind == ValueKind.Enum)
         {
             var integer = underlying.Element!;
@@ -83,6 +93,9 @@ internal static class KeyCode
         };
         return (shape.IsNullable ? "Nullable" : "") + name;
     }
+
+    /// <summary>True when a lookup ending with this part matches by a prefix of the stored keys (see <see cref="Write"/>'s instant).</summary>
+    public static bool LooksUpByPrefix(ValueShape shape) => shape.Underlying.Kind == ValueKind.DateTimeOffset;
 
     private static string Suffix(ValueKind kind) => kind switch
     {

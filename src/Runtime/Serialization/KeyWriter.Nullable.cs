@@ -141,6 +141,18 @@ public ref partial struct KeyWriter
         }
     }
 
+    /// <summary>
+    /// Writes a nullable DateTimeOffset's instant for a lookup: the null marker, or the not-null marker then
+    /// <see cref="WriteDateTimeOffsetInstant"/>.
+    /// </summary>
+    public void WriteNullableDateTimeOffsetInstant(DateTimeOffset? value, bool descending = false)
+    {
+        if (WriteMarker(value.HasValue, descending))
+        {
+            WriteDateTimeOffsetInstant(value.GetValueOrDefault(), descending);
+        }
+    }
+
     /// <summary>Writes a nullable DateOnly: the null marker, or the not-null marker then <see cref="WriteDateOnly"/>.</summary>
     public void WriteNullableDateOnly(DateOnly? value, bool descending = false)
     {

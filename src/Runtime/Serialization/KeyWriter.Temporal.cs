@@ -26,6 +26,15 @@ public ref partial struct KeyWriter
         WriteInt16((short)value.TotalOffsetMinutes, descending);
     }
 
+    /// <summary>
+    /// Writes the instant of a DateTimeOffset alone (its UtcTicks, 8 bytes): the prefix of every key
+    /// <see cref="WriteDateTimeOffset"/> writes for that instant, whatever the offset. For lookups, which find the
+    /// values <see cref="DateTimeOffset.Equals(DateTimeOffset)"/> calls equal (the same instant at any offset) by this
+    /// prefix; never for keys that are stored.
+    /// </summary>
+    public void WriteDateTimeOffsetInstant(DateTimeOffset value, bool descending = false) =>
+        WriteFixed64((ulong)value.UtcTicks, descending);
+
     /// <summary>Writes a DateOnly as its <see cref="DateOnly.DayNumber"/>, encoded as an int (4 bytes for dates after 0045).</summary>
     public void WriteDateOnly(DateOnly value, bool descending = false) => WriteInt64(value.DayNumber, descending);
 
