@@ -77,7 +77,7 @@ public abstract class IndexAccessor<T, TKey>
 
     /// <summary>
     /// Streams the documents whose entries lie in <paramref name="range"/> of the index keyspace; in a write
-    /// transaction, those of the moment the enumeration starts (see <see cref="Collection{T, TKey}.All"/>).
+    /// transaction, those the range held when the enumeration started, each read as the transaction holds it when handed out (see <see cref="Collection{T, TKey}.All"/>).
     /// </summary>
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
         _collection.Stable(isRead => _collection.ScanIndex(_index, range, descending, transaction, isRead), transaction);

@@ -122,7 +122,7 @@ public sealed partial class Query<T, TKey, TFields>
         try
         {
             var tx = transaction ?? owned!;
-            // In a write transaction the results are those of the moment the enumeration starts (Collection.Stable).
+            // In a write transaction the results are a keyset fixed when the enumeration starts (Collection.Stable).
             foreach (var document in _collection.Stable(isRead => Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx, isRead), tx))
             {
                 yield return document;

@@ -118,6 +118,46 @@ public sealed class QueryTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// In a write transaction a scan is a keyset: which documents, and in which order, is fixed when it starts, and each
+    /// is read as the transaction holds it when handed out. A document the loop changed ahead of the scan comes out
+    /// changed, and one it deleted does not come out (before, the scan held every document as it was at the start, so
+    /// the loop met stale copies of what it had changed, and held them all in memory).
+    /// </summary>
+    [Fact]
+    public void A_write_transactions_scan_hands_out_each_document_as_the_transaction_holds_it_then()
+    {
+        using var tx = _db.BeginWrite();
+        var seen = new List<User>();
+        foreach (var user in _users.All(tx))
+        {
+            seen.Add(user);
+            if (user.Id == 1)
+            {
+                _users.Delete(3, tx);
+                var second = _users.Get(2, tx)!;
+                second.Name = "changed ahead";
+                _users.Update(second, tx);
+            }
+        }
+
+        Assert.Equal(_all.Select(u => u.Id).Where(id => id != 3), seen.Select(u => u.Id));
+        Assert.Equal("changed ahead", seen[1].Name);
+
+        var young = _all.Where(u => u.Age < 30 && u.Id != 3).OrderBy(u => u.Age).ThenBy(u => u.Id).Select(u => u.Id).ToList();
+        var visited = new List<long>();
+        foreach (var user in _users.Query(tx).Where(u => u.Age.LessThan(30)).OrderBy(u => u.Age))
+        {
+            visited.Add(user.Id);
+            if (visited.Count == 1)
+            {
+                _users.Delete(young[^1], tx); // the last one the query found
+            }
+        }
+
+        Assert.Equal(young.Take(young.Count - 1), visited);
+    }
+
     [Fact]
     public void A_filter_or_an_ordering_after_Skip_or_Take_is_refused()
     {
