@@ -36,10 +36,19 @@ public static partial class PersistenceServiceCollectionExtensions
     /// </para>
     /// </remarks>
     /// <param name="serviceKey">The database's service key and options name; not empty.</param>
+    /// <exception cref="ArgumentException"><paramref name="serviceKey"/> is empty or holds ':', which would make its
+    /// section a nested one (bind such a database from a section of your choice with the overload that takes one).</exception>
     public static IServiceCollection AddKeyedPersistence(this IServiceCollection services, string serviceKey, Action<PersistenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
+        if (serviceKey.Contains(ConfigurationPath.KeyDelimiter, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"The key '{serviceKey}' would name the configuration section 'Persistence:Databases:{serviceKey}', where ':' separates sections, so its settings would be read from a nested section. Use a key without ':', or AddKeyedPersistence(key, section) with the section to bind.",
+                nameof(serviceKey));
+        }
+
         var database = DatabaseRegistration.Conventional(serviceKey);
         var options = AddCore(services, database);
         options.Configure<IServiceProvider>((options, provider) =>

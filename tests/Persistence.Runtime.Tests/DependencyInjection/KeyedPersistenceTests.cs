@@ -170,13 +170,19 @@ public sealed class KeyedPersistenceTests
     }
 
     [Fact]
-    public void An_empty_key_is_refused()
+    public void An_empty_key_and_a_key_holding_a_section_separator_are_refused()
     {
         var services = new ServiceCollection();
         Assert.Throws<ArgumentException>(() => services.AddKeyedPersistence(""));
         Assert.Throws<ArgumentException>(() => services.AddKeyedPersistence(" ", new ConfigurationBuilder().Build().GetSection("x")));
         Assert.Throws<ArgumentException>(() => services.AddKeyedPersistenceCollection<UserCollection, User, long>("", static database => new UserCollection(database)));
+
+        // ':' separates configuration sections: "eu:cache" would bind Persistence:Databases:eu:cache, a nested section.
+        var nested = Assert.Throws<ArgumentException>(() => services.AddKeyedPersistence("eu:cache"));
+        Assert.Contains("AddKeyedPersistence(key, section)", nested.Message, StringComparison.Ordinal);
         Assert.Empty(services);
+        services.AddKeyedPersistence("eu:cache", new ConfigurationBuilder().Build().GetSection("Cache"));
+        Assert.NotEmpty(services);
     }
 
     [Fact]
