@@ -58,6 +58,80 @@ public abstract partial class Collection<T, TKey>
     private static string KeyEncodingOf(DocumentSchema<T, TKey> schema) =>
         schema.KeyEncodings.Count == 0 ? UnknownEncoding : string.Join(",", schema.KeyEncodings);
 
+    /// <summary>The index (after <c>#</c>) of the keyspace of stored expiries (a default lifetime's, per document).</summary>
+    private const string StoredExpiryName = "$expires";
+
+    /// <summary>The keyspaces a collection binds to.</summary>
+    private sealed record Bound(Keyspace Documents, Keyspace[] Indexes, Keyspace? Expiry, Keyspace? Stored);
+
+    /// <summary>
+    /// The keyspaces of the collection when the stored state is already what the declaration needs, found in a read
+    /// transaction; null when the constructor must write: create a keyspace, record, build or delete an index. On a
+    /// database that turned read-only (<paramref name="readOnly"/>), what a write would only tidy is left as it is and
+    /// the collection binds anyway: records missing from a database written before them (its index keyspaces are
+    /// trusted, as the write path does), an index or expiry index no longer declared (nothing writes, so nothing can
+    /// make it stale), and a missing keyspace of stored expiries (none are stored, which reads take as none). What
+    /// reads depend on still refuses: a missing documents keyspace, or an index or expiry index to build.
+    /// </summary>
+    private static Bound? TryBindInPlace(Transaction tx, DocumentSchema<T, TKey> schema, bool storesExpiries, bool readOnly)
+    {
+        var collection = schema.CollectionName;
+        if (!tx.TryGetKeyspace(collection, out var documents))
+        {
+            return null;
+        }
+
+        var recordedBefore = tx.TryGetKeyspace(IndexKeyspaceName(collection, DefinitionsName), out var definitions);
+        if (!recordedBefore && !readOnly)
+        {
+            return null; // the records are written at the first construction
+        }
+
+        var indexes = new Keyspace[schema.Indexes.Count];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            var index = schema.Indexes[i];
+            if (!tx.TryGetKeyspace(IndexKeyspaceName(collection, index.Name), out var keyspace))
+            {
+                return null;
+            }
+
+            var recorded = definitions is null ? null : tx.Get(definitions, Encoding.UTF8.GetBytes(index.Name));
+            if (recorded is null ? recordedBefore : !recorded.AsSpan().SequenceEqual(DefinitionOf(index, schema)))
+            {
+                return null; // unrecorded in a database with records (a build under way or cut short), or redefined
+            }
+
+            indexes[i] = keyspace;
+        }
+
+        if (definitions is not null && !readOnly)
+        {
+            var declared = schema.Indexes.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+            if (tx.Scan(definitions).Any(p => !p.Key.AsSpan().SequenceEqual(ExpiryRecord) && !declared.Contains(Encoding.UTF8.GetString(p.Key))))
+            {
+                return null; // an index no longer declared: deleted by the write path
+            }
+        }
+
+        var hasStored = tx.TryGetKeyspace(IndexKeyspaceName(collection, StoredExpiryName), out var stored);
+        if (storesExpiries && !hasStored && !readOnly)
+        {
+            return null;
+        }
+
+        var inForce = schema.HasExpiresAt || hasStored;
+        var hasExpiry = tx.TryGetKeyspace(IndexKeyspaceName(collection, ExpiryName), out var expiry);
+        var expiryRecord = definitions is null ? null : tx.Get(definitions, ExpiryRecord);
+        if (!inForce)
+        {
+            return (hasExpiry || expiryRecord is not null) && !readOnly ? null : new Bound(documents, indexes, null, stored);
+        }
+
+        var expiryTrusted = hasExpiry && (expiryRecord is null ? !recordedBefore : expiryRecord.AsSpan().SequenceEqual(ExpiryDefinitionOf(schema)));
+        return expiryTrusted ? new Bound(documents, indexes, expiry, stored) : null;
+    }
+
     /// <summary>
     /// Opens the index keyspaces in the constructor's transaction and returns them with the indexes whose entries must
     /// still be built from the documents (<see cref="BuildIndexes"/>). An index is trusted when its recorded definition

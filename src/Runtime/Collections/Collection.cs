@@ -26,7 +26,11 @@ public abstract partial class Collection<T, TKey>
     /// <summary>The old index values of a write that replaces no document: all null, shared, never written.</summary>
     private readonly byte[]?[] _noIndexValues;
 
-    /// <summary>Binds the collection to a database, creating its keyspaces if they do not exist.</summary>
+    /// <summary>
+    /// Binds the collection to a database, creating its keyspaces if they do not exist and building indexes declared
+    /// since its documents were stored. When everything is in place already, it only reads, so it also binds on a
+    /// database that turned read-only.
+    /// </summary>
     protected Collection(Database database, DocumentSchema<T, TKey> schema)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -37,22 +41,32 @@ public abstract partial class Collection<T, TKey>
         ValidateName(schema.CollectionName);
         var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
         _defaultTimeToLive = options?.DefaultTimeToLive;
-        (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry, var unbuilt, var buildExpiry) = database.Write(tx =>
+        Bound? bound;
+        using (var read = database.BeginUntimedRead())
         {
-            var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
-            var hasDocuments = tx.Count(documents) > 0;
-            var definitionsName = IndexKeyspaceName(schema.CollectionName, DefinitionsName);
-            var recordedBefore = tx.TryGetKeyspace(definitionsName, out var definitions);
-            definitions ??= tx.CreateKeyspace(definitionsName);
-            var (indexes, unbuilt) = OpenIndexes(tx, schema, definitions, recordedBefore, hasDocuments);
+            bound = TryBindInPlace(read, schema, _defaultTimeToLive is not null, database.IsReadOnly);
+        }
 
-            // Stored expiries stay in force once written: a collection opened without the default lifetime it had
-            // still honours (and collects) the expiries its documents got; its new writes just get none by default.
-            var storedName = IndexKeyspaceName(schema.CollectionName, "$expires");
-            var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
-            var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null);
-            return (documents, indexes, expiry, stored, unbuilt, buildExpiry);
-        });
+        // Most constructions find everything in place and write nothing; one that must create, record, build or delete
+        // something does it in a write transaction (which a read-only database refuses).
+        (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry, var unbuilt, var buildExpiry) = bound is { } found
+            ? (found.Documents, found.Indexes, found.Expiry, found.Stored, new List<int>(), false)
+            : database.Write(tx =>
+            {
+                var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
+                var hasDocuments = tx.Count(documents) > 0;
+                var definitionsName = IndexKeyspaceName(schema.CollectionName, DefinitionsName);
+                var recordedBefore = tx.TryGetKeyspace(definitionsName, out var definitions);
+                definitions ??= tx.CreateKeyspace(definitionsName);
+                var (indexes, unbuilt) = OpenIndexes(tx, schema, definitions, recordedBefore, hasDocuments);
+
+                // Stored expiries stay in force once written: a collection opened without the default lifetime it had
+                // still honours (and collects) the expiries its documents got; its new writes just get none by default.
+                var storedName = IndexKeyspaceName(schema.CollectionName, StoredExpiryName);
+                var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
+                var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null);
+                return (documents, indexes, expiry, stored, unbuilt, buildExpiry);
+            });
 
         // Entries for documents stored before an index (or the expiry index) was declared, without which queries by it
         // would miss them.
