@@ -17,6 +17,7 @@ namespace Persistence;
 public sealed partial class Database : IDisposable, IAsyncDisposable
 {
     private readonly DatabaseOptions _options;
+    private ILogger? _logger;
     private readonly IDisposable? _fileLock;
     private readonly IFileSystem? _fileSystem;
     private long _spillFiles;
@@ -29,10 +30,6 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     private Exception? _readOnlyCause;
     private int _nextKeyspaceId;
     private volatile bool _disposed;
-
-    /// <summary>The thread that began closing the database (0 while open); <see cref="_closed"/> completes when it is done.</summary>
-    private int _closingThread;
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inflightCommits;
     private long _clockHighWater;
 
@@ -62,7 +59,8 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
 
     internal TimeProvider TimeProvider => _options.TimeProvider;
 
-    internal ILogger Logger => _options.Logger ?? NullLogger.Instance;
+    /// <summary>The options' logger, wrapped so that a logger that disposes the database does not wait for the close (<see cref="DatabaseLogger"/>).</summary>
+    internal ILogger Logger => _logger ??= _options.Logger is { } logger ? new DatabaseLogger(this, logger) : NullLogger.Instance;
 
     internal DatabaseMetrics Metrics { get; }
 
@@ -208,106 +206,6 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         {
             return ValueTask.FromException<WriteTransaction>(ex);
         }
-    }
-
-    /// <summary>
-    /// Checkpoints (unless read-only), waits for background work and the commits in flight to finish, and closes the
-    /// files. Idempotent and thread-safe: a call made while another is closing the database returns once the files are
-    /// closed (and the lock released), so that the caller may reopen the database at once.
-    /// </summary>
-    public void Dispose()
-    {
-        if (Interlocked.CompareExchange(ref _closingThread, Environment.CurrentManagedThreadId, 0) != 0)
-        {
-            // Closing already, or closed: wait for the closer unless this is its own thread (a re-entrant call).
-            if (Volatile.Read(ref _closingThread) != Environment.CurrentManagedThreadId)
-            {
-                _closed.Task.GetAwaiter().GetResult();
-            }
-
-            return;
-        }
-
-        try
-        {
-            Close();
-        }
-        finally
-        {
-            _closed.TrySetResult();
-        }
-    }
-
-    /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync()
-    {
-        var closer = Volatile.Read(ref _closingThread);
-        if (closer != 0 && closer != Environment.CurrentManagedThreadId)
-        {
-            return new ValueTask(_closed.Task); // another call is closing it (or has): wait without blocking a thread
-        }
-
-        Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private void Close()
-    {
-        Ttl.DisposeAsync().AsTask().GetAwaiter().GetResult(); // the collector's last batch commits before the drain
-        _disposed = true;
-        Interlocked.MemoryBarrier(); // a full fence: EnterCommit sees the flag, or this sees its count (Dekker)
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _inflightCommits) > 0)
-        {
-            spin.SpinOnce(sleep1Threshold: 20); // commits already sequenced finish (and are acknowledged) before the files close
-        }
-
-        StopFlushTimer();
-        try
-        {
-            if (Wal is { } wal && wal.WrittenLsn > wal.DurableLsn && !wal.HasFailed)
-            {
-                // Buffered commits become durable at a clean close, also when the database turned read-only for a
-                // reason other than the log's own failure (which is never retried).
-                wal.Wait(wal.SubmitSync());
-            }
-
-            _checkpointer?.Stop(finalCheckpoint: !IsReadOnly);
-        }
-        catch (PersistenceException)
-        {
-            // Read-only now: the log keeps whatever was made durable; closing must not throw.
-        }
-        finally
-        {
-            _checkpointer?.Close(); // later checkpoints, spills and checks of the file are refused
-            Wal?.Dispose();
-            _store?.Dispose();
-            DeleteSpills();
-            _fileLock?.Dispose();
-            Metrics.Dispose();
-            if (_checkpointer?.BackgroundFailure is { } failure)
-            {
-                Log.FinalCheckpointFailed(Logger, Path!, failure);
-            }
-
-            Log.Closed(Logger, Path ?? ":memory:");
-        }
-    }
-
-    /// <summary>
-    /// Closes and removes the scratch files of transaction logs still held (a writer left open, or a commit that
-    /// failed after it was sequenced), then any other left in the directory.
-    /// </summary>
-    private void DeleteSpills()
-    {
-        if (_fileSystem is null || Interlocked.Read(ref _spillFiles) == 0)
-        {
-            return;
-        }
-
-        _chain.DropLogs();
-        LogSpill.DeleteLeftovers(_fileSystem, Path!, ex => Log.SpillCleanupFailed(Logger, Path!, ex));
     }
 
     /// <summary>The latest snapshot time handed out (UTC ticks), or the one the last checkpoint recorded after an open.</summary>

@@ -109,7 +109,7 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
             }
         }
 
-        database.Dispose();
+        await database.DisposeAsync().ConfigureAwait(false); // the final checkpoint's disk work holds no thread of the host's
         HostingLog.ShutdownCompleted(_logger, name, path, (long)time.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -21,5 +21,7 @@ public sealed class TransactionStateException : PersistenceException
     /// The error of every operation that begins after <see cref="Database.Dispose"/> started, or that needs the files
     /// after they closed (<see cref="ErrorCode.DatabaseClosed"/>).
     /// </summary>
-    internal static TransactionStateException DatabaseClosed() => new(ErrorCode.DatabaseClosed, "The database was disposed.");
+    /// <param name="innerException">What reported the closed state (a closed file handle's exception), if anything did.</param>
+    internal static TransactionStateException DatabaseClosed(Exception? innerException = null) =>
+        new(ErrorCode.DatabaseClosed, "The database was disposed.", innerException);
 }

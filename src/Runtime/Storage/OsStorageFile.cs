@@ -3,6 +3,13 @@ using Microsoft.Win32.SafeHandles;
 namespace Persistence.Storage;
 
 /// <summary>A real file, accessed with positional reads and writes (pread/pwrite/pwritev) and fdatasync.</summary>
+/// <remarks>
+/// Every use after <see cref="Dispose"/> throws <see cref="TransactionStateException"/> with
+/// <see cref="ErrorCode.DatabaseClosed"/>, the error the rest of the engine reports for a closed database, never the
+/// handle's <see cref="ObjectDisposedException"/>: the database closes its files only after the work that uses them
+/// (reads of the data file pass <see cref="PageStore"/>'s gate), so one reaching a closed handle raced the close,
+/// and the caller must see the same typed failure as one refused at the gate.
+/// </remarks>
 internal sealed class OsStorageFile : IStorageFile
 {
     private readonly SafeFileHandle _handle;
@@ -28,7 +35,20 @@ internal sealed class OsStorageFile : IStorageFile
 
     public string Path { get; }
 
-    public long Length => RandomAccess.GetLength(_handle);
+    public long Length
+    {
+        get
+        {
+            try
+            {
+                return RandomAccess.GetLength(_handle);
+            }
+            catch (ObjectDisposedException ex)
+            {
+                throw TransactionStateException.DatabaseClosed(ex);
+            }
+        }
+    }
 
     public int Read(long offset, Span<byte> buffer)
     {
@@ -52,6 +72,10 @@ internal sealed class OsStorageFile : IStorageFile
         {
             throw StorageErrors.Wrap(ex, "read", Path);
         }
+        catch (ObjectDisposedException ex)
+        {
+            throw TransactionStateException.DatabaseClosed(ex);
+        }
     }
 
     public void Write(long offset, ReadOnlySpan<byte> data)
@@ -63,6 +87,10 @@ internal sealed class OsStorageFile : IStorageFile
         catch (IOException ex)
         {
             throw StorageErrors.Wrap(ex, "write", Path);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            throw TransactionStateException.DatabaseClosed(ex);
         }
     }
 
@@ -76,6 +104,10 @@ internal sealed class OsStorageFile : IStorageFile
         {
             throw StorageErrors.Wrap(ex, "write", Path);
         }
+        catch (ObjectDisposedException ex)
+        {
+            throw TransactionStateException.DatabaseClosed(ex);
+        }
     }
 
     public void SetLength(long length)
@@ -88,6 +120,10 @@ internal sealed class OsStorageFile : IStorageFile
         {
             throw StorageErrors.Wrap(ex, "resize", Path);
         }
+        catch (ObjectDisposedException ex)
+        {
+            throw TransactionStateException.DatabaseClosed(ex);
+        }
     }
 
     public void Flush()
@@ -99,6 +135,10 @@ internal sealed class OsStorageFile : IStorageFile
         catch (IOException ex)
         {
             throw StorageErrors.Wrap(ex, "flush", Path);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            throw TransactionStateException.DatabaseClosed(ex);
         }
     }
 

@@ -4,6 +4,7 @@ internal sealed partial class Checkpointer
 {
     private readonly SemaphoreSlim _wake = new(0);
     private Thread? _thread;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _timer;
     private volatile bool _stopping;
     private bool _closed; // under _run: see Close
@@ -50,28 +51,41 @@ internal sealed partial class Checkpointer
             || _database.TimeProvider.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval;
     }
 
-    /// <summary>Stops the background thread and, when asked, runs a last checkpoint so the next open replays nothing.</summary>
-    public void Stop(bool finalCheckpoint)
+    /// <summary>True on the background thread (whose logging, say, may dispose the database: the close must not wait for it there).</summary>
+    public bool IsBackgroundThread => _thread is { } thread && ReferenceEquals(thread, Thread.CurrentThread);
+
+    /// <summary>
+    /// Stops the background thread. The task completes once the thread has finished its checkpoint under way (at once
+    /// without a thread), without blocking the caller: the close awaits it, or blocks on it.
+    /// </summary>
+    public Task Stop()
     {
         _stopping = true;
         _timer?.Dispose();
         _wake.Release();
-        _thread?.Join();
 
         // _wake is deliberately not disposed: a timer callback already running when the timer was disposed may still
         // call Nudge, and a SemaphoreSlim without a wait handle holds nothing that needs disposing.
-        if (finalCheckpoint && !_database.IsReadOnly)
+        return _thread is null ? Task.CompletedTask : _exited.Task;
+    }
+
+    /// <summary>The close's last checkpoint, after <see cref="Stop"/>, so the next open replays nothing. Never throws.</summary>
+    public void RunFinal()
+    {
+        if (_database.IsReadOnly)
         {
-            try
-            {
-                Run();
-            }
-            catch (Exception ex)
-            {
-                // The database is read-only now; every acknowledged commit is still in the log and the next open
-                // replays it. Closing must not throw.
-                BackgroundFailure = ex;
-            }
+            return;
+        }
+
+        try
+        {
+            Run();
+        }
+        catch (Exception ex)
+        {
+            // The database is read-only now; every acknowledged commit is still in the log and the next open
+            // replays it. Closing must not throw.
+            BackgroundFailure = ex;
         }
     }
 
@@ -101,29 +115,31 @@ internal sealed partial class Checkpointer
 
     private void Loop()
     {
-        while (!_stopping)
+        try
         {
-            _wake.Wait();
-            if (_stopping)
+            while (!_stopping)
             {
-                return;
-            }
+                _wake.Wait();
+                if (_stopping || !IsDue())
+                {
+                    continue;
+                }
 
-            if (!IsDue())
-            {
-                continue;
+                try
+                {
+                    Run();
+                }
+                catch (Exception ex)
+                {
+                    // Run made the database read-only; the commits already acknowledged are safe in the log.
+                    BackgroundFailure = ex;
+                    return;
+                }
             }
-
-            try
-            {
-                Run();
-            }
-            catch (Exception ex)
-            {
-                // Run made the database read-only; the commits already acknowledged are safe in the log.
-                BackgroundFailure = ex;
-                return;
-            }
+        }
+        finally
+        {
+            _exited.TrySetResult();
         }
     }
 }

@@ -13,8 +13,11 @@ namespace Persistence.Ttl;
 /// keyspace and shared by every instance of the collection: the instance registered here flushes the reads made
 /// through all of them, and each instance's visibility and this collector's skip see them all.
 /// </remarks>
-internal sealed class TtlCollector : IAsyncDisposable
+internal sealed class TtlCollector
 {
+    /// <summary>The collector whose own background loop runs in this asynchronous flow (<see cref="IsLoopFlow"/>).</summary>
+    private static readonly AsyncLocal<TtlCollector?> LoopFlow = new();
+
     private readonly Database _database;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ITtlCollection> _collections = new(StringComparer.Ordinal);
@@ -40,7 +43,11 @@ internal sealed class TtlCollector : IAsyncDisposable
             _collections.TryAdd(collection.Name, collection);
             if (_loop is null && _database.Options.Ttl.RunCollectorInBackground && !_stop.IsCancellationRequested)
             {
-                _loop = Task.Run(() => LoopAsync(_stop.Token));
+                _loop = Task.Run(() =>
+                {
+                    LoopFlow.Value = this; // flows through the loop's awaits, and only there
+                    return LoopAsync(_stop.Token);
+                });
             }
         }
     }
@@ -71,6 +78,12 @@ internal sealed class TtlCollector : IAsyncDisposable
             return tracker;
         }
     }
+
+    /// <summary>
+    /// True inside the collector's own background loop (its logging, its deletes' commits), which <see cref="StopAsync"/>
+    /// waits for: a disposal from there must not wait for the close.
+    /// </summary>
+    public bool IsLoopFlow => LoopFlow.Value == this;
 
     /// <summary>One pass: every expired document of every registered collection, and pending sliding accesses.</summary>
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
@@ -195,18 +208,40 @@ internal sealed class TtlCollector : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the background loop and waits for its pass under way (whose last batch commits): blocking when
+    /// <paramref name="synchronous"/> (the task is then complete), else awaiting it. Called once, by the database's close.
+    /// </summary>
+    public async ValueTask StopAsync(bool synchronous)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is { } loop)
+        if (synchronous)
         {
-            try
+            _stop.Cancel();
+        }
+        else
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        Task? loop;
+        lock (_lock)
+        {
+            loop = _loop; // none starts from now on: Register sees the cancellation under the lock
+        }
+
+        try
+        {
+            if (loop is not null && synchronous)
+            {
+                loop.GetAwaiter().GetResult();
+            }
+            else if (loop is not null)
             {
                 await loop.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-            }
+        }
+        catch (OperationCanceledException)
+        {
         }
 
         _stop.Dispose();

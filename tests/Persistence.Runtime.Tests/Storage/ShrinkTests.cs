@@ -63,7 +63,7 @@ public sealed class ShrinkTests
     }
 
     [Fact]
-    public void Truncating_never_cuts_a_page_that_an_older_snapshot_still_reads()
+    public async Task Truncating_never_cuts_a_page_that_an_older_snapshot_still_reads()
     {
         var fs = new SimulatedFileSystem();
         var options = Small();
@@ -73,7 +73,7 @@ public sealed class ShrinkTests
         // With so small a cache a few dirty pages make a checkpoint due: a background one could run before the
         // truncation below and take the reader's pages out of the bitmap first (then nothing is cut at all). Only the
         // checkpoints this test asks for run.
-        db.Checkpointer!.Stop(finalCheckpoint: false);
+        await db.Checkpointer!.Stop();
         var (pad, ks) = db.Write(tx => (tx.CreateKeyspace("pad"), tx.CreateKeyspace("k")));
         db.Write(tx => PutAll(tx, pad, round: 0, rows: 3 * Rows)); // room below k's pages for all of k's new ones
         db.Checkpoint();
