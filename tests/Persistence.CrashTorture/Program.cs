@@ -3,16 +3,18 @@ using System.Globalization;
 using Persistence.Testing;
 
 // Runs crash scenarios until the requested number of crash points has been tried, spread over workloads with
-// different seeds, the crashes rebooted with every crash mode in turn. Three kinds share the points: power failures
-// in a sequential workload (two fifths), a process crash followed, after the reopen and more work, by a power
-// failure (two fifths), and power failures while concurrent committers run with background checkpoints (a fifth).
-// Details of failures go to stderr, each sequential one with the arguments that run it alone again; the last line on
-// stdout is the summary.
+// different seeds, the crashes rebooted with every crash mode in turn. Four kinds share the points: power failures
+// in a sequential workload (three tenths), a process crash followed, after the reopen and more work, by a power
+// failure (three tenths), a crash followed by crashes inside the reopens after it, in recovery, the checkpoint after
+// it or the close (a fifth), and power failures while concurrent committers run with background checkpoints (a
+// fifth). Details of failures go to stderr, each sequential one with the arguments that run it alone again; the last
+// line on stdout is the summary.
 Persistence.Storage.PagePool.Poison = true; // a page read after its buffer was recycled shows garbage, and fails a check
 var points = 10_000;
 var firstSeed = 1;
 string? kind = null;
 long? at = null, powerAt = null;
+IReadOnlyList<CrashPoint>? crashes = null;
 CrashMode? onlyMode = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -24,11 +26,15 @@ for (var i = 0; i < args.Length; i++)
         case "--seed":
             firstSeed = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
-        case "--kind" when i + 1 < args.Length && args[i + 1] is "power" or "process" or "concurrent":
+        case "--kind" when i + 1 < args.Length && args[i + 1] is "power" or "process" or "recovery" or "concurrent":
             kind = args[++i];
             break;
         case "--at":
             at = long.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--crashes" when i + 1 < args.Length && CrashPoint.ParseChain(args[i + 1]) is { } chain:
+            crashes = chain;
+            i++;
             break;
         case "--power-at":
             powerAt = long.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -43,6 +49,14 @@ for (var i = 0; i < args.Length; i++)
 }
 
 var modes = new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder };
+if (kind == "recovery" && crashes is not null)
+{
+    // A chain, as a failure line printed it: deterministic, so this reproduces it.
+    var outcome = new CrashScenario(firstSeed, commits: 80).ExecuteWithCrashesInReopens(crashes);
+    Console.WriteLine(outcome.Passed ? "passed" : $"failed: {outcome.Detail}");
+    return outcome.Passed ? 0 : 1;
+}
+
 if (at is { } one)
 {
     // One point, as a failure line printed it: the sequential kinds are deterministic, so this reproduces it.
@@ -63,9 +77,15 @@ if (at is { } one)
     return outcome.Passed ? 0 : 1;
 }
 
+if (crashes is not null)
+{
+    return Usage();
+}
+
 var concurrentPoints = kind is null ? points / 5 : kind == "concurrent" ? points : 0;
-var processPoints = kind is null ? points * 2 / 5 : kind == "process" ? points : 0;
-var powerPoints = points - concurrentPoints - processPoints;
+var recoveryPoints = kind is null ? points / 5 : kind == "recovery" ? points : 0;
+var processPoints = kind is null ? points * 3 / 10 : kind == "process" ? points : 0;
+var powerPoints = points - concurrentPoints - recoveryPoints - processPoints;
 long scenarios = 0, lost = 0, partial = 0, checks = 0;
 var stopwatch = Stopwatch.StartNew();
 
@@ -101,7 +121,7 @@ for (long done = 0; done < powerPoints; seed++)
 
 // Each process crash point (anywhere, at an fsync of the data file, at another fsync, in turn) is followed by four
 // power failures, one per mode (DropBeforeProcessCrash too): one while the reopened database opens (recovery), three
-// anywhere in the work after it.
+// anywhere in the work after it; half of them right before or after an fsync or a name change, half anywhere.
 const int ProcessCrashesPerSeed = 100;
 var processModes = new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder, CrashMode.DropBeforeProcessCrash };
 seed = firstSeed;
@@ -116,7 +136,7 @@ for (long done = 0; done < processPoints; seed++)
         var (after, open) = scenario.CountOperationsAfterProcessCrash(processAt);
         for (var j = 0; j < processModes.Length && done < processPoints; j++, done++)
         {
-            var powerFailAt = j == 0 ? random.NextInt64(open + 1) : random.NextInt64(after + 1);
+            var powerFailAt = scenario.NextPowerFailurePoint(random, processAt, inOpen: j == 0, atBoundary: (p + j) % 2 == 1);
             var mode = processModes[(p + j) % processModes.Length];
             Count(
                 scenario.ExecuteAfterProcessCrash(processAt, powerFailAt, mode),
@@ -126,6 +146,39 @@ for (long done = 0; done < processPoints; seed++)
     }
 
     Console.Error.WriteLine($"process crash seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
+}
+
+// Each first crash (anywhere, right after a large commit so that its replay writes leaves out early, at a boundary, the
+// process dying at an fsync of the data file, in turn) is followed by eight reopens that crash, one to three deep: a
+// crash in the recovery of a recovery. Each crash in a reopen falls in the open (recovery), at a boundary of the reopen
+// or anywhere in it, in turn (CrashScenario.NextCrashInReopen).
+const int FirstCrashesPerSeed = 25, ReopensPerFirstCrash = 8;
+long inSpillingRecovery = 0;
+seed = firstSeed;
+for (long done = 0; done < recoveryPoints; seed++)
+{
+    var scenario = new CrashScenario(seed, commits: 80);
+    var random = new Random(seed);
+    for (var f = 0; f < FirstCrashesPerSeed && done < recoveryPoints; f++)
+    {
+        var first = scenario.NextFirstCrash(random, f);
+        for (var k = 0; k < ReopensPerFirstCrash && done < recoveryPoints; k++, done++)
+        {
+            var chain = new List<CrashPoint> { first };
+            var depth = k % 4 == 1 ? 2 : k % 4 == 3 ? 3 : 1;
+            for (var d = 0; d < depth && scenario.CountReopen(chain) is { } reopen; d++)
+            {
+                var crash = CrashScenario.NextCrashInReopen(random, reopen, k + d);
+                inSpillingRecovery += crash.At < reopen.Open && reopen.LeavesWritten > 0 ? 1 : 0;
+                chain.Add(crash);
+            }
+
+            var text = CrashPoint.Format(chain);
+            Count(scenario.ExecuteWithCrashesInReopens(chain), $"seed {seed} crashes {text}", $"--kind recovery --seed {seed} --crashes {text}");
+        }
+    }
+
+    Console.Error.WriteLine($"recovery crash seed {seed}: {scenarios} scenarios so far, {inSpillingRecovery} crashes in a recovery that wrote leaves early, {stopwatch.Elapsed.TotalSeconds:F0} s");
 }
 
 // Threads make these runs differ from one another: a failure names its point, but running it again may not fail.
@@ -141,17 +194,20 @@ for (var i = 0; i < concurrentPoints; i++)
     }
 }
 
-Console.WriteLine($"crash scenarios: {scenarios} ({powerPoints} power failures, {processPoints} process crashes then power failures, {concurrentPoints} concurrent), acknowledged commits lost: {lost}, partial transactions visible: {partial}, check failures: {checks}, {stopwatch.Elapsed.TotalSeconds:F0} s");
+Console.WriteLine($"crash scenarios: {scenarios} ({powerPoints} power failures, {processPoints} process crashes then power failures, {recoveryPoints} crashes in reopens ({inSpillingRecovery} in a recovery writing leaves early), {concurrentPoints} concurrent), acknowledged commits lost: {lost}, partial transactions visible: {partial}, check failures: {checks}, {stopwatch.Elapsed.TotalSeconds:F0} s");
 return lost + partial + checks == 0 ? 0 : 1;
 
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Persistence.CrashTorture [--points N] [--seed S] [--kind power|process|concurrent]
+        usage: Persistence.CrashTorture [--points N] [--seed S] [--kind power|process|recovery|concurrent]
                Persistence.CrashTorture --kind power --seed S --at P [--mode M]
                Persistence.CrashTorture --kind process --seed S --at P --power-at Q [--mode M]
+               Persistence.CrashTorture --kind recovery --seed S --crashes P:K[,Q:K...]
                Persistence.CrashTorture --kind concurrent --seed S --at P [--mode M]
-        M is DropUnsynced, TornLast, Reorder or (process) DropBeforeProcessCrash.
+        M is DropUnsynced, TornLast, Reorder or (process) DropBeforeProcessCrash. The first crash of --crashes is at
+        operation P of the workload, each later one at an operation of the reopen after the crash before; K is a
+        mode M (the power fails) or Process (the process dies).
         """);
     return 2;
 }

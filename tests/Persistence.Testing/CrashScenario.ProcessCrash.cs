@@ -18,6 +18,9 @@ public sealed partial class CrashScenario
     /// <summary>The workload's fsyncs: of the data file, and of everything else (<see cref="NextProcessCrashPoint"/>).</summary>
     private (List<long> Data, List<long> Other, long Total)? _syncs;
 
+    /// <summary>The operations of the reopened database after the last process crash counted, and how many of them the open performed.</summary>
+    private (long At, OperationLog Log, long Open)? _afterProcessCrash;
+
     /// <summary>
     /// A process crash point drawn with <paramref name="random"/>, by <paramref name="turn"/> modulo 3: anywhere in the
     /// workload, at an fsync of the data file (a checkpoint's pages, or its meta page, are then written and not
@@ -49,13 +52,31 @@ public sealed partial class CrashScenario
     {
         var (image, first) = ProcessCrashImage(processCrashAt);
         var fs = image.AfterProcessCrash();
+        var log = OperationLog.Attach(fs);
         var (_, problem, open) = RunAfterProcessCrash(fs, first, processCrashAt);
         if (problem is not null)
         {
             throw new InvalidOperationException($"seed {_seed}, process crash at {processCrashAt}: {problem}");
         }
 
+        _afterProcessCrash = (processCrashAt, log, open);
         return (fs.Operations, open);
+    }
+
+    /// <summary>
+    /// A power-failure point for <see cref="ExecuteAfterProcessCrash"/>, drawn with <paramref name="random"/>: in the
+    /// open or anywhere after the process crash, and either uniformly or right before or after one of the fsyncs and
+    /// name changes of that range (<see cref="OperationLog"/>).
+    /// </summary>
+    public long NextPowerFailurePoint(Random random, long processCrashAt, bool inOpen, bool atBoundary)
+    {
+        if (_afterProcessCrash is not { } counted || counted.At != processCrashAt)
+        {
+            CountOperationsAfterProcessCrash(processCrashAt);
+            counted = _afterProcessCrash!.Value;
+        }
+
+        return counted.Log.Pick(random, 0, inOpen ? counted.Open : counted.Log.Count, atBoundary);
     }
 
     /// <summary>

@@ -57,6 +57,7 @@ public sealed partial class CrashScenario
                 }
 
                 acknowledged = t + 1;
+                _acknowledgedAt?.Add(fs.Operations);
                 durableFloor = _durability[t] == Durability.Durable ? acknowledged : durableFloor;
                 if ((i + schedule.CheckpointPhase) % schedule.CheckpointEvery == 0)
                 {

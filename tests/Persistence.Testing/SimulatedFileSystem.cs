@@ -69,6 +69,13 @@ public sealed class SimulatedFileSystem : IFileSystem
     /// </summary>
     public Func<string, string, Exception?>? RenameFault { get; set; }
 
+    /// <summary>
+    /// Called after every create, rename, delete and directory sync, none of which is a crash point: with the number of
+    /// operations performed before it, a power failure at <see cref="NameChangePoint.Operations"/> comes right after the
+    /// change, and one an operation earlier comes before it (<see cref="OperationLog"/>).
+    /// </summary>
+    public Action<NameChangePoint>? NameChanged { get; set; }
+
     /// <summary>The disk after a power failure: durable names and contents, plus what <paramref name="mode"/> keeps of the rest.</summary>
     public SimulatedFileSystem AfterCrash(CrashMode mode, Random random)
     {
@@ -186,6 +193,8 @@ public sealed class SimulatedFileSystem : IFileSystem
     IStorageFile IFileSystem.OpenFile(string path, bool create)
     {
         path = Path.GetFullPath(path);
+        var created = false;
+        Handle handle;
         lock (_lock)
         {
             ThrowIfCrashed();
@@ -199,11 +208,19 @@ public sealed class SimulatedFileSystem : IFileSystem
                 file = new SimulatedFile();
                 _names[path] = file;
                 _pendingNames.Add(new PendingName(Parent(path), null, path, file));
+                created = true;
             }
 
             _openHandles[path] = _openHandles.GetValueOrDefault(path) + 1;
-            return new Handle(this, path, file);
+            handle = new Handle(this, path, file);
         }
+
+        if (created)
+        {
+            NameChanged?.Invoke(new NameChangePoint(NameChangeKind.Create, path, Operations));
+        }
+
+        return handle;
     }
 
     IStorageFile IFileSystem.OpenRead(string path)
@@ -241,11 +258,15 @@ public sealed class SimulatedFileSystem : IFileSystem
         lock (_lock)
         {
             ThrowIfCrashed();
-            if (_names.Remove(path))
+            if (!_names.Remove(path))
             {
-                _pendingNames.Add(new PendingName(Parent(path), path, null, null));
+                return;
             }
+
+            _pendingNames.Add(new PendingName(Parent(path), path, null, null));
         }
+
+        NameChanged?.Invoke(new NameChangePoint(NameChangeKind.Delete, path, Operations));
     }
 
     void IFileSystem.RenameFile(string source, string destination)
@@ -265,6 +286,8 @@ public sealed class SimulatedFileSystem : IFileSystem
             _names[destination] = file;
             _pendingNames.Add(new PendingName(Parent(destination), source, destination, file));
         }
+
+        NameChanged?.Invoke(new NameChangePoint(NameChangeKind.Rename, destination, Operations));
     }
 
     void IFileSystem.CreateDirectory(string path)
@@ -307,6 +330,8 @@ public sealed class SimulatedFileSystem : IFileSystem
             _pendingNames.Clear();
             _pendingNames.AddRange(kept);
         }
+
+        NameChanged?.Invoke(new NameChangePoint(NameChangeKind.SyncDirectory, directory, Operations));
     }
 
     IDisposable IFileSystem.LockFile(string path)
@@ -512,6 +537,18 @@ public sealed class SimulatedCrashException(long operation) : IOException($"Simu
 
 /// <summary>An operation about to happen, offered to <see cref="SimulatedFileSystem.Fault"/>.</summary>
 public readonly record struct FaultPoint(FaultKind Kind, string Path, long Index);
+
+/// <summary>A name change that happened (<see cref="SimulatedFileSystem.NameChanged"/>), after <paramref name="Operations"/> operations.</summary>
+public readonly record struct NameChangePoint(NameChangeKind Kind, string Path, long Operations);
+
+/// <summary>Kinds of name changes (none is a crash point).</summary>
+public enum NameChangeKind
+{
+    Create,
+    Rename,
+    Delete,
+    SyncDirectory,
+}
 
 /// <summary>A read about to happen, offered to <see cref="SimulatedFileSystem.BeforeRead"/>: of the file's bytes, or of its length.</summary>
 public readonly record struct ReadPoint(string Path, bool OfLength);

@@ -270,7 +270,8 @@ internal sealed class WalSegments : IDisposable
 
     /// <summary>
     /// Clears what lies after <paramref name="lsn"/>, the end of the log that recovery accepted, before anything is
-    /// written there: the rest of its segment is zeroed and later segments holding anything are deleted (durably).
+    /// written there: the rest of its segment is zeroed and synced, and then later segments holding anything are
+    /// deleted (durably). The order matters: a deleted segment must never be followed by the frames that lead into it.
     /// </summary>
     /// <remarks>
     /// Frames there belong to a history that a crash cut short (a later commit whose write survived when an earlier
@@ -283,8 +284,13 @@ internal sealed class WalSegments : IDisposable
         ThrowIfReadOnly();
         var index = IndexOf(lsn);
         var block = new byte[Math.Min(SegmentSize, 1 << 20)];
-        if (TryOpen(index) is { } current && ZeroFrom(current, OffsetOf(lsn), block))
+        if (TryOpen(index) is { } current)
         {
+            // Synced even when there was nothing to zero: the zeros read may be an earlier open's, which died before
+            // its fsync and left them in the operating system's cache only. Deleting later segments durably while they
+            // are not durable lets a power failure bring the cut-short frames back, chaining into a deleted segment
+            // with the prepared ones after it still there: a gap every later open refuses as corruption.
+            ZeroFrom(current, OffsetOf(lsn), block);
             current.Flush();
         }
 
@@ -339,9 +345,8 @@ internal sealed class WalSegments : IDisposable
         }
     }
 
-    private bool ZeroFrom(IStorageFile file, long start, byte[] block)
+    private void ZeroFrom(IStorageFile file, long start, byte[] block)
     {
-        var written = false;
         for (var offset = start; offset < SegmentSize; offset += block.Length)
         {
             var span = block.AsSpan(0, (int)Math.Min(block.Length, SegmentSize - offset));
@@ -350,11 +355,8 @@ internal sealed class WalSegments : IDisposable
             {
                 span[..read].Clear();
                 file.Write(offset, span[..read]);
-                written = true;
             }
         }
-
-        return written;
     }
 
     private bool HoldsAnything(IStorageFile file, byte[] block)

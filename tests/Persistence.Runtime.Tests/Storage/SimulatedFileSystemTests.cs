@@ -39,6 +39,35 @@ public sealed class SimulatedFileSystemTests
     }
 
     [Fact]
+    public void The_operation_log_puts_boundaries_around_fsyncs_and_name_changes_which_are_no_crash_points()
+    {
+        var fs = new SimulatedFileSystem();
+        IFileSystem files = fs;
+        var log = OperationLog.Attach(fs);
+        using (var file = files.OpenFile("/sim/a", create: true)) // a create after 0 operations: boundary 0
+        {
+            file.Write(0, [1]); // 0
+            file.Write(1, [2]); // 1
+            file.Write(2, [3]); // 2
+            file.Flush(); // 3: boundaries 3 and 4
+        }
+
+        using (var file = files.OpenFile("/sim/a", create: false))
+        {
+            file.Write(3, [4]); // 4
+            file.Write(4, [5]); // 5
+            file.Write(5, [6]); // 6
+        }
+
+        files.RenameFile("/sim/a", "/sim/b"); // after 7 operations: boundaries 6 and 7
+        files.SyncDirectory("/sim");
+        Assert.Equal(7, log.Count);
+        Assert.Equal([0, 3, 4, 6, 7], log.Boundaries);
+        Assert.Equal(3, log.Pick(new Random(0), 1, 3, atBoundary: true));
+        Assert.InRange(log.Pick(new Random(0), 1, 2, atBoundary: true), 1, 2); // none in range: any point in it
+    }
+
+    [Fact]
     public void A_read_held_before_it_reaches_the_disk_fails_if_the_handle_is_disposed_meanwhile()
     {
         var fs = new SimulatedFileSystem();

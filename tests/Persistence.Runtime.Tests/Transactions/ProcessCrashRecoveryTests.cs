@@ -6,8 +6,8 @@ namespace Persistence.Tests.Transactions;
 /// The process dies at a few dozen storage operations of the workload (a third of them fsyncs of the data file, a
 /// third other fsyncs), the database is reopened on what the operating system's cache holds and the workload goes on
 /// (commits durable and buffered, checkpoints, a shrink, a backup), and the power fails, in the reopen or after it,
-/// with every crash mode and with the cache losing exactly what the dead process left unsynced. The long run is
-/// tests/Persistence.CrashTorture (<c>--kind process</c>).
+/// half the time right before or after an fsync or a name change, with every crash mode and with the cache losing
+/// exactly what the dead process left unsynced. The long run is tests/Persistence.CrashTorture (<c>--kind process</c>).
 /// </summary>
 public sealed class ProcessCrashRecoveryTests
 {
@@ -23,10 +23,10 @@ public sealed class ProcessCrashRecoveryTests
         for (var p = 0; p < 24; p++)
         {
             var processAt = scenario.NextProcessCrashPoint(random, p);
-            var (after, open) = scenario.CountOperationsAfterProcessCrash(processAt);
+            var (after, _) = scenario.CountOperationsAfterProcessCrash(processAt);
             for (var j = 0; j < modes.Length; j++)
             {
-                var powerFailAt = j == 0 ? random.NextInt64(open + 1) : random.NextInt64(after + 1);
+                var powerFailAt = scenario.NextPowerFailurePoint(random, processAt, inOpen: j == 0, atBoundary: (p + j) % 2 == 1);
                 var mode = modes[(p + j) % modes.Length];
                 var outcome = scenario.ExecuteAfterProcessCrash(processAt, powerFailAt, mode);
                 if (!outcome.Passed)

@@ -1,0 +1,75 @@
+namespace Persistence.Testing;
+
+/// <summary>
+/// The storage operations of one run of a <see cref="SimulatedFileSystem"/> and the crash points at its boundaries:
+/// right before and right after every fsync (crash points f and f + 1 for the fsync at f), and around every create,
+/// rename, delete and directory sync, which are not crash points themselves (a name change made after c operations
+/// happened at crash point c and did not at c − 1). A power failure there finds the most work written and not yet
+/// durable, or made durable a moment ago, where a uniform choice mostly lands in a run of writes.
+/// </summary>
+public sealed class OperationLog
+{
+    private readonly SortedSet<long> _boundaries = [];
+    private readonly SimulatedFileSystem _fs;
+    private long[]? _sorted;
+
+    private OperationLog(SimulatedFileSystem fs) => _fs = fs;
+
+    /// <summary>Operations performed so far.</summary>
+    public long Count => _fs.Operations;
+
+    /// <summary>Distinct boundary crash points, in order.</summary>
+    public IReadOnlyList<long> Boundaries => _sorted ??= [.. _boundaries];
+
+    /// <summary>Records the operations of <paramref name="fs"/> from now on (it takes its <see cref="SimulatedFileSystem.Fault"/> and <see cref="SimulatedFileSystem.NameChanged"/> hooks).</summary>
+    public static OperationLog Attach(SimulatedFileSystem fs)
+    {
+        var log = new OperationLog(fs);
+        fs.Fault = point =>
+        {
+            if (point.Kind == FaultKind.Flush)
+            {
+                log.Add(point.Index);
+                log.Add(point.Index + 1);
+            }
+
+            return null;
+        };
+        fs.NameChanged = change =>
+        {
+            log.Add(change.Operations - 1);
+            log.Add(change.Operations);
+        };
+        return log;
+    }
+
+    /// <summary>
+    /// A crash point in [<paramref name="from"/>, <paramref name="to"/>]: a boundary in that range when
+    /// <paramref name="atBoundary"/> and there is one, otherwise any point, uniformly.
+    /// </summary>
+    public long Pick(Random random, long from, long to, bool atBoundary)
+    {
+        if (atBoundary)
+        {
+            var inRange = Boundaries.Where(b => b >= from && b <= to).ToList();
+            if (inRange.Count > 0)
+            {
+                return inRange[random.Next(inRange.Count)];
+            }
+        }
+
+        return from + random.NextInt64(to - from + 1);
+    }
+
+    private void Add(long point)
+    {
+        if (point >= 0)
+        {
+            lock (_boundaries)
+            {
+                _boundaries.Add(point);
+                _sorted = null;
+            }
+        }
+    }
+}
