@@ -42,8 +42,10 @@ internal sealed partial class Checkpointer
         if (_database.Versions.Latest.Number == Durable.CheckpointVersion)
         {
             // Reads alone: record the snapshot clock once an interval, so that after a crash with the clock set back
-            // only documents that expired within about the last interval can show again.
-            return ClockAhead && !_database.IsReadOnly && _database.TimeProvider.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval;
+            // only documents that expired within about the last interval can show again. Only the expiry of bound
+            // collections reads that clock, so a database without one writes nothing while it is only read.
+            return ClockAhead && !_database.IsReadOnly && _database.Ttl.HasCollections
+                && _database.TimeProvider.GetElapsedTime(_lastCheckpoint) >= options.CheckpointInterval;
         }
 
         return _wal.NextLsn - Durable.WalStartLsn >= options.CheckpointWalBytes

@@ -85,6 +85,18 @@ internal sealed class TtlCollector
     /// </summary>
     public bool IsLoopFlow => LoopFlow.Value == this;
 
+    /// <summary>True once a collection with expiring documents is bound: only then does the snapshot clock hide anything.</summary>
+    public bool HasCollections
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _collections.Count > 0;
+            }
+        }
+    }
+
     /// <summary>One pass: every expired document of every registered collection, and pending sliding accesses.</summary>
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
     {

@@ -96,6 +96,38 @@ public sealed class ClockHighWaterTests
         Assert.Null(new UserCollection(recovered).Get(1));
     }
 
+    /// <summary>
+    /// The clock is recorded for reads alone only where it hides something: a database without an expiring collection
+    /// that is only read writes no checkpoint once an interval (it used to write a meta page every minute for nothing).
+    /// </summary>
+    [Fact]
+    public void Reads_alone_are_recorded_only_once_a_collection_with_expiring_documents_is_bound()
+    {
+        var time = new FakeTimeProvider(Start);
+        var options = Options(time);
+        options.CheckpointInterval = TimeSpan.FromMinutes(1);
+        options.BackgroundWork = false;
+        using var db = TestDatabases.Open(new SimulatedFileSystem(), options);
+        var keyspace = db.Write(tx => tx.CreateKeyspace("plain"));
+        db.Write(tx => tx.Put(keyspace, TestDatabases.Bytes("k"), TestDatabases.Bytes("v")));
+        db.Checkpoint();
+
+        time.Advance(TimeSpan.FromMinutes(2));
+        using (var read = db.BeginRead())
+        {
+            Assert.NotNull(read.Get(keyspace, TestDatabases.Bytes("k"))); // hands out a later snapshot time
+        }
+
+        Assert.False(db.Checkpointer!.IsDue());
+
+        var users = new UserCollection(db); // expiring documents: the clock now hides what expired
+        users.Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromDays(1) });
+        db.Checkpoint();
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.NotNull(users.Get(1)); // its expiry check reads the clock
+        Assert.True(db.Checkpointer.IsDue());
+    }
+
     [Fact]
     public void A_backup_carries_the_clock_so_its_copy_hides_what_the_source_hid()
     {
