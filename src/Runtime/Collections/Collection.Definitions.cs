@@ -276,14 +276,15 @@ public abstract partial class Collection<T, TKey>
             return;
         }
 
-        Database.Write(tx =>
+        var started = Database.TimeProvider.GetTimestamp();
+        var built = Database.Write<(string Names, long Documents)?>(tx =>
         {
             var definitions = tx.GetKeyspace(IndexKeyspaceName(Name, DefinitionsName));
             var indexes = unbuilt.Where(i => !Recorded(tx, definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i], Schema))).ToList();
             var buildExpiry = expiry && !Recorded(tx, definitions, ExpiryRecord, ExpiryDefinitionOf(Schema));
             if (indexes.Count == 0 && !buildExpiry)
             {
-                return;
+                return null;
             }
 
             Rebuild(tx, indexes, buildExpiry);
@@ -296,7 +297,18 @@ public abstract partial class Collection<T, TKey>
             {
                 tx.Put(definitions, ExpiryRecord, ExpiryDefinitionOf(Schema));
             }
+
+            var names = indexes.Select(i => $"index {Schema.Indexes[i].Name}").Concat(buildExpiry ? ["the expiry index"] : []);
+            return (Names: string.Join(", ", names), Documents: tx.Count(Documents));
         });
+
+        // A build reads every document, which a large collection takes a while to do: say so once it is done (an
+        // upgrade that changes the definitions' format builds every index once, at the first construction).
+        if (built is { } done)
+        {
+            Diagnostics.Log.IndexesBuilt(Database.Logger, done.Names, Name, Database.Path ?? ":memory:", done.Documents,
+                (long)Database.TimeProvider.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     private static bool Recorded(Transaction tx, Keyspace definitions, byte[] name, byte[] definition) =>

@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "The spare log segment {Path} could not be renamed into place; a new segment was created instead, and the next checkpoint reuses or deletes the spare")]
     public static partial void SpareRenameFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Built {Indexes} of collection {Collection} in {Path} from its {Documents} documents in {ElapsedMs} ms")]
+    public static partial void IndexesBuilt(ILogger logger, string indexes, string collection, string path, long documents, long elapsedMs);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Persistence.Collections;
 using Persistence.Serialization;
 using Persistence.Testing;
@@ -23,6 +24,22 @@ public sealed class IndexDefinitionTests
         Assert.Empty(indexed.CheckConsistency());
         Assert.Equal(50, Count(db, "lines#Note"));
         Assert.Equal(0, indexed.RepairIndexes());
+    }
+
+    [Fact]
+    public void A_build_is_logged_with_what_it_built_and_from_how_many_documents()
+    {
+        var logger = new CapturingLogger();
+        using var db = Database.OpenInMemory(new DatabaseOptions { Logger = logger });
+        Insert(new NotedLines(db), 0, 25);
+        Assert.False(logger.Has(16)); // nothing to build
+
+        _ = new NotedLines(db, new NoteIndex("Note", unique: false));
+        _ = new NotedLines(db, new NoteIndex("Note", unique: false)); // recorded now: not built again
+
+        var built = Assert.Single(logger.Entries, e => e.Event.Id == 16);
+        Assert.Equal(LogLevel.Information, built.Level);
+        Assert.StartsWith("Built index Note of collection lines in :memory: from its 25 documents in ", built.Message, StringComparison.Ordinal);
     }
 
     [Fact]
