@@ -105,13 +105,9 @@ public abstract partial class Collection<T, TKey>
             indexes[i] = keyspace;
         }
 
-        if (definitions is not null && !readOnly)
+        if (definitions is not null && !readOnly && Dropped(tx, schema, definitions).Any())
         {
-            var declared = schema.Indexes.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-            if (tx.Scan(definitions).Any(p => !p.Key.AsSpan().SequenceEqual(ExpiryRecord) && !declared.Contains(Encoding.UTF8.GetString(p.Key))))
-            {
-                return null; // an index no longer declared: deleted by the write path
-            }
+            return null; // an index no longer declared: deleted by the write path
         }
 
         var hasStored = tx.TryGetKeyspace(IndexKeyspaceName(collection, StoredExpiryName), out var stored);
@@ -187,10 +183,7 @@ public abstract partial class Collection<T, TKey>
             }
         }
 
-        var declared = schema.Indexes.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var dropped = tx.Scan(definitions).Select(p => p.Key)
-            .Where(k => !k.AsSpan().SequenceEqual(ExpiryRecord) && !declared.Contains(Encoding.UTF8.GetString(k))).ToList();
-        foreach (var key in dropped)
+        foreach (var key in Dropped(tx, schema, definitions).ToList())
         {
             if (tx.TryGetKeyspace(IndexKeyspaceName(collection, Encoding.UTF8.GetString(key)), out var stale))
             {
@@ -201,6 +194,14 @@ public abstract partial class Collection<T, TKey>
         }
 
         return (keyspaces, unbuilt);
+    }
+
+    /// <summary>The recorded names of indexes the schema no longer declares (the expiry record is not an index).</summary>
+    private static IEnumerable<byte[]> Dropped(Transaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions)
+    {
+        var declared = schema.Indexes.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        return tx.Scan(definitions).Select(p => p.Key)
+            .Where(k => !k.AsSpan().SequenceEqual(ExpiryRecord) && !declared.Contains(Encoding.UTF8.GetString(k)));
     }
 
     /// <summary>
