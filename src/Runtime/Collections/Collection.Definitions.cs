@@ -36,6 +36,12 @@ public abstract partial class Collection<T, TKey>
     private const string UnknownEncoding = "?";
 
     /// <summary>
+    /// The record of the primary key's encoding among the definitions ("2|key|Int64"), which every document's key is
+    /// in: no index can have this name either.
+    /// </summary>
+    private static readonly byte[] KeyRecord = "$key"u8.ToArray();
+
+    /// <summary>
     /// What the expiry index's entries depend on: the version and the primary key's encoding, which each entry holds
     /// after the expiry ("2|expiry|Int64").
     /// </summary>
@@ -53,6 +59,37 @@ public abstract partial class Collection<T, TKey>
         var members = index.Members.Select((member, i) => $"{member}:{(index.Encodings.Count == 0 ? UnknownEncoding : index.Encodings[i])}");
         return Encoding.UTF8.GetBytes(
             $"{DefinitionVersion}|{(index.Unique ? "unique" : "multiple")}|{string.Join(",", members)}|{KeyEncodingOf(schema)}");
+    }
+
+    private static byte[] KeyDefinitionOf(DocumentSchema<T, TKey> schema) =>
+        Encoding.UTF8.GetBytes($"{DefinitionVersion}|key|{KeyEncodingOf(schema)}");
+
+    /// <summary>
+    /// Whether the recorded primary-key encoding is the declared one: true when it is, false when nothing (or an unknown
+    /// encoding) is recorded, so that the declared one is recorded; throws <see cref="ErrorCode.PrimaryKeyChanged"/>
+    /// when another is, because every stored document is keyed in it and could no longer be found.
+    /// </summary>
+    private static bool KeyRecorded(Transaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions)
+    {
+        var declared = KeyDefinitionOf(schema);
+        if (tx.Get(definitions, KeyRecord) is not { } recorded)
+        {
+            return false;
+        }
+
+        if (recorded.AsSpan().SequenceEqual(declared))
+        {
+            return true;
+        }
+
+        var stored = Encoding.UTF8.GetString(recorded);
+        if (stored.EndsWith("|" + UnknownEncoding, StringComparison.Ordinal) || KeyEncodingOf(schema) == UnknownEncoding)
+        {
+            return false; // a schema that did not name its encoding recorded it, or this one does not: nothing to compare
+        }
+
+        throw new DocumentException(ErrorCode.PrimaryKeyChanged, schema.CollectionName,
+            $"The documents of '{schema.CollectionName}' are stored under primary keys encoded as {stored[(stored.LastIndexOf('|') + 1)..]}, but its type declares {KeyEncodingOf(schema)}: the key member's type changed, and no stored document could be found by the new key. Restore the key's type, or copy the documents into a collection of another name.");
     }
 
     private static string KeyEncodingOf(DocumentSchema<T, TKey> schema) =>
@@ -85,6 +122,11 @@ public abstract partial class Collection<T, TKey>
         if (!recordedBefore && !readOnly)
         {
             return null; // the records are written at the first construction
+        }
+
+        if (definitions is not null && !KeyRecorded(tx, schema, definitions) && !readOnly)
+        {
+            return null; // recorded by the write path
         }
 
         var indexes = new Keyspace[schema.Indexes.Count];
@@ -196,12 +238,12 @@ public abstract partial class Collection<T, TKey>
         return (keyspaces, unbuilt);
     }
 
-    /// <summary>The recorded names of indexes the schema no longer declares (the expiry record is not an index).</summary>
+    /// <summary>The recorded names of indexes the schema no longer declares (the expiry and key records are not indexes).</summary>
     private static IEnumerable<byte[]> Dropped(Transaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions)
     {
         var declared = schema.Indexes.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         return tx.Scan(definitions).Select(p => p.Key)
-            .Where(k => !k.AsSpan().SequenceEqual(ExpiryRecord) && !declared.Contains(Encoding.UTF8.GetString(k)));
+            .Where(k => !k.AsSpan().SequenceEqual(ExpiryRecord) && !k.AsSpan().SequenceEqual(KeyRecord) && !declared.Contains(Encoding.UTF8.GetString(k)));
     }
 
     /// <summary>

@@ -58,6 +58,11 @@ public abstract partial class Collection<T, TKey>
                 var definitionsName = IndexKeyspaceName(schema.CollectionName, DefinitionsName);
                 var recordedBefore = tx.TryGetKeyspace(definitionsName, out var definitions);
                 definitions ??= tx.CreateKeyspace(definitionsName);
+                if (!KeyRecorded(tx, schema, definitions))
+                {
+                    tx.Put(definitions, KeyRecord, KeyDefinitionOf(schema));
+                }
+
                 var (indexes, unbuilt) = OpenIndexes(tx, schema, definitions, recordedBefore, hasDocuments);
 
                 // Stored expiries stay in force once written: a collection opened without the default lifetime it had

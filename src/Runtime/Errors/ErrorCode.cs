@@ -111,4 +111,10 @@ public enum ErrorCode
 
     /// <summary>A query cannot be executed as written.</summary>
     InvalidQuery = 504,
+
+    /// <summary>
+    /// The collection's documents are stored under primary keys of another encoding than its type declares (the key
+    /// member's type changed, say from int to string): they cannot be found by the declared key.
+    /// </summary>
+    PrimaryKeyChanged = 505,
 }

@@ -71,6 +71,30 @@ public sealed class CalendarTypesTests : IDisposable
     }
 
     [Fact]
+    public void A_collection_whose_key_type_changed_is_refused_even_without_an_index()
+    {
+        new Calendar.V1.AppointmentCollection(_db).Insert(new Calendar.V1.Appointment { Id = 7, When = new DateTime(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc) });
+        var version = _db.GetStatistics().Version;
+
+        var refused = Assert.Throws<DocumentException>(() => new Calendar.V3.AppointmentCollection(_db));
+
+        Assert.Equal(ErrorCode.PrimaryKeyChanged, refused.Code);
+        Assert.Equal("appointments", refused.Collection);
+        Assert.Equal(version, _db.GetStatistics().Version); // nothing written
+        Assert.Equal(new DateOnly(2026, 1, 2), new Calendar.V2.AppointmentCollection(_db).Get(7)!.When); // same key encoding: found
+    }
+
+    [Fact]
+    public void A_database_written_before_the_key_was_recorded_records_it_and_then_refuses_a_change()
+    {
+        new Calendar.V1.AppointmentCollection(_db).Insert(new Calendar.V1.Appointment { Id = 7, When = DateTime.UnixEpoch });
+        _db.Write(tx => tx.Delete(tx.GetKeyspace("appointments#$indexes"), "$key"u8.ToArray())); // as stop 27 left it
+
+        Assert.NotNull(new Calendar.V2.AppointmentCollection(_db).Get(7)); // records the key's encoding again
+        Assert.Throws<DocumentException>(() => new Calendar.V3.AppointmentCollection(_db));
+    }
+
+    [Fact]
     public void A_member_changed_from_DateTime_to_DateOnly_reads_the_stored_UTC_date()
     {
         new Calendar.V1.AppointmentCollection(_db).Insert(new Calendar.V1.Appointment { Id = 1, When = new DateTime(2026, 11, 24, 23, 30, 0, DateTimeKind.Utc) });

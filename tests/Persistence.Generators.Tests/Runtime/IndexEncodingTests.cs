@@ -43,8 +43,10 @@ public sealed class IndexEncodingTests
         using var db = Database.OpenInMemory();
         new Evolution.PlayerV1.PlayerCollection(db).InsertMany(Enumerable.Range(0, 30).Select(i => new Evolution.PlayerV1.Player { Id = i, Level = i % 3 }));
 
-        // The index entries hold the keys as longs: building them again decodes each document's key as a Guid, which fails.
-        Assert.Throws<PersistenceSerializationException>(() => new Evolution.PlayerV5.PlayerCollection(db));
+        // The documents are keyed as longs: none could be found by a Guid, so the constructor refuses, naming both.
+        var refused = Assert.Throws<DocumentException>(() => new Evolution.PlayerV5.PlayerCollection(db));
+        Assert.Equal(ErrorCode.PrimaryKeyChanged, refused.Code);
+        Assert.Contains("encoded as Int64, but its type declares Guid", refused.Message, StringComparison.Ordinal);
 
         var players = new Evolution.PlayerV1.PlayerCollection(db); // the documents are untouched: the old type finds them again
         Assert.Equal(10, players.ByLevel.Find(2).Count());

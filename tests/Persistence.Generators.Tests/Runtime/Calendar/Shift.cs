@@ -61,3 +61,18 @@ namespace Persistence.Generators.Tests.Runtime.Calendar.V2
         public DateOnly When { get; set; }
     }
 }
+
+namespace Persistence.Generators.Tests.Runtime.Calendar.V3
+{
+    /// <summary>The same appointments keyed by a string: a primary key of another encoding, and no index.</summary>
+    [Collection("appointments")]
+    public sealed partial class Appointment
+    {
+        [PrimaryKey]
+        [Field(1)]
+        public string Id { get; init; } = "";
+
+        [Field(2)]
+        public DateOnly When { get; set; }
+    }
+}
