@@ -11,7 +11,8 @@ namespace Persistence.Collections;
 /// Instances are thread-safe; create one per database and share it (the dependency-injection registrations do). More
 /// instances of a collection on one database are correct and hold nothing of their own that grows: the state they
 /// must agree on (the stored documents, sliding expiration's pending reads, the hot cache) belongs to the database.
-/// Constructing one opens a write transaction, to create or check the collection's keyspaces and index definitions.
+/// Constructing one reads the collection's keyspaces and index definitions, and writes only when they must be created,
+/// recorded or built.
 /// </summary>
 public abstract partial class Collection<T, TKey>
     where T : class
