@@ -14,7 +14,7 @@ public abstract partial class Collection<T, TKey>
     public void Insert(T document, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(document);
-        Run(transaction, tx => Write(tx, document, WriteMode.Insert));
+        _ = transaction is not null ? Write(transaction, document, WriteMode.Insert) : WriteInOwn(document, WriteMode.Insert);
     }
 
     /// <summary>
@@ -40,14 +40,14 @@ public abstract partial class Collection<T, TKey>
     public bool Upsert(T document, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(document);
-        return Run(transaction, tx => Write(tx, document, WriteMode.Upsert));
+        return transaction is not null ? Write(transaction, document, WriteMode.Upsert) : WriteInOwn(document, WriteMode.Upsert);
     }
 
     /// <summary>Replaces the document with the same key; throws <see cref="DocumentException"/> (<see cref="ErrorCode.DocumentNotFound"/>) when there is none.</summary>
     public void Update(T document, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(document);
-        Run(transaction, tx => Write(tx, document, WriteMode.Update));
+        _ = transaction is not null ? Write(transaction, document, WriteMode.Update) : WriteInOwn(document, WriteMode.Update);
     }
 
     /// <summary>Deletes the document with primary key <paramref name="key"/> and its index entries. Returns false when there was none.</summary>
@@ -85,6 +85,12 @@ public abstract partial class Collection<T, TKey>
 
     internal TResult Run<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work) =>
         transaction is not null ? work(transaction) : Database.Write(work);
+
+    /// <summary>
+    /// A write in a transaction of its own (retried on conflict). Apart from the callers, so that a write in the
+    /// caller's transaction allocates no closure: C# creates a lambda's captured state where its scope begins.
+    /// </summary>
+    private bool WriteInOwn(T document, WriteMode mode) => Database.Write(tx => Write(tx, document, mode));
 
     /// <summary>
     /// Writes a document and maintains its index entries: only entries whose value changed are touched. A refused write
