@@ -71,8 +71,9 @@ public abstract partial class Collection<T, TKey>
     /// while a plain scan streamed would move them ahead of it and meet them again, or never stop.
     /// </summary>
     /// <remarks>
-    /// <para>Only the keys are held, back to back in one buffer (<see cref="KeyList"/>): a loop over a million documents
-    /// holds about 10 MB, where gathering the documents themselves held every one materialized.</para>
+    /// <para>Only the keys are held, back to back in one buffer (<see cref="KeyList"/>): over a million small documents
+    /// with 10-byte keys, a loop held 20.0 MiB at its first document, where gathering the documents themselves held
+    /// 145.2 MiB (measured for stop 28 with a scratch harness).</para>
     /// <para><paramref name="scan"/> is called with whether the documents it visits count as reads (sliding expiration).
     /// The gathering pass loads them without counting, and each counts as it is handed to the caller, so that a loop that
     /// stops early extends only the documents it saw, as it does outside a write transaction.</para>

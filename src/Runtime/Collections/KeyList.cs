@@ -1,8 +1,8 @@
 namespace Persistence.Collections;
 
 /// <summary>
-/// Keys gathered back to back in one growing buffer, with their ends: a keyset of a million 8-byte keys is about
-/// 12 MB in three arrays, where a byte array per key would be about 40 MB in a million objects.
+/// Keys gathered back to back in one growing buffer, with the end of each in a second one: two arrays, which double as
+/// they grow, instead of an array object per key.
 /// </summary>
 internal sealed class KeyList
 {
