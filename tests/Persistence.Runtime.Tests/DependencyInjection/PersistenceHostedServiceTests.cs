@@ -38,14 +38,7 @@ public sealed class PersistenceHostedServiceTests
     public async Task Shutdown_waits_for_open_write_transactions()
     {
         using var host = Build();
-        await host.StartAsync();
-        var users = host.Services.GetRequiredService<UserCollection>();
-        var tx = users.Database.BeginWrite();
-        users.Insert(User(7), tx);
-
-        var stopping = host.StopAsync();
-        await Task.Delay(100);
-        Assert.False(stopping.IsCompleted);
+        var (users, tx, stopping) = await StopWhileWritingAsync(host);
         tx.Commit();
         tx.Dispose();
         await stopping;
@@ -81,14 +74,7 @@ public sealed class PersistenceHostedServiceTests
     public async Task A_database_the_application_disposes_while_shutdown_drains_it_ends_the_shutdown_quietly()
     {
         using var host = Build();
-        await host.StartAsync();
-        var users = host.Services.GetRequiredService<UserCollection>();
-        var tx = users.Database.BeginWrite();
-        users.Insert(User(7), tx);
-
-        var stopping = host.StopAsync();
-        await Task.Delay(50);
-        Assert.False(stopping.IsCompleted); // draining: the transaction is open
+        var (users, tx, stopping) = await StopWhileWritingAsync(host);
         users.Database.Dispose();
         await stopping;
 
@@ -116,5 +102,19 @@ public sealed class PersistenceHostedServiceTests
 
         public Task StopAsync(CancellationToken cancellationToken) =>
             services.GetRequiredService<UserCollection>().InsertAsync(User(2), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Starts the host, opens a write transaction holding user 7, and starts stopping: the drain waits for it.</summary>
+    private static async Task<(UserCollection Users, WriteTransaction Transaction, Task Stopping)> StopWhileWritingAsync(IHost host)
+    {
+        await host.StartAsync();
+        var users = host.Services.GetRequiredService<UserCollection>();
+        var tx = users.Database.BeginWrite();
+        users.Insert(User(7), tx);
+
+        var stopping = host.StopAsync();
+        await Task.Delay(50);
+        Assert.False(stopping.IsCompleted); // draining: the transaction is open
+        return (users, tx, stopping);
     }
 }
