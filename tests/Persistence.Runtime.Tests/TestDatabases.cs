@@ -69,4 +69,31 @@ public static class TestDatabases
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         return () => System.Diagnostics.Stopwatch.GetElapsedTime(started) >= duration;
     }
+
+    /// <summary>
+    /// A stop signal for the threads of a stress test whose assertions need some work done (so many operations, checks,
+    /// recycled buffers): it runs for at least <paramref name="duration"/>, then on until <paramref name="enough"/> holds,
+    /// and gives up after <paramref name="giveUpAfter"/> (a minute unless told) whatever it says, for the test's own
+    /// assertion on the counts to fail then. A loaded machine may get far less done in a fixed time: a CI run once saw 8
+    /// commits in 4.5 s where a run usually has thousands. <paramref name="enough"/> must only ever go from false to true.
+    /// </summary>
+    public static StressRun RunFor(TimeSpan duration, Func<bool> enough, TimeSpan? giveUpAfter = null) =>
+        new(duration, enough, giveUpAfter ?? TimeSpan.FromSeconds(60));
+
+    /// <summary>The stop signal of <see cref="RunFor"/>, and how long the run has lasted (for failure messages).</summary>
+    public sealed class StressRun(TimeSpan duration, Func<bool> enough, TimeSpan giveUpAfter)
+    {
+        private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public TimeSpan Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+
+        /// <summary>Whether the threads should stop: by the clock alone until <c>duration</c>, then once there was enough.</summary>
+        public bool Stop()
+        {
+            var elapsed = Elapsed;
+            return elapsed >= duration && (elapsed >= giveUpAfter || enough());
+        }
+
+        public override string ToString() => $"{Elapsed.TotalSeconds:F1} s";
+    }
 }

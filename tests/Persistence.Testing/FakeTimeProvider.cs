@@ -32,6 +32,21 @@ public sealed class FakeTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// The timers that an <see cref="Advance"/> far enough would fire: zero while, say, a loop that sleeps on this clock
+    /// has been woken and not yet gone back to sleep (its continuation may still wait for a thread-pool thread).
+    /// </summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _timers.Count;
+            }
+        }
+    }
+
     /// <summary>Moves wall-clock and monotonic time forward, firing due timers.</summary>
     public void Advance(TimeSpan delta)
     {

@@ -29,12 +29,13 @@ public sealed class BankInvariantTests
 
             return k;
         });
-        var stop = StopAfter(TimeSpan.FromSeconds(2));
         long transfers = 0, sums = 0;
+        // 2 s, and on until 100 transfers and 10 sums (a loaded machine may do far fewer in 2 s), for at most a minute.
+        var run = RunFor(TimeSpan.FromSeconds(2), () => Interlocked.Read(ref transfers) > 100 && Interlocked.Read(ref sums) > 10);
         var writers = Enumerable.Range(0, 4).Select(w => Dedicated(() =>
         {
             var random = new Random(w);
-            while (!stop())
+            while (!run.Stop())
             {
                 var from = random.Next(Accounts);
                 var to = (from + 1 + random.Next(Accounts - 1)) % Accounts;
@@ -62,7 +63,7 @@ public sealed class BankInvariantTests
                         $"writer {w} ({from} -> {to}) conflicted {attempts} times over {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; " +
                         $"visible version {db.Versions.Visible.Number}, latest {db.Versions.Latest.Number}, retained versions {db.Versions.RetainedVersions}, " +
                         $"commits {stats.Commits}, conflicts {stats.WriteConflicts}, active writers {stats.ActiveWriters}, WAL batches {stats.WalBatches}, " +
-                        $"read-only {stats.IsReadOnly}, transfers so far {Interlocked.Read(ref transfers)}, stop requested {stop()}: {ex.Message}");
+                        $"read-only {stats.IsReadOnly}, transfers so far {Interlocked.Read(ref transfers)}, stop requested {run.Stop()} after {run}: {ex.Message}");
                 }
 
                 Interlocked.Increment(ref transfers);
@@ -70,7 +71,7 @@ public sealed class BankInvariantTests
         })).ToArray();
         var readers = Enumerable.Range(0, 2).Select(_ => Dedicated(() =>
         {
-            while (!stop())
+            while (!run.Stop())
             {
                 using var read = db.BeginRead();
                 var total = Enumerable.Range(0, Accounts).Sum(a => Read(read, ks, a));
@@ -80,7 +81,7 @@ public sealed class BankInvariantTests
             }
         })).ToArray();
         await Task.WhenAll(writers.Concat(readers));
-        Assert.True(transfers > 100 && sums > 10, $"only {transfers} transfers and {sums} sums ran");
+        Assert.True(transfers > 100 && sums > 10, $"only {transfers} transfers and {sums} sums ran in {run}");
         using (var final = db.BeginRead())
         {
             Assert.Equal(Accounts * Initial, Enumerable.Range(0, Accounts).Sum(a => Read(final, ks, a)));
