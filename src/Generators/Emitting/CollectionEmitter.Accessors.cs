@@ -7,8 +7,8 @@ namespace Persistence.Generators.Emitting;
 /// <content>
 /// The typed index accessors. A unique index gets Get and Contains on all its members; a non-unique one gets Find,
 /// Count, Range on its leading member and All. Composite indexes also get FindByPrefix for each proper prefix of
-/// their members. Every lookup encodes its values with the key encoding the schema's index uses, except that a
-/// DateTimeOffset ending a lookup is its instant alone, so that it finds the same instant at any offset.
+/// their members. Every lookup encodes its values with the key encoding the schema's index uses (a DateTimeOffset as its
+/// instant alone, so that it finds the same instant at any offset).
 /// </content>
 internal static partial class CollectionEmitter
 {
@@ -38,7 +38,7 @@ internal static partial class CollectionEmitter
 
                     /// <summary>The document whose {{Describe(index)}} is ({{Refs(parameters)}}), or null.</summary>
                     public {{document}}? Get({{all.Declarations}}, {{Transaction}})
-                        => {{(KeyCode.LooksUpByPrefix(members[members.Count - 1].Shape) ? "GetUniqueByPrefix" : "GetUnique")}}(Key({{all.Names}}), transaction);
+                        => GetUnique(Key({{all.Names}}), transaction);
 
                     /// <summary>True when a document has {{Describe(index)}} ({{Refs(parameters)}}).</summary>
                     public bool Contains({{all.Declarations}}, {{Transaction}}) => Get({{all.Names}}, transaction) is not null;
@@ -48,7 +48,7 @@ internal static partial class CollectionEmitter
             {
                 source.WriteLine($$"""
 
-                    /// <summary>The documents whose {{Describe(index)}} is ({{Refs(parameters)}}), in {{(KeyCode.LooksUpByPrefix(members[members.Count - 1].Shape) ? "index order (the same instant at any offset: by offset, then primary key)" : "primary-key order")}}.</summary>
+                    /// <summary>The documents whose {{Describe(index)}} is ({{Refs(parameters)}}), in primary-key order.</summary>
                     public {{many}} Find({{all.Declarations}}, {{Transaction}})
                         => Scan({{KeyRange}}.Prefix(Key({{all.Names}})), false, transaction);
                     """);
@@ -98,7 +98,7 @@ internal static partial class CollectionEmitter
         var declarations = string.Join(", ", parameters.Select(p => $"{p.TypeName} {p.Name}"));
         if (members.Count == 1)
         {
-            var write = KeyCode.Write(members[0].Shape, "w", "v", asStored: true, instant: true);
+            var write = KeyCode.Write(members[0].Shape, "w", "v", asStored: true);
             source.WriteLine($"private static byte[] Key({declarations}) => Encode({parameters[0].Name}, static (ref global::Persistence.Serialization.KeyWriter w, {parameters[0].TypeName} v) => {write});");
             return;
         }
@@ -111,7 +111,7 @@ internal static partial class CollectionEmitter
         {
             for (var i = 0; i < members.Count; i++)
             {
-                source.WriteLine(KeyCode.Write(members[i].Shape, "w", $"v.Item{Names.Invariant(i + 1)}", asStored: true, instant: i == members.Count - 1) + ";");
+                source.WriteLine(KeyCode.Write(members[i].Shape, "w", $"v.Item{Names.Invariant(i + 1)}", asStored: true) + ";");
             }
         }
 

@@ -10,20 +10,18 @@ internal static class KeyCode
 {
     /// <summary>A statement-expression writing <paramref name="value"/> with <paramref name="writer"/> ("w.WriteInt32(v)").</summary>
     /// <param name="asStored">
-    /// True for index entries (and the values looked up in them): a DateTime is written as the stored document reads it
-    /// back (MessagePackWriter.StoredDateTime, UTC), so that the entry computed from a document before it is written
-    /// equals the one computed from the stored document. False for the primary key, which holds the Kind itself.
+    /// True for index entries (and the values looked up in them and the query fields they serve): a DateTime is written
+    /// as the stored document reads it back (MessagePackWriter.StoredDateTime, UTC), so that the entry computed from a
+    /// document before it is written equals the one computed from the stored document; a DateTimeOffset is written as
+    /// its instant alone (KeyWriter.WriteDateTimeOffsetInstant), so that entries, lookups and unique checks treat alike
+    /// what DateTimeOffset.Equals calls equal (the same instant at any offset; the document keeps its offset). False for
+    /// the primary key, which holds the Kind and the offset itself.
     /// </param>
-    /// <param name="instant">
-    /// True for the last part of a lookup's key: a DateTimeOffset is written as its instant alone, the prefix of the
-    /// stored keys of that instant at every offset (KeyWriter.WriteDateTimeOffsetInstant), so that a lookup finds what
-    /// DateTimeOffset.Equals calls equal.
-    /// </param>
-    public static string Write(ValueShape shape, string writer, string value, bool asStored, bool instant = false)
+    public static string Write(ValueShape shape, string writer, string value, bool asStored)
     {
         var underlying = shape.Underlying;
         var nullable = shape.IsNullable ? "Nullable" : "";
-        if (instant && underlying.Kind == ValueKind.DateTimeOffset)
+        if (asStored && underlying.Kind == ValueKind.DateTimeOffset)
         {
             return $"{writer}.Write{nullable}DateTimeOffsetInstant({value})";
         }
@@ -63,12 +61,15 @@ internal static class KeyCode
     public static bool IsExact(ValueShape shape) =>
         shape.Underlying.Kind is not (ValueKind.Single or ValueKind.Double or ValueKind.Decimal);
 
-    /// <summary>A statement-expression reading past the part (no enum cast, which would not be a statement).</summary>
-    public static string Skip(ValueShape shape, string reader)
+    /// <summary>
+    /// A statement-expression reading past the part (no enum cast, which would not be a statement), written as
+    /// <see cref="Write"/> writes it with <paramref name="asStored"/>.
+    /// </summary>
+    public static string Skip(ValueShape shape, string reader, bool asStored)
     {
         var underlying = shape.Underlying;
         var kind = underlying.Kind == ValueKind.Enum ? underlying.Element!.Kind : underlying.Kind;
-        return $"{reader}.Read{(shape.IsNullable ? "Nullable" : "")}{Suffix(kind)}()";
+        return $"{reader}.Read{(shape.IsNullable ? "Nullable" : "")}{Suffix(kind)}{(asStored && kind == ValueKind.DateTimeOffset ? "Instant" : "")}()";
     }
 
     /// <summary>
@@ -78,9 +79,10 @@ internal static class KeyCode
     /// same bytes share a name, so that changing a member between them does not rebuild its indexes: WriteInt32 writes
     /// the bytes of WriteInt64, WriteUInt32 those of WriteUInt64 and WriteChar those of WriteUInt16, and an enum is
     /// written as its underlying integer. Any other change of name rebuilds them, so a name must change whenever the
-    /// bytes do (and may change when they do not, at the cost of one rebuild).
+    /// bytes do (and may change when they do not, at the cost of one rebuild). A DateTimeOffset in an index
+    /// (<paramref name="asStored"/>) is its instant alone, "DateTimeOffsetInstant".
     /// </summary>
-    public static string Encoding(ValueShape shape)
+    public static string Encoding(ValueShape shape, bool asStored)
     {
         var underlying = shape.Underlying;
         var kind = underlying.Kind == ValueKind.Enum ? underlying.Element!.Kind : underlying.Kind;
@@ -91,11 +93,8 @@ internal static class KeyCode
             ValueKind.Char => Suffix(ValueKind.UInt16),
             _ => Suffix(kind),
         };
-        return (shape.IsNullable ? "Nullable" : "") + name;
+        return (shape.IsNullable ? "Nullable" : "") + name + (asStored && kind == ValueKind.DateTimeOffset ? "Instant" : "");
     }
-
-    /// <summary>True when a lookup ending with this part matches by a prefix of the stored keys (see <see cref="Write"/>'s instant).</summary>
-    public static bool LooksUpByPrefix(ValueShape shape) => shape.Underlying.Kind == ValueKind.DateTimeOffset;
 
     private static string Suffix(ValueKind kind) => kind switch
     {

@@ -91,7 +91,7 @@ internal static class MapSerializerEmitter
             {
                 if (!fromKey.Contains(member))
                 {
-                    source.WriteLine(KeyCode.Skip(member.Shape, "keyReader") + ";");
+                    source.WriteLine(KeyCode.Skip(member.Shape, "keyReader", asStored: false) + ";");
                     continue;
                 }
 

@@ -21,7 +21,7 @@ internal static class SchemaEmitter
         var name = ClassName(model);
         var key = collection.Key;
         var indexes = string.Join(", ", collection.Indexes.Select(i => $"new {i.Name}Index()"));
-        var keyEncodings = Encodings(model, key.Members);
+        var keyEncodings = Encodings(model, key.Members, asStored: false);
         source.WriteLine($"/// <summary>Serializer, key encoder and indexes of <see cref=\"{model.Name}\"/>.</summary>");
         using (source.Open($"{model.HelperAccessibility} sealed class {name} : global::Persistence.Collections.DocumentSchema<{model.FullName}, {key.TypeName}>"))
         {
@@ -95,8 +95,8 @@ internal static class SchemaEmitter
     }
 
     /// <summary>The key encodings of <paramref name="members"/> as literals, for the runtime to record with the indexes (<see cref="KeyCode.Encoding"/>).</summary>
-    private static string Encodings(TypeModel model, IEnumerable<string> members) =>
-        string.Join(", ", MapSerializerEmitter.Members(model, members).Select(m => Names.Literal(KeyCode.Encoding(m.Shape))));
+    private static string Encodings(TypeModel model, IEnumerable<string> members, bool asStored) =>
+        string.Join(", ", MapSerializerEmitter.Members(model, members).Select(m => Names.Literal(KeyCode.Encoding(m.Shape, asStored))));
 
     /// <summary>
     /// <paramref name="value"/>, or for a non-nullable reference, the value or a throw: a primary key is encoded before
@@ -142,7 +142,7 @@ internal static class SchemaEmitter
         {
             source.WriteLine($$"""
                 public {{index.Name}}Index()
-                    : base({{Names.Literal(index.Name)}}, {{(index.Unique ? "true" : "false")}}, [{{names}}], [{{Encodings(model, index.Members)}}])
+                    : base({{Names.Literal(index.Name)}}, {{(index.Unique ? "true" : "false")}}, [{{names}}], [{{Encodings(model, index.Members, asStored: true)}}])
                 {
                 }
 
@@ -180,7 +180,7 @@ internal static class SchemaEmitter
             source.WriteLine();
             if (members.Count == 1)
             {
-                source.WriteLine($"public override void SkipKey(ref {KeyReader} reader) => {KeyCode.Skip(members[0].Shape, "reader")};");
+                source.WriteLine($"public override void SkipKey(ref {KeyReader} reader) => {KeyCode.Skip(members[0].Shape, "reader", asStored: true)};");
             }
             else
             {
@@ -188,7 +188,7 @@ internal static class SchemaEmitter
                 {
                     foreach (var member in members)
                     {
-                        source.WriteLine(KeyCode.Skip(member.Shape, "reader") + ";");
+                        source.WriteLine(KeyCode.Skip(member.Shape, "reader", asStored: true) + ";");
                     }
                 }
             }

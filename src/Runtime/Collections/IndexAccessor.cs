@@ -53,29 +53,6 @@ public abstract class IndexAccessor<T, TKey>
         transaction.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? _collection.LoadReferenced(transaction, key, _index) : null;
 
     /// <summary>
-    /// The document of the first unique-index entry that starts with <paramref name="prefix"/>, or null: for values
-    /// looked up by a prefix of their key, as a DateTimeOffset is by its instant alone, so that the same instant at
-    /// another offset finds it (<see cref="KeyWriter.WriteDateTimeOffsetInstant"/>). The index keeps values that differ
-    /// only in their offset apart, so two documents can hold the same instant; the one with the smaller offset is found.
-    /// </summary>
-    protected T? GetUniqueByPrefix(byte[] prefix, Transaction? transaction) =>
-        _collection.Read(transaction, (Accessor: this, Prefix: prefix), static (tx, s) => s.Accessor.FindUniqueByPrefix(tx, s.Prefix));
-
-    private T? FindUniqueByPrefix(Transaction transaction, byte[] prefix)
-    {
-        using var cursor = transaction.OpenCursor(_collection.IndexKeyspace(_index), KeyRange.Prefix(prefix));
-        for (var ok = cursor.First(); ok; ok = cursor.Next())
-        {
-            if (_collection.LoadReferenced(transaction, cursor.Value, _index) is { } document)
-            {
-                return document;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
     /// Streams the documents whose entries lie in <paramref name="range"/> of the index keyspace; in a write
     /// transaction, those the range held when the enumeration started, each read as the transaction holds it when handed out (see <see cref="Collection{T, TKey}.All"/>).
     /// </summary>

@@ -41,12 +41,13 @@ internal static class FieldKeys
         {
             member.KeyWriter(ref writer, value);
 
-            // The comparers call instants equal whatever their offset (DateTimeOffset) or kind (DateTime), but the keys
-            // end with the offset or kind: bounds and equality use the instant's bytes alone, a prefix of every key
-            // the comparer calls equal.
+            // The comparers call instants equal whatever their offset (DateTimeOffset) or kind (DateTime), but a primary
+            // key ends with the offset, and every key of a DateTime with its kind: bounds and equality use the instant's
+            // bytes alone, a prefix of every key the comparer calls equal. Index entries hold a DateTimeOffset's instant
+            // alone already (KeyWriter.WriteDateTimeOffsetInstant).
             var trim = value switch
             {
-                DateTimeOffset => 2,
+                DateTimeOffset => member.IsPrimaryKey ? 2 : 0,
                 DateTime => 1,
                 _ => 0,
             };

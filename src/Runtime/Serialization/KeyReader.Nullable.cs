@@ -48,6 +48,10 @@ public ref partial struct KeyReader
     /// <summary>Reads a nullable DateTimeOffset part.</summary>
     public DateTimeOffset? ReadNullableDateTimeOffset(bool descending = false) => ReadIsNull(descending) ? null : ReadDateTimeOffset(descending);
 
+    /// <summary>Reads a nullable DateTimeOffset instant part (<see cref="ReadDateTimeOffsetInstant"/>).</summary>
+    public DateTimeOffset? ReadNullableDateTimeOffsetInstant(bool descending = false) =>
+        ReadIsNull(descending) ? null : ReadDateTimeOffsetInstant(descending);
+
     /// <summary>Reads a nullable DateOnly part.</summary>
     public DateOnly? ReadNullableDateOnly(bool descending = false) => ReadIsNull(descending) ? null : ReadDateOnly(descending);
 

@@ -42,6 +42,19 @@ public ref partial struct KeyReader
         return new DateTimeOffset(localTicks, TimeSpan.FromMinutes(minutes));
     }
 
+    /// <summary>
+    /// Reads a DateTimeOffset instant part (its UtcTicks, <see cref="KeyWriter.WriteDateTimeOffsetInstant"/>), as that
+    /// instant at offset zero: the key does not hold the offset it was written with.
+    /// </summary>
+    public DateTimeOffset ReadDateTimeOffsetInstant(bool descending = false)
+    {
+        int start = _position;
+        ulong utcTicks = ReadUInt64Core(descending, "DateTimeOffset instant");
+        return utcTicks <= (ulong)DateTime.MaxValue.Ticks
+            ? new DateTimeOffset((long)utcTicks, TimeSpan.Zero)
+            : throw Invalid("DateTimeOffset instant", start, string.Create(CultureInfo.InvariantCulture, $"UTC ticks {utcTicks}"));
+    }
+
     /// <summary>Reads a DateOnly part (its DayNumber).</summary>
     public DateOnly ReadDateOnly(bool descending = false)
     {

@@ -142,7 +142,7 @@ public ref partial struct KeyWriter
     }
 
     /// <summary>
-    /// Writes a nullable DateTimeOffset's instant for a lookup: the null marker, or the not-null marker then
+    /// Writes a nullable DateTimeOffset's instant: the null marker, or the not-null marker then
     /// <see cref="WriteDateTimeOffsetInstant"/>.
     /// </summary>
     public void WriteNullableDateTimeOffsetInstant(DateTimeOffset? value, bool descending = false)

@@ -27,10 +27,11 @@ public ref partial struct KeyWriter
     }
 
     /// <summary>
-    /// Writes the instant of a DateTimeOffset alone (its UtcTicks, 8 bytes): the prefix of every key
-    /// <see cref="WriteDateTimeOffset"/> writes for that instant, whatever the offset. For lookups, which find the
-    /// values <see cref="DateTimeOffset.Equals(DateTimeOffset)"/> calls equal (the same instant at any offset) by this
-    /// prefix; never for keys that are stored.
+    /// Writes the instant of a DateTimeOffset alone (its UtcTicks, 8 bytes; the prefix of every key
+    /// <see cref="WriteDateTimeOffset"/> writes for that instant, whatever the offset). Index entries and their lookups
+    /// use it, so that values <see cref="DateTimeOffset.Equals(DateTimeOffset)"/> calls equal (the same instant at any
+    /// offset) are one key: a unique index holds an instant once, and a lookup at any offset finds it. The offset does
+    /// not come back from such a key (<see cref="KeyReader.ReadDateTimeOffsetInstant"/>).
     /// </summary>
     public void WriteDateTimeOffsetInstant(DateTimeOffset value, bool descending = false) =>
         WriteFixed64((ulong)value.UtcTicks, descending);

@@ -504,7 +504,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         /// <summary>The DateTimeOffset member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.DateTimeOffset> DateTimeOffset { get; } = new("DateTimeOffset", static d => d.DateTimeOffset,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTimeOffset v) => w.WriteDateTimeOffset(v), global::System.Collections.Generic.Comparer<global::System.DateTimeOffset>.Default, [], false, false);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTimeOffset v) => w.WriteDateTimeOffsetInstant(v), global::System.Collections.Generic.Comparer<global::System.DateTimeOffset>.Default, [], false, false);
 
         /// <summary>The TimeSpan member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.TimeSpan> TimeSpan { get; } = new("TimeSpan", static d => d.TimeSpan,

@@ -101,7 +101,7 @@ namespace Persistence.Generators.Tests.Golden.Users
 
         /// <summary>The ExpiresAt member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.Users.User, global::System.DateTimeOffset?> ExpiresAt { get; } = new("ExpiresAt", static d => d.ExpiresAt,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTimeOffset? v) => w.WriteNullableDateTimeOffset(v), global::System.Collections.Generic.Comparer<global::System.DateTimeOffset?>.Default, [], false, true);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTimeOffset? v) => w.WriteNullableDateTimeOffsetInstant(v), global::System.Collections.Generic.Comparer<global::System.DateTimeOffset?>.Default, [], false, true);
     }
 
     /// <summary>Serializer, key encoder and indexes of <see cref="User"/>.</summary>

@@ -53,7 +53,7 @@ namespace Persistence.Tests.Collections
             static (ref global::Persistence.Serialization.KeyWriter w, int? v) => w.WriteNullableInt32(v), Comparer<int?>.Default, [1], false, true);
 
         public global::Persistence.Query.Field<Gadget, DateTimeOffset> When { get; } = new("When", static d => d.When,
-            static (ref global::Persistence.Serialization.KeyWriter w, DateTimeOffset v) => w.WriteDateTimeOffset(v), Comparer<DateTimeOffset>.Default, [2], false, false);
+            static (ref global::Persistence.Serialization.KeyWriter w, DateTimeOffset v) => w.WriteDateTimeOffsetInstant(v), Comparer<DateTimeOffset>.Default, [2], false, false);
 
         public global::Persistence.Query.StringField<Gadget> Label { get; } = new("Label", static d => d.Label,
             static (ref global::Persistence.Serialization.KeyWriter w, string? v) => w.WriteString(v!), [], false, false);
@@ -168,17 +168,17 @@ namespace Persistence.Tests.Collections
         private sealed class WhenIndex : global::Persistence.Collections.IndexSchema<Gadget>
         {
             public WhenIndex()
-                : base("When", false, ["When"], ["DateTimeOffset"])
+                : base("When", false, ["When"], ["DateTimeOffsetInstant"])
             {
             }
 
             public override bool WriteKey(ref global::Persistence.Serialization.KeyWriter writer, Gadget document)
             {
-                writer.WriteDateTimeOffset(document.When);
+                writer.WriteDateTimeOffsetInstant(document.When);
                 return true;
             }
 
-            public override void SkipKey(ref global::Persistence.Serialization.KeyReader reader) => reader.ReadDateTimeOffset();
+            public override void SkipKey(ref global::Persistence.Serialization.KeyReader reader) => reader.ReadDateTimeOffsetInstant();
         }
     }
 }

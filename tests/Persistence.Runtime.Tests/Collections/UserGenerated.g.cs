@@ -91,7 +91,7 @@ namespace Persistence.Tests.Collections
             static (ref global::Persistence.Serialization.KeyWriter w, string? v) => w.WriteString(v!), [], false, false);
 
         public global::Persistence.Query.Field<global::Persistence.Tests.Collections.User, global::System.DateTimeOffset?> ExpiresAt { get; } = new("ExpiresAt", static d => d.ExpiresAt,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTimeOffset? v) => w.WriteNullableDateTimeOffset(v), global::System.Collections.Generic.Comparer<global::System.DateTimeOffset?>.Default, [], false, true);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTimeOffset? v) => w.WriteNullableDateTimeOffsetInstant(v), global::System.Collections.Generic.Comparer<global::System.DateTimeOffset?>.Default, [], false, true);
     }
 
     /// <summary>Serializer, key encoder and indexes of <see cref="User"/>.</summary>

@@ -6,6 +6,8 @@ namespace Persistence.Tests.Serialization;
 /// <summary>Decoding: nullable round trips, truncation, and rejection of encodings the writer never produces.</summary>
 public sealed class KeyReaderTests
 {
+    private static readonly DateTimeOffset Plus2 = new(2026, 11, 24, 9, 30, 0, TimeSpan.FromHours(2));
+
     [Fact]
     public void Nullable_parts_round_trip_in_both_directions()
     {
@@ -21,7 +23,7 @@ public sealed class KeyReaderTests
                 w.WriteNullableDateTimeOffset(DateTimeOffset.UnixEpoch, d); w.WriteNullableTimeSpan(TimeSpan.FromDays(-1), d);
                 w.WriteNullableDouble(null, d); w.WriteNullableSingle(2.5f, d); w.WriteNullableDecimal(1.50m, d);
                 w.WriteNullableString(null, d); w.WriteNullableString("", d); w.WriteNullableBytes([0, 1], d);
-                w.WriteNullableBytes(null, d);
+                w.WriteNullableBytes(null, d); w.WriteNullableDateTimeOffsetInstant(Plus2, d); w.WriteNullableDateTimeOffsetInstant(null, d);
             });
             var r = new KeyReader(key);
             Assert.True(r.ReadNullableBoolean(d)); Assert.Null(r.ReadNullableByte(d)); Assert.Equal((sbyte)-3, r.ReadNullableSByte(d));
@@ -33,6 +35,10 @@ public sealed class KeyReaderTests
             Assert.Null(r.ReadNullableDouble(d)); Assert.Equal(2.5f, r.ReadNullableSingle(d)); Assert.Equal(1.5m, r.ReadNullableDecimal(d));
             Assert.Null(r.ReadNullableString(d)); Assert.Equal("", r.ReadNullableString(d)); Assert.Equal([0, 1], r.ReadNullableBytes(d));
             Assert.Null(r.ReadNullableBytes(d));
+            var instant = r.ReadNullableDateTimeOffsetInstant(d); // the instant comes back at offset zero
+            Assert.Equal(Plus2, instant);
+            Assert.Equal(TimeSpan.Zero, instant!.Value.Offset);
+            Assert.Null(r.ReadNullableDateTimeOffsetInstant(d));
             Assert.True(r.End);
         }
     }
@@ -98,6 +104,7 @@ public sealed class KeyReaderTests
     [InlineData("0000000000000000" + "03", "DateTime")] // kind 3
     [InlineData("0000000000000000" + "834a", "DateTimeOffset")] // offset 842 minutes
     [InlineData("0000000000000000" + "7fff", "DateTimeOffset")] // local time before DateTime.MinValue
+    [InlineData("2bca2875f4374000", "DateTimeOffsetInstant")] // UTC ticks beyond DateTime.MaxValue
     [InlineData("8337ba1b", "DateOnly")] // day number 3,652,059: after DateOnly.MaxValue
     [InlineData("7f", "DateOnly")] // day number -1
     [InlineData("85c92a69c000", "TimeOnly")] // 864,000,000,000 ticks: a whole day
@@ -115,6 +122,7 @@ public sealed class KeyReaderTests
             "DateTime" => (ref KeyReader r) => r.ReadDateTime(),
             "DateOnly" => (ref KeyReader r) => r.ReadDateOnly(),
             "TimeOnly" => (ref KeyReader r) => r.ReadTimeOnly(),
+            "DateTimeOffsetInstant" => (ref KeyReader r) => r.ReadDateTimeOffsetInstant(),
             _ => (ref KeyReader r) => r.ReadDateTimeOffset(),
         };
         AssertMalformed(Convert.FromHexString(hex), read);

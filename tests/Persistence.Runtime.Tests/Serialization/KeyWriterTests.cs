@@ -63,6 +63,9 @@ public sealed partial class KeyWriterTests
         Assert.Equal(
             ((ulong)minusOneHour.UtcTicks).ToString("x16") + "7fc4",
             EncodeHex((ref KeyWriter w) => w.WriteDateTimeOffset(minusOneHour)));
+        Assert.Equal( // the instant alone: the same bytes at any offset
+            ((ulong)minusOneHour.UtcTicks).ToString("x16"),
+            EncodeHex((ref KeyWriter w) => w.WriteDateTimeOffsetInstant(minusOneHour.ToOffset(TimeSpan.FromHours(5)))));
         Assert.Equal("7fffffffffffffff", EncodeHex((ref KeyWriter w) => w.WriteTimeSpan(TimeSpan.FromTicks(-1))));
     }
 
