@@ -11,4 +11,10 @@ public sealed class WorkerOptions
 
     /// <summary>The pause between two orders.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long to wait for the collector to remove the expired sessions before logging a warning; null (the default):
+    /// two collector intervals and ten seconds.
+    /// </summary>
+    public TimeSpan? CollectTimeout { get; set; }
 }

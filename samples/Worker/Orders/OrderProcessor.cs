@@ -121,7 +121,7 @@ public sealed partial class OrderProcessor(
         // 3. Collection: the collector passes every Persistence:Ttl:CollectorInterval and deletes expired documents in
         // batches. Every session stored here has expired by now (those of earlier runs too), so they are all collected
         // when the collection's keyspace is empty.
-        var timeout = (2 * settings.Ttl.CollectorInterval) + TimeSpan.FromSeconds(10);
+        var timeout = options.Value.CollectTimeout ?? (2 * settings.Ttl.CollectorInterval) + TimeSpan.FromSeconds(10);
         var started = time.GetTimestamp();
         long stored;
         while ((stored = StoredSessions()) > 0 && time.GetElapsedTime(started) < timeout)

@@ -82,6 +82,7 @@ public sealed class WorkerHostTests : IDisposable
                 $"--Persistence:Collections:sessions:DefaultTimeToLive={TimeToLive}",
                 $"--Worker:Orders={Orders}",
                 "--Worker:Interval=00:00:00.010",
+                "--Worker:CollectTimeout=00:01:00", // the collector runs on the thread pool, which a loaded machine may starve
             ],
             builder =>
             {
