@@ -79,6 +79,7 @@ internal sealed class BenchmarkRunner
         Directory.CreateDirectory(directory);
         var of = _rounds == 1 ? "" : $" (round {round} of {_rounds})";
         _progress.WriteLine($"[{Num.Fixed(_clock.Elapsed.TotalSeconds, 1),7} s] {workload.Id} {descriptor.Name}{of} ...");
+        WarmUp(workload, descriptor, context, directory);
         IReadOnlyList<VariantResult> variants = [];
         string? failure = null;
         var diagnostics = "";
@@ -111,6 +112,34 @@ internal sealed class BenchmarkRunner
         }
 
         return new PhaseResult(workload.Id, descriptor.Name, variants, memory.BaselineBytes, peak, elapsed.Elapsed, diagnostics, failure);
+    }
+
+    /// <summary>
+    /// Loads the workload's warm-up documents into a throw-away store of the peer, before the phase's memory is measured
+    /// (<see cref="IWorkload.WarmupDocuments"/>).
+    /// </summary>
+    private void WarmUp(IWorkload workload, PeerDescriptor descriptor, WorkloadContext context, string directory)
+    {
+        var documents = workload.WarmupDocuments(context);
+        if (documents <= 0)
+        {
+            return;
+        }
+
+        var scratch = directory + "-warmup";
+        Directory.CreateDirectory(scratch);
+        var elapsed = Stopwatch.StartNew();
+        try
+        {
+            using var peer = descriptor.Open(scratch, workload.Profile);
+            peer.Load(new UserBatches(context.Users, 1, documents));
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+
+        _progress.WriteLine($"  warm-up: {documents} documents loaded into a throw-away store in {Num.Fixed(elapsed.Elapsed.TotalSeconds, 2)} s");
     }
 
     private void TryDelete(string directory)

@@ -33,5 +33,12 @@ internal interface IWorkload
     /// </summary>
     bool OwnStores => false;
 
+    /// <summary>
+    /// Documents that a throw-away store of the peer loads (<see cref="IPeer.Load"/>) before the measured one is opened,
+    /// untimed, so that a load measured once, from a cold process, measures code the JIT has finished optimizing, as the
+    /// read workloads' warm-ups do (0: none).
+    /// </summary>
+    long WarmupDocuments(WorkloadContext context) => 0;
+
     IReadOnlyList<VariantResult> Run(IPeer peer, WorkloadContext context);
 }

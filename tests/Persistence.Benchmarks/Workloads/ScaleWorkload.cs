@@ -23,6 +23,9 @@ internal sealed class ScaleWorkload : IWorkload
 
     public bool ExplicitOnly => true;
 
+    /// <summary>As W1's warm-up (<see cref="BulkLoadWorkload.WarmupDocuments"/>).</summary>
+    public long WarmupDocuments(WorkloadContext context) => Math.Min(context.Settings.Documents / 5, 200_000);
+
     public IReadOnlyList<VariantResult> Run(IPeer peer, WorkloadContext context)
     {
         var documents = context.Settings.ScaleDocuments;
