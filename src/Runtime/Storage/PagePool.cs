@@ -233,6 +233,12 @@ internal sealed class PagePool
         {
             Array.Fill(children, PoisonedChild);
         }
+        else
+        {
+            // Cleared again when rented; cleared now so that the pool (in generation 2) does not keep the children of a
+            // replaced branch alive, and promote them, until the array serves again.
+            Array.Clear(children);
+        }
 
         _freeChildren[sizeClass][_childrenCount[sizeClass]++] = children;
     }

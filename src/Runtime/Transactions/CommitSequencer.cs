@@ -326,6 +326,15 @@ internal sealed class CommitSequencer
             _pruneCursor.DropLog();
             if (_pruneCursor.Next is not { } next)
             {
+                var oldest = _chain.Oldest;
+                if (oldest.Number > _pruneCursor.Number)
+                {
+                    // The cursor's version was retired and cut off the chain (VersionChain.RetireUnpinned), which dropped
+                    // the logs of every version before the oldest: go on from there.
+                    _pruneCursor = oldest;
+                    continue;
+                }
+
                 break;
             }
 

@@ -57,6 +57,10 @@ internal sealed class DbVersion
         Log = null;
     }
 
+    /// <summary>
+    /// The next version sequenced: null for the newest, and for a retired version the chain's old end has passed, which
+    /// it cuts off (<see cref="VersionChain.RetireUnpinned"/>).
+    /// </summary>
     public DbVersion? Next
     {
         get => _next;

@@ -59,16 +59,30 @@ internal sealed class VersionChain
     /// </summary>
     public bool NothingPinned()
     {
-        for (var version = Volatile.Read(ref _oldest); version is not null; version = version.Next)
+        var version = Volatile.Read(ref _oldest);
+        while (version is not null)
         {
             if (version.Pins > 0)
             {
                 return false;
             }
+
+            var next = version.Next;
+            if (next is null && version.Number < Volatile.Read(ref _oldest).Number)
+            {
+                // Retired meanwhile and cut off the chain (RetireUnpinned): the versions between it and the new oldest
+                // are retired too, so none of them can be pinned; go on from the oldest.
+                next = Volatile.Read(ref _oldest);
+            }
+
+            version = next;
         }
 
         return true;
     }
+
+    /// <summary>The oldest version the chain still holds: every version before it is retired and has dropped its log.</summary>
+    public DbVersion Oldest => Volatile.Read(ref _oldest);
 
     /// <summary>Links a newly sequenced version (under the sequencer's lock).</summary>
     public void Append(DbVersion version)
@@ -117,6 +131,13 @@ internal sealed class VersionChain
                         freed.Superseded.Clear();
                     }
 
+                    // Nor can a checkpoint still write them: one writes only nodes the version it pins reaches, and pins
+                    // it for as long as it runs, so one that chose head or an older version has finished, and any later
+                    // checkpoint chooses a version after head. Their page numbers are final: keep only the extents of the
+                    // written ones, not the nodes, which would otherwise stay reachable (and be promoted to generation 2)
+                    // until a durable checkpoint covers this version, the next one after the checkpoint they were
+                    // committed during.
+                    freed.Resolve(_pageSize, checkpointMayStillWrite: false);
                     if (!freed.IsEmpty)
                     {
                         _retiredFreed.Enqueue((next.Number, freed));
@@ -140,6 +161,14 @@ internal sealed class VersionChain
 
                 head.DropLog();
                 Volatile.Write(ref _oldest, next);
+
+                // Cut the retired version off the chain. It is garbage now, but if it has lived long enough to reach
+                // generation 2 (behind a checkpoint's or a reader's pin), the collector treats it as live until the next
+                // full collection, and its link would keep its successor alive through every younger collection, and
+                // that one its own: every later version, with the nodes, root arrays and owner tokens it alone reaches,
+                // would be promoted to generation 2 and die there. After _oldest moved, so that a walk that finds the
+                // link cut knows it from the oldest having passed the version (NothingPinned).
+                head.Next = null;
             }
 
             RecycleBehindPins();
