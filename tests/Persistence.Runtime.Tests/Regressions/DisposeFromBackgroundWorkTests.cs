@@ -122,6 +122,7 @@ public sealed class DisposeFromBackgroundWorkTests
     {
         var fs = new SimulatedFileSystem();
         var options = TestDatabases.Quiet(); // 64 KiB log segments, and no checkpoint to recycle one as a spare (which is renamed, not written)
+        options.BackgroundWork = true; // segments prepared in the background (no checkpoint is due with Quiet's limits)
         var logger = new DisposingLogger(disposeOn: 5); // read-only: logged once, by the failed preparation
         options.Logger = logger;
 

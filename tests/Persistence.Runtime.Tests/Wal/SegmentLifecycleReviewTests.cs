@@ -15,6 +15,13 @@ public sealed class SegmentLifecycleReviewTests
     private const string WalDirectory = "/sim/test.db-wal";
     private static readonly int SegmentSize = Quiet().WalSegmentBytes;
 
+    /// <summary>The options with segments prepared in the background (no checkpoint is due with Quiet's limits).</summary>
+    private static DatabaseOptions Background(DatabaseOptions options)
+    {
+        options.BackgroundWork = true;
+        return options;
+    }
+
     /// <summary>
     /// A background preparation that fails (here: the disk refuses the zero-fill) leaves the new file behind, its name
     /// never made durable. The process goes on without a reboot, and the next open lists the file as a segment: the log
@@ -25,7 +32,7 @@ public sealed class SegmentLifecycleReviewTests
     public void A_segment_left_by_a_failed_preparation_keeps_its_commits_after_a_reopen_and_a_power_failure()
     {
         var fs = new SimulatedFileSystem();
-        var db = Open(fs, Quiet());
+        var db = Open(fs, Background(Quiet()));
         fs.Fault = point => point.Kind == FaultKind.Write && point.Path.EndsWith(WalSegments.NameOf(1), StringComparison.Ordinal)
             ? new IOException("injected: no space for the next segment")
             : null;
@@ -50,7 +57,7 @@ public sealed class SegmentLifecycleReviewTests
 
         SimulatedFileSystem image;
         var acknowledged = 0;
-        db = Open(fs, Quiet());
+        db = Open(fs, Background(Quiet()));
         try
         {
             ks = db.Write(tx => tx.GetKeyspace("k"));
