@@ -8,7 +8,9 @@ namespace Persistence.Generators.Emitting;
 /// Emits <c>TFields</c>: one query field per member whose values can be key parts. Each field knows the schema
 /// ordinals of the indexes it leads and whether it leads the primary key, so the planner can use them, and writes
 /// its values exactly as those keys do (as the primary key does when it leads both: they differ only for a DateTime,
-/// which the key holds with its Kind and index entries hold as stored, see <see cref="KeyCode.Write"/>).
+/// which the key holds with its Kind and index entries hold as stored, and a DateTimeOffset, which the key holds with
+/// its offset and index entries as its instant alone, see <see cref="KeyCode.Write"/>; the runtime bounds both by the
+/// instant's bytes).
 /// </summary>
 internal static class FieldsEmitter
 {
