@@ -101,6 +101,29 @@ public sealed class InstantLookupTests : IDisposable
     }
 
     [Fact]
+    public void A_unique_index_built_over_one_instant_at_two_offsets_refuses_and_changes_nothing()
+    {
+        using var db = Database.OpenInMemory();
+        new UnindexedMeetingCollection(db).InsertMany(
+        [
+            new UnindexedMeeting { Id = 1, Starts = Nine, Booked = Nine, Room = "a" },
+            new UnindexedMeeting { Id = 2, Starts = Nine.AddHours(1), Booked = Nine.ToOffset(TimeSpan.FromHours(-5)), Room = "b" },
+        ]);
+
+        Assert.Throws<UniqueConstraintException>(() => new MeetingCollection(db));
+
+        // No index was built (they build in one transaction), and the documents are as they were.
+        using (var read = db.BeginRead())
+        {
+            Assert.All(["Starts", "Booked", "RoomStarts", "StartsRoom"], index =>
+                Assert.True(!read.TryGetKeyspace("meetings#" + index, out var keyspace) || read.Count(keyspace) == 0, index));
+        }
+
+        var stored = new UnindexedMeetingCollection(db);
+        Assert.Equal([Nine.Offset, TimeSpan.FromHours(-5)], stored.All().Select(m => m.Booked!.Value.Offset));
+    }
+
+    [Fact]
     public void A_unique_index_holds_an_instant_once_whatever_the_offset()
     {
         // Booked on the day before nine at +02:00 is meeting 1's; the same instant at -03:00 is the same value.
