@@ -1,3 +1,5 @@
+using Persistence.BTree;
+
 namespace Persistence.Collections;
 
 public abstract partial class Collection<T, TKey>
@@ -15,15 +17,20 @@ public abstract partial class Collection<T, TKey>
     /// <exception cref="UniqueConstraintException">Two live documents hold the same value of a unique index; nothing is
     /// changed (in the caller's transaction, roll it back: entries may have been put before the second was found).</exception>
     /// <exception cref="PersistenceSerializationException">A document cannot be decoded; nothing is changed.</exception>
-    /// <remarks>The expected entries of the whole collection are held in memory while the repair runs.</remarks>
+    /// <remarks>
+    /// The expected entries are built in scratch keyspaces of the transaction (dropped before it returns) and compared with
+    /// the indexes in key order, a batch at a time: the memory a repair holds does not grow with the collection, beyond
+    /// what its transaction writes (a large one writes its pages out early).
+    /// </remarks>
     public long RepairIndexes(WriteTransaction? transaction = null) =>
         Run(transaction, tx => Rebuild(tx, [.. Enumerable.Range(0, Schema.Indexes.Count)], HasExpiry));
 
     /// <summary>
     /// Makes the given indexes (and the expiry index when <paramref name="expiry"/>) hold exactly the entries the
     /// documents produce; returns how many entries were removed or written. Empty indexes are filled in one pass over
-    /// the documents, without holding their entries in memory; others are compared entry by entry. An expired document
-    /// that holds a unique value another document holds too is deleted (<see cref="Loser"/>).
+    /// the documents; others are compared entry by entry with the entries the documents produce, which one pass puts
+    /// into scratch keyspaces of the transaction. Neither holds the entries in memory. An expired document that holds a
+    /// unique value another document holds too is deleted (<see cref="Loser"/>).
     /// </summary>
     private long Rebuild(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry)
     {
@@ -32,33 +39,94 @@ public abstract partial class Collection<T, TKey>
             return Fill(tx, indexes, expiry);
         }
 
-        var expected = indexes.ToDictionary(i => i, _ => new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance));
-        var expectedExpiry = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        var losers = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        ForEachEntry(tx, indexes, expiry,
-            (index, entry, value, key, document) =>
-            {
-                if (expected[index].TryAdd(entry, value))
-                {
-                    return;
-                }
-
-                var loser = Loser(tx, index, key, document, expected[index][entry]);
-                losers.Add(loser);
-                if (!ReferenceEquals(loser, key))
-                {
-                    expected[index][entry] = value; // the value is the live document's
-                }
-            },
-            entry => expectedExpiry.TryAdd(entry, []));
-        if (losers.Count > 0)
+        if (Agree(tx, indexes, expiry))
         {
-            // Deleted once the pass is over, then the entries are computed again without them.
-            return losers.Sum(loser => DeleteExpiredHolder(tx, loser)) + Rebuild(tx, indexes, expiry);
+            return 0; // a consistent collection is not written to at all
         }
 
-        var changed = indexes.Sum(i => Reconcile(tx, IndexKeyspace(i), expected[i]));
-        return expiry ? changed + Reconcile(tx, _expiryIndex!, expectedExpiry) : changed;
+        var expected = indexes.ToDictionary(i => i, i => tx.CreateKeyspace(IndexKeyspaceName(Name, ScratchPrefix + Schema.Indexes[i].Name)));
+        var expectedExpiry = expiry ? tx.CreateKeyspace(IndexKeyspaceName(Name, ScratchPrefix + ExpiryName)) : null;
+        try
+        {
+            var losers = new HashSet<byte[]>(ByteArrayComparer.Instance);
+            ForEachEntry(tx, indexes, expiry,
+                (index, entry, value, key, document) =>
+                {
+                    if (!Schema.Indexes[index].Unique)
+                    {
+                        tx.Put(expected[index], entry, value);
+                        return;
+                    }
+
+                    if (tx.TryAdd(expected[index], entry, value, out var owner))
+                    {
+                        return;
+                    }
+
+                    var loser = Loser(tx, index, key, document, owner.ToArray());
+                    losers.Add(loser);
+                    if (!ReferenceEquals(loser, key))
+                    {
+                        tx.Put(expected[index], entry, value); // the value is the live document's
+                    }
+                },
+                entry => tx.Put(expectedExpiry!, entry, []));
+            if (losers.Count > 0)
+            {
+                // Deleted once the pass is over, then the entries are computed again without them.
+                DropScratch(tx, expected.Values, expectedExpiry);
+                expected.Clear();
+                expectedExpiry = null;
+                return losers.Sum(loser => DeleteExpiredHolder(tx, loser)) + Rebuild(tx, indexes, expiry);
+            }
+
+            var changed = indexes.Sum(i => Reconcile(tx, IndexKeyspace(i), expected[i]));
+            return expectedExpiry is not null ? changed + Reconcile(tx, _expiryIndex!, expectedExpiry) : changed;
+        }
+        finally
+        {
+            if (tx.IsActive)
+            {
+                DropScratch(tx, expected.Values, expectedExpiry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when the given indexes (and the expiry index when <paramref name="expiry"/>) hold exactly the entries the
+    /// documents produce, found without holding them: every entry a document produces is there with its value, and each
+    /// index holds as many entries as the documents produce. Entries are distinct (a non-unique entry ends with its
+    /// primary key, an expiry entry too, and two documents producing one unique entry fail the value check), so the
+    /// two together mean equal sets.
+    /// </summary>
+    private bool Agree(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry)
+    {
+        var agree = true;
+        var produced = new long[Schema.Indexes.Count];
+        var producedExpiry = 0L;
+        ForEachEntry(tx, indexes, expiry,
+            (index, entry, value, _, _) =>
+            {
+                produced[index]++;
+                agree = agree && tx.TryGet(IndexKeyspace(index), entry, out var held) && held.SequenceEqual(value);
+            },
+            entry =>
+            {
+                producedExpiry++;
+                agree = agree && tx.ContainsKey(_expiryIndex!, entry);
+            });
+        return agree && indexes.All(i => tx.Count(IndexKeyspace(i)) == produced[i]) && (!expiry || tx.Count(_expiryIndex!) == producedExpiry);
+    }
+
+    /// <summary>The name of a repair's scratch keyspace, after <c>#</c>, starts with it: <c>users#$repair:Email</c>.</summary>
+    private const string ScratchPrefix = "$repair:";
+
+    private static void DropScratch(WriteTransaction tx, IEnumerable<Keyspace> scratch, Keyspace? expiry)
+    {
+        foreach (var keyspace in scratch.Append(expiry).OfType<Keyspace>())
+        {
+            tx.DeleteKeyspace(keyspace);
+        }
     }
 
     /// <summary>Puts every entry the documents produce into the given empty indexes; returns how many were written or removed.</summary>
@@ -187,40 +255,76 @@ public abstract partial class Collection<T, TKey>
         $"Two documents of '{Name}' hold the same value of the unique index '{Schema.Indexes[index].Name}' (one is "
         + $"{Schema.GetKey(document)}): its entries cannot be built until one of them changes.");
 
-    /// <summary>Makes <paramref name="keyspace"/> hold exactly the <paramref name="expected"/> entries; returns how many it removed or wrote.</summary>
-    private static long Reconcile(WriteTransaction transaction, Keyspace keyspace, Dictionary<byte[], byte[]> expected)
+    /// <summary>
+    /// Makes <paramref name="keyspace"/> hold exactly the entries of <paramref name="expected"/>; returns how many it
+    /// removed or wrote. Both are read in key order side by side; the differences are applied a batch at a time, once
+    /// the cursors are closed (the keyspace is not changed under them), and the walk resumes at the first key not yet
+    /// compared. A keyspace that is right is not written to.
+    /// </summary>
+    private static long Reconcile(WriteTransaction transaction, Keyspace keyspace, Keyspace expected)
     {
-        var removals = new List<byte[]>();
-        var writes = new List<KeyValuePair<byte[], byte[]>>();
-        using (var cursor = transaction.OpenCursor(keyspace))
+        const int Batch = 4096;
+        var changed = 0L;
+        var range = KeyRange.All;
+        while (true)
         {
-            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            var removals = new List<byte[]>();
+            var writes = new List<KeyValuePair<byte[], byte[]>>();
+            byte[]? resume = null;
+            using (var actual = transaction.OpenCursor(keyspace, range))
+            using (var wanted = transaction.OpenCursor(expected, range))
             {
-                var key = cursor.Key.ToArray();
-                if (!expected.Remove(key, out var value))
+                var hasActual = actual.First();
+                var hasWanted = wanted.First();
+                while (hasActual || hasWanted)
                 {
-                    removals.Add(key);
-                }
-                else if (!cursor.Value.SequenceEqual(value))
-                {
-                    writes.Add(new(key, value));
+                    if (removals.Count + writes.Count >= Batch)
+                    {
+                        resume = (!hasWanted || (hasActual && KeyComparer.Compare(actual.Key, wanted.Key) < 0) ? actual.Key : wanted.Key).ToArray();
+                        break;
+                    }
+
+                    var order = !hasWanted ? -1 : !hasActual ? 1 : KeyComparer.Compare(actual.Key, wanted.Key);
+                    if (order < 0)
+                    {
+                        removals.Add(actual.Key.ToArray()); // no document produces it
+                        hasActual = actual.Next();
+                    }
+                    else if (order > 0)
+                    {
+                        writes.Add(new(wanted.Key.ToArray(), wanted.Value.ToArray())); // what the index lacks
+                        hasWanted = wanted.Next();
+                    }
+                    else
+                    {
+                        if (!actual.Value.SequenceEqual(wanted.Value))
+                        {
+                            writes.Add(new(wanted.Key.ToArray(), wanted.Value.ToArray()));
+                        }
+
+                        hasActual = actual.Next();
+                        hasWanted = wanted.Next();
+                    }
                 }
             }
+
+            foreach (var key in removals)
+            {
+                transaction.Delete(keyspace, key);
+            }
+
+            foreach (var (key, value) in writes)
+            {
+                transaction.Put(keyspace, key, value);
+            }
+
+            changed += removals.Count + writes.Count;
+            if (resume is null)
+            {
+                return changed;
+            }
+
+            range = KeyRange.From(resume);
         }
-
-        writes.AddRange(expected); // what the index lacks
-
-        // Applied once the cursor is closed: the keyspace is not changed under it.
-        foreach (var key in removals)
-        {
-            transaction.Delete(keyspace, key);
-        }
-
-        foreach (var (key, value) in writes)
-        {
-            transaction.Put(keyspace, key, value);
-        }
-
-        return removals.Count + writes.Count;
     }
 }

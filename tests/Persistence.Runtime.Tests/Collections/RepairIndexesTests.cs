@@ -52,6 +52,53 @@ public sealed class RepairIndexesTests
     }
 
     [Fact]
+    public void A_repair_larger_than_its_batches_compares_and_fixes_every_entry()
+    {
+        // More differences than a batch of the comparison holds (4,096), on both sides of each resumption: entries
+        // missing, stale and holding the wrong value, spread over the whole key range.
+        using var db = Database.OpenInMemory();
+        var users = new UserCollection(db);
+        users.InsertMany(Enumerable.Range(0, 9000).Select(i => new User { Id = i, Email = $"user{i:D5}@example.com", Age = 20 + (i % 50) }));
+        var good = Entries(db);
+        var damaged = 0;
+        db.Write(tx =>
+        {
+            var email = tx.GetKeyspace("users#Email");
+            var age = tx.GetKeyspace("users#Age");
+            var emails = tx.Scan(email).ToList();
+            for (var i = 0; i < emails.Count; i++)
+            {
+                switch (i % 3)
+                {
+                    case 0:
+                        tx.Delete(email, emails[i].Key); // missing
+                        break;
+                    case 1:
+                        tx.Put(email, [.. emails[i].Key, 0x7a], emails[i].Value); // stale, just after a real one
+                        break;
+                    default:
+                        tx.Put(email, emails[i].Key, [.. emails[i].Value, 0]); // the wrong primary key
+                        break;
+                }
+
+                damaged++;
+            }
+
+            foreach (var (key, _) in tx.Scan(age).Where((_, i) => i % 4 == 0).ToList())
+            {
+                tx.Delete(age, key);
+                damaged++;
+            }
+        });
+
+        Assert.Equal(damaged, users.RepairIndexes());
+
+        Assert.Equal(good, Entries(db)); // and no scratch keyspace is left
+        Assert.Empty(users.CheckConsistency());
+        Assert.Equal(0, users.RepairIndexes());
+    }
+
+    [Fact]
     public void Duplicate_unique_value_is_refused_and_nothing_changes()
     {
         using var db = Database.OpenInMemory();
