@@ -122,6 +122,9 @@ internal sealed partial class Checkpointer
                     sequencer.CheckpointInProgress = false;
                 }
 
+                // Only now, after every node it wrote has its page number: until then the pin keeps the target, and so
+                // every version before it, from retiring, and retirement resolves what those versions' successors
+                // freed on the promise that no checkpoint can still write it (VersionChain.RetireUnpinned).
                 target.Unpin();
             }
         }

@@ -27,9 +27,18 @@ internal sealed class ConflictDetector
     public string? FindConflict(TxLog mine, Catalog myCatalog, DbVersion snapshot, DbVersion latest)
     {
         long theirOps = 0;
+        var reached = snapshot;
         for (var v = snapshot.Next; v is not null; v = Next(v, latest))
         {
             theirOps += LogOf(v, snapshot).OpCount;
+            reached = v;
+        }
+
+        if (!ReferenceEquals(reached, latest))
+        {
+            // Retirement cuts a retired version off the chain (VersionChain.RetireUnpinned): only a snapshot that is no
+            // longer pinned can end the walk early, and checking nothing would lose the commits after it.
+            throw new System.Diagnostics.UnreachableException($"The snapshot {snapshot.Number} of a committing writer was retired: the walk ended at version {reached.Number}, before {latest.Number}.");
         }
 
         int? keyspace = null;
