@@ -83,15 +83,12 @@ public sealed class LongReaderRecycleTests
             }
         }
 
-        var deadline = Stopwatch.StartNew();
-        var runFor = TimeSpan.FromSeconds(4.5);
-        // The writers go on past runFor until three readers have stayed open across 20 commits: on a loaded machine a
-        // run of fixed length may see too few commits behind any reader. Only a writer stuck for a minute fails it.
-        var giveUpAfter = TimeSpan.FromSeconds(60);
         var stop = new CancellationTokenSource();
         long maxSpan = 0, longReaders = 0, verifications = 0, commits = 0;
-        bool Writing() =>
-            failures.Count == 0 && (deadline.Elapsed < runFor || (Interlocked.Read(ref longReaders) < 3 && deadline.Elapsed < giveUpAfter));
+        // The writers go on past 4.5 s until three readers have stayed open across 20 commits: on a loaded machine a
+        // run of fixed length may see too few commits behind any reader. Only a writer stuck for a minute fails it.
+        var run = RunFor(TimeSpan.FromSeconds(4.5), () => Interlocked.Read(ref longReaders) >= 3);
+        bool Writing() => failures.Count == 0 && !run.Stop();
 
         var writers = Enumerable.Range(0, Writers).Select(w => Dedicated(() =>
         {
@@ -292,7 +289,7 @@ public sealed class LongReaderRecycleTests
         Assert.True(failures.Count == 0, $"{verifications} verifications, longest reader {maxSpan} commits:\n" + string.Join("\n----\n", failures));
         Assert.True(
             longReaders >= 3,
-            $"only {longReaders} readers stayed open across 20 commits or more (longest {maxSpan}) in {deadline.Elapsed.TotalSeconds:F1} s, {commits} commits");
+            $"only {longReaders} readers stayed open across 20 commits or more (longest {maxSpan}) in {run}, {commits} commits");
         Assert.True(pool.Reused > reusedBefore, "no page buffer was recycled during the run");
 
         void CheckFinal(Database database)
