@@ -98,7 +98,7 @@ internal static partial class CollectionEmitter
         var declarations = string.Join(", ", parameters.Select(p => $"{p.TypeName} {p.Name}"));
         if (members.Count == 1)
         {
-            var write = KeyCode.Write(members[0].Shape, "w", "v", asStored: true);
+            var write = KeyCode.Write(members[0].Shape, "w", "v");
             source.WriteLine($"private static byte[] Key({declarations}) => Encode({parameters[0].Name}, static (ref global::Persistence.Serialization.KeyWriter w, {parameters[0].TypeName} v) => {write});");
             return;
         }
@@ -111,7 +111,7 @@ internal static partial class CollectionEmitter
         {
             for (var i = 0; i < members.Count; i++)
             {
-                source.WriteLine(KeyCode.Write(members[i].Shape, "w", $"v.Item{Names.Invariant(i + 1)}", asStored: true) + ";");
+                source.WriteLine(KeyCode.Write(members[i].Shape, "w", $"v.Item{Names.Invariant(i + 1)}") + ";");
             }
         }
 

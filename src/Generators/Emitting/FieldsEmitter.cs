@@ -7,10 +7,8 @@ namespace Persistence.Generators.Emitting;
 /// <summary>
 /// Emits <c>TFields</c>: one query field per member whose values can be key parts. Each field knows the schema
 /// ordinals of the indexes it leads and whether it leads the primary key, so the planner can use them, and writes
-/// its values exactly as those keys do (as the primary key does when it leads both: they differ only for a DateTime,
-/// which the key holds with its Kind and index entries hold as stored, and a DateTimeOffset, which the key holds with
-/// its offset and index entries as its instant alone, see <see cref="KeyCode.Write"/>; the runtime bounds both by the
-/// instant's bytes).
+/// its values exactly as those keys do (primary keys and index entries write them alike, see <see cref="KeyCode.Write"/>),
+/// and compares them as the keys order them (<see cref="Comparer"/>).
 /// </summary>
 internal static class FieldsEmitter
 {
@@ -51,7 +49,7 @@ internal static class FieldsEmitter
                     var value = member.Shape.IsNullable ? "v" : "v!";
                     source.WriteLine($$"""
                         public global::Persistence.Query.StringField<{{model.FullName}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
-                            static (ref {{KeyWriter}} w, string? v) => {{KeyCode.Write(member.Shape, "w", value, asStored: !leadsKey)}}, {{indexes}}, {{primary}}, {{nullable}});
+                            static (ref {{KeyWriter}} w, string? v) => {{KeyCode.Write(member.Shape, "w", value)}}, {{indexes}}, {{primary}}, {{nullable}});
                         """);
                 }
                 else
@@ -59,15 +57,28 @@ internal static class FieldsEmitter
                     var type = member.Shape.TypeName;
                     source.WriteLine($$"""
                         public global::Persistence.Query.Field<{{model.FullName}}, {{type}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
-                            static (ref {{KeyWriter}} w, {{type}} v) => {{KeyCode.Write(member.Shape, "w", "v", asStored: !leadsKey)}}, {{Comparer(member.Shape)}}, {{indexes}}, {{primary}}, {{nullable}});
+                            static (ref {{KeyWriter}} w, {{type}} v) => {{KeyCode.Write(member.Shape, "w", "v")}}, {{Comparer(member.Shape)}}, {{indexes}}, {{primary}}, {{nullable}});
                         """);
                 }
             }
         }
     }
 
-    /// <summary>The comparer that orders values as their keys do: the default one, except for byte[], which has none.</summary>
-    private static string Comparer(ValueShape shape) => shape.Kind == ValueKind.Bytes
-        ? $"global::System.Collections.Generic.Comparer<{shape.TypeName}>.Create(static (x, y) => x is null ? (y is null ? 0 : -1) : y is null ? 1 : global::System.MemoryExtensions.SequenceCompareTo(new global::System.ReadOnlySpan<byte>(x), new global::System.ReadOnlySpan<byte>(y)))"
-        : $"global::System.Collections.Generic.Comparer<{shape.TypeName}>.Default";
+    /// <summary>
+    /// The comparer that orders values as their keys do: the default one, except for byte[], which has none, and
+    /// DateTime, whose keys hold it as stored (a Local value converted to UTC): the default comparer compares Ticks
+    /// whatever the Kind, so a query by a Local value would refuse the documents its key bounds find, which read back in
+    /// UTC.
+    /// </summary>
+    private static string Comparer(ValueShape shape)
+    {
+        const string Stored = "global::Persistence.Serialization.MessagePackWriter.StoredDateTime";
+        return shape.Underlying.Kind switch
+        {
+            ValueKind.Bytes => $"global::System.Collections.Generic.Comparer<{shape.TypeName}>.Create(static (x, y) => x is null ? (y is null ? 0 : -1) : y is null ? 1 : global::System.MemoryExtensions.SequenceCompareTo(new global::System.ReadOnlySpan<byte>(x), new global::System.ReadOnlySpan<byte>(y)))",
+            ValueKind.DateTime when shape.IsNullable => $"global::System.Collections.Generic.Comparer<{shape.TypeName}>.Create(static (x, y) => global::System.Nullable.Compare({Stored}(x), {Stored}(y)))",
+            ValueKind.DateTime => $"global::System.Collections.Generic.Comparer<{shape.TypeName}>.Create(static (x, y) => {Stored}(x).CompareTo({Stored}(y)))",
+            _ => $"global::System.Collections.Generic.Comparer<{shape.TypeName}>.Default",
+        };
+    }
 }

@@ -68,11 +68,13 @@ internal static class MapSerializerEmitter
 
     /// <summary>
     /// Reads a map into a new instance in the local <c>document</c>. The members of the primary key
-    /// <paramref name="key"/> (in key order) that it holds exactly are read from the local <c>primaryKey</c> instead.
+    /// <paramref name="key"/> (in key order) that it holds exactly are read from the local <c>primaryKey</c> instead;
+    /// with <paramref name="earlier"/>, those it held exactly under the earlier primary-key encoding, read as that held
+    /// them (<see cref="KeyCode.HasEarlierEncoding"/>).
     /// </summary>
-    public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context, IReadOnlyList<MemberModel>? key = null)
+    public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context, IReadOnlyList<MemberModel>? key = null, bool earlier = false)
     {
-        var fromKey = FromKey(key);
+        var fromKey = FromKey(key, earlier);
         foreach (var member in model.Members)
         {
             var initial = member.Shape.IsReference && !member.Shape.IsNullable ? "default!" : "default";
@@ -91,11 +93,11 @@ internal static class MapSerializerEmitter
             {
                 if (!fromKey.Contains(member))
                 {
-                    source.WriteLine(KeyCode.Skip(member.Shape, "keyReader", asStored: false) + ";");
+                    source.WriteLine(KeyCode.Skip(member.Shape, "keyReader", earlier) + ";");
                     continue;
                 }
 
-                source.WriteLine($"{Value(member)} = {KeyCode.Read(member.Shape, "keyReader")};");
+                source.WriteLine($"{Value(member)} = {KeyCode.Read(member.Shape, "keyReader", earlier)};");
                 if (NeedsFlag(context, member))
                 {
                     source.WriteLine($"{Has(member)} = true;");
@@ -263,8 +265,12 @@ internal static class MapSerializerEmitter
     private static bool NeedsFlag(EmitContext context, MemberModel member) =>
         member.Assignment == MemberAssignment.Setter || ValueReader.MissingValue(context, member.Shape, member.Name) is not null;
 
-    /// <summary>The members of <paramref name="key"/> that the key holds exactly (<see cref="KeyCode.IsExact"/>): they are not stored in the map.</summary>
-    private static List<MemberModel>? FromKey(IReadOnlyList<MemberModel>? key) => key?.Where(m => KeyCode.IsExact(m.Shape)).ToList();
+    /// <summary>
+    /// The members of <paramref name="key"/> that the key holds exactly (<see cref="KeyCode.IsExact"/>, or with
+    /// <paramref name="earlier"/> <see cref="KeyCode.WasExact"/>): they are not stored in the map.
+    /// </summary>
+    private static List<MemberModel>? FromKey(IReadOnlyList<MemberModel>? key, bool earlier = false) =>
+        key?.Where(m => earlier ? KeyCode.WasExact(m.Shape) : KeyCode.IsExact(m.Shape)).ToList();
 
     private static IEnumerable<MemberModel> Stored(TypeModel model, IReadOnlyList<MemberModel>? fromKey) =>
         fromKey is null ? model.Members : model.Members.Where(m => !fromKey.Contains(m));

@@ -21,7 +21,7 @@ internal static class SchemaEmitter
         var name = ClassName(model);
         var key = collection.Key;
         var indexes = string.Join(", ", collection.Indexes.Select(i => $"new {i.Name}Index()"));
-        var keyEncodings = Encodings(model, key.Members, asStored: false);
+        var keyEncodings = Encodings(model, key.Members, primaryKey: true);
         source.WriteLine($"/// <summary>Serializer, key encoder and indexes of <see cref=\"{model.Name}\"/>.</summary>");
         using (source.Open($"{model.HelperAccessibility} sealed class {name} : global::Persistence.Collections.DocumentSchema<{model.FullName}, {key.TypeName}>"))
         {
@@ -50,6 +50,18 @@ internal static class SchemaEmitter
                 source.WriteLine("return document;");
             }
 
+            if (keyMembers.Any(m => KeyCode.HasEarlierEncoding(m.Shape)))
+            {
+                // Documents stored under the key's earlier encoding, which the collection moves once: they left out the
+                // members that key held exactly, and it held them otherwise.
+                source.WriteLine();
+                using (source.Open($"public override {model.FullName} DeserializeUnderEarlierKey(ref global::Persistence.Serialization.MessagePackReader reader, scoped global::System.ReadOnlySpan<byte> primaryKey)"))
+                {
+                    MapSerializerEmitter.ReadMembers(source, model, new EmitContext(model.Name, "1"), keyMembers, earlier: true);
+                    source.WriteLine("return document;");
+                }
+            }
+
             foreach (var index in collection.Indexes)
             {
                 source.WriteLine();
@@ -67,7 +79,7 @@ internal static class SchemaEmitter
             source.WriteLine($$"""
                 public override {{key.TypeName}} GetKey({{model.FullName}} document) => document.{{Names.Escape(member.Name)}};
 
-                public override void WriteKey(ref {{KeyWriter}} writer, {{key.TypeName}} key) => {{KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key"), asStored: false)}};
+                public override void WriteKey(ref {{KeyWriter}} writer, {{key.TypeName}} key) => {{KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key"))}};
 
                 public override {{key.TypeName}} ReadKey(ref {{KeyReader}} reader) => {{KeyCode.Read(member.Shape, "reader")}};
                 """);
@@ -81,7 +93,7 @@ internal static class SchemaEmitter
         {
             foreach (var member in members)
             {
-                source.WriteLine(KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key." + Names.Escape(member.Name)), asStored: false) + ";");
+                source.WriteLine(KeyCode.Write(member.Shape, "writer", NotNull(model, member, "key." + Names.Escape(member.Name))) + ";");
             }
         }
 
@@ -94,9 +106,12 @@ internal static class SchemaEmitter
         }
     }
 
-    /// <summary>The key encodings of <paramref name="members"/> as literals, for the runtime to record with the indexes (<see cref="KeyCode.Encoding"/>).</summary>
-    private static string Encodings(TypeModel model, IEnumerable<string> members, bool asStored) =>
-        string.Join(", ", MapSerializerEmitter.Members(model, members).Select(m => Names.Literal(KeyCode.Encoding(m.Shape, asStored))));
+    /// <summary>
+    /// The key encodings of <paramref name="members"/> as literals, for the runtime to record with the indexes
+    /// (<see cref="KeyCode.Encoding"/>), as the primary key's when <paramref name="primaryKey"/>.
+    /// </summary>
+    private static string Encodings(TypeModel model, IEnumerable<string> members, bool primaryKey) =>
+        string.Join(", ", MapSerializerEmitter.Members(model, members).Select(m => Names.Literal(KeyCode.Encoding(m.Shape, primaryKey))));
 
     /// <summary>
     /// <paramref name="value"/>, or for a non-nullable reference, the value or a throw: a primary key is encoded before
@@ -142,7 +157,7 @@ internal static class SchemaEmitter
         {
             source.WriteLine($$"""
                 public {{index.Name}}Index()
-                    : base({{Names.Literal(index.Name)}}, {{(index.Unique ? "true" : "false")}}, [{{names}}], [{{Encodings(model, index.Members, asStored: true)}}])
+                    : base({{Names.Literal(index.Name)}}, {{(index.Unique ? "true" : "false")}}, [{{names}}], [{{Encodings(model, index.Members, primaryKey: false)}}])
                 {
                 }
 
@@ -171,7 +186,7 @@ internal static class SchemaEmitter
                         value += " ?? " + context.ThrowNull(member.Name, reading: false);
                     }
 
-                    source.WriteLine(KeyCode.Write(member.Shape, "writer", value, asStored: true) + ";");
+                    source.WriteLine(KeyCode.Write(member.Shape, "writer", value) + ";");
                 }
 
                 source.WriteLine("return true;");
@@ -180,7 +195,7 @@ internal static class SchemaEmitter
             source.WriteLine();
             if (members.Count == 1)
             {
-                source.WriteLine($"public override void SkipKey(ref {KeyReader} reader) => {KeyCode.Skip(members[0].Shape, "reader", asStored: true)};");
+                source.WriteLine($"public override void SkipKey(ref {KeyReader} reader) => {KeyCode.Skip(members[0].Shape, "reader")};");
             }
             else
             {
@@ -188,7 +203,7 @@ internal static class SchemaEmitter
                 {
                     foreach (var member in members)
                     {
-                        source.WriteLine(KeyCode.Skip(member.Shape, "reader", asStored: true) + ";");
+                        source.WriteLine(KeyCode.Skip(member.Shape, "reader") + ";");
                     }
                 }
             }

@@ -6,7 +6,7 @@ public abstract partial class Collection<T, TKey>
 {
     /// <summary>
     /// The index (after <c>#</c>) of the keyspace recording which indexes the collection's keyspaces hold and how each
-    /// was defined when its entries were built: index name to <see cref="DefinitionOf"/>, and
+    /// was defined when its entries were built: index name to <see cref="DefinitionOf(IndexSchema{T}, DocumentSchema{T, TKey})"/>, and
     /// <see cref="ExpiryRecord"/> for the expiry index.
     /// </summary>
     private const string DefinitionsName = "$indexes";
@@ -45,8 +45,9 @@ public abstract partial class Collection<T, TKey>
     /// What the expiry index's entries depend on: the version and the primary key's encoding, which each entry holds
     /// after the expiry ("2|expiry|Int64").
     /// </summary>
-    private static byte[] ExpiryDefinitionOf(DocumentSchema<T, TKey> schema) =>
-        Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{KeyEncodingOf(schema)}");
+    private static byte[] ExpiryDefinitionOf(DocumentSchema<T, TKey> schema) => ExpiryDefinitionOf(KeyEncodingOf(schema));
+
+    private static byte[] ExpiryDefinitionOf(string keyEncoding) => Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{keyEncoding}");
 
     /// <summary>
     /// What an index's entries depend on: the version, whether it is unique, its members in key order with the key
@@ -54,38 +55,63 @@ public abstract partial class Collection<T, TKey>
     /// encodings are those the generator names (<see cref="IndexSchema{T}.Encodings"/>), not the members' types: a
     /// change between types that write the same bytes (int and long) keeps the entries, any other rebuilds them.
     /// </summary>
-    private static byte[] DefinitionOf(IndexSchema<T> index, DocumentSchema<T, TKey> schema)
+    private static byte[] DefinitionOf(IndexSchema<T> index, DocumentSchema<T, TKey> schema) => DefinitionOf(index, KeyEncodingOf(schema));
+
+    private static byte[] DefinitionOf(IndexSchema<T> index, string keyEncoding)
     {
         var members = index.Members.Select((member, i) => $"{member}:{(index.Encodings.Count == 0 ? UnknownEncoding : index.Encodings[i])}");
         return Encoding.UTF8.GetBytes(
-            $"{DefinitionVersion}|{(index.Unique ? "unique" : "multiple")}|{string.Join(",", members)}|{KeyEncodingOf(schema)}");
+            $"{DefinitionVersion}|{(index.Unique ? "unique" : "multiple")}|{string.Join(",", members)}|{keyEncoding}");
     }
 
-    private static byte[] KeyDefinitionOf(DocumentSchema<T, TKey> schema) =>
-        Encoding.UTF8.GetBytes($"{DefinitionVersion}|key|{KeyEncodingOf(schema)}");
+    private static byte[] KeyDefinitionOf(DocumentSchema<T, TKey> schema) => KeyDefinitionOf(KeyEncodingOf(schema));
+
+    private static byte[] KeyDefinitionOf(string keyEncoding) => Encoding.UTF8.GetBytes($"{DefinitionVersion}|key|{keyEncoding}");
+
+    /// <summary>What the recorded primary-key encoding says of the stored documents' keys (<see cref="KeyStateOf"/>).</summary>
+    private enum KeyState
+    {
+        /// <summary>The declared encoding is recorded.</summary>
+        Declared,
+
+        /// <summary>Nothing to compare is recorded (or the schema names no encoding): the declared one is to be recorded.</summary>
+        Unrecorded,
+
+        /// <summary>
+        /// The documents are keyed in the earlier encoding of the declared key's DateTime and DateTimeOffset parts
+        /// (<see cref="EarlierKeyEncodingOf"/>): they are to be moved under their keys (<see cref="MoveKeys"/>).
+        /// </summary>
+        Earlier,
+    }
 
     /// <summary>
-    /// Whether the recorded primary-key encoding is the declared one: true when it is, false when nothing (or an unknown
-    /// encoding) is recorded, so that the declared one is recorded; throws <see cref="ErrorCode.PrimaryKeyChanged"/>
-    /// when another is, because every stored document is keyed in it and could no longer be found.
+    /// What the recorded primary-key encoding says of the documents' keys. With nothing recorded, documents stored by a
+    /// version before it was recorded are in the earlier encoding, the only one there was then. Throws
+    /// <see cref="ErrorCode.PrimaryKeyChanged"/> when another encoding is recorded, because every stored document is
+    /// keyed in it and could no longer be found.
     /// </summary>
-    private static bool KeyRecorded(Transaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions)
+    private static KeyState KeyStateOf(Transaction tx, DocumentSchema<T, TKey> schema, Keyspace? definitions, Keyspace documents)
     {
-        var declared = KeyDefinitionOf(schema);
-        if (tx.Get(definitions, KeyRecord) is not { } recorded)
+        var earlier = EarlierKeyEncodingOf(schema);
+        if (definitions is null || tx.Get(definitions, KeyRecord) is not { } recorded)
         {
-            return false;
+            return earlier is not null && tx.Count(documents) > 0 ? KeyState.Earlier : KeyState.Unrecorded;
         }
 
-        if (recorded.AsSpan().SequenceEqual(declared))
+        if (recorded.AsSpan().SequenceEqual(KeyDefinitionOf(schema)))
         {
-            return true;
+            return KeyState.Declared;
         }
 
         var stored = Encoding.UTF8.GetString(recorded);
         if (stored.EndsWith("|" + UnknownEncoding, StringComparison.Ordinal) || KeyEncodingOf(schema) == UnknownEncoding)
         {
-            return false; // a schema that did not name its encoding recorded it, or this one does not: nothing to compare
+            return KeyState.Unrecorded; // a schema that did not name its encoding recorded it, or this one does not: nothing to compare
+        }
+
+        if (earlier is not null && recorded.AsSpan().SequenceEqual(KeyDefinitionOf(earlier)))
+        {
+            return KeyState.Earlier;
         }
 
         throw new DocumentException(ErrorCode.PrimaryKeyChanged, schema.CollectionName,
@@ -124,7 +150,13 @@ public abstract partial class Collection<T, TKey>
             return null; // the records are written at the first construction
         }
 
-        if (definitions is not null && !KeyRecorded(tx, schema, definitions) && !readOnly)
+        var keyState = KeyStateOf(tx, schema, definitions, documents);
+        if (keyState == KeyState.Earlier)
+        {
+            return null; // moved by the write path, which a read-only database refuses: these keys cannot be read
+        }
+
+        if (definitions is not null && keyState == KeyState.Unrecorded && !readOnly)
         {
             return null; // recorded by the write path
         }

@@ -50,8 +50,9 @@ public abstract partial class Collection<T, TKey>
 
         // Most constructions find everything in place and write nothing; one that must create, record, build or delete
         // something does it in a write transaction (which a read-only database refuses).
-        (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry, var unbuilt, var buildExpiry) = bound is { } found
-            ? (found.Documents, found.Indexes, found.Expiry, found.Stored, new List<int>(), false)
+        var started = database.TimeProvider.GetTimestamp();
+        (Documents, _indexKeyspaces, _expiryIndex, _storedExpiry, var unbuilt, var buildExpiry, var moved) = bound is { } found
+            ? (found.Documents, found.Indexes, found.Expiry, found.Stored, new List<int>(), false, (Moved?)null)
             : database.Write(tx =>
             {
                 var documents = tx.GetOrCreateKeyspace(schema.CollectionName);
@@ -59,9 +60,15 @@ public abstract partial class Collection<T, TKey>
                 var definitionsName = IndexKeyspaceName(schema.CollectionName, DefinitionsName);
                 var recordedBefore = tx.TryGetKeyspace(definitionsName, out var definitions);
                 definitions ??= tx.CreateKeyspace(definitionsName);
-                if (!KeyRecorded(tx, schema, definitions))
+                Moved? movedKeys = null;
+                switch (KeyStateOf(tx, schema, definitions, documents))
                 {
-                    tx.Put(definitions, KeyRecord, KeyDefinitionOf(schema));
+                    case KeyState.Earlier:
+                        movedKeys = MoveKeys(tx, documents, definitions, recordedBefore); // records the declared encoding
+                        break;
+                    case KeyState.Unrecorded:
+                        tx.Put(definitions, KeyRecord, KeyDefinitionOf(schema));
+                        break;
                 }
 
                 var (indexes, unbuilt) = OpenIndexes(tx, schema, definitions, recordedBefore, hasDocuments);
@@ -71,8 +78,15 @@ public abstract partial class Collection<T, TKey>
                 var storedName = IndexKeyspaceName(schema.CollectionName, StoredExpiryName);
                 var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
                 var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null);
-                return (documents, indexes, expiry, stored, unbuilt, buildExpiry);
+                return (documents, indexes, expiry, stored, unbuilt, buildExpiry, movedKeys);
             });
+
+        // A move reads and writes again every document, which a large collection takes a while to do: say so once committed.
+        if (moved is { } done)
+        {
+            Diagnostics.Log.KeysMoved(database.Logger, done.Documents, Name, database.Path ?? ":memory:", KeyEncodingOf(schema), done.Entries,
+                (long)database.TimeProvider.GetElapsedTime(started).TotalMilliseconds);
+        }
 
         // Entries for documents stored before an index (or the expiry index) was declared, without which queries by it
         // would miss them.

@@ -43,9 +43,12 @@ public abstract class DocumentSchema<T, TKey>
 
     /// <summary>
     /// The key encoding of each primary-key member, in key order, named as <see cref="IndexSchema{T}.Encodings"/> names
-    /// them. Index entries hold the encoded primary key (the expiry index's too), so the collection records it with each
+    /// them, except that a DateTime part is "DateTimeUtc" (held as stored, in UTC; an index's DateTime is "DateTime").
+    /// Index entries hold the encoded primary key (the expiry index's too), so the collection records it with each
     /// index and builds the indexes again when it changes. The documents themselves stay under the keys they were written
-    /// with: a type whose key encodes differently cannot find them (see the README on changing a primary key's type).
+    /// with: a type whose key encodes differently cannot find them (see the README on changing a primary key's type),
+    /// except documents stored under the earlier encoding of DateTime and DateTimeOffset parts ("DateTime" and
+    /// "DateTimeOffset"), which the collection moves under their keys once (<see cref="DeserializeUnderEarlierKey"/>).
     /// Empty when not known.
     /// </summary>
     public IReadOnlyList<string> KeyEncodings { get; }
@@ -53,10 +56,18 @@ public abstract class DocumentSchema<T, TKey>
     /// <summary>The primary key of a document.</summary>
     public abstract TKey GetKey(T document);
 
-    /// <summary>Writes the order-preserving encoding of a primary key.</summary>
+    /// <summary>
+    /// Writes the order-preserving encoding of a primary key: a DateTime part as the stored document reads it back
+    /// (<see cref="MessagePackWriter.StoredDateTime(DateTime)"/>), a DateTimeOffset part as its instant alone
+    /// (<see cref="KeyWriter.WriteDateTimeOffsetInstant"/>), so that a document's key is the key of that document read
+    /// back, and keys equal as <see cref="DateTimeOffset.Equals(DateTimeOffset)"/> has it are one key.
+    /// </summary>
     public abstract void WriteKey(ref KeyWriter writer, TKey key);
 
-    /// <summary>Decodes a primary key written by <see cref="WriteKey"/>.</summary>
+    /// <summary>
+    /// Decodes a primary key written by <see cref="WriteKey"/>: a DateTime part comes back in UTC, a DateTimeOffset part
+    /// as its instant at offset zero (the key does not hold the offset; the document does).
+    /// </summary>
     public abstract TKey ReadKey(ref KeyReader reader);
 
     /// <summary>
@@ -72,6 +83,17 @@ public abstract class DocumentSchema<T, TKey>
     /// <paramref name="primaryKey"/>, the encoded primary key the document is stored under.
     /// </summary>
     public abstract T Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey);
+
+    /// <summary>
+    /// Reads a document stored under <paramref name="primaryKey"/> in the earlier encoding of its key, which held a
+    /// DateTime part with its own Ticks and Kind and a DateTimeOffset part with its offset (recorded as "DateTime" and
+    /// "DateTimeOffset"; a document then left out a DateTimeOffset key member, which that key held exactly). The
+    /// collection calls it once, when it finds its documents recorded under that encoding, to store each again under
+    /// its key as <see cref="WriteKey"/> writes it. The default, <see cref="Deserialize"/>, is right for a key without
+    /// such parts, which never has an earlier encoding.
+    /// </summary>
+    public virtual T DeserializeUnderEarlierKey(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey) =>
+        Deserialize(ref reader, primaryKey);
 
     /// <summary>True for types with an <see cref="ExpiresAtAttribute"/> member.</summary>
     public virtual bool HasExpiresAt => false;

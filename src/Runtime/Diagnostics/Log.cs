@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Built {Indexes} of collection {Collection} in {Path} from its {Documents} documents in {ElapsedMs} ms")]
     public static partial void IndexesBuilt(ILogger logger, string indexes, string collection, string path, long documents, long elapsedMs);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Moved the {Documents} documents of collection {Collection} in {Path} under primary keys encoded as {Encoding}, with {Entries} index entries, in {ElapsedMs} ms")]
+    public static partial void KeysMoved(ILogger logger, long documents, string collection, string path, string encoding, long entries, long elapsedMs);
 }

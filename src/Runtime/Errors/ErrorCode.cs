@@ -117,4 +117,11 @@ public enum ErrorCode
     /// member's type changed, say from int to string): they cannot be found by the declared key.
     /// </summary>
     PrimaryKeyChanged = 505,
+
+    /// <summary>
+    /// Two documents stored under primary keys of the earlier encoding of DateTime and DateTimeOffset parts have one key
+    /// in the declared encoding (one instant at two offsets, or a Local and a UTC DateTime of one instant), so the
+    /// collection cannot move them under their keys; it refuses to open, and nothing is written.
+    /// </summary>
+    PrimaryKeysCollide = 506,
 }

@@ -39,19 +39,12 @@ internal static class FieldKeys
         var writer = new KeyWriter(stackalloc byte[64]);
         try
         {
+            // As every key holds the value: a DateTimeOffset as its instant, a DateTime as stored, so that the values the
+            // field's comparer calls equal are one key. A DateTime's bounds leave out the Kind that ends its key (always
+            // Utc now), so that they also take in index entries that databases written before 2026-11-23 may still hold
+            // with the value's own Kind (until RepairIndexes), as they did before.
             member.KeyWriter(ref writer, value);
-
-            // The comparers call instants equal whatever their offset (DateTimeOffset) or kind (DateTime), but a primary
-            // key ends with the offset, and every key of a DateTime with its kind: bounds and equality use the instant's
-            // bytes alone, a prefix of every key the comparer calls equal. Index entries hold a DateTimeOffset's instant
-            // alone already (KeyWriter.WriteDateTimeOffsetInstant).
-            var trim = value switch
-            {
-                DateTimeOffset => member.IsPrimaryKey ? 2 : 0,
-                DateTime => 1,
-                _ => 0,
-            };
-            return writer.WrittenSpan[..(writer.Length - trim)].ToArray();
+            return writer.WrittenSpan[..(writer.Length - (value is DateTime ? 1 : 0))].ToArray();
         }
         finally
         {

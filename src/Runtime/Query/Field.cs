@@ -28,7 +28,11 @@ public abstract class Field<T>
     /// <summary>True when the member's key encoding starts with a null marker.</summary>
     internal abstract bool IsNullable { get; }
 
-    /// <summary>True when the member's keys tell apart values its comparer calls equal (the offset of a DateTimeOffset, the kind of a DateTime).</summary>
+    /// <summary>
+    /// True when the member's keys may tell apart values its comparer calls equal: the Kind of a DateTime, in the index
+    /// entries that databases written before 2026-11-23 may still hold with the value's own Kind (until RepairIndexes;
+    /// keys are written as stored, in UTC, now). A DateTimeOffset's keys are its instant.
+    /// </summary>
     internal virtual bool KeyRefinesEquality => false;
 
     /// <summary>Compares two documents by this member (for ordering).</summary>
@@ -63,8 +67,7 @@ public class Field<T, TValue> : Field<T>
     internal override bool IsNullable { get; }
 
     /// <inheritdoc />
-    internal override bool KeyRefinesEquality { get; } =
-        typeof(TValue) == typeof(DateTimeOffset) || typeof(TValue) == typeof(DateTimeOffset?) || typeof(TValue) == typeof(DateTime) || typeof(TValue) == typeof(DateTime?);
+    internal override bool KeyRefinesEquality { get; } = typeof(TValue) == typeof(DateTime) || typeof(TValue) == typeof(DateTime?);
 
     internal TValue Get(T document) => _getter(document);
 

@@ -500,7 +500,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         /// <summary>The DateTime member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.DateTime> DateTime { get; } = new("DateTime", static d => d.DateTime,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Default, [7], false, false);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Create(static (x, y) => global::Persistence.Serialization.MessagePackWriter.StoredDateTime(x).CompareTo(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(y))), [7], false, false);
 
         /// <summary>The DateTimeOffset member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.DateTimeOffset> DateTimeOffset { get; } = new("DateTimeOffset", static d => d.DateTimeOffset,
@@ -540,7 +540,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         /// <summary>The NullableDateTime member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, global::System.DateTime?> NullableDateTime { get; } = new("NullableDateTime", static d => d.NullableDateTime,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime? v) => w.WriteNullableDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime?>.Default, [], false, true);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime? v) => w.WriteNullableDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime?>.Create(static (x, y) => global::System.Nullable.Compare(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(x), global::Persistence.Serialization.MessagePackWriter.StoredDateTime(y))), [], false, true);
 
         /// <summary>The NullableDecimal member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.AllTypes.Sample, decimal?> NullableDecimal { get; } = new("NullableDecimal", static d => d.NullableDecimal,

@@ -145,7 +145,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
 
         /// <summary>The PlacedAt member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.Orders.Order, global::System.DateTime> PlacedAt { get; } = new("PlacedAt", static d => d.PlacedAt,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Default, [], false, false);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Create(static (x, y) => global::Persistence.Serialization.MessagePackWriter.StoredDateTime(x).CompareTo(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(y))), [], false, false);
 
         /// <summary>The Total member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.Orders.Order, decimal> Total { get; } = new("Total", static d => d.Total,

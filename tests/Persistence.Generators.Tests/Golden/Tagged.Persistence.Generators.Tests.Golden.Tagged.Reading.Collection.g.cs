@@ -75,7 +75,7 @@ namespace Persistence.Generators.Tests.Golden.Tagged
 
         /// <summary>The At member.</summary>
         public global::Persistence.Query.Field<global::Persistence.Generators.Tests.Golden.Tagged.Reading, global::System.DateTime> At { get; } = new("At", static d => d.At,
-            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Default, [], false, false);
+            static (ref global::Persistence.Serialization.KeyWriter w, global::System.DateTime v) => w.WriteDateTime(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(v)), global::System.Collections.Generic.Comparer<global::System.DateTime>.Create(static (x, y) => global::Persistence.Serialization.MessagePackWriter.StoredDateTime(x).CompareTo(global::Persistence.Serialization.MessagePackWriter.StoredDateTime(y))), [], false, false);
     }
 
     /// <summary>Serializer, key encoder and indexes of <see cref="Reading"/>.</summary>

@@ -1,0 +1,222 @@
+using System.Text;
+using Persistence.Serialization;
+
+namespace Persistence.Collections;
+
+/// <content>
+/// Moving documents stored under the earlier encoding of DateTime and DateTimeOffset key parts (a DateTime with its own
+/// Ticks and Kind, a DateTimeOffset with its offset) under their keys as now encoded (as stored, in UTC; the instant
+/// alone), once, in the constructor's transaction.
+/// </content>
+public abstract partial class Collection<T, TKey>
+{
+    /// <summary>How many entries a pass deletes before it looks for more (<see cref="Clear"/>).</summary>
+    private const int ClearBatch = 4096;
+
+    /// <summary>The index (after <c>#</c>) of the scratch keyspaces of a move starts with it: <c>c#$move:keys</c>.</summary>
+    private const string MovePrefix = "$move:";
+
+    /// <summary>What a move did: the documents moved and the index and expiry entries rewritten with them.</summary>
+    private sealed record Moved(long Documents, long Entries);
+
+    /// <summary>
+    /// The encoding the declared primary key had before its DateTime parts were held as stored and its DateTimeOffset parts
+    /// as their instant ("DateTime", "DateTimeOffset"), as <see cref="KeyEncodingOf"/> names it; null when no part of
+    /// it changed (or the schema names no encodings).
+    /// </summary>
+    private static string? EarlierKeyEncodingOf(DocumentSchema<T, TKey> schema)
+    {
+        var earlier = schema.KeyEncodings.Select(EarlierEncoding).ToList();
+        return earlier.SequenceEqual(schema.KeyEncodings) ? null : string.Join(",", earlier);
+    }
+
+    /// <summary>The earlier name of a primary-key part's encoding that changed, or the name itself.</summary>
+    private static string EarlierEncoding(string encoding) => encoding switch
+    {
+        "DateTimeUtc" => "DateTime",
+        "DateTimeOffsetInstant" => "DateTimeOffset",
+        _ => encoding,
+    };
+
+    /// <summary>
+    /// Moves every document stored under the earlier key encoding under its key (read by
+    /// <see cref="DocumentSchema{T, TKey}.DeserializeUnderEarlierKey"/>, written again by the schema: a document whose key
+    /// has a DateTimeOffset part is written again too, since the key no longer holds its offset), with its stored expiry,
+    /// and rewrites the primary key every entry of the trusted indexes and expiry index holds; then records those
+    /// definitions and the declared key encoding. An index that is not trusted is left to <see cref="OpenIndexes"/>, which
+    /// builds it again; so is one holding an entry of no document, whose keyspace is deleted. Uses only the schema: the
+    /// constructor calls it before the collection's keyspaces are bound.
+    /// </summary>
+    /// <exception cref="DocumentException">With <see cref="ErrorCode.PrimaryKeysCollide"/> when two documents have one key in
+    /// the declared encoding; the caller's transaction is to be rolled back (the constructor's is).</exception>
+    private Moved MoveKeys(WriteTransaction tx, Keyspace documents, Keyspace definitions, bool recordedBefore)
+    {
+        var earlier = EarlierKeyEncodingOf(Schema)!;
+        var storedExpiries = tx.TryGetKeyspace(IndexKeyspaceName(Name, StoredExpiryName), out var stored) ? stored : null;
+        var keys = tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + "keys")); // earlier key -> key
+        var moved = tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + "documents"));
+        var movedExpiries = storedExpiries is null ? null : tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + StoredExpiryName));
+        var writesDocuments = Schema.KeyEncodings.Contains("DateTimeOffsetInstant"); // the document takes the offset its key dropped
+        long count = 0;
+        using (var cursor = tx.OpenCursor(documents))
+        {
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                var earlierKey = cursor.Key.ToArray();
+                var document = DecodeUnderEarlierKey(earlierKey, cursor.Value);
+                var key = EncodeKey(Schema.GetKey(document));
+                if (!tx.TryAdd(moved, key, writesDocuments ? Encode(document) : cursor.Value, out _))
+                {
+                    throw KeysCollide(tx, documents, keys, key, document);
+                }
+
+                tx.Put(keys, earlierKey, key);
+                if (movedExpiries is not null && tx.TryGet(storedExpiries!, earlierKey, out var expires))
+                {
+                    tx.Put(movedExpiries, key, expires);
+                }
+
+                count++;
+            }
+        }
+
+        // An earlier key and another document's key can be the same bytes (a UTC DateTime's is), so the keyspaces are
+        // emptied before they take the moved entries.
+        Replace(tx, documents, moved);
+        if (movedExpiries is not null)
+        {
+            Replace(tx, storedExpiries!, movedExpiries);
+        }
+
+        var entries = 0L;
+        for (var i = 0; i < Schema.Indexes.Count; i++)
+        {
+            var index = Schema.Indexes[i];
+            var name = Encoding.UTF8.GetBytes(index.Name);
+            if (tx.TryGetKeyspace(IndexKeyspaceName(Name, index.Name), out var keyspace)
+                && Trusted(tx, definitions, name, DefinitionOf(index, earlier), recordedBefore))
+            {
+                entries += MoveEntries(tx, keyspace, keys, definitions, name, DefinitionOf(index, Schema), i);
+            }
+        }
+
+        if (tx.TryGetKeyspace(IndexKeyspaceName(Name, ExpiryName), out var expiry)
+            && Trusted(tx, definitions, ExpiryRecord, ExpiryDefinitionOf(earlier), recordedBefore))
+        {
+            entries += MoveEntries(tx, expiry, keys, definitions, ExpiryRecord, ExpiryDefinitionOf(Schema), index: null);
+        }
+
+        tx.DeleteKeyspace(keys);
+        tx.Put(definitions, KeyRecord, KeyDefinitionOf(Schema));
+        return new Moved(count, entries);
+    }
+
+    /// <summary>Whether <see cref="OpenIndexes"/> would trust an index recorded as <paramref name="name"/> under <paramref name="definition"/>.</summary>
+    private static bool Trusted(Transaction tx, Keyspace definitions, byte[] name, byte[] definition, bool recordedBefore) =>
+        tx.Get(definitions, name) is { } recorded ? recorded.AsSpan().SequenceEqual(definition) : !recordedBefore;
+
+    /// <summary>
+    /// Rewrites the primary key each entry of an index (the expiry index when <paramref name="index"/> is null) holds by
+    /// <paramref name="keys"/> (earlier key to key), and records the index as <paramref name="definition"/>; returns how
+    /// many entries it rewrote. An entry whose key <paramref name="keys"/> does not hold refers to no document: the index
+    /// is corrupt, and is deleted with its record instead, to be built again from the documents.
+    /// </summary>
+    private long MoveEntries(WriteTransaction tx, Keyspace keyspace, Keyspace keys, Keyspace definitions, byte[] name, byte[] definition, int? index)
+    {
+        var moved = tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + Encoding.UTF8.GetString(name)));
+        var unique = index is { } u && Schema.Indexes[u].Unique;
+        var whole = true;
+        using (var cursor = tx.OpenCursor(keyspace))
+        {
+            for (var ok = cursor.First(); ok && whole; ok = cursor.Next())
+            {
+                var entry = cursor.Key;
+                var earlierKey = unique ? cursor.Value : index is { } i ? PrimaryKeyOfEntry(i, entry) : entry[sizeof(long)..];
+                if (tx.Get(keys, earlierKey) is not { } key)
+                {
+                    whole = false;
+                }
+                else if (unique)
+                {
+                    tx.Put(moved, entry, key);
+                }
+                else
+                {
+                    var prefix = entry[..(entry.Length - earlierKey.Length)];
+                    tx.Put(moved, [.. prefix, .. key], []);
+                }
+            }
+        }
+
+        if (!whole)
+        {
+            tx.DeleteKeyspace(moved);
+            tx.DeleteKeyspace(keyspace);
+            tx.Delete(definitions, name);
+            return 0;
+        }
+
+        var count = tx.Count(moved);
+        Replace(tx, keyspace, moved);
+        tx.Put(definitions, name, definition);
+        return count;
+    }
+
+    /// <summary>Makes <paramref name="target"/> hold exactly the entries of <paramref name="source"/>, then deletes <paramref name="source"/>.</summary>
+    private static void Replace(WriteTransaction tx, Keyspace target, Keyspace source)
+    {
+        Clear(tx, target);
+        using (var cursor = tx.OpenCursor(source))
+        {
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                tx.Put(target, cursor.Key, cursor.Value);
+            }
+        }
+
+        tx.DeleteKeyspace(source);
+    }
+
+    /// <summary>Deletes every entry of <paramref name="keyspace"/>, a batch at a time, each once its cursor is closed.</summary>
+    private static void Clear(WriteTransaction tx, Keyspace keyspace)
+    {
+        var batch = new List<byte[]>(ClearBatch);
+        do
+        {
+            batch.Clear();
+            using (var cursor = tx.OpenCursor(keyspace))
+            {
+                for (var ok = cursor.First(); ok && batch.Count < ClearBatch; ok = cursor.Next())
+                {
+                    batch.Add(cursor.Key.ToArray());
+                }
+            }
+
+            foreach (var key in batch)
+            {
+                tx.Delete(keyspace, key);
+            }
+        }
+        while (batch.Count == ClearBatch);
+    }
+
+    /// <summary>Materializes a document stored under <paramref name="key"/> in the earlier key encoding (<see cref="Decode"/> otherwise).</summary>
+    private T DecodeUnderEarlierKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> bytes)
+    {
+        var reader = new MessagePackReader(bytes);
+        var document = Schema.DeserializeUnderEarlierKey(ref reader, key);
+        return reader.End ? document : throw TrailingBytes(key, bytes.Length - reader.Position);
+    }
+
+    /// <summary>The refusal of a move: <paramref name="document"/> and the document moved before it under <paramref name="key"/> collide.</summary>
+    private DocumentException KeysCollide(WriteTransaction tx, Keyspace documents, Keyspace keys, byte[] key, T document)
+    {
+        var first = tx.Scan(keys).First(p => p.Value.AsSpan().SequenceEqual(key)).Key;
+        var other = DecodeUnderEarlierKey(first, tx.Get(documents, first)!);
+        return new DocumentException(ErrorCode.PrimaryKeysCollide, Name,
+            $"The documents of '{Name}' with the keys {Schema.GetKey(other)} and {Schema.GetKey(document)} have one primary key now that a "
+            + "DateTimeOffset key part is its instant and a DateTime one is held as stored, in UTC (one instant at two offsets, or a Local and a "
+            + "UTC or Unspecified DateTime of one instant), so they cannot be moved under their keys: nothing was written. Open the collection "
+            + "with the earlier version and delete or change one of them, or copy the documents into a collection of another name.");
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text;
+using Persistence.Generators.Tests.Golden.Bookings;
+using Persistence.Generators.Tests.Runtime.Calendar;
+using Persistence.Serialization;
+using Persistence.Testing;
+
+namespace Persistence.Generators.Tests.Runtime;
+
+/// <summary>
+/// A collection whose documents an earlier version stored under keys holding a DateTimeOffset's offset and a DateTime's
+/// Kind (<see cref="EarlierBookingCollection"/> and <see cref="EarlierSlotCollection"/>, that version's generated code)
+/// moves them under their keys once, when it is first created, with their index entries, in one transaction; two
+/// documents that would share a key refuse the move, and nothing is written.
+/// </summary>
+public sealed class KeyMigrationTests
+{
+    private const int KeysMovedEvent = 17;
+    private const int IndexesBuiltEvent = 16;
+    private static readonly DateTime Ten = new(2026, 11, 24, 10, 0, 0);
+    private static readonly DateTimeOffset Nine = new(2026, 11, 24, 9, 0, 0, TimeSpan.FromHours(2));
+
+    private static readonly EarlierBooking[] Bookings =
+    [
+        new() { Starts = Nine, Logged = DateTime.SpecifyKind(Ten, DateTimeKind.Local), Room = "a", Guest = "ada", Ticket = 1, Until = Nine.AddYears(10) },
+        new() { Starts = Nine.ToOffset(TimeSpan.FromHours(-5)), Logged = DateTime.SpecifyKind(Ten.AddHours(1), DateTimeKind.Unspecified), Room = "a", Guest = "bob", Ticket = 2 },
+        new() { Starts = Nine.AddHours(1).ToOffset(TimeSpan.Zero), Logged = DateTime.SpecifyKind(Ten, DateTimeKind.Utc), Room = "b", Guest = "ada", Until = Nine.AddYears(20) },
+    ];
+
+    [Fact]
+    public void Documents_stored_under_the_earlier_keys_are_moved_once_with_their_index_entries()
+    {
+        using var directory = new TempDirectory();
+        using (var db = Open(directory, new CapturingLogger()))
+        {
+            new EarlierBookingCollection(db).InsertMany(Bookings);
+        }
+
+        var log = new CapturingLogger();
+        using (var db = Open(directory, log))
+        {
+            var bookings = new BookingCollection(db);
+            Assert.Equal(3, bookings.Count());
+            foreach (var earlier in Bookings)
+            {
+                var moved = bookings.Get(earlier.Starts.ToOffset(TimeSpan.FromHours(3)), earlier.Logged, earlier.Room);
+                Assert.NotNull(moved);
+                Assert.Equal((earlier.Starts, earlier.Starts.Offset), (moved.Starts, moved.Starts.Offset)); // the offset moved into the document
+                Assert.Equal(MessagePackWriter.StoredDateTime(earlier.Logged), moved.Logged);
+                Assert.Equal((earlier.Guest, earlier.Ticket, earlier.Until), (moved.Guest, moved.Ticket, moved.Until));
+            }
+
+            Assert.Empty(bookings.CheckConsistency());
+            Assert.Equal(0, bookings.RepairIndexes());
+            Assert.Equal(["a", "b"], bookings.ByGuest.Find("ada").Select(b => b.Room));
+            Assert.Equal("bob", bookings.ByTicket.Get(2)?.Guest);
+            Assert.Equal(["ada", "bob"], bookings.ByGuestStarts.All().Where(b => b.Starts == Nine).Select(b => b.Guest));
+
+            // Moved, its entries rewritten rather than built, and recorded; no scratch keyspace left.
+            Assert.Single(log.Entries, e => e.Event.Id == KeysMovedEvent);
+            Assert.False(log.Has(IndexesBuiltEvent));
+            Assert.Equal("2|key|DateTimeOffsetInstant,DateTimeUtc,String", Record(db, "bookings", "$key"));
+            Assert.Equal("2|multiple|Guest:String|DateTimeOffsetInstant,DateTimeUtc,String", Record(db, "bookings", "Guest"));
+            Assert.Equal("2|expiry|DateTimeOffsetInstant,DateTimeUtc,String", Record(db, "bookings", "$expiry"));
+            using var read = db.BeginRead();
+            Assert.DoesNotContain(read.GetKeyspaces(), k => k.Name.Contains('$', StringComparison.Ordinal) && k.Name.Contains(':', StringComparison.Ordinal));
+        }
+
+        var again = new CapturingLogger();
+        using (var db = Open(directory, again))
+        {
+            var version = db.GetStatistics().Version;
+            var bookings = new BookingCollection(db);
+            Assert.Equal(version, db.GetStatistics().Version); // once: nothing written
+            Assert.False(again.Has(KeysMovedEvent));
+            Assert.Equal(3, bookings.Count());
+        }
+    }
+
+    [Fact]
+    public void Documents_stored_as_arrays_with_stored_expiries_keep_their_offsets_and_expiries()
+    {
+        var options = new DatabaseOptions { Ttl = { RunCollectorInBackground = false } };
+        options.Collections["slots"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromDays(30) };
+        using var db = Database.OpenInMemory(options);
+        var offsets = new[] { TimeSpan.FromHours(2), TimeSpan.FromHours(-5), TimeSpan.FromMinutes(345) };
+        new EarlierSlotCollection(db).InsertMany(offsets.Select((offset, i) => new EarlierSlot { Starts = Nine.AddDays(i).ToOffset(offset), Room = "r" + i, Seats = i }));
+
+        var slots = new SlotCollection(db);
+
+        Assert.Equal(offsets, slots.All().Select(s => s.Starts.Offset));
+        Assert.Equal(1, slots.Get(Nine.AddDays(1).ToUniversalTime())?.Seats);
+        Assert.Equal(Nine.AddDays(2), slots.ByRoom.Get("r2")?.Starts);
+        Assert.Empty(slots.CheckConsistency()); // the expiry index agrees with the stored expiries, under the new keys
+        using var read = db.BeginRead();
+        Assert.Equal(
+            read.Scan(read.GetKeyspace("slots")).Select(p => Convert.ToHexString(p.Key)),
+            read.Scan(read.GetKeyspace("slots#$expires")).Select(p => Convert.ToHexString(p.Key)));
+    }
+
+    [Fact]
+    public void Documents_stored_before_the_key_encoding_was_recorded_are_in_the_earlier_one()
+    {
+        using var db = Database.OpenInMemory();
+        new EarlierSlotCollection(db).Insert(new EarlierSlot { Starts = Nine, Room = "a" });
+        db.Write(tx => tx.Delete(tx.GetKeyspace("slots#$indexes"), "$key"u8.ToArray())); // as a version before the record left it
+
+        var slots = new SlotCollection(db);
+
+        Assert.Equal(Nine.Offset, slots.Get(Nine.ToUniversalTime())?.Starts.Offset);
+        Assert.Equal("2|key|DateTimeOffsetInstant", Record(db, "slots", "$key"));
+        Assert.Empty(slots.CheckConsistency());
+    }
+
+    [Fact]
+    public void One_instant_at_two_offsets_refuses_the_move_and_changes_nothing()
+    {
+        using var db = Database.OpenInMemory();
+        var earlier = new EarlierSlotCollection(db);
+        earlier.InsertMany([new EarlierSlot { Starts = Nine, Room = "a" }, new EarlierSlot { Starts = Nine.ToOffset(TimeSpan.FromHours(-5)), Room = "b" }]);
+        var before = Dump(db);
+
+        var refused = Assert.Throws<DocumentException>(() => new SlotCollection(db));
+
+        Assert.Equal(ErrorCode.PrimaryKeysCollide, refused.Code);
+        Assert.Equal("slots", refused.Collection);
+        Assert.Equal(before, Dump(db));
+        var reopened = new EarlierSlotCollection(db);
+        Assert.Equal(["a", "b"], reopened.All().Select(s => s.Room).Order());
+        Assert.Equal("b", reopened.Get(Nine.ToOffset(TimeSpan.FromHours(-5)))?.Room);
+        Assert.Equal(ErrorCode.PrimaryKeysCollide, Assert.Throws<DocumentException>(() => new SlotCollection(db)).Code); // until one changes
+    }
+
+    [Fact]
+    public void A_Local_and_a_UTC_DateTime_of_one_instant_refuse_the_move_and_change_nothing()
+    {
+        using var db = Database.OpenInMemory();
+        var local = DateTime.SpecifyKind(Ten, DateTimeKind.Local);
+        var earlier = new EarlierBookingCollection(db);
+        earlier.InsertMany(
+        [
+            new EarlierBooking { Starts = Nine, Logged = local, Room = "a", Guest = "local" },
+            new EarlierBooking { Starts = Nine, Logged = local.ToUniversalTime(), Room = "a", Guest = "utc" },
+            new EarlierBooking { Starts = Nine, Logged = local.AddDays(1), Room = "a", Guest = "other" },
+        ]);
+        var before = Dump(db);
+
+        var refused = Assert.Throws<DocumentException>(() => new BookingCollection(db));
+
+        Assert.Equal(ErrorCode.PrimaryKeysCollide, refused.Code);
+        Assert.Equal(before, Dump(db));
+        var reopened = new EarlierBookingCollection(db);
+        Assert.Equal("local", reopened.Get(Nine, local, "a")?.Guest);
+        Assert.Equal("utc", reopened.Get(Nine, local.ToUniversalTime(), "a")?.Guest);
+        Assert.Empty(reopened.CheckConsistency());
+    }
+
+    [Fact]
+    public void An_index_holding_an_entry_of_no_document_is_built_again()
+    {
+        var log = new CapturingLogger();
+        using var db = Database.OpenInMemory(new DatabaseOptions { Logger = log, Ttl = { RunCollectorInBackground = false } });
+        new EarlierBookingCollection(db).InsertMany(Bookings);
+        db.Write(tx =>
+        {
+            var entry = new KeyWriter(new byte[64]);
+            entry.WriteString("zed");
+            entry.WriteDateTimeOffset(Nine.AddDays(9));
+            entry.WriteDateTime(Ten);
+            entry.WriteString("nowhere");
+            tx.Put(tx.GetKeyspace("bookings#Guest"), entry.WrittenSpan.ToArray(), []);
+            entry.Dispose();
+        });
+
+        var bookings = new BookingCollection(db);
+
+        Assert.Empty(bookings.CheckConsistency());
+        Assert.Empty(bookings.ByGuest.Find("zed"));
+        Assert.Equal(2, bookings.ByGuest.Count("ada"));
+        Assert.Single(log.Entries, e => e.Event.Id == IndexesBuiltEvent && e.Message.StartsWith("Built index Guest of", StringComparison.Ordinal)); // that one alone
+        Assert.Single(log.Entries, e => e.Event.Id == KeysMovedEvent);
+    }
+
+    private static Database Open(TempDirectory directory, CapturingLogger log) =>
+        Database.Open(directory.File(), new DatabaseOptions { Logger = log, Ttl = { RunCollectorInBackground = false } });
+
+    private static string? Record(Database db, string collection, string name)
+    {
+        using var read = db.BeginRead();
+        return read.Get(read.GetKeyspace(collection + "#$indexes"), Encoding.UTF8.GetBytes(name)) is { } recorded ? Encoding.UTF8.GetString(recorded) : null;
+    }
+
+    /// <summary>Every keyspace with every entry, in order.</summary>
+    private static List<string> Dump(Database db)
+    {
+        using var read = db.BeginRead();
+        return [.. read.GetKeyspaces().OrderBy(k => k.Name, StringComparer.Ordinal)
+            .SelectMany(k => read.Scan(k).Select(p => $"{k.Name} {Convert.ToHexString(p.Key)} {Convert.ToHexString(p.Value)}").Prepend(k.Name))];
+    }
+}
