@@ -15,7 +15,8 @@ namespace Persistence;
 /// <para>Some of those waits may be for the caller's own work. The engine calls the application's code from inside work
 /// the close waits for: its logger from a commit in flight (a failed batch makes the database read-only and logs it),
 /// the checkpointer's thread, the preparation of the next log segment and the expiry collector's loop; metrics
-/// listeners and continuations on the checkpointer's thread; documents' code in the collector's loop. A Dispose from
+/// listeners on a commit's thread (its own measurements and its batch's) and on the checkpointer's thread;
+/// continuations on the checkpointer's thread; documents' code in the collector's loop. A Dispose from
 /// there (<see cref="CloseWaitsForCurrentThread"/>) must not wait for the close, which would wait for itself: it starts
 /// the close on a thread-pool thread when nobody has, and returns at once; the close finishes once the caller's work
 /// unwinds, closing the files once. A call from inside the close (a logger it calls) returns at once too.</para>
@@ -107,11 +108,13 @@ public sealed partial class Database
     /// <summary>
     /// True where the close may wait for the caller's own work: inside the database's call of the application's logger
     /// (from a commit in flight, the group commit's leader, the flush timer, the checkpointer, the preparation of a log
-    /// segment or the expiry collector), and anywhere on the checkpointer's thread or in the expiry collector's own
-    /// loop (a metrics listener, a continuation or a document's code running there).
+    /// segment or the expiry collector), inside a measurement it records (a metrics listener on a commit's thread), and
+    /// anywhere on the checkpointer's thread or in the expiry collector's own loop (a metrics listener, a continuation
+    /// or a document's code running there).
     /// </summary>
     private bool CloseWaitsForCurrentThread() =>
         DatabaseLogger.IsLogging(this)
+        || DatabaseMetrics.IsRecording(this)
         || (_checkpointer?.IsBackgroundThread ?? false)
         || Ttl.IsLoopFlow;
 

@@ -11,6 +11,11 @@ namespace Persistence.Diagnostics;
 internal sealed class DatabaseMetrics : IDisposable
 {
     public const string MeterName = "Persistence";
+
+    [ThreadStatic]
+    private static Database? t_recording;
+
+    private readonly Database _database;
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly KeyValuePair<string, object?> _tag;
@@ -23,6 +28,7 @@ internal sealed class DatabaseMetrics : IDisposable
 
     public DatabaseMetrics(Database database, IMeterFactory? factory)
     {
+        _database = database;
         _tag = new KeyValuePair<string, object?>("db.path", database.Path ?? ":memory:");
         _ownsMeter = factory is null;
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
@@ -45,24 +51,54 @@ internal sealed class DatabaseMetrics : IDisposable
         _meter.CreateObservableGauge("persistence.read_only", () => Measure(database, s => s.IsReadOnly ? 1.0 : 0.0), "1", "1 when the database refuses writes after a failure.");
     }
 
+    /// <summary>
+    /// True while this thread records a measurement of <paramref name="database"/>: the application's metrics listeners
+    /// run inside the recording, on a commit's own thread for the commit and batch instruments, so a Dispose there must
+    /// not wait for the commits in flight (<see cref="Database.Dispose"/>).
+    /// </summary>
+    public static bool IsRecording(Database database) => t_recording == database;
+
     public void Commit(TimeSpan duration)
     {
-        _commits.Add(1, _tag);
-        _commitDuration.Record(duration.TotalMilliseconds, _tag);
+        var outer = Enter();
+        try
+        {
+            _commits.Add(1, _tag);
+            _commitDuration.Record(duration.TotalMilliseconds, _tag);
+        }
+        finally
+        {
+            t_recording = outer;
+        }
     }
 
     public void Batch(int commits, bool synced)
     {
-        _batchSize.Record(commits, _tag);
-        if (synced)
+        var outer = Enter();
+        try
         {
-            _syncs.Add(1, _tag);
+            _batchSize.Record(commits, _tag);
+            if (synced)
+            {
+                _syncs.Add(1, _tag);
+            }
+        }
+        finally
+        {
+            t_recording = outer;
         }
     }
 
     public void Checkpoint(TimeSpan duration) => _checkpointDuration.Record(duration.TotalMilliseconds, _tag);
 
     public void Expired(int documents) => _expired.Add(documents, _tag);
+
+    private Database? Enter()
+    {
+        var outer = t_recording;
+        t_recording = _database;
+        return outer;
+    }
 
     public void Dispose()
     {

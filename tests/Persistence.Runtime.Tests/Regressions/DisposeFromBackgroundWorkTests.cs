@@ -173,6 +173,69 @@ public sealed class DisposeFromBackgroundWorkTests
         await AssertClosedOnceAndDurable(db, fs, logger.Captured, expected: 10);
     }
 
+    /// <summary>
+    /// A metrics listener runs on the thread that records: the commit's own, while the commit is in flight, for the
+    /// commit counter and its duration, and the leader's for the batch size. A Dispose there waited for the commits in
+    /// flight, its own among them.
+    /// </summary>
+    [Theory]
+    [InlineData("persistence.commits")]
+    [InlineData("persistence.commit.duration")]
+    [InlineData("persistence.wal.batch_size")]
+    public async Task Dispose_from_a_metrics_listener_in_a_commit_returns_and_the_close_completes(string instrumentName)
+    {
+        var fs = new SimulatedFileSystem();
+        var options = TestDatabases.Quiet();
+        var captured = new CapturingLogger();
+        options.Logger = captured;
+        var committing = 0;
+        Database? target = null;
+        var fired = 0;
+        using var returned = new ManualResetEventSlim();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == instrumentName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void OnMeasurement(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (Environment.CurrentManagedThreadId != Volatile.Read(ref committing) || Volatile.Read(ref target) is not { } db)
+            {
+                return;
+            }
+
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "db.path" && Equals(tag.Value, DataFile) && Interlocked.Exchange(ref fired, 1) == 0)
+                {
+                    db.Dispose();
+                    returned.Set();
+                }
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => OnMeasurement(tags));
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) => OnMeasurement(tags));
+        listener.SetMeasurementEventCallback<int>((_, _, tags, _) => OnMeasurement(tags));
+        listener.Start();
+        var db = TestDatabases.Open(fs, options, DataFile);
+        Volatile.Write(ref target, db);
+        var users = new UserCollection(db);
+        users.InsertMany(Enumerable.Range(1, 10).Select(i => DisposeRaceTests.Expected(i)));
+
+        var commit = TestDatabases.Dedicated(() =>
+        {
+            Volatile.Write(ref committing, Environment.CurrentManagedThreadId);
+            users.Insert(DisposeRaceTests.Expected(11));
+        });
+        Assert.True(returned.Wait(HangGuard), "Dispose in a metrics listener never returned: the close waited for the commit it ran in");
+        await commit.WaitAsync(HangGuard); // acknowledged before the close drained it
+        await AssertClosedOnceAndDurable(db, fs, captured, expected: 11);
+    }
+
     /// <summary>Small options with a background checkpoint soon after the writes.</summary>
     private static DatabaseOptions BackgroundCheckpoints()
     {
