@@ -60,6 +60,8 @@ internal static class SchemaEmitter
                     MapSerializerEmitter.ReadMembers(source, model, new EmitContext(model.Name, "1"), keyMembers, earlier: true);
                     source.WriteLine("return document;");
                 }
+
+                EmitEarlierLeftOut(source, model, keyMembers);
             }
 
             foreach (var index in collection.Indexes)
@@ -104,6 +106,33 @@ internal static class SchemaEmitter
             var parts = string.Join(", ", members.Select(m => KeyCode.Read(m.Shape, "reader")));
             source.WriteLine($"return new({parts});");
         }
+    }
+
+    /// <summary>
+    /// The key members documents stored under the key's earlier encoding left out and documents now hold (a
+    /// DateTimeOffset: <see cref="KeyCode.WasExact"/> but not <see cref="KeyCode.IsExact"/>), which the collection writes
+    /// into the stored bytes when it moves them, keeping the members this type does not know.
+    /// </summary>
+    private static void EmitEarlierLeftOut(SourceWriter source, TypeModel model, List<MemberModel> keyMembers)
+    {
+        var leftOut = keyMembers.Where(m => KeyCode.WasExact(m.Shape) && !KeyCode.IsExact(m.Shape)).ToList();
+        if (leftOut.Count == 0)
+        {
+            return;
+        }
+
+        var members = string.Join(", ", leftOut.Select(m => $"({Names.Invariant(m.Tag)}, {Names.Literal(m.Name)})"));
+        var values = string.Join(", ", leftOut.Select((m, i) => $"{Names.Invariant(i)} => document.{Names.Escape(m.Name)}"));
+        source.WriteLine($$"""
+
+            public override global::System.Collections.Generic.IReadOnlyList<(int Tag, string Name)> EarlierLeftOutMembers { get; } = [{{members}}];
+
+            public override global::System.DateTimeOffset EarlierLeftOutValue({{model.FullName}} document, int member) => member switch
+            {
+                {{values}},
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(member)),
+            };
+            """);
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public abstract partial class Collection<T, TKey>
         var keys = tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + "keys")); // earlier key -> key
         var moved = tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + "documents"));
         var movedExpiries = storedExpiries is null ? null : tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + StoredExpiryName));
-        var writesDocuments = Schema.KeyEncodings.Contains("DateTimeOffsetInstant"); // the document takes the offset its key dropped
+        var leftOut = Schema.EarlierLeftOutMembers; // the document takes the offset its key dropped
         long count = 0;
         using (var cursor = tx.OpenCursor(documents))
         {
@@ -65,7 +65,7 @@ public abstract partial class Collection<T, TKey>
                 var earlierKey = cursor.Key.ToArray();
                 var document = DecodeUnderEarlierKey(earlierKey, cursor.Value);
                 var key = EncodeKey(Schema.GetKey(document));
-                if (!tx.TryAdd(moved, key, writesDocuments ? Encode(document) : cursor.Value, out _))
+                if (!tx.TryAdd(moved, key, leftOut.Count == 0 ? cursor.Value : WithLeftOut(cursor.Value, document, leftOut), out _))
                 {
                     throw KeysCollide(tx, documents, keys, key, document);
                 }
@@ -198,6 +198,132 @@ public abstract partial class Collection<T, TKey>
             }
         }
         while (batch.Count == ClearBatch);
+    }
+
+    /// <summary>
+    /// The stored bytes of a document moved from under its earlier key with the members that key held and the document
+    /// now holds (<see cref="DocumentSchema{T, TKey}.EarlierLeftOutMembers"/>) written in: at their positions in an array,
+    /// after the other entries of a map (replacing any entry under the same tag or name, which the earlier reader skipped
+    /// since its key won). Everything else is copied as it was: serializing <paramref name="document"/> again would drop
+    /// the members this version of the type does not know, which another version wrote and would read. An array whose
+    /// member is untagged now, which no reader of this type could place, is serialized again.
+    /// </summary>
+    private ReadOnlySpan<byte> WithLeftOut(ReadOnlySpan<byte> stored, T document, IReadOnlyList<(int Tag, string Name)> leftOut)
+    {
+        var reader = new MessagePackReader(stored);
+        var isArray = reader.PeekType() == MessagePackType.Array;
+        if (isArray && leftOut.Any(m => m.Tag == 0))
+        {
+            return Encode(document);
+        }
+
+        var count = isArray ? reader.ReadArrayHeader() : reader.ReadMapHeader();
+        var kept = new List<Range>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var start = reader.Position;
+            var member = isArray ? IndexOfTag(leftOut, i + 1) : LeftOutKeyed(ref reader, leftOut);
+            reader.Skip();
+            if (!isArray)
+            {
+                reader.Skip();
+            }
+
+            kept.Add(member < 0 ? new Range(start, reader.Position) : new Range(start, start)); // an empty range: written anew
+        }
+
+        var buffer = DocumentBuffer.Rent();
+        var writer = new MessagePackWriter(buffer);
+        if (isArray)
+        {
+            // Element i holds the member tagged i + 1; an array that ended before a member (a key-held one at its end took
+            // no element) grows to hold it, nil in between.
+            var length = Math.Max(count, leftOut.Max(m => m.Tag));
+            writer.WriteArrayHeader(length);
+            for (var i = 0; i < length; i++)
+            {
+                var member = IndexOfTag(leftOut, i + 1);
+                if (member >= 0)
+                {
+                    writer.Write(Schema.EarlierLeftOutValue(document, member));
+                }
+                else if (i < count)
+                {
+                    writer.WriteRaw(stored[kept[i]]);
+                }
+                else
+                {
+                    writer.WriteNil();
+                }
+            }
+        }
+        else
+        {
+            writer.WriteMapHeader(kept.Count(r => r.End.Value > r.Start.Value) + leftOut.Count);
+            foreach (var range in kept)
+            {
+                writer.WriteRaw(stored[range]);
+            }
+
+            for (var i = 0; i < leftOut.Count; i++)
+            {
+                if (leftOut[i].Tag != 0)
+                {
+                    writer.Write(leftOut[i].Tag);
+                }
+                else
+                {
+                    writer.WriteString(leftOut[i].Name);
+                }
+
+                writer.Write(Schema.EarlierLeftOutValue(document, i));
+            }
+        }
+
+        writer.Flush();
+        return buffer.WrittenSpan;
+    }
+
+    private static int IndexOfTag(IReadOnlyList<(int Tag, string Name)> members, int tag)
+    {
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i].Tag == tag)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Which of <paramref name="members"/> the map key at the reader is (a tagged member by its tag alone, an untagged one
+    /// by its name alone, as generated readers match them), or -1; consumes nothing.
+    /// </summary>
+    private static int LeftOutKeyed(ref MessagePackReader reader, IReadOnlyList<(int Tag, string Name)> members)
+    {
+        var probe = reader;
+        if (probe.TryReadInt32(out var tag))
+        {
+            return tag == 0 ? -1 : IndexOfTag(members, tag);
+        }
+
+        if (probe.PeekType() != MessagePackType.String)
+        {
+            return -1;
+        }
+
+        var name = probe.ReadStringSpan();
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i].Tag == 0 && name.SequenceEqual(Encoding.UTF8.GetBytes(members[i].Name)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Materializes a document stored under <paramref name="key"/> in the earlier key encoding (<see cref="Decode"/> otherwise).</summary>

@@ -95,6 +95,18 @@ public abstract class DocumentSchema<T, TKey>
     public virtual T DeserializeUnderEarlierKey(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey) =>
         Deserialize(ref reader, primaryKey);
 
+    /// <summary>
+    /// The primary-key members that documents stored under the earlier encoding of the key left out, since that key held
+    /// them exactly, and that documents hold now (DateTimeOffset members: the key no longer holds the offset), each as the
+    /// document keys it: its [Field] tag (element tag - 1 of an array), or 0 and its name. The collection writes them into
+    /// the stored bytes when it moves such documents (<see cref="EarlierLeftOutValue"/>), rather than serializing each
+    /// document again, which would drop the members this version of the type does not know. Empty by default.
+    /// </summary>
+    public virtual IReadOnlyList<(int Tag, string Name)> EarlierLeftOutMembers => [];
+
+    /// <summary>The value of the <paramref name="member"/>th of <see cref="EarlierLeftOutMembers"/> in <paramref name="document"/>.</summary>
+    public virtual DateTimeOffset EarlierLeftOutValue(T document, int member) => throw new ArgumentOutOfRangeException(nameof(member));
+
     /// <summary>True for types with an <see cref="ExpiresAtAttribute"/> member.</summary>
     public virtual bool HasExpiresAt => false;
 

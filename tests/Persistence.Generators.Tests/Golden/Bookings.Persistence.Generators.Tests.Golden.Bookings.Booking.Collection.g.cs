@@ -369,6 +369,14 @@ namespace Persistence.Generators.Tests.Golden.Bookings
             return document;
         }
 
+        public override global::System.Collections.Generic.IReadOnlyList<(int Tag, string Name)> EarlierLeftOutMembers { get; } = [(0, "Starts")];
+
+        public override global::System.DateTimeOffset EarlierLeftOutValue(global::Persistence.Generators.Tests.Golden.Bookings.Booking document, int member) => member switch
+        {
+            0 => document.Starts,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(member)),
+        };
+
         private sealed class GuestStartsIndex : global::Persistence.Collections.IndexSchema<global::Persistence.Generators.Tests.Golden.Bookings.Booking>
         {
             public GuestStartsIndex()
