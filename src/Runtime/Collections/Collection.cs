@@ -82,7 +82,7 @@ public abstract partial class Collection<T, TKey>
             });
 
         // A move reads and writes again every document, which a large collection takes a while to do: say so once committed.
-        if (moved is { } done)
+        if (moved is { Documents: > 0 } done)
         {
             Diagnostics.Log.KeysMoved(database.Logger, done.Documents, Name, database.Path ?? ":memory:", KeyEncodingOf(schema), done.Entries,
                 (long)database.TimeProvider.GetElapsedTime(started).TotalMilliseconds);
