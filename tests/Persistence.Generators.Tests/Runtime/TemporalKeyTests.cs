@@ -7,16 +7,22 @@ namespace Persistence.Generators.Tests.Runtime;
 /// <summary>
 /// Primary keys hold a DateTime as the stored document reads it back (in UTC) and a DateTimeOffset as its instant:
 /// one instant is one key whatever its Kind or offset, a document's key is the key of that document read back, and the
-/// document keeps its offset. Local values are converted with the machine's zone, so on a UTC machine a Local and a
-/// UTC value differ in their Kind alone, which the key held before.
+/// document keeps its offset. Local values are converted with the machine's zone, which these tests set away from UTC
+/// (<see cref="AwayFromUtc"/>), so that a Local value is another instant's ticks and not only another Kind.
 /// </summary>
+[Collection(nameof(AwayFromUtc))]
 public sealed class TemporalKeyTests : IDisposable
 {
     private static readonly DateTime Ten = new(2026, 11, 24, 10, 0, 0);
     private static readonly DateTimeOffset Nine = new(2026, 11, 24, 9, 0, 0, TimeSpan.FromHours(2));
+    private readonly IDisposable _zone = AwayFromUtc.Enter();
     private readonly Database _db = Database.OpenInMemory();
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _zone.Dispose();
+    }
 
     [Theory]
     [InlineData(DateTimeKind.Local)]
