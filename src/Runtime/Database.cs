@@ -143,8 +143,31 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     internal ReadTransaction BeginUntimedRead()
     {
         ThrowIfDisposed();
+        if (t_spareRead is { } spare)
+        {
+            t_spareRead = null; // a read nested in this one (none does so today) allocates its own
+            spare.Rearm(this, _chain.PinVisible());
+            return spare;
+        }
+
         return new ReadTransaction(this, _chain.PinVisible(), timed: false);
     }
+
+    /// <summary>
+    /// Ends a transaction of <see cref="BeginUntimedRead"/> and keeps it, emptied, for this thread's next one: a point
+    /// lookup then allocates only the document it returns. Only a call that never hands its transaction out may end it
+    /// so, since a reference kept past this call would see a later read's snapshot.
+    /// </summary>
+    internal static void EndUntimedRead(ReadTransaction read)
+    {
+        read.Dispose();
+        read.Forget();
+        t_spareRead = read;
+    }
+
+    /// <summary>This thread's emptied transaction for the next <see cref="BeginUntimedRead"/> (of any database).</summary>
+    [ThreadStatic]
+    private static ReadTransaction? t_spareRead;
 
     /// <summary>Begins a write transaction. Never blocks: several may be open at once (see <see cref="WriteTransaction"/>).</summary>
     /// <param name="durability">When the commit is acknowledged; default <see cref="DatabaseOptions.DefaultDurability"/>.</param>

@@ -14,6 +14,25 @@ public sealed class ReadTransaction : Transaction
     {
     }
 
+    /// <summary>
+    /// Makes a transaction that <see cref="Forget"/> emptied active again, untimed, on <paramref name="snapshot"/> of
+    /// <paramref name="database"/>: the library's own reads reuse one per thread (<see cref="Database.BeginUntimedRead"/>).
+    /// </summary>
+    internal void Rearm(Database database, DbVersion snapshot)
+    {
+        Database = database;
+        Snapshot = snapshot;
+        _snapshotTime = null;
+        _state = Active;
+    }
+
+    /// <summary>Drops a disposed transaction's references, so that one kept for reuse holds no database or version alive.</summary>
+    internal void Forget()
+    {
+        Database = null!;
+        Snapshot = null!;
+    }
+
     internal override Catalog CurrentCatalog => Snapshot.Catalog;
 
     internal override TreeRoot CurrentRoot(int keyspaceId) => Snapshot.Root(keyspaceId);

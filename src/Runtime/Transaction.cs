@@ -19,7 +19,7 @@ public abstract class Transaction : IDisposable
     private protected const int Failed = 3;
     private protected int _state;
     private protected Exception? _failure;
-    private DateTimeOffset? _snapshotTime;
+    private protected DateTimeOffset? _snapshotTime;
 
     private protected Transaction(Database database, DbVersion snapshot, bool timed = true)
     {
@@ -42,12 +42,12 @@ public abstract class Transaction : IDisposable
     public DateTimeOffset SnapshotTime => _snapshotTime ??= Database.SnapshotClock();
 
     /// <summary>The database this transaction reads.</summary>
-    public Database Database { get; }
+    public Database Database { get; private protected set; }
 
     /// <summary>The number of the commit this transaction's snapshot shows.</summary>
     public long SnapshotVersion => Snapshot.Number;
 
-    internal DbVersion Snapshot { get; }
+    internal DbVersion Snapshot { get; private protected set; }
 
     internal INodeSource Source => Database.Source;
 

@@ -38,7 +38,13 @@ internal static partial class CollectionEmitter
 
                     /// <summary>The document whose {{Describe(index)}} is ({{Refs(parameters)}}), or null.</summary>
                     public {{document}}? Get({{all.Declarations}}, {{Transaction}})
-                        => GetUnique(Key({{all.Names}}), transaction);
+                    """);
+                using (source.Indent())
+                {
+                    EmitKeyWrite(source, "=> GetUnique(", members, parameters, ", transaction);");
+                }
+
+                source.WriteLine($$"""
 
                     /// <summary>True when a document has {{Describe(index)}} ({{Refs(parameters)}}).</summary>
                     public bool Contains({{all.Declarations}}, {{Transaction}}) => Get({{all.Names}}, transaction) is not null;
@@ -84,7 +90,8 @@ internal static partial class CollectionEmitter
                     """);
             }
 
-            for (var length = 1; length <= members.Count; length++)
+            // A unique index's Get encodes its whole value itself; the helpers serve the scans.
+            for (var length = 1; length <= (index.Unique ? members.Count - 1 : members.Count); length++)
             {
                 source.WriteLine();
                 EmitKeyHelper(source, members.Take(length).ToList(), parameters.Take(length).ToList());
@@ -96,16 +103,26 @@ internal static partial class CollectionEmitter
     private static void EmitKeyHelper(SourceWriter source, List<MemberModel> members, List<(string TypeName, string Name)> parameters)
     {
         var declarations = string.Join(", ", parameters.Select(p => $"{p.TypeName} {p.Name}"));
+        EmitKeyWrite(source, $"private static byte[] Key({declarations}) => Encode(", members, parameters, ");");
+    }
+
+    /// <summary>
+    /// <paramref name="head"/>, the values of <paramref name="parameters"/> (one, or a tuple of them) and a static lambda
+    /// writing them with the members' key encodings, then <paramref name="tail"/>: a call of IndexAccessor.Encode or
+    /// GetUnique.
+    /// </summary>
+    private static void EmitKeyWrite(SourceWriter source, string head, List<MemberModel> members, List<(string TypeName, string Name)> parameters, string tail)
+    {
         if (members.Count == 1)
         {
             var write = KeyCode.Write(members[0].Shape, "w", "v");
-            source.WriteLine($"private static byte[] Key({declarations}) => Encode({parameters[0].Name}, static (ref global::Persistence.Serialization.KeyWriter w, {parameters[0].TypeName} v) => {write});");
+            source.WriteLine($"{head}{parameters[0].Name}, static (ref global::Persistence.Serialization.KeyWriter w, {parameters[0].TypeName} v) => {write}{tail}");
             return;
         }
 
         var tuple = "(" + string.Join(", ", parameters.Select(p => p.TypeName)) + ")";
         var values = "(" + string.Join(", ", parameters.Select(p => p.Name)) + ")";
-        source.WriteLine($"private static byte[] Key({declarations}) => Encode({values}, static (ref global::Persistence.Serialization.KeyWriter w, {tuple} v) =>");
+        source.WriteLine($"{head}{values}, static (ref global::Persistence.Serialization.KeyWriter w, {tuple} v) =>");
         source.WriteLine("{");
         using (source.Indent())
         {
@@ -115,7 +132,7 @@ internal static partial class CollectionEmitter
             }
         }
 
-        source.WriteLine("});");
+        source.WriteLine("}" + tail);
     }
 
     private static (string Declarations, string Names) Prefix(List<(string TypeName, string Name)> parameters, int length) =>

@@ -24,8 +24,15 @@ public abstract partial class Collection<T, TKey>
                 return Load(transaction, writer.WrittenSpan);
             }
 
-            using var read = Database.BeginUntimedRead();
-            return Load(read, writer.WrittenSpan);
+            var read = Database.BeginUntimedRead();
+            try
+            {
+                return Load(read, writer.WrittenSpan);
+            }
+            finally
+            {
+                Database.EndUntimedRead(read);
+            }
         }
         finally
         {
@@ -146,13 +153,21 @@ public abstract partial class Collection<T, TKey>
     /// hot reads can pass a static lambda and allocate no closure.
     /// </summary>
     internal TResult Read<TState, TResult>(Transaction? transaction, TState state, Func<Transaction, TState, TResult> read)
+        where TState : allows ref struct
     {
         if (transaction is not null)
         {
             return read(transaction, state);
         }
 
-        using var owned = Database.BeginUntimedRead(); // read runs to completion here: nobody else sees the transaction
-        return read(owned, state);
+        var owned = Database.BeginUntimedRead(); // read runs to completion here: nobody else sees the transaction
+        try
+        {
+            return read(owned, state);
+        }
+        finally
+        {
+            Database.EndUntimedRead(owned);
+        }
     }
 }

@@ -45,11 +45,27 @@ public abstract class IndexAccessor<T, TKey>
         }
     }
 
-    /// <summary>The document whose unique-index value encodes to <paramref name="value"/>, or null.</summary>
-    protected T? GetUnique(byte[] value, Transaction? transaction) =>
-        _collection.Read(transaction, (Accessor: this, Value: value), static (tx, s) => s.Accessor.FindUnique(tx, s.Value));
+    /// <summary>
+    /// The document whose unique-index value is <paramref name="value"/>, written by <paramref name="write"/>, or null.
+    /// The value is encoded on the stack: a lookup allocates only the document it returns.
+    /// </summary>
+    [SkipLocalsInit] // the key buffer is written before it is read
+    protected T? GetUnique<TValue>(TValue value, KeyPartWriter<TValue> write, Transaction? transaction)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var writer = new KeyWriter(stackalloc byte[128]);
+        try
+        {
+            write(ref writer, value);
+            return _collection.Read(transaction, new UniqueLookup(this, writer.WrittenSpan), static (tx, lookup) => lookup.Accessor.FindUnique(tx, lookup.Value));
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
 
-    private T? FindUnique(Transaction transaction, byte[] value) =>
+    private T? FindUnique(Transaction transaction, ReadOnlySpan<byte> value) =>
         transaction.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? _collection.LoadReferenced(transaction, key, _index) : null;
 
     /// <summary>
@@ -78,4 +94,11 @@ public abstract class IndexAccessor<T, TKey>
             return count;
         });
 
+    /// <summary>What a unique lookup passes to the read: the accessor and the encoded value.</summary>
+    private readonly ref struct UniqueLookup(IndexAccessor<T, TKey> accessor, ReadOnlySpan<byte> value)
+    {
+        public IndexAccessor<T, TKey> Accessor { get; } = accessor;
+
+        public ReadOnlySpan<byte> Value { get; } = value;
+    }
 }

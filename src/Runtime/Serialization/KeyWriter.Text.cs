@@ -71,8 +71,10 @@ public ref partial struct KeyWriter
     private void WriteStringContent(scoped ReadOnlySpan<char> value)
     {
         // The common case, ASCII without NUL, is its own encoding byte for byte: one vectorized narrowing, and room for
-        // only value.Length bytes (a 24-character email then fits a 64-byte stack buffer instead of renting).
-        if (value.IndexOfAnyExceptInRange('\u0001', '\u007F') < 0)
+        // only value.Length bytes (a 24-character email then fits a 64-byte stack buffer instead of renting). Two
+        // vectorized passes rather than IndexOfAnyExceptInRange, whose precompiled form allocates 96 bytes a call until
+        // the JIT recompiles it.
+        if (System.Text.Ascii.IsValid(value) && !value.Contains('\0'))
         {
             System.Text.Ascii.FromUtf16(value, GetFree(value.Length), out var narrowed);
             _length += narrowed;

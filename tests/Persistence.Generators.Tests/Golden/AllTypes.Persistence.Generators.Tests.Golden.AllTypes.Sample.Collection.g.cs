@@ -254,12 +254,10 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
             /// <summary>The document whose Code is (<paramref name="code"/>), or null.</summary>
             public global::Persistence.Generators.Tests.Golden.AllTypes.Sample? Get(string? code, global::Persistence.Transaction? transaction = null)
-                => GetUnique(Key(code), transaction);
+                => GetUnique(code, static (ref global::Persistence.Serialization.KeyWriter w, string? v) => w.WriteNullableString(v), transaction);
 
             /// <summary>True when a document has Code (<paramref name="code"/>).</summary>
             public bool Contains(string? code, global::Persistence.Transaction? transaction = null) => Get(code, transaction) is not null;
-
-            private static byte[] Key(string? code) => Encode(code, static (ref global::Persistence.Serialization.KeyWriter w, string? v) => w.WriteNullableString(v));
         }
 
         /// <summary>Ordered scans of the index on DateTime.</summary>

@@ -124,12 +124,10 @@ namespace Persistence.Generators.Tests.Golden.Bookings
 
             /// <summary>The document whose Ticket is (<paramref name="ticket"/>), or null.</summary>
             public global::Persistence.Generators.Tests.Golden.Bookings.Booking? Get(int? ticket, global::Persistence.Transaction? transaction = null)
-                => GetUnique(Key(ticket), transaction);
+                => GetUnique(ticket, static (ref global::Persistence.Serialization.KeyWriter w, int? v) => w.WriteNullableInt32(v), transaction);
 
             /// <summary>True when a document has Ticket (<paramref name="ticket"/>).</summary>
             public bool Contains(int? ticket, global::Persistence.Transaction? transaction = null) => Get(ticket, transaction) is not null;
-
-            private static byte[] Key(int? ticket) => Encode(ticket, static (ref global::Persistence.Serialization.KeyWriter w, int? v) => w.WriteNullableInt32(v));
         }
     }
 

@@ -92,7 +92,12 @@ namespace Persistence.Generators.Tests.Golden.Orders
 
             /// <summary>The document whose (LastName, FirstName, Number) is (<paramref name="lastName"/>, <paramref name="firstName"/>, <paramref name="number"/>), or null.</summary>
             public global::Persistence.Generators.Tests.Golden.Orders.Order? Get(string lastName, string? firstName, int number, global::Persistence.Transaction? transaction = null)
-                => GetUnique(Key(lastName, firstName, number), transaction);
+                => GetUnique((lastName, firstName, number), static (ref global::Persistence.Serialization.KeyWriter w, (string, string?, int) v) =>
+                {
+                    w.WriteString(v.Item1);
+                    w.WriteNullableString(v.Item2);
+                    w.WriteInt32(v.Item3);
+                }, transaction);
 
             /// <summary>True when a document has (LastName, FirstName, Number) (<paramref name="lastName"/>, <paramref name="firstName"/>, <paramref name="number"/>).</summary>
             public bool Contains(string lastName, string? firstName, int number, global::Persistence.Transaction? transaction = null) => Get(lastName, firstName, number, transaction) is not null;
@@ -111,13 +116,6 @@ namespace Persistence.Generators.Tests.Golden.Orders
             {
                 w.WriteString(v.Item1);
                 w.WriteNullableString(v.Item2);
-            });
-
-            private static byte[] Key(string lastName, string? firstName, int number) => Encode((lastName, firstName, number), static (ref global::Persistence.Serialization.KeyWriter w, (string, string?, int) v) =>
-            {
-                w.WriteString(v.Item1);
-                w.WriteNullableString(v.Item2);
-                w.WriteInt32(v.Item3);
             });
         }
     }

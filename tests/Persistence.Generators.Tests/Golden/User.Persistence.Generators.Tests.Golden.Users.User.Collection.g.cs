@@ -38,12 +38,10 @@ namespace Persistence.Generators.Tests.Golden.Users
 
             /// <summary>The document whose Email is (<paramref name="email"/>), or null.</summary>
             public global::Persistence.Generators.Tests.Golden.Users.User? Get(string email, global::Persistence.Transaction? transaction = null)
-                => GetUnique(Key(email), transaction);
+                => GetUnique(email, static (ref global::Persistence.Serialization.KeyWriter w, string v) => w.WriteString(v), transaction);
 
             /// <summary>True when a document has Email (<paramref name="email"/>).</summary>
             public bool Contains(string email, global::Persistence.Transaction? transaction = null) => Get(email, transaction) is not null;
-
-            private static byte[] Key(string email) => Encode(email, static (ref global::Persistence.Serialization.KeyWriter w, string v) => w.WriteString(v));
         }
 
         /// <summary>Ordered scans of the index on Age.</summary>

@@ -36,7 +36,7 @@ namespace Persistence.Tests.Collections
 
             /// <summary>The document whose Email is <paramref name="email"/>, or null.</summary>
             public global::Persistence.Tests.Collections.User? Get(string email, global::Persistence.Transaction? transaction = null)
-                => GetUnique(Encode(email, static (ref global::Persistence.Serialization.KeyWriter w, string v) => w.WriteString(v)), transaction);
+                => GetUnique(email, static (ref global::Persistence.Serialization.KeyWriter w, string v) => w.WriteString(v), transaction);
 
             /// <summary>True when a document has Email <paramref name="email"/>.</summary>
             public bool Contains(string email, global::Persistence.Transaction? transaction = null) => Get(email, transaction) is not null;

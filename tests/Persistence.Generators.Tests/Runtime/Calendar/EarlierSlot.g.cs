@@ -50,12 +50,10 @@ namespace Persistence.Generators.Tests.Runtime.Calendar
 
             /// <summary>The document whose Room is (<paramref name="room"/>), or null.</summary>
             public global::Persistence.Generators.Tests.Runtime.Calendar.EarlierSlot? Get(string room, global::Persistence.Transaction? transaction = null)
-                => GetUnique(Key(room), transaction);
+                => GetUnique(room, static (ref global::Persistence.Serialization.KeyWriter w, string v) => w.WriteString(v), transaction);
 
             /// <summary>True when a document has Room (<paramref name="room"/>).</summary>
             public bool Contains(string room, global::Persistence.Transaction? transaction = null) => Get(room, transaction) is not null;
-
-            private static byte[] Key(string room) => Encode(room, static (ref global::Persistence.Serialization.KeyWriter w, string v) => w.WriteString(v));
         }
     }
 
