@@ -151,12 +151,17 @@ internal sealed class PagePool
             return new Node?[size];
         }
 
-        if (Poison && Array.FindIndex(children, c => !ReferenceEquals(c, PoisonedChild)) is var written and >= 0)
+        if (Poison)
         {
-            throw new InvalidOperationException($"A recycled child array was written after it was returned (slot {written}).");
+            if (Array.FindIndex(children, c => !ReferenceEquals(c, PoisonedChild)) is var written and >= 0)
+            {
+                throw new InvalidOperationException($"A recycled child array was written after it was returned (slot {written}).");
+            }
+
+            Array.Clear(children);
         }
 
-        Array.Clear(children);
+        // Otherwise Return cleared it, and nothing writes a returned array (the poisoned runs check that).
         return children;
     }
 
@@ -235,8 +240,8 @@ internal sealed class PagePool
         }
         else
         {
-            // Cleared again when rented; cleared now so that the pool (in generation 2) does not keep the children of a
-            // replaced branch alive, and promote them, until the array serves again.
+            // Cleared now, once, so that the pool (in generation 2) does not keep the children of a replaced branch
+            // alive, and promote them, until the array serves again; Rent hands it out as it is.
             Array.Clear(children);
         }
 
