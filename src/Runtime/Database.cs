@@ -145,7 +145,7 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         ThrowIfDisposed();
         if (t_spareRead is { } spare)
         {
-            t_spareRead = null; // a read nested in this one (none does so today) allocates its own
+            t_spareRead = null; // a read nested in this one (application code run by it: a setter the decoder calls, a logger) allocates its own
             spare.Rearm(this, _chain.PinVisible());
             return spare;
         }

@@ -152,6 +152,12 @@ public abstract partial class Collection<T, TKey>
     /// As <see cref="Read{TResult}(Transaction?, Func{Transaction, TResult})"/>, with the read's state passed in, so that
     /// hot reads can pass a static lambda and allocate no closure.
     /// </summary>
+    /// <remarks>
+    /// Without <paramref name="transaction"/>, <paramref name="read"/> runs in this thread's reused transaction
+    /// (<see cref="Database.BeginUntimedRead"/>): it must return a finished value, nothing that still uses the
+    /// transaction (a lazy enumeration, say). Such a result would not fail once the call returned, but read whatever
+    /// snapshot the thread's next read holds.
+    /// </remarks>
     internal TResult Read<TState, TResult>(Transaction? transaction, TState state, Func<Transaction, TState, TResult> read)
         where TState : allows ref struct
     {

@@ -43,9 +43,14 @@ public abstract partial class Collection<T, TKey>
         var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
         _defaultTimeToLive = options?.DefaultTimeToLive;
         Bound? bound;
-        using (var read = database.BeginUntimedRead())
+        var read = database.BeginUntimedRead();
+        try
         {
             bound = TryBindInPlace(read, schema, _defaultTimeToLive is not null, database.IsReadOnly);
+        }
+        finally
+        {
+            Database.EndUntimedRead(read);
         }
 
         // Most constructions find everything in place and write nothing; one that must create, record, build or delete

@@ -2,7 +2,9 @@
 // EarlierBooking and moved to this namespace), before primary keys held a DateTimeOffset as its instant and a DateTime
 // as stored: the key holds the offset and the Kind ("DateTimeOffset", "DateTime"), and the document leaves out the
 // DateTimeOffset key member. Written by hand from that output, as tests/Persistence.Runtime.Tests keeps its
-// "generated" collections, so that tests can store documents as that version did. Do not regenerate it.
+// "generated" collections, so that tests can store documents as that version did. Do not regenerate it. One change
+// since: the unique index's Get calls GetUnique(value, writer, transaction), the form later versions emit, since the
+// runtime no longer has the earlier GetUnique(byte[], transaction).
 #nullable enable
 
 namespace Persistence.Generators.Tests.Runtime.Calendar

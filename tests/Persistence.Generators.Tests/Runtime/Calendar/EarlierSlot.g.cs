@@ -2,7 +2,8 @@
 // before primary keys held a DateTimeOffset as its instant: the key holds the offset ("DateTimeOffset"), and the
 // document, an array, holds nil at the key member's position. Written by hand from that output, as
 // tests/Persistence.Runtime.Tests keeps its "generated" collections, so that tests can store documents as that version
-// did. Do not regenerate it.
+// did. Do not regenerate it. One change since: the unique index's Get calls GetUnique(value, writer, transaction), the
+// form later versions emit, since the runtime no longer has the earlier GetUnique(byte[], transaction).
 #nullable enable
 
 namespace Persistence.Generators.Tests.Runtime.Calendar
