@@ -186,6 +186,44 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         return count;
     }
 
+    /// <summary>
+    /// The primary keys of the documents that are not live at the transaction's snapshot time (as <see cref="IsLive"/>
+    /// decides: expired, and with sliding expiration not read since) and that the collector has not removed yet; null
+    /// when there are none or the collection has no expiry. Read from the expiry index alone, whose entries hold each
+    /// document's expiry beside its key (the consistency check verifies that they agree with the documents): no
+    /// document is decoded, and none counts as read. Like <see cref="ExpiredNotCollected"/>, it walks every entry
+    /// expired by then, however few of them lie in the range a scan covers; the collector keeps them few.
+    /// </summary>
+    /// <remarks>
+    /// A keyset leaves these out when it gathers its keys rather than when it hands documents out: an insert over an
+    /// expired document replaces it as if absent, so a loop may write a live document under such a key, and a scan
+    /// handing it out would visit a document the loop inserted. What it hands out is still checked on its own decoded
+    /// expiry (<see cref="Load"/>).
+    /// </remarks>
+    internal HashSet<byte[]>? ExpiredKeys(Transaction transaction)
+    {
+        if (_expiryIndex is null)
+        {
+            return null;
+        }
+
+        HashSet<byte[]>? keys = null;
+        var now = transaction.SnapshotTime;
+        using var cursor = transaction.OpenCursor(_expiryIndex, UpTo(now));
+        for (var ok = cursor.First(); ok; ok = cursor.Next())
+        {
+            var key = cursor.Key[sizeof(long)..];
+            if (_accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > now)
+            {
+                continue; // read since it was written: the read extends it past now (IsLive)
+            }
+
+            (keys ??= new HashSet<byte[]>(ByteArrayComparer.Instance)).Add(key.ToArray());
+        }
+
+        return keys;
+    }
+
     /// <summary>The document's expiry as stored: in the expiry store (default lifetime) or its member.</summary>
     private DateTimeOffset? ExpiryOf(Transaction transaction, ReadOnlySpan<byte> key, T document)
     {

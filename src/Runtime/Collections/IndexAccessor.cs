@@ -73,7 +73,7 @@ public abstract class IndexAccessor<T, TKey>
     /// transaction, those the range held when the enumeration started, each read as the transaction holds it when handed out (see <see cref="Collection{T, TKey}.All"/>).
     /// </summary>
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
-        _collection.Stable(isRead => _collection.ScanIndex(_index, range, descending, transaction, isRead), transaction);
+        _collection.Stable(_index, range, descending, transaction);
 
     /// <summary>Counts the entries in <paramref name="range"/> without loading documents.</summary>
     protected long CountRange(KeyRange range, Transaction? transaction) =>

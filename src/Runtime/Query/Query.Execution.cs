@@ -122,7 +122,9 @@ public sealed partial class Query<T, TKey, TFields>
         try
         {
             var tx = transaction ?? owned!;
-            // In a write transaction the results are a keyset fixed when the enumeration starts (Collection.Stable).
+            // In a write transaction the results are a keyset fixed when the enumeration starts (Collection.Stable). It is
+            // gathered from the pipeline's decoded documents, which the filter and the sort need, so each result is decoded
+            // again when handed out; All, Range and the index accessors gather keys alone.
             foreach (var document in _collection.Stable(isRead => Pipeline(QueryPlanner.Plan(_collection, tx, _where, _order), tx, isRead), tx))
             {
                 yield return document;
