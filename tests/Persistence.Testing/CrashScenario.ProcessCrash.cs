@@ -80,6 +80,25 @@ public sealed partial class CrashScenario
     }
 
     /// <summary>
+    /// The power-failure point right before the reopened database first fsyncs the data file after its open returned
+    /// (the first checkpoint's pages, usually): every write the reopen made to the data file so far has happened, none
+    /// is durable yet, and neither is anything the dead process left there unsynced unless the open made it durable.
+    /// With <see cref="CrashMode.DropBeforeProcessCrash"/> the cache wrote the reopen's writes back and lost the dead
+    /// process's: a checkpoint's meta page that the process died before syncing is gone, while the pages the reopen
+    /// reused on its word are overwritten. The end of the run when the reopen never syncs the data file.
+    /// </summary>
+    public long PowerFailureBeforeFirstDataSync(long processCrashAt)
+    {
+        if (_afterProcessCrash is not { } counted || counted.At != processCrashAt)
+        {
+            CountOperationsAfterProcessCrash(processCrashAt);
+            counted = _afterProcessCrash!.Value;
+        }
+
+        return counted.Log.FirstSync(Path, counted.Open) ?? counted.Log.Count;
+    }
+
+    /// <summary>
     /// The process dies at operation <paramref name="processCrashAt"/> of the workload; the database is reopened on the
     /// files it left and the workload continues; the power fails at operation <paramref name="powerFailAt"/> after the
     /// reopen began; the machine reboots with <paramref name="mode"/>, and everything is checked (<see cref="Verify"/>).

@@ -10,6 +10,7 @@ namespace Persistence.Testing;
 public sealed class OperationLog
 {
     private readonly SortedSet<long> _boundaries = [];
+    private readonly List<(long Index, string Path)> _syncs = [];
     private readonly SimulatedFileSystem _fs;
     private long[]? _sorted;
 
@@ -31,6 +32,10 @@ public sealed class OperationLog
             {
                 log.Add(point.Index);
                 log.Add(point.Index + 1);
+                lock (log._syncs)
+                {
+                    log._syncs.Add((point.Index, point.Path));
+                }
             }
 
             return null;
@@ -59,6 +64,22 @@ public sealed class OperationLog
         }
 
         return from + random.NextInt64(to - from + 1);
+    }
+
+    /// <summary>The first fsync of the file at <paramref name="path"/> at or after operation <paramref name="from"/>, or null.</summary>
+    public long? FirstSync(string path, long from)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        lock (_syncs)
+        {
+            long? first = null;
+            foreach (var (index, synced) in _syncs)
+            {
+                first = index >= from && synced == full && index < (first ?? long.MaxValue) ? index : first;
+            }
+
+            return first;
+        }
     }
 
     private void Add(long point)

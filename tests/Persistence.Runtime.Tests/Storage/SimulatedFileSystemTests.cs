@@ -65,6 +65,9 @@ public sealed class SimulatedFileSystemTests
         Assert.Equal([0, 3, 4, 6, 7], log.Boundaries);
         Assert.Equal(3, log.Pick(new Random(0), 1, 3, atBoundary: true));
         Assert.InRange(log.Pick(new Random(0), 1, 2, atBoundary: true), 1, 2); // none in range: any point in it
+        Assert.Equal(3, log.FirstSync("/sim/a", 0));
+        Assert.Null(log.FirstSync("/sim/a", 4)); // the file was never synced again
+        Assert.Null(log.FirstSync("/sim/b", 0)); // recorded under the name its handle was opened with
     }
 
     [Fact]
