@@ -136,7 +136,7 @@ public sealed partial class Database
     {
         await Ttl.StopAsync(synchronous).ConfigureAwait(false); // the collector's last batch commits before the drain
         _disposed = true;
-        Interlocked.MemoryBarrier(); // a full fence: EnterCommit sees the flag, or this sees its count (Dekker)
+        Interlocked.MemoryBarrier(); // a full fence: EnterCommit sees the flag, or the drain's first read sees its count (Dekker)
         await DrainCommitsAsync(synchronous).ConfigureAwait(false); // commits already sequenced finish (and are acknowledged) before the files close
         StopFlushTimer();
         try
@@ -196,20 +196,40 @@ public sealed partial class Database
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Waits until the commits in flight are done, once <see cref="_disposed"/> is set and fenced (no commit starts
+    /// after this method's first read of the count). It spins briefly, since a commit usually ends within a batch, and
+    /// then waits on a signal the last commit out completes (<see cref="EnterCommit"/> documents the protocol): a
+    /// synchronous close blocks on it, an asynchronous one awaits it without holding a thread. It does not poll: no
+    /// timer, and nothing on the clock, so that a test's frozen fake clock does not stop the close either.
+    /// </summary>
     private async ValueTask DrainCommitsAsync(bool synchronous)
     {
         var spin = new SpinWait();
         while (Volatile.Read(ref _inflightCommits) > 0)
         {
-            if (synchronous || !spin.NextSpinWillYield)
+            if (!spin.NextSpinWillYield)
             {
-                spin.SpinOnce(sleep1Threshold: 20);
+                spin.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+
+            // A new signal each round: the previous one may have been completed early by a decrement that read it late
+            // (see EnterCommit). The exchange is the full fence between publishing it and reading the count.
+            var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _commitsDrained, drained);
+            if (Volatile.Read(ref _inflightCommits) == 0)
+            {
+                break;
+            }
+
+            if (synchronous)
+            {
+                drained.Task.GetAwaiter().GetResult(); // completed inline by the commit's thread: no thread-pool thread needed
             }
             else
             {
-                // A commit in flight takes at most a batch: poll without holding a thread, on the real clock (a test's
-                // frozen fake clock must not stop the close).
-                await Task.Delay(1).ConfigureAwait(false);
+                await drained.Task.ConfigureAwait(false);
             }
         }
     }

@@ -31,6 +31,12 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     private int _nextKeyspaceId;
     private volatile bool _disposed;
     private int _inflightCommits;
+
+    /// <summary>
+    /// Null until the close waits for the commits in flight; then the signal the commit that brings
+    /// <see cref="_inflightCommits"/> to zero completes (the protocol is on <see cref="EnterCommit"/>).
+    /// </summary>
+    private TaskCompletionSource? _commitsDrained;
     private long _clockHighWater;
 
     /// <summary>The largest value, in bytes: 64 MiB. Values above a quarter page are stored in overflow pages.</summary>
@@ -266,19 +272,46 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Registers a commit in flight; false when the database is closing (the commit must not start).</summary>
+    /// <remarks>
+    /// <para>The protocol with the close's drain (<see cref="DrainCommitsAsync"/>), two Dekker pairs on full fences:</para>
+    /// <list type="number">
+    /// <item>Entry: a commit increments the count, then reads <see cref="_disposed"/>; the close sets the flag, fences,
+    /// then reads the count. Either the commit sees the flag (and backs out) or the close's first read counts it: no
+    /// commit starts after that read.</item>
+    /// <item>Exit: a commit decrements the count and, when it reached zero, reads <see cref="_commitsDrained"/> and
+    /// completes it; the close publishes a new signal (a full fence), then reads the count again and waits on the signal
+    /// only if it is not zero. Either the close sees the count at zero or the decrement that brings it there sees the
+    /// signal: a commit exiting between the close's read and its wait has completed the signal already.</item>
+    /// </list>
+    /// <para>A commit refused here decrements through <see cref="ExitCommit"/> too: its transient increment may be all
+    /// the close's read counted, and then its decrement is the one that must wake the close. A decrement to zero may also
+    /// complete the signal early: one that happened before the close but read the field late, after the close published
+    /// it, while a commit that entered since is in flight. The close therefore re-reads the count after every wake, with
+    /// a new signal each time, until it reads zero.</para>
+    /// <para>On the hot path this costs, beyond the increment and decrement, the flag's read on entry and, only when the
+    /// count reaches zero, one read of a field that is null until the close.</para>
+    /// </remarks>
     internal bool EnterCommit()
     {
         Interlocked.Increment(ref _inflightCommits);
         if (_disposed)
         {
-            Interlocked.Decrement(ref _inflightCommits);
+            ExitCommit();
             return false;
         }
 
         return true;
     }
 
-    internal void ExitCommit() => Interlocked.Decrement(ref _inflightCommits);
+    /// <summary>Ends a commit registered by <see cref="EnterCommit"/>; the last one out wakes a close that waits.</summary>
+    internal void ExitCommit()
+    {
+        if (Interlocked.Decrement(ref _inflightCommits) == 0)
+        {
+            // Completes continuations asynchronously: the rest of the close never runs on this commit's thread.
+            Volatile.Read(ref _commitsDrained)?.TrySetResult();
+        }
+    }
 
     internal int AllocateKeyspaceId() => Interlocked.Increment(ref _nextKeyspaceId) - 1;
 
