@@ -221,6 +221,61 @@ public sealed class DisposeRaceTests
     }
 
     /// <summary>
+    /// Writers commit flat out, durable and buffered, while DisposeAsync runs under them, many rounds; most rounds find
+    /// commits in flight when the close starts to wait for them. The close always completes, however the last commits
+    /// out interleave with its reads of the count and its signal (a lost wake-up hangs it); every writer ends with
+    /// DatabaseClosed; and every acknowledged commit survives a power failure after the close.
+    /// </summary>
+    [Fact]
+    public async Task Commits_racing_dispose_async_end_with_the_database_closed_and_every_acknowledged_one_survives()
+    {
+        var hangGuard = TimeSpan.FromSeconds(60);
+        for (var round = 0; round < 40; round++)
+        {
+            var fs = new SimulatedFileSystem();
+            var db = TestDatabases.Open(fs, path: DataFile); // the real clock: the buffered flush timer races the close too
+            var ks = db.Write(tx => tx.CreateKeyspace("race"));
+            var acknowledged = Enumerable.Range(0, 4).Select(_ => new List<string>()).ToArray();
+            var progress = new int[acknowledged.Length];
+            var writers = Enumerable.Range(0, acknowledged.Length).Select(writer => TestDatabases.Dedicated(() =>
+            {
+                for (var i = 0; ; i++)
+                {
+                    var key = $"{writer}-{i}";
+                    try
+                    {
+                        db.Write(tx => tx.Put(ks, TestDatabases.Bytes(key), TestDatabases.Bytes(key)), durability: (writer + i) % 3 == 0 ? Durability.Buffered : Durability.Durable);
+                    }
+                    catch (TransactionStateException closed) when (closed.Code == ErrorCode.DatabaseClosed)
+                    {
+                        return;
+                    }
+
+                    acknowledged[writer].Add(key);
+                    Volatile.Write(ref progress[writer], i + 1);
+                }
+            })).ToArray();
+
+            var enough = 1 + (round % 8); // the close lands at varied points of the writers' commits
+            Assert.True(SpinWait.SpinUntil(() => Enumerable.Range(0, progress.Length).All(i => Volatile.Read(ref progress[i]) >= enough) || writers.Any(w => w.IsCompleted), hangGuard));
+            await db.DisposeAsync().AsTask().WaitAsync(hangGuard);
+            await Task.WhenAll(writers).WaitAsync(hangGuard); // a writer that failed otherwise fails the test here
+
+            using var reopened = TestDatabases.Open(fs.AfterCrash(CrashMode.DropUnsynced, new Random(round)), path: DataFile);
+            using (var read = reopened.BeginRead())
+            {
+                var race = read.GetKeyspace("race");
+                foreach (var key in acknowledged.SelectMany(keys => keys))
+                {
+                    Assert.True(read.ContainsKey(race, TestDatabases.Bytes(key)), $"round {round}: the acknowledged commit of {key} was lost");
+                }
+            }
+
+            TestDatabases.AssertConsistent(reopened);
+        }
+    }
+
+    /// <summary>
     /// Disposing neither waits for transactions nor for enumerations: one disposed from inside its own loop (the same
     /// thread) returns, and the loop's next step, like every later use of a transaction kept open, is refused.
     /// </summary>
