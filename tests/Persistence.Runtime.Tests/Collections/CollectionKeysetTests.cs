@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Persistence.Collections;
 using Persistence.Serialization;
 using Persistence.Testing;
@@ -241,15 +242,26 @@ public sealed class CollectionKeysetTests : IDisposable
     /// <summary>"users" whose schema counts the documents it decodes, with scans of both its indexes.</summary>
     private sealed class CountingUsers : Collection<User, long>
     {
+        private readonly StrongBox<int> _decodes;
+
         public CountingUsers(Database database, bool expires)
-            : base(database, new CountingSchema(expires))
+            : this(database, expires, new StrongBox<int>())
         {
-            ((CountingSchema)Schema).Owner = this;
+        }
+
+        private CountingUsers(Database database, bool expires, StrongBox<int> decodes)
+            : base(database, new HookedUserSchema(expires, UserSchema.Instance.Indexes, () => decodes.Value++))
+        {
+            _decodes = decodes;
             ByEmail = new Scans(this, 0);
             ByAge = new Scans(this, 1);
         }
 
-        public int Decodes { get; set; }
+        public int Decodes
+        {
+            get => _decodes.Value;
+            set => _decodes.Value = value;
+        }
 
         public Scans ByEmail { get; }
 
@@ -263,35 +275,6 @@ public sealed class CollectionKeysetTests : IDisposable
                 Scan(KeyRange.Between(Age(from), Age(to)), descending, transaction);
 
             private static byte[] Age(int age) => Encode(age, static (ref KeyWriter w, int v) => w.WriteInt32(v));
-        }
-
-        private sealed class CountingSchema(bool expires) : DocumentSchema<User, long>("users", UserSchema.Instance.Indexes, UserSchema.Instance.KeyEncodings)
-        {
-            private static readonly UserSchema Full = UserSchema.Instance;
-
-            public CountingUsers? Owner { get; set; }
-
-            public override bool HasExpiresAt => expires;
-
-            public override long GetKey(User document) => Full.GetKey(document);
-
-            public override void WriteKey(ref KeyWriter writer, long key) => Full.WriteKey(ref writer, key);
-
-            public override long ReadKey(ref KeyReader reader) => Full.ReadKey(ref reader);
-
-            public override void Serialize(ref MessagePackWriter writer, User document) => Full.Serialize(ref writer, document);
-
-            public override User Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey)
-            {
-                if (Owner is { } owner)
-                {
-                    owner.Decodes++;
-                }
-
-                return Full.Deserialize(ref reader, primaryKey);
-            }
-
-            public override DateTimeOffset? GetExpiresAt(User document) => expires ? document.ExpiresAt : null;
         }
     }
 }

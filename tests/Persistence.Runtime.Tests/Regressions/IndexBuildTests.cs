@@ -1,5 +1,4 @@
 using Persistence.Collections;
-using Persistence.Serialization;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
 
@@ -183,35 +182,11 @@ public sealed class IndexBuildTests
 
     /// <summary>"users" as a version of the application declares it: with or without its expiry member, with some of its indexes.</summary>
     private sealed class Users(Database database, bool expires, string[] indexes, Action? onDecode = null)
-        : Collection<User, long>(database, new VersionSchema(expires, indexes, onDecode))
+        : Collection<User, long>(database, new HookedUserSchema(expires, [.. UserSchema.Instance.Indexes.Where(i => indexes.Contains(i.Name))], onDecode))
     {
         public Users(Database database, bool expires, params string[] indexes)
             : this(database, expires, indexes, null)
         {
-        }
-
-        private sealed class VersionSchema(bool expires, string[] indexes, Action? onDecode)
-            : DocumentSchema<User, long>("users", [.. UserSchema.Instance.Indexes.Where(i => indexes.Contains(i.Name))], UserSchema.Instance.KeyEncodings)
-        {
-            private static readonly UserSchema Full = UserSchema.Instance;
-
-            public override bool HasExpiresAt => expires;
-
-            public override long GetKey(User document) => Full.GetKey(document);
-
-            public override void WriteKey(ref KeyWriter writer, long key) => Full.WriteKey(ref writer, key);
-
-            public override long ReadKey(ref KeyReader reader) => Full.ReadKey(ref reader);
-
-            public override void Serialize(ref MessagePackWriter writer, User document) => Full.Serialize(ref writer, document);
-
-            public override User Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey)
-            {
-                onDecode?.Invoke();
-                return Full.Deserialize(ref reader, primaryKey);
-            }
-
-            public override DateTimeOffset? GetExpiresAt(User document) => expires ? document.ExpiresAt : null;
         }
     }
 }
