@@ -99,54 +99,87 @@ public abstract partial class Collection<T, TKey>
 
     /// <summary>
     /// The keys of the documents in a primary-key range that are live at the transaction's snapshot time, taken from the
-    /// cursor: no document is decoded, and none counts as read.
+    /// cursor: no document is decoded (unless expired ones pile up, see <see cref="WithoutExpired"/>), and none counts as read.
     /// </summary>
     private KeyList DocumentKeyset(WriteTransaction transaction, KeyRange range, bool descending)
     {
-        var expired = ExpiredKeys(transaction);
         var keys = new KeyList();
-        using var cursor = transaction.OpenCursor(Documents, range);
-        for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
+        using (var cursor = transaction.OpenCursor(Documents, range))
         {
-            if (!Holds(expired, cursor.Key))
+            for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
                 keys.Add(cursor.Key);
             }
         }
 
-        return keys;
+        return WithoutExpired(transaction, keys);
     }
 
     /// <summary>
     /// The primary keys the entries of an index range hold, in index order, of documents live at the transaction's
-    /// snapshot time: no document is decoded, and none counts as read. An entry whose document does not exist means the
-    /// index is corrupt, and is reported here, as <see cref="ScanIndex"/> reports it: once the keys are gathered, a
-    /// missing document is one the loop deleted.
+    /// snapshot time: no document is decoded (unless expired ones pile up, see <see cref="WithoutExpired"/>), and none
+    /// counts as read. An entry whose document does not exist means the index is corrupt, and is reported here, as
+    /// <see cref="ScanIndex"/> reports it: once the keys are gathered, a missing document is one the loop deleted.
     /// </summary>
     private KeyList IndexKeyset(WriteTransaction transaction, int index, KeyRange range, bool descending)
     {
-        var expired = ExpiredKeys(transaction);
         var unique = Schema.Indexes[index].Unique;
         var keys = new KeyList();
-        using var cursor = transaction.OpenCursor(IndexKeyspace(index), range);
-        for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
+        using (var cursor = transaction.OpenCursor(IndexKeyspace(index), range))
         {
-            // Read in place, not copied: the lookup only reads, so the entry cannot move under it.
-            var key = unique ? cursor.Value : PrimaryKeyOfEntry(index, cursor.Key);
-            if (!transaction.ContainsKey(Documents, key))
+            for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
-                throw DanglingEntry(index);
-            }
+                // Read in place, not copied: the lookup only reads, so the entry cannot move under it.
+                var key = unique ? cursor.Value : PrimaryKeyOfEntry(index, cursor.Key);
+                if (!transaction.ContainsKey(Documents, key))
+                {
+                    throw DanglingEntry(index);
+                }
 
-            if (!Holds(expired, key))
-            {
                 keys.Add(key);
             }
+        }
+
+        return WithoutExpired(transaction, keys);
+    }
+
+    /// <summary>
+    /// How many expiry-index entries a keyset walks per key it gathered before it decides each key on its own document
+    /// instead: a step of the walk costs a fraction of a lookup and decode.
+    /// </summary>
+    private const int ExpiredEntriesPerKey = 4;
+
+    /// <summary>
+    /// Leaves out of <paramref name="keys"/> the documents that are not live at the transaction's snapshot time. The
+    /// expiry index's entries up to then say which without decoding anything (<see cref="ExpiredKeys"/>), but they are
+    /// every expired document of the collection the collector has not removed yet, wherever their keys lie: a backlog
+    /// (many documents expiring together, a collector left to the host, behind or stopped) would make a scan of a few
+    /// documents walk, and hold, all of them. So the walk stops after <see cref="ExpiredEntriesPerKey"/> entries per key
+    /// gathered, and past that each key is decided on its own decoded document (<see cref="Load"/>, without counting a
+    /// read): a keyset costs at most a few steps, or one decode, per key it gathered.
+    /// </summary>
+    private KeyList WithoutExpired(WriteTransaction transaction, KeyList keys)
+    {
+        if (_expiryIndex is null || keys.Count == 0)
+        {
+            return keys;
+        }
+
+        if (ExpiredKeys(transaction, (long)keys.Count * ExpiredEntriesPerKey, out var expired))
+        {
+            if (expired is not null)
+            {
+                keys.RemoveWhere(key => Holds(expired, key));
+            }
+        }
+        else
+        {
+            keys.RemoveWhere(key => Load(transaction, key, isRead: false) is null); // each exists: null is expired
         }
 
         return keys;
     }
 
-    private static bool Holds(HashSet<byte[]>? keys, ReadOnlySpan<byte> key) =>
-        keys is not null && keys.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(key);
+    private static bool Holds(HashSet<byte[]> keys, ReadOnlySpan<byte> key) =>
+        keys.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(key);
 }

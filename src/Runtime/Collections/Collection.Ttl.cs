@@ -188,11 +188,12 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
 
     /// <summary>
     /// The primary keys of the documents that are not live at the transaction's snapshot time (as <see cref="IsLive"/>
-    /// decides: expired, and with sliding expiration not read since) and that the collector has not removed yet; null
-    /// when there are none or the collection has no expiry. Read from the expiry index alone, whose entries hold each
-    /// document's expiry beside its key (the consistency check verifies that they agree with the documents): no
-    /// document is decoded, and none counts as read. Like <see cref="ExpiredNotCollected"/>, it walks every entry
-    /// expired by then, however few of them lie in the range a scan covers; the collector keeps them few.
+    /// decides: expired, and with sliding expiration not read since) and that the collector has not removed yet, in
+    /// <paramref name="keys"/> (null when there are none); false, with no keys, when there are more than
+    /// <paramref name="limit"/> expiry entries at or before that time to walk. Read from the expiry index alone, whose
+    /// entries hold each document's expiry beside its key (the consistency check verifies that they agree with the
+    /// documents): no document is decoded, and none counts as read. Like <see cref="ExpiredNotCollected"/>, it walks
+    /// every entry expired by then, however few of them lie in the range a scan covers, hence the limit.
     /// </summary>
     /// <remarks>
     /// A keyset leaves these out when it gathers its keys rather than when it hands documents out: an insert over an
@@ -200,18 +201,25 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
     /// handing it out would visit a document the loop inserted. What it hands out is still checked on its own decoded
     /// expiry (<see cref="Load"/>).
     /// </remarks>
-    internal HashSet<byte[]>? ExpiredKeys(Transaction transaction)
+    internal bool ExpiredKeys(Transaction transaction, long limit, out HashSet<byte[]>? keys)
     {
+        keys = null;
         if (_expiryIndex is null)
         {
-            return null;
+            return true;
         }
 
-        HashSet<byte[]>? keys = null;
         var now = transaction.SnapshotTime;
+        long walked = 0;
         using var cursor = transaction.OpenCursor(_expiryIndex, UpTo(now));
         for (var ok = cursor.First(); ok; ok = cursor.Next())
         {
+            if (++walked > limit)
+            {
+                keys = null;
+                return false;
+            }
+
             var key = cursor.Key[sizeof(long)..];
             if (_accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > now)
             {
@@ -221,7 +229,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             (keys ??= new HashSet<byte[]>(ByteArrayComparer.Instance)).Add(key.ToArray());
         }
 
-        return keys;
+        return true;
     }
 
     /// <summary>The document's expiry as stored: in the expiry store (default lifetime) or its member.</summary>

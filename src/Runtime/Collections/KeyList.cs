@@ -38,4 +38,28 @@ internal sealed class KeyList
         key.CopyTo(_bytes.AsSpan(start));
         _ends[Count++] = start + key.Length;
     }
+
+    /// <summary>Removes the keys <paramref name="remove"/> picks, in place, keeping the others in their order.</summary>
+    public void RemoveWhere(KeyPredicate remove)
+    {
+        var kept = 0;
+        var start = 0;
+        var end = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            var key = _bytes.AsSpan(start, _ends[i] - start);
+            start = _ends[i];
+            if (!remove(key))
+            {
+                key.CopyTo(_bytes.AsSpan(end)); // at or before where it is: a forward copy never overwrites a key not yet read
+                end += key.Length;
+                _ends[kept++] = end;
+            }
+        }
+
+        Count = kept;
+    }
 }
+
+/// <summary>A test of one key of a <see cref="KeyList"/>.</summary>
+internal delegate bool KeyPredicate(ReadOnlySpan<byte> key);
