@@ -42,12 +42,45 @@ public abstract partial class Collection<T, TKey>
     private static readonly byte[] KeyRecord = "$key"u8.ToArray();
 
     /// <summary>
-    /// What the expiry index's entries depend on: the version and the primary key's encoding, which each entry holds
-    /// after the expiry ("2|expiry|Int64").
+    /// What the expiry index's entries depend on: the version, the primary key's encoding, which each entry holds after
+    /// the expiry, and where a document's expiry comes from: its stored expiry or else its
+    /// <see cref="ExpiresAtAttribute"/> member ("2|expiry|Int64|member"), or its stored expiry alone ("...|stored").
+    /// A version that adds or removes the member thus builds the index again: its entries were derived from values that
+    /// documents no longer have, or lack those they now have, and the collector deletes by them. Whether stored
+    /// expiries are in force is not part of it: their keyspace, once created, is never deleted, and it starts empty, so
+    /// its creation changes no document's expiry.
     /// </summary>
-    private static byte[] ExpiryDefinitionOf(DocumentSchema<T, TKey> schema) => ExpiryDefinitionOf(KeyEncodingOf(schema));
+    private static byte[] ExpiryDefinitionOf(DocumentSchema<T, TKey> schema) => ExpiryDefinitionOf(KeyEncodingOf(schema), schema.HasExpiresAt);
 
-    private static byte[] ExpiryDefinitionOf(string keyEncoding) => Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{keyEncoding}");
+    private static byte[] ExpiryDefinitionOf(string keyEncoding, bool member) =>
+        Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{keyEncoding}|{(member ? "member" : "stored")}");
+
+    /// <summary>
+    /// The expiry record of a release before it said where expiries come from ("2|expiry|Int64"): the entries may be
+    /// the member's values of a version that had it (see <see cref="ExpiryTrusted"/>).
+    /// </summary>
+    private static byte[] UnsourcedExpiryDefinitionOf(string keyEncoding) => Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{keyEncoding}");
+
+    /// <summary>
+    /// Whether an existing expiry index recorded as <paramref name="recorded"/> holds the entries the schema derives, with
+    /// primary keys encoded as <paramref name="keyEncoding"/>. Nothing recorded is trusted only in a database written
+    /// before definitions were recorded (<paramref name="recordedBefore"/> false), as for an index. A record of the
+    /// release before the source was recorded (<see cref="UnsourcedExpiryDefinitionOf"/>) is compared conservatively: it
+    /// is trusted only when the schema has the member and no stored expiries were ever in force
+    /// (<paramref name="hadStored"/>: their keyspace existed before this construction). Every version since the index
+    /// was last built then had the member, since one with neither deleted the index, so its entries are the member's
+    /// values. Otherwise a version without the member may have kept entries of it: the index is built again, once.
+    /// </summary>
+    private static bool ExpiryTrusted(byte[]? recorded, bool recordedBefore, string keyEncoding, bool member, bool hadStored)
+    {
+        if (recorded is null)
+        {
+            return !recordedBefore;
+        }
+
+        return recorded.AsSpan().SequenceEqual(ExpiryDefinitionOf(keyEncoding, member))
+            || (member && !hadStored && recorded.AsSpan().SequenceEqual(UnsourcedExpiryDefinitionOf(keyEncoding)));
+    }
 
     /// <summary>
     /// What an index's entries depend on: the version, whether it is unique, its members in key order with the key
@@ -133,8 +166,11 @@ public abstract partial class Collection<T, TKey>
     /// database that turned read-only (<paramref name="readOnly"/>), what a write would only tidy is left as it is and
     /// the collection binds anyway: records missing from a database written before them (its index keyspaces are
     /// trusted, as the write path does), an index or expiry index no longer declared (nothing writes, so nothing can
-    /// make it stale), and a missing keyspace of stored expiries (none are stored, which reads take as none). What
-    /// reads depend on still refuses: a missing documents keyspace, or an index or expiry index to build.
+    /// make it stale), a missing keyspace of stored expiries (none are stored, which reads take as none), and an expiry
+    /// record of a release before it said where expiries come from (<see cref="UnsourcedExpiryDefinitionOf"/>: the
+    /// entries are trusted as they are, which counts and scans go by, as for an unrecorded index). What reads depend on
+    /// still refuses: a missing documents keyspace, or an index or expiry index to build (one recorded as derived from
+    /// another source than the schema's).
     /// </summary>
     private static Bound? TryBindInPlace(Transaction tx, DocumentSchema<T, TKey> schema, bool storesExpiries, bool readOnly)
     {
@@ -198,8 +234,12 @@ public abstract partial class Collection<T, TKey>
             return (hasExpiry || expiryRecord is not null) && !readOnly ? null : new Bound(documents, indexes, null, stored);
         }
 
-        var expiryTrusted = hasExpiry && (expiryRecord is null ? !recordedBefore : expiryRecord.AsSpan().SequenceEqual(ExpiryDefinitionOf(schema)));
-        return expiryTrusted ? new Bound(documents, indexes, expiry, stored) : null;
+        var keyEncoding = KeyEncodingOf(schema);
+        var expiryBound = hasExpiry && (expiryRecord is null
+            ? !recordedBefore
+            : expiryRecord.AsSpan().SequenceEqual(ExpiryDefinitionOf(schema))
+                || (readOnly && expiryRecord.AsSpan().SequenceEqual(UnsourcedExpiryDefinitionOf(keyEncoding))));
+        return expiryBound ? new Bound(documents, indexes, expiry, stored) : null; // else recorded, or built, by the write path
     }
 
     /// <summary>
@@ -280,13 +320,15 @@ public abstract partial class Collection<T, TKey>
 
     /// <summary>
     /// Opens the expiry index in the constructor's transaction when expiries are in force (<paramref name="inForce"/>),
-    /// and says whether its entries must still be built from the documents; trusted, kept and recorded as
-    /// <see cref="OpenIndexes"/> does for an index. When expiries are not in force any more, the expiry index is deleted:
+    /// and says whether its entries must still be built from the documents; trusted (<see cref="ExpiryTrusted"/>, with
+    /// <paramref name="hadStored"/> saying whether stored expiries were in force before this construction), kept and
+    /// recorded as <see cref="OpenIndexes"/> does for an index: one recorded as derived from another source is deleted
+    /// and built again from the documents. When expiries are not in force any more, the expiry index is deleted:
     /// nothing maintains it meanwhile, and its stale entries would make the collector delete documents by expiries they
     /// no longer have once expiries are in force again.
     /// </summary>
     private static (Keyspace? Expiry, bool Unbuilt) OpenExpiry(WriteTransaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions,
-        bool recordedBefore, bool hasDocuments, bool inForce)
+        bool recordedBefore, bool hasDocuments, bool inForce, bool hadStored)
     {
         var collection = schema.CollectionName;
         var definition = ExpiryDefinitionOf(schema);
@@ -308,9 +350,9 @@ public abstract partial class Collection<T, TKey>
             return (null, false);
         }
 
-        if (exists && (recorded ? recordedAs.AsSpan().SequenceEqual(definition) : !recordedBefore))
+        if (exists && ExpiryTrusted(recordedAs, recordedBefore, KeyEncodingOf(schema), schema.HasExpiresAt, hadStored))
         {
-            if (!recorded)
+            if (!recorded || !recordedAs.AsSpan().SequenceEqual(definition))
             {
                 tx.Put(definitions, ExpiryRecord, definition);
             }
@@ -323,7 +365,7 @@ public abstract partial class Collection<T, TKey>
             tx.Delete(definitions, ExpiryRecord); // until built again
             if (exists)
             {
-                tx.DeleteKeyspace(keyspace!); // of another definition: its entries hold primary keys of the old encoding
+                tx.DeleteKeyspace(keyspace!); // of another definition: its entries hold primary keys of the old encoding, or expiries of another source
                 exists = false;
             }
         }

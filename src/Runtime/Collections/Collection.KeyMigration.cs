@@ -101,7 +101,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         if (tx.TryGetKeyspace(IndexKeyspaceName(Name, ExpiryName), out var expiry)
-            && Trusted(tx, definitions, ExpiryRecord, ExpiryDefinitionOf(earlier), recordedBefore))
+            && ExpiryTrusted(tx.Get(definitions, ExpiryRecord), recordedBefore, earlier, Schema.HasExpiresAt, storedExpiries is not null))
         {
             entries += MoveEntries(tx, expiry, keys, definitions, ExpiryRecord, ExpiryDefinitionOf(Schema), index: null);
         }

@@ -81,8 +81,13 @@ public abstract partial class Collection<T, TKey>
                 // Stored expiries stay in force once written: a collection opened without the default lifetime it had
                 // still honours (and collects) the expiries its documents got; its new writes just get none by default.
                 var storedName = IndexKeyspaceName(schema.CollectionName, StoredExpiryName);
-                var stored = _defaultTimeToLive is not null ? tx.GetOrCreateKeyspace(storedName) : tx.TryGetKeyspace(storedName, out var existing) ? existing : null;
-                var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null);
+                var hadStored = tx.TryGetKeyspace(storedName, out var stored);
+                if (!hadStored && _defaultTimeToLive is not null)
+                {
+                    stored = tx.CreateKeyspace(storedName);
+                }
+
+                var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null, hadStored);
                 return (documents, indexes, expiry, stored, unbuilt, buildExpiry, movedKeys);
             });
 

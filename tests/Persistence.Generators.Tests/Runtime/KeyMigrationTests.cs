@@ -60,7 +60,7 @@ public sealed class KeyMigrationTests
             Assert.False(log.Has(IndexesBuiltEvent));
             Assert.Equal("2|key|DateTimeOffsetInstant,DateTimeUtc,String", Record(db, "bookings", "$key"));
             Assert.Equal("2|multiple|Guest:String|DateTimeOffsetInstant,DateTimeUtc,String", Record(db, "bookings", "Guest"));
-            Assert.Equal("2|expiry|DateTimeOffsetInstant,DateTimeUtc,String", Record(db, "bookings", "$expiry"));
+            Assert.Equal("2|expiry|DateTimeOffsetInstant,DateTimeUtc,String|member", Record(db, "bookings", "$expiry"));
             using var read = db.BeginRead();
             Assert.DoesNotContain(read.GetKeyspaces(), k => k.Name.Contains('$', StringComparison.Ordinal) && k.Name.Contains(':', StringComparison.Ordinal));
         }

@@ -66,6 +66,21 @@ public sealed class CollectionBindingTests
     }
 
     [Fact]
+    public void An_expiry_index_recorded_by_the_previous_release_binds_as_it_is_on_a_database_that_turned_read_only()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = Open(fs);
+        new UserCollection(db).InsertMany(Users(10));
+        db.Write(tx => tx.Put(tx.GetKeyspace("users#$indexes"), "$expiry"u8, "2|expiry|Int64"u8)); // not saying where expiries come from
+        TurnReadOnly(fs, db);
+
+        var users = new UserCollection(db); // the write path would record it again (or build it): nothing to write here
+
+        Assert.Equal(10, users.Count());
+        Assert.Equal("n4", users.Get(4)?.Name);
+    }
+
+    [Fact]
     public void On_a_read_only_database_a_collection_that_needs_a_write_is_refused()
     {
         var fs = new SimulatedFileSystem();

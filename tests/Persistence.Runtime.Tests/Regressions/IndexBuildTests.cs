@@ -10,7 +10,9 @@ namespace Persistence.Tests.Regressions;
 /// the first was building dropped the keyspace the first held, which then failed with KeyspaceNotFound; a unique
 /// index could not be built while an expired document held a value a live one holds too; and an expiry index left
 /// unmaintained while expiries were not in force came back with stale entries, by which the collector deleted live
-/// documents.
+/// documents. Later: the expiry index's record did not say whether its entries came from the expiry member, so a
+/// version that removed the member while stored expiries were in force kept the member's entries (the collector
+/// deleted documents that no longer expire), and one that declared it kept an index without them.
 /// </summary>
 public sealed class IndexBuildTests
 {
@@ -160,6 +162,115 @@ public sealed class IndexBuildTests
     }
 
     [Fact]
+    public async Task An_expiry_index_built_from_a_member_since_removed_is_built_again_while_stored_expiries_are_in_force()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            new Users(db, expires: true, "Email").Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(10) });
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time, TimeSpan.FromDays(1))))
+        {
+            _ = new Users(db, expires: true, "Email"); // a version with a default lifetime: stored expiries are in force from now on
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time, TimeSpan.FromDays(1))))
+        {
+            // A version without the member: document 1 has no stored expiry and no member, so it never expires.
+            var users = new Users(db, expires: false, "Email");
+            _time.Advance(TimeSpan.FromSeconds(20));
+
+            Assert.Empty(users.CheckConsistency());
+            Assert.Equal(0, await db.CollectExpiredAsync());
+            Assert.NotNull(users.Get(1));
+            Assert.Equal(1, users.Count());
+            Assert.Equal([1L], db.Write(tx => users.All(tx).Select(u => u.Id).ToList()));
+        }
+    }
+
+    [Fact]
+    public async Task An_expiry_index_built_without_the_member_is_built_again_when_the_member_is_declared()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time, TimeSpan.FromDays(1))))
+        {
+            _ = new Users(db, expires: false, "Email"); // a default lifetime without the member: stored expiries are in force
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            // No default lifetime any more, and no member: written with no expiry, though the value is stored.
+            new Users(db, expires: false, "Email").Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(10) });
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            // A version that declares the member: document 1 expires by its value.
+            var users = new Users(db, expires: true, "Email");
+            _time.Advance(TimeSpan.FromSeconds(20));
+
+            Assert.Empty(users.CheckConsistency());
+            Assert.Null(users.Get(1));
+            Assert.Equal(0, users.Count());
+            Assert.Equal(1, await db.CollectExpiredAsync());
+            Assert.Empty(users.CheckConsistency());
+        }
+    }
+
+    [Fact]
+    public async Task An_expiry_index_recorded_by_the_previous_release_beside_stored_expiries_is_built_again()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            new Users(db, expires: true, "Email").Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(10) });
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time, TimeSpan.FromDays(1))))
+        {
+            _ = new Users(db, expires: true, "Email");
+
+            // What the previous release recorded, which does not say whether the entries came from the member: here they
+            // did, and the next version removes it.
+            db.Write(tx => tx.Put(tx.GetKeyspace("users#$indexes"), "$expiry"u8, "2|expiry|Int64"u8));
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time, TimeSpan.FromDays(1))))
+        {
+            var users = new Users(db, expires: false, "Email");
+            _time.Advance(TimeSpan.FromSeconds(20));
+
+            Assert.Empty(users.CheckConsistency());
+            Assert.Equal(0, await db.CollectExpiredAsync());
+            Assert.Equal(1, users.Count());
+        }
+    }
+
+    [Fact]
+    public void An_expiry_index_recorded_by_the_previous_release_without_stored_expiries_is_trusted_and_recorded_again()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            new Users(db, expires: true, "Email").Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(10) });
+            db.Write(tx => tx.Put(tx.GetKeyspace("users#$indexes"), "$expiry"u8, "2|expiry|Int64"u8)); // as the previous release recorded
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            // Only versions with the member maintained it (one without it and without stored expiries deletes it): no build.
+            var decoded = 0;
+            var users = new Users(db, expires: true, ["Email"], onDecode: () => decoded++);
+
+            Assert.Equal(0, decoded);
+            using var read = db.BeginRead();
+            Assert.Equal("2|expiry|Int64|member", System.Text.Encoding.UTF8.GetString(read.Get(read.GetKeyspace("users#$indexes"), "$expiry"u8)!));
+            Assert.Empty(users.CheckConsistency());
+        }
+    }
+
+    [Fact]
     public void An_index_recorded_without_its_keyspace_is_built_again()
     {
         using var db = Database.OpenInMemory();
@@ -172,11 +283,16 @@ public sealed class IndexBuildTests
         Assert.Single(users.ByAge.Find(3));
     }
 
-    private static DatabaseOptions Options(FakeTimeProvider time)
+    private static DatabaseOptions Options(FakeTimeProvider time, TimeSpan? defaultLifetime = null)
     {
         var options = TestDatabases.Quiet();
         options.TimeProvider = time;
         options.Ttl.RunCollectorInBackground = false;
+        if (defaultLifetime is { } lifetime)
+        {
+            options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = lifetime };
+        }
+
         return options;
     }
 
