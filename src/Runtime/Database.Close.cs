@@ -50,6 +50,12 @@ public sealed partial class Database
     /// database's own background work (a logger the checkpointer, the log or the expiry collector calls) or from inside
     /// the close returns at once, the close finishing once that work unwinds: waiting there would wait for itself.
     /// </summary>
+    /// <remarks>
+    /// It blocks the calling thread until the commits in flight finish. An asynchronous commit (<c>CommitAsync</c>)
+    /// needs a thread-pool thread to finish: a Dispose on a pool thread, while every pool thread is blocked and the pool
+    /// may not grow (<see cref="ThreadPool.SetMaxThreads"/>), waits until one is free. Close from asynchronous code
+    /// with <see cref="DisposeAsync"/>, which holds no thread while it waits.
+    /// </remarks>
     public void Dispose()
     {
         switch (ClaimClose())

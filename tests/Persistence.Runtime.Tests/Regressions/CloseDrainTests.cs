@@ -60,6 +60,9 @@ public sealed class CloseDrainTests
     [LinuxFact]
     public async Task Dispose_blocks_on_a_held_commit_without_sleeping_in_a_loop_and_returns_once_it_is_released()
     {
+        // The count must count, or the bound below holds vacuously (a sandbox kernel may leave it at zero).
+        Assert.True(await TestDatabases.Dedicated(SwitchesOverFiveSleeps) >= 5, "this kernel does not count voluntary context switches");
+
         using var commit = HeldCommit.Start();
         string? closingThread = null;
         var closing = TestDatabases.Dedicated(() =>
@@ -88,6 +91,19 @@ public sealed class CloseDrainTests
         Thread.Sleep(Held);
         return counter() - before;
     });
+
+    /// <summary>How many voluntary context switches the calling thread's kernel counter shows over five short sleeps.</summary>
+    private static long SwitchesOverFiveSleeps()
+    {
+        var thread = NativeThreadId();
+        var before = VoluntaryContextSwitches(thread);
+        for (var i = 0; i < 5; i++)
+        {
+            Thread.Sleep(1);
+        }
+
+        return VoluntaryContextSwitches(thread) - before;
+    }
 
     /// <summary>True once the close refuses new commits: it waits for those in flight next.</summary>
     private static bool IsClosing(Database db) => Record.Exception(db.ThrowIfDisposed) is not null;
