@@ -37,7 +37,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
                 for (var ok = cursor.First(); ok && keys.Count < batchSize; ok = cursor.Next())
                 {
                     var key = cursor.Key[sizeof(long)..].ToArray();
-                    if (_accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > now)
+                    if (ReadSince(key, now))
                     {
                         continue; // read lately: its new expiry is on its way (FlushAccesses)
                     }
@@ -221,7 +221,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             }
 
             var key = cursor.Key[sizeof(long)..];
-            if (_accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > now)
+            if (ReadSince(key, now))
             {
                 continue; // read since it was written: the read extends it past now (IsLive)
             }
@@ -231,6 +231,13 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
 
         return true;
     }
+
+    /// <summary>
+    /// True when a sliding read recorded for <paramref name="key"/> keeps the document alive past
+    /// <paramref name="time"/>, whatever its expiry entry says: the read's time plus the default lifetime is later.
+    /// </summary>
+    private bool ReadSince(ReadOnlySpan<byte> key, DateTimeOffset time) =>
+        _accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > time;
 
     /// <summary>The document's expiry as stored: in the expiry store (default lifetime) or its member.</summary>
     private DateTimeOffset? ExpiryOf(Transaction transaction, ReadOnlySpan<byte> key, T document)
