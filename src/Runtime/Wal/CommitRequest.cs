@@ -16,9 +16,15 @@ internal sealed class CommitRequest(DbVersion? version, List<PlannedFrame> frame
     public bool Durable { get; } = durable;
 
     /// <summary>Completes with true when the waiter must lead a batch, false when the request is done.</summary>
-    public TaskCompletionSource<bool> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<bool> Signal { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool IsDone { get; set; }
+
+    /// <summary>
+    /// After the signal said "lead", before the waiter claims a batch: a fresh signal for "done". Its batch may complete
+    /// on another thread (batches complete in order), so the signal that said "lead" cannot say it.
+    /// </summary>
+    public void Rearm() => Signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The number of batches completed when the request was queued (for the fairness bound).</summary>
     public long QueuedAfterBatch { get; set; }
