@@ -22,6 +22,10 @@ internal static class SchemaEmitter
         var key = collection.Key;
         var indexes = string.Join(", ", collection.Indexes.Select(i => $"new {i.Name}Index()"));
         var keyEncodings = Encodings(model, key.Members, primaryKey: true);
+
+        // The [ExpiresAt] member's name, which the runtime records with the expiry index (as an index's record names its
+        // members), so that a version moving the attribute to another member builds the index again.
+        var expiresAt = collection.ExpiresAt is { } member ? ", " + Names.Literal(member) : "";
         source.WriteLine($"/// <summary>Serializer, key encoder and indexes of <see cref=\"{model.Name}\"/>.</summary>");
         using (source.Open($"{model.HelperAccessibility} sealed class {name} : global::Persistence.Collections.DocumentSchema<{model.FullName}, {key.TypeName}>"))
         {
@@ -29,7 +33,7 @@ internal static class SchemaEmitter
                 public static readonly {{name}} Instance = new();
 
                 private {{name}}()
-                    : base({{Names.Literal(collection.Name)}}, [{{indexes}}], [{{keyEncodings}}])
+                    : base({{Names.Literal(collection.Name)}}, [{{indexes}}], [{{keyEncodings}}]{{expiresAt}})
                 {
                 }
 

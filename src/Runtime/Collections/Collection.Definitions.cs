@@ -43,17 +43,40 @@ public abstract partial class Collection<T, TKey>
 
     /// <summary>
     /// What the expiry index's entries depend on: the version, the primary key's encoding, which each entry holds after
-    /// the expiry, and where a document's expiry comes from: its stored expiry or else its
-    /// <see cref="ExpiresAtAttribute"/> member ("2|expiry|Int64|member"), or its stored expiry alone ("...|stored").
-    /// A version that adds or removes the member thus builds the index again: its entries were derived from values that
-    /// documents no longer have, or lack those they now have, and the collector deletes by them. Whether stored
-    /// expiries are in force is not part of it: their keyspace, once created, is never deleted, and it starts empty, so
-    /// its creation changes no document's expiry.
+    /// the expiry, and where a document's expiry comes from (<see cref="ExpirySourceOf"/>): its stored expiry or else
+    /// its <see cref="ExpiresAtAttribute"/> member, named ("2|expiry|Int64|member:ExpiresAt"), or its stored expiry
+    /// alone ("...|stored"). A version that adds, removes or moves the member thus builds the index again: its entries
+    /// were derived from values that documents no longer expire by, or lack those they now have, and the collector
+    /// deletes by them. Whether stored expiries are in force is not part of it: their keyspace, once created, is never
+    /// deleted, and it starts empty, so its creation changes no document's expiry.
     /// </summary>
-    private static byte[] ExpiryDefinitionOf(DocumentSchema<T, TKey> schema) => ExpiryDefinitionOf(KeyEncodingOf(schema), schema.HasExpiresAt);
+    private static byte[] ExpiryDefinitionOf(DocumentSchema<T, TKey> schema) => ExpiryDefinitionOf(KeyEncodingOf(schema), ExpirySourceOf(schema));
 
-    private static byte[] ExpiryDefinitionOf(string keyEncoding, bool member) =>
-        Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{keyEncoding}|{(member ? "member" : "stored")}");
+    private static byte[] ExpiryDefinitionOf(string keyEncoding, string source) =>
+        Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{keyEncoding}|{source}");
+
+    /// <summary>The source of expiries of a type without an <see cref="ExpiresAtAttribute"/> member: stored ones alone.</summary>
+    private const string StoredSource = "stored";
+
+    /// <summary>
+    /// The source of expiries of a type with an <see cref="ExpiresAtAttribute"/> member (stored ones first), which its
+    /// name follows after a <c>:</c>. Alone, it is what the release before the member was named recorded, and what a
+    /// schema that does not name it (<see cref="DocumentSchema{T, TKey}.ExpiresAtMember"/> null) still records.
+    /// </summary>
+    private const string MemberSource = "member";
+
+    /// <summary>
+    /// Where the schema's expiries come from, as the expiry record ends: <see cref="StoredSource"/>, or
+    /// <see cref="MemberSource"/> and the member's name ("member:ExpiresAt"), as an index's record names its members.
+    /// The name is that of the C# member, not the key the document stores it under: renaming the member builds the
+    /// index again, which costs a pass over the documents but is never wrong. A schema that does not name it records
+    /// <see cref="MemberSource"/> alone, which matches only itself: it keeps its index as before the member was named
+    /// (building it at every open otherwise, since it can never record a name), and a move under it is not detected.
+    /// </summary>
+    private static string ExpirySourceOf(DocumentSchema<T, TKey> schema) =>
+        !schema.HasExpiresAt ? StoredSource
+        : schema.ExpiresAtMember is { } member ? $"{MemberSource}:{member}"
+        : MemberSource;
 
     /// <summary>
     /// The expiry record of a release before it said where expiries come from ("2|expiry|Int64"): the entries may be
@@ -62,25 +85,34 @@ public abstract partial class Collection<T, TKey>
     private static byte[] UnsourcedExpiryDefinitionOf(string keyEncoding) => Encoding.UTF8.GetBytes($"{DefinitionVersion}|expiry|{keyEncoding}");
 
     /// <summary>
-    /// Whether an existing expiry index recorded as <paramref name="recorded"/> holds the entries the schema derives, with
-    /// primary keys encoded as <paramref name="keyEncoding"/>. Nothing recorded is trusted only in a database written
-    /// before definitions were recorded (<paramref name="recordedBefore"/> false), as for an index. A record of the
-    /// release before the source was recorded (<see cref="UnsourcedExpiryDefinitionOf"/>) is compared conservatively: it
-    /// is trusted only when the schema has the member and no stored expiries were ever in force
-    /// (<paramref name="hadStored"/>: their keyspace existed before this construction). Every version since the index
-    /// was last built then had the member, since one with neither deleted the index, so its entries are the member's
-    /// values. Otherwise a version without the member may have kept entries of it: the index is built again, once.
+    /// Whether an existing expiry index recorded as <paramref name="recorded"/> holds the entries the schema derives
+    /// from <paramref name="source"/> (<see cref="ExpirySourceOf"/>), with primary keys encoded as
+    /// <paramref name="keyEncoding"/>: when the record is the schema's definition. The records of earlier releases say
+    /// less. The one before the member was named ("2|expiry|Int64|member") does not say which member the entries came
+    /// from, and the attribute may have moved since they were built, which would leave live documents for the
+    /// collector to delete by another member's values: for a schema that names its member it is another definition,
+    /// and the index is built again once, which costs a pass over the documents but is never wrong. For the same
+    /// reason an index without a record is not trusted, even in a database written before definitions were recorded,
+    /// where an index's keyspace is: nothing says where its entries came from. The record of the release before the
+    /// source was recorded (<see cref="UnsourcedExpiryDefinitionOf"/>) is trusted only by a schema that does not name
+    /// its member, as the release after it trusted it: when no stored expiries were ever in force
+    /// (<paramref name="hadStored"/>: their keyspace existed before this construction), every version since the index
+    /// was last built had a member, since one with neither deleted the index.
     /// </summary>
-    private static bool ExpiryTrusted(byte[]? recorded, bool recordedBefore, string keyEncoding, bool member, bool hadStored)
-    {
-        if (recorded is null)
-        {
-            return !recordedBefore;
-        }
+    private static bool ExpiryTrusted(byte[]? recorded, string keyEncoding, string source, bool hadStored) =>
+        recorded is not null
+        && (recorded.AsSpan().SequenceEqual(ExpiryDefinitionOf(keyEncoding, source))
+            || (source == MemberSource && !hadStored && recorded.AsSpan().SequenceEqual(UnsourcedExpiryDefinitionOf(keyEncoding))));
 
-        return recorded.AsSpan().SequenceEqual(ExpiryDefinitionOf(keyEncoding, member))
-            || (member && !hadStored && recorded.AsSpan().SequenceEqual(UnsourcedExpiryDefinitionOf(keyEncoding)));
-    }
+    /// <summary>
+    /// Whether <paramref name="recorded"/> is the expiry record of a release that said less than this one of where the
+    /// entries come from, for a schema with the member (<paramref name="member"/>) or without: one that did not name
+    /// the member, or (<see cref="UnsourcedExpiryDefinitionOf"/>) one that did not say whether there was a member. A
+    /// database that turned read-only binds such an index as it is (<see cref="TryBindInPlace"/>).
+    /// </summary>
+    private static bool EarlierExpiryRecord(byte[] recorded, string keyEncoding, bool member) =>
+        recorded.AsSpan().SequenceEqual(UnsourcedExpiryDefinitionOf(keyEncoding))
+        || (member && recorded.AsSpan().SequenceEqual(ExpiryDefinitionOf(keyEncoding, MemberSource)));
 
     /// <summary>
     /// What an index's entries depend on: the version, whether it is unique, its members in key order with the key
@@ -167,10 +199,10 @@ public abstract partial class Collection<T, TKey>
     /// the collection binds anyway: records missing from a database written before them (its index keyspaces are
     /// trusted, as the write path does), an index or expiry index no longer declared (nothing writes, so nothing can
     /// make it stale), a missing keyspace of stored expiries (none are stored, which reads take as none), and an expiry
-    /// record of a release before it said where expiries come from (<see cref="UnsourcedExpiryDefinitionOf"/>: the
-    /// entries are trusted as they are, which counts and scans go by, as for an unrecorded index). What reads depend on
-    /// still refuses: a missing documents keyspace, or an index or expiry index to build (one recorded as derived from
-    /// another source than the schema's).
+    /// record of a release that said less of where expiries come from (<see cref="EarlierExpiryRecord"/>: not which
+    /// member, or not whether there was one; the entries are trusted as they are, which counts and scans go by, as for
+    /// an unrecorded index). What reads depend on still refuses: a missing documents keyspace, or an index or expiry
+    /// index to build (one recorded as derived from another source than the schema's, such as another member).
     /// </summary>
     private static Bound? TryBindInPlace(Transaction tx, DocumentSchema<T, TKey> schema, bool storesExpiries, bool readOnly)
     {
@@ -234,11 +266,10 @@ public abstract partial class Collection<T, TKey>
             return (hasExpiry || expiryRecord is not null) && !readOnly ? null : new Bound(documents, indexes, null, stored);
         }
 
-        var keyEncoding = KeyEncodingOf(schema);
         var expiryBound = hasExpiry && (expiryRecord is null
-            ? !recordedBefore
+            ? !recordedBefore // true only read-only: a writable database without records returned above
             : expiryRecord.AsSpan().SequenceEqual(ExpiryDefinitionOf(schema))
-                || (readOnly && expiryRecord.AsSpan().SequenceEqual(UnsourcedExpiryDefinitionOf(keyEncoding))));
+                || (readOnly && EarlierExpiryRecord(expiryRecord, KeyEncodingOf(schema), schema.HasExpiresAt)));
         return expiryBound ? new Bound(documents, indexes, expiry, stored) : null; // else recorded, or built, by the write path
     }
 
@@ -322,13 +353,15 @@ public abstract partial class Collection<T, TKey>
     /// Opens the expiry index in the constructor's transaction when expiries are in force (<paramref name="inForce"/>),
     /// and says whether its entries must still be built from the documents; trusted (<see cref="ExpiryTrusted"/>, with
     /// <paramref name="hadStored"/> saying whether stored expiries were in force before this construction), kept and
-    /// recorded as <see cref="OpenIndexes"/> does for an index: one recorded as derived from another source is deleted
-    /// and built again from the documents. When expiries are not in force any more, the expiry index is deleted:
-    /// nothing maintains it meanwhile, and its stale entries would make the collector delete documents by expiries they
-    /// no longer have once expiries are in force again.
+    /// recorded as <see cref="OpenIndexes"/> does for an index: one recorded as derived from another source (another
+    /// member among them) is deleted and built again from the documents, and an unrecorded one, even in a database
+    /// written before definitions were recorded, is kept and built (reconciled with the entries it holds). When
+    /// expiries are not in force any more, the expiry index is deleted: nothing maintains it meanwhile, and its stale
+    /// entries would make the collector delete documents by expiries they no longer have once expiries are in force
+    /// again.
     /// </summary>
     private static (Keyspace? Expiry, bool Unbuilt) OpenExpiry(WriteTransaction tx, DocumentSchema<T, TKey> schema, Keyspace definitions,
-        bool recordedBefore, bool hasDocuments, bool inForce, bool hadStored)
+        bool hasDocuments, bool inForce, bool hadStored)
     {
         var collection = schema.CollectionName;
         var definition = ExpiryDefinitionOf(schema);
@@ -350,9 +383,9 @@ public abstract partial class Collection<T, TKey>
             return (null, false);
         }
 
-        if (exists && ExpiryTrusted(recordedAs, recordedBefore, KeyEncodingOf(schema), schema.HasExpiresAt, hadStored))
+        if (exists && ExpiryTrusted(recordedAs, KeyEncodingOf(schema), ExpirySourceOf(schema), hadStored))
         {
-            if (!recorded || !recordedAs.AsSpan().SequenceEqual(definition))
+            if (!recordedAs.AsSpan().SequenceEqual(definition))
             {
                 tx.Put(definitions, ExpiryRecord, definition);
             }

@@ -43,9 +43,10 @@ public abstract partial class Collection<T, TKey>
     /// <see cref="DocumentSchema{T, TKey}.DeserializeUnderEarlierKey"/>, written again by the schema: a document whose key
     /// has a DateTimeOffset part is written again too, since the key no longer holds its offset), with its stored expiry,
     /// and rewrites the primary key every entry of the trusted indexes and expiry index holds; then records those
-    /// definitions and the declared key encoding. An index that is not trusted is left to <see cref="OpenIndexes"/>, which
-    /// builds it again; so is one holding an entry of no document, whose keyspace is deleted. Uses only the schema: the
-    /// constructor calls it before the collection's keyspaces are bound.
+    /// definitions and the declared key encoding. An index that is not trusted is left to <see cref="OpenIndexes"/> (the
+    /// expiry index to <see cref="OpenExpiry"/>), which builds it again; so is one holding an entry of no document,
+    /// whose keyspace is deleted. Uses only the schema: the constructor calls it before the collection's keyspaces are
+    /// bound.
     /// </summary>
     /// <exception cref="DocumentException">With <see cref="ErrorCode.PrimaryKeysCollide"/> when two documents have one key in
     /// the declared encoding; the caller's transaction is to be rolled back (the constructor's is).</exception>
@@ -101,7 +102,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         if (tx.TryGetKeyspace(IndexKeyspaceName(Name, ExpiryName), out var expiry)
-            && ExpiryTrusted(tx.Get(definitions, ExpiryRecord), recordedBefore, earlier, Schema.HasExpiresAt, storedExpiries is not null))
+            && ExpiryTrusted(tx.Get(definitions, ExpiryRecord), earlier, ExpirySourceOf(Schema), storedExpiries is not null))
         {
             entries += MoveEntries(tx, expiry, keys, definitions, ExpiryRecord, ExpiryDefinitionOf(Schema), index: null);
         }

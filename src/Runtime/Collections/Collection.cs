@@ -87,7 +87,7 @@ public abstract partial class Collection<T, TKey>
                     stored = tx.CreateKeyspace(storedName);
                 }
 
-                var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, recordedBefore, hasDocuments, schema.HasExpiresAt || stored is not null, hadStored);
+                var (expiry, buildExpiry) = OpenExpiry(tx, schema, definitions, hasDocuments, schema.HasExpiresAt || stored is not null, hadStored);
                 return (documents, indexes, expiry, stored, unbuilt, buildExpiry, movedKeys);
             });
 

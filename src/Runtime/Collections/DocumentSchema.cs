@@ -21,18 +21,38 @@ public abstract class DocumentSchema<T, TKey>
     {
     }
 
-    /// <summary>Creates the schema.</summary>
+    /// <summary>
+    /// Creates the schema without naming its <see cref="ExpiresAtAttribute"/> member, as code generated before it was
+    /// recorded did, and as a type without one does: a move of the attribute to another member is then not detected
+    /// (<see cref="ExpiresAtMember"/>).
+    /// </summary>
     /// <param name="collectionName">The collection name.</param>
     /// <param name="indexes">The secondary indexes, in declaration order.</param>
     /// <param name="keyEncodings">
     /// The key encoding of each primary-key member, in key order (see <see cref="KeyEncodings"/>); empty when not known.
     /// </param>
     protected DocumentSchema(string collectionName, IReadOnlyList<IndexSchema<T>> indexes, IReadOnlyList<string> keyEncodings)
+        : this(collectionName, indexes, keyEncodings, null)
+    {
+    }
+
+    /// <summary>Creates the schema of a type with an <see cref="ExpiresAtAttribute"/> member.</summary>
+    /// <param name="collectionName">The collection name.</param>
+    /// <param name="indexes">The secondary indexes, in declaration order.</param>
+    /// <param name="keyEncodings">
+    /// The key encoding of each primary-key member, in key order (see <see cref="KeyEncodings"/>); empty when not known.
+    /// </param>
+    /// <param name="expiresAtMember">
+    /// The name of the member <see cref="GetExpiresAt"/> reads (see <see cref="ExpiresAtMember"/>); null when not known.
+    /// </param>
+    protected DocumentSchema(string collectionName, IReadOnlyList<IndexSchema<T>> indexes, IReadOnlyList<string> keyEncodings,
+        string? expiresAtMember)
     {
         ArgumentNullException.ThrowIfNull(keyEncodings);
         CollectionName = collectionName;
         Indexes = indexes;
         KeyEncodings = keyEncodings;
+        ExpiresAtMember = expiresAtMember;
     }
 
     /// <summary>The collection name; documents live in the keyspace of that name.</summary>
@@ -109,6 +129,16 @@ public abstract class DocumentSchema<T, TKey>
 
     /// <summary>True for types with an <see cref="ExpiresAtAttribute"/> member.</summary>
     public virtual bool HasExpiresAt => false;
+
+    /// <summary>
+    /// The name of the <see cref="ExpiresAtAttribute"/> member, as an index names its members
+    /// (<see cref="IndexSchema{T}.Members"/>); read only when <see cref="HasExpiresAt"/>. The expiry index's entries are
+    /// that member's values, so the collection records it with the index and builds the index again when the attribute
+    /// moves to another member: the collector deletes documents by the entries, while reads go by the member.
+    /// Null when not known (code generated before it was recorded, or a hand-written schema that does not give it):
+    /// such a schema's expiry index is trusted as before, without a move being detected.
+    /// </summary>
+    internal string? ExpiresAtMember { get; }
 
     /// <summary>When the document expires, for types with an <see cref="ExpiresAtAttribute"/> member; null otherwise.</summary>
     public virtual DateTimeOffset? GetExpiresAt(T document) => null;

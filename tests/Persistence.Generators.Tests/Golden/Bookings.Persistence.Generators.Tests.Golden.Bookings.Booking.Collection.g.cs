@@ -171,7 +171,7 @@ namespace Persistence.Generators.Tests.Golden.Bookings
         public static readonly BookingSchema Instance = new();
 
         private BookingSchema()
-            : base("bookings", [new GuestStartsIndex(), new GuestIndex(), new TicketIndex()], ["DateTimeOffsetInstant", "DateTimeUtc", "String"])
+            : base("bookings", [new GuestStartsIndex(), new GuestIndex(), new TicketIndex()], ["DateTimeOffsetInstant", "DateTimeUtc", "String"], "Until")
         {
         }
 

@@ -108,7 +108,7 @@ namespace Persistence.Generators.Tests.Golden.Users
         public static readonly UserSchema Instance = new();
 
         private UserSchema()
-            : base("users", [new EmailIndex(), new AgeIndex()], ["Int64"])
+            : base("users", [new EmailIndex(), new AgeIndex()], ["Int64"], "ExpiresAt")
         {
         }
 

@@ -81,6 +81,33 @@ public sealed class CollectionBindingTests
     }
 
     [Fact]
+    public void An_expiry_index_recorded_before_its_member_was_named_binds_as_it_is_on_a_database_that_turned_read_only()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = Open(fs);
+        new UserCollection(db).InsertMany(Users(10));
+        db.Write(tx => tx.Put(tx.GetKeyspace("users#$indexes"), "$expiry"u8, "2|expiry|Int64|member"u8)); // not saying which member
+        TurnReadOnly(fs, db);
+
+        var users = new UserCollection(db); // the write path would build it again: nothing to write here
+
+        Assert.Equal(10, users.Count());
+        Assert.Equal("n4", users.Get(4)?.Name);
+    }
+
+    [Fact]
+    public void On_a_read_only_database_an_expiry_index_recorded_from_another_member_is_refused()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = Open(fs);
+        new UserCollection(db).InsertMany(Users(3));
+        db.Write(tx => tx.Put(tx.GetKeyspace("users#$indexes"), "$expiry"u8, "2|expiry|Int64|member:Renewal"u8)); // [ExpiresAt] moved since
+        TurnReadOnly(fs, db);
+
+        Assert.Throws<DatabaseReadOnlyException>(() => new UserCollection(db));
+    }
+
+    [Fact]
     public void On_a_read_only_database_a_collection_that_needs_a_write_is_refused()
     {
         var fs = new SimulatedFileSystem();

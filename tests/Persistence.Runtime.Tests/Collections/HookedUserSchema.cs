@@ -9,7 +9,7 @@ namespace Persistence.Tests.Collections;
 /// decodes or interrupt one).
 /// </summary>
 internal sealed class HookedUserSchema(bool expires, IReadOnlyList<IndexSchema<User>> indexes, Action? onDecode)
-    : DocumentSchema<User, long>("users", indexes, UserSchema.Instance.KeyEncodings)
+    : DocumentSchema<User, long>("users", indexes, UserSchema.Instance.KeyEncodings, expires ? UserSchema.Instance.ExpiresAtMember : null)
 {
     private static readonly UserSchema Full = UserSchema.Instance;
 

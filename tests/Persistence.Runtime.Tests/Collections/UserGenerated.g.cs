@@ -100,7 +100,7 @@ namespace Persistence.Tests.Collections
         public static readonly UserSchema Instance = new();
 
         private UserSchema()
-            : base("users", [new EmailIndex(), new AgeIndex()], ["Int64"])
+            : base("users", [new EmailIndex(), new AgeIndex()], ["Int64"], "ExpiresAt")
         {
         }
 

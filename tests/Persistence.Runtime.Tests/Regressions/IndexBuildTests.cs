@@ -1,4 +1,5 @@
 using Persistence.Collections;
+using Persistence.Serialization;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
 
@@ -12,7 +13,9 @@ namespace Persistence.Tests.Regressions;
 /// unmaintained while expiries were not in force came back with stale entries, by which the collector deleted live
 /// documents. Later: the expiry index's record did not say whether its entries came from the expiry member, so a
 /// version that removed the member while stored expiries were in force kept the member's entries (the collector
-/// deleted documents that no longer expire), and one that declared it kept an index without them.
+/// deleted documents that no longer expire), and one that declared it kept an index without them. Then: the record did
+/// not say which member, so a version that moved [ExpiresAt] to another member kept the entries of the first: the
+/// collector deleted live documents by it and left expired ones, which every read hid.
 /// </summary>
 public sealed class IndexBuildTests
 {
@@ -248,25 +251,115 @@ public sealed class IndexBuildTests
     }
 
     [Fact]
-    public void An_expiry_index_recorded_by_the_previous_release_without_stored_expiries_is_trusted_and_recorded_again()
+    public async Task An_expiry_index_built_from_one_member_is_built_again_when_ExpiresAt_moves_to_another()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            new Leases(db, "Ends").InsertMany(MixedLeases());
+            Assert.Equal("2|expiry|Int64|member:Ends", Record(db, "leases"));
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            // The next version moves [ExpiresAt] to ExtendedTo: every read and the collector go by it, not by Ends.
+            var leases = new Leases(db, "ExtendedTo");
+            _time.Advance(TimeSpan.FromSeconds(20));
+
+            await AssertExpiredByExtendedTo(db, leases);
+        }
+    }
+
+    [Fact]
+    public async Task An_expiry_index_recorded_before_members_were_named_is_built_again_when_ExpiresAt_moved()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            // Code generated before the schema named its member, which records what the previous release recorded: that
+            // the entries come from a member, not which.
+            new Leases(db, "Ends", named: false).InsertMany(MixedLeases());
+            Assert.Equal("2|expiry|Int64|member", Record(db, "leases"));
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            var leases = new Leases(db, "ExtendedTo");
+            _time.Advance(TimeSpan.FromSeconds(20));
+
+            await AssertExpiredByExtendedTo(db, leases);
+        }
+    }
+
+    [Fact]
+    public async Task An_expiry_index_of_a_database_written_before_records_is_built_again()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            new Leases(db, "Ends").InsertMany(MixedLeases());
+            db.Write(tx => tx.DeleteKeyspace(tx.GetKeyspace("leases#$indexes"))); // as written before definitions were recorded
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            // Its secondary indexes would be trusted; an expiry index that nothing says the member of is not.
+            var leases = new Leases(db, "ExtendedTo");
+            _time.Advance(TimeSpan.FromSeconds(20));
+
+            await AssertExpiredByExtendedTo(db, leases);
+        }
+    }
+
+    [Theory]
+    [InlineData("2|expiry|Int64")] // the release before the record said where expiries come from
+    [InlineData("2|expiry|Int64|member")] // the release before it named the member
+    public void An_expiry_index_recorded_without_its_member_is_built_again_once_even_when_the_member_is_the_same(string earlier)
     {
         var fs = new SimulatedFileSystem();
         using (var db = TestDatabases.Open(fs, Options(_time)))
         {
             new Users(db, expires: true, "Email").Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(10) });
-            db.Write(tx => tx.Put(tx.GetKeyspace("users#$indexes"), "$expiry"u8, "2|expiry|Int64"u8)); // as the previous release recorded
+            db.Write(tx => tx.Put(tx.GetKeyspace("users#$indexes"), "$expiry"u8, System.Text.Encoding.UTF8.GetBytes(earlier)));
         }
 
         using (var db = TestDatabases.Open(fs, Options(_time)))
         {
-            // Only versions with the member maintained it (one without it and without stored expiries deletes it): no build.
+            // Nothing says the entries came from this member rather than one a version before had the attribute on.
             var decoded = 0;
             var users = new Users(db, expires: true, ["Email"], onDecode: () => decoded++);
 
-            Assert.Equal(0, decoded);
-            using var read = db.BeginRead();
-            Assert.Equal("2|expiry|Int64|member", System.Text.Encoding.UTF8.GetString(read.Get(read.GetKeyspace("users#$indexes"), "$expiry"u8)!));
+            Assert.True(decoded > 0, "the expiry index was trusted, not built again");
+            Assert.Equal("2|expiry|Int64|member:ExpiresAt", Record(db, "users"));
             Assert.Empty(users.CheckConsistency());
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            var version = db.GetStatistics().Version;
+            _ = new Users(db, expires: true, "Email");
+
+            Assert.Equal(version, db.GetStatistics().Version); // once: recorded with its member, it is trusted from then on
+        }
+    }
+
+    [Fact]
+    public void Code_generated_before_the_schema_named_its_member_keeps_the_expiry_index_it_recorded()
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            new Leases(db, "Ends", named: false).InsertMany(MixedLeases());
+        }
+
+        using (var db = TestDatabases.Open(fs, Options(_time)))
+        {
+            // Such code cannot say which member it has: it is trusted as before, or it would be built at every open.
+            var version = db.GetStatistics().Version;
+            var leases = new Leases(db, "Ends", named: false);
+
+            Assert.Equal(version, db.GetStatistics().Version);
+            Assert.Empty(leases.CheckConsistency());
         }
     }
 
@@ -283,6 +376,50 @@ public sealed class IndexBuildTests
         Assert.Single(users.ByAge.Find(3));
     }
 
+    /// <summary>
+    /// Leases whose two members disagree on which expire: at 20 s, by Ends 0, 1 and 4 have expired; by ExtendedTo 2, 3
+    /// and 5 have.
+    /// </summary>
+    private static Lease[] MixedLeases()
+    {
+        var soon = Start + TimeSpan.FromSeconds(10);
+        var late = Start + TimeSpan.FromHours(1);
+        return
+        [
+            new() { Id = 0, Ends = soon, ExtendedTo = late },
+            new() { Id = 1, Ends = soon, ExtendedTo = late },
+            new() { Id = 2, Ends = late, ExtendedTo = soon },
+            new() { Id = 3, Ends = late, ExtendedTo = soon },
+            new() { Id = 4, Ends = soon, ExtendedTo = null },
+            new() { Id = 5, Ends = null, ExtendedTo = soon },
+        ];
+    }
+
+    /// <summary>At 20 s, reads, the check and the collector all go by ExtendedTo: 2, 3 and 5 expired and are deleted, no other.</summary>
+    private static async Task AssertExpiredByExtendedTo(Database db, Leases leases)
+    {
+        Assert.Empty(leases.CheckConsistency());
+        Assert.Equal(3, leases.Count());
+        Assert.Equal([0L, 1L, 4L], leases.All().Select(l => l.Id));
+        Assert.All(new long[] { 0, 1, 4 }, id => Assert.NotNull(leases.Get(id)));
+        Assert.All(new long[] { 2, 3, 5 }, id => Assert.Null(leases.Get(id)));
+
+        Assert.Equal(3, await db.CollectExpiredAsync());
+
+        Assert.Empty(leases.CheckConsistency());
+        Assert.Equal(3, leases.Count());
+        using var read = db.BeginRead();
+        Assert.Equal(3, read.Count(read.GetKeyspace("leases"))); // deleted: 2, 3 and 5, and no live one
+        Assert.Equal([0L, 1L, 4L], leases.All().Select(l => l.Id));
+        Assert.Equal("2|expiry|Int64|member:ExtendedTo", Record(db, "leases"));
+    }
+
+    private static string? Record(Database db, string collection)
+    {
+        using var read = db.BeginRead();
+        return read.Get(read.GetKeyspace(collection + "#$indexes"), "$expiry"u8) is { } recorded ? System.Text.Encoding.UTF8.GetString(recorded) : null;
+    }
+
     private static DatabaseOptions Options(FakeTimeProvider time, TimeSpan? defaultLifetime = null)
     {
         var options = TestDatabases.Quiet();
@@ -294,6 +431,84 @@ public sealed class IndexBuildTests
         }
 
         return options;
+    }
+
+    /// <summary>A document with two instants either of which a version of the application may mark [ExpiresAt].</summary>
+    private sealed class Lease
+    {
+        public long Id { get; init; }
+
+        public DateTimeOffset? Ends { get; set; }
+
+        public DateTimeOffset? ExtendedTo { get; set; }
+    }
+
+    /// <summary>
+    /// "leases" as a version of the application declares it: [ExpiresAt] on <paramref name="member"/>, the schema naming
+    /// it as generated code does, or not (<paramref name="named"/> false) as code generated before it was named.
+    /// </summary>
+    private sealed class Leases(Database database, string member, bool named = true)
+        : Collection<Lease, long>(database, new LeaseSchema(member, named));
+
+    /// <summary>What the generator emits for <see cref="Lease"/>, with [ExpiresAt] on <paramref name="member"/>.</summary>
+    private sealed class LeaseSchema(string member, bool named)
+        : DocumentSchema<Lease, long>("leases", [], ["Int64"], named ? member : null)
+    {
+        public override bool HasExpiresAt => true;
+
+        public override DateTimeOffset? GetExpiresAt(Lease document) => member == nameof(Lease.Ends) ? document.Ends : document.ExtendedTo;
+
+        public override long GetKey(Lease document) => document.Id;
+
+        public override void WriteKey(ref KeyWriter writer, long key) => writer.WriteInt64(key);
+
+        public override long ReadKey(ref KeyReader reader) => reader.ReadInt64();
+
+        public override void Serialize(ref MessagePackWriter writer, Lease document)
+        {
+            writer.WriteMapHeader(2);
+            writer.WriteStringUtf8("Ends"u8);
+            Write(ref writer, document.Ends);
+            writer.WriteStringUtf8("ExtendedTo"u8);
+            Write(ref writer, document.ExtendedTo);
+        }
+
+        public override Lease Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey)
+        {
+            var key = new KeyReader(primaryKey);
+            var document = new Lease { Id = key.ReadInt64() };
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
+            {
+                var name = reader.ReadStringSpan();
+                if (name.SequenceEqual("Ends"u8))
+                {
+                    document.Ends = reader.TryReadNil() ? null : reader.ReadDateTimeOffset();
+                }
+                else if (name.SequenceEqual("ExtendedTo"u8))
+                {
+                    document.ExtendedTo = reader.TryReadNil() ? null : reader.ReadDateTimeOffset();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return document;
+        }
+
+        private static void Write(ref MessagePackWriter writer, DateTimeOffset? value)
+        {
+            if (value is { } instant)
+            {
+                writer.Write(instant);
+            }
+            else
+            {
+                writer.WriteNil();
+            }
+        }
     }
 
     /// <summary>"users" as a version of the application declares it: with or without its expiry member, with some of its indexes.</summary>

@@ -89,7 +89,7 @@ public sealed class IndexEncodingTests
             var users = new UserCollection(db);
 
             Assert.Empty(users.CheckConsistency());
-            Assert.Equal("2|expiry|Int64|member", Definition(db, "$expiry", "users"));
+            Assert.Equal("2|expiry|Int64|member:ExpiresAt", Definition(db, "$expiry", "users"));
             time.Advance(TimeSpan.FromSeconds(20));
             Assert.Equal(10, await db.CollectExpiredAsync());
             Assert.Equal(0, users.Count());
