@@ -98,7 +98,7 @@ internal sealed partial class WalWriter
         if (MayLeadLocked())
         {
             _writing = true;
-            _queue[0].Signal.TrySetResult(true);
+            _queue[0].Signal(lead: true);
         }
     }
 
@@ -123,7 +123,7 @@ internal sealed partial class WalWriter
         {
             request.Error = error;
             request.IsDone = true;
-            request.Signal.TrySetResult(false);
+            request.Signal(lead: false);
         }
 
         return error;
@@ -213,7 +213,7 @@ internal sealed partial class WalWriter
             request.CompletedInBatch = number;
             MaxBatchesWaited = Math.Max(MaxBatchesWaited, number - request.QueuedAfterBatch);
             request.IsDone = true;
-            request.Signal.TrySetResult(false);
+            request.Signal(lead: false);
         }
 
         if (error is null && batch.Wrote && batch.DurableTo < 0)

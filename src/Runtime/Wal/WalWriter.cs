@@ -174,9 +174,8 @@ internal sealed partial class WalWriter : IDisposable
 
         while (!request.IsDone)
         {
-            if (request.Signal.Task.GetAwaiter().GetResult())
+            if (request.WaitSignal())
             {
-                request.Rearm();
                 RunBatch();
             }
         }
@@ -194,9 +193,8 @@ internal sealed partial class WalWriter : IDisposable
 
         while (!request.IsDone)
         {
-            if (await request.Signal.Task.ConfigureAwait(false))
+            if (await request.WaitSignalAsync().ConfigureAwait(false))
             {
-                request.Rearm();
                 RunBatch();
             }
         }

@@ -51,6 +51,7 @@ public sealed class PipelinedCommitTests
         };
 
         Task first = Task.CompletedTask, second = Task.CompletedTask, third = Task.CompletedTask;
+        var batchesBefore = 0L;
         try
         {
             Volatile.Write(ref holding, 1);
@@ -66,7 +67,8 @@ public sealed class PipelinedCommitTests
 
             var writesBefore = Volatile.Read(ref writes);
             var commits = db.GetStatistics().Commits;
-            third = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("third"), Bytes("3"))));
+            batchesBefore = db.Wal.Batches;
+            third = CommitAsync(db, ks, "third"); // asynchronous: told to lead when the first batch completes
             while (db.GetStatistics().Commits == commits)
             {
                 await Task.Delay(1);
@@ -83,6 +85,7 @@ public sealed class PipelinedCommitTests
 
         await Task.WhenAll(first, second, third);
         Assert.Equal(3, db.Wal.Syncs - syncsBefore);
+        Assert.Equal(batchesBefore + 3, db.Wal.Batches); // the asynchronous leader led once: no empty batch behind it
         Assert.True(db.Wal.MaxBatchesWaited <= db.Wal.MaxInFlight + 1);
         using (var read = db.BeginRead())
         {
@@ -226,5 +229,13 @@ public sealed class PipelinedCommitTests
         var first = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
         Assert.True(held.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound on a busy machine, not a timing
         return (first, BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("second"), Bytes("2")))));
+    }
+
+    private static async Task CommitAsync(Database db, Keyspace ks, string key)
+    {
+        await Task.Yield(); // the commit runs on the thread pool, away from the test's thread
+        using var tx = db.BeginWrite(Durability.Durable);
+        tx.Put(ks, Bytes(key), Bytes(key));
+        await tx.CommitAsync();
     }
 }
