@@ -7,6 +7,9 @@ namespace Persistence.Testing;
 public sealed class SimulatedFile
 {
     private readonly List<PendingWrite> _pending = [];
+    // Ranges whose write-back failed (LoseUnsyncedOnCrash): readers see them, and no flush makes them durable until they
+    // are written again, as Linux marks such pages clean.
+    private readonly List<(long Start, long End)> _lost = [];
     private byte[] _current = [];
     private long _length;
     private byte[] _durable = [];
@@ -62,6 +65,7 @@ public sealed class SimulatedFile
         {
             Apply(ref _current, ref _length, offset, data);
             _pending.Add(new PendingWrite(offset, data.ToArray(), -1));
+            Rewritten(offset, offset + data.Length);
         }
     }
 
@@ -71,15 +75,25 @@ public sealed class SimulatedFile
         {
             ApplyLength(ref _current, ref _length, length);
             _pending.Add(new PendingWrite(0, [], length));
+            Rewritten(length, long.MaxValue); // cut off, or zeros written anew
         }
     }
 
-    /// <summary>Everything written so far becomes durable.</summary>
+    /// <summary>Everything written so far becomes durable, except what a failed write-back lost.</summary>
     internal void Flush()
     {
         lock (this)
         {
-            _durable = (byte[])_current.Clone();
+            var durable = (byte[])_current.Clone();
+            foreach (var (start, end) in _lost)
+            {
+                for (var i = start; i < Math.Min(end, durable.Length); i++)
+                {
+                    durable[i] = i < _durableLength ? _durable[i] : (byte)0;
+                }
+            }
+
+            _durable = durable;
             _durableLength = _length;
             _pending.Clear();
         }
@@ -87,12 +101,21 @@ public sealed class SimulatedFile
 
     /// <summary>
     /// A failed fsync as Linux reports it: the pending pages are marked clean although they never reached the disk.
-    /// Readers still see them; a crash loses them.
+    /// Readers still see them; a crash loses them, and a later flush that succeeds does not write them (only writing
+    /// them again does).
     /// </summary>
     internal void LoseUnsyncedOnCrash()
     {
         lock (this)
         {
+            foreach (var write in _pending)
+            {
+                if (write.Length < 0)
+                {
+                    _lost.Add((write.Offset, write.Offset + write.Data.Length));
+                }
+            }
+
             _pending.Clear();
         }
     }
@@ -111,6 +134,7 @@ public sealed class SimulatedFile
                 _length = _length,
             };
             copy._pending.AddRange(_pending.Select(write => write with { Inherited = true }));
+            copy._lost.AddRange(_lost);
             return copy;
         }
     }
@@ -168,6 +192,30 @@ public sealed class SimulatedFile
             }
 
             return new SimulatedFile(image, length);
+        }
+    }
+
+    // Bytes written again from start to end are dirty again: the next flush writes them.
+    private void Rewritten(long start, long end)
+    {
+        for (var i = _lost.Count - 1; i >= 0; i--)
+        {
+            var (lostStart, lostEnd) = _lost[i];
+            if (lostEnd <= start || lostStart >= end)
+            {
+                continue;
+            }
+
+            _lost.RemoveAt(i);
+            if (lostStart < start)
+            {
+                _lost.Add((lostStart, start));
+            }
+
+            if (lostEnd > end)
+            {
+                _lost.Add((end, lostEnd));
+            }
         }
     }
 

@@ -165,6 +165,20 @@ public sealed class SimulatedFileSystem : IFileSystem
         file.Flush();
     }
 
+    /// <summary>
+    /// The operating system's write-back of the file's unflushed writes fails, as during a flush that fails: they are
+    /// marked clean, readers still see them, and no later flush makes them durable (a crash loses them) unless they are
+    /// written again. Which flush reports the error is the test's to say (<see cref="Fault"/>): Linux reports it to one
+    /// fdatasync per open file, so of two running at once on one handle, the other one succeeds.
+    /// </summary>
+    public void FailWriteback(string path)
+    {
+        lock (_lock)
+        {
+            _names[Path.GetFullPath(path)].LoseUnsyncedOnCrash();
+        }
+    }
+
     /// <summary>Truncates a file durably.</summary>
     public void Truncate(string path, long length)
     {

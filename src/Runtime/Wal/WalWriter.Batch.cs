@@ -71,23 +71,41 @@ internal sealed partial class WalWriter
 
     private void Sync(Batch batch)
     {
-        try
+        lock (_gate)
         {
             // Once anything failed, nothing more is synced: a later sync that succeeds proves nothing about the pages
             // the failed one dropped (Linux marks them clean), and the batches after a failure fail anyway.
-            if (batch.Error is null && !HasFailed)
+            if (batch.Error is not null || _failure is not null)
             {
-                foreach (var file in batch.Files!)
-                {
-                    file.Flush();
-                }
-
-                Interlocked.Increment(ref _syncs);
+                return;
             }
+
+            _syncing.Add(batch);
+        }
+
+        try
+        {
+            foreach (var file in batch.Files!)
+            {
+                file.Flush();
+            }
+
+            Interlocked.Increment(ref _syncs);
         }
         catch (Exception ex)
         {
             batch.Error = Fail(ex);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                // Linux reports a failed write-back to one fdatasync per open file: of two running at once, either may
+                // take the error of the other's pages. This sync's success counts only once the syncs still running
+                // beside it (their outcome recorded, Fail first) have ended without failing (Finish).
+                _syncing.Remove(batch);
+                batch.Overlapping = _syncing.Count > 0 ? [.. _syncing] : null;
+            }
         }
     }
 
@@ -131,7 +149,8 @@ internal sealed partial class WalWriter
 
     /// <summary>
     /// Queues the finished batch for completion and, unless another thread is completing, completes every finished
-    /// batch that is next in order: a batch whose sync ended first waits for the ones before it.
+    /// batch that is next in order: a batch whose sync ended first waits for the ones before it, and one whose sync
+    /// ended while another ran waits for that one too.
     /// </summary>
     private void Finish(Batch batch)
     {
@@ -159,12 +178,14 @@ internal sealed partial class WalWriter
                     LeadNextLocked();
                 }
 
-                if (!_finished.Remove(_nextToComplete, out next!))
+                // A batch whose sync ended while another ran waits for that one: the sync that ends it calls Finish.
+                if (!_finished.TryGetValue(_nextToComplete, out next!) || (next.Overlapping?.Exists(_syncing.Contains) ?? false))
                 {
                     _completing = false;
                     return;
                 }
 
+                _finished.Remove(_nextToComplete);
                 _nextToComplete++;
                 failure = _failure;
             }
@@ -237,6 +258,9 @@ internal sealed partial class WalWriter
 
         /// <summary>The segments it syncs; null when it syncs nothing.</summary>
         public List<IStorageFile>? Files { get; set; }
+
+        /// <summary>The batches whose syncs still ran when its own ended (null: none); it completes only after them.</summary>
+        public List<Batch>? Overlapping { get; set; }
 
         public Exception? Error { get; set; }
     }

@@ -24,6 +24,7 @@ internal sealed partial class WalWriter : IDisposable
     private readonly List<CommitRequest> _queue = [];
     private readonly HashSet<IStorageFile> _unflushed = []; // segments written since a batch last claimed a sync; the writing leader's
     private readonly Dictionary<long, Batch> _finished = []; // written (and synced) batches waiting for the ones before them
+    private readonly HashSet<Batch> _syncing = []; // batches whose sync runs, or whose failure is not recorded yet
     private bool _writing; // a leader claims and writes a batch: one at a time, in log order
     private int _inFlight; // batches claimed and not completed
     private bool _completing; // a thread completes finished batches in order

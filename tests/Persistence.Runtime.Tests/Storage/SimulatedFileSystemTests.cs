@@ -38,6 +38,28 @@ public sealed class SimulatedFileSystemTests
         Assert.Equal([1, 2, 3], fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).ReadAllBytes(Path));
     }
 
+    /// <summary>
+    /// After a failed fsync, Linux marks the pages it lost clean: readers see them, but a later fsync that succeeds does
+    /// not write them, so a power failure loses them; only writing them again makes them durable (helper-59: the model
+    /// used to let the next flush make them durable, which hid any engine that took a later fsync as proof).
+    /// </summary>
+    [Fact]
+    public void Pages_a_failed_flush_lost_stay_lost_through_later_flushes_until_written_again()
+    {
+        var (fs, file) = DurableFile(); // [1, 2, 3], durable
+        file.Write(0, [4, 4]);
+        fs.Fault = point => point.Kind == FaultKind.Flush ? new IOException("injected fsync failure") : null;
+        Assert.Throws<StorageException>(file.Flush);
+        fs.Fault = null;
+        file.Write(2, [5, 6]);
+        fs.FailWriteback(Path); // a write-back that fails outside any flush (the error goes to whichever flush looks)
+        file.Write(1, [7]);
+        file.Flush();
+        Assert.Equal([4, 7, 5, 6], fs.ReadAllBytes(Path)); // readers see every write
+        Assert.Equal([1, 7, 3, 0], fs.AfterCrash(CrashMode.KeepAll, new Random(0)).ReadAllBytes(Path)); // only the rewritten byte became durable
+        file.Dispose();
+    }
+
     [Fact]
     public void The_operation_log_puts_boundaries_around_fsyncs_and_name_changes_which_are_no_crash_points()
     {
