@@ -4,9 +4,10 @@ using Persistence.Testing;
 
 // Runs crash scenarios until the requested number of crash points has been tried, spread over workloads with
 // different seeds, the crashes rebooted with every crash mode in turn. Four kinds share the points: power failures
-// in a sequential workload (three tenths), a process crash followed, after the reopen and more work, by a power
-// failure (three tenths), a crash followed by crashes inside the reopens after it, in recovery, the checkpoint after
-// it or the close (a fifth), and power failures while concurrent committers run with background checkpoints (a
+// in a sequential workload (three tenths; in its second half commits land while checkpoints run, each held by the
+// workload before its first page or its meta page), a process crash followed, after the reopen and more work, by a
+// power failure (three tenths), a crash followed by crashes inside the reopens after it, in recovery, the checkpoint
+// after it or the close (a fifth), and power failures while concurrent committers run with background checkpoints (a
 // fifth). Details of failures go to stderr, each sequential one with the arguments that run it alone again; the last
 // line on stdout is the summary.
 Persistence.Storage.PagePool.Poison = true; // a page read after its buffer was recycled shows garbage, and fails a check
@@ -119,15 +120,18 @@ for (long done = 0; done < powerPoints; seed++)
     Console.Error.WriteLine($"seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
 }
 
-// Each process crash point (anywhere, at an fsync of the data file, at another fsync, in turn) is followed by four
-// power failures. One falls while the reopened database opens (recovery). One falls right before the reopened database
-// first fsyncs the data file after its open, the cache having written back the reopen's writes and lost the dead
-// process's (DropBeforeProcessCrash) or kept a random half of both (Reorder), in turn. That is where a reopen that
-// reuses pages on the word of a checkpoint meta page the dead process never synced can lose that meta page and keep the
-// pages it overwrote: earlier, it has overwritten nothing; later, its own fsync made the meta page durable; DropUnsynced
-// drops both and TornLast keeps both (a uniform draw found this once in 3,000 points when the open did not sync).
-// Two fall anywhere in the work after the open. Those three take the modes in turn (DropBeforeProcessCrash too), half
-// of them right before or after an fsync or a name change, half anywhere.
+// Each process crash point (anywhere, at an fsync of the data file, at another fsync, in turn; every second one at the
+// data file the fsync of a meta page whose checkpoint commits landed during, so that the log holds commits after it) is
+// followed by four power failures. One falls while the reopened database opens (recovery). One falls right before the
+// reopened database first fsyncs the data file after it first wrote to it (recovery's early leaves, or the first
+// checkpoint's pages), the cache having written back the reopen's writes and lost the dead process's
+// (DropBeforeProcessCrash) or kept a random half of both (Reorder), in turn. That is where a reopen that reuses pages
+// on the word of a checkpoint meta page the dead process never synced can lose that meta page and keep the pages it
+// overwrote: earlier, it has overwritten nothing; later, its own fsync made the meta page durable; DropUnsynced drops
+// both and TornLast keeps both (a uniform draw found this once in 3,000 points when the open did not sync; an open that
+// synced only after its replay went unnoticed until commits landed during checkpoints). Two fall anywhere in the work
+// after the open. Those three take the modes in turn (DropBeforeProcessCrash too), half of them right before or after
+// an fsync or a name change, half anywhere.
 const int ProcessCrashesPerSeed = 100;
 var processModes = new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder, CrashMode.DropBeforeProcessCrash };
 seed = firstSeed;
@@ -157,7 +161,8 @@ for (long done = 0; done < processPoints; seed++)
 }
 
 // Each first crash (anywhere, right after a large commit so that its replay writes leaves out early, at a boundary, the
-// process dying at an fsync of the data file, in turn) is followed by eight reopens that crash, one to three deep: a
+// process dying at an fsync of the data file, every second time a meta page's whose checkpoint commits landed during,
+// in turn) is followed by eight reopens that crash, one to three deep: a
 // crash in the recovery of a recovery. Each crash in a reopen falls in the open (recovery), at a boundary of the reopen
 // or anywhere in it, in turn (CrashScenario.NextCrashInReopen).
 const int FirstCrashesPerSeed = 25, ReopensPerFirstCrash = 8;

@@ -15,8 +15,11 @@ public sealed partial class CrashScenario
     /// <summary>The files the last process crash left and what the first run did (the first run is the same for every power failure after it).</summary>
     private (long At, SimulatedFileSystem Image, WorkloadResult Run)? _processCrash;
 
-    /// <summary>The workload's fsyncs: of the data file, and of everything else (<see cref="NextProcessCrashPoint"/>).</summary>
-    private (List<long> Data, List<long> Other, long Total)? _syncs;
+    /// <summary>
+    /// The workload's fsyncs: of the data file, those of them that sync the meta page of a checkpoint that commits
+    /// landed during, and every other fsync (<see cref="NextProcessCrashPoint"/>).
+    /// </summary>
+    private (List<long> Data, List<long> HeldMeta, List<long> Other, long Total)? _syncs;
 
     /// <summary>The operations of the reopened database after the last process crash counted, and how many of them the open performed.</summary>
     private (long At, OperationLog Log, long Open)? _afterProcessCrash;
@@ -24,21 +27,38 @@ public sealed partial class CrashScenario
     /// <summary>
     /// A process crash point drawn with <paramref name="random"/>, by <paramref name="turn"/> modulo 3: anywhere in the
     /// workload, at an fsync of the data file (a checkpoint's pages, or its meta page, are then written and not
-    /// synced), or at another fsync (a commit's frames, a prepared segment, a backup's files).
+    /// synced), or at another fsync (a commit's frames, a prepared segment, a backup's files). Every second fsync of
+    /// the data file (<paramref name="turn"/> modulo 6 is 4) is the meta page's of a checkpoint that commits landed
+    /// during (<see cref="CheckpointWhileCommitsLand"/>): the process dies with a meta page in the cache that the log
+    /// has commits after, and the reopen replays them on that meta page's word, writing leaves early to pages it freed.
+    /// A uniform draw among the data file's fsyncs lands there about one time in ten (five of some fifty).
     /// </summary>
     public long NextProcessCrashPoint(Random random, int turn)
     {
         if (_syncs is not { } syncs)
         {
-            var operations = RecordOperations();
+            IReadOnlyList<FaultPoint> operations;
+            List<long> heldMeta = [];
+            _heldMetaSyncs = heldMeta;
+            try
+            {
+                operations = RecordOperations();
+            }
+            finally
+            {
+                _heldMetaSyncs = null;
+            }
+
             var flushes = Enumerable.Range(0, operations.Count).Where(i => operations[i].Kind == FaultKind.Flush).Select(i => (long)i).ToList();
-            syncs = ([.. flushes.Where(i => operations[(int)i].Path == Path)], [.. flushes.Where(i => operations[(int)i].Path != Path)], operations.Count);
+            var data = flushes.Where(i => operations[(int)i].Path == Path).ToList();
+            syncs = (data, heldMeta, [.. flushes.Except(data)], operations.Count);
             _syncs = syncs;
         }
 
         return (turn % 3) switch
         {
             0 => random.NextInt64(syncs.Total + 1),
+            1 when turn % 6 == 4 && syncs.HeldMeta.Count > 0 => syncs.HeldMeta[random.Next(syncs.HeldMeta.Count)],
             1 => syncs.Data[random.Next(syncs.Data.Count)],
             _ => syncs.Other[random.Next(syncs.Other.Count)],
         };
@@ -80,12 +100,15 @@ public sealed partial class CrashScenario
     }
 
     /// <summary>
-    /// The power-failure point right before the reopened database first fsyncs the data file after its open returned
-    /// (the first checkpoint's pages, usually): every write the reopen made to the data file so far has happened, none
-    /// is durable yet, and neither is anything the dead process left there unsynced unless the open made it durable.
-    /// With <see cref="CrashMode.DropBeforeProcessCrash"/> the cache wrote the reopen's writes back and lost the dead
-    /// process's: a checkpoint's meta page that the process died before syncing is gone, while the pages the reopen
-    /// reused on its word are overwritten. The end of the run when the reopen never syncs the data file.
+    /// The power-failure point right before the reopened database first fsyncs the data file after it first wrote to
+    /// it (the first checkpoint's pages, usually, or leaves recovery wrote out early): some writes of the reopen to the
+    /// data file have happened, none is durable yet, and neither is anything the dead process left there unsynced
+    /// unless the open made it durable before writing. With <see cref="CrashMode.DropBeforeProcessCrash"/> the cache
+    /// wrote the reopen's writes back and lost the dead process's: a checkpoint's meta page that the process died
+    /// before syncing is gone, while the pages the reopen reused on its word are overwritten. An open that syncs the
+    /// data file only after its replay wrote leaves has its power fail right before that sync, inside the open; one
+    /// that syncs it first has its power fail after the open, as one that never syncs it does. The end of the run when
+    /// the reopen never syncs the data file after writing it.
     /// </summary>
     public long PowerFailureBeforeFirstDataSync(long processCrashAt)
     {
@@ -95,7 +118,9 @@ public sealed partial class CrashScenario
             counted = _afterProcessCrash!.Value;
         }
 
-        return counted.Log.FirstSync(Path, counted.Open) ?? counted.Log.Count;
+        var log = counted.Log;
+        var synced = log.FirstWrite(Path, 0) is { } written ? log.FirstSync(Path, written) : log.FirstSync(Path, counted.Open);
+        return synced ?? log.Count;
     }
 
     /// <summary>

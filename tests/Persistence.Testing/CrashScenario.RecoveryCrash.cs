@@ -32,8 +32,9 @@ public sealed partial class CrashScenario
     /// <summary>
     /// The first crash of a chain, by <paramref name="turn"/> modulo 4: anywhere in the workload; right after a large
     /// commit was acknowledged (its replay writes leaves out early); at a boundary (an fsync, a name change); the
-    /// process dying at an fsync of the data file (a checkpoint's pages or meta page written and not synced,
-    /// <see cref="NextProcessCrashPoint"/>). In the first three, half are process crashes and half power failures.
+    /// process dying at an fsync of the data file (a checkpoint's pages or meta page written and not synced; every
+    /// second time the meta page of a checkpoint that commits landed during, <see cref="NextProcessCrashPoint"/>). In
+    /// the first three, half are process crashes and half power failures.
     /// </summary>
     public CrashPoint NextFirstCrash(Random random, int turn)
     {
@@ -57,7 +58,7 @@ public sealed partial class CrashScenario
 
         if (turn % 4 == 3)
         {
-            return new CrashPoint(NextProcessCrashPoint(random, 1), null);
+            return new CrashPoint(NextProcessCrashPoint(random, turn % 8 == 7 ? 4 : 1), null);
         }
 
         var large = Enumerable.Range(0, profile.AcknowledgedAt.Count).Where(t => _transactions[t].Count >= 50).ToList();

@@ -12,7 +12,9 @@ namespace Persistence.Testing;
 /// </summary>
 /// <remarks>
 /// The database runs without background work (<see cref="DatabaseOptions.BackgroundWork"/>), so a seed and a crash
-/// point always name the same storage operation: a failure is reproduced by running the same point again.
+/// point always name the same storage operation: a failure is reproduced by running the same point again. Commits that
+/// land while a checkpoint runs (the first run's second half) keep that: the checkpoint runs on a thread of its own but
+/// is held while they commit (<see cref="CheckpointWhileCommitsLand"/>).
 /// </remarks>
 public sealed partial class CrashScenario
 {
@@ -23,6 +25,9 @@ public sealed partial class CrashScenario
     private readonly List<Dictionary<string, byte[]>> _states = [];
     private readonly List<List<(bool IsPut, string Keyspace, byte[] Key, byte[]? Value)>> _transactions = [];
     private readonly List<Durability> _durability = [];
+
+    /// <summary>Each keyspace the transactions write, with the first transaction that writes it (and so creates it).</summary>
+    private readonly Dictionary<string, int> _createdBy = [];
 
     /// <summary>The database instance the workload is using (so a fault can be attributed to it).</summary>
     private volatile Database? _current;
@@ -255,6 +260,7 @@ public sealed partial class CrashScenario
             for (var i = 0; i < count; i++)
             {
                 var keyspace = random.Next(3) == 0 ? "b" : "a";
+                _createdBy.TryAdd(keyspace, t);
                 var key = new byte[4];
                 BinaryPrimitives.WriteInt32BigEndian(key, random.Next(400));
                 var stateKey = keyspace + Convert.ToHexString(key);

@@ -11,6 +11,7 @@ public sealed class OperationLog
 {
     private readonly SortedSet<long> _boundaries = [];
     private readonly List<(long Index, string Path)> _syncs = [];
+    private readonly List<(long Index, string Path)> _writes = [];
     private readonly SimulatedFileSystem _fs;
     private long[]? _sorted;
 
@@ -35,6 +36,13 @@ public sealed class OperationLog
                 lock (log._syncs)
                 {
                     log._syncs.Add((point.Index, point.Path));
+                }
+            }
+            else
+            {
+                lock (log._writes)
+                {
+                    log._writes.Add((point.Index, point.Path));
                 }
             }
 
@@ -67,15 +75,20 @@ public sealed class OperationLog
     }
 
     /// <summary>The first fsync of the file at <paramref name="path"/> at or after operation <paramref name="from"/>, or null.</summary>
-    public long? FirstSync(string path, long from)
+    public long? FirstSync(string path, long from) => First(_syncs, path, from);
+
+    /// <summary>The first write or set-length of the file at <paramref name="path"/> at or after operation <paramref name="from"/>, or null.</summary>
+    public long? FirstWrite(string path, long from) => First(_writes, path, from);
+
+    private static long? First(List<(long Index, string Path)> operations, string path, long from)
     {
         var full = System.IO.Path.GetFullPath(path);
-        lock (_syncs)
+        lock (operations)
         {
             long? first = null;
-            foreach (var (index, synced) in _syncs)
+            foreach (var (index, done) in operations)
             {
-                first = index >= from && synced == full && index < (first ?? long.MaxValue) ? index : first;
+                first = index >= from && done == full && index < (first ?? long.MaxValue) ? index : first;
             }
 
             return first;

@@ -47,6 +47,15 @@ public sealed class SimulatedFileSystem : IFileSystem
     public Func<FaultPoint, Exception?>? Fault { get; set; }
 
     /// <summary>
+    /// Called on the operating thread before every write, set-length and flush, before it is counted and before the
+    /// crash point is checked: a test blocks a thread here to let other threads' operations go first, in an order fixed
+    /// by the test, so that operation indices still name the same operations on every run (a checkpoint held before
+    /// its pages or its meta page while commits land, <see cref="CrashScenario"/>). An operation released after the
+    /// power failed throws <see cref="SimulatedCrashException"/>, as every later one does.
+    /// </summary>
+    public Action<FaultKind, string>? BeforeCounted { get; set; }
+
+    /// <summary>
     /// An I/O error to raise from a read of the file at the given path (null: read normally). Reads are not operations:
     /// they neither count toward <see cref="CrashAtOperation"/> nor go through <see cref="Fault"/>.
     /// </summary>
@@ -364,6 +373,7 @@ public sealed class SimulatedFileSystem : IFileSystem
 
     internal void BeforeOperation(FaultKind kind, string path)
     {
+        BeforeCounted?.Invoke(kind, path);
         long index;
         lock (_lock)
         {

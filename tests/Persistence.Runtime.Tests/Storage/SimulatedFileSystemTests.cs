@@ -90,6 +90,58 @@ public sealed class SimulatedFileSystemTests
         Assert.Equal(3, log.FirstSync("/sim/a", 0));
         Assert.Null(log.FirstSync("/sim/a", 4)); // the file was never synced again
         Assert.Null(log.FirstSync("/sim/b", 0)); // recorded under the name its handle was opened with
+        Assert.Equal(0, log.FirstWrite("/sim/a", 0));
+        Assert.Equal(4, log.FirstWrite("/sim/a", 3)); // the fsync at 3 is no write
+        Assert.Null(log.FirstWrite("/sim/a", 7));
+    }
+
+    [Fact]
+    public void An_operation_held_before_it_is_counted_lets_another_thread_go_first_and_fails_if_the_power_failed_meanwhile()
+    {
+        var fs = new SimulatedFileSystem { CrashAtOperation = 2 };
+        IFileSystem files = fs;
+        using var reached = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var heldThread = -1;
+        fs.BeforeCounted = (kind, _) =>
+        {
+            if (Environment.CurrentManagedThreadId == Volatile.Read(ref heldThread))
+            {
+                reached.Set();
+                release.Wait();
+            }
+        };
+        using (files.OpenFile("/sim/a", create: true))
+        {
+        }
+
+        files.SyncDirectory("/sim");
+        using var file = files.OpenFile("/sim/a", create: false);
+        Exception? heldFailure = null;
+        var held = new Thread(() =>
+        {
+            try
+            {
+                file.Flush();
+            }
+            catch (Exception ex)
+            {
+                heldFailure = ex;
+            }
+        });
+        heldThread = held.ManagedThreadId;
+        held.Start();
+        reached.Wait();
+
+        // The held fsync has no index yet: these writes are operations 0 and 1, and the power fails at the next one.
+        file.Write(0, [1]);
+        file.Write(1, [2]);
+        Assert.Equal(2, fs.Operations);
+        release.Set();
+        held.Join();
+        Assert.IsType<SimulatedCrashException>(heldFailure);
+        Assert.True(fs.Crashed);
+        Assert.Empty(fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).ReadAllBytes("/sim/a")); // the held fsync never ran
     }
 
     [Fact]
