@@ -5,13 +5,10 @@ namespace Persistence.Wal;
 
 /// <summary>
 /// Appends commits to the log with group commit. Commits are planned (given their LSNs) in commit order by the
-/// sequencer and queued; the first waiter becomes the leader and writes everything queued as one batch (one vectored
-/// write per segment). Once its batch is written, the leader hands leadership to the oldest queued commit and, if any
-/// commit in its batch is durable, syncs the log: the next batch is written, and its sync begins, while this one's
-/// runs (at most <see cref="MaxInFlight"/> batches claimed and not completed; the disk overlaps concurrent flushes). Batches
-/// complete strictly in log order whenever their syncs end: a batch is published, and its commits acknowledged, only
-/// after every batch before it. A commit therefore waits behind at most the batches in flight: no fixed delay, and no
-/// starvation.
+/// sequencer and queued; the first waiter becomes the leader, writes everything queued as one batch (one vectored
+/// write per segment and, if any commit in it is durable, one fdatasync), publishes the batch, completes its waiters
+/// and hands leadership to the oldest queued commit. A commit therefore waits behind at most the batch in flight:
+/// no fixed delay, and no starvation.
 /// </summary>
 internal sealed partial class WalWriter : IDisposable
 {
@@ -22,22 +19,14 @@ internal sealed partial class WalWriter : IDisposable
     private readonly Diagnostics.DatabaseMetrics? _metrics;
     private readonly Lock _gate = new();
     private readonly List<CommitRequest> _queue = [];
-    private readonly HashSet<IStorageFile> _unflushed = []; // segments written since a batch last claimed a sync; the writing leader's
-    private readonly Dictionary<long, Batch> _finished = []; // written (and synced) batches waiting for the ones before them
-    private readonly HashSet<Batch> _syncing = []; // batches whose sync runs, or whose failure is not recorded yet
-    private bool _writing; // a leader claims and writes a batch: one at a time, in log order
-    private int _inFlight; // batches claimed and not completed
-    private bool _completing; // a thread completes finished batches in order
-    private long _claimed; // batches claimed so far: the next batch's number
-    private long _nextToComplete; // the number of the oldest batch not completed
-    private long _syncClaimedLsn; // the log before this is durable or being synced by a batch in flight; the writing leader's
+    private readonly HashSet<IStorageFile> _unflushed = [];
+    private bool _leading;
     private uint _chain;
     private long _nextLsn;
     private long _writtenLsn;
     private long _durableLsn;
     private Exception? _failure;
     private long _batches;
-    private long _syncs;
 
     /// <param name="unsyncedWritten">Called after a batch left written-but-unsynced data (schedules the buffered-durability timer).</param>
     public WalWriter(WalSegments segments, long startLsn, uint chainSeed, Action<DbVersion> publish, Action<Exception> onFailure, Action unsyncedWritten, Diagnostics.DatabaseMetrics? metrics = null)
@@ -47,7 +36,7 @@ internal sealed partial class WalWriter : IDisposable
         _segments = segments;
         _publish = publish;
         _onFailure = onFailure;
-        _nextLsn = _writtenLsn = _durableLsn = _syncClaimedLsn = startLsn;
+        _nextLsn = _writtenLsn = _durableLsn = startLsn;
         _chain = chainSeed;
         MaxFramePayload = Math.Min(1 << 20, (segments.SegmentSize / 4) - WalFrame.HeaderSize);
     }
@@ -62,18 +51,11 @@ internal sealed partial class WalWriter : IDisposable
 
     public long Batches => Volatile.Read(ref _batches);
 
-    public long Syncs => Interlocked.Read(ref _syncs);
+    public long Syncs { get; private set; }
 
     /// <summary>
-    /// The most batches claimed and not completed (2 by default, so at most two syncs run at once; tests set 1 to hold
-    /// one batch's sync and see the next batch wait to be claimed). More overlap gives smaller batches; two already let
-    /// the disk overlap one flush with the next.
-    /// </summary>
-    internal int MaxInFlight { get; set; } = 2;
-
-    /// <summary>
-    /// The most batches any commit saw complete between being queued and being done: at most
-    /// <see cref="MaxInFlight"/> + 1 (the batches in flight when it was queued, then its own) by construction.
+    /// The most batches any commit saw complete between being queued and being done: at most 2 (the batch in flight
+    /// when it was queued, then its own) by construction.
     /// </summary>
     public long MaxBatchesWaited { get; private set; }
 
@@ -175,7 +157,7 @@ internal sealed partial class WalWriter : IDisposable
 
         while (!request.IsDone)
         {
-            if (request.WaitSignal())
+            if (request.Signal.Task.GetAwaiter().GetResult())
             {
                 RunBatch();
             }
@@ -194,7 +176,7 @@ internal sealed partial class WalWriter : IDisposable
 
         while (!request.IsDone)
         {
-            if (await request.WaitSignalAsync().ConfigureAwait(false))
+            if (await request.Signal.Task.ConfigureAwait(false))
             {
                 RunBatch();
             }
@@ -229,21 +211,17 @@ internal sealed partial class WalWriter : IDisposable
         }
     }
 
-    // The request may already belong to a batch in flight (claimed by another leader): then it leads only if others
-    // are queued, and waits for its own batch afterwards.
     private bool TryLead(CommitRequest request)
     {
         lock (_gate)
         {
-            if (request.IsDone || !MayLeadLocked())
+            if (request.IsDone || _leading)
             {
                 return false;
             }
 
-            _writing = true;
+            _leading = true;
             return true;
         }
     }
-
-    private bool MayLeadLocked() => !_writing && _inFlight < MaxInFlight && _queue.Count > 0 && _failure is null;
 }
