@@ -97,7 +97,10 @@ public sealed partial class Database
 
             // From here on every reader of nodes pins a version (recovery did not), so evicted buffers may be recycled.
             _store.Cache.RecycleEvictedBuffers(_store.Pages, _chain.NothingPinned);
-            Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly, ScheduleBufferedFlush, Metrics);
+            Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly, ScheduleBufferedFlush, Metrics)
+            {
+                OpenWriters = () => Sequencer.OpenWriters,
+            };
             Log.Opened(Logger, Path, meta.PageSize, _freeSpace.PageCount, meta.CheckpointVersion);
             if (recovered.Commits > 0)
             {

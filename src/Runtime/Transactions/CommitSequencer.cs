@@ -23,6 +23,7 @@ internal sealed class CommitSequencer
     private readonly Dictionary<long, int> _writers = [];
     private readonly ConflictDetector _conflicts = new(); // used under _lock only
     private long _oldestWriter = long.MaxValue;
+    private int _openWriters;
     private DbVersion _pruneCursor;
     private long _dirtyNodes;
 
@@ -69,6 +70,12 @@ internal sealed class CommitSequencer
         }
     }
 
+    /// <summary>
+    /// Write transactions begun and not yet ended (a commit ends its transaction once it is acknowledged); read without
+    /// the lock, by the WAL leader gathering the commits about to arrive.
+    /// </summary>
+    public int OpenWriters => Volatile.Read(ref _openWriters);
+
     public void ResetDirtyNodes(long counted) => Interlocked.Add(ref _dirtyNodes, -counted);
 
     public WriteTransaction BeginWriter(Durability durability)
@@ -80,6 +87,7 @@ internal sealed class CommitSequencer
         {
             var snapshot = _chain.PinVisible();
             CollectionsMarshal.GetValueRefOrAddDefault(_writers, snapshot.Number, out _)++;
+            Volatile.Write(ref _openWriters, _openWriters + 1);
             _oldestWriter = Math.Min(_oldestWriter, snapshot.Number);
             return new WriteTransaction(_database, snapshot, durability);
         }
@@ -96,6 +104,7 @@ internal sealed class CommitSequencer
                 throw new UnreachableException($"A writer with snapshot {number} ended twice.");
             }
 
+            Volatile.Write(ref _openWriters, _openWriters - 1);
             if (--open == 0)
             {
                 _writers.Remove(number);

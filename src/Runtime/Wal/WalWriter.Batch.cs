@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Persistence.Storage;
 
 namespace Persistence.Wal;
@@ -10,6 +11,7 @@ internal sealed partial class WalWriter
     /// <summary>Writes (and, if any request needs it, syncs) everything queued; run by the leader only.</summary>
     private void RunBatch()
     {
+        Gather();
         List<CommitRequest> claimed;
         lock (_gate)
         {
@@ -69,6 +71,63 @@ internal sealed partial class WalWriter
         if (error is null && WrittenLsn > DurableLsn)
         {
             _unsyncedWritten();
+        }
+    }
+
+    /// <summary>
+    /// Before claiming a batch that needs a sync, waits for the open writers that have not queued their commits yet, so
+    /// that they share this sync instead of waiting for it and taking the next one: while a batch syncs, the writers it
+    /// releases are still building their next commits, and a leader that claimed at once took about half of them (9 of
+    /// 16 writers' commits per sync). It yields the processor meanwhile, to those writers, and stops when every open
+    /// writer is queued, when no commit arrived for <see cref="GatherStall"/> (a writer holding its transaction open
+    /// while it works), or after <see cref="GatherWindow"/>. A lone writer never waits; nor does a batch holding a
+    /// buffered commit: buffered commits share no sync, and where they mix with durable ones (1 in 100, say) waiting
+    /// gathered mostly buffered commits and cost the durable one its latency (7 % fewer commits in such a mix).
+    /// </summary>
+    private void Gather()
+    {
+        if (OpenWriters is not { } open || GatherWindow <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var started = 0L;
+        var arrived = 0L;
+        var queued = 0;
+        while (true)
+        {
+            int count;
+            lock (_gate)
+            {
+                count = _queue.Count;
+                if (!_queue.TrueForAll(static r => r.Durable))
+                {
+                    return;
+                }
+            }
+
+            if (count >= open())
+            {
+                return;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            if (started == 0)
+            {
+                started = arrived = now;
+                Interlocked.Increment(ref _gathered);
+            }
+            else if (count > queued)
+            {
+                arrived = now;
+            }
+            else if (Stopwatch.GetElapsedTime(arrived, now) >= GatherStall || Stopwatch.GetElapsedTime(started, now) >= GatherWindow)
+            {
+                return;
+            }
+
+            queued = count;
+            Thread.Yield();
         }
     }
 

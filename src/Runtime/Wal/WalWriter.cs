@@ -27,6 +27,7 @@ internal sealed partial class WalWriter : IDisposable
     private long _durableLsn;
     private Exception? _failure;
     private long _batches;
+    private long _gathered;
 
     /// <param name="unsyncedWritten">Called after a batch left written-but-unsynced data (schedules the buffered-durability timer).</param>
     public WalWriter(WalSegments segments, long startLsn, uint chainSeed, Action<DbVersion> publish, Action<Exception> onFailure, Action unsyncedWritten, Diagnostics.DatabaseMetrics? metrics = null)
@@ -42,6 +43,25 @@ internal sealed partial class WalWriter : IDisposable
     }
 
     public int MaxFramePayload { get; }
+
+    /// <summary>
+    /// Write transactions open (<see cref="Transactions.CommitSequencer.OpenWriters"/>): a leader about to sync waits
+    /// briefly for those not queued yet (<see cref="GatherWindow"/>). Null: it never waits.
+    /// </summary>
+    public Func<int>? OpenWriters { get; init; }
+
+    /// <summary>
+    /// The longest a leader waits, before claiming a batch that needs a sync, for open writers to queue their commits
+    /// (50 microseconds; zero turns gathering off). Real time, not the database's clock: a bound on a wait for other
+    /// threads, as <see cref="Transactions.WriteTurns.MaxWait"/> is.
+    /// </summary>
+    internal TimeSpan GatherWindow { get; set; } = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>How long a gathering leader waits for the next commit before it stops waiting (25 microseconds).</summary>
+    internal TimeSpan GatherStall { get; set; } = TimeSpan.FromMicroseconds(25);
+
+    /// <summary>Batches whose leader waited for open writers to queue (diagnostics).</summary>
+    public long Gathered => Volatile.Read(ref _gathered);
 
     public long NextLsn => Volatile.Read(ref _nextLsn);
 

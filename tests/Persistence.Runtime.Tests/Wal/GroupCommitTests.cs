@@ -122,4 +122,107 @@ public sealed class GroupCommitTests
         Assert.True(read.ContainsKey(read.GetKeyspace("k"), Bytes("buffered")));
         Assert.True(read.ContainsKey(read.GetKeyspace("k"), Bytes("durable")));
     }
+
+    /// <summary>
+    /// A leader about to sync waits for the open writers that have not queued yet: two transactions are open, the first
+    /// commits and its leader waits; the second's commit joins it, and one sync covers both. The windows are long here so
+    /// that the test does not depend on timing.
+    /// </summary>
+    [Fact]
+    public async Task A_leader_waits_for_open_writers_to_share_its_sync()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Wal!.GatherWindow = db.Wal.GatherStall = TimeSpan.FromSeconds(60);
+        var syncs = db.Wal.Syncs;
+        var gathered = db.Wal.Gathered;
+        var first = db.BeginWrite(Durability.Durable);
+        var second = db.BeginWrite(Durability.Durable);
+        first.Put(ks, Bytes("first"), Bytes("1"));
+        second.Put(ks, Bytes("second"), Bytes("2"));
+        var committing = BlockingWork.Run(first.Commit);
+        Assert.True(SpinWait.SpinUntil(() => db.Wal.Gathered > gathered, TimeSpan.FromSeconds(60)), "the leader did not wait for the open writer");
+        Assert.False(committing.IsCompleted);
+        await BlockingWork.Run(second.Commit);
+        await committing;
+        first.Dispose();
+        second.Dispose();
+        Assert.Equal(syncs + 1, db.Wal.Syncs);
+        using var crashed = TestDatabases.Open(fs.AfterCrash(CrashMode.DropUnsynced, new Random(1)));
+        using var read = crashed.BeginRead();
+        Assert.Equal(2, read.Count(read.GetKeyspace("k")));
+    }
+
+    /// <summary>
+    /// No wait without another open writer, nor for a batch holding a buffered commit (gathering would mostly collect
+    /// buffered commits, which share no sync): with windows of seconds, either wait would show.
+    /// </summary>
+    [Fact]
+    public void A_lone_writer_and_a_buffered_commit_do_not_wait()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Wal!.GatherWindow = db.Wal.GatherStall = TimeSpan.FromSeconds(2);
+        var gathered = db.Wal.Gathered;
+        db.Write(tx => tx.Put(ks, Bytes("alone"), Bytes("1")));
+        using (var open = db.BeginWrite())
+        {
+            db.Write(tx => tx.Put(ks, Bytes("buffered"), Bytes("2")), durability: Durability.Buffered);
+        }
+
+        Assert.Equal(gathered, db.Wal.Gathered);
+    }
+
+    /// <summary>
+    /// A durable commit queued with a buffered one does not wait either: while a sync is held, a buffered and a durable
+    /// commit queue, and another transaction stays open; the batch that takes them both claims at once.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_mixing_buffered_and_durable_commits_does_not_wait()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        using var inFlush = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = 0;
+        fs.Fault = point =>
+        {
+            if (point.Kind == FaultKind.Flush && point.Path.EndsWith(".wal", StringComparison.Ordinal) && Interlocked.Exchange(ref held, 1) == 0)
+            {
+                inFlush.Set();
+                release.Wait();
+            }
+
+            return null;
+        };
+
+        Task first = Task.CompletedTask, buffered = Task.CompletedTask, durable = Task.CompletedTask;
+        var gathered = 0L;
+        using var open = db.BeginWrite(); // never commits
+        try
+        {
+            first = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound on a busy machine, not a timing
+            var commits = db.GetStatistics().Commits;
+            buffered = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("buffered"), Bytes("2")), durability: Durability.Buffered));
+            durable = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("durable"), Bytes("3"))));
+            while (db.GetStatistics().Commits < commits + 2)
+            {
+                await Task.Delay(1);
+            }
+
+            db.Wal!.GatherWindow = db.Wal.GatherStall = TimeSpan.FromSeconds(2);
+            gathered = db.Wal.Gathered;
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        await Task.WhenAll(first, buffered, durable);
+        Assert.Equal(gathered, db.Wal.Gathered);
+    }
 }
