@@ -82,7 +82,8 @@ internal sealed partial class WalWriter
     /// writer is queued, when no commit arrived for <see cref="GatherStall"/> (a writer holding its transaction open
     /// while it works), or after <see cref="GatherWindow"/>. A lone writer never waits; nor does a batch holding a
     /// buffered commit: buffered commits share no sync, and where they mix with durable ones (1 in 100, say) waiting
-    /// gathered mostly buffered commits and cost the durable one its latency (7 % fewer commits in such a mix).
+    /// gathered mostly buffered commits and cost the durable one its latency (about 7 % fewer commits in two runs of
+    /// such a mix). Nor does an empty queue.
     /// </summary>
     private void Gather()
     {
@@ -100,7 +101,7 @@ internal sealed partial class WalWriter
             lock (_gate)
             {
                 count = _queue.Count;
-                if (!_queue.TrueForAll(static r => r.Durable))
+                if (count == 0 || !_queue.TrueForAll(static r => r.Durable))
                 {
                     return;
                 }
