@@ -164,7 +164,11 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         return true;
     }
 
-    /// <summary>Documents in the keyspace whose expiry passed but which the collector has not removed yet.</summary>
+    /// <summary>
+    /// Documents in the keyspace whose expiry passed but which the collector has not removed yet, read from the expiry
+    /// index alone, as <see cref="ExpiredKeys"/> reads it: an entry at or before the snapshot time is a document that is
+    /// not live unless a sliding read extended it past that time (<see cref="ReadSince"/>). No document is decoded.
+    /// </summary>
     internal long ExpiredNotCollected(Transaction transaction)
     {
         if (_expiryIndex is null)
@@ -173,11 +177,11 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         }
 
         long count = 0;
-        using var cursor = transaction.OpenCursor(_expiryIndex, UpTo(transaction.SnapshotTime));
+        var now = transaction.SnapshotTime;
+        using var cursor = transaction.OpenCursor(_expiryIndex, UpTo(now));
         for (var ok = cursor.First(); ok; ok = cursor.Next())
         {
-            var key = cursor.Key[sizeof(long)..];
-            if (_accesses is null || (Load(transaction, key, isRead: false) is null && transaction.ContainsKey(Documents, key)))
+            if (!ReadSince(cursor.Key[sizeof(long)..], now))
             {
                 count++;
             }

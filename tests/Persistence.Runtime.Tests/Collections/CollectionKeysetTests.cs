@@ -128,6 +128,36 @@ public sealed class CollectionKeysetTests : IDisposable
     }
 
     /// <summary>
+    /// With sliding expiration, counting decodes no document: documents whose expiry entry has passed are left out from
+    /// the expiry index and the reads recorded since, and one that a read extended still counts.
+    /// </summary>
+    [Fact]
+    public void Counting_a_sliding_collection_decodes_nothing()
+    {
+        var options = Options();
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
+        var users = new CountingUsers(Open(options), expires: false);
+        for (var id = 1; id <= 6; id++)
+        {
+            users.Insert(new User { Id = id, Email = $"u{id}@example.com", Age = 30 });
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(users.Get(2)); // slides 2 to 15 s
+        _time.Advance(TimeSpan.FromSeconds(7)); // 12 s: all but 2 expired at 10 s
+        users.Decodes = 0;
+        Assert.Equal(1, users.Count());
+        using (var tx = users.Database.BeginWrite())
+        {
+            Assert.Equal(1, users.Count(tx));
+        }
+
+        Assert.Equal(0, users.Decodes);
+        _time.Advance(TimeSpan.FromSeconds(3)); // 15 s: 2 expired too
+        Assert.Equal(0, users.Count());
+    }
+
+    /// <summary>
     /// A descending index scan and a primary-key range, while the loop moves each visited document ahead of the scan,
     /// deletes one ahead, changes one ahead (out of the range: it was in it when the scan started) and inserts one ahead:
     /// each original comes out once, as the transaction holds it then; the deleted and inserted ones do not.
