@@ -118,13 +118,23 @@ internal sealed partial class WalWriter
                 started = arrived = now;
                 Interlocked.Increment(ref _gathered);
             }
-            else if (count > queued)
+            else
             {
-                arrived = now;
-            }
-            else if (Stopwatch.GetElapsedTime(arrived, now) >= GatherStall || Stopwatch.GetElapsedTime(started, now) >= GatherWindow)
-            {
-                return;
+                if (count > queued)
+                {
+                    arrived = now;
+                }
+                else if (Stopwatch.GetElapsedTime(arrived, now) >= GatherStall)
+                {
+                    return;
+                }
+
+                // On every look, not only on one without an arrival: a stream of commits arriving faster than the
+                // leader looks would otherwise keep the batch unclaimed for as long as it lasts.
+                if (Stopwatch.GetElapsedTime(started, now) >= GatherWindow)
+                {
+                    return;
+                }
             }
 
             queued = count;

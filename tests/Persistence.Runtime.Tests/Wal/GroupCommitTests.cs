@@ -1,4 +1,5 @@
 using Persistence.Testing;
+using Persistence.Wal;
 using static Persistence.Tests.TestDatabases;
 
 namespace Persistence.Tests.Wal;
@@ -224,5 +225,51 @@ public sealed class GroupCommitTests
 
         await Task.WhenAll(first, buffered, durable);
         Assert.Equal(gathered, db.Wal.Gathered);
+    }
+
+    /// <summary>
+    /// The window bounds a gathering leader even while commits keep arriving: here one arrives each time the leader
+    /// looks at the open writers (a flood of writers, more open than queued), and the stall never ends the wait. Before,
+    /// the window was checked only on a look that saw no new arrival, so such a stream kept the batch unclaimed, and
+    /// every commit in it unacknowledged, for as long as the stream lasted.
+    /// </summary>
+    [Fact]
+    public async Task A_stream_of_arrivals_does_not_stretch_the_gather_window()
+    {
+        var fs = new SimulatedFileSystem();
+        using var segments = new WalSegments(fs, "/sim/gather.db-wal/", 64 << 10, _ => { }, prepareInBackground: false);
+        var stop = 0;
+        var arrivals = new List<CommitRequest>();
+        WalWriter? wal = null;
+        wal = new WalWriter(segments, 0, 0, _ => { }, _ => { }, () => { })
+        {
+            OpenWriters = () =>
+            {
+                if (Volatile.Read(ref stop) != 0)
+                {
+                    return 0;
+                }
+
+                arrivals.Add(wal!.SubmitSync()); // the leader alone calls this
+                return int.MaxValue;
+            },
+        };
+        wal.GatherWindow = TimeSpan.FromMilliseconds(50);
+        wal.GatherStall = TimeSpan.FromHours(1);
+        var leading = BlockingWork.Run(() => wal.Wait(wal.SubmitSync()));
+        bool claimed;
+        try
+        {
+            claimed = await Task.WhenAny(leading, Task.Delay(TimeSpan.FromSeconds(10))) == leading; // a 50 ms window: a bound on a busy machine, not a timing
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1); // ends the stream either way, so that a leader still gathering claims
+        }
+
+        await leading;
+        Assert.True(claimed, $"the leader was still gathering after 10 s ({arrivals.Count} arrivals)");
+        Assert.Equal(1, wal.Gathered);
+        Assert.True(arrivals.TrueForAll(static r => r.IsDone));
     }
 }
