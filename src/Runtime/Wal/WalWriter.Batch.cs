@@ -100,11 +100,20 @@ internal sealed partial class WalWriter
             int count;
             lock (_gate)
             {
+                // Only the leader claims, so the queue only grows meanwhile: each look checks the new arrivals alone.
                 count = _queue.Count;
-                if (count == 0 || !_queue.TrueForAll(static r => r.Durable))
+                for (var i = queued; i < count; i++)
                 {
-                    return;
+                    if (!_queue[i].Durable)
+                    {
+                        return;
+                    }
                 }
+            }
+
+            if (count == 0)
+            {
+                return;
             }
 
             if (count >= open())
