@@ -118,10 +118,10 @@ public abstract partial class Collection<T, TKey>
     /// <summary>
     /// The primary keys the entries of an index range hold, in index order, of documents live at the transaction's
     /// snapshot time: no document is decoded (unless expired ones pile up, see <see cref="WithoutExpired"/>), and none
-    /// counts as read. An entry whose document does not exist means the index is corrupt, and is reported here, as
+    /// counts as read. A write transaction's scans gather their keysets with it, and an index's count counts it. An entry whose document does not exist means the index is corrupt, and is reported here, as
     /// <see cref="ScanIndex"/> reports it: once the keys are gathered, a missing document is one the loop deleted.
     /// </summary>
-    private KeyList IndexKeyset(WriteTransaction transaction, int index, KeyRange range, bool descending)
+    internal KeyList IndexKeyset(Transaction transaction, int index, KeyRange range, bool descending)
     {
         var unique = Schema.Indexes[index].Unique;
         var keys = new KeyList();
@@ -158,7 +158,7 @@ public abstract partial class Collection<T, TKey>
     /// gathered, and past that each key is decided on its own decoded document (<see cref="Load"/>, without counting a
     /// read): a keyset costs at most a few steps, or one decode, per key it gathered.
     /// </summary>
-    private KeyList WithoutExpired(WriteTransaction transaction, KeyList keys)
+    private KeyList WithoutExpired(Transaction transaction, KeyList keys)
     {
         if (_expiryIndex is null || keys.Count == 0)
         {

@@ -75,13 +75,17 @@ public abstract class IndexAccessor<T, TKey>
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
         _collection.Stable(_index, range, descending, transaction);
 
-    /// <summary>Counts the entries in <paramref name="range"/> without loading documents.</summary>
+    /// <summary>
+    /// Counts the live documents whose entries lie in <paramref name="range"/> without decoding them: with expiry, the
+    /// range's keys less the expired ones the expiry index names (decoding each only when expired documents pile up).
+    /// An entry whose document is missing is reported as corruption.
+    /// </summary>
     protected long CountRange(KeyRange range, Transaction? transaction) =>
         _collection.Read(transaction, tx =>
         {
             if (_collection.HasExpiry)
             {
-                return (long)_collection.IndexKeys(tx, _index, range, descending: false).Count(key => _collection.Load(tx, key, isRead: false) is not null);
+                return (long)_collection.IndexKeyset(tx, _index, range, descending: false).Count;
             }
 
             long count = 0;

@@ -128,6 +128,27 @@ public sealed class CollectionKeysetTests : IDisposable
     }
 
     /// <summary>
+    /// An index's count of a collection with expiry decodes no document: the expired ones are left out from the expiry
+    /// index, in a read and in a write transaction, and a document written in the transaction counts by its new expiry.
+    /// </summary>
+    [Fact]
+    public void Counting_an_index_range_with_expiry_decodes_nothing()
+    {
+        var users = ExpiringUsers(); // 1 to 6, of Age 30; 2 and 5 expired
+        users.Decodes = 0;
+        Assert.Equal(4, users.ByAge.Count(30, 31));
+        using (var tx = users.Database.BeginWrite())
+        {
+            users.Upsert(new User { Id = 3, Email = "u3@example.com", Age = 30, ExpiresAt = Start }, tx); // expires it
+            users.Decodes = 0;
+            Assert.Equal(3, users.ByAge.Count(30, 31, tx));
+            Assert.Equal(0, users.ByAge.Count(31, 40, tx));
+        }
+
+        Assert.Equal(0, users.Decodes);
+    }
+
+    /// <summary>
     /// With sliding expiration, counting decodes no document: documents whose expiry entry has passed are left out from
     /// the expiry index and the reads recorded since, and one that a read extended still counts.
     /// </summary>
@@ -346,6 +367,8 @@ public sealed class CollectionKeysetTests : IDisposable
 
             public IEnumerable<User> Range(int from, int to, bool descending, Transaction transaction) =>
                 Scan(KeyRange.Between(Age(from), Age(to)), descending, transaction);
+
+            public long Count(int from, int to, Transaction? transaction = null) => CountRange(KeyRange.Between(Age(from), Age(to)), transaction);
 
             private static byte[] Age(int age) => Encode(age, static (ref KeyWriter w, int v) => w.WriteInt32(v));
         }
