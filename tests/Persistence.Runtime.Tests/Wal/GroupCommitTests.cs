@@ -19,17 +19,7 @@ public sealed class GroupCommitTests
         var syncsBefore = db.Wal!.Syncs;
         using var inFlush = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var held = 0;
-        fs.Fault = point =>
-        {
-            if (point.Kind == FaultKind.Flush && point.Path.EndsWith("0000000000000000.wal", StringComparison.Ordinal) && Interlocked.Exchange(ref held, 1) == 0)
-            {
-                inFlush.Set();
-                release.Wait();
-            }
-
-            return null;
-        };
+        HoldFirstLogSync(fs, inFlush, release);
 
         const int followers = 8;
         Task first = Task.CompletedTask;
@@ -188,17 +178,7 @@ public sealed class GroupCommitTests
         var ks = db.Write(tx => tx.CreateKeyspace("k"));
         using var inFlush = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var held = 0;
-        fs.Fault = point =>
-        {
-            if (point.Kind == FaultKind.Flush && point.Path.EndsWith(".wal", StringComparison.Ordinal) && Interlocked.Exchange(ref held, 1) == 0)
-            {
-                inFlush.Set();
-                release.Wait();
-            }
-
-            return null;
-        };
+        HoldFirstLogSync(fs, inFlush, release);
 
         Task first = Task.CompletedTask, buffered = Task.CompletedTask, durable = Task.CompletedTask;
         var gathered = 0L;
@@ -271,5 +251,24 @@ public sealed class GroupCommitTests
         Assert.True(claimed, $"the leader was still gathering after 10 s ({arrivals.Count} arrivals)");
         Assert.Equal(1, wal.Gathered);
         Assert.True(arrivals.TrueForAll(static r => r.IsDone));
+    }
+
+    /// <summary>
+    /// The first sync of the log's first segment signals <paramref name="inFlush"/> and waits for
+    /// <paramref name="release"/>. That segment by name: the next one is prepared (and synced) in the background.
+    /// </summary>
+    private static void HoldFirstLogSync(SimulatedFileSystem fs, ManualResetEventSlim inFlush, ManualResetEventSlim release)
+    {
+        var held = 0;
+        fs.Fault = point =>
+        {
+            if (point.Kind == FaultKind.Flush && point.Path.EndsWith("0000000000000000.wal", StringComparison.Ordinal) && Interlocked.Exchange(ref held, 1) == 0)
+            {
+                inFlush.Set();
+                release.Wait();
+            }
+
+            return null;
+        };
     }
 }
