@@ -52,11 +52,7 @@ public abstract partial class Collection<T, TKey>
         ArgumentNullException.ThrowIfNull(documents);
         return RunAsync(transaction, tx =>
         {
-            foreach (var document in documents)
-            {
-                Write(tx, document ?? throw new ArgumentException("The sequence contains a null document.", nameof(documents)), WriteMode.Insert);
-            }
-
+            InsertAll(tx, documents);
             return true;
         }, cancellationToken);
     }
