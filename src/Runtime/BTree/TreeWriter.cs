@@ -189,7 +189,7 @@ internal sealed partial class TreeWriter
             return SplitLeaf(node, slot, key, cell, value, rightmost, added ? node.RunAt(slot) : 0);
         }
 
-        var childSlot = BranchPage.FindChild(node.Page, key);
+        var childSlot = FindChildForInsert(node, key, rightmost);
         var spread = false;
         if (node.Level == 1)
         {
@@ -197,7 +197,13 @@ internal sealed partial class TreeWriter
 
             // The leaf is this insert's likely cache miss (a random index key, say), and its own binary search would
             // take the misses one after another: ask for the whole page at once (the lines the insert then moves too).
-            Prefetch.Lines(leaf.Page);
+            // Not for a leaf taking a run of ascending keys (new documents' ids, one Age's index entries): the writer
+            // put its previous key there, likely recently, and the run's hint finds the slot in two comparisons, so the
+            // whole page would mostly bring lines the insert does not read.
+            if (leaf.InsertRun < 2)
+            {
+                Prefetch.Lines(leaf.Page);
+            }
             if (_addOnly && !ReferenceEquals(leaf.Owner, Owner))
             {
                 // A key that is present is reported from the shared leaf as it is: copying it would only make a page
@@ -245,6 +251,23 @@ internal sealed partial class TreeWriter
         }
 
         return SplitBranch(node, childSlot + 1, split, rightmost);
+    }
+
+    /// <summary>
+    /// <see cref="BranchPage.FindChild(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, first trying the last child of a
+    /// branch that is the last at its level: a key past its last separator (keys arriving in ascending order, as new
+    /// documents' ids do) takes one comparison per level instead of a binary search.
+    /// </summary>
+    private static int FindChildForInsert(Node branch, ReadOnlySpan<byte> key, bool rightmost)
+    {
+        var page = branch.Page;
+        var last = SlottedPage.Count(page) - 1;
+        if (rightmost && last >= 1 && KeyComparer.Compare(BranchPage.Key(page, last), key) <= 0)
+        {
+            return last;
+        }
+
+        return BranchPage.FindChild(page, key);
     }
 
     /// <summary>

@@ -79,6 +79,47 @@ public sealed class TreeWriterTests
         AssertSameContents(tree, model.ToArray(), source, $"seed {seed}");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void An_ascending_load_mixed_with_earlier_keys_stays_in_order(int seed)
+    {
+        // A key past a rightmost branch's last separator goes to its last child without a search. Keys at or before
+        // that separator (replacing a stored key, or falling between two) must still take the search.
+        var random = new Random(seed);
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
+        var tree = TreeRoot.Empty;
+        var stored = new List<byte[]>();
+        for (long i = 0; i < 30_000; i++)
+        {
+            byte[] key;
+            switch (random.Next(8))
+            {
+                case 0 when stored.Count > 0:
+                    key = stored[random.Next(stored.Count)]; // replaces
+                    break;
+                case 1 when stored.Count > 0:
+                    key = [.. stored[random.Next(stored.Count)], 0x80]; // between a stored key and the next
+                    break;
+                default:
+                    key = new byte[8];
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(key, i);
+                    stored.Add(key);
+                    break;
+            }
+
+            var value = new byte[200]; // about 18 to a leaf: three levels
+            BitConverter.TryWriteBytes(value, i);
+            Assert.Equal(!model.ContainsKey(key), writer.Put(ref tree, key, value));
+            model[key] = value;
+        }
+
+        Assert.True(tree.Root!.Level >= 2, "the load should make a tree of three levels at least");
+        AssertSameContents(tree, model.ToArray(), source, $"seed {seed}");
+    }
+
     [Fact]
     public void Ascending_load_fills_leaves_almost_completely()
     {
