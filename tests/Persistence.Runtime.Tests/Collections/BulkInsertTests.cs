@@ -1,0 +1,565 @@
+using Persistence.Collections;
+using Persistence.Serialization;
+using Persistence.Testing;
+
+namespace Persistence.Tests.Collections;
+
+/// <summary>
+/// <c>InsertMany</c> in a large transaction puts a chunk's documents, then their entries tree by tree
+/// (Collection.Bulk.cs), and takes the chunk back to write it one by one when anything is not as a fresh insert expects.
+/// Each test runs the same calls in a second database whose collection writes every document one by one
+/// (<c>BulkChunk = 0</c>, the behaviour before chunks) and compares the outcome and every tree of the collection, key
+/// by key; <c>BulkChunksInserted</c> shows that the chunks went through in bulk where they should.
+/// </summary>
+public sealed class BulkInsertTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(Start);
+    private readonly List<Database> _databases = [];
+
+    public void Dispose()
+    {
+        foreach (var database in _databases)
+        {
+            database.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(true)] // the caller's transaction, large from the start
+    [InlineData(false)] // InsertMany's own: small for its first documents, then large
+    public void Several_chunks_and_a_remainder_leave_the_trees_that_inserting_one_by_one_leaves(bool callers)
+    {
+        const int count = 10_000; // two chunks of 4,096 and a remainder written in bulk too
+        var (users, oneByOne) = OpenUsers();
+        var documents = Enumerable.Range(0, count).Select(NewUser).ToList();
+        InsertMany(users, documents, callers);
+        InsertMany(oneByOne, documents, callers);
+
+        Assert.Equal(3, users.BulkChunksInserted);
+        Assert.Equal(0, oneByOne.BulkChunksInserted); // the comparison is with the old path
+        Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
+        AssertReads(users, documents);
+    }
+
+    [Fact]
+    public void Chunks_a_commit_wrote_come_back_from_the_log_after_a_crash_and_from_the_file_after_a_checkpoint()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = TestDatabases.Open(fs, TestDatabases.Quiet()); // no checkpoint unless asked: the reopen replays the log
+        var users = new UserCollection(db);
+        var documents = Enumerable.Range(0, 10_000).Select(NewUser).ToList();
+        using (var tx = db.BeginWrite(Durability.Durable))
+        {
+            tx.CreateKeyspace("promotes");
+            users.InsertMany(documents, tx);
+            tx.Commit();
+        }
+
+        Assert.Equal(3, users.BulkChunksInserted);
+        var written = Trees(db, "users");
+        var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(1));
+        db.Dispose();
+
+        var recovered = TestDatabases.Open(image, TestDatabases.Quiet());
+        Assert.True(recovered.Recovered!.Commits >= 1, "the reopen replayed nothing: the test did not read the chunks back from the log");
+        Assert.Equal(written, Trees(recovered, "users"));
+        AssertReads(new UserCollection(recovered), documents);
+
+        Assert.True(recovered.Checkpoint());
+        using var reopened = TestDatabases.CloseCheckAndReopen(recovered, image, TestDatabases.Quiet());
+        Assert.Equal(written, Trees(reopened, "users"));
+        AssertReads(new UserCollection(reopened), documents);
+    }
+
+    public enum Refusal
+    {
+        StoredKey,
+        KeyTwiceInChunk,
+        StoredUniqueValue,
+        UniqueValueTwiceInChunk,
+        SerializerThrows,
+        GetterThrows,
+        IndexKeyTooLong,
+        NullDocument,
+        EnumeratorThrows,
+    }
+
+    /// <summary>
+    /// The refusal tests insert this many parts in chunks of 512, of which the one at <see cref="Refused"/> is refused:
+    /// the third chunk holds it ([1,024, 1,536) in the caller's large transaction; a few dozen documents later in
+    /// InsertMany's own, which writes one by one until its overlay turns into a private tree).
+    /// </summary>
+    private const int Parts = 2_000;
+
+    private const int Refused = 1_400;
+
+    public static TheoryData<Refusal, bool> Refusals()
+    {
+        var data = new TheoryData<Refusal, bool>();
+        foreach (var refusal in Enum.GetValues<Refusal>())
+        {
+            data.Add(refusal, true); // in the caller's transaction
+            data.Add(refusal, false); // in InsertMany's own
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void A_refusal_in_a_chunk_leaves_the_documents_before_it_with_their_entries_and_none_after_it(Refusal refusal, bool callers)
+    {
+        var (parts, oneByOne) = (OpenParts(bulkChunk: 512), OpenParts(bulkChunk: 0));
+        var before = Trees(parts.Database, "parts");
+
+        var thrown = InsertRefused(parts, refusal, callers, out var after);
+        var expected = InsertRefused(oneByOne, refusal, callers, out var oneByOneAfter);
+
+        Assert.Equal(expected.GetType(), thrown.GetType());
+        Assert.Equal(expected.Message, thrown.Message);
+        Assert.IsType(refusal switch
+        {
+            Refusal.StoredKey or Refusal.KeyTwiceInChunk => typeof(DocumentException),
+            Refusal.StoredUniqueValue or Refusal.UniqueValueTwiceInChunk => typeof(UniqueConstraintException),
+            Refusal.SerializerThrows or Refusal.GetterThrows => typeof(InvalidOperationException),
+            Refusal.IndexKeyTooLong => typeof(LimitExceededException),
+            Refusal.NullDocument => typeof(ArgumentException),
+            _ => typeof(EnumerationFailedException),
+        }, thrown);
+
+        // The two chunks before the refused document go through in bulk; a refusal takes its own chunk back, while
+        // the documents buffered before a null document or a failing enumeration are written (in bulk) first.
+        Assert.Equal(refusal is Refusal.NullDocument or Refusal.EnumeratorThrows ? 3 : 2, parts.BulkChunksInserted);
+        Assert.Equal(oneByOneAfter, after);
+        if (callers)
+        {
+            Assert.Equal(Trees(oneByOne.Database, "parts"), Trees(parts.Database, "parts"));
+            using var read = parts.Database.BeginRead();
+            Assert.Equal(1 + Refused, parts.Count(read));
+            var expiring = parts.ExpiryEntries(read);
+            for (var i = 0; i < Parts; i++)
+            {
+                Assert.Equal(i < Refused ? (long?)i : null, parts.Get(i, read)?.Id);
+                Assert.Equal(i < Refused ? (long?)i : null, parts.ByCode($"c{i}", read)?.Id);
+                Assert.Equal(i < Refused && i % 2 == 0, expiring.Contains(i));
+            }
+        }
+        else
+        {
+            Assert.Equal(before, after); // all or none
+        }
+
+        Assert.Empty(parts.CheckConsistency());
+        TestDatabases.AssertConsistent(parts.Database);
+    }
+
+    /// <summary>
+    /// Inserts <see cref="Parts"/> documents over one stored part (key -1, code "taken"), the one at
+    /// <see cref="Refused"/> refused as <paramref name="refusal"/> says; in the caller's transaction, checks it, then
+    /// commits. Returns what was thrown, and the collection's trees as the transaction left them (before the commit).
+    /// </summary>
+    private static Exception InsertRefused(PartCollection parts, Refusal refusal, bool callers, out List<string> after)
+    {
+        var tooLong = new string('t', parts.Database.MaxKeySize - 3); // fits a key alone; not with the primary key after it
+        IEnumerable<Part?> Documents()
+        {
+            for (var i = 0; i < Parts; i++)
+            {
+                if (i != Refused)
+                {
+                    yield return NewPart(i);
+                    continue;
+                }
+
+                yield return refusal switch
+                {
+                    Refusal.StoredKey => new Part { Id = -1, Code = $"c{i}" },
+                    Refusal.KeyTwiceInChunk => new Part { Id = 1_100, Code = $"c{i}" },
+                    Refusal.StoredUniqueValue => new Part { Id = i, Code = "taken" },
+                    Refusal.UniqueValueTwiceInChunk => new Part { Id = i, Code = "c1100" },
+                    Refusal.SerializerThrows => new Part { Id = i, Code = Part.SerializerThrows },
+                    Refusal.GetterThrows => new Part { Id = i, Code = Part.GetterThrows },
+                    Refusal.IndexKeyTooLong => new Part { Id = i, Code = $"c{i}", Tag = tooLong },
+                    Refusal.NullDocument => null,
+                    _ => throw new EnumerationFailedException(),
+                };
+            }
+        }
+
+        if (!callers)
+        {
+            var refused = Record.Exception(() => parts.InsertMany(Documents()!));
+            after = Trees(parts.Database, "parts");
+            return refused;
+        }
+
+        using var tx = parts.Database.BeginWrite();
+        tx.CreateKeyspace("promotes");
+        var thrown = Record.Exception(() => parts.InsertMany(Documents()!, tx));
+        Assert.Empty(parts.CheckConsistency(tx));
+        after = Trees(tx, "parts");
+        tx.Commit();
+        return thrown;
+    }
+
+    [Fact]
+    public void A_write_that_fails_part_way_through_a_chunk_fails_the_transaction_with_its_own_failure()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, TestDatabases.Quiet());
+        db.SpillLeavesAfter = 64; // the chunk's leaves are written out early, where the disk fails
+        var users = new UserCollection(db);
+        var failing = false;
+        fs.Fault = point => failing && point.Kind == FaultKind.Write && point.Path == db.Path
+            ? new IOException("The disk failed.")
+            : null;
+        using (var tx = db.BeginWrite())
+        {
+            tx.CreateKeyspace("promotes");
+            failing = true;
+
+            // Not taken back and written one by one: the transaction may hold a half-done change, and refuses more.
+            var failure = Assert.Throws<StorageException>(() => users.InsertMany(Enumerable.Range(0, 3_000).Select(NewUser), tx));
+            Assert.Equal("The disk failed.", failure.InnerException?.Message);
+            Assert.Equal(0, users.BulkChunksInserted);
+            Assert.Equal(ErrorCode.TransactionFailed, Assert.Throws<TransactionStateException>(tx.Commit).Code);
+            failing = false;
+        }
+
+        Assert.Equal(0, users.Count());
+        Assert.Empty(users.CheckConsistency());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the documents without an expiry of their own get the default lifetime, stored apart
+    public async Task Documents_inserted_in_bulk_get_the_expiry_entries_the_collector_goes_by(bool defaultLifetime)
+    {
+        var lifetime = defaultLifetime ? TimeSpan.FromMinutes(30) : (TimeSpan?)null;
+        var (users, oneByOne) = OpenUsers(lifetime: lifetime);
+        var documents = Enumerable.Range(0, 3_000).Select(NewUser).ToList();
+        InsertMany(users, documents, callers: true);
+        InsertMany(oneByOne, documents, callers: true);
+        Assert.Equal(1, users.BulkChunksInserted);
+        Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
+
+        _time.Advance(TimeSpan.FromMinutes(20));
+        var expired = documents.Count(u => u.ExpiresAt <= _time.GetUtcNow());
+        Assert.InRange(expired, 1, documents.Count - 1);
+        Assert.Equal(expired, await users.Database.CollectExpiredAsync());
+        Assert.Equal(documents.Count - expired, users.Count());
+        var now = _time.GetUtcNow();
+        Assert.All(documents, u => Assert.Equal(u.ExpiresAt is null || u.ExpiresAt > now, users.Get(u.Id) is not null));
+        Assert.Equal(expired, await oneByOne.Database.CollectExpiredAsync());
+        Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
+
+        _time.Advance(TimeSpan.FromMinutes(30)); // past the default lifetime, and every document's own expiry
+        var rest = documents.Count(u => u.ExpiresAt is not null || defaultLifetime) - expired;
+        Assert.Equal(rest, await users.Database.CollectExpiredAsync());
+        Assert.Equal(defaultLifetime ? 0 : documents.Count(u => u.ExpiresAt is null), users.Count());
+        Assert.Empty(users.CheckConsistency());
+        TestDatabases.AssertConsistent(users.Database);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Inserting_over_an_expired_document_or_taking_its_unique_value_succeeds_as_a_single_insert_does(bool defaultLifetime)
+    {
+        var lifetime = defaultLifetime ? TimeSpan.FromSeconds(1) : (TimeSpan?)null;
+        var (users, oneByOne) = OpenUsers(bulkChunk: 256, lifetime);
+        var expiring = defaultLifetime ? (DateTimeOffset?)null : Start + TimeSpan.FromSeconds(1);
+        foreach (var collection in new[] { users, oneByOne })
+        {
+            collection.Insert(new User { Id = 5, Email = "old5", ExpiresAt = expiring });
+            collection.Insert(new User { Id = 100_000, Email = "u700@x", ExpiresAt = expiring }); // a value document 700 takes
+            collection.Insert(new User { Id = 100_001, Email = "live", ExpiresAt = Start + TimeSpan.FromDays(1) });
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var documents = Enumerable.Range(0, 1_024).Select(NewUser).ToList();
+        InsertMany(users, documents, callers: true);
+        InsertMany(oneByOne, documents, callers: true);
+
+        // Chunks of 256: [0, 256) holds key 5 and [512, 768) the value of 100,000; the other two go through in bulk.
+        Assert.Equal(2, users.BulkChunksInserted);
+        Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
+        Assert.Equal("u5@x", users.Get(5)?.Email);
+        Assert.Equal(700, users.ByEmail.Get("u700@x")?.Id);
+        Assert.Null(users.ByEmail.Get("old5"));
+        using (var read = users.Database.BeginRead())
+        {
+            Assert.Equal(1_025, read.Count(read.GetKeyspace("users"))); // the expired holder of "u700@x" was deleted
+        }
+
+        Assert.Equal(1_025, users.Count());
+        Assert.Empty(users.CheckConsistency());
+        TestDatabases.AssertConsistent(users.Database);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task InsertManyAsync_puts_chunks_in_bulk_and_refuses_as_InsertMany_does(bool callers)
+    {
+        var (users, oneByOne) = OpenUsers(bulkChunk: 512);
+        var documents = Enumerable.Range(0, 1_500).Select(NewUser).ToList(); // two chunks of 512 and a remainder of 476
+        foreach (var collection in new[] { users, oneByOne })
+        {
+            if (callers)
+            {
+                using var tx = collection.Database.BeginWrite();
+                tx.CreateKeyspace("promotes");
+                await collection.InsertManyAsync(documents, tx);
+                await tx.CommitAsync();
+            }
+            else
+            {
+                await collection.InsertManyAsync(documents);
+            }
+        }
+
+        Assert.Equal(3, users.BulkChunksInserted);
+        Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
+        AssertReads(users, documents);
+
+        // A key taken twice in a chunk: the documents before the second are written, none after it.
+        var more = Enumerable.Range(2_000, 1_000).Select(NewUser).Select(u => u.Id == 2_700 ? NewUser(2_100) : u).ToList();
+        using (var tx = users.Database.BeginWrite())
+        {
+            tx.CreateKeyspace("more");
+            var duplicate = await Assert.ThrowsAsync<DocumentException>(() => users.InsertManyAsync(more, tx));
+            Assert.Equal(ErrorCode.DuplicateKey, duplicate.Code);
+            Assert.Equal(1_500 + 700, users.Count(tx));
+            Assert.NotNull(users.Get(2_699, tx));
+            Assert.Null(users.Get(2_701, tx));
+            Assert.Empty(users.CheckConsistency(tx));
+        }
+
+        Assert.Equal(4, users.BulkChunksInserted); // [2,000, 2,512) in bulk; [2,512, 3,000) took itself back
+    }
+
+    private Database OpenInMemory(TimeSpan? lifetime = null)
+    {
+        var options = new DatabaseOptions { TimeProvider = _time };
+        options.Ttl.RunCollectorInBackground = false;
+        if (lifetime is not null)
+        {
+            options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = lifetime };
+        }
+
+        var database = Database.OpenInMemory(options);
+        _databases.Add(database);
+        return database;
+    }
+
+    /// <summary>Users in chunks of <paramref name="bulkChunk"/>, and in another database, one by one.</summary>
+    private (UserCollection Users, UserCollection OneByOne) OpenUsers(int bulkChunk = 4096, TimeSpan? lifetime = null) =>
+        (new UserCollection(OpenInMemory(lifetime)) { BulkChunk = bulkChunk },
+            new UserCollection(OpenInMemory(lifetime)) { BulkChunk = 0 });
+
+    private PartCollection OpenParts(int bulkChunk)
+    {
+        var parts = new PartCollection(OpenInMemory()) { BulkChunk = bulkChunk };
+        parts.Insert(new Part { Id = -1, Code = "taken", Tag = "t" });
+        return parts;
+    }
+
+    /// <summary>A user whose expiry (on one in three) lies 1 to 40 minutes after <see cref="Start"/>.</summary>
+    private static User NewUser(int i) => new()
+    {
+        Id = i,
+        Email = $"u{i}@x",
+        Age = i % 50,
+        Name = "n" + i,
+        ExpiresAt = i % 3 == 0 ? Start + TimeSpan.FromMinutes(1 + (i % 40)) : null,
+    };
+
+    /// <summary>A part whose expiry (on even keys) lies an hour after <see cref="Start"/>.</summary>
+    private static Part NewPart(int i) => new()
+    {
+        Id = i,
+        Code = $"c{i}",
+        Tag = $"t{i % 7}",
+        ExpiresAt = i % 2 == 0 ? Start + TimeSpan.FromHours(1) : null,
+    };
+
+    private static void InsertMany(UserCollection users, List<User> documents, bool callers)
+    {
+        if (!callers)
+        {
+            users.InsertMany(documents);
+            return;
+        }
+
+        using var tx = users.Database.BeginWrite();
+        tx.CreateKeyspace("promotes"); // a keyspace change moves the transaction to its private tree
+        users.InsertMany(documents, tx);
+        tx.Commit();
+    }
+
+    /// <summary>Every read path finds every document, by key and by each index, and the collection is consistent.</summary>
+    private static void AssertReads(UserCollection users, List<User> documents)
+    {
+        Assert.Equal(documents.Count, users.Count());
+        foreach (var user in documents.Where(u => u.Id % 97 == 0))
+        {
+            var stored = users.Get(user.Id);
+            Assert.Equal((user.Email, user.Age, user.Name, user.ExpiresAt), (stored?.Email, stored?.Age, stored?.Name, stored?.ExpiresAt));
+            Assert.Equal(user.Id, users.ByEmail.Get(user.Email)?.Id);
+        }
+
+        for (var age = 0; age < 50; age += 7)
+        {
+            var expected = documents.Where(u => u.Age == age).Select(u => u.Id).Order().ToList();
+            Assert.Equal(expected.Count, users.ByAge.Count(age));
+            Assert.Equal(expected, users.ByAge.Find(age).Select(u => u.Id));
+            Assert.Equal(expected, users.Query().Where(u => u.Age.Is(age)).Select(u => u.Id));
+        }
+
+        Assert.Equal(documents.Count(u => u.Age >= 40), users.Query().Where(u => u.Age.AtLeast(40)).Count());
+        Assert.Empty(users.CheckConsistency());
+        TestDatabases.AssertConsistent(users.Database);
+    }
+
+    /// <summary>Every key and value of the collection's trees (documents, indexes, expiries), one line each.</summary>
+    private static List<string> Trees(Database database, string collection)
+    {
+        using var read = database.BeginRead();
+        return Trees(read, collection);
+    }
+
+    private static List<string> Trees(Transaction transaction, string collection) =>
+    [
+        .. transaction.GetKeyspaces()
+            .Where(k => k.Name == collection || k.Name.StartsWith(collection + "#", StringComparison.Ordinal))
+            .SelectMany(k => transaction.Scan(k).Select(e => $"{k.Name} {Convert.ToHexString(e.Key)} {Convert.ToHexString(e.Value)}")),
+    ];
+
+    private sealed class EnumerationFailedException() : Exception("The sequence failed.");
+
+    public sealed class Part
+    {
+        /// <summary>A code the serializer refuses.</summary>
+        public const string SerializerThrows = "serializer throws";
+
+        /// <summary>A code whose unique index's getter throws.</summary>
+        public const string GetterThrows = "getter throws";
+
+        public long Id { get; init; }
+
+        public string Code { get; set; } = "";
+
+        public string Tag { get; set; } = "";
+
+        public DateTimeOffset? ExpiresAt { get; set; }
+    }
+
+    private sealed class PartCollection(Database database) : Collection<Part, long>(database, PartSchema.Instance)
+    {
+        /// <summary>The keys of the documents with an entry in the expiry index (its entry: the instant, then the key).</summary>
+        public HashSet<long> ExpiryEntries(Transaction transaction) =>
+        [
+            .. transaction.Scan(transaction.GetKeyspace(IndexKeyspaceName(Name, "$expiry")))
+                .Select(e => new KeyReader(e.Key.AsSpan(sizeof(long))).ReadInt64()),
+        ];
+
+        public Part? ByCode(string code, Transaction transaction)
+        {
+            var writer = new KeyWriter(stackalloc byte[64]);
+            try
+            {
+                writer.WriteString(code);
+                return transaction.TryGet(IndexKeyspace(1), writer.ToArray(), out var key)
+                    ? Get(new KeyReader(key).ReadInt64(), transaction)
+                    : null;
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parts: an index on the tag, then a unique one on the code (a chunk whose code is taken has put every tag entry by
+    /// then), and an expiry member.
+    /// </summary>
+    private sealed class PartSchema : DocumentSchema<Part, long>
+    {
+        public static readonly PartSchema Instance = new();
+
+        private PartSchema()
+            : base("parts", [new TagIndex(), new CodeIndex()])
+        {
+        }
+
+        public override long GetKey(Part document) => document.Id;
+
+        public override void WriteKey(ref KeyWriter writer, long key) => writer.WriteInt64(key);
+
+        public override long ReadKey(ref KeyReader reader) => reader.ReadInt64();
+
+        public override bool HasExpiresAt => true;
+
+        public override DateTimeOffset? GetExpiresAt(Part document) => document.ExpiresAt;
+
+        public override void Serialize(ref MessagePackWriter writer, Part document)
+        {
+            if (document.Code == Part.SerializerThrows)
+            {
+                throw new InvalidOperationException("The serializer refuses this document.");
+            }
+
+            writer.WriteArrayHeader(3);
+            writer.WriteString(document.Code);
+            writer.WriteString(document.Tag);
+            if (document.ExpiresAt is { } expiresAt)
+            {
+                writer.Write(expiresAt);
+            }
+            else
+            {
+                writer.WriteNil();
+            }
+        }
+
+        public override Part Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey)
+        {
+            var id = new KeyReader(primaryKey).ReadInt64();
+            reader.ReadArrayHeader();
+            var code = reader.ReadNullableString() ?? "";
+            var tag = reader.ReadNullableString() ?? "";
+            var expiresAt = reader.TryReadNil() ? (DateTimeOffset?)null : reader.ReadDateTimeOffset();
+            return new Part { Id = id, Code = code, Tag = tag, ExpiresAt = expiresAt };
+        }
+    }
+
+    private sealed class CodeIndex() : IndexSchema<Part>("Code", true, ["Code"])
+    {
+        public override bool WriteKey(ref KeyWriter writer, Part document)
+        {
+            if (document.Code == Part.GetterThrows)
+            {
+                throw new InvalidOperationException("The getter of the code throws.");
+            }
+
+            writer.WriteString(document.Code);
+            return true;
+        }
+
+        public override void SkipKey(ref KeyReader reader) => reader.ReadString();
+    }
+
+    private sealed class TagIndex() : IndexSchema<Part>("Tag", false, ["Tag"])
+    {
+        public override bool WriteKey(ref KeyWriter writer, Part document)
+        {
+            writer.WriteString(document.Tag);
+            return true;
+        }
+
+        public override void SkipKey(ref KeyReader reader) => reader.ReadString();
+    }
+}
