@@ -3,7 +3,8 @@ using System.Buffers.Binary;
 namespace Persistence.Collections;
 
 /// <content>
-/// <c>InsertMany</c> in a large transaction: a chunk's documents first, then each of their trees' entries in turn.
+/// <c>InsertMany</c> of a list in a large transaction: a chunk's documents first, then each of their trees' entries in
+/// turn.
 /// </content>
 public abstract partial class Collection<T, TKey>
 {
@@ -13,67 +14,67 @@ public abstract partial class Collection<T, TKey>
     /// documents, then all their entries in one index, then in the next, so that each tree's pages and code stay in
     /// the processor's caches while it is written.
     /// </summary>
-    internal int BulkChunk { get; set; } = 4096;
+    internal int BulkChunk { get; set; } = 1024;
 
     /// <summary>Fewer documents than this are written one by one.</summary>
     internal const int MinBulkChunk = 256;
 
-    /// <summary>Chunks put in bulk since the collection was made (for tests: a chunk that fell back is not counted).</summary>
-    internal int BulkChunksInserted => _bulkChunksInserted;
+    /// <summary>Documents put in bulk since the collection was made (for tests).</summary>
+    internal long BulkInserted => Interlocked.Read(ref _bulkInserted);
 
-    private int _bulkChunksInserted;
+    private long _bulkInserted;
 
     /// <summary>
     /// Inserts <paramref name="documents"/> in order, with the outcome of writing them one by one: on a refusal, the
     /// documents before the refused one are written (with their entries) and the refusal is thrown.
     /// </summary>
+    /// <remarks>
+    /// Only a collection (a list, an array) is taken in chunks: its documents exist before the first is written. A lazy
+    /// sequence is written as it is read, since it may read the transaction, or hand over one object refilled for each
+    /// document, and must see each document written before it yields the next.
+    /// </remarks>
     private void InsertAll(WriteTransaction transaction, IEnumerable<T> documents)
     {
-        T[]? chunk = null;
-        var buffered = 0;
-        using var enumerator = documents.GetEnumerator();
-        while (true)
+        var count = documents switch
         {
-            bool more;
-            T? document;
-            try
+            ICollection<T> collection => collection.Count,
+            IReadOnlyCollection<T> collection => collection.Count,
+            _ => 0,
+        };
+
+        if (count < MinBulkChunk || BulkChunk < MinBulkChunk)
+        {
+            foreach (var document in documents)
             {
-                more = enumerator.MoveNext();
-                document = more ? enumerator.Current : null;
-            }
-            catch
-            {
-                InsertBuffered(transaction, chunk, buffered); // the documents before an enumeration that throws are written
-                throw;
+                Write(transaction, NotNull(document), WriteMode.Insert);
             }
 
-            if (!more)
-            {
-                break;
-            }
+            return;
+        }
 
-            if (document is null)
-            {
-                InsertBuffered(transaction, chunk, buffered);
-                throw new ArgumentException("The sequence contains a null document.", nameof(documents));
-            }
-
+        var chunk = new T[Math.Min(count, BulkChunk)];
+        var buffered = 0;
+        foreach (var document in documents)
+        {
             if (buffered == 0 && !CanInsertInBulk(transaction))
             {
-                Write(transaction, document, WriteMode.Insert);
+                Write(transaction, NotNull(document), WriteMode.Insert); // until the transaction has its private tree
                 continue;
             }
 
-            chunk ??= new T[BulkChunk];
-            chunk[buffered++] = document;
+            chunk[buffered++] = document; // a null is refused in its turn, after the documents before it
             if (buffered == chunk.Length)
             {
-                InsertBuffered(transaction, chunk, buffered);
+                InsertChunk(transaction, chunk.AsSpan(0, buffered));
                 buffered = 0;
             }
         }
 
-        InsertBuffered(transaction, chunk, buffered);
+        InsertChunk(transaction, chunk.AsSpan(0, buffered));
+        chunk.AsSpan().Clear();
+
+        static T NotNull(T? document) =>
+            document ?? throw new ArgumentException("The sequence contains a null document.", nameof(documents));
     }
 
     /// <summary>
@@ -81,60 +82,140 @@ public abstract partial class Collection<T, TKey>
     /// writes wait in its overlay), and entries in another tree to gain anything.
     /// </summary>
     private bool CanInsertInBulk(WriteTransaction transaction) =>
-        !transaction.UsesOverlay && (Schema.Indexes.Count > 0 || HasExpiry) && BulkChunk >= MinBulkChunk;
+        !transaction.UsesOverlay && (Schema.Indexes.Count > 0 || HasExpiry);
 
-    private void InsertBuffered(WriteTransaction transaction, T[]? chunk, int count)
+    /// <summary>
+    /// Puts the documents of the chunk that go in bulk, then writes the rest one by one: the first of those is one a
+    /// single insert refuses, or decides otherwise than a fresh insert (a document or unique value of an expired
+    /// document), and <see cref="Write"/> decides it as before.
+    /// </summary>
+    private void InsertChunk(WriteTransaction transaction, ReadOnlySpan<T> documents)
     {
-        if (count == 0)
+        var done = documents.Length < MinBulkChunk ? 0 : InsertLeading(transaction, documents);
+        Interlocked.Add(ref _bulkInserted, done);
+        for (var d = done; d < documents.Length; d++)
         {
-            return;
+            Write(transaction, documents[d] ?? throw new ArgumentException("The sequence contains a null document.", "documents"), WriteMode.Insert);
         }
-
-        var documents = chunk.AsSpan(0, count);
-        if (count < MinBulkChunk || !TryInsertChunk(transaction, documents))
-        {
-            foreach (var document in documents)
-            {
-                Write(transaction, document, WriteMode.Insert);
-            }
-        }
-
-        documents.Clear(); // the array is reused: it should not keep the caller's documents alive
     }
 
     /// <summary>
-    /// Puts the documents, then their entries tree by tree. Returns false, having taken back everything it put, when
-    /// anything is not as a fresh insert of every document expects: a key or unique value present (in the tree or twice
-    /// in the chunk; in a collection with expiry, its holder may have expired), a getter or serializer that throws, a
-    /// size over a limit. The caller then writes the documents one by one, which decides each case as a single insert
-    /// does: it writes the documents before a refused one and throws the refusal. Throws only when the transaction has
-    /// failed.
+    /// Puts the longest leading run of <paramref name="documents"/> that a fresh insert of each, one after another, puts
+    /// without a refusal, and returns its length. First every document's key and entries are computed up to the first
+    /// whose getters throw or whose entries are over a limit, and the run ends before the first that repeats a unique
+    /// value of an earlier one; then the documents are encoded and put up to the first whose serializer throws, whose
+    /// encoding is over the limit or whose key is present; then each tree's entries, up to the first unique value
+    /// present. A unique value present ends the run there: what the run put for the documents after
+    /// it is deleted (every such key was absent before), though those puts and deletes stay in the transaction's log
+    /// (a commit checks them for conflicts like its other writes). Throws only when the transaction has failed.
     /// </summary>
-    private bool TryInsertChunk(WriteTransaction transaction, ReadOnlySpan<T> documents)
+    private int InsertLeading(WriteTransaction transaction, ReadOnlySpan<T> documents)
     {
         var trees = EntryTrees();
-        var keys = new byte[documents.Length][];
         var entries = new byte[]?[trees.Length][];
         for (var t = 0; t < trees.Length; t++)
         {
             entries[t] = new byte[documents.Length][];
         }
 
-        var added = 0; // documents put
-        var put = new int[trees.Length]; // entries put, per tree, in document order
-        var now = HasExpiry ? transaction.SnapshotTime : default;
+        var keys = new byte[documents.Length][];
+        var run = Prepare(transaction, documents, trees, keys, entries);
+        var put = 0;
         try
         {
-            for (var d = 0; d < documents.Length; d++)
+            for (; put < run; put++)
             {
-                var document = documents[d];
-                var key = EncodeKey(Schema.GetKey(document));
-                for (var i = 0; i < Schema.Indexes.Count; i++)
+                var encoded = Encode(documents[put]!);
+                Database.ValidateValue(encoded);
+                if (!transaction.TryAdd(Documents, keys[put], encoded, out _))
                 {
-                    // As in Write, every index value is computed before the document's encoding.
+                    break;
+                }
+            }
+        }
+        catch (Exception) when (transaction.IsActive)
+        {
+            // A serializer that throws, or a document over the size limit: written one by one, it throws again.
+        }
+
+        run = put;
+
+        var done = new int[trees.Length]; // per tree: the entries of documents [0, done) are put
+        for (var t = 0; t < trees.Length; t++)
+        {
+            var tree = trees[t];
+            for (var d = 0; d < run; d++)
+            {
+                if (entries[t][d] is { } entry)
+                {
+                    var (entryKey, entryValue) = tree.Entry(entry, keys[d]);
+                    if (!transaction.TryAdd(tree.Keyspace, entryKey, entryValue, out _))
+                    {
+                        // The run ends here: take back what the documents from this one on put in the trees before.
+                        for (var u = 0; u < t; u++)
+                        {
+                            for (var e = d; e < done[u]; e++)
+                            {
+                                if (entries[u][e] is { } taken)
+                                {
+                                    transaction.Delete(trees[u].Keyspace, trees[u].Entry(taken, keys[e]).Key);
+                                }
+                            }
+
+                            done[u] = d;
+                        }
+
+                        for (var e = d; e < put; e++)
+                        {
+                            transaction.Delete(Documents, keys[e]);
+                        }
+
+                        run = put = d;
+                        break;
+                    }
+                }
+
+                done[t] = d + 1;
+            }
+
+            done[t] = run;
+        }
+
+        return run;
+    }
+
+    /// <summary>
+    /// Computes each document's key and entries (all before any document is encoded: <see cref="Write"/> computes a
+    /// document's index values before its encoding), up to the first whose getters throw or whose entries are over a
+    /// limit, and checks that no unique value repeats an earlier document's. Returns how many documents lead without
+    /// either.
+    /// </summary>
+    private int Prepare(WriteTransaction transaction, ReadOnlySpan<T> documents, EntryTree[] trees, byte[][] keys, byte[]?[][] entries)
+    {
+        var indexes = Schema.Indexes.Count;
+        var seen = new HashSet<byte[]>?[indexes];
+        var now = HasExpiry ? transaction.SnapshotTime : default;
+        for (var d = 0; d < documents.Length; d++)
+        {
+            if (documents[d] is not { } document)
+            {
+                return d;
+            }
+
+            try
+            {
+                var key = EncodeKey(Schema.GetKey(document));
+                for (var i = 0; i < indexes; i++)
+                {
                     if (EncodeIndexValue(i, document) is { } value)
                     {
-                        Database.ValidateKeyLength(Schema.Indexes[i].Unique ? value.Length : value.Length + key.Length);
+                        var unique = Schema.Indexes[i].Unique;
+                        Database.ValidateKeyLength(unique ? value.Length : value.Length + key.Length);
+                        if (unique && !(seen[i] ??= new HashSet<byte[]>(ByteArrayComparer.Instance)).Add(value))
+                        {
+                            return d; // an earlier document of the chunk holds the value
+                        }
+
                         entries[i][d] = EntryKey(i, value, key);
                     }
                 }
@@ -144,79 +225,25 @@ public abstract partial class Collection<T, TKey>
                     Database.ValidateKeyLength(sizeof(long) + key.Length);
                     if (NewExpiry(document, now) is { } expiry)
                     {
-                        entries[Schema.Indexes.Count][d] = ExpiryEntry(expiry, key);
+                        entries[indexes][d] = ExpiryEntry(expiry, key);
                         if (_storedExpiry is not null)
                         {
                             var ticks = new byte[sizeof(long)];
                             BinaryPrimitives.WriteInt64BigEndian(ticks, expiry.UtcTicks);
-                            entries[Schema.Indexes.Count + 1][d] = ticks; // its tree's key is the document's
+                            entries[indexes + 1][d] = ticks; // its tree's key is the document's
                         }
                     }
                 }
 
-                var encoded = Encode(document);
-                Database.ValidateValue(encoded);
-                if (!transaction.TryAdd(Documents, key, encoded, out _))
-                {
-                    return TakeBack(transaction, trees, keys, added, entries, put);
-                }
-
                 keys[d] = key;
-                added++;
             }
-
-            for (var t = 0; t < trees.Length; t++)
+            catch (Exception) when (transaction.IsActive)
             {
-                var tree = trees[t];
-                for (var d = 0; d < documents.Length; d++)
-                {
-                    if (entries[t][d] is not { } entry)
-                    {
-                        continue;
-                    }
-
-                    var (entryKey, entryValue) = tree.Entry(entry, keys[d]);
-                    if (!transaction.TryAdd(tree.Keyspace, entryKey, entryValue, out _))
-                    {
-                        return TakeBack(transaction, trees, keys, added, entries, put);
-                    }
-
-                    put[t] = d + 1;
-                }
-            }
-
-            Interlocked.Increment(ref _bulkChunksInserted);
-            return true;
-        }
-        catch (Exception) when (transaction.IsActive)
-        {
-            return TakeBack(transaction, trees, keys, added, entries, put);
-        }
-    }
-
-    /// <summary>
-    /// Deletes what <see cref="TryInsertChunk"/> put: every key it put was absent before, so the trees then hold what
-    /// they held before it. Returns false.
-    /// </summary>
-    private bool TakeBack(WriteTransaction transaction, EntryTree[] trees, byte[][] keys, int added, byte[]?[][] entries, int[] put)
-    {
-        for (var t = 0; t < trees.Length; t++)
-        {
-            for (var d = 0; d < put[t]; d++)
-            {
-                if (entries[t][d] is { } entry)
-                {
-                    transaction.Delete(trees[t].Keyspace, trees[t].Entry(entry, keys[d]).Key);
-                }
+                return d; // written one by one, it throws again, after the documents before it
             }
         }
 
-        for (var d = 0; d < added; d++)
-        {
-            transaction.Delete(Documents, keys[d]);
-        }
-
-        return false;
+        return documents.Length;
     }
 
     /// <summary>
