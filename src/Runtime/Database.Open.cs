@@ -99,7 +99,7 @@ public sealed partial class Database
             _store.Cache.RecycleEvictedBuffers(_store.Pages, _chain.NothingPinned);
             Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly, ScheduleBufferedFlush, Metrics)
             {
-                OpenWriters = () => Sequencer.OpenWriters,
+                OpenWriters = () => Sequencer.OpenDurableWriters,
             };
             Log.Opened(Logger, Path, meta.PageSize, _freeSpace.PageCount, meta.CheckpointVersion);
             if (recovered.Commits > 0)

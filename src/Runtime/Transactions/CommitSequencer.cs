@@ -24,6 +24,7 @@ internal sealed class CommitSequencer
     private readonly ConflictDetector _conflicts = new(); // used under _lock only
     private long _oldestWriter = long.MaxValue;
     private int _openWriters;
+    private int _openDurableWriters;
     private DbVersion _pruneCursor;
     private long _dirtyNodes;
 
@@ -72,9 +73,16 @@ internal sealed class CommitSequencer
 
     /// <summary>
     /// Write transactions begun and not yet ended (a commit ends its transaction once it is acknowledged); read without
-    /// the lock, by the WAL leader gathering the commits about to arrive.
+    /// the lock.
     /// </summary>
     public int OpenWriters => Volatile.Read(ref _openWriters);
+
+    /// <summary>
+    /// The <see cref="OpenWriters"/> begun with <see cref="Durability.Durable"/>: those whose commits can share a sync.
+    /// Read without the lock, by the WAL leader gathering the commits about to arrive; a buffered transaction left open
+    /// would otherwise make every durable batch wait out the gather's stall.
+    /// </summary>
+    public int OpenDurableWriters => Volatile.Read(ref _openDurableWriters);
 
     public void ResetDirtyNodes(long counted) => Interlocked.Add(ref _dirtyNodes, -counted);
 
@@ -88,6 +96,11 @@ internal sealed class CommitSequencer
             var snapshot = _chain.PinVisible();
             CollectionsMarshal.GetValueRefOrAddDefault(_writers, snapshot.Number, out _)++;
             Volatile.Write(ref _openWriters, _openWriters + 1);
+            if (durability == Durability.Durable)
+            {
+                Volatile.Write(ref _openDurableWriters, _openDurableWriters + 1);
+            }
+
             _oldestWriter = Math.Min(_oldestWriter, snapshot.Number);
             return new WriteTransaction(_database, snapshot, durability);
         }
@@ -105,6 +118,11 @@ internal sealed class CommitSequencer
             }
 
             Volatile.Write(ref _openWriters, _openWriters - 1);
+            if (transaction.Durability == Durability.Durable)
+            {
+                Volatile.Write(ref _openDurableWriters, _openDurableWriters - 1);
+            }
+
             if (--open == 0)
             {
                 _writers.Remove(number);

@@ -45,8 +45,8 @@ internal sealed partial class WalWriter : IDisposable
     public int MaxFramePayload { get; }
 
     /// <summary>
-    /// Write transactions open (<see cref="Transactions.CommitSequencer.OpenWriters"/>): a leader about to sync waits
-    /// briefly for those not queued yet (<see cref="GatherWindow"/>). Null: it never waits.
+    /// Durable write transactions open (<see cref="Transactions.CommitSequencer.OpenDurableWriters"/>): a leader about to
+    /// sync waits briefly for those not queued yet (<see cref="GatherWindow"/>). Null: it never waits.
     /// </summary>
     public Func<int>? OpenWriters { get; init; }
 

@@ -167,8 +167,29 @@ public sealed class GroupCommitTests
     }
 
     /// <summary>
+    /// An open buffered transaction is not waited for: its commit shares no sync. With windows of seconds, a wait would
+    /// show.
+    /// </summary>
+    [Fact]
+    public void A_durable_commit_beside_an_open_buffered_transaction_does_not_wait()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Wal!.GatherWindow = db.Wal.GatherStall = TimeSpan.FromSeconds(2);
+        var gathered = db.Wal.Gathered;
+        using (var buffered = db.BeginWrite(Durability.Buffered))
+        {
+            buffered.Put(ks, Bytes("buffered"), Bytes("1"));
+            db.Write(tx => tx.Put(ks, Bytes("durable"), Bytes("2")));
+        }
+
+        Assert.Equal(gathered, db.Wal.Gathered);
+    }
+
+    /// <summary>
     /// A durable commit queued with a buffered one does not wait either: while a sync is held, a buffered and a durable
-    /// commit queue, and another transaction stays open; the batch that takes them both claims at once.
+    /// commit queue, and two other durable transactions stay open; the batch that takes them both claims at once.
     /// </summary>
     [Fact]
     public async Task A_batch_mixing_buffered_and_durable_commits_does_not_wait()
@@ -183,6 +204,7 @@ public sealed class GroupCommitTests
         Task first = Task.CompletedTask, buffered = Task.CompletedTask, durable = Task.CompletedTask;
         var gathered = 0L;
         using var open = db.BeginWrite(); // never commits
+        using var other = db.BeginWrite(); // nor this: more durable writers are open than commits queue
         try
         {
             first = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Bytes("first"), Bytes("1"))));
