@@ -1,19 +1,26 @@
-using Persistence.Collections;
-using Persistence.Serialization;
 using Persistence.Testing;
+using Persistence.Transactions;
 
 namespace Persistence.Tests.Collections;
 
 /// <summary>
-/// <c>InsertMany</c> in a large transaction puts a chunk's documents, then their entries tree by tree
-/// (Collection.Bulk.cs), and takes the chunk back to write it one by one when anything is not as a fresh insert expects.
-/// Each test runs the same calls in a second database whose collection writes every document one by one
-/// (<c>BulkChunk = 0</c>, the behaviour before chunks) and compares the outcome and every tree of the collection, key
-/// by key; <c>BulkChunksInserted</c> shows that the chunks went through in bulk where they should.
+/// <c>InsertMany</c> of a collection (a list, an array) in a large transaction puts the leading run of each chunk that
+/// fresh inserts would put, documents first, then their entries tree by tree, and writes the rest of the chunk one by
+/// one (Collection.Bulk.cs); a lazy sequence is written one by one as it is read. Each test runs the same calls in a
+/// second database whose collection writes every document one by one (<c>BulkChunk = 0</c>, the behaviour before
+/// chunks) and compares the outcome and every tree of the collection, key by key; <c>BulkInserted</c> shows how many
+/// documents went through in bulk.
 /// </summary>
-public sealed class BulkInsertTests : IDisposable
+public sealed partial class BulkInsertTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// At most how many documents InsertMany's own transaction writes one by one before its overlay turns into a private
+    /// tree and chunks can begin: each document writes at least three entries (itself and two index entries).
+    /// </summary>
+    private const int FirstOneByOne = WriteOverlay.PromoteAfter / 3 + 1;
+
     private readonly FakeTimeProvider _time = new(Start);
     private readonly List<Database> _databases = [];
 
@@ -25,21 +32,66 @@ public sealed class BulkInsertTests : IDisposable
         }
     }
 
-    [Theory]
-    [InlineData(true)] // the caller's transaction, large from the start
-    [InlineData(false)] // InsertMany's own: small for its first documents, then large
-    public void Several_chunks_and_a_remainder_leave_the_trees_that_inserting_one_by_one_leaves(bool callers)
+    /// <summary>How <c>InsertMany</c> is handed its documents.</summary>
+    public enum Sequence
     {
-        const int count = 10_000; // two chunks of 4,096 and a remainder written in bulk too
-        var (users, oneByOne) = OpenUsers();
-        var documents = Enumerable.Range(0, count).Select(NewUser).ToList();
-        InsertMany(users, documents, callers);
-        InsertMany(oneByOne, documents, callers);
+        /// <summary>A list: taken in chunks.</summary>
+        List,
 
-        Assert.Equal(3, users.BulkChunksInserted);
-        Assert.Equal(0, oneByOne.BulkChunksInserted); // the comparison is with the old path
+        /// <summary>An <see cref="IReadOnlyCollection{T}"/> that is not an <see cref="ICollection{T}"/>: taken in chunks.</summary>
+        ReadOnlyCollection,
+
+        /// <summary>A sequence read as it is written: one by one.</summary>
+        Lazy,
+    }
+
+    [Theory]
+    [InlineData(true, Sequence.List)] // the caller's transaction, large from the start
+    [InlineData(false, Sequence.List)] // InsertMany's own: small for its first documents, then large
+    [InlineData(true, Sequence.ReadOnlyCollection)]
+    [InlineData(true, Sequence.Lazy)]
+    [InlineData(false, Sequence.Lazy)]
+    public void Several_chunks_and_a_remainder_leave_the_trees_that_inserting_one_by_one_leaves(bool callers, Sequence sequence)
+    {
+        const int count = 10_000; // nine chunks of 1,024 and a remainder of 784, written in bulk too
+        var (users, oneByOne) = OpenUsers(bulkChunk: 1_024);
+        var documents = Enumerable.Range(0, count).Select(NewUser).ToList();
+        InsertMany(users, As(documents, sequence), callers);
+        InsertMany(oneByOne, As(documents, sequence), callers);
+
+        if (sequence == Sequence.Lazy)
+        {
+            Assert.Equal(0, users.BulkInserted); // read ahead of the writes, it could see what it yields unwritten
+        }
+        else if (callers)
+        {
+            Assert.Equal(count, users.BulkInserted);
+        }
+        else
+        {
+            Assert.InRange(users.BulkInserted, count - FirstOneByOne, count - 1);
+        }
+
+        Assert.Equal(0, oneByOne.BulkInserted); // the comparison is with the old path
         Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
         AssertReads(users, documents);
+    }
+
+    [Theory]
+    [InlineData(255, 1_024, 0)] // too few documents for a chunk
+    [InlineData(256, 1_024, 256)]
+    [InlineData(300, 255, 0)] // chunks too small: bulk is off
+    [InlineData(600, 256, 512)] // two chunks of 256; the remainder of 88 is too small for one
+    public void A_collection_goes_in_chunks_of_at_least_256_documents(int count, int bulkChunk, int inBulk)
+    {
+        var (users, oneByOne) = OpenUsers(bulkChunk);
+        var documents = Enumerable.Range(0, count).Select(NewUser).ToArray();
+        InsertMany(users, documents, callers: true);
+        InsertMany(oneByOne, documents, callers: true);
+
+        Assert.Equal(inBulk, users.BulkInserted);
+        Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
+        AssertReads(users, [.. documents]);
     }
 
     [Fact]
@@ -56,7 +108,7 @@ public sealed class BulkInsertTests : IDisposable
             tx.Commit();
         }
 
-        Assert.Equal(3, users.BulkChunksInserted);
+        Assert.Equal(10_000, users.BulkInserted);
         var written = Trees(db, "users");
         var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(1));
         db.Dispose();
@@ -94,13 +146,21 @@ public sealed class BulkInsertTests : IDisposable
 
     private const int Refused = 1_400;
 
-    public static TheoryData<Refusal, bool> Refusals()
+    public static TheoryData<Refusal, bool, bool> Refusals()
     {
-        var data = new TheoryData<Refusal, bool>();
+        var data = new TheoryData<Refusal, bool, bool>();
         foreach (var refusal in Enum.GetValues<Refusal>())
         {
-            data.Add(refusal, true); // in the caller's transaction
-            data.Add(refusal, false); // in InsertMany's own
+            foreach (var collection in new[] { true, false })
+            {
+                if (collection && refusal == Refusal.EnumeratorThrows)
+                {
+                    continue;
+                }
+
+                data.Add(refusal, true, collection); // in the caller's transaction
+                data.Add(refusal, false, collection); // in InsertMany's own
+            }
         }
 
         return data;
@@ -108,13 +168,13 @@ public sealed class BulkInsertTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public void A_refusal_in_a_chunk_leaves_the_documents_before_it_with_their_entries_and_none_after_it(Refusal refusal, bool callers)
+    public void A_refusal_in_a_chunk_leaves_the_documents_before_it_with_their_entries_and_none_after_it(Refusal refusal, bool callers, bool collection)
     {
         var (parts, oneByOne) = (OpenParts(bulkChunk: 512), OpenParts(bulkChunk: 0));
         var before = Trees(parts.Database, "parts");
 
-        var thrown = InsertRefused(parts, refusal, callers, out var after);
-        var expected = InsertRefused(oneByOne, refusal, callers, out var oneByOneAfter);
+        var thrown = InsertRefused(parts, refusal, callers, collection, out var after);
+        var expected = InsertRefused(oneByOne, refusal, callers, collection, out var oneByOneAfter);
 
         Assert.Equal(expected.GetType(), thrown.GetType());
         Assert.Equal(expected.Message, thrown.Message);
@@ -128,9 +188,21 @@ public sealed class BulkInsertTests : IDisposable
             _ => typeof(EnumerationFailedException),
         }, thrown);
 
-        // The two chunks before the refused document go through in bulk; a refusal takes its own chunk back, while
-        // the documents buffered before a null document or a failing enumeration are written (in bulk) first.
-        Assert.Equal(refusal is Refusal.NullDocument or Refusal.EnumeratorThrows ? 3 : 2, parts.BulkChunksInserted);
+        // A lazy sequence goes one by one. In a collection the two chunks before the refused document go through in
+        // bulk, and so do the documents before it in its own chunk: the run of that chunk ends at the refused one.
+        if (!collection)
+        {
+            Assert.Equal(0, parts.BulkInserted);
+        }
+        else if (callers)
+        {
+            Assert.Equal(Refused, parts.BulkInserted);
+        }
+        else
+        {
+            Assert.InRange(parts.BulkInserted, Refused - FirstOneByOne, Refused - 1);
+        }
+
         Assert.Equal(oneByOneAfter, after);
         if (callers)
         {
@@ -156,10 +228,12 @@ public sealed class BulkInsertTests : IDisposable
 
     /// <summary>
     /// Inserts <see cref="Parts"/> documents over one stored part (key -1, code "taken"), the one at
-    /// <see cref="Refused"/> refused as <paramref name="refusal"/> says; in the caller's transaction, checks it, then
-    /// commits. Returns what was thrown, and the collection's trees as the transaction left them (before the commit).
+    /// <see cref="Refused"/> refused as <paramref name="refusal"/> says, as a list (<paramref name="collection"/>) or a
+    /// lazy sequence; in the
+    /// caller's transaction, checks it, then commits. Returns what was thrown, and the collection's trees as the
+    /// transaction left them (before the commit).
     /// </summary>
-    private static Exception InsertRefused(PartCollection parts, Refusal refusal, bool callers, out List<string> after)
+    private static Exception InsertRefused(PartCollection parts, Refusal refusal, bool callers, bool collection, out List<string> after)
     {
         var tooLong = new string('t', parts.Database.MaxKeySize - 3); // fits a key alone; not with the primary key after it
         IEnumerable<Part?> Documents()
@@ -187,16 +261,17 @@ public sealed class BulkInsertTests : IDisposable
             }
         }
 
+        IEnumerable<Part?> documents = collection ? Documents().ToList() : Documents();
         if (!callers)
         {
-            var refused = Record.Exception(() => parts.InsertMany(Documents()!));
+            var refused = Record.Exception(() => parts.InsertMany(documents!));
             after = Trees(parts.Database, "parts");
             return refused;
         }
 
         using var tx = parts.Database.BeginWrite();
         tx.CreateKeyspace("promotes");
-        var thrown = Record.Exception(() => parts.InsertMany(Documents()!, tx));
+        var thrown = Record.Exception(() => parts.InsertMany(documents!, tx));
         Assert.Empty(parts.CheckConsistency(tx));
         after = Trees(tx, "parts");
         tx.Commit();
@@ -209,7 +284,7 @@ public sealed class BulkInsertTests : IDisposable
         var fs = new SimulatedFileSystem();
         using var db = TestDatabases.Open(fs, TestDatabases.Quiet());
         db.SpillLeavesAfter = 64; // the chunk's leaves are written out early, where the disk fails
-        var users = new UserCollection(db);
+        var users = new UserCollection(db) { BulkChunk = 4_096 }; // one chunk
         var failing = false;
         fs.Fault = point => failing && point.Kind == FaultKind.Write && point.Path == db.Path
             ? new IOException("The disk failed.")
@@ -220,9 +295,10 @@ public sealed class BulkInsertTests : IDisposable
             failing = true;
 
             // Not taken back and written one by one: the transaction may hold a half-done change, and refuses more.
-            var failure = Assert.Throws<StorageException>(() => users.InsertMany(Enumerable.Range(0, 3_000).Select(NewUser), tx));
+            var documents = Enumerable.Range(0, 3_000).Select(NewUser).ToList();
+            var failure = Assert.Throws<StorageException>(() => users.InsertMany(documents, tx));
             Assert.Equal("The disk failed.", failure.InnerException?.Message);
-            Assert.Equal(0, users.BulkChunksInserted);
+            Assert.Equal(0, users.BulkInserted);
             Assert.Equal(ErrorCode.TransactionFailed, Assert.Throws<TransactionStateException>(tx.Commit).Code);
             failing = false;
         }
@@ -237,11 +313,11 @@ public sealed class BulkInsertTests : IDisposable
     public async Task Documents_inserted_in_bulk_get_the_expiry_entries_the_collector_goes_by(bool defaultLifetime)
     {
         var lifetime = defaultLifetime ? TimeSpan.FromMinutes(30) : (TimeSpan?)null;
-        var (users, oneByOne) = OpenUsers(lifetime: lifetime);
+        var (users, oneByOne) = OpenUsers(bulkChunk: 1_024, lifetime);
         var documents = Enumerable.Range(0, 3_000).Select(NewUser).ToList();
         InsertMany(users, documents, callers: true);
         InsertMany(oneByOne, documents, callers: true);
-        Assert.Equal(1, users.BulkChunksInserted);
+        Assert.Equal(3_000, users.BulkInserted);
         Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
 
         _time.Advance(TimeSpan.FromMinutes(20));
@@ -282,8 +358,9 @@ public sealed class BulkInsertTests : IDisposable
         InsertMany(users, documents, callers: true);
         InsertMany(oneByOne, documents, callers: true);
 
-        // Chunks of 256: [0, 256) holds key 5 and [512, 768) the value of 100,000; the other two go through in bulk.
-        Assert.Equal(2, users.BulkChunksInserted);
+        // Chunks of 256: [0, 256) holds key 5, whose run ends there (5 documents in bulk, the rest of the chunk one by
+        // one); [512, 768) holds the value of 100,000, whose run ends at 700 (188 in bulk); the other two go in bulk.
+        Assert.Equal(5 + 256 + 188 + 256, users.BulkInserted);
         Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
         Assert.Equal("u5@x", users.Get(5)?.Email);
         Assert.Equal(700, users.ByEmail.Get("u700@x")?.Id);
@@ -320,11 +397,20 @@ public sealed class BulkInsertTests : IDisposable
             }
         }
 
-        Assert.Equal(3, users.BulkChunksInserted);
+        if (callers)
+        {
+            Assert.Equal(1_500, users.BulkInserted);
+        }
+        else
+        {
+            Assert.InRange(users.BulkInserted, 1_500 - FirstOneByOne, 1_500 - 1);
+        }
+
         Assert.Equal(Trees(oneByOne.Database, "users"), Trees(users.Database, "users"));
         AssertReads(users, documents);
 
         // A key taken twice in a chunk: the documents before the second are written, none after it.
+        var bulkBefore = users.BulkInserted;
         var more = Enumerable.Range(2_000, 1_000).Select(NewUser).Select(u => u.Id == 2_700 ? NewUser(2_100) : u).ToList();
         using (var tx = users.Database.BeginWrite())
         {
@@ -337,7 +423,7 @@ public sealed class BulkInsertTests : IDisposable
             Assert.Empty(users.CheckConsistency(tx));
         }
 
-        Assert.Equal(4, users.BulkChunksInserted); // [2,000, 2,512) in bulk; [2,512, 3,000) took itself back
+        Assert.Equal(512 + 188, users.BulkInserted - bulkBefore); // [2,000, 2,512) in bulk, then [2,512, 2,700)
     }
 
     private Database OpenInMemory(TimeSpan? lifetime = null)
@@ -355,7 +441,7 @@ public sealed class BulkInsertTests : IDisposable
     }
 
     /// <summary>Users in chunks of <paramref name="bulkChunk"/>, and in another database, one by one.</summary>
-    private (UserCollection Users, UserCollection OneByOne) OpenUsers(int bulkChunk = 4096, TimeSpan? lifetime = null) =>
+    private (UserCollection Users, UserCollection OneByOne) OpenUsers(int bulkChunk, TimeSpan? lifetime = null) =>
         (new UserCollection(OpenInMemory(lifetime)) { BulkChunk = bulkChunk },
             new UserCollection(OpenInMemory(lifetime)) { BulkChunk = 0 });
 
@@ -385,7 +471,14 @@ public sealed class BulkInsertTests : IDisposable
         ExpiresAt = i % 2 == 0 ? Start + TimeSpan.FromHours(1) : null,
     };
 
-    private static void InsertMany(UserCollection users, List<User> documents, bool callers)
+    private static IEnumerable<T> As<T>(List<T> documents, Sequence sequence) => sequence switch
+    {
+        Sequence.List => documents,
+        Sequence.ReadOnlyCollection => new Counted<T>(documents, documents.Count),
+        _ => documents.Select(d => d),
+    };
+
+    private static void InsertMany(UserCollection users, IEnumerable<User> documents, bool callers)
     {
         if (!callers)
         {
@@ -438,128 +531,4 @@ public sealed class BulkInsertTests : IDisposable
     ];
 
     private sealed class EnumerationFailedException() : Exception("The sequence failed.");
-
-    public sealed class Part
-    {
-        /// <summary>A code the serializer refuses.</summary>
-        public const string SerializerThrows = "serializer throws";
-
-        /// <summary>A code whose unique index's getter throws.</summary>
-        public const string GetterThrows = "getter throws";
-
-        public long Id { get; init; }
-
-        public string Code { get; set; } = "";
-
-        public string Tag { get; set; } = "";
-
-        public DateTimeOffset? ExpiresAt { get; set; }
-    }
-
-    private sealed class PartCollection(Database database) : Collection<Part, long>(database, PartSchema.Instance)
-    {
-        /// <summary>The keys of the documents with an entry in the expiry index (its entry: the instant, then the key).</summary>
-        public HashSet<long> ExpiryEntries(Transaction transaction) =>
-        [
-            .. transaction.Scan(transaction.GetKeyspace(IndexKeyspaceName(Name, "$expiry")))
-                .Select(e => new KeyReader(e.Key.AsSpan(sizeof(long))).ReadInt64()),
-        ];
-
-        public Part? ByCode(string code, Transaction transaction)
-        {
-            var writer = new KeyWriter(stackalloc byte[64]);
-            try
-            {
-                writer.WriteString(code);
-                return transaction.TryGet(IndexKeyspace(1), writer.ToArray(), out var key)
-                    ? Get(new KeyReader(key).ReadInt64(), transaction)
-                    : null;
-            }
-            finally
-            {
-                writer.Dispose();
-            }
-        }
-    }
-
-    /// <summary>
-    /// Parts: an index on the tag, then a unique one on the code (a chunk whose code is taken has put every tag entry by
-    /// then), and an expiry member.
-    /// </summary>
-    private sealed class PartSchema : DocumentSchema<Part, long>
-    {
-        public static readonly PartSchema Instance = new();
-
-        private PartSchema()
-            : base("parts", [new TagIndex(), new CodeIndex()])
-        {
-        }
-
-        public override long GetKey(Part document) => document.Id;
-
-        public override void WriteKey(ref KeyWriter writer, long key) => writer.WriteInt64(key);
-
-        public override long ReadKey(ref KeyReader reader) => reader.ReadInt64();
-
-        public override bool HasExpiresAt => true;
-
-        public override DateTimeOffset? GetExpiresAt(Part document) => document.ExpiresAt;
-
-        public override void Serialize(ref MessagePackWriter writer, Part document)
-        {
-            if (document.Code == Part.SerializerThrows)
-            {
-                throw new InvalidOperationException("The serializer refuses this document.");
-            }
-
-            writer.WriteArrayHeader(3);
-            writer.WriteString(document.Code);
-            writer.WriteString(document.Tag);
-            if (document.ExpiresAt is { } expiresAt)
-            {
-                writer.Write(expiresAt);
-            }
-            else
-            {
-                writer.WriteNil();
-            }
-        }
-
-        public override Part Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey)
-        {
-            var id = new KeyReader(primaryKey).ReadInt64();
-            reader.ReadArrayHeader();
-            var code = reader.ReadNullableString() ?? "";
-            var tag = reader.ReadNullableString() ?? "";
-            var expiresAt = reader.TryReadNil() ? (DateTimeOffset?)null : reader.ReadDateTimeOffset();
-            return new Part { Id = id, Code = code, Tag = tag, ExpiresAt = expiresAt };
-        }
-    }
-
-    private sealed class CodeIndex() : IndexSchema<Part>("Code", true, ["Code"])
-    {
-        public override bool WriteKey(ref KeyWriter writer, Part document)
-        {
-            if (document.Code == Part.GetterThrows)
-            {
-                throw new InvalidOperationException("The getter of the code throws.");
-            }
-
-            writer.WriteString(document.Code);
-            return true;
-        }
-
-        public override void SkipKey(ref KeyReader reader) => reader.ReadString();
-    }
-
-    private sealed class TagIndex() : IndexSchema<Part>("Tag", false, ["Tag"])
-    {
-        public override bool WriteKey(ref KeyWriter writer, Part document)
-        {
-            writer.WriteString(document.Tag);
-            return true;
-        }
-
-        public override void SkipKey(ref KeyReader reader) => reader.ReadString();
-    }
 }
