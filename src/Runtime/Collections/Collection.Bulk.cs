@@ -31,7 +31,8 @@ public abstract partial class Collection<T, TKey>
     /// <remarks>
     /// Only a collection (a list, an array) is taken in chunks: its documents exist before the first is written. A lazy
     /// sequence is written as it is read, since it may read the transaction, or hand over one object refilled for each
-    /// document, and must see each document written before it yields the next.
+    /// document, and must see each document written before it yields the next. A collection's enumeration that throws
+    /// (one modified meanwhile, or one of the caller's that loads as it is read) writes the documents read before it.
     /// </remarks>
     private void InsertAll(WriteTransaction transaction, IEnumerable<T> documents)
     {
@@ -54,8 +55,27 @@ public abstract partial class Collection<T, TKey>
 
         var chunk = new T[Math.Min(count, BulkChunk)];
         var buffered = 0;
-        foreach (var document in documents)
+        using var enumerator = documents.GetEnumerator();
+        while (true)
         {
+            T document;
+            try
+            {
+                if (!enumerator.MoveNext())
+                {
+                    break;
+                }
+
+                document = enumerator.Current;
+            }
+            catch (Exception) when (buffered > 0)
+            {
+                // Written one by one, the documents before a read that throws are written: so are the buffered ones (a
+                // refusal among them is thrown instead, as it would have come first).
+                InsertChunk(transaction, chunk.AsSpan(0, buffered));
+                throw;
+            }
+
             if (buffered == 0 && !CanInsertInBulk(transaction))
             {
                 Write(transaction, NotNull(document), WriteMode.Insert); // until the transaction has its private tree

@@ -153,11 +153,6 @@ public sealed partial class BulkInsertTests : IDisposable
         {
             foreach (var collection in new[] { true, false })
             {
-                if (collection && refusal == Refusal.EnumeratorThrows)
-                {
-                    continue;
-                }
-
                 data.Add(refusal, true, collection); // in the caller's transaction
                 data.Add(refusal, false, collection); // in InsertMany's own
             }
@@ -228,8 +223,8 @@ public sealed partial class BulkInsertTests : IDisposable
 
     /// <summary>
     /// Inserts <see cref="Parts"/> documents over one stored part (key -1, code "taken"), the one at
-    /// <see cref="Refused"/> refused as <paramref name="refusal"/> says, as a list (<paramref name="collection"/>) or a
-    /// lazy sequence; in the
+    /// <see cref="Refused"/> refused as <paramref name="refusal"/> says, as a list (<paramref name="collection"/>; a
+    /// collection whose enumeration throws for <see cref="Refusal.EnumeratorThrows"/>) or a lazy sequence; in the
     /// caller's transaction, checks it, then commits. Returns what was thrown, and the collection's trees as the
     /// transaction left them (before the commit).
     /// </summary>
@@ -261,7 +256,9 @@ public sealed partial class BulkInsertTests : IDisposable
             }
         }
 
-        IEnumerable<Part?> documents = collection ? Documents().ToList() : Documents();
+        IEnumerable<Part?> documents = !collection ? Documents()
+            : refusal == Refusal.EnumeratorThrows ? new Counted<Part?>(Documents(), Parts)
+            : Documents().ToList();
         if (!callers)
         {
             var refused = Record.Exception(() => parts.InsertMany(documents!));
