@@ -207,8 +207,8 @@ public abstract partial class Collection<T, TKey>
     /// <summary>
     /// Computes each document's key and entries (all before any document is encoded: <see cref="Write"/> computes a
     /// document's index values before its encoding), up to the first whose getters throw or whose entries are over a
-    /// limit, and checks that no unique value repeats an earlier document's. Returns how many documents lead without
-    /// either.
+    /// limit (or empty), and checks that no unique value repeats an earlier document's. Returns how many documents lead
+    /// without either: the entries of those are put without an exception unless the transaction fails.
     /// </summary>
     private int Prepare(WriteTransaction transaction, ReadOnlySpan<T> documents, EntryTree[] trees, byte[][] keys, byte[]?[][] entries)
     {
@@ -230,7 +230,15 @@ public abstract partial class Collection<T, TKey>
                     if (EncodeIndexValue(i, document) is { } value)
                     {
                         var unique = Schema.Indexes[i].Unique;
-                        Database.ValidateKeyLength(unique ? value.Length : value.Length + key.Length);
+                        if (unique)
+                        {
+                            Database.ValidateKey(value); // the entry's key alone: its put refuses an empty one too
+                        }
+                        else
+                        {
+                            Database.ValidateKeyLength(value.Length + key.Length);
+                        }
+
                         if (unique && !(seen[i] ??= new HashSet<byte[]>(ByteArrayComparer.Instance)).Add(value))
                         {
                             return d; // an earlier document of the chunk holds the value

@@ -14,6 +14,9 @@ public sealed partial class BulkInsertTests
         /// <summary>A code whose unique index's getter throws.</summary>
         public const string GetterThrows = "getter throws";
 
+        /// <summary>A code whose unique index's getter writes no byte (a hand-written schema can): a key must have one.</summary>
+        public const string NoBytes = "no bytes";
+
         public long Id { get; init; }
 
         public string Code { get; set; } = "";
@@ -107,13 +110,16 @@ public sealed partial class BulkInsertTests
     {
         public override bool WriteKey(ref KeyWriter writer, Part document)
         {
-            if (document.Code == Part.GetterThrows)
+            switch (document.Code)
             {
-                throw new InvalidOperationException("The getter of the code throws.");
+                case Part.GetterThrows:
+                    throw new InvalidOperationException("The getter of the code throws.");
+                case Part.NoBytes:
+                    return true;
+                default:
+                    writer.WriteString(document.Code);
+                    return true;
             }
-
-            writer.WriteString(document.Code);
-            return true;
         }
 
         public override void SkipKey(ref KeyReader reader) => reader.ReadString();

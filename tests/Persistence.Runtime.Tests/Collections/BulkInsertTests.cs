@@ -133,6 +133,7 @@ public sealed partial class BulkInsertTests : IDisposable
         SerializerThrows,
         GetterThrows,
         IndexKeyTooLong,
+        IndexKeyEmpty,
         NullDocument,
         EnumeratorThrows,
     }
@@ -178,7 +179,7 @@ public sealed partial class BulkInsertTests : IDisposable
             Refusal.StoredKey or Refusal.KeyTwiceInChunk => typeof(DocumentException),
             Refusal.StoredUniqueValue or Refusal.UniqueValueTwiceInChunk => typeof(UniqueConstraintException),
             Refusal.SerializerThrows or Refusal.GetterThrows => typeof(InvalidOperationException),
-            Refusal.IndexKeyTooLong => typeof(LimitExceededException),
+            Refusal.IndexKeyTooLong or Refusal.IndexKeyEmpty => typeof(LimitExceededException),
             Refusal.NullDocument => typeof(ArgumentException),
             _ => typeof(EnumerationFailedException),
         }, thrown);
@@ -250,6 +251,7 @@ public sealed partial class BulkInsertTests : IDisposable
                     Refusal.SerializerThrows => new Part { Id = i, Code = Part.SerializerThrows },
                     Refusal.GetterThrows => new Part { Id = i, Code = Part.GetterThrows },
                     Refusal.IndexKeyTooLong => new Part { Id = i, Code = $"c{i}", Tag = tooLong },
+                    Refusal.IndexKeyEmpty => new Part { Id = i, Code = Part.NoBytes },
                     Refusal.NullDocument => null,
                     _ => throw new EnumerationFailedException(),
                 };
