@@ -265,9 +265,12 @@ public abstract partial class Collection<T, TKey>
 
                 keys[d] = key;
             }
-            catch (Exception) when (transaction.IsActive)
+            catch (Exception)
             {
-                return d; // written one by one, it throws again, after the documents before it
+                // Written one by one, it throws again, after the documents before it. Nothing here writes: in a failed
+                // transaction too, the first write (of a document before this one) then reports the failure, as one by
+                // one does.
+                return d;
             }
         }
 

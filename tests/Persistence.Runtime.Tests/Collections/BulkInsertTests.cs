@@ -307,6 +307,31 @@ public sealed partial class BulkInsertTests : IDisposable
     }
 
     [Theory]
+    [InlineData(512)]
+    [InlineData(0)]
+    public void In_a_failed_transaction_a_chunk_reports_the_failure_before_a_later_documents_getter_throws(int bulkChunk)
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, TestDatabases.Quiet());
+        db.SpillLeavesAfter = 64;
+        var parts = new PartCollection(db) { BulkChunk = bulkChunk };
+        var failing = false;
+        fs.Fault = point => failing && point.Kind == FaultKind.Write && point.Path == db.Path
+            ? new IOException("The disk failed.")
+            : null;
+        using var tx = db.BeginWrite();
+        tx.CreateKeyspace("promotes");
+        failing = true;
+        Assert.Throws<StorageException>(() => parts.InsertMany(Enumerable.Range(0, 10_000).Select(NewPart).ToList(), tx));
+        failing = false;
+
+        // One by one, the first document meets the failed transaction; the getter that throws is a later document's.
+        var documents = Enumerable.Range(10_000, 600).Select(i => i == 10_400 ? new Part { Id = i, Code = Part.GetterThrows } : NewPart(i)).ToList();
+        var refused = Assert.Throws<TransactionStateException>(() => parts.InsertMany(documents, tx));
+        Assert.Equal(ErrorCode.TransactionFailed, refused.Code);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)] // the documents without an expiry of their own get the default lifetime, stored apart
     public async Task Documents_inserted_in_bulk_get_the_expiry_entries_the_collector_goes_by(bool defaultLifetime)
