@@ -22,6 +22,12 @@ public abstract partial class Collection<T, TKey>
     /// transaction, a failure leaves the documents before the failing one written in it (each with its index entries):
     /// roll the transaction back to discard them.
     /// </summary>
+    /// <remarks>
+    /// A lazy sequence is read one document at a time, each written before the next is read. A collection (an
+    /// <see cref="ICollection{T}"/> or <see cref="IReadOnlyCollection{T}"/>) of 256 documents or more is read up to a
+    /// chunk ahead of the writes: its enumeration should not depend on what the transaction holds, nor hand over one
+    /// object refilled for several documents.
+    /// </remarks>
     public void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
