@@ -43,7 +43,7 @@ public abstract partial class Collection<T, TKey>
             _ => 0,
         };
 
-        if (count < MinBulkChunk || BulkChunk < MinBulkChunk)
+        if (count < MinBulkChunk || BulkChunk < MinBulkChunk || (Schema.Indexes.Count == 0 && !HasExpiry))
         {
             foreach (var document in documents)
             {
