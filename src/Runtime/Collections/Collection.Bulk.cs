@@ -160,45 +160,37 @@ public abstract partial class Collection<T, TKey>
 
         run = put;
 
-        var done = new int[trees.Length]; // per tree: the entries of documents [0, done) are put
+        // Each tree takes the entries of documents [0, run); the trees before it already hold theirs.
         for (var t = 0; t < trees.Length; t++)
         {
             var tree = trees[t];
             for (var d = 0; d < run; d++)
             {
-                if (entries[t][d] is { } entry)
+                if (entries[t][d] is not { } entry)
                 {
-                    var (entryKey, entryValue) = tree.Entry(entry, keys[d]);
-                    if (!transaction.TryAdd(tree.Keyspace, entryKey, entryValue, out _))
-                    {
-                        // The run ends here: take back what the documents from this one on put in the trees before.
-                        for (var u = 0; u < t; u++)
-                        {
-                            for (var e = d; e < done[u]; e++)
-                            {
-                                if (entries[u][e] is { } taken)
-                                {
-                                    transaction.Delete(trees[u].Keyspace, trees[u].Entry(taken, keys[e]).Key);
-                                }
-                            }
-
-                            done[u] = d;
-                        }
-
-                        for (var e = d; e < put; e++)
-                        {
-                            transaction.Delete(Documents, keys[e]);
-                        }
-
-                        run = put = d;
-                        break;
-                    }
+                    continue;
                 }
 
-                done[t] = d + 1;
-            }
+                var (entryKey, entryValue) = tree.Entry(entry, keys[d]);
+                if (!transaction.TryAdd(tree.Keyspace, entryKey, entryValue, out _))
+                {
+                    // The run ends here: take back what the documents from this one on put in the trees before.
+                    for (var e = d; e < run; e++)
+                    {
+                        for (var u = 0; u < t; u++)
+                        {
+                            if (entries[u][e] is { } taken)
+                            {
+                                transaction.Delete(trees[u].Keyspace, trees[u].Entry(taken, keys[e]).Key);
+                            }
+                        }
 
-            done[t] = run;
+                        transaction.Delete(Documents, keys[e]);
+                    }
+
+                    run = d;
+                }
+            }
         }
 
         return run;
