@@ -231,7 +231,7 @@ public abstract partial class Collection<T, TKey>
                             Database.ValidateKeyLength(value.Length + key.Length);
                         }
 
-                        if (unique && !(seen[i] ??= new HashSet<byte[]>(ByteArrayComparer.Instance)).Add(value))
+                        if (unique && !(seen[i] ??= new HashSet<byte[]>(documents.Length, ByteArrayComparer.Instance)).Add(value))
                         {
                             return d; // an earlier document of the chunk holds the value
                         }
