@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Persistence.Collections;
 
 /// <content>
@@ -92,10 +90,11 @@ public abstract partial class Collection<T, TKey>
 
         InsertChunk(transaction, chunk.AsSpan(0, buffered));
         chunk.AsSpan().Clear();
-
-        static T NotNull(T? document) =>
-            document ?? throw new ArgumentException("The sequence contains a null document.", nameof(documents));
     }
+
+    /// <summary>A document of <c>InsertMany</c>'s sequence, refused when null.</summary>
+    private static T NotNull(T? document) =>
+        document ?? throw new ArgumentException("The sequence contains a null document.", "documents");
 
     /// <summary>
     /// A chunk needs the large transaction's one-descent checks (<see cref="WriteTransaction.TryAdd"/>: a small one's
@@ -115,7 +114,7 @@ public abstract partial class Collection<T, TKey>
         Interlocked.Add(ref _bulkInserted, done);
         for (var d = done; d < documents.Length; d++)
         {
-            Write(transaction, documents[d] ?? throw new ArgumentException("The sequence contains a null document.", "documents"), WriteMode.Insert);
+            Write(transaction, NotNull(documents[d]), WriteMode.Insert);
         }
     }
 
@@ -139,7 +138,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         var keys = new byte[documents.Length][];
-        var run = Prepare(transaction, documents, trees, keys, entries);
+        var run = Prepare(transaction, documents, keys, entries);
         var put = 0;
         try
         {
@@ -202,7 +201,7 @@ public abstract partial class Collection<T, TKey>
     /// limit (or empty), and checks that no unique value repeats an earlier document's. Returns how many documents lead
     /// without either: the entries of those are put without an exception unless the transaction fails.
     /// </summary>
-    private int Prepare(WriteTransaction transaction, ReadOnlySpan<T> documents, EntryTree[] trees, byte[][] keys, byte[]?[][] entries)
+    private int Prepare(WriteTransaction transaction, ReadOnlySpan<T> documents, byte[][] keys, byte[]?[][] entries)
     {
         var indexes = Schema.Indexes.Count;
         var seen = new HashSet<byte[]>?[indexes];
@@ -248,9 +247,7 @@ public abstract partial class Collection<T, TKey>
                         entries[indexes][d] = ExpiryEntry(expiry, key);
                         if (_storedExpiry is not null)
                         {
-                            var ticks = new byte[sizeof(long)];
-                            BinaryPrimitives.WriteInt64BigEndian(ticks, expiry.UtcTicks);
-                            entries[indexes + 1][d] = ticks; // its tree's key is the document's
+                            entries[indexes + 1][d] = StoredExpiry(expiry); // its tree's key is the document's
                         }
                     }
                 }

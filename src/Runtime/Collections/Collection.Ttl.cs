@@ -285,15 +285,21 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         {
             if (to is { } next)
             {
-                var ticks = new byte[sizeof(long)];
-                BinaryPrimitives.WriteInt64BigEndian(ticks, next.UtcTicks);
-                transaction.Put(_storedExpiry, key, ticks);
+                transaction.Put(_storedExpiry, key, StoredExpiry(next));
             }
             else if (from is not null)
             {
                 transaction.Delete(_storedExpiry, key);
             }
         }
+    }
+
+    /// <summary>A stored expiry's value (<c>c#$expires</c>): the instant's <c>UtcTicks</c>, big-endian.</summary>
+    private static byte[] StoredExpiry(DateTimeOffset expiry)
+    {
+        var ticks = new byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64BigEndian(ticks, expiry.UtcTicks);
+        return ticks;
     }
 
     private static byte[] ExpiryEntry(DateTimeOffset expiry, ReadOnlySpan<byte> key)
