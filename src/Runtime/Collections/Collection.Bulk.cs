@@ -52,6 +52,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         var chunk = new T[Math.Min(count, BulkChunk)];
+        var values = new ChunkValues();
         var buffered = 0;
         using var enumerator = documents.GetEnumerator();
         while (true)
@@ -70,7 +71,7 @@ public abstract partial class Collection<T, TKey>
             {
                 // Written one by one, the documents before a read that throws are written: so are the buffered ones (a
                 // refusal among them is thrown instead, as it would have come first).
-                InsertChunk(transaction, chunk.AsSpan(0, buffered));
+                InsertChunk(transaction, chunk.AsSpan(0, buffered), values);
                 throw;
             }
 
@@ -83,12 +84,12 @@ public abstract partial class Collection<T, TKey>
             chunk[buffered++] = document; // a null is refused in its turn, after the documents before it
             if (buffered == chunk.Length)
             {
-                InsertChunk(transaction, chunk.AsSpan(0, buffered));
+                InsertChunk(transaction, chunk.AsSpan(0, buffered), values);
                 buffered = 0;
             }
         }
 
-        InsertChunk(transaction, chunk.AsSpan(0, buffered));
+        InsertChunk(transaction, chunk.AsSpan(0, buffered), values);
         chunk.AsSpan().Clear();
     }
 
@@ -108,9 +109,9 @@ public abstract partial class Collection<T, TKey>
     /// single insert refuses, or decides otherwise than a fresh insert (a document or unique value of an expired
     /// document), and <see cref="Write"/> decides it as before.
     /// </summary>
-    private void InsertChunk(WriteTransaction transaction, ReadOnlySpan<T> documents)
+    private void InsertChunk(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values)
     {
-        var done = documents.Length < MinBulkChunk ? 0 : InsertLeading(transaction, documents);
+        var done = documents.Length < MinBulkChunk ? 0 : InsertLeading(transaction, documents, values);
         Interlocked.Add(ref _bulkInserted, done);
         for (var d = done; d < documents.Length; d++)
         {
@@ -124,11 +125,11 @@ public abstract partial class Collection<T, TKey>
     /// whose getters throw or whose entries are over a limit, and the run ends before the first that repeats a unique
     /// value of an earlier one; then the documents are encoded and put up to the first whose serializer throws, whose
     /// encoding is over the limit or whose key is present; then each tree's entries, up to the first unique value
-    /// present. A unique value present ends the run there: what the run put for the documents after
-    /// it is deleted (every such key was absent before), though those puts and deletes stay in the transaction's log
-    /// (a commit checks them for conflicts like its other writes). Throws only when the transaction has failed.
+    /// present. A unique value present ends the run there, and what the run put for the documents after it is taken
+    /// back. The puts reach the transaction's log only once the run is settled, so the log (and the conflict check of
+    /// the commit) holds exactly the writes of one by one. Throws only when the transaction has failed.
     /// </summary>
-    private int InsertLeading(WriteTransaction transaction, ReadOnlySpan<T> documents)
+    private int InsertLeading(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values)
     {
         var trees = EntryTrees();
         var entries = new byte[]?[trees.Length][];
@@ -140,16 +141,19 @@ public abstract partial class Collection<T, TKey>
         var keys = new byte[documents.Length][];
         var run = Prepare(transaction, documents, keys, entries);
         var put = 0;
+        values.Clear();
         try
         {
             for (; put < run; put++)
             {
                 var encoded = Encode(documents[put]!);
                 Database.ValidateValue(encoded);
-                if (!transaction.TryAdd(Documents, keys[put], encoded, out _))
+                if (!transaction.TryAddUnlogged(Documents, keys[put], encoded))
                 {
                     break;
                 }
+
+                values.Add(encoded);
             }
         }
         catch (Exception) when (transaction.IsActive)
@@ -158,41 +162,90 @@ public abstract partial class Collection<T, TKey>
         }
 
         run = put;
-
-        // Each tree takes the entries of documents [0, run); the trees before it already hold theirs.
-        for (var t = 0; t < trees.Length; t++)
+        try
         {
-            var tree = trees[t];
-            for (var d = 0; d < run; d++)
+            // Each tree takes the entries of documents [0, run); the trees before it already hold theirs.
+            for (var t = 0; t < trees.Length; t++)
             {
-                if (entries[t][d] is not { } entry)
+                var tree = trees[t];
+                for (var d = 0; d < run; d++)
                 {
-                    continue;
-                }
-
-                var (entryKey, entryValue) = tree.Entry(entry, keys[d]);
-                if (!transaction.TryAdd(tree.Keyspace, entryKey, entryValue, out _))
-                {
-                    // The run ends here: take back what the documents from this one on put in the trees before.
-                    for (var e = d; e < run; e++)
+                    if (entries[t][d] is not { } entry)
                     {
-                        for (var u = 0; u < t; u++)
-                        {
-                            if (entries[u][e] is { } taken)
-                            {
-                                transaction.Delete(trees[u].Keyspace, trees[u].Entry(taken, keys[e]).Key);
-                            }
-                        }
-
-                        transaction.Delete(Documents, keys[e]);
+                        continue;
                     }
 
-                    run = d;
+                    var (entryKey, entryValue) = tree.Entry(entry, keys[d]);
+                    if (!transaction.TryAddUnlogged(tree.Keyspace, entryKey, entryValue))
+                    {
+                        // The run ends here: take back what the documents from this one on put in the trees before.
+                        for (var e = d; e < run; e++)
+                        {
+                            for (var u = 0; u < t; u++)
+                            {
+                                if (entries[u][e] is { } taken)
+                                {
+                                    transaction.TakeBackUnlogged(trees[u].Keyspace, trees[u].Entry(taken, keys[e]).Key);
+                                }
+                            }
+
+                            transaction.TakeBackUnlogged(Documents, keys[e]);
+                        }
+
+                        run = d;
+                    }
+                }
+            }
+
+            for (var d = 0; d < run; d++)
+            {
+                transaction.LogAdded(Documents, keys[d], values[d]);
+            }
+
+            for (var t = 0; t < trees.Length; t++)
+            {
+                for (var d = 0; d < run; d++)
+                {
+                    if (entries[t][d] is { } entry)
+                    {
+                        var (entryKey, entryValue) = trees[t].Entry(entry, keys[d]);
+                        transaction.LogAdded(trees[t].Keyspace, entryKey, entryValue);
+                    }
                 }
             }
         }
+        catch (Exception ex)
+        {
+            // A put in a tree but not in the log would commit unlogged: nothing of this transaction may commit now.
+            transaction.Abandon(ex);
+            throw;
+        }
 
         return run;
+    }
+
+    /// <summary>The encoded documents of a chunk, in one buffer reused from chunk to chunk, until the run is logged.</summary>
+    private sealed class ChunkValues
+    {
+        private byte[] _bytes = new byte[64 * 1024];
+        private readonly List<int> _ends = [];
+
+        public ReadOnlySpan<byte> this[int index] =>
+            _bytes.AsSpan()[(index == 0 ? 0 : _ends[index - 1]).._ends[index]];
+
+        public void Clear() => _ends.Clear();
+
+        public void Add(ReadOnlySpan<byte> value)
+        {
+            var start = _ends.Count == 0 ? 0 : _ends[^1];
+            if (start + value.Length > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, start + value.Length));
+            }
+
+            value.CopyTo(_bytes.AsSpan(start));
+            _ends.Add(start + value.Length);
+        }
     }
 
     /// <summary>

@@ -26,10 +26,7 @@ public abstract partial class Collection<T, TKey>
     /// A lazy sequence is read one document at a time, each written before the next is read. A collection (an
     /// <see cref="ICollection{T}"/> or <see cref="IReadOnlyCollection{T}"/>) of 256 documents or more is read up to a
     /// chunk ahead of the writes: its enumeration should not depend on what the transaction holds, nor hand over one
-    /// object refilled for several documents. A document of such a collection refused because a unique value it holds
-    /// is already stored leaves, among the writes a later commit of the caller's transaction checks for conflicts, the
-    /// keys of up to 1,023 documents after it, put and taken back: that commit may then fail with
-    /// <see cref="WriteConflictException"/> where writing them one by one would not have.
+    /// object refilled for several documents.
     /// </remarks>
     public void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null)
     {
