@@ -124,10 +124,11 @@ public abstract partial class Collection<T, TKey>
     /// without a refusal, and returns its length. First every document's key and entries are computed up to the first
     /// whose getters throw or whose entries are over a limit, and the run ends before the first that repeats a unique
     /// value of an earlier one; then the documents are encoded and put up to the first whose serializer throws, whose
-    /// encoding is over the limit or whose key is present; then each tree's entries, up to the first unique value
-    /// present. A unique value present ends the run there, and what the run put for the documents after it is taken
-    /// back. The puts reach the transaction's log only once the run is settled, so the log (and the conflict check of
-    /// the commit) holds exactly the writes of one by one. Throws only when the transaction has failed.
+    /// encoding is over the limit or does not fit the chunk's buffer of encodings, or whose key is present; then each
+    /// tree's entries, up to the first unique value present. A unique value present ends the run there, and what the
+    /// run put for the documents after it is taken back. The puts reach the transaction's log only once the run is
+    /// settled, so the log (and the conflict check of the commit) holds exactly the writes of one by one. Throws only
+    /// when the transaction has failed.
     /// </summary>
     private int InsertLeading(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values)
     {
@@ -148,17 +149,20 @@ public abstract partial class Collection<T, TKey>
             {
                 var encoded = Encode(documents[put]!);
                 Database.ValidateValue(encoded);
-                if (!transaction.TryAddUnlogged(Documents, keys[put], encoded))
+
+                // Kept before the put: what this catch swallows must never come after a put, which would then stay in
+                // the tree unlogged. A chunk whose encodings the buffer cannot hold ends its run here; the rest of the
+                // chunk is written one by one. (A value kept for a document whose put finds its key is never read.)
+                if (!values.TryAdd(encoded) || !transaction.TryAddUnlogged(Documents, keys[put], encoded))
                 {
                     break;
                 }
-
-                values.Add(encoded);
             }
         }
         catch (Exception) when (transaction.IsActive)
         {
-            // A serializer that throws, or a document over the size limit: written one by one, it throws again.
+            // A serializer that throws, or a document over the size limit: written one by one, it throws again. Nothing
+            // thrown here follows a put (TryAddUnlogged fails the transaction when its put throws).
         }
 
         run = put;
@@ -224,7 +228,10 @@ public abstract partial class Collection<T, TKey>
         return run;
     }
 
-    /// <summary>The encoded documents of a chunk, in one buffer reused from chunk to chunk, until the run is logged.</summary>
+    /// <summary>
+    /// The encoded documents of a chunk, in one buffer reused from chunk to chunk, until the run is logged: at most an
+    /// array's length of bytes (up to 1,024 documents of up to 64 MiB each may not fit).
+    /// </summary>
     private sealed class ChunkValues
     {
         private byte[] _bytes = new byte[64 * 1024];
@@ -235,16 +242,24 @@ public abstract partial class Collection<T, TKey>
 
         public void Clear() => _ends.Clear();
 
-        public void Add(ReadOnlySpan<byte> value)
+        /// <summary>Keeps <paramref name="value"/> after the others; false, keeping nothing, when the buffer cannot hold it.</summary>
+        public bool TryAdd(ReadOnlySpan<byte> value)
         {
             var start = _ends.Count == 0 ? 0 : _ends[^1];
-            if (start + value.Length > _bytes.Length)
+            var end = (long)start + value.Length;
+            if (end > Array.MaxLength)
             {
-                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, start + value.Length));
+                return false;
+            }
+
+            if (end > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max(2L * _bytes.Length, end)));
             }
 
             value.CopyTo(_bytes.AsSpan(start));
-            _ends.Add(start + value.Length);
+            _ends.Add((int)end);
+            return true;
         }
     }
 
