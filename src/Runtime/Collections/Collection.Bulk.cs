@@ -14,6 +14,12 @@ public abstract partial class Collection<T, TKey>
     /// </summary>
     internal int BulkChunk { get; set; } = 1024;
 
+    /// <summary>
+    /// How many bytes of encoded documents a chunk's run keeps until it logs them (<see cref="ChunkValues"/>): a run ends
+    /// before the document that would pass it.
+    /// </summary>
+    internal int BulkBytes { get; set; } = 16 << 20;
+
     /// <summary>Fewer documents than this are written one by one.</summary>
     internal const int MinBulkChunk = 256;
 
@@ -52,7 +58,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         var chunk = new T[Math.Min(count, BulkChunk)];
-        var values = new ChunkValues();
+        var values = new ChunkValues(BulkBytes);
         var buffered = 0;
         using var enumerator = documents.GetEnumerator();
         while (true)
@@ -229,12 +235,14 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// The encoded documents of a chunk, in one buffer reused from chunk to chunk, until the run is logged: at most an
-    /// array's length of bytes (up to 1,024 documents of up to 64 MiB each may not fit).
+    /// The encoded documents of a chunk, in one buffer reused from chunk to chunk, until the run is logged. It holds at
+    /// most <see cref="BulkBytes"/>, or a single document of any size: a run ends before a document that would take it
+    /// past that, and the rest of the chunk is written one by one, so large documents cost no more memory than they
+    /// would one by one.
     /// </summary>
-    private sealed class ChunkValues
+    private sealed class ChunkValues(int limit)
     {
-        private byte[] _bytes = new byte[64 * 1024];
+        private byte[] _bytes = new byte[Math.Min(limit, 64 * 1024)];
         private readonly List<int> _ends = [];
 
         public ReadOnlySpan<byte> this[int index] =>
@@ -242,23 +250,23 @@ public abstract partial class Collection<T, TKey>
 
         public void Clear() => _ends.Clear();
 
-        /// <summary>Keeps <paramref name="value"/> after the others; false, keeping nothing, when the buffer cannot hold it.</summary>
+        /// <summary>Keeps <paramref name="value"/> after the others; false, keeping nothing, when it would pass the limit.</summary>
         public bool TryAdd(ReadOnlySpan<byte> value)
         {
             var start = _ends.Count == 0 ? 0 : _ends[^1];
-            var end = (long)start + value.Length;
-            if (end > Array.MaxLength)
+            var end = start + value.Length; // one value (at most MaxValueSize) past a limit below 2 GiB: no overflow
+            if (start > 0 && end > limit)
             {
                 return false;
             }
 
             if (end > _bytes.Length)
             {
-                Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max(2L * _bytes.Length, end)));
+                Array.Resize(ref _bytes, Math.Max(Math.Min(2 * _bytes.Length, limit), end));
             }
 
             value.CopyTo(_bytes.AsSpan(start));
-            _ends.Add((int)end);
+            _ends.Add(end);
             return true;
         }
     }
