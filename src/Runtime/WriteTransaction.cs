@@ -195,8 +195,7 @@ public sealed class WriteTransaction : Transaction
                 return false;
             }
 
-            SpillIfLarge();
-            _spilled?.RecycleEvicted(Source.Pages);
+            AfterTreeWrite();
             return true;
         }
         catch (Exception ex)
@@ -237,8 +236,7 @@ public sealed class WriteTransaction : Transaction
                 throw new System.Diagnostics.UnreachableException("A key put without logging was not in the private tree when taken back.");
             }
 
-            SpillIfLarge();
-            _spilled?.RecycleEvicted(Source.Pages);
+            AfterTreeWrite();
         }
         catch (Exception ex)
         {
@@ -281,8 +279,7 @@ public sealed class WriteTransaction : Transaction
             }
 
             _log!.Put(keyspace.Id, key, value);
-            SpillIfLarge();
-            _spilled?.RecycleEvicted(Source.Pages);
+            AfterTreeWrite();
         }
         catch (Exception ex)
         {
@@ -346,8 +343,7 @@ public sealed class WriteTransaction : Transaction
             }
 
             _log!.Delete(keyspace.Id, key);
-            SpillIfLarge();
-            _spilled?.RecycleEvicted(Source.Pages);
+            AfterTreeWrite();
         }
         catch (Exception ex)
         {
@@ -549,6 +545,13 @@ public sealed class WriteTransaction : Transaction
     /// overlay only, before any promotion, while the roots are still the snapshot's.
     /// </summary>
     internal bool InSnapshot(int keyspaceId, byte[] key) => TreeReader.TryFind(CurrentRoot(keyspaceId).Root, key, Source, out _, out _);
+
+    /// <summary>After a write to the tree: writes leaves out if the private tree grew large, and recycles evicted spilled pages.</summary>
+    private void AfterTreeWrite()
+    {
+        SpillIfLarge();
+        _spilled?.RecycleEvicted(Source.Pages);
+    }
 
     /// <summary>
     /// Writes leaves of the private tree out once it holds <see cref="Database.SpillLeavesAfter"/> unwritten nodes (and
