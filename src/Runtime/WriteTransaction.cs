@@ -10,7 +10,7 @@ namespace Persistence;
 /// of the same keys after this snapshot was taken (first committer wins), in which case it throws
 /// <see cref="WriteConflictException"/> and applies nothing. Disposing without committing rolls back.
 /// </summary>
-public sealed class WriteTransaction : Transaction
+public sealed partial class WriteTransaction : Transaction
 {
     private readonly object _owner = new();
     private TreeRoot[] _roots;
@@ -166,83 +166,6 @@ public sealed class WriteTransaction : Transaction
         }
 
         return Put(keyspace, key, value, addOnly: true, out existing);
-    }
-
-    /// <summary>
-    /// <see cref="TryAdd"/> into a large transaction's private tree only, for a bulk insert that may end its run after
-    /// later documents were put: the log (the redo record, and the write set a commit checks for conflicts) takes the
-    /// put at <see cref="LogAdded"/> once the caller keeps it, and never when <see cref="TakeBackUnlogged"/> removes it
-    /// again. The caller does one or the other for every put before it returns; an exception in between fails the
-    /// transaction, which then commits nothing.
-    /// </summary>
-    internal bool TryAddUnlogged(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
-    {
-        RootOf(keyspace);
-        Database.ValidateKey(key);
-        Database.ValidateValue(value);
-        if (_writer is null)
-        {
-            throw new InvalidOperationException("Only a transaction with a private tree puts without logging.");
-        }
-
-        try
-        {
-            key = Detached(key, ref _keyCopy);
-            value = Detached(value, ref _valueCopy);
-            ModCount++; // added or not, the descent may have copied or rebalanced the pages on its path
-            if (!_writer.TryAdd(ref _roots[keyspace.Id], key, value, out _, out _))
-            {
-                return false;
-            }
-
-            AfterTreeWrite();
-            return true;
-        }
-        catch (Exception ex)
-        {
-            Fail(ex);
-            throw;
-        }
-    }
-
-    /// <summary>Fails the transaction with <paramref name="failure"/>: its private tree holds writes its log lacks.</summary>
-    internal void Abandon(Exception failure) => Fail(failure);
-
-    /// <summary>Logs a put that <see cref="TryAddUnlogged"/> made, with the same key and value.</summary>
-    internal void LogAdded(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
-    {
-        ThrowIfNotActive();
-        try
-        {
-            _log!.Put(keyspace.Id, key, value);
-        }
-        catch (Exception ex)
-        {
-            Fail(ex);
-            throw;
-        }
-    }
-
-    /// <summary>Removes a key that <see cref="TryAddUnlogged"/> put and nobody logged: the log never sees either.</summary>
-    internal void TakeBackUnlogged(Keyspace keyspace, ReadOnlySpan<byte> key)
-    {
-        ThrowIfNotActive();
-        try
-        {
-            key = Detached(key, ref _keyCopy);
-            ModCount++;
-            if (!_writer!.Delete(ref _roots[keyspace.Id], key))
-            {
-                throw new System.Diagnostics.UnreachableException("A key put without logging was not in the private tree when taken back.");
-            }
-
-            AfterTreeWrite();
-        }
-        catch (Exception ex)
-        {
-            Fail(ex);
-            throw;
-        }
     }
 
     private bool Put(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool addOnly, out ReadOnlySpan<byte> existing)

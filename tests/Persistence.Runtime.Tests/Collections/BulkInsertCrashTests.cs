@@ -1,6 +1,6 @@
-using Persistence.Collections;
-using Persistence.Serialization;
 using Persistence.Testing;
+using Part = Persistence.Tests.Collections.BulkInsertTests.Part;
+using PartCollection = Persistence.Tests.Collections.BulkInsertTests.PartCollection;
 
 namespace Persistence.Tests.Collections;
 
@@ -505,97 +505,5 @@ public sealed class BulkInsertCrashTests
                 .OrderBy(k => k.Name, StringComparer.Ordinal)
                 .SelectMany(k => read.Scan(k).Select(e => $"{k.Name} {Convert.ToHexString(e.Key)} {Convert.ToHexString(e.Value)}")),
         ];
-    }
-
-    private sealed class Part
-    {
-        public long Id { get; init; }
-
-        public string Code { get; set; } = "";
-
-        public string Tag { get; set; } = "";
-
-        public DateTimeOffset? ExpiresAt { get; set; }
-    }
-
-    private sealed class PartCollection(Database database) : Collection<Part, long>(database, PartSchema.Instance)
-    {
-        /// <summary>The entries of the tag index: one per part.</summary>
-        public long TagEntries()
-        {
-            using var read = Database.BeginRead();
-            return read.Count(IndexKeyspace(0));
-        }
-    }
-
-    /// <summary>
-    /// Parts: an index on the tag, then a unique one on the code (a chunk whose code is taken has put every tag entry of
-    /// its run by then), and an expiry member.
-    /// </summary>
-    private sealed class PartSchema : DocumentSchema<Part, long>
-    {
-        public static readonly PartSchema Instance = new();
-
-        private PartSchema()
-            : base("parts", [new TagIndex(), new CodeIndex()])
-        {
-        }
-
-        public override long GetKey(Part document) => document.Id;
-
-        public override void WriteKey(ref KeyWriter writer, long key) => writer.WriteInt64(key);
-
-        public override long ReadKey(ref KeyReader reader) => reader.ReadInt64();
-
-        public override bool HasExpiresAt => true;
-
-        public override DateTimeOffset? GetExpiresAt(Part document) => document.ExpiresAt;
-
-        public override void Serialize(ref MessagePackWriter writer, Part document)
-        {
-            writer.WriteArrayHeader(3);
-            writer.WriteString(document.Code);
-            writer.WriteString(document.Tag);
-            if (document.ExpiresAt is { } expiresAt)
-            {
-                writer.Write(expiresAt);
-            }
-            else
-            {
-                writer.WriteNil();
-            }
-        }
-
-        public override Part Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey)
-        {
-            var id = new KeyReader(primaryKey).ReadInt64();
-            reader.ReadArrayHeader();
-            var code = reader.ReadNullableString() ?? "";
-            var tag = reader.ReadNullableString() ?? "";
-            var expiresAt = reader.TryReadNil() ? (DateTimeOffset?)null : reader.ReadDateTimeOffset();
-            return new Part { Id = id, Code = code, Tag = tag, ExpiresAt = expiresAt };
-        }
-    }
-
-    private sealed class TagIndex() : IndexSchema<Part>("Tag", false, ["Tag"])
-    {
-        public override bool WriteKey(ref KeyWriter writer, Part document)
-        {
-            writer.WriteString(document.Tag);
-            return true;
-        }
-
-        public override void SkipKey(ref KeyReader reader) => reader.ReadString();
-    }
-
-    private sealed class CodeIndex() : IndexSchema<Part>("Code", true, ["Code"])
-    {
-        public override bool WriteKey(ref KeyWriter writer, Part document)
-        {
-            writer.WriteString(document.Code);
-            return true;
-        }
-
-        public override void SkipKey(ref KeyReader reader) => reader.ReadString();
     }
 }

@@ -26,8 +26,16 @@ public sealed partial class BulkInsertTests
         public DateTimeOffset? ExpiresAt { get; set; }
     }
 
-    private sealed class PartCollection(Database database) : Collection<Part, long>(database, PartSchema.Instance)
+    /// <summary>Parts, shared with <see cref="BulkInsertCrashTests"/>.</summary>
+    internal sealed class PartCollection(Database database) : Collection<Part, long>(database, PartSchema.Instance)
     {
+        /// <summary>The entries of the tag index: one per part.</summary>
+        public long TagEntries()
+        {
+            using var read = Database.BeginRead();
+            return read.Count(IndexKeyspace(0));
+        }
+
         /// <summary>The keys of the documents with an entry in the expiry index (its entry: the instant, then the key).</summary>
         public HashSet<long> ExpiryEntries(Transaction transaction) =>
         [
