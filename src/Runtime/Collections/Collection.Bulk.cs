@@ -237,8 +237,8 @@ public abstract partial class Collection<T, TKey>
     /// <summary>
     /// The encoded documents of a chunk, in one buffer reused from chunk to chunk, until the run is logged. It holds at
     /// most <see cref="BulkBytes"/>, or a single document of any size: a run ends before a document that would take it
-    /// past that, and the rest of the chunk is written one by one, so large documents cost no more memory than they
-    /// would one by one.
+    /// past that, and the rest of the chunk is written one by one, so a chunk of large documents holds at most that
+    /// much beside what writing them one by one holds.
     /// </summary>
     private sealed class ChunkValues(int limit)
     {
