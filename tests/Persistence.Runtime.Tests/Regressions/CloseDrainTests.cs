@@ -19,6 +19,9 @@ public sealed class CloseDrainTests
     /// <summary>How long each count runs.</summary>
     private static readonly TimeSpan Held = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long the close waits before the count starts: long past a blocking wait's spinning.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The most wakes a wait on a signal may show: none or one for the waiting itself, and some slack.</summary>
     private const int FewWakes = 6;
 
@@ -83,10 +86,13 @@ public sealed class CloseDrainTests
     /// <summary>
     /// How much <paramref name="counter"/> grows in <see cref="Held"/>, counted on a thread of its own: a test thread
     /// that slept may hold a thread-pool thread, which polling needs to resume: on a 2-core machine the pool may have no
-    /// other, and the polling stalled, as if it were not there.
+    /// other, and the polling stalled, as if it were not there. The count starts <see cref="Settle"/> after the close
+    /// began waiting: a blocking wait spins first, yielding the processor, and on a loaded machine each of those yields
+    /// switched out (9 in one count); polling goes on for as long as the hold.
     /// </summary>
     private static Task<long> CountDuringHold(Func<long> counter) => TestDatabases.Dedicated(() =>
     {
+        Thread.Sleep(Settle);
         var before = counter();
         Thread.Sleep(Held);
         return counter() - before;
