@@ -49,8 +49,15 @@ internal static class Recovery
 
             var (payloads, streamed) = commit.Payloads(endLsn, endChain);
             roots = (TreeRoot[])roots.Clone();
-            Apply(database, writer, payloads, streamed, ref roots, ref catalog, ref maxKeyspaceId,
-                spill is null ? null : r => spill.AfterWrite(writer, r, owner, database.Source.Pages));
+            try
+            {
+                Apply(database, writer, payloads, streamed, ref roots, ref catalog, ref maxKeyspaceId,
+                    spill is null ? null : r => spill.AfterWrite(writer, r, owner, database.Source.Pages));
+            }
+            catch (FormatException ex)
+            {
+                throw Malformed(segments, frame.Version, ex.Message);
+            }
             commit.Next(streamed);
             version = frame.Version;
             endLsn = reader.Position;
@@ -76,6 +83,24 @@ internal static class Recovery
         };
     }
 
+    /// <summary>
+    /// The most keyspace ids a log may allocate past the largest one its checkpoint knew (ids taken by creations that
+    /// rolled back leave gaps): a larger id in a valid frame is damage, not a keyspace, and would size the roots array.
+    /// </summary>
+    internal const int MaxKeyspaceIdGap = 1 << 20;
+
+    /// <summary>
+    /// A commit whose frames all pass their checksums but whose operations do not decode, or that writes to a keyspace
+    /// the log never created: the log was written wrong, or changed along with its checksums. The open refuses it,
+    /// as it refuses any log it cannot prove whole; salvage can recover the commits before it.
+    /// </summary>
+    private static CorruptionException Malformed(WalSegments segments, long version, string what) =>
+        new(ErrorCode.Corruption, $"The write-ahead log in '{segments.Directory}' holds a commit (version {version}) whose frames pass their checksums but whose operations are malformed: {what}.")
+        {
+            FilePath = segments.Directory,
+        };
+
+    /// <summary>Applies one commit's operations; throws <see cref="FormatException"/> on one that is malformed.</summary>
     private static void Apply(Database database, TreeWriter writer, IReadOnlyList<ReadOnlyMemory<byte>> payloads, StreamedFrames? streamed,
         ref TreeRoot[] roots, ref Catalog catalog, ref int maxKeyspaceId, Action<TreeRoot[]>? afterWrite)
     {
@@ -83,6 +108,7 @@ internal static class Recovery
         while (reader.TryRead(out var op))
         {
             streamed?.Release(reader.Segment); // no later operation starts before it (the op's key and value keep theirs alive)
+            Validate(op, catalog);
             if (op.KeyspaceId >= roots.Length)
             {
                 Array.Resize(ref roots, op.KeyspaceId + 1);
@@ -110,6 +136,47 @@ internal static class Recovery
             }
         }
     }
+
+    /// <summary>
+    /// Checks an operation against the catalog it applies to: a write or drop names a keyspace that exists, a creation
+    /// one that does not, under a name not taken, and no id runs past <see cref="MaxKeyspaceIdGap"/>.
+    /// </summary>
+    private static void Validate(LogOp op, Catalog catalog)
+    {
+        if (op.KeyspaceId < 0 || op.KeyspaceId >= catalog.IdLimit + MaxKeyspaceIdGap)
+        {
+            throw new FormatException($"keyspace id {(uint)op.KeyspaceId} is out of range");
+        }
+
+        if (op.Kind == LogOpKind.CreateKeyspace)
+        {
+            if (catalog.Get(op.KeyspaceId) is not null)
+            {
+                throw new FormatException($"it creates keyspace id {op.KeyspaceId}, which exists");
+            }
+
+            string name;
+            try
+            {
+                name = StrictUtf8.GetString(op.Key.Span);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new FormatException($"the name of keyspace id {op.KeyspaceId} is not UTF-8");
+            }
+
+            if (catalog.TryGet(name, out _))
+            {
+                throw new FormatException($"it creates keyspace '{name}', which exists");
+            }
+        }
+        else if (catalog.Get(op.KeyspaceId) is null)
+        {
+            throw new FormatException($"it writes to keyspace id {op.KeyspaceId}, which does not exist");
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 }
 
 /// <summary>
