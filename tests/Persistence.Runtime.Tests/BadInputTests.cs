@@ -63,6 +63,30 @@ public sealed class BadInputTests
         Assert.Equal(ErrorCode.KeyspaceExists, Assert.Throws<KeyspaceException>(() => tx.CreateKeyspace("dup")).Code);
     }
 
+    /// <summary>
+    /// A null primary key passed to a lookup or a delete is an <see cref="ArgumentNullException"/> naming the argument,
+    /// before anything is read or written, as .NET refuses a null key. Encoding it used to report a document member that
+    /// "cannot be stored" (<see cref="PersistenceSerializationException"/>), which is wrong for a read.
+    /// </summary>
+    [Fact]
+    public async Task A_null_primary_key_is_refused_as_a_null_argument_by_every_lookup_and_delete()
+    {
+        using var db = Database.OpenInMemory(Quiet());
+        var notes = new Collections.BulkInsertTests.NoteCollection(db);
+        notes.Insert(new Collections.BulkInsertTests.Note { Id = "n1" });
+
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => notes.Get(null!)).ParamName);
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => notes.TryGet(null!, out _)).ParamName);
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => notes.Contains(null!)).ParamName);
+        Assert.Equal("from", Assert.Throws<ArgumentNullException>(() => notes.Range(null!, "z")).ParamName);
+        Assert.Equal("to", Assert.Throws<ArgumentNullException>(() => notes.Range("a", null!)).ParamName);
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => notes.Delete(null!)).ParamName);
+        Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await notes.GetAsync(null!))).ParamName);
+        Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentNullException>(() => notes.DeleteAsync(null!))).ParamName);
+        Assert.NotNull(notes.Get("n1"));
+        Assert.Equal(1, notes.Count());
+    }
+
     [Fact]
     public void Use_after_dispose_or_commit_is_refused()
     {

@@ -74,7 +74,7 @@ public abstract partial class Collection<T, TKey>
     /// <inheritdoc cref="Delete"/>
     public Task<bool> DeleteAsync(TKey key, WriteTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
-        var encoded = EncodeKey(key);
+        var encoded = EncodeKey(ThrowIfNull(key));
         return RunAsync(transaction, tx => DeleteEncoded(tx, encoded), cancellationToken);
     }
 

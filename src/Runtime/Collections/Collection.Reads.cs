@@ -7,9 +7,11 @@ namespace Persistence.Collections;
 public abstract partial class Collection<T, TKey>
 {
     /// <summary>The document with primary key <paramref name="key"/>, or null.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null (as for every lookup and delete by key).</exception>
     [SkipLocalsInit] // the key buffer is written before it is read
     public T? Get(TKey key, Transaction? transaction = null)
     {
+        ThrowIfNull(key);
         var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);
         try
         {
@@ -50,7 +52,7 @@ public abstract partial class Collection<T, TKey>
     /// <summary>True when a document has primary key <paramref name="key"/>.</summary>
     public bool Contains(TKey key, Transaction? transaction = null)
     {
-        var encoded = EncodeKey(key);
+        var encoded = EncodeKey(ThrowIfNull(key));
         return Read(transaction, tx => HasExpiry ? Load(tx, encoded, isRead: false) is not null : tx.ContainsKey(Documents, encoded));
     }
 
@@ -69,7 +71,14 @@ public abstract partial class Collection<T, TKey>
 
     /// <summary>Streams the documents whose primary key lies in [<paramref name="from"/>, <paramref name="to"/>) in key order (see <see cref="All"/>).</summary>
     public IEnumerable<T> Range(TKey from, TKey to, Transaction? transaction = null) =>
-        Stable(KeyRange.Between(EncodeKey(from), EncodeKey(to)), descending: false, transaction);
+        Stable(KeyRange.Between(EncodeKey(ThrowIfNull(from)), EncodeKey(ThrowIfNull(to))), descending: false, transaction);
+
+    /// <summary>
+    /// A key the caller passed, refused when null as .NET refuses a null key (no document can have one): its encoding
+    /// would report a document member that cannot be stored, which is wrong for a lookup.
+    /// </summary>
+    private static TKey ThrowIfNull(TKey key, [CallerArgumentExpression(nameof(key))] string? name = null) =>
+        key is null ? throw new ArgumentNullException(name, "A primary key is never null.") : key;
 
     /// <remarks>Without <paramref name="isRead"/> (a count), the documents visited do not slide (sliding expiration).</remarks>
     internal IEnumerable<T> ScanDocuments(KeyRange range, bool descending, Transaction? transaction, bool isRead = true)

@@ -55,7 +55,7 @@ public abstract partial class Collection<T, TKey>
     /// <summary>Deletes the document with primary key <paramref name="key"/> and its index entries. Returns false when there was none.</summary>
     public bool Delete(TKey key, WriteTransaction? transaction = null)
     {
-        var encoded = EncodeKey(key);
+        var encoded = EncodeKey(ThrowIfNull(key));
         return Run(transaction, tx => DeleteEncoded(tx, encoded));
     }
 

@@ -42,7 +42,7 @@ public sealed partial class BulkInsertTests
         public DateTimeOffset? ExpiresAt { get; init; }
     }
 
-    private sealed class NoteCollection(Database database) : Collection<Note, string>(database, NoteSchema.Instance);
+    internal sealed class NoteCollection(Database database) : Collection<Note, string>(database, NoteSchema.Instance);
 
     /// <summary>Notes: a string key and an expiry, no index (the expiry index alone makes a chunk worth it).</summary>
     private sealed class NoteSchema : DocumentSchema<Note, string>
