@@ -45,6 +45,13 @@ internal sealed class LeafSpiller(Database database, PageStore store, FreeSpaceM
     /// <param name="spilled">The transaction's spilled pages: replaced ones are written first, every page written is added.</param>
     /// <param name="keep">How many unwritten nodes may stay: touched leaves beyond it are written too.</param>
     /// <param name="generation">The generation the written pages are sealed with: the durable checkpoint's sequence plus one.</param>
+    /// <exception cref="StorageException">
+    /// Writing the leaves failed (an I/O error, a full disk): the database is read-only from now on, as after any failed
+    /// write of the data file, so the tree can no longer be committed: a write transaction fails, recovery's open gives
+    /// up. The leaves stay unwritten in the tree, and their pages stay free: no meta page reaches them, and the pages
+    /// are in <paramref name="spilled"/> for <see cref="Return"/>.
+    /// </exception>
+    /// <exception cref="DatabaseReadOnlyException">The database was read-only already.</exception>
     public int Spill(TreeRoot[] roots, object owner, SpilledPages spilled, int keep, long generation)
     {
         _database.ThrowIfReadOnly();
@@ -109,8 +116,16 @@ internal sealed class LeafSpiller(Database database, PageStore store, FreeSpaceM
         }
         catch (Exception ex)
         {
-            _database.MakeReadOnly(ex); // as for every failed write to the data file
-            throw;
+            // As for every failed write to the data file, the database turns read-only. A file system's own exception (a
+            // power failure, say) reaches the caller as a StorageException, like the operating system's errors.
+            var failure = ex is IOException or UnauthorizedAccessException ? StorageErrors.Wrap(ex, "write", _store.Path) : ex;
+            _database.MakeReadOnly(failure);
+            if (ReferenceEquals(failure, ex))
+            {
+                throw;
+            }
+
+            throw failure;
         }
 
         for (var i = 0; i < leaves.Count; i++)

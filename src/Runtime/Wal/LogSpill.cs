@@ -11,7 +11,10 @@ namespace Persistence.Wal;
 /// <remarks>
 /// Written only by the transaction's thread, read by whoever commits or checks conflicts against the log (positional
 /// reads, safe alongside each other). Deleted when the log is dropped: after its transaction rolls back, or once no
-/// writer can need the committed version's log.
+/// writer can need the committed version's log. Its failures are <see cref="StorageException"/>s (the file system's own
+/// exceptions wrapped, the original inside) and, for a short read, <see cref="CorruptionException"/>. A commit that reads
+/// the file back (through <see cref="LogChunk"/>, which also checks each chunk's checksum) before the log writer does
+/// fails alone; the log writer fails its batch and turns the database read-only, as for any failed write of the log.
 /// </remarks>
 internal sealed class LogSpill : IDisposable
 {
@@ -85,11 +88,20 @@ internal sealed class LogSpill : IDisposable
         && name.AsSpan(prefix.Length).IndexOfAnyExceptInRange('0', '9') < 0;
 
     /// <summary>Appends the buffers back to back; returns the offset of the first.</summary>
+    /// <exception cref="StorageException">The write failed; what was appended before stays readable.</exception>
     public long Append(IReadOnlyList<ReadOnlyMemory<byte>> buffers)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var offset = _length;
-        _file.Write(offset, buffers);
+        try
+        {
+            _file.Write(offset, buffers);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw StorageErrors.Wrap(ex, "write", Path);
+        }
+
         foreach (var buffer in buffers)
         {
             _length += buffer.Length;
@@ -99,11 +111,21 @@ internal sealed class LogSpill : IDisposable
     }
 
     /// <summary>Reads exactly <paramref name="destination"/>.Length bytes at <paramref name="offset"/>.</summary>
+    /// <exception cref="StorageException">The read failed (a file system's own exception is wrapped, the original inside).</exception>
     /// <exception cref="CorruptionException">The file is shorter than what was written to it.</exception>
     public void Read(long offset, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var read = _file.Read(offset, destination);
+        int read;
+        try
+        {
+            read = _file.Read(offset, destination);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw StorageErrors.Wrap(ex, "read", Path);
+        }
+
         if (read != destination.Length)
         {
             throw new CorruptionException(ErrorCode.Corruption,
