@@ -12,6 +12,9 @@ internal sealed partial class Checkpointer
     /// (<see cref="LeafSpiller.Spill"/>), under the checkpoint lock: a checkpoint's view of the durable bitmap and a
     /// truncation's cut never interleave with it. Returns how many of the transaction's nodes stay unwritten.
     /// </summary>
+    /// <exception cref="StorageException">
+    /// The write failed: the database is read-only from now on, and the transaction fails (<see cref="LeafSpiller.Spill"/>).
+    /// </exception>
     public int SpillLeaves(TreeRoot[] roots, object owner, SpilledPages spilled, int keep)
     {
         lock (_run)

@@ -11,8 +11,10 @@ namespace Persistence.Transactions;
 /// <remarks>
 /// The replayed version adopts the written leaves as a committed transaction's version does: the checkpoint after the
 /// open records their pages through the unwritten branches above them (<see cref="NodeFlusher"/>), and a crash before
-/// it leaves them free, since no meta page reaches them. Recovery runs before anything else can read a node, so the
-/// buffers of evicted written-out leaves go back to the pool after every replayed operation.
+/// it leaves them free, since no meta page reaches them. So does a write of them that fails: the open throws
+/// <see cref="LeafSpiller.Spill"/>'s <see cref="StorageException"/> and changes nothing else, and the next open replays
+/// from the same checkpoint. Recovery runs before anything else can read a node, so the buffers of evicted written-out
+/// leaves go back to the pool after every replayed operation.
 /// </remarks>
 /// <param name="spiller">Writes the leaves.</param>
 /// <param name="generation">The generation the pages are sealed with: the durable checkpoint's sequence plus one.</param>

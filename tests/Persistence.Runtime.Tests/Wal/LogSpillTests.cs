@@ -129,8 +129,14 @@ public sealed class LogSpillTests
         AssertAll(reopened, round: 1);
     }
 
-    [Fact]
-    public void A_spilled_chunk_that_reads_back_wrong_fails_its_commit_and_nothing_acknowledged_is_lost()
+    /// <summary>
+    /// The log writer reads the spilled chunks back as it writes the batch: a failure there is a failed write of the log,
+    /// whose rule is the database's (read-only; the failure inside), whether the bytes come back altered or not at all.
+    /// </summary>
+    [Theory]
+    [InlineData(ReadBack.Altered)]
+    [InlineData(ReadBack.Fails)]
+    public void A_spilled_chunk_that_reads_back_wrong_fails_its_commit_and_nothing_acknowledged_is_lost(ReadBack readBack)
     {
         var fs = new SimulatedFileSystem();
         var db = Database.Open(Path, Options(), fs);
@@ -140,9 +146,11 @@ public sealed class LogSpillTests
         {
             PutAll(tx, ks, round: 1);
             var spill = Assert.Single(SpillFiles(fs));
-            fs.Corrupt(spill, 100, [0xFF, 0x00, 0xFF]);
+            Damage(fs, spill, readBack);
             var failure = Assert.Throws<DatabaseReadOnlyException>(tx.Commit);
-            Assert.IsType<CorruptionException>(failure.InnerException);
+            Assert.Equal(ErrorCode.DatabaseReadOnly, failure.Code);
+            Assert.IsType(readBack == ReadBack.Altered ? typeof(CorruptionException) : typeof(StorageException), failure.InnerException);
+            Undamage(fs);
         }
 
         Assert.True(db.IsReadOnly);
@@ -158,6 +166,179 @@ public sealed class LogSpillTests
         var keyspace = after.GetKeyspace("k");
         Assert.Equal(1, after.Count(keyspace));
         Assert.Equal(5, Round(0, after.Get(keyspace, Key(0))));
+    }
+
+    /// <summary>
+    /// Before the log writer, a spilled log is read back by its own commit, which checks it against the commits since
+    /// its snapshot and replays it on the newest, and by the conflict check of every older writer's commit. That commit
+    /// fails with the typed failure (nothing of it applied, the altered bytes never taken for data) and only it: a scratch
+    /// file is not the database, which stays writable.
+    /// </summary>
+    [Theory]
+    [InlineData(SpillReader.OwnCheck, ReadBack.Altered)]
+    [InlineData(SpillReader.OwnCheck, ReadBack.Fails)]
+    [InlineData(SpillReader.Replay, ReadBack.Altered)]
+    [InlineData(SpillReader.Replay, ReadBack.Fails)]
+    [InlineData(SpillReader.OlderCheck, ReadBack.Altered)]
+    [InlineData(SpillReader.OlderCheck, ReadBack.Fails)]
+    public void A_spilled_log_that_reads_back_wrong_before_the_log_writer_fails_only_the_commit_that_reads_it(SpillReader reader, ReadBack readBack)
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        var (ks, large, older, spill) = LargeBesideOlder(db, fs, reader);
+
+        // The replay reads each spilled chunk a second time, after the check has read them all without a failure.
+        Damage(fs, spill, readBack, afterReads: reader == SpillReader.Replay ? large.Log!.Seal().Count(c => c.Spill is not null) : 0);
+        var committing = reader == SpillReader.OlderCheck ? older : large;
+        var failure = Assert.ThrowsAny<PersistenceException>(committing.Commit);
+        Undamage(fs);
+        if (readBack == ReadBack.Altered)
+        {
+            Assert.Equal(ErrorCode.Corruption, failure.Code);
+            Assert.Equal(spill, Assert.IsType<CorruptionException>(failure).FilePath);
+        }
+        else
+        {
+            Assert.Equal(ErrorCode.IOError, Assert.IsType<StorageException>(failure).Code);
+            Assert.Equal("injected spill read error", failure.InnerException?.Message);
+        }
+
+        Assert.False(db.IsReadOnly);
+        Assert.Throws<TransactionStateException>(committing.Commit); // complete: it cannot be committed again
+        large.Dispose();
+        older.Dispose();
+        Assert.Empty(SpillFiles(fs)); // the failed log's file goes at once, a committed one once no writer needs it
+        db.Write(tx => tx.Put(ks, Key(Keys + 2), Value(Keys + 2, 3)));
+
+        // Acknowledged: the bystander's commit and the last one, and the large one when it was not the one refused.
+        var expected = reader == SpillReader.OlderCheck ? Keys : 0;
+        AssertFailedCommitLeftNothing(db, expected);
+        var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(5));
+        db.Dispose();
+        using var reopened = Database.Open(Path, Options(), image);
+        AssertFailedCommitLeftNothing(reopened, expected);
+    }
+
+    [Fact]
+    public void A_power_failure_while_a_conflict_check_reads_a_spilled_log_back_reaches_the_committer_as_a_StorageException()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        var (_, large, older, _) = LargeBesideOlder(db, fs, SpillReader.OlderCheck);
+        fs.CrashAtOperation = fs.Operations; // the next operation of any file meets the power failure
+        using (var other = ((Persistence.Storage.IFileSystem)fs).OpenFile("/spill/other", create: true))
+        {
+            Assert.Throws<SimulatedCrashException>(() => other.Write(0, [1]));
+        }
+
+        var failure = Assert.Throws<StorageException>(older.Commit);
+        Assert.Equal(ErrorCode.IOError, failure.Code);
+        Assert.IsType<SimulatedCrashException>(failure.InnerException);
+        large.Dispose();
+        older.Dispose();
+        var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(6));
+        db.Dispose();
+        using var reopened = Database.Open(Path, Options(), image);
+        AssertFailedCommitLeftNothing(reopened, Keys, last: false);
+    }
+
+    /// <summary>Who reads a committed or committing transaction's spilled log back before the log writer does.</summary>
+    public enum SpillReader
+    {
+        /// <summary>Its own commit, checking it against a commit since its snapshot.</summary>
+        OwnCheck,
+
+        /// <summary>Its own commit, replaying it on that newer version once the check passed.</summary>
+        Replay,
+
+        /// <summary>The commit of an older writer, checking its keys against it.</summary>
+        OlderCheck,
+    }
+
+    /// <summary>How a spilled chunk reads back.</summary>
+    public enum ReadBack
+    {
+        /// <summary>With bytes other than those written (its checksum fails).</summary>
+        Altered,
+
+        /// <summary>Not at all: the read fails with an I/O error.</summary>
+        Fails,
+    }
+
+    /// <summary>
+    /// A large transaction with a spilled log, an older writer that wrote one of its keys (key 7), and a bystander's
+    /// commit of key <c>Keys + 1</c>: after the large one's commit for <see cref="SpillReader.OlderCheck"/> (its log and
+    /// file kept for the older writer's check), before it otherwise (it then checks and replays on it).
+    /// </summary>
+    private static (Keyspace Keyspace, WriteTransaction Large, WriteTransaction Older, string Spill) LargeBesideOlder(
+        Database db, SimulatedFileSystem fs, SpillReader reader)
+    {
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var older = db.BeginWrite();
+        older.Put(ks, Key(7), Value(7, 9));
+        var large = db.BeginWrite();
+        PutAll(large, ks, round: 1);
+        Assert.True(large.Log!.SpilledBytes > 0);
+        var spill = Assert.Single(SpillFiles(fs));
+        if (reader == SpillReader.OlderCheck)
+        {
+            large.Commit();
+            Assert.Single(SpillFiles(fs));
+        }
+
+        db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1)));
+        return (ks, large, older, spill);
+    }
+
+    /// <summary>
+    /// Makes the spill file's first chunk read back wrong from the read after the first <paramref name="afterReads"/>
+    /// reads of it on: its bytes altered on the disk, or every read of the file failing.
+    /// </summary>
+    private static void Damage(SimulatedFileSystem fs, string spill, ReadBack readBack, int afterReads = 0)
+    {
+        var reads = 0;
+        fs.BeforeRead = point =>
+        {
+            if (point.Path != spill || point.OfLength || reads++ != afterReads)
+            {
+                return;
+            }
+
+            if (readBack == ReadBack.Altered)
+            {
+                fs.Corrupt(spill, 100, [0xFF, 0x00, 0xFF]);
+            }
+            else
+            {
+                fs.ReadFault = path => path == spill ? new IOException("injected spill read error") : null;
+            }
+        };
+    }
+
+    private static void Undamage(SimulatedFileSystem fs)
+    {
+        fs.BeforeRead = null;
+        fs.ReadFault = null;
+    }
+
+    /// <summary>
+    /// The large transaction's <paramref name="largeKeys"/> keys (all or none), the bystander's, the <paramref name="last"/>
+    /// commit's, and never the older writer's key 7.
+    /// </summary>
+    private static void AssertFailedCommitLeftNothing(Database db, int largeKeys, bool last = true)
+    {
+        using var read = db.BeginRead();
+        var ks = read.GetKeyspace("k");
+        Assert.Equal(largeKeys + (last ? 2 : 1), read.Count(ks));
+        Assert.Equal(1, Round(Keys + 1, read.Get(ks, Key(Keys + 1))));
+        Assert.Equal(last ? 3 : -1, Round(Keys + 2, read.Get(ks, Key(Keys + 2))));
+        if (largeKeys > 0)
+        {
+            Assert.Equal(1, Round(7, read.Get(ks, Key(7)).AsSpan(0, 40)));
+        }
+
+        var report = db.CheckConsistency();
+        Assert.True(report.IsConsistent, report.ToString());
     }
 
     [Fact]
