@@ -103,6 +103,7 @@ public abstract partial class Collection<T, TKey>
     private bool Write(WriteTransaction transaction, T document, WriteMode mode, bool lookUpFirst = false)
     {
         var key = EncodeKey(Schema.GetKey(document));
+        _cache?.Release(key, document); // a hot-cache instance changed by its caller: no reader gets it again
         T? old = null;
         var visible = false;
         var remembered = Remembered(transaction, key);

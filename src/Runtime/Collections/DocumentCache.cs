@@ -122,6 +122,29 @@ internal sealed class DocumentCache<T>
         }
     }
 
+    /// <summary>
+    /// Drops the cached instance of <paramref name="key"/> if it is <paramref name="document"/>, which a write is about to
+    /// write: the caller changed the instance every reader shares, and whether or not the write succeeds, readers must
+    /// not keep getting it. The entry becomes a marker of the same version, so that the next reader refills it from
+    /// the store (a commit of the write then replaces the marker, as for any write).
+    /// </summary>
+    public void Release(ReadOnlySpan<byte> key, T document)
+    {
+        if (!_lookup.TryGetValue(key, out var entry) || !ReferenceEquals(entry.Document, document))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_lookup.TryGetValue(key, out entry) && ReferenceEquals(entry.Document, document))
+            {
+                Store(key, entry, new Entry(null, entry.Version, 0, 0));
+                _bytes -= entry.Size;
+            }
+        }
+    }
+
     /// <summary>A commit at <paramref name="version"/> wrote <paramref name="key"/> (empty: every key).</summary>
     public void Written(ReadOnlyMemory<byte> key, long version)
     {

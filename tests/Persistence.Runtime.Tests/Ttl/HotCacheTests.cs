@@ -36,6 +36,39 @@ public sealed class HotCacheTests
         Assert.True(stats.HotCacheHits > 0 && stats.HotCacheMisses > 0);
     }
 
+    /// <summary>
+    /// A cached instance a caller changes and writes back is dropped from the cache when the write starts: a write that
+    /// is refused leaves readers the stored document, not the instance the caller changed, and one that commits is
+    /// read back as committed. (Found by a review: the changed instance was served, its unique value included, after
+    /// its update was refused.)
+    /// </summary>
+    [Fact]
+    public void A_cached_instance_changed_and_written_back_is_never_served_again_even_when_the_write_is_refused()
+    {
+        using var db = Open();
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", Name = "v1" });
+        users.Insert(new User { Id = 2, Email = "b@example.com", Name = "other" });
+        _ = users.Get(1);
+        var shared = users.Get(1)!;
+        Assert.Same(shared, users.Get(1)); // served from the cache
+
+        shared.Name = "changed";
+        shared.Email = "b@example.com"; // taken by user 2
+        Assert.Throws<UniqueConstraintException>(() => users.Update(shared));
+        var reread = users.Get(1)!;
+        Assert.NotSame(shared, reread);
+        Assert.Equal(("v1", "a@example.com"), (reread.Name, reread.Email));
+        Assert.Equal(1, users.ByEmail.Get("a@example.com")!.Id);
+
+        var again = users.Get(1)!;
+        Assert.Same(reread, again); // cached afresh
+        again.Name = "v2";
+        users.Update(again);
+        Assert.Equal("v2", users.Get(1)!.Name);
+        Assert.Empty(users.CheckConsistency());
+    }
+
     [Fact]
     public void Instances_of_a_collection_share_one_cache_and_constructing_more_adds_nothing_to_every_commit()
     {
