@@ -50,13 +50,23 @@ public abstract partial class Collection<T, TKey>
     /// The documents an index range refers to, in index order, as <see cref="Stable(Func{bool, IEnumerable{T}}, Transaction?)"/>
     /// streams them; in a write transaction, the keyset is the primary keys the entries hold (<see cref="IndexKeyset"/>).
     /// </summary>
+    /// <remarks>
+    /// Each document is checked against the entry that named it when it is handed out: the keyset holds each entry's
+    /// indexed value before its key. A document that does not produce its entry is reported as corruption if the index
+    /// still holds that entry; if it does not, the loop changed or replaced the document since the keyset was gathered
+    /// (a write moves the document's entries with it), and the document is handed out as the transaction holds it.
+    /// </remarks>
     internal IEnumerable<T> Stable(int index, KeyRange range, bool descending, Transaction? transaction) =>
         transaction is WriteTransaction write
-            ? Keyset(() => IndexKeyset(write, index, range, descending), write)
+            ? Keyset(() => IndexKeyset(write, index, range, descending, withValues: true), write, index)
             : ScanIndex(index, range, descending, transaction);
 
-    /// <summary>Gathers the keys when the enumeration starts, then loads each as it is handed out.</summary>
-    private IEnumerable<T> Keyset(Func<KeyList> gather, WriteTransaction transaction)
+    /// <summary>
+    /// Gathers the keys when the enumeration starts, then loads each as it is handed out; with an
+    /// <paramref name="index"/>, the keys were gathered from its entries with their values, and each document is
+    /// checked against its entry (see <see cref="Stable(int, KeyRange, bool, Transaction?)"/>).
+    /// </summary>
+    private IEnumerable<T> Keyset(Func<KeyList> gather, WriteTransaction transaction, int index = -1)
     {
         var keys = gather();
         for (var i = 0; i < keys.Count; i++)
@@ -65,6 +75,12 @@ public abstract partial class Collection<T, TKey>
             // expiration), and remembered for an Update of it in the loop.
             if (LoadForUpdate(transaction, keys[i]) is { } document)
             {
+                if (index >= 0 && !Produces(index, document, keys.ValueOf(i))
+                    && HoldsEntry(transaction, index, keys.ValueOf(i), keys[i], keys.Entry(i)))
+                {
+                    throw StaleEntry(index, document);
+                }
+
                 yield return document;
             }
         }
@@ -120,23 +136,24 @@ public abstract partial class Collection<T, TKey>
     /// snapshot time: no document is decoded (unless expired ones pile up, see <see cref="WithoutExpired"/>), and none
     /// counts as read. A write transaction's scans gather their keysets with it, and an index's count counts it. An entry whose document does not exist means the index is corrupt, and is reported here, as
     /// <see cref="ScanIndex"/> reports it: once the keys are gathered, a missing document is one the loop deleted.
+    /// <paramref name="withValues"/> keeps each entry's indexed value before its key (<see cref="KeyList.ValueOf"/>), for
+    /// the check of each document against its entry when it is handed out; no document is decoded to gather them.
     /// </summary>
-    internal KeyList IndexKeyset(Transaction transaction, int index, KeyRange range, bool descending)
+    internal KeyList IndexKeyset(Transaction transaction, int index, KeyRange range, bool descending, bool withValues = false)
     {
-        var unique = Schema.Indexes[index].Unique;
         var keys = new KeyList();
         using (var cursor = transaction.OpenCursor(IndexKeyspace(index), range))
         {
             for (var ok = descending ? cursor.Last() : cursor.First(); ok; ok = descending ? cursor.Previous() : cursor.Next())
             {
                 // Read in place, not copied: the lookup only reads, so the entry cannot move under it.
-                var key = unique ? cursor.Value : PrimaryKeyOfEntry(index, cursor.Key);
+                var key = PrimaryKeyOfEntry(index, cursor.Key, cursor.Value, out var value);
                 if (!transaction.ContainsKey(Documents, key))
                 {
                     throw DanglingEntry(index);
                 }
 
-                keys.Add(key);
+                keys.Add(withValues ? value : [], key);
             }
         }
 

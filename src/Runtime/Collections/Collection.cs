@@ -172,6 +172,23 @@ public abstract partial class Collection<T, TKey>
         return entryKey[reader.Position..];
     }
 
+    /// <summary>
+    /// The primary key an index entry refers to (a unique entry's value, the end of any other's key), with the indexed
+    /// value the entry holds in <paramref name="indexed"/>: what <see cref="EncodeIndexValue"/> writes for its document.
+    /// </summary>
+    internal ReadOnlySpan<byte> PrimaryKeyOfEntry(int index, ReadOnlySpan<byte> entryKey, ReadOnlySpan<byte> entryValue, out ReadOnlySpan<byte> indexed)
+    {
+        if (Schema.Indexes[index].Unique)
+        {
+            indexed = entryKey;
+            return entryValue;
+        }
+
+        var key = PrimaryKeyOfEntry(index, entryKey);
+        indexed = entryKey[..^key.Length];
+        return key;
+    }
+
     /// <summary>Materializes the document stored as <paramref name="bytes"/> under the encoded primary key <paramref name="key"/>.</summary>
     internal T Decode(ReadOnlySpan<byte> key, ReadOnlySpan<byte> bytes)
     {

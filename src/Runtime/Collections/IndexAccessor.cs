@@ -47,8 +47,14 @@ public abstract class IndexAccessor<T, TKey>
 
     /// <summary>
     /// The document whose unique-index value is <paramref name="value"/>, written by <paramref name="write"/>, or null.
-    /// The value is encoded on the stack: a lookup allocates only the document it returns.
+    /// The value is encoded on the stack: a lookup allocates only the document it returns. The document found is checked
+    /// against the entry that named it (its own value encoded on the stack too, and compared with the one looked up),
+    /// so an entry the document does not produce is reported, never returned.
     /// </summary>
+    /// <exception cref="CorruptionException">The entry found refers to a document that does not exist, or whose value is
+    /// not <paramref name="value"/> (a stale entry): the index is corrupt. The collection's
+    /// <see cref="Collection{T, TKey}.CheckConsistency"/> lists such entries and its
+    /// <see cref="Collection{T, TKey}.RepairIndexes"/> rebuilds them from the documents.</exception>
     [SkipLocalsInit] // the key buffer is written before it is read
     protected T? GetUnique<TValue>(TValue value, KeyPartWriter<TValue> write, Transaction? transaction)
     {
@@ -66,19 +72,24 @@ public abstract class IndexAccessor<T, TKey>
     }
 
     private T? FindUnique(Transaction transaction, ReadOnlySpan<byte> value) =>
-        transaction.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? _collection.LoadReferenced(transaction, key, _index) : null;
+        transaction.TryGet(_collection.IndexKeyspace(_index), value, out var key) ? _collection.LoadReferenced(transaction, key, _index, value) : null;
 
     /// <summary>
     /// Streams the documents whose entries lie in <paramref name="range"/> of the index keyspace; in a write
     /// transaction, those the range held when the enumeration started, each read as the transaction holds it when handed out (see <see cref="Collection{T, TKey}.All"/>).
+    /// Each document is checked against the entry that named it.
     /// </summary>
+    /// <exception cref="CorruptionException">An entry refers to a document that does not exist, or that does not produce
+    /// it (its indexed value is another, or it has none: a stale entry). In a write transaction a document the loop
+    /// changed is handed out as it is now, unless the index still holds the entry it no longer produces.</exception>
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
         _collection.Stable(_index, range, descending, transaction);
 
     /// <summary>
     /// Counts the live documents whose entries lie in <paramref name="range"/> without decoding them: with expiry, the
     /// range's keys less the expired ones the expiry index names (decoding each only when expired documents pile up).
-    /// An entry whose document is missing is reported as corruption.
+    /// With expiry, an entry whose document is missing is reported as corruption. No entry is checked against its
+    /// document's indexed value: a stale entry counts (<see cref="Collection{T, TKey}.CheckConsistency"/> finds it).
     /// </summary>
     protected long CountRange(KeyRange range, Transaction? transaction) =>
         _collection.Read(transaction, tx =>

@@ -5,7 +5,10 @@ namespace Persistence;
 /// breaks the format, or a file that is not a database. Persistence never returns such data; once corruption is
 /// detected in the data file or the log, the database refuses further writes. In a large transaction's scratch file (its
 /// log, moved there while it runs) it fails the commit that reads it back instead, and the database refuses writes only
-/// when the log writer was writing that commit out.
+/// when the log writer was writing that commit out. A collection's index entry that does not describe its document
+/// (the document is missing, or does not have the indexed value the entry holds) is reported the same way by every read
+/// through it, but leaves the database writable: the collection's <c>RepairIndexes()</c> rebuilds the entries from the
+/// documents (its <c>CheckConsistency()</c> lists them).
 /// </summary>
 public sealed class CorruptionException : PersistenceException
 {

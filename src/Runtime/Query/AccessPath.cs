@@ -19,23 +19,30 @@ internal abstract class AccessPath<T, TKey>
     /// <summary>True when the path yields documents in primary-key order.</summary>
     public virtual bool InPrimaryKeyOrder => false;
 
-    public abstract IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction);
+    /// <summary>The documents the path names, each with the index entries that named it.</summary>
+    public abstract IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction);
 
     /// <summary>
-    /// The documents of <see cref="Keys"/>, loaded without counting as reads (sliding expiration): the query counts
-    /// those it returns.
+    /// The documents of <see cref="Candidates"/>, loaded without counting as reads (sliding expiration): the query
+    /// counts those it returns. Each document is checked against the index entries that named it.
     /// </summary>
+    /// <exception cref="CorruptionException">An entry refers to a document that does not exist, or that does not produce
+    /// it (a stale entry).</exception>
     public virtual IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction)
     {
-        foreach (var key in Keys(collection, transaction))
+        foreach (var candidate in Candidates(collection, transaction))
         {
-            if (collection.Load(transaction, key, isRead: false) is { } document)
+            var document = candidate.Entry is { } entry
+                ? collection.LoadReferenced(transaction, candidate.Key, entry.Index, entry.Value, isRead: false)
+                : collection.Load(transaction, candidate.Key, isRead: false); // from the documents keyspace: it exists
+            if (document is not null && candidate.Also is { } also)
+            {
+                document = collection.Verified(transaction, candidate.Key, also.Index, also.Value, document);
+            }
+
+            if (document is not null)
             {
                 yield return document;
-            }
-            else if (!transaction.ContainsKey(collection.Documents, key))
-            {
-                throw new CorruptionException(ErrorCode.Corruption, $"An index of '{collection.Name}' refers to a document that does not exist.");
             }
         }
     }
@@ -57,8 +64,8 @@ internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<K
 
     public override Field<T>? Order => keyField;
 
-    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction) =>
-        Ordered().SelectMany(r => collection.DocumentKeys(transaction, r, descending));
+    public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction) =>
+        Ordered().SelectMany(r => collection.DocumentKeys(transaction, r, descending)).Select(key => new Candidate(key));
 
     public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction)
     {
@@ -90,10 +97,14 @@ internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyL
 
     public override bool Descending => descending;
 
-    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction) =>
-        (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.IndexKeys(transaction, index, r, descending));
+    public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction) =>
+        (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.IndexKeys(transaction, index, r, descending))
+            .Select(entry => new Candidate(entry.Key, new IndexEntry(index, entry.Value)));
 
-    /// <summary>The documents of <see cref="Keys"/>, loaded by the primary key read in place from each entry.</summary>
+    /// <summary>
+    /// The documents of <see cref="Candidates"/>, loaded by the primary key read in place from each entry and checked
+    /// against it (<see cref="Collection{T, TKey}.ScanIndex"/>).
+    /// </summary>
     public override IEnumerable<T> Documents(Collection<T, TKey> collection, Transaction transaction) =>
         (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.ScanIndex(index, r, descending, transaction, isRead: false));
 
@@ -116,7 +127,10 @@ internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyL
         $"index '{indexName}' for {term}{(descending ? " (descending)" : "")} (est. {Rows(estimate)} rows)";
 }
 
-/// <summary>The documents both paths yield: the keys of the first are collected, the second is filtered by them.</summary>
+/// <summary>
+/// The documents both paths yield: the keys of the first are collected, the second is filtered by them. Each document is
+/// checked against the entries of both that named it.
+/// </summary>
 internal sealed class IntersectionPath<T, TKey>(AccessPath<T, TKey> first, AccessPath<T, TKey> second, double estimate) : AccessPath<T, TKey>
     where T : class
 {
@@ -126,31 +140,45 @@ internal sealed class IntersectionPath<T, TKey>(AccessPath<T, TKey> first, Acces
 
     public override bool Descending => second.Descending;
 
-    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction)
+    public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction)
     {
-        var set = new HashSet<string>(first.Keys(collection, transaction).Select(Convert.ToHexString), StringComparer.Ordinal);
-        return second.Keys(collection, transaction).Where(k => set.Contains(Convert.ToHexString(k)));
+        var named = new Dictionary<string, Candidate>(StringComparer.Ordinal);
+        foreach (var candidate in first.Candidates(collection, transaction))
+        {
+            named.TryAdd(Convert.ToHexString(candidate.Key), candidate);
+        }
+
+        foreach (var candidate in second.Candidates(collection, transaction))
+        {
+            if (named.TryGetValue(Convert.ToHexString(candidate.Key), out var other))
+            {
+                yield return candidate with { Also = other.Entry };
+            }
+        }
     }
 
     public override string Describe() => $"intersection of [{first.Describe()}] and [{second.Describe()}] (est. {Rows(estimate)} rows)";
 }
 
-/// <summary>The documents any of the paths yields, each once.</summary>
+/// <summary>
+/// The documents any of the paths yields, each once, checked against the entry of the first path that named it (a later
+/// path's entry for a document already yielded is not checked).
+/// </summary>
 internal sealed class UnionPath<T, TKey>(IReadOnlyList<AccessPath<T, TKey>> paths) : AccessPath<T, TKey>
     where T : class
 {
     public override double Estimate => paths.Sum(p => p.Estimate);
 
-    public override IEnumerable<byte[]> Keys(Collection<T, TKey> collection, Transaction transaction)
+    public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in paths)
         {
-            foreach (var key in path.Keys(collection, transaction))
+            foreach (var candidate in path.Candidates(collection, transaction))
             {
-                if (seen.Add(Convert.ToHexString(key)))
+                if (seen.Add(Convert.ToHexString(candidate.Key)))
                 {
-                    yield return key;
+                    yield return candidate;
                 }
             }
         }
