@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Persistence.Benchmarks.Data;
+using Persistence.Benchmarks.Measurement;
 using Persistence.Benchmarks.Peers;
 using Persistence.Benchmarks.Reporting;
 
@@ -35,9 +36,11 @@ internal sealed class BulkLoadWorkload : IWorkload
     {
         var load = new Stopwatch();
         var users = new UserBatches(context.Users, 1, documents, load);
+        var gc = GcActivity.Now();
         load.Start();
         peer.Load(users);
         load.Stop();
+        gc = GcActivity.Now() - gc;
         var checkpoint = Stopwatch.StartNew();
         peer.Checkpoint();
         checkpoint.Stop();
@@ -51,7 +54,7 @@ internal sealed class BulkLoadWorkload : IWorkload
                 new Metric("disk", (double)disk.DataFileBytes / documents, "bytes/doc", Better.Lower),
                 new Metric("disk-total", (double)disk.TotalBytes / documents, "bytes/doc", Better.Lower),
             ],
-            $"load {Num.Fixed(load.Elapsed.TotalSeconds, 2)} s, checkpoint {Num.Fixed(checkpoint.Elapsed.TotalSeconds, 2)} s; " +
+            $"load {Num.Fixed(load.Elapsed.TotalSeconds, 2)} s ({gc}), checkpoint {Num.Fixed(checkpoint.Elapsed.TotalSeconds, 2)} s; " +
             $"data file {Num.MiB(disk.DataFileBytes)} MiB = {Num.Fixed((double)disk.DataFileBytes / documents, 1)} B/doc, " +
             $"directory {Num.MiB(disk.TotalBytes)} MiB = {Num.Fixed((double)disk.TotalBytes / documents, 1)} B/doc" +
             (space is null ? "" : $"; {space}") +
