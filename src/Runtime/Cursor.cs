@@ -7,7 +7,9 @@ namespace Persistence;
 /// snapshot. In a write transaction the cursor also sees the transaction's own writes, including writes made while it
 /// is open (it repositions itself by key). <see cref="Key"/> and <see cref="Value"/> are valid until the next move or
 /// write, and never after the transaction ends (their bytes may then belong to another page); they may be given to that
-/// write (a put or delete copies what it is given before it changes a page).
+/// write (a put or delete copies what it is given before it changes a page). A cursor of a write transaction takes its
+/// in-use guard for each move and each read of <see cref="Key"/> or <see cref="Value"/>, as the transaction's own calls
+/// do. A cursor is one thread's at a time: threads that read one read transaction at once each open their own.
 /// </summary>
 public sealed class Cursor : IDisposable
 {
@@ -39,6 +41,7 @@ public sealed class Cursor : IDisposable
     {
         get
         {
+            using var use = _transaction.Use();
             EnsureCurrent();
             return _tree.Key;
         }
@@ -49,6 +52,7 @@ public sealed class Cursor : IDisposable
     {
         get
         {
+            using var use = _transaction.Use();
             EnsureCurrent();
             return _tree.Value;
         }
@@ -57,6 +61,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the first key of the range.</summary>
     public bool First()
     {
+        using var use = _transaction.Use();
         Prepare();
         if (!_range.HasLower)
         {
@@ -75,6 +80,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the last key of the range.</summary>
     public bool Last()
     {
+        using var use = _transaction.Use();
         Prepare();
         if (!_range.HasUpper)
         {
@@ -93,6 +99,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the first key ≥ <paramref name="key"/> in the range.</summary>
     public bool Seek(ReadOnlySpan<byte> key)
     {
+        using var use = _transaction.Use();
         if (!_range.AboveLower(key))
         {
             return First();
@@ -105,6 +112,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the last key ≤ <paramref name="key"/> in the range.</summary>
     public bool SeekAtOrBefore(ReadOnlySpan<byte> key)
     {
+        using var use = _transaction.Use();
         if (!_range.BelowUpper(key))
         {
             return Last();
@@ -117,6 +125,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the next key; false (and invalid) past the end of the range.</summary>
     public bool Next()
     {
+        using var use = _transaction.Use();
         ThrowIfClosed();
         if (!IsValid)
         {
@@ -142,6 +151,7 @@ public sealed class Cursor : IDisposable
     /// <summary>Moves to the previous key; false (and invalid) before the start of the range.</summary>
     public bool Previous()
     {
+        using var use = _transaction.Use();
         ThrowIfClosed();
         if (!IsValid)
         {
@@ -162,6 +172,13 @@ public sealed class Cursor : IDisposable
         }
 
         return Settle(_tree.Previous());
+    }
+
+    /// <summary>Copies of the current key and value, taken in one use of the transaction.</summary>
+    internal KeyValuePair<byte[], byte[]> Copy()
+    {
+        using var use = _transaction.Use();
+        return new KeyValuePair<byte[], byte[]>(Key.ToArray(), Value.ToArray());
     }
 
     /// <summary>Releases the cursor. Cursors hold no locks; disposing is optional but makes later use an error.</summary>

@@ -7,6 +7,11 @@ namespace Persistence;
 /// A read-only snapshot. It never blocks writers or other readers, and what it sees never changes. Keep it short:
 /// pages a long-lived snapshot can still reach are not reused until it is disposed.
 /// </summary>
+/// <remarks>
+/// Its reads change nothing of it (only the shared versions, which any number of transactions read at once), so several
+/// threads may read one read transaction at once, each with its own cursors. Dispose it only once their reads are done:
+/// its pages may be reused from then on.
+/// </remarks>
 public sealed class ReadTransaction : Transaction
 {
     internal ReadTransaction(Database database, DbVersion snapshot, bool timed = true)

@@ -6,10 +6,12 @@ namespace Persistence;
 
 /// <summary>
 /// A consistent snapshot of the database: every read sees the state of one commit, whatever commits later. A
-/// transaction is not bound to a thread (it may be used across <c>await</c>), but it must not be used by two threads
-/// at once. Dispose it to release its snapshot.
+/// transaction is not bound to a thread (it may be used across <c>await</c>), but a write transaction must not be used
+/// by two threads at once: a call that overlaps another thread's throws <see cref="TransactionStateException"/>
+/// (<see cref="ErrorCode.TransactionInUse"/>) and fails the transaction, so that nothing of it commits. A read
+/// transaction may be read by several threads at once. Dispose it, once its reads have ended, to release its snapshot.
 /// </summary>
-public abstract class Transaction : IDisposable
+public abstract partial class Transaction : IDisposable
 {
     private protected const int Active = 0;
     private protected const int Completed = 1;
@@ -25,6 +27,7 @@ public abstract class Transaction : IDisposable
     {
         Database = database;
         Snapshot = snapshot;
+        _guarded = this is WriteTransaction;
         if (timed)
         {
             _snapshotTime = database.SnapshotClock();
@@ -32,8 +35,9 @@ public abstract class Transaction : IDisposable
     }
 
     // Only a transaction the library opens for one call of its own (Database.BeginUntimedRead) starts without its
-    // time, and reads it at its first expiry check, before that call returns. A transaction is used by one thread at a
-    // time: the check and the store cannot race.
+    // time, and reads it at its first expiry check, before that call returns. Such a transaction is that call's alone:
+    // the check and the store cannot race. (Several threads may read one read transaction at once, but a caller's
+    // transaction is timed from its start, so they never store the time.)
     /// <summary>
     /// The time the snapshot was taken, from the database's <see cref="TimeProvider"/>: documents whose expiry is at
     /// or before it are invisible to this transaction. It never goes backwards across transactions, even if the wall
@@ -68,6 +72,7 @@ public abstract class Transaction : IDisposable
     public bool TryGetKeyspace(string name, [NotNullWhen(true)] out Keyspace? keyspace)
     {
         ArgumentNullException.ThrowIfNull(name);
+        using var use = Use();
         ThrowIfNotActive();
         if (CurrentCatalog.TryGet(name, out var found))
         {
@@ -82,6 +87,7 @@ public abstract class Transaction : IDisposable
     /// <summary>Every keyspace, ordered by name.</summary>
     public IReadOnlyList<Keyspace> GetKeyspaces()
     {
+        using var use = Use();
         ThrowIfNotActive();
         return [.. CurrentCatalog.Keyspaces];
     }
@@ -91,21 +97,33 @@ public abstract class Transaction : IDisposable
     /// transaction (it may be given to that write: a put or delete copies what it is given before it changes a page),
     /// and never after the transaction ends: the page's memory is then reused. Copy it (<see cref="Get"/>) to keep it.
     /// </summary>
-    public bool TryGet(Keyspace keyspace, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value) =>
-        Lookup(keyspace, RootFor(keyspace, key), key, out value);
+    public bool TryGet(Keyspace keyspace, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        using var use = Use();
+        return Lookup(keyspace, RootFor(keyspace, key), key, out value);
+    }
 
     /// <summary>A copy of the value of <paramref name="key"/>, or null when the key is absent.</summary>
-    public byte[]? Get(Keyspace keyspace, ReadOnlySpan<byte> key) => TryGet(keyspace, key, out var value) ? value.ToArray() : null;
+    public byte[]? Get(Keyspace keyspace, ReadOnlySpan<byte> key)
+    {
+        using var use = Use(); // the copy too: another thread's write could change the page under the span
+        return TryGet(keyspace, key, out var value) ? value.ToArray() : null;
+    }
 
     /// <summary>True when <paramref name="key"/> is present.</summary>
     public bool ContainsKey(Keyspace keyspace, ReadOnlySpan<byte> key) => TryGet(keyspace, key, out _);
 
     /// <summary>The number of keys in the keyspace (constant time).</summary>
-    public long Count(Keyspace keyspace) => CountOf(keyspace, RootOf(keyspace));
+    public long Count(Keyspace keyspace)
+    {
+        using var use = Use();
+        return CountOf(keyspace, RootOf(keyspace));
+    }
 
     /// <summary>Opens a cursor over <paramref name="range"/> of the keyspace. It is not positioned until a seek.</summary>
     public Cursor OpenCursor(Keyspace keyspace, KeyRange range = default)
     {
+        using var use = Use();
         RootOf(keyspace);
         return new Cursor(this, keyspace, range);
     }
@@ -116,11 +134,14 @@ public abstract class Transaction : IDisposable
         using var cursor = OpenCursor(keyspace, range);
         for (var ok = reverse ? cursor.Last() : cursor.First(); ok; ok = reverse ? cursor.Previous() : cursor.Next())
         {
-            yield return new KeyValuePair<byte[], byte[]>(cursor.Key.ToArray(), cursor.Value.ToArray());
+            yield return cursor.Copy();
         }
     }
 
-    /// <summary>Ends the transaction and releases its snapshot. A write transaction that was not committed is rolled back.</summary>
+    /// <summary>
+    /// Ends the transaction and releases its snapshot. A write transaction that was not committed is rolled back. Never
+    /// refused: if another thread is inside a call of a write transaction, it waits for that call to end.
+    /// </summary>
     public void Dispose()
     {
         // Atomically, so that two racing calls (a misuse) cannot release the snapshot twice: an unbalanced unpin would let
@@ -131,7 +152,13 @@ public abstract class Transaction : IDisposable
             return;
         }
 
-        OnDispose(previous == Active);
+        // Not under a call another thread has inside (its snapshot and private tree would go from under it): that call
+        // stops at its next step, as the transaction is disposed now.
+        using (UseWhenFree())
+        {
+            OnDispose(previous == Active);
+        }
+
         GC.SuppressFinalize(this);
     }
 
@@ -181,15 +208,21 @@ public abstract class Transaction : IDisposable
 
     internal void ThrowIfNotActive()
     {
-        if (_state != Active)
+        var state = _state; // once: a refused thread may fail the transaction meanwhile
+        if (state != Active)
         {
-            if (_state == Failed)
+            if (state == Failed)
             {
                 Database.ThrowIfDisposed(); // the write that failed may have been cut short by the disposal itself
             }
 
-            throw _state switch
+            throw state switch
             {
+                Failed when _failure is TransactionStateException { Code: ErrorCode.TransactionInUse } => new TransactionStateException(
+                    ErrorCode.TransactionFailed,
+                    "This transaction was used by two threads at once, which a transaction must not be; it can only be rolled "
+                    + "back or disposed. Nothing it wrote was committed.",
+                    _failure),
                 Failed => new TransactionStateException(
                     ErrorCode.TransactionFailed,
                     $"A write in this transaction failed part-way ({_failure?.Message}); it can only be rolled back or disposed. Nothing it wrote was committed.",

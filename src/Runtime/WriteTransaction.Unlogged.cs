@@ -12,6 +12,7 @@ public sealed partial class WriteTransaction
     /// </summary>
     internal bool TryAddUnlogged(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
+        using var use = Use();
         RootOf(keyspace);
         Database.ValidateKey(key);
         Database.ValidateValue(value);
@@ -46,6 +47,7 @@ public sealed partial class WriteTransaction
     /// <summary>Logs a put that <see cref="TryAddUnlogged"/> made, with the same key and value.</summary>
     internal void LogAdded(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
+        using var use = Use();
         ThrowIfNotActive();
         try
         {
@@ -61,6 +63,7 @@ public sealed partial class WriteTransaction
     /// <summary>Removes a key that <see cref="TryAddUnlogged"/> put and nobody logged: the log never sees either.</summary>
     internal void TakeBackUnlogged(Keyspace keyspace, ReadOnlySpan<byte> key)
     {
+        using var use = Use();
         ThrowIfNotActive();
         try
         {

@@ -10,6 +10,13 @@ namespace Persistence;
 /// of the same keys after this snapshot was taken (first committer wins), in which case it throws
 /// <see cref="WriteConflictException"/> and applies nothing. Disposing without committing rolls back.
 /// </summary>
+/// <remarks>
+/// Not bound to a thread (an <c>await</c> inside it may continue on another), but never to be used by two threads at
+/// once: a call that begins while another thread is inside one (a put, a read, a cursor move, a collection's whole
+/// operation, a commit) throws <see cref="TransactionStateException"/> with <see cref="ErrorCode.TransactionInUse"/>,
+/// does nothing, and fails the transaction: it can then only be rolled back or disposed, and nothing of it commits.
+/// <see cref="Transaction.Dispose"/> is never refused; it waits for the call inside to end.
+/// </remarks>
 public sealed partial class WriteTransaction : Transaction
 {
     private readonly object _owner = new();
@@ -104,6 +111,7 @@ public sealed partial class WriteTransaction : Transaction
     /// <summary>Creates a keyspace; throws <see cref="KeyspaceException"/> when one with that name exists.</summary>
     public Keyspace CreateKeyspace(string name)
     {
+        using var use = Use();
         Keyspace.ValidateName(name);
         ThrowIfNotActive();
         if (_catalog.TryGet(name, out _))
@@ -126,11 +134,16 @@ public sealed partial class WriteTransaction : Transaction
     }
 
     /// <summary>The keyspace named <paramref name="name"/>, created if it does not exist.</summary>
-    public Keyspace GetOrCreateKeyspace(string name) => TryGetKeyspace(name, out var keyspace) ? keyspace : CreateKeyspace(name);
+    public Keyspace GetOrCreateKeyspace(string name)
+    {
+        using var use = Use();
+        return TryGetKeyspace(name, out var keyspace) ? keyspace : CreateKeyspace(name);
+    }
 
     /// <summary>Deletes a keyspace and everything in it.</summary>
     public void DeleteKeyspace(Keyspace keyspace)
     {
+        using var use = Use();
         RootOf(keyspace);
         PrepareWrite();
         Promote();
@@ -160,6 +173,7 @@ public sealed partial class WriteTransaction : Transaction
     /// </summary>
     internal bool TryAdd(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out ReadOnlySpan<byte> existing)
     {
+        using var use = Use();
         if (UsesOverlay && TryGet(keyspace, key, out existing))
         {
             return false;
@@ -170,6 +184,7 @@ public sealed partial class WriteTransaction : Transaction
 
     private bool Put(Keyspace keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool addOnly, out ReadOnlySpan<byte> existing)
     {
+        using var use = Use();
         RootOf(keyspace);
         Database.ValidateKey(key);
         Database.ValidateValue(value);
@@ -240,6 +255,7 @@ public sealed partial class WriteTransaction : Transaction
     /// <summary>Removes <paramref name="key"/>; returns false when it was not present.</summary>
     public bool Delete(Keyspace keyspace, ReadOnlySpan<byte> key)
     {
+        using var use = Use();
         RootOf(keyspace);
         Database.ValidateKey(key);
         PrepareWrite();
@@ -342,12 +358,14 @@ public sealed partial class WriteTransaction : Transaction
     /// <summary>Discards the writes. The transaction is complete afterwards.</summary>
     public void Rollback()
     {
-        if (_state != Failed)
+        using var use = Use();
+        var state = _state;
+        if (state != Failed)
         {
             ThrowIfNotActive();
         }
 
-        _state = Completed;
+        Interlocked.CompareExchange(ref _state, Completed, state); // a thread refused meanwhile may have failed it: so be it
         Release();
     }
 
@@ -380,14 +398,23 @@ public sealed partial class WriteTransaction : Transaction
     /// written, and, for a durable commit, everything its snapshot holds is durable already.
     /// </summary>
     /// <remarks>
-    /// A durable commit without writes still comes after the buffered commits its snapshot holds, and may have acted on
-    /// what they wrote: acknowledging it promises that they survive a power failure, so it waits for a sync of the log
-    /// (the same request a checkpoint uses) when they are not durable yet. Only then; otherwise it costs nothing.
+    /// <para>A durable commit without writes still comes after the buffered commits its snapshot holds, and may have acted
+    /// on what they wrote: acknowledging it promises that they survive a power failure, so it waits for a sync of the log
+    /// (the same request a checkpoint uses) when they are not durable yet. Only then; otherwise it costs nothing.</para>
+    /// <para>The transaction's in-use guard is held until the commit is sequenced (its state read, its tree adopted or its
+    /// log replayed), not while the commit waits for the log: it is complete by then, so every call but disposal is
+    /// refused anyway, and a use cannot span the <c>await</c> of <see cref="CommitAsync"/>.</para>
     /// </remarks>
     private bool TryBeginCommit(out CommitRequest? request)
     {
+        using var use = Use();
         ThrowIfNotActive();
-        _state = Completed;
+        if (!TryEnd(Completed))
+        {
+            ThrowIfNotActive(); // failed by a thread refused since the check, or disposed: it throws
+            throw new System.Diagnostics.UnreachableException();
+        }
+
         request = null;
         var syncOnly = !HasWrites;
         if (syncOnly && (Durability != Durability.Durable || Database.Wal is not { } log || log.DurableLsn >= Snapshot.EndLsn))
@@ -418,19 +445,6 @@ public sealed partial class WriteTransaction : Transaction
     {
         Database.ExitCommit();
         Release();
-    }
-
-    /// <summary>
-    /// A write failed part-way: the private tree may hold a half-done change, and what the writer freed may still be
-    /// reachable from it, so the transaction must never commit (or be adopted): only rollback and disposal remain.
-    /// </summary>
-    private void Fail(Exception failure)
-    {
-        if (_state == Active)
-        {
-            _failure = failure;
-            _state = Failed;
-        }
     }
 
     /// <summary>Unregisters the writer and unpins its snapshot, exactly once.</summary>

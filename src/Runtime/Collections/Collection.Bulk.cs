@@ -115,8 +115,13 @@ public abstract partial class Collection<T, TKey>
     /// single insert refuses, or decides otherwise than a fresh insert (a document or unique value of an expired
     /// document), and <see cref="Write"/> decides it as before.
     /// </summary>
+    /// <remarks>
+    /// One use of the transaction (its in-use guard held throughout): between a run's puts and their logging, its private
+    /// tree holds writes its log lacks, and no other thread may find it so.
+    /// </remarks>
     private void InsertChunk(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values)
     {
+        using var use = transaction.Use();
         var done = documents.Length < MinBulkChunk ? 0 : InsertLeading(transaction, documents, values);
         Interlocked.Add(ref _bulkInserted, done);
         for (var d = done; d < documents.Length; d++)

@@ -68,7 +68,7 @@ public abstract partial class Collection<T, TKey>
     /// </summary>
     private IEnumerable<T> Keyset(Func<KeyList> gather, WriteTransaction transaction, int index = -1)
     {
-        var keys = gather();
+        var keys = Gather(gather, transaction);
         for (var i = 0; i < keys.Count; i++)
         {
             // As Get in the transaction: what it holds now (nothing once the loop deleted it), counted as a read (sliding
@@ -84,6 +84,16 @@ public abstract partial class Collection<T, TKey>
                 yield return document;
             }
         }
+    }
+
+    /// <summary>
+    /// Gathers a keyset as one use of the transaction. Not in <see cref="Keyset"/>: a use cannot span its
+    /// <c>yield return</c>, and each document it hands out is loaded as a use of its own.
+    /// </summary>
+    private static KeyList Gather(Func<KeyList> gather, WriteTransaction transaction)
+    {
+        using var use = transaction.Use();
+        return gather();
     }
 
     /// <summary>The primary keys of decoded documents, encoded again.</summary>

@@ -122,6 +122,7 @@ public abstract partial class Collection<T, TKey>
     {
         if (transaction is not null)
         {
+            using var use = transaction.Use(); // one use: what it reads is decoded before another thread could write
             return read(transaction, state);
         }
 

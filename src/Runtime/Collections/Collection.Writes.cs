@@ -31,7 +31,13 @@ public abstract partial class Collection<T, TKey>
     public void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        Run(transaction, tx =>
+        if (transaction is not null)
+        {
+            InsertAll(transaction, documents); // not in Run: the sequence is read outside the transaction's guard
+            return;
+        }
+
+        Database.Write(tx =>
         {
             InsertAll(tx, documents);
             return true;
@@ -65,6 +71,7 @@ public abstract partial class Collection<T, TKey>
     /// </summary>
     internal bool DeleteEncoded(WriteTransaction transaction, byte[] key)
     {
+        using var use = transaction.Use(); // the document, its entries and its expiry go as one operation
         if (!transaction.TryGet(Documents, key, out var existing))
         {
             return false;
@@ -85,8 +92,20 @@ public abstract partial class Collection<T, TKey>
         return live; // an expired document was already invisible: deleting it cleans up, but "was there none" holds
     }
 
-    internal TResult Run<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work) =>
-        transaction is not null ? work(transaction) : Database.Write(work);
+    /// <summary>
+    /// Runs <paramref name="work"/> in the caller's transaction, as one use of it (its in-use guard held throughout), or
+    /// in a transaction of its own.
+    /// </summary>
+    internal TResult Run<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work)
+    {
+        if (transaction is null)
+        {
+            return Database.Write(work);
+        }
+
+        using var use = transaction.Use();
+        return work(transaction);
+    }
 
     /// <summary>
     /// A write in a transaction of its own (retried on conflict). Apart from the callers, so that a write in the
@@ -100,8 +119,13 @@ public abstract partial class Collection<T, TKey>
     /// leaves the transaction's contents exactly as they were: everything but the key and unique checks is decided
     /// before the first write, and what those checks put in a large transaction is taken back.
     /// </summary>
+    /// <remarks>
+    /// The whole write is one use of the transaction (its in-use guard held from the first read to the last entry), so
+    /// that another thread can neither change the transaction between its checks and its writes nor see it half done.
+    /// </remarks>
     private bool Write(WriteTransaction transaction, T document, WriteMode mode, bool lookUpFirst = false)
     {
+        using var use = transaction.Use();
         var key = EncodeKey(Schema.GetKey(document));
         _cache?.Release(key, document); // a hot-cache instance changed by its caller: no reader gets it again
         T? old = null;
@@ -313,6 +337,7 @@ public abstract partial class Collection<T, TKey>
     /// </summary>
     private T? LoadForUpdate(WriteTransaction transaction, ReadOnlySpan<byte> key)
     {
+        using var use = transaction.Use(); // the memo must describe the document this read returns
         var document = Load(transaction, key);
         if (document is not null && !HasExpiry && Schema.Indexes.Count > 0)
         {

@@ -213,6 +213,7 @@ public abstract partial class Collection<T, TKey>
     /// <summary>The live document stored under encoded key <paramref name="key"/>, or null (absent or expired).</summary>
     internal T? Load(Transaction transaction, ReadOnlySpan<byte> key, bool isRead = true)
     {
+        using var use = transaction.Use(); // the value is decoded in place, before another thread's write could move it
         var useCache = _cache is not null && transaction is ReadTransaction;
         if (useCache)
         {

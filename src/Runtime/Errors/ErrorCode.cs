@@ -49,6 +49,13 @@ public enum ErrorCode
     /// </summary>
     TransactionFailed = 204,
 
+    /// <summary>
+    /// A write transaction was used by two threads at once: a call began while another thread was inside one of its
+    /// operations. The refused call did nothing, and the transaction has failed (<see cref="TransactionFailed"/>): it can
+    /// only be rolled back or disposed, and nothing of it is committed.
+    /// </summary>
+    TransactionInUse = 205,
+
     /// <summary>A key was empty. Keys must contain at least one byte.</summary>
     KeyEmpty = 210,
 

@@ -1,8 +1,9 @@
 namespace Persistence;
 
 /// <summary>
-/// An object was used in a state that does not allow the operation: a completed or disposed transaction, a write
-/// through a read transaction, a closed cursor, or a disposed database.
+/// An object was used in a state that does not allow the operation: a completed, failed or disposed transaction, a
+/// write transaction another thread is using at that moment (<see cref="ErrorCode.TransactionInUse"/>), a write through
+/// a read transaction, a closed cursor, or a disposed database.
 /// </summary>
 public sealed class TransactionStateException : PersistenceException
 {
