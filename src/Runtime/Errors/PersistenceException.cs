@@ -5,8 +5,11 @@ namespace Persistence;
 /// happened; subclasses exist for the failures that callers commonly want to catch separately.
 /// </summary>
 /// <remarks>
-/// Broken internal invariants are bugs, not <see cref="PersistenceException"/>s: they surface as
-/// <see cref="System.Diagnostics.UnreachableException"/> or a failed debug assertion.
+/// Arguments that break a method's contract are not <see cref="PersistenceException"/>s either, by the .NET
+/// conventions: a null argument throws <see cref="ArgumentNullException"/>, an empty path or name
+/// <see cref="ArgumentException"/>, and a cancelled token <see cref="OperationCanceledException"/>. Broken internal
+/// invariants are bugs: they surface as <see cref="System.Diagnostics.UnreachableException"/> or a failed debug
+/// assertion.
 /// </remarks>
 public class PersistenceException : Exception
 {
