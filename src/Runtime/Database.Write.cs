@@ -101,6 +101,26 @@ public sealed partial class Database
         }
     }
 
+    /// <summary>
+    /// Asynchronous form of <see cref="Write(Action{WriteTransaction}, RetryPolicy?, Durability?)"/>, for work that
+    /// returns nothing: runs <paramref name="work"/> in a write transaction and commits it, running it again on a fresh
+    /// snapshot when the commit loses a write conflict, as
+    /// <see cref="WriteAsync{T}(Func{WriteTransaction, CancellationToken, ValueTask{T}}, RetryPolicy?, Durability?, CancellationToken)"/>
+    /// does (the same retry policy, turns and delays on the database's <see cref="TimeProvider"/>).
+    /// <paramref name="work"/> may run several times, so it must not have side effects outside the transaction.
+    /// </summary>
+    /// <exception cref="PersistenceException">With <see cref="ErrorCode.RetryLimitExceeded"/> when every attempt conflicted.</exception>
+    public async Task WriteAsync(Func<WriteTransaction, CancellationToken, ValueTask> work, RetryPolicy? retry = null,
+        Durability? durability = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await WriteAsync<bool>(async (transaction, token) =>
+        {
+            await work(transaction, token).ConfigureAwait(false);
+            return true;
+        }, retry, durability, cancellationToken).ConfigureAwait(false);
+    }
+
     private static PersistenceException RetryLimit(RetryPolicy policy, WriteConflictException conflict) =>
         new(ErrorCode.RetryLimitExceeded,
             $"The transaction still conflicted after {policy.MaxAttempts} attempts (keyspace '{conflict.Keyspace}').", conflict);

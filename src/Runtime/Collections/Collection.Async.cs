@@ -79,7 +79,7 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in the caller's transaction (synchronously), or in <see cref="Database.WriteAsync"/>;
+    /// Runs <paramref name="work"/> in the caller's transaction (synchronously), or in <see cref="Database.WriteAsync{T}"/>;
     /// either way its failures, and a cancellation before the start, come back in the task.
     /// </summary>
     internal Task<TResult> RunAsync<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work, CancellationToken cancellationToken)

@@ -205,6 +205,61 @@ public sealed class ConflictTests
         Assert.Equal(3, attempts);
     }
 
+    [Fact]
+    public async Task The_async_retry_helper_takes_work_that_returns_nothing_and_reruns_it_on_a_conflict()
+    {
+        var attempts = 0;
+        using var interferer = _db.BeginWrite();
+        interferer.Put(_ks, Bytes("async"), Bytes("theirs"));
+        await _db.WriteAsync(async (tx, cancellationToken) =>
+        {
+            attempts++;
+            await Task.Yield();
+            var theirs = tx.Get(_ks, Bytes("async")) is { } v ? Text(v) : "none";
+            if (attempts == 1)
+            {
+                interferer.Commit(); // someone else commits between our read and our commit
+            }
+
+            tx.Put(_ks, Bytes("async"), Bytes("mine after " + theirs));
+        });
+        Assert.Equal(2, attempts);
+        using var read = _db.BeginRead();
+        Assert.Equal("mine after theirs", Text(read.Get(_ks, Bytes("async"))));
+        AssertConsistent(_db);
+    }
+
+    [Fact]
+    public async Task The_async_retry_helper_without_a_result_gives_up_after_the_configured_attempts()
+    {
+        var attempts = 0;
+        var error = await Assert.ThrowsAsync<PersistenceException>(() => _db.WriteAsync((tx, _) =>
+        {
+            attempts++;
+            tx.Put(_ks, Bytes("hot"), Bytes("mine"));
+            _db.Write(other => other.Put(_ks, Bytes("hot"), Bytes("theirs")));
+            return ValueTask.CompletedTask;
+        }, new RetryPolicy { MaxAttempts = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }));
+        Assert.Equal(ErrorCode.RetryLimitExceeded, error.Code);
+        Assert.IsType<WriteConflictException>(error.InnerException);
+        Assert.Equal(3, attempts);
+    }
+
+    [Fact]
+    public async Task The_async_retry_helper_without_a_result_refuses_null_work_and_leaves_value_work_to_the_generic_form()
+    {
+        await Assert.ThrowsAsync<ArgumentNullException>(() => _db.WriteAsync(null!));
+
+        // Work that returns a value still binds to WriteAsync<T> and gets its result back, in each lambda form.
+        Assert.Equal(1, await _db.WriteAsync((tx, _) => ValueTask.FromResult(1)));
+        Assert.Equal(2, await _db.WriteAsync(async (tx, _) =>
+        {
+            await Task.Yield();
+            return 2;
+        }));
+        Assert.Equal(3, await _db.WriteAsync(async (tx, _) => await Task.FromResult(3)));
+    }
+
     private void Apply(WriteTransaction tx, string operation, string key, string value)
     {
         if (operation == "delete")
