@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using Persistence.BTree;
 using Persistence.Serialization;
@@ -124,7 +125,8 @@ public abstract partial class Collection<T, TKey>
     /// <summary>The collection name.</summary>
     public string Name => Schema.CollectionName;
 
-    /// <summary>The generated schema.</summary>
+    /// <summary>The generated schema (for generated code; hidden from IntelliSense).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected internal DocumentSchema<T, TKey> Schema { get; }
 
     internal Keyspace Documents { get; }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Persistence.Serialization;
 
 namespace Persistence.Collections;
@@ -6,9 +7,11 @@ namespace Persistence.Collections;
 /// Everything the runtime needs to store documents of type <typeparamref name="T"/>: their primary key, serializer and
 /// indexes. The source generator emits one sealed subclass per <see cref="CollectionAttribute"/> type; the runtime
 /// calls it without reflection.
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
 /// </summary>
 /// <typeparam name="T">The document type.</typeparam>
 /// <typeparam name="TKey">The primary key type (a generated record struct for composite keys).</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class DocumentSchema<T, TKey>
     where T : class
 {

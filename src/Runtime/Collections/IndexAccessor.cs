@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using Persistence.Serialization;
 
@@ -29,6 +30,7 @@ public abstract class IndexAccessor<T, TKey>
     public bool IsUnique => _collection.Schema.Indexes[_index].Unique;
 
     /// <summary>Encodes one key part with the given writer (helper for generated accessors).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // for generated accessors
     [SkipLocalsInit] // the key buffer is written before it is read
     protected static byte[] Encode<TValue>(TValue value, KeyPartWriter<TValue> write)
     {
@@ -55,6 +57,7 @@ public abstract class IndexAccessor<T, TKey>
     /// not <paramref name="value"/> (a stale entry): the index is corrupt. The collection's
     /// <see cref="Collection{T, TKey}.CheckConsistency"/> lists such entries and its
     /// <see cref="Collection{T, TKey}.RepairIndexes"/> rebuilds them from the documents.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)] // for generated accessors
     [SkipLocalsInit] // the key buffer is written before it is read
     protected T? GetUnique<TValue>(TValue value, KeyPartWriter<TValue> write, Transaction? transaction)
     {
@@ -82,6 +85,7 @@ public abstract class IndexAccessor<T, TKey>
     /// <exception cref="CorruptionException">An entry refers to a document that does not exist, or that does not produce
     /// it (its indexed value is another, or it has none: a stale entry). In a write transaction a document the loop
     /// changed is handed out as it is now, unless the index still holds the entry it no longer produces.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)] // for generated accessors
     protected IEnumerable<T> Scan(KeyRange range, bool descending, Transaction? transaction) =>
         _collection.Stable(_index, range, descending, transaction);
 
@@ -91,6 +95,7 @@ public abstract class IndexAccessor<T, TKey>
     /// With expiry, an entry whose document is missing is reported as corruption. No entry is checked against its
     /// document's indexed value: a stale entry counts (<see cref="Collection{T, TKey}.CheckConsistency"/> finds it).
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] // for generated accessors
     protected long CountRange(KeyRange range, Transaction? transaction) =>
         _collection.Read(transaction, tx =>
         {

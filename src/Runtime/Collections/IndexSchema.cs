@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Persistence.Serialization;
 
 namespace Persistence.Collections;
@@ -7,7 +8,9 @@ namespace Persistence.Collections;
 /// <c>collection#name</c>: for a unique index the key is the indexed value(s) and the value the document's primary
 /// key; otherwise the key is the indexed value(s) followed by the primary key, and the value is empty (the primary
 /// key is found by <see cref="SkipKey"/>, which saves storing it twice).
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class IndexSchema<T>
     where T : class
 {
@@ -73,5 +76,9 @@ public abstract class IndexSchema<T>
     public abstract void SkipKey(ref KeyReader reader);
 }
 
-/// <summary>Writes one value as an order-preserving key part (used by typed index accessors and query fields).</summary>
+/// <summary>
+/// Writes one value as an order-preserving key part (used by typed index accessors and query fields).
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public delegate void KeyPartWriter<in TValue>(ref KeyWriter writer, TValue value);

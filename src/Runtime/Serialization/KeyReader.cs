@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
@@ -6,6 +7,7 @@ namespace Persistence.Serialization;
 /// <summary>
 /// Decodes keys written by <see cref="KeyWriter"/>, part by part, in the order and directions they were written. Used
 /// by generated code to recover primary-key and index-key values.
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
 /// </summary>
 /// <remarks>
 /// Every read either consumes one part and returns its value, or throws <see cref="PersistenceSerializationException"/>
@@ -14,6 +16,7 @@ namespace Persistence.Serialization;
 /// zero digits, an overlong or invalid code-unit sequence) are rejected. The reader is a mutable struct: pass it by
 /// <see langword="ref"/>.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public ref partial struct KeyReader
 {
     private readonly ReadOnlySpan<byte> _key;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace Persistence.Serialization;
@@ -6,6 +7,7 @@ namespace Persistence.Serialization;
 /// <summary>
 /// Builds order-preserving keys: the unsigned lexicographic order of the bytes equals the order of the values. Used by
 /// generated code to encode primary keys and index keys.
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -47,6 +49,7 @@ namespace Persistence.Serialization;
 /// hands the writer to helper methods declares it plainly and calls <see cref="Dispose"/> in a <c>finally</c> block.
 /// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public ref partial struct KeyWriter
 {
     private const int MinimumRentedSize = 256;

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
@@ -6,6 +7,7 @@ namespace Persistence.Serialization;
 /// <summary>
 /// Reads MessagePack (https://github.com/msgpack/msgpack/blob/master/spec.md) from a span. Used by generated code to
 /// deserialize documents.
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -19,6 +21,7 @@ namespace Persistence.Serialization;
 /// to look ahead without consuming.
 /// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public ref partial struct MessagePackReader
 {
     /// <summary>

@@ -1,6 +1,12 @@
+using System.ComponentModel;
+
 namespace Persistence.Serialization;
 
-/// <summary>The family of a MessagePack value, as returned by <see cref="MessagePackReader.PeekType"/>.</summary>
+/// <summary>
+/// The family of a MessagePack value, as returned by <see cref="MessagePackReader.PeekType"/>.
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public enum MessagePackType
 {
     /// <summary>nil (0xc0).</summary>

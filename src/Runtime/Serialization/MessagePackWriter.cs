@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace Persistence.Serialization;
@@ -7,6 +8,7 @@ namespace Persistence.Serialization;
 /// <summary>
 /// Writes MessagePack (https://github.com/msgpack/msgpack/blob/master/spec.md) into an <see cref="IBufferWriter{T}"/>.
 /// Used by generated code to serialize documents.
+/// Public for generated code only, and hidden from IntelliSense ([EditorBrowsable(Never)]); not meant for application code.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,6 +22,7 @@ namespace Persistence.Serialization;
 /// After any method throws, the output holds a partial value and must be discarded.
 /// </para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public ref partial struct MessagePackWriter
 {
     private readonly IBufferWriter<byte> _output;
