@@ -123,5 +123,5 @@ public sealed partial class Database
 
     private static PersistenceException RetryLimit(RetryPolicy policy, WriteConflictException conflict) =>
         new(ErrorCode.RetryLimitExceeded,
-            $"The transaction still conflicted after {policy.MaxAttempts} attempts (keyspace '{conflict.Keyspace}').", conflict);
+            $"The transaction still conflicted after {policy.MaxAttempts} attempts: the last time, it and another transaction both wrote {conflict.Subject}.", conflict);
 }

@@ -9,10 +9,10 @@ public abstract partial class Collection<T, TKey>
     /// was defined when its entries were built: index name to <see cref="DefinitionOf(IndexSchema{T}, DocumentSchema{T, TKey})"/>, and
     /// <see cref="ExpiryRecord"/> for the expiry index.
     /// </summary>
-    private const string DefinitionsName = "$indexes";
+    private const string DefinitionsName = CollectionKeyspaces.Definitions;
 
     /// <summary>The index (after <c>#</c>) of the expiry index's keyspace.</summary>
-    private const string ExpiryName = "$expiry";
+    private const string ExpiryName = CollectionKeyspaces.Expiry;
 
     /// <summary>
     /// The record of the expiry index among the definitions: no index can have this name (index names are identifiers,
@@ -187,7 +187,7 @@ public abstract partial class Collection<T, TKey>
         schema.KeyEncodings.Count == 0 ? UnknownEncoding : string.Join(",", schema.KeyEncodings);
 
     /// <summary>The index (after <c>#</c>) of the keyspace of stored expiries (a default lifetime's, per document).</summary>
-    private const string StoredExpiryName = "$expires";
+    private const string StoredExpiryName = CollectionKeyspaces.StoredExpiries;
 
     /// <summary>The keyspaces a collection binds to.</summary>
     private sealed record Bound(Keyspace Documents, Keyspace[] Indexes, Keyspace? Expiry, Keyspace? Stored);

@@ -131,7 +131,7 @@ public abstract partial class Collection<T, TKey>
 
     internal Keyspace Documents { get; }
 
-    internal static string IndexKeyspaceName(string collection, string index) => collection + "#" + index;
+    internal static string IndexKeyspaceName(string collection, string index) => CollectionKeyspaces.NameOf(collection, index);
 
     internal Keyspace IndexKeyspace(int index) => _indexKeyspaces[index];
 

@@ -157,9 +157,7 @@ internal sealed class CommitSequencer
                 && _conflicts.FindConflict(log, transaction.CurrentCatalog, transaction.Snapshot, latest) is { } keyspace)
             {
                 Conflicts++;
-                throw new WriteConflictException(
-                    $"Another transaction committed a write to a key this transaction wrote in keyspace '{keyspace}' after this transaction's snapshot ({transaction.Snapshot.Number}). Nothing was applied; retry the transaction.",
-                    keyspace);
+                throw new WriteConflictException(keyspace, Collections.CollectionKeyspaces.Describe(keyspace, transaction.CurrentCatalog), transaction.Snapshot.Number);
             }
 
             if (_database.Wal is not { } wal)

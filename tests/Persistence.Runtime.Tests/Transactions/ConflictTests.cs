@@ -35,6 +35,7 @@ public sealed class ConflictTests
         var conflict = Assert.Throws<WriteConflictException>(b.Commit);
         Assert.Equal(ErrorCode.WriteConflict, conflict.Code);
         Assert.Equal("k", conflict.Keyspace);
+        Assert.Contains("both wrote the same key in keyspace 'k'.", conflict.Message, StringComparison.Ordinal);
         using var read = _db.BeginRead();
         Assert.Equal(first == "delete" ? null : "a", read.Get(_ks, Bytes(key)) is { } v ? Text(v) : null);
         AssertConsistent(_db);
