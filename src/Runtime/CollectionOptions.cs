@@ -1,6 +1,12 @@
 namespace Persistence;
 
 /// <summary>Settings of one collection, by name in <see cref="DatabaseOptions.Collections"/>.</summary>
+/// <remarks>
+/// Under dependency injection these come from <see cref="DependencyInjection.PersistenceCollectionOptions"/> (section
+/// <c>Persistence:Collections:{name}</c>), where the hot-cache settings are nested: <c>HotCache:MaxCount</c>,
+/// <c>HotCache:MaxBytes</c> and <c>HotCache:TimeToLive</c> are <see cref="HotCacheMaxCount"/>,
+/// <see cref="HotCacheMaxBytes"/> and <see cref="HotCacheTimeToLive"/>. Configuration accepts these flat names as well.
+/// </remarks>
 public sealed class CollectionOptions
 {
     /// <summary>

@@ -1,6 +1,12 @@
 namespace Persistence;
 
 /// <summary>How expired documents are removed. Expired documents are invisible at once, whatever these settings say.</summary>
+/// <remarks>
+/// Under dependency injection these come from <see cref="DependencyInjection.PersistenceOptions.Ttl"/>, a
+/// <see cref="DependencyInjection.PersistenceTtlOptions"/> bound from the section <c>Persistence:Ttl</c>, whose settings
+/// have the same names and defaults and are copied one to one, except <see cref="RunCollectorInBackground"/>: the
+/// container sets it, false under a host (whose hosted service runs the collector) and true otherwise.
+/// </remarks>
 public sealed class TtlOptions
 {
     /// <summary>How often the collector looks for expired documents. Default 10 seconds.</summary>

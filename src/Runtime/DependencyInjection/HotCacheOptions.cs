@@ -7,6 +7,11 @@ namespace Persistence.DependencyInjection;
 /// take no lock). Takes effect
 /// with the time-to-live feature.
 /// </summary>
+/// <remarks>
+/// The engine's <see cref="CollectionOptions"/> holds the same settings flat: <see cref="MaxCount"/>,
+/// <see cref="MaxBytes"/> and <see cref="TimeToLive"/> become <see cref="CollectionOptions.HotCacheMaxCount"/>,
+/// <see cref="CollectionOptions.HotCacheMaxBytes"/> and <see cref="CollectionOptions.HotCacheTimeToLive"/>.
+/// </remarks>
 public sealed class HotCacheOptions
 {
     /// <summary>The most documents kept. Default 0: no count limit (and, with <see cref="MaxBytes"/> 0, no cache).</summary>

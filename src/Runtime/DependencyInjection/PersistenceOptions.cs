@@ -90,14 +90,7 @@ public sealed class PersistenceOptions
         options.Ttl.RunCollectorInBackground = !hosted;
         foreach (var (name, collection) in Collections ?? [])
         {
-            options.Collections[name] = new CollectionOptions
-            {
-                DefaultTimeToLive = collection.DefaultTimeToLive,
-                SlidingExpiration = collection.SlidingExpiration,
-                HotCacheMaxCount = collection.HotCache?.MaxCount ?? 0,
-                HotCacheMaxBytes = collection.HotCache?.MaxBytes ?? 0,
-                HotCacheTimeToLive = collection.HotCache?.TimeToLive,
-            };
+            options.Collections[name] = collection.ToCollectionOptions();
         }
 
         return options;

@@ -174,6 +174,51 @@ internal sealed partial class PersistenceOptionsValidator : IValidateOptions<Per
             }
 
             ValidateHotCache(key + ":HotCache", collection.HotCache, failures);
+            ValidateHotCacheAliases(key, collection, failures);
+        }
+    }
+
+    /// <summary>The flat hot-cache settings (the engine's names), which stand for the nested ones: valid, and not given twice with two values.</summary>
+    private static void ValidateHotCacheAliases(string key, PersistenceCollectionOptions collection, List<string> failures)
+    {
+        var nested = collection.HotCache ?? new HotCacheOptions();
+        if (collection.HotCacheMaxCount is { } count)
+        {
+            if (count < 0)
+            {
+                failures.Add($"{key}:HotCacheMaxCount is {Show(count)}: use 0 (no count limit) or a positive number of documents.");
+            }
+
+            if (nested.MaxCount != 0 && nested.MaxCount != count)
+            {
+                failures.Add($"{key}:HotCacheMaxCount is {Show(count)} and {key}:HotCache:MaxCount is {Show(nested.MaxCount)}: both are the same setting, so keep one (HotCache:MaxCount is the documented name).");
+            }
+        }
+
+        if (collection.HotCacheMaxBytes is { } bytes)
+        {
+            if (bytes < 0)
+            {
+                failures.Add($"{key}:HotCacheMaxBytes is {Show(bytes)}: use 0 (no byte limit) or a positive number of bytes.");
+            }
+
+            if (nested.MaxBytes != 0 && nested.MaxBytes != bytes)
+            {
+                failures.Add($"{key}:HotCacheMaxBytes is {Show(bytes)} and {key}:HotCache:MaxBytes is {Show(nested.MaxBytes)}: both are the same setting, so keep one (HotCache:MaxBytes is the documented name).");
+            }
+        }
+
+        if (collection.HotCacheTimeToLive is { } ttl)
+        {
+            if (ttl <= TimeSpan.Zero)
+            {
+                failures.Add($"{key}:HotCacheTimeToLive is {ttl}: use a positive time span such as \"00:05:00\", or remove it to keep documents until they are evicted.");
+            }
+
+            if (nested.TimeToLive is { } other && other != ttl)
+            {
+                failures.Add($"{key}:HotCacheTimeToLive is {ttl} and {key}:HotCache:TimeToLive is {other}: both are the same setting, so keep one (HotCache:TimeToLive is the documented name).");
+            }
         }
     }
 

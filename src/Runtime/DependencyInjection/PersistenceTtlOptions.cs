@@ -5,6 +5,12 @@ namespace Persistence.DependencyInjection;
 /// invisible to reads from their expiry on whatever these say; the collector only reclaims their space. Validated
 /// at start-up. Under a host the collector runs as a hosted service; otherwise on the database's own background loop.
 /// </summary>
+/// <remarks>
+/// The configuration shape of the engine's <see cref="TtlOptions"/> (<see cref="DatabaseOptions.Ttl"/>): each setting
+/// has the same name and default and is copied one to one when the database opens.
+/// <see cref="TtlOptions.RunCollectorInBackground"/> has no counterpart here, since the container decides it (off
+/// under a host, whose hosted service runs the collector).
+/// </remarks>
 public sealed class PersistenceTtlOptions
 {
     private static readonly TtlOptions Defaults = new();

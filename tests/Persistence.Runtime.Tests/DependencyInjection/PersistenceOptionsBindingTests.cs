@@ -96,6 +96,50 @@ public sealed class PersistenceOptionsBindingTests
         Assert.Empty(options.Collections);
     }
 
+    /// <summary>
+    /// The engine's <see cref="CollectionOptions"/> names its hot-cache settings flat (HotCacheMaxCount), configuration
+    /// nests them (HotCache:MaxCount); configuration written in the engine's shape takes effect too, instead of being
+    /// ignored, and either shape alone gives the engine the same settings.
+    /// </summary>
+    [Theory]
+    [InlineData("HotCacheMaxCount", "HotCacheMaxBytes", "HotCacheTimeToLive")]
+    [InlineData("HotCache:MaxCount", "HotCache:MaxBytes", "HotCache:TimeToLive")]
+    public void The_hot_cache_binds_from_the_nested_and_from_the_engines_flat_names(string count, string bytes, string timeToLive)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Persistence:Path"] = "x.db",
+            [$"Persistence:Collections:sessions:{count}"] = "100",
+            [$"Persistence:Collections:sessions:{bytes}"] = "1048576",
+            [$"Persistence:Collections:sessions:{timeToLive}"] = "00:01:00",
+        }).Build();
+        using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddPersistence().BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<PersistenceOptions>>().Value;
+
+        var engine = options.ToDatabaseOptions(TimeProvider.System, null, null, hosted: true).Collections["sessions"];
+        Assert.Equal(100, engine.HotCacheMaxCount);
+        Assert.Equal(1L << 20, engine.HotCacheMaxBytes);
+        Assert.Equal(TimeSpan.FromMinutes(1), engine.HotCacheTimeToLive);
+    }
+
+    [Fact]
+    public void Both_hot_cache_shapes_with_one_value_are_valid_and_with_two_are_refused_at_start()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Persistence:Path"] = "x.db",
+            ["Persistence:Collections:sessions:HotCacheMaxCount"] = "100",
+            ["Persistence:Collections:sessions:HotCache:MaxCount"] = "100",
+            ["Persistence:Collections:carts:HotCacheMaxCount"] = "100",
+            ["Persistence:Collections:carts:HotCache:MaxCount"] = "200",
+        }).Build();
+        using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddPersistence().BuildServiceProvider();
+
+        var refused = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PersistenceOptions>>().Value);
+        var failure = Assert.Single(refused.Failures);
+        Assert.StartsWith("Persistence:Collections:carts:HotCacheMaxCount is 100 and Persistence:Collections:carts:HotCache:MaxCount is 200", failure, StringComparison.Ordinal);
+    }
+
     private static void AssertBound(PersistenceOptions options)
     {
         Assert.Equal("data/bound.db", options.Path);
