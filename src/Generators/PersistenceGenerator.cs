@@ -47,14 +47,18 @@ public sealed class PersistenceGenerator : IIncrementalGenerator
         var dependencyInjection = context.CompilationProvider
             .Select(static (compilation, _) => compilation.GetTypeByMetadataName(ServiceCollectionType) is not null)
             .WithTrackingName(TrackingNames.DependencyInjection);
-        var serviceCollection = registrations.Combine(dependencyInjection)
+        // The assembly's name (a string, never the compilation) names its public registration, if it has one.
+        var assemblyName = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.AssemblyName)
+            .WithTrackingName(TrackingNames.AssemblyName);
+        var serviceCollection = registrations.Combine(dependencyInjection).Combine(assemblyName)
             .WithTrackingName(TrackingNames.ServiceCollectionEmit);
         context.RegisterSourceOutput(serviceCollection, static (output, input) =>
         {
-            var (all, available) = input;
+            var ((all, available), assembly) = input;
             if (available && all.Count > 0)
             {
-                output.AddSource(ServiceCollectionEmitter.HintName, ServiceCollectionEmitter.Emit(all));
+                output.AddSource(ServiceCollectionEmitter.HintName, ServiceCollectionEmitter.Emit(all, assembly));
             }
         });
 

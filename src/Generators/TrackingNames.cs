@@ -30,13 +30,16 @@ internal static class TrackingNames
     /// <summary>Whether the compilation references Microsoft.Extensions.DependencyInjection.Abstractions.</summary>
     public const string DependencyInjection = nameof(DependencyInjection);
 
-    /// <summary>The registrations with that flag: what AddPersistenceCollections() is emitted from.</summary>
+    /// <summary>The compilation's assembly name, which names the public registration of an assembly with public collections.</summary>
+    public const string AssemblyName = nameof(AssemblyName);
+
+    /// <summary>The registrations with that flag and the assembly name: what AddPersistenceCollections() is emitted from.</summary>
     public const string ServiceCollectionEmit = nameof(ServiceCollectionEmit);
 
     /// <summary>Every step, for tests that check them all.</summary>
     public static readonly string[] All =
     [
         CollectionParse, CollectionModel, CollectionEmit, EmbeddedParse, EmbeddedModel, EmbeddedEmit,
-        ServiceRegistration, ServiceRegistrations, DependencyInjection, ServiceCollectionEmit,
+        ServiceRegistration, ServiceRegistrations, DependencyInjection, AssemblyName, ServiceCollectionEmit,
     ];
 }

@@ -1,3 +1,5 @@
+using System.Linq;
+using System.Text;
 using Persistence.Generators.Parsing;
 
 namespace Persistence.Generators.Emitting;
@@ -6,9 +8,17 @@ namespace Persistence.Generators.Emitting;
 /// Emits <c>AddPersistenceCollections(this IServiceCollection)</c> and
 /// <c>AddKeyedPersistenceCollections(this IServiceCollection, string serviceKey)</c>, once per assembly, registering
 /// every collection of the compilation against the default database or a keyed one: the dependency-injection
-/// registration without assembly scanning. The class is internal, so that every assembly can have its own; an
-/// assembly that exposes its collections to others wraps it in a public method of its own.
+/// registration without assembly scanning.
 /// </summary>
+/// <remarks>
+/// That class is internal and has the same name in every assembly, so that each assembly calls its own: public, the
+/// same extension methods would reach a host from each library it references, and a call would be ambiguous (CS0121)
+/// as soon as two assemblies with collections meet. An assembly that declares a public collection also gets a public
+/// class named after the assembly, whose <c>Add{Assembly}Collections()</c> and <c>AddKeyed{Assembly}Collections(key)</c>
+/// call the internal methods, so that a host registers a class library's collections
+/// (<c>Contoso.Orders.Data</c>: <c>AddContosoOrdersDataCollections()</c>). An assembly whose collections are all
+/// internal keeps its registration internal: no other assembly can name those collections.
+/// </remarks>
 internal static class ServiceCollectionEmitter
 {
     public const string HintName = "PersistenceCollections.g.cs";
@@ -17,8 +27,11 @@ internal static class ServiceCollectionEmitter
 
     private const string Extensions = "global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions";
 
+    private const string InternalClass = "PersistenceCollectionsServiceCollectionExtensions";
+
     /// <param name="registrations">The collections, in the order to register them (sorted by the caller).</param>
-    public static string Emit(EquatableArray<ServiceRegistration> registrations)
+    /// <param name="assemblyName">The compilation's assembly name, which names the public registration (none when null).</param>
+    public static string Emit(EquatableArray<ServiceRegistration> registrations, string? assemblyName)
     {
         var source = new SourceWriter();
         source.WriteLine("""
@@ -30,7 +43,7 @@ internal static class ServiceCollectionEmitter
         using (source.Open("namespace Microsoft.Extensions.DependencyInjection"))
         {
             source.WriteLine("/// <summary>Registers the typed collections of this assembly in a dependency-injection container.</summary>");
-            using (source.Open("internal static class PersistenceCollectionsServiceCollectionExtensions"))
+            using (source.Open($"internal static class {InternalClass}"))
             {
                 source.WriteLine($$"""
                     /// <summary>
@@ -54,10 +67,86 @@ internal static class ServiceCollectionEmitter
                     """);
                 WriteBody(source, registrations, "AddKeyedPersistenceCollection", "services, serviceKey");
             }
+
+            if (registrations.Any(r => r.IsPublic) && PublicIdentifier(assemblyName) is { } identifier)
+            {
+                source.WriteLine();
+                WritePublic(source, assemblyName!, identifier);
+            }
         }
 
         return source.ToString();
     }
+
+    /// <summary>
+    /// The identifier that names an assembly's public registration: the assembly name's letters, digits and underscores,
+    /// each part between other characters starting in upper case ("Contoso.Orders-Data" is "ContosoOrdersData"), after an
+    /// underscore when it would start with a digit. "Persistence" becomes "PersistenceAssembly", whose methods
+    /// <c>AddPersistenceCollections()</c> would otherwise be. Null when the name holds no such character.
+    /// </summary>
+    public static string? PublicIdentifier(string? assemblyName)
+    {
+        var identifier = new StringBuilder();
+        var startsPart = true;
+        foreach (var c in assemblyName ?? "")
+        {
+            if (!(char.IsLetterOrDigit(c) || c == '_'))
+            {
+                startsPart = true;
+                continue;
+            }
+
+            identifier.Append(startsPart ? char.ToUpperInvariant(c) : c);
+            startsPart = false;
+        }
+
+        if (identifier.Length == 0)
+        {
+            return null;
+        }
+
+        if (char.IsDigit(identifier[0]))
+        {
+            identifier.Insert(0, '_');
+        }
+
+        var text = identifier.ToString();
+        return text == "Persistence" ? "PersistenceAssembly" : text;
+    }
+
+    /// <summary>The public class of an assembly with public collections: the same registrations, for other assemblies.</summary>
+    private static void WritePublic(SourceWriter source, string assemblyName, string identifier)
+    {
+        var assembly = Escape(assemblyName);
+        source.WriteLine($"/// <summary>Registers the typed collections of assembly <c>{assembly}</c> from any assembly that references it, such as the host's.</summary>");
+        using (source.Open($"public static class {identifier}CollectionsServiceCollectionExtensions"))
+        {
+            source.WriteLine($$"""
+                /// <summary>
+                /// Registers every [Collection] type of assembly <c>{{assembly}}</c> as a singleton, both as its generated collection and as
+                /// <see cref="global::Persistence.Collections.IRepository{T, TKey}"/>, as <c>AddPersistenceCollections()</c> does in
+                /// that assembly; the host's own <c>AddPersistenceCollections()</c> registers only the host's. Call
+                /// <c>AddPersistence()</c> too: it registers the database the collections live in.
+                /// </summary>
+                /// <param name="services">The container.</param>
+                public static {{ServiceCollection}} Add{{identifier}}Collections(this {{ServiceCollection}} services) =>
+                    global::Microsoft.Extensions.DependencyInjection.{{InternalClass}}.AddPersistenceCollections(services);
+
+                /// <summary>
+                /// Registers every [Collection] type of assembly <c>{{assembly}}</c> as a singleton keyed by <paramref name="serviceKey"/>,
+                /// both as its generated collection and as <see cref="global::Persistence.Collections.IRepository{T, TKey}"/>, over the
+                /// database that <c>AddKeyedPersistence(serviceKey)</c> registers under the same key.
+                /// </summary>
+                /// <param name="services">The container.</param>
+                /// <param name="serviceKey">The key of the database the collections live in, and of their registrations.</param>
+                public static {{ServiceCollection}} AddKeyed{{identifier}}Collections(this {{ServiceCollection}} services, string serviceKey) =>
+                    global::Microsoft.Extensions.DependencyInjection.{{InternalClass}}.AddKeyedPersistenceCollections(services, serviceKey);
+                """);
+        }
+    }
+
+    /// <summary>An assembly name as XML documentation text.</summary>
+    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>One call of <paramref name="method"/> per collection, then <c>return services;</c>.</summary>
     private static void WriteBody(SourceWriter source, EquatableArray<ServiceRegistration> registrations, string method, string arguments)

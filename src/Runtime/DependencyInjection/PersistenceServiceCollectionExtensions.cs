@@ -14,6 +14,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Registers Persistence in a dependency-injection container: <c>services.AddPersistence()</c> for the database, and
 /// the source-generated <c>services.AddPersistenceCollections()</c> for the typed collections of the assembly; for
 /// more databases in one container, <c>AddKeyedPersistence(key)</c> and <c>AddKeyedPersistenceCollections(key)</c>.
+/// Those generated methods are internal to each assembly; the collections of a class library are registered from the
+/// host with the public <c>Add{Assembly}Collections()</c> generated for an assembly with public collections
+/// (<c>AddContosoOrdersDataCollections()</c> for <c>Contoso.Orders.Data</c>).
 /// Registration uses factories only: no reflection, no assembly scanning, safe for trimming and native AOT.
 /// </summary>
 public static partial class PersistenceServiceCollectionExtensions

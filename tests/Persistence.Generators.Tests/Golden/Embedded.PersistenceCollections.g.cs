@@ -33,4 +33,28 @@ namespace Microsoft.Extensions.DependencyInjection
             return services;
         }
     }
+
+    /// <summary>Registers the typed collections of assembly <c>Persistence.Generators.Input</c> from any assembly that references it, such as the host's.</summary>
+    public static class PersistenceGeneratorsInputCollectionsServiceCollectionExtensions
+    {
+        /// <summary>
+        /// Registers every [Collection] type of assembly <c>Persistence.Generators.Input</c> as a singleton, both as its generated collection and as
+        /// <see cref="global::Persistence.Collections.IRepository{T, TKey}"/>, as <c>AddPersistenceCollections()</c> does in
+        /// that assembly; the host's own <c>AddPersistenceCollections()</c> registers only the host's. Call
+        /// <c>AddPersistence()</c> too: it registers the database the collections live in.
+        /// </summary>
+        /// <param name="services">The container.</param>
+        public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddPersistenceGeneratorsInputCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services) =>
+            global::Microsoft.Extensions.DependencyInjection.PersistenceCollectionsServiceCollectionExtensions.AddPersistenceCollections(services);
+
+        /// <summary>
+        /// Registers every [Collection] type of assembly <c>Persistence.Generators.Input</c> as a singleton keyed by <paramref name="serviceKey"/>,
+        /// both as its generated collection and as <see cref="global::Persistence.Collections.IRepository{T, TKey}"/>, over the
+        /// database that <c>AddKeyedPersistence(serviceKey)</c> registers under the same key.
+        /// </summary>
+        /// <param name="services">The container.</param>
+        /// <param name="serviceKey">The key of the database the collections live in, and of their registrations.</param>
+        public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceGeneratorsInputCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey) =>
+            global::Microsoft.Extensions.DependencyInjection.PersistenceCollectionsServiceCollectionExtensions.AddKeyedPersistenceCollections(services, serviceKey);
+    }
 }

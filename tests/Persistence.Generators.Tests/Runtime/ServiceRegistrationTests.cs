@@ -30,6 +30,29 @@ public sealed class ServiceRegistrationTests
         Assert.Equal("Ada", users.ByEmail.Get("ada@example.com")?.Name);
     }
 
+    /// <summary>
+    /// This assembly declares public collections, so the generator also gave it a public registration named after it,
+    /// which another assembly (a host referencing this one as a class library) calls; it registers the same collections.
+    /// </summary>
+    [Fact]
+    public void Generated_public_registration_registers_the_same_collections_for_other_assemblies()
+    {
+        Assert.True(typeof(PersistenceGeneratorsTestsCollectionsServiceCollectionExtensions).IsPublic);
+        using var directory = new TempDirectory();
+        var services = new ServiceCollection()
+            .AddPersistence(o => o.Path = directory.File("main.db"))
+            .AddKeyedPersistence("archive", o => o.Path = directory.File("archive.db"))
+            .AddPersistenceGeneratorsTestsCollections()
+            .AddKeyedPersistenceGeneratorsTestsCollections("archive");
+        using var provider = services.BuildServiceProvider();
+
+        var users = provider.GetRequiredService<UserCollection>();
+        Assert.Same(users, provider.GetRequiredService<IRepository<User, long>>());
+        Assert.Same(provider.GetRequiredService<Database>(), users.Database);
+        Assert.Same(provider.GetRequiredService<OrderCollection>(), provider.GetRequiredService<IRepository<Order, OrderKey>>());
+        Assert.Same(provider.GetRequiredKeyedService<Database>("archive"), provider.GetRequiredKeyedService<UserCollection>("archive").Database);
+    }
+
     [Fact]
     public void Generated_keyed_registration_binds_the_collections_to_the_keyed_database()
     {
