@@ -31,6 +31,25 @@ public static class CheckedValues
         return value.SequenceEqual(Value(i, round)) ? round : -1;
     }
 
+    /// <summary>
+    /// Keyspace <paramref name="ks"/> holds keys 0 to <paramref name="keys"/> - 1, each with its value of the round
+    /// <paramref name="expectedRound"/> gives, and nothing else; and the file is consistent.
+    /// </summary>
+    public static void AssertEveryRound(Database db, Keyspace ks, int keys, Func<int, int> expectedRound)
+    {
+        using var read = db.BeginRead();
+        var count = 0;
+        foreach (var (key, value) in read.Scan(ks))
+        {
+            var i = KeyOf(key);
+            Assert.Equal(expectedRound(i), Round(i, value));
+            count++;
+        }
+
+        Assert.Equal(keys, count);
+        TestDatabases.AssertConsistent(db);
+    }
+
     /// <summary>A value past the inline limit (stored in overflow pages), checkable like <see cref="Value"/>.</summary>
     public static byte[] BigValue(int i, int round) => Checked(1500 + (i % 13), i, round, keyFactor: 13, roundFactor: 5);
 

@@ -68,9 +68,9 @@ public sealed class TransactionUseTests
             tx.Dispose();
             Assert.Equal(0, db.Sequencer.ActiveWriters);
 
-            AssertValues(db, ks, _ => 0);
+            AssertEveryRound(db, ks, Keys, _ => 0);
             using var reopened = CloseCheckAndReopen(db, fs);
-            AssertValues(reopened, reopened.Write(t => t.GetKeyspace("k")), _ => 0);
+            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, _ => 0);
         }
     }
 
@@ -102,9 +102,9 @@ public sealed class TransactionUseTests
             Assert.Equal(0, db.Sequencer.ActiveWriters);
             Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => tx.Put(ks, Key(1), [1])).Code);
 
-            AssertValues(db, ks, _ => 0);
+            AssertEveryRound(db, ks, Keys, _ => 0);
             using var reopened = CloseCheckAndReopen(db, fs);
-            AssertValues(reopened, reopened.Write(t => t.GetKeyspace("k")), _ => 0);
+            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, _ => 0);
         }
     }
 
@@ -150,9 +150,9 @@ public sealed class TransactionUseTests
 
             await commit;
 
-            AssertValues(db, ks, i => i == 10 ? 1 : 0);
+            AssertEveryRound(db, ks, Keys, i => i == 10 ? 1 : 0);
             using var reopened = CloseCheckAndReopen(db, fs);
-            AssertValues(reopened, reopened.Write(t => t.GetKeyspace("k")), i => i == 10 ? 1 : 0);
+            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, i => i == 10 ? 1 : 0);
         }
     }
 
@@ -184,9 +184,9 @@ public sealed class TransactionUseTests
                 await Dedicated(() => tx.CommitAsync().AsTask()).Unwrap();
             }
 
-            AssertValues(db, ks, i => i < 300 ? 1 : 0);
+            AssertEveryRound(db, ks, Keys, i => i < 300 ? 1 : 0);
             using var reopened = CloseCheckAndReopen(db, fs);
-            AssertValues(reopened, reopened.Write(t => t.GetKeyspace("k")), i => i < 300 ? 1 : 0);
+            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, i => i < 300 ? 1 : 0);
         }
     }
 
@@ -262,21 +262,5 @@ public sealed class TransactionUseTests
         var fs = Image.Value.Clone();
         var db = TestDatabases.Open(fs, path: DataFile);
         return (fs, db, db.Write(tx => tx.GetKeyspace("k")));
-    }
-
-    /// <summary>Every key holds its value of the round <paramref name="expectedRound"/> gives, and the file is consistent.</summary>
-    private static void AssertValues(Database db, Keyspace ks, Func<int, int> expectedRound)
-    {
-        using var read = db.BeginRead();
-        var count = 0;
-        foreach (var (key, value) in read.Scan(ks))
-        {
-            var i = KeyOf(key);
-            Assert.Equal(expectedRound(i), Round(i, value));
-            count++;
-        }
-
-        Assert.Equal(Keys, count);
-        AssertConsistent(db);
     }
 }
