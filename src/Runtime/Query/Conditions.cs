@@ -1,3 +1,4 @@
+using System.Globalization;
 using Persistence.Serialization;
 
 namespace Persistence.Query;
@@ -143,11 +144,21 @@ internal sealed class Comparison<T, TValue>(Field<T, TValue> member, ComparisonK
         _ => $"{member.Name} >= {Show(value)}",
     };
 
+    /// <summary>
+    /// A value as <see cref="Query{T, TKey, TFields}.Explain"/> and the conditions' text show it, the same in every culture:
+    /// dates and times in ISO 8601 round-trip form ("O"), numbers and the rest in the invariant culture.
+    /// </summary>
     internal static string Show(TValue v) => v switch
     {
         null => "null",
         string s => $"\"{s}\"",
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
+        DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("O", CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("O", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        byte[] bytes => "0x" + Convert.ToHexString(bytes),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
     };
 }
