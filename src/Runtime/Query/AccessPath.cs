@@ -11,9 +11,7 @@ internal abstract class AccessPath<T, TKey>
     /// <summary>The planner's estimate of the documents the path yields.</summary>
     public abstract double Estimate { get; }
 
-    /// <summary>The field whose order the path yields documents in (null: primary-key order, or none).</summary>
-    public virtual Field<T>? Order => null;
-
+    /// <summary>True when the path reads its keys backwards: descending in the order it yields documents in.</summary>
     public virtual bool Descending => false;
 
     /// <summary>True when the path yields documents in primary-key order.</summary>
@@ -53,7 +51,7 @@ internal abstract class AccessPath<T, TKey>
 }
 
 /// <summary>Ranges of the documents keyspace itself (conditions on the primary key, or a full scan).</summary>
-internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<KeyRange> ranges, bool descending, double estimate, string? term, Field<T>? keyField) : AccessPath<T, TKey>
+internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<KeyRange> ranges, bool descending, double estimate, string? term) : AccessPath<T, TKey>
     where T : class
 {
     public override double Estimate => estimate;
@@ -61,8 +59,6 @@ internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<K
     public override bool Descending => descending;
 
     public override bool InPrimaryKeyOrder => true;
-
-    public override Field<T>? Order => keyField;
 
     public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction) =>
         Ordered().SelectMany(r => collection.DocumentKeys(transaction, r, descending)).Select(key => new Candidate(key));
@@ -85,17 +81,29 @@ internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<K
     private IEnumerable<KeyRange> Ordered() => descending ? ranges.Reverse() : ranges;
 }
 
-/// <summary>Ranges of one secondary index, yielding documents in index order.</summary>
-internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyList<KeyRange> ranges, bool descending, double estimate, string term, Field<T> member) : AccessPath<T, TKey>
+/// <summary>
+/// Ranges of one secondary index, yielding documents in index order: by the index's members in turn (but those the
+/// ranges fix to one value, <paramref name="fixedMembers"/>: <paramref name="orderedBy"/>), then, for a non-unique index,
+/// by primary key (entry keys end with it); all backwards when <paramref name="descending"/>.
+/// </summary>
+internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyList<KeyRange> ranges, bool descending, double estimate, string term,
+    IReadOnlyList<string> orderedBy, IReadOnlyList<string> fixedMembers, bool unique) : AccessPath<T, TKey>
     where T : class
 {
     public int Index => index;
 
     public override double Estimate => estimate;
 
-    public override Field<T>? Order => member;
-
     public override bool Descending => descending;
+
+    /// <summary>The members whose order the path yields documents in, most significant first (the index's members after those its ranges fix to one value).</summary>
+    public IReadOnlyList<string> OrderedBy => orderedBy;
+
+    /// <summary>The members the ranges fix to one value (equality with one value): every document has the same.</summary>
+    public IReadOnlyList<string> Fixed => fixedMembers;
+
+    /// <summary>True when no two entries have the same members (a unique index's keys are its members alone).</summary>
+    public bool Unique => unique;
 
     public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction) =>
         (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.IndexKeys(transaction, index, r, descending))
@@ -135,10 +143,6 @@ internal sealed class IntersectionPath<T, TKey>(AccessPath<T, TKey> first, Acces
     where T : class
 {
     public override double Estimate => estimate;
-
-    public override Field<T>? Order => second.Order;
-
-    public override bool Descending => second.Descending;
 
     public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction)
     {

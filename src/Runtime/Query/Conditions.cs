@@ -27,6 +27,12 @@ internal interface IFieldCondition<T>
 
     /// <summary>True when a document whose member is null can match (unique indexes hold no null entries).</summary>
     bool CanMatchNull { get; }
+
+    /// <summary>
+    /// True when the condition is equality with one or more values (<c>Is</c>, <c>In</c>): each of its
+    /// <see cref="Ranges"/> is then the prefix of one value's encoding, which a composite index's next member may follow.
+    /// </summary>
+    bool IsEquality { get; }
 }
 
 internal static class FieldKeys
@@ -134,6 +140,8 @@ internal sealed class Comparison<T, TValue>(Field<T, TValue> member, ComparisonK
 
     public bool CanMatchNull => kind == ComparisonKind.Equal && FieldKeys.IsNull(value);
 
+    public bool IsEquality => kind == ComparisonKind.Equal;
+
     public override string ToString() => kind switch
     {
         ComparisonKind.Equal => $"{member.Name} = {Show(value)}",
@@ -184,6 +192,8 @@ internal sealed class BetweenCondition<T, TValue>(Field<T, TValue> member, TValu
 
     public bool CanMatchNull => false;
 
+    public bool IsEquality => false;
+
     public override string ToString() => $"{member.Name} between {Comparison<T, TValue>.Show(low)} and {Comparison<T, TValue>.Show(high)}";
 }
 
@@ -229,6 +239,8 @@ internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] v
 
     public bool CanMatchNull => values.Any(v => FieldKeys.IsNull(v));
 
+    public bool IsEquality => true;
+
     public override string ToString() => $"{member.Name} in ({string.Join(", ", values.Select(Comparison<T, TValue>.Show))})";
 }
 
@@ -261,6 +273,8 @@ internal sealed class StartsWithCondition<T>(StringField<T> member, string prefi
     public double EstimateRows(long total, bool unique) => total / 20.0;
 
     public bool CanMatchNull => false;
+
+    public bool IsEquality => false;
 
     public override string ToString() => $"{member.Name} starts with \"{prefix}\"";
 }

@@ -44,7 +44,8 @@ public sealed partial class Query<T, TKey, TFields>
     /// <summary>The number of results. When an index alone answers the condition, only index entries are counted.</summary>
     public long Count() => _collection.Read(_transaction, tx =>
     {
-        var plan = QueryPlanner.Plan(_collection, tx, _where, _order);
+        // Without Skip and Take the ordering does not change the count: plan for the condition alone.
+        var plan = QueryPlanner.Plan(_collection, tx, _where, _skip == 0 && _take < 0 ? [] : _order);
         if (_skip == 0 && _take < 0)
         {
             if (_where is null)
@@ -158,13 +159,11 @@ public sealed partial class Query<T, TKey, TFields>
         {
             documents = Sort(documents, inKeyOrder: plan.Path.InPrimaryKeyOrder && !plan.Path.Descending);
         }
-        else if (_order.Length > 0 && (plan.Path.Descending || (plan.Path is IndexPath<T, TKey> index
-            && (_collection.Schema.Indexes[index.Index].Members.Count > 1 || _order[0].Field.KeyRefinesEquality))))
+        else if (plan.Ties is { } ties)
         {
-            // A path read backwards yields ties in descending key order, and a composite index (or one whose keys
-            // tell apart values the comparer calls equal) by its further parts: put them in primary-key order. An
-            // ascending single-member index already yields them so, and streams without holding a run.
-            documents = TiesInKeyOrder(documents, _order[0].Field);
+            // The path yields ties in another order than the query's (backwards, or by an index's further members, or
+            // by the Kind a DateTime's key holds): put each run in key order. Otherwise results stream without a run held.
+            documents = TiesInKeyOrder(documents, ties);
         }
 
         if (_skip > 0)
@@ -204,13 +203,13 @@ public sealed partial class Query<T, TKey, TFields>
         return sorted is null ? documents : inKeyOrder ? sorted : sorted.ThenBy(EncodedKey, KeyOrder);
     }
 
-    /// <summary>Reorders each run of documents equal in <paramref name="field"/> by primary key, streaming run by run.</summary>
-    private IEnumerable<T> TiesInKeyOrder(IEnumerable<T> documents, Field<T> field)
+    /// <summary>Reorders each run of documents equal in the first orderings by primary key, streaming run by run.</summary>
+    private IEnumerable<T> TiesInKeyOrder(IEnumerable<T> documents, TieOrder ties)
     {
         var run = new List<T>();
         foreach (var document in documents)
         {
-            if (run.Count > 0 && field.Compare(run[0], document) != 0)
+            if (run.Count > 0 && !Tied(run[0], document))
             {
                 foreach (var tie in InKeyOrder(run))
                 {
@@ -229,6 +228,19 @@ public sealed partial class Query<T, TKey, TFields>
         }
 
         IEnumerable<T> InKeyOrder(List<T> run) => run.Count < 2 ? [.. run] : [.. run.OrderBy(EncodedKey, KeyOrder)];
+
+        bool Tied(T x, T y)
+        {
+            for (var i = 0; i < ties.Orderings; i++)
+            {
+                if (_order[i].Field.Compare(x, y) != 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     private byte[] EncodedKey(T document) => _collection.EncodeKey(_collection.Schema.GetKey(document));

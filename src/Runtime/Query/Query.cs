@@ -9,8 +9,17 @@ namespace Persistence.Query;
 /// results when it starts, so the transaction may change them while it runs. <see cref="Explain"/> shows the chosen plan.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Without an OrderBy, results come in the order of the access path the planner chose (primary-key order for scans,
-/// index order for index paths); as in SQL, use OrderBy when Skip and Take must select a defined window.
+/// index order for index paths); as in SQL, use OrderBy when Skip and Take must select a defined window. With one,
+/// documents equal in every ordering come in primary-key order (ascending, unless the ordering ends with the key
+/// descending), whichever path runs.
+/// </para>
+/// <para>
+/// The planner serves the conditions on an index's members together: equality on its leading members and a range on
+/// the next one are one bounded range of the index, which yields the documents in that member's order, read backwards
+/// for a descending ordering; an ordering it provides is not sorted in memory (<see cref="Explain"/> says which).
+/// </para>
 /// </remarks>
 /// <typeparam name="T">The document type.</typeparam>
 /// <typeparam name="TKey">The primary key type.</typeparam>

@@ -3,128 +3,111 @@ using Persistence.Collections;
 namespace Persistence.Query;
 
 /// <summary>
-/// Chooses how a query finds its documents. Every condition on a member that leads an index (or the primary key)
-/// becomes a candidate path of key ranges; the cheapest by a simple row estimate wins, two similar index paths may be
-/// intersected, an OR whose branches are all indexable becomes a union, an ordering that an index provides avoids a
-/// sort when no condition narrows the search much, and anything else is a full scan. The chosen path only narrows the
-/// candidates: every document is checked against the whole condition.
+/// Chooses how a query finds its documents. The conditions of the top-level AND on the members of an index (or the
+/// primary key) become one candidate path of key ranges per index: equality on its leading members, then a range (or
+/// equality) on the next one. The cheapest by a simple row estimate wins, two similar index paths may be intersected,
+/// an OR whose branches are all indexable becomes a union, a path read in the direction the ordering asks for provides
+/// it (a large path that does not is replaced by one that does), and anything else is a full scan. The chosen path only
+/// narrows the candidates: every document is checked against the whole condition.
 /// </summary>
-internal static class QueryPlanner
+internal static partial class QueryPlanner
 {
     public static QueryPlan<T, TKey> Plan<T, TKey>(Collection<T, TKey> collection, Transaction transaction, Condition<T>? where, IReadOnlyList<Ordering<T>> order)
         where T : class
     {
         long total = transaction.Count(collection.Documents);
-        var candidates = new List<(AccessPath<T, TKey> Path, bool Exact)>();
-        var terms = where is null ? [] : Conjuncts(where);
-        foreach (var term in terms)
+        var conjuncts = where is null ? [] : Conjuncts(where);
+        var choices = PathsFor(collection, Terms(collection, conjuncts), conjuncts.Count, total, order);
+        foreach (var conjunct in conjuncts)
         {
-            foreach (var path in PathsFor(collection, term, total, descending: false))
+            if (conjunct is OrCondition<T> or && UnionFor(collection, or, total) is { } union)
             {
-                candidates.Add((path, terms.Count == 1));
-            }
-
-            if (term is OrCondition<T> or && UnionFor(collection, or, total) is { } union)
-            {
-                candidates.Add((union, false));
+                choices.Add(new Choice<T, TKey>(union, false, [conjunct]));
             }
         }
 
-        var ranked = candidates.OrderBy(c => c.Path.Estimate).ToList();
-        (AccessPath<T, TKey> Path, bool Exact)? best = ranked.Count > 0 ? ranked[0] : null;
-        var indexPaths = ranked.Where(c => c.Path is IndexPath<T, TKey>).Select(c => c.Path).ToList();
-        if (indexPaths.Count >= 2 && best?.Path is IndexPath<T, TKey> first && indexPaths[1] is IndexPath<T, TKey> second && first.Index != second.Index)
+        // The cheapest first; of equal estimates, one that provides the ordering (best with its ties), then the narrower
+        // index (smaller entries).
+        var ranked = choices.OrderBy(c => c.Path.Estimate).ThenBy(c => OrderRank(c.Path, order))
+            .ThenBy(c => c.Path is IndexPath<T, TKey> index ? index.OrderedBy.Count + index.Fixed.Count : 0).ToList();
+        var chosen = ranked.Count > 0 ? ranked[0] : null;
+        if (chosen?.Path is IndexPath<T, TKey> first
+            && ranked.FirstOrDefault(c => c.Path is IndexPath<T, TKey> other && other.Index != first.Index && !c.Uses.Intersect(chosen.Uses).Any())
+                is { Path: IndexPath<T, TKey> second })
         {
             var (a, b) = (first.Estimate, second.Estimate);
             var intersected = (Math.Min(a, b) * 0.5) + ((a + b) * 0.1);
             if (intersected < Math.Min(a, b))
             {
-                best = (new IntersectionPath<T, TKey>(second, first, intersected), false);
+                chosen = new Choice<T, TKey>(new IntersectionPath<T, TKey>(second, first, intersected), false, []);
             }
         }
 
-        var fullScan = new PrimaryKeyPath<T, TKey>(collection.Name, [KeyRange.All], order.Count > 0 && order[0].Field.IsPrimaryKey && order[0].Descending, total, null, null);
-        var chosen = best ?? (fullScan, where is null);
-        if (order.Count > 0 && !ProvidesOrder(chosen.Path, order) && chosen.Path.Estimate > total / 4.0)
+        var fullScan = new PrimaryKeyPath<T, TKey>(collection.Name, [KeyRange.All], order.Count > 0 && order[0].Field.IsPrimaryKey && order[0].Descending, total, null);
+        chosen ??= new Choice<T, TKey>(fullScan, where is null, []);
+        if (order.Count > 0 && !OrderFor(chosen.Path, order).Ordered && chosen.Path.Estimate > total / 4.0)
         {
-            if (OrderedScan(collection, order[0], total) is { } ordered)
+            // Reading more than a quarter of the documents to sort them in memory: read instead a path that provides the
+            // order, the cheapest candidate that does or else the whole of an index (or the keys) in that order.
+            if (ranked.FirstOrDefault(c => OrderFor(c.Path, order).Ordered) is { } ordered)
             {
-                chosen = (ordered, false);
+                chosen = ordered;
             }
-        }
-
-        return new QueryPlan<T, TKey>(chosen.Path, chosen.Exact && order.Count == 0, ProvidesOrder(chosen.Path, order));
-    }
-
-    /// <summary>True when the path yields documents already in the requested order.</summary>
-    private static bool ProvidesOrder<T, TKey>(AccessPath<T, TKey> path, IReadOnlyList<Ordering<T>> order)
-        where T : class
-    {
-        if (order.Count == 0)
-        {
-            return true;
-        }
-
-        var firstOrder = order[0];
-        // The field may be only the first member of a composite primary key: key order does not provide a ThenBy.
-        if (firstOrder.Field.IsPrimaryKey && path.InPrimaryKeyOrder && path.Descending == firstOrder.Descending)
-        {
-            return order.Count == 1;
-        }
-
-        // An index provides exactly a one-field ordering: the query puts the ties it yields in primary-key order (a
-        // descending or composite index does not yield them so).
-        return order.Count == 1 && ReferenceEquals(path.Order, firstOrder.Field) && path.Descending == firstOrder.Descending && path is IndexPath<T, TKey>;
-    }
-
-    private static AccessPath<T, TKey>? OrderedScan<T, TKey>(Collection<T, TKey> collection, Ordering<T> order, long total)
-        where T : class
-    {
-        if (order.Field.IsPrimaryKey)
-        {
-            return new PrimaryKeyPath<T, TKey>(collection.Name, [KeyRange.All], order.Descending, total, null, order.Field);
-        }
-
-        // Only an index with an entry for every document can replace a scan: a unique index has none for a document
-        // whose indexed values are all null, which a nullable leading member allows.
-        foreach (var index in order.Field.Indexes)
-        {
-            var schema = collection.Schema.Indexes[index];
-            if (!schema.Unique || !order.Field.IsNullable)
+            else if (OrderedScan(collection, order, total) is { } scan)
             {
-                return new IndexPath<T, TKey>(index, schema.Name, [KeyRange.All], order.Descending, total, $"order by {order.Field.Name}", order.Field);
+                chosen = new Choice<T, TKey>(scan, false, []);
             }
         }
 
-        return null;
+        var (isOrdered, ties) = OrderFor(chosen.Path, order);
+        return new QueryPlan<T, TKey>(chosen.Path, chosen.Exact, isOrdered, ties);
     }
 
-    private static IEnumerable<AccessPath<T, TKey>> PathsFor<T, TKey>(Collection<T, TKey> collection, Condition<T> term, long total, bool descending)
+    /// <summary>
+    /// A scan of every document in the order's order: the keys, or the whole of an index the first ordering member leads
+    /// that has an entry for every document (not a unique index on a nullable leading member), preferring one whose
+    /// order needs no reordering of ties.
+    /// </summary>
+    private static AccessPath<T, TKey>? OrderedScan<T, TKey>(Collection<T, TKey> collection, IReadOnlyList<Ordering<T>> order, long total)
         where T : class
     {
-        if (term is not IFieldCondition<T> condition || (!condition.Field.IsPrimaryKey && condition.Field.Indexes.Count == 0) || condition.Ranges() is not { } ranges)
-        {
-            yield break;
-        }
-
-        var field = condition.Field;
+        var field = order[0].Field;
         if (field.IsPrimaryKey)
         {
-            yield return new PrimaryKeyPath<T, TKey>(collection.Name, ranges, descending, Math.Min(total, condition.EstimateRows(total, unique: true)), term.ToString(), field);
+            return new PrimaryKeyPath<T, TKey>(collection.Name, [KeyRange.All], order[0].Descending, total, null);
         }
 
+        AccessPath<T, TKey>? best = null;
         foreach (var index in field.Indexes)
         {
             var schema = collection.Schema.Indexes[index];
-            if (schema.Unique && condition.CanMatchNull)
+            if (schema.Unique && field.IsNullable)
             {
-                continue; // a unique index holds no entries for null values
+                continue; // no entry for a document whose indexed values are all null
             }
 
-            var unique = schema.Unique && schema.Members.Count == 1;
-            yield return new IndexPath<T, TKey>(index, schema.Name, ranges, descending, Math.Min(total, condition.EstimateRows(total, unique)), term.ToString(), field);
+            var term = "order by " + string.Join(", ", order.Select(o => o.Field.Name));
+            var path = new IndexPath<T, TKey>(index, schema.Name, [KeyRange.All], order[0].Descending, total, term, schema.Members, [], schema.Unique);
+            var (ordered, ties) = OrderFor(path, order);
+            if (ordered && ties is null)
+            {
+                return path;
+            }
+
+            best ??= ordered ? path : null;
         }
+
+        return best;
     }
+
+    /// <summary>0 when the path provides the ordering with its ties, 1 when the query must reorder ties, 2 when it must sort.</summary>
+    private static int OrderRank<T, TKey>(AccessPath<T, TKey> path, IReadOnlyList<Ordering<T>> order)
+        where T : class => OrderFor(path, order) switch
+        {
+            (true, null) => 0,
+            (true, _) => 1,
+            _ => 2,
+        };
 
     private static UnionPath<T, TKey>? UnionFor<T, TKey>(Collection<T, TKey> collection, OrCondition<T> or, long total)
         where T : class
@@ -132,13 +115,14 @@ internal static class QueryPlanner
         var branches = new List<AccessPath<T, TKey>>();
         foreach (var branch in Disjuncts(or))
         {
-            var best = PathsFor(collection, branch, total, descending: false).MinBy(p => p.Estimate);
+            var conjuncts = Conjuncts(branch);
+            var best = PathsFor(collection, Terms(collection, conjuncts), conjuncts.Count, total, []).MinBy(c => c.Path.Estimate);
             if (best is null)
             {
                 return null;
             }
 
-            branches.Add(best);
+            branches.Add(best.Path);
         }
 
         return new UnionPath<T, TKey>(branches);
@@ -149,10 +133,17 @@ internal static class QueryPlanner
 
     private static List<Condition<T>> Disjuncts<T>(Condition<T> condition)
         where T : class => condition is OrCondition<T> or ? [.. Disjuncts(or.Left), .. Disjuncts(or.Right)] : [condition];
+
+    /// <summary>A candidate path; whether it alone implements the whole condition; the conjuncts it implements.</summary>
+    private sealed record Choice<T, TKey>(AccessPath<T, TKey> Path, bool Exact, IReadOnlyList<Condition<T>> Uses)
+        where T : class;
 }
 
-/// <summary>The chosen path; whether it alone implements the whole condition (so counting needs no documents); whether it yields the requested order.</summary>
-internal sealed record QueryPlan<T, TKey>(AccessPath<T, TKey> Path, bool Exact, bool Ordered)
+/// <summary>
+/// The chosen path; whether it alone implements the whole condition (so counting needs no documents); whether it yields
+/// the requested order, and if so, which runs of ties the query puts in primary-key order (null: none need it).
+/// </summary>
+internal sealed record QueryPlan<T, TKey>(AccessPath<T, TKey> Path, bool Exact, bool Ordered, TieOrder? Ties)
     where T : class;
 
 /// <summary>One ordering key of a query.</summary>

@@ -36,6 +36,95 @@ public sealed class QueryPlannerTests : IDisposable
     public void Dispose() => _db.Dispose();
 
     [Fact]
+    public void A_range_with_an_ordering_by_its_member_reads_only_the_range_in_the_ordering_direction()
+    {
+        // Before, a descending ordering read the whole index backwards ("est. 400 rows") and filtered it.
+        var descending = _purchases.Query().Where(p => p.Level.AtLeast(3)).OrderByDescending(p => p.Level);
+        var plan = descending.Explain();
+        Assert.StartsWith("index 'Level' for Level >= 3 (descending)", plan, StringComparison.Ordinal);
+        Assert.Contains("order by Level descending (from the access path)", plan, StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.Level >= 3).OrderByDescending(p => p.Level).ThenBy(p => p.Id).Select(p => p.Id), descending.Select(p => p.Id));
+
+        var ascending = _purchases.Query().Where(p => p.Level.LessThan(6)).OrderBy(p => p.Level);
+        Assert.StartsWith("index 'Level' for Level < 6 (est.", ascending.Explain(), StringComparison.Ordinal);
+        Assert.Contains("(from the access path)", ascending.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.Level < 6).OrderBy(p => p.Level).ThenBy(p => p.Id).Select(p => p.Id), ascending.Select(p => p.Id));
+    }
+
+    [Fact]
+    public void Between_with_a_descending_ordering_by_its_member_reads_the_range_backwards()
+    {
+        // Before, the range was read forwards and sorted in memory.
+        var query = _purchases.Query().Where(p => p.Total.Between(10, 20)).OrderByDescending(p => p.Total);
+        var plan = query.Explain();
+        Assert.StartsWith("index 'Total' for Total between 10 and 20 (descending)", plan, StringComparison.Ordinal);
+        Assert.Contains("(from the access path)", plan, StringComparison.Ordinal);
+        var expected = _all.Where(p => p.Total is >= 10 and <= 20).OrderByDescending(p => p.Total).ThenBy(p => p.Id).Select(p => p.Id).ToList();
+        Assert.Equal(expected, query.Select(p => p.Id));
+        Assert.Equal(expected.Skip(7).Take(9), query.Skip(7).Take(9).Select(p => p.Id));
+    }
+
+    [Fact]
+    public void Two_range_conditions_on_one_indexed_member_are_one_bounded_range()
+    {
+        var query = _purchases.Query().Where(p => p.Level.AtLeast(3) & p.Level.LessThan(5)).OrderByDescending(p => p.Level);
+        var plan = query.Explain();
+        Assert.StartsWith("index 'Level' for Level >= 3 and Level < 5 (descending)", plan, StringComparison.Ordinal);
+        Assert.Contains("(from the access path)", plan, StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.Level is >= 3 and < 5).OrderByDescending(p => p.Level).ThenBy(p => p.Id).Select(p => p.Id), query.Select(p => p.Id));
+        Assert.Equal(_all.Count(p => p.Level is >= 3 and < 5), query.Count());
+    }
+
+    [Fact]
+    public void Equality_on_a_composite_index_prefix_and_a_range_on_the_next_member_is_one_bounded_range_in_that_members_order()
+    {
+        var (from, to) = (Epoch.AddHours(10), Epoch.AddHours(35));
+        var expected = _all.Where(p => p.CustomerId == 3 && p.PlacedAt >= from && p.PlacedAt < to).OrderBy(p => p.PlacedAt).ThenBy(p => p.Id).Select(p => p.Id).ToList();
+        Assert.Equal(25, expected.Count);
+
+        // Before, only the CustomerId prefix was used (est. 4 rows, for 50 entries read), then a filter and a sort.
+        var prefixOnly = Estimate(_purchases.Query().Where(p => p.CustomerId.Is(3)).Explain());
+        var query = _purchases.Query().Where(p => p.CustomerId.Is(3) & p.PlacedAt.AtLeast(from) & p.PlacedAt.LessThan(to));
+        var plan = query.Explain();
+        Assert.StartsWith($"index 'CustomerPlaced' for CustomerId = 3 and PlacedAt >= {from:O} and PlacedAt < {to:O} (est.", plan, StringComparison.Ordinal);
+        Assert.InRange(Estimate(plan), 1, prefixOnly);
+        Assert.Equal(expected, query.Select(p => p.Id)); // without an ordering, in the index's order
+        Assert.Equal(25, query.Count());
+
+        var ordered = query.OrderBy(p => p.PlacedAt);
+        Assert.Contains("order by PlacedAt (from the access path)", ordered.Explain(), StringComparison.Ordinal);
+        Assert.Equal(expected, ordered.Select(p => p.Id));
+        var backwards = query.OrderByDescending(p => p.PlacedAt);
+        Assert.Contains("(descending)", backwards.Explain(), StringComparison.Ordinal);
+        Assert.Contains("order by PlacedAt descending (from the access path)", backwards.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.CustomerId == 3 && p.PlacedAt >= from && p.PlacedAt < to).OrderByDescending(p => p.PlacedAt).ThenBy(p => p.Id).Select(p => p.Id), backwards.Select(p => p.Id));
+
+        // Equality alone on the prefix provides the order of the next member; Between on it bounds the range as well.
+        var customer = _purchases.Query().Where(p => p.CustomerId.Is(5)).OrderByDescending(p => p.PlacedAt).Take(5);
+        Assert.Contains("order by PlacedAt descending (from the access path)", customer.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.CustomerId == 5).OrderByDescending(p => p.PlacedAt).ThenBy(p => p.Id).Take(5).Select(p => p.Id), customer.Select(p => p.Id));
+        var between = _purchases.Query().Where(p => p.PlacedAt.Between(from, to) & p.CustomerId.Is(1));
+        Assert.StartsWith("index 'CustomerPlaced' for CustomerId = 1 and PlacedAt between", between.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.CustomerId == 1 && p.PlacedAt >= from && p.PlacedAt <= to).Select(p => p.Id).Order(), between.Select(p => p.Id).Order());
+    }
+
+    [Fact]
+    public void A_nullable_composite_prefix_and_a_unique_composite_index_bound_their_next_member()
+    {
+        var channel = _purchases.Query().Where(p => p.Channel.Is(null) & p.Total.GreaterThan(30)).OrderBy(p => p.Total);
+        Assert.StartsWith("index 'ChannelTotal' for Channel = null and Total > 30", channel.Explain(), StringComparison.Ordinal);
+        Assert.Contains("(from the access path)", channel.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.Channel is null && p.Total > 30).OrderBy(p => p.Total).ThenBy(p => p.Id).Select(p => p.Id), channel.Select(p => p.Id));
+
+        var seq = _purchases.Query().Where(p => p.CustomerId.Is(2) & p.Seq.AtMost(10)).OrderByDescending(p => p.Seq);
+        Assert.StartsWith("index 'CustomerSeq' for CustomerId = 2 and Seq <= 10 (descending)", seq.Explain(), StringComparison.Ordinal);
+        Assert.Contains("(from the access path)", seq.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.CustomerId == 2 && p.Seq <= 10).OrderByDescending(p => p.Seq).Select(p => p.Id), seq.Select(p => p.Id));
+        Assert.Single(_purchases.Query().Where(p => p.CustomerId.Is(2) & p.Seq.Is(10)).ToList());
+        Assert.Contains("(est. 1 rows)", _purchases.Query().Where(p => p.CustomerId.Is(2) & p.Seq.Is(10)).Explain(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Explain_writes_values_the_same_in_every_culture_and_dates_in_ISO_8601()
     {
         var at = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1234567);
@@ -63,5 +152,11 @@ public sealed class QueryPlannerTests : IDisposable
                 (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (saved, savedUi);
             }
         }
+    }
+
+    private static double Estimate(string plan)
+    {
+        var start = plan.IndexOf("(est. ", StringComparison.Ordinal) + "(est. ".Length;
+        return double.Parse(plan[start..plan.IndexOf(" rows)", start, StringComparison.Ordinal)], CultureInfo.InvariantCulture);
     }
 }
