@@ -227,7 +227,8 @@ public sealed partial class Query<T, TKey, TFields>
             yield return tie;
         }
 
-        IEnumerable<T> InKeyOrder(List<T> run) => run.Count < 2 ? [.. run] : [.. run.OrderBy(EncodedKey, KeyOrder)];
+        IEnumerable<T> InKeyOrder(List<T> run) =>
+            run.Count < 2 ? [.. run] : ties.Descending ? [.. run.OrderByDescending(EncodedKey, KeyOrder)] : [.. run.OrderBy(EncodedKey, KeyOrder)];
 
         bool Tied(T x, T y)
         {

@@ -74,7 +74,10 @@ public sealed partial class Query<T, TKey, TFields> : IEnumerable<T>
     /// <summary>Orders by a member, descending (replacing any earlier ordering).</summary>
     public Query<T, TKey, TFields> OrderByDescending(Func<TFields, Field<T>> field) => ThrowIfPaged(nameof(OrderByDescending)).With(order: [new Ordering<T>(Pick(field), true)]);
 
-    /// <summary>Adds a secondary ordering, ascending.</summary>
+    /// <summary>
+    /// Adds a secondary ordering, ascending. <c>ThenBy</c> the primary key after an ordering an index provides costs
+    /// nothing: the index yields equal values in key order.
+    /// </summary>
     public Query<T, TKey, TFields> ThenBy(Func<TFields, Field<T>> field) => ThenBy(field, false);
 
     /// <summary>Adds a secondary ordering, descending.</summary>

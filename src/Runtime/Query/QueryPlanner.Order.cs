@@ -4,16 +4,17 @@ internal static partial class QueryPlanner
 {
     /// <summary>
     /// Whether <paramref name="path"/> yields documents in the requested order, where a query's ties (documents equal
-    /// in every ordering) always come in ascending primary-key order; and if it does, which ties the query must still
-    /// put in key order (null: the path yields them so already).
+    /// in every ordering) always come in primary-key order, ascending unless the ordering ends with the key descending;
+    /// and if it does, which ties the query must still put in key order (null: the path yields them so already).
     /// </summary>
     /// <remarks>
     /// An index yields documents by its members in turn and then, when not unique, by primary key (entry keys end with
     /// it); read backwards, all of that descending. It provides an ordering that names its members in turn (after the
     /// ones its ranges fix to one value), all in the direction it is read. Ties then need reordering, run by run, when
-    /// the index goes on with further members, or when it is read backwards (ties then come by descending key), or when
-    /// a DateTime's keys tell apart values its comparer calls equal. A DateTime member must be the last ordering member:
-    /// its equal values need not be neighbours when entries go on with further members.
+    /// the index goes on with further members, or when it is read against the key direction the ordering asks for (a
+    /// descending ordering breaks ties by ascending key unless it ends with a descending key) or when a DateTime's keys
+    /// tell apart values its comparer calls equal. A DateTime member must be the last ordering member: its equal values
+    /// need not be neighbours when entries go on with further members.
     /// </remarks>
     private static (bool Ordered, TieOrder? Ties) OrderFor<T, TKey>(AccessPath<T, TKey> path, IReadOnlyList<Ordering<T>> order)
         where T : class
@@ -23,14 +24,32 @@ internal static partial class QueryPlanner
             return (true, null);
         }
 
-        var members = order.Count;
+        // Orderings after the whole primary key change nothing (it is unique). An ordering that ends with the key (a
+        // composite key's first member ascending: ties in it are in key order) only says how ties come.
+        var count = order.Count;
+        for (var i = 0; i < order.Count; i++)
+        {
+            if (IsWholeKey<T, TKey>(order[i].Field))
+            {
+                count = i + 1;
+                break;
+            }
+        }
+
+        var last = order[count - 1];
+        var keyLast = last.Field.IsPrimaryKey && (IsWholeKey<T, TKey>(last.Field) || !last.Descending);
+        var members = keyLast ? count - 1 : count;
+        var tiesDescending = keyLast && last.Descending;
+
         if (path.InPrimaryKeyOrder)
         {
-            // The (first) key member, in the direction read: ties in the first member of a composite key, read backwards,
-            // come in descending key order.
-            return members == 1 && order[0].Field.IsPrimaryKey && order[0].Descending == path.Descending
-                ? (true, path.Descending ? new TieOrder(1) : null)
-                : (false, null);
+            if (members == 0)
+            {
+                return (path.Descending == tiesDescending, null);
+            }
+
+            // The first member of a composite key, read backwards: ties in it come in descending key order.
+            return members == 1 && order[0].Field.IsPrimaryKey && order[0].Descending == path.Descending ? (true, new TieOrder(1, tiesDescending)) : (false, null);
         }
 
         if (path is not IndexPath<T, TKey> index)
@@ -64,8 +83,8 @@ internal static partial class QueryPlanner
         }
 
         var tiesInKeyOrder = matched == index.OrderedBy.Count && (matched == 0 || !order[members - 1].Field.KeyRefinesEquality)
-            && (index.Unique || !path.Descending);
-        return (true, tiesInKeyOrder ? null : new TieOrder(members));
+            && (index.Unique || path.Descending == tiesDescending);
+        return (true, tiesInKeyOrder ? null : new TieOrder(members, tiesDescending));
     }
 
     /// <summary>
@@ -91,7 +110,7 @@ internal static partial class QueryPlanner
 }
 
 /// <summary>
-/// Reorders each run of documents equal in the first <paramref name="Orderings"/> orderings of a query by primary key:
-/// what an access path that provides the ordering leaves to do for ties.
+/// Reorders each run of documents equal in the first <paramref name="Orderings"/> orderings of a query by primary key,
+/// ascending or <paramref name="Descending"/>: what an access path that provides the ordering leaves to do for ties.
 /// </summary>
-internal readonly record struct TieOrder(int Orderings);
+internal readonly record struct TieOrder(int Orderings, bool Descending);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Persistence.Query;
 
 namespace Persistence.Tests.Collections;
 
@@ -122,6 +123,32 @@ public sealed class QueryPlannerTests : IDisposable
         Assert.Equal(_all.Where(p => p.CustomerId == 2 && p.Seq <= 10).OrderByDescending(p => p.Seq).Select(p => p.Id), seq.Select(p => p.Id));
         Assert.Single(_purchases.Query().Where(p => p.CustomerId.Is(2) & p.Seq.Is(10)).ToList());
         Assert.Contains("(est. 1 rows)", _purchases.Query().Where(p => p.CustomerId.Is(2) & p.Seq.Is(10)).Explain(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ThenBy_the_primary_key_after_an_index_ordering_needs_no_sort_in_either_direction()
+    {
+        // Before, any ThenBy after an index ordering was sorted in memory.
+        var cases = new (Query<Purchase, long, PurchaseFields> Query, IEnumerable<Purchase> Expected)[]
+        {
+            (_purchases.Query().OrderBy(p => p.Level).ThenBy(p => p.Id), _all.OrderBy(p => p.Level).ThenBy(p => p.Id)),
+            (_purchases.Query().OrderByDescending(p => p.Level).ThenByDescending(p => p.Id), _all.OrderByDescending(p => p.Level).ThenByDescending(p => p.Id)),
+            (_purchases.Query().OrderByDescending(p => p.Level).ThenBy(p => p.Id), _all.OrderByDescending(p => p.Level).ThenBy(p => p.Id)),
+            (_purchases.Query().OrderBy(p => p.Level).ThenByDescending(p => p.Id), _all.OrderBy(p => p.Level).ThenByDescending(p => p.Id)),
+            (_purchases.Query().Where(p => p.Level.AtLeast(7)).OrderBy(p => p.Level).ThenBy(p => p.Id).ThenBy(p => p.Note),
+                _all.Where(p => p.Level >= 7).OrderBy(p => p.Level).ThenBy(p => p.Id)),
+            (_purchases.Query().Where(p => p.Level.Is(4)).OrderByDescending(p => p.Id), _all.Where(p => p.Level == 4).OrderByDescending(p => p.Id)),
+            (_purchases.Query().Where(p => p.CustomerId.Is(4)).OrderBy(p => p.PlacedAt).ThenByDescending(p => p.Id),
+                _all.Where(p => p.CustomerId == 4).OrderBy(p => p.PlacedAt).ThenByDescending(p => p.Id)),
+        };
+        foreach (var (query, expected) in cases)
+        {
+            var plan = query.Explain();
+            Assert.Contains("(from the access path)", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("in memory", plan, StringComparison.Ordinal);
+            Assert.Equal(expected.Select(p => p.Id), query.Select(p => p.Id));
+            Assert.Equal(expected.Skip(3).Take(11).Select(p => p.Id), query.Skip(3).Take(11).Select(p => p.Id));
+        }
     }
 
     [Fact]
