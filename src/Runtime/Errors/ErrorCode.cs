@@ -113,7 +113,7 @@ public enum ErrorCode
     /// <summary>A document with that primary key already exists.</summary>
     DuplicateKey = 502,
 
-    /// <summary>No document has that primary key.</summary>
+    /// <summary>No document has that primary key, or none matches a query whose <c>First</c> needs one.</summary>
     DocumentNotFound = 503,
 
     /// <summary>A query cannot be executed as written.</summary>

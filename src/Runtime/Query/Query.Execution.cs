@@ -24,10 +24,18 @@ public sealed partial class Query<T, TKey, TFields>
     /// <summary>The results as a list.</summary>
     public List<T> ToList() => [.. this];
 
-    /// <summary>The first result; throws <see cref="QueryException"/> when there is none.</summary>
-    public T First() => FirstOrDefault() ?? throw new QueryException($"The query on '{_collection.Name}' returned no document.");
+    /// <summary>The first result.</summary>
+    /// <remarks>
+    /// Where LINQ's <c>First</c> throws <see cref="InvalidOperationException"/> for an empty sequence, this throws
+    /// <see cref="DocumentException"/> with <see cref="ErrorCode.DocumentNotFound"/>, as an update of a missing document
+    /// does: the query is valid, it matched nothing. Use <see cref="FirstOrDefault"/> to get null instead.
+    /// </remarks>
+    /// <exception cref="DocumentException">No document matches (<see cref="ErrorCode.DocumentNotFound"/>).</exception>
+    public T First() => FirstOrDefault()
+        ?? throw new DocumentException(ErrorCode.DocumentNotFound, _collection.Name,
+            $"The query on '{_collection.Name}' matched no document: First needs one (FirstOrDefault returns null instead).");
 
-    /// <summary>The first result, or null.</summary>
+    /// <summary>The first result, or null when no document matches.</summary>
     public T? FirstOrDefault()
     {
         foreach (var document in Take(1))

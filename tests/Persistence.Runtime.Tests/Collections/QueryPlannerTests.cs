@@ -152,6 +152,17 @@ public sealed class QueryPlannerTests : IDisposable
     }
 
     [Fact]
+    public void First_on_an_empty_result_throws_DocumentNotFound_and_FirstOrDefault_returns_null()
+    {
+        var none = _purchases.Query().Where(p => p.Level.Is(99));
+        var ex = Assert.Throws<DocumentException>(() => none.First());
+        Assert.Equal(ErrorCode.DocumentNotFound, ex.Code); // before: QueryException, InvalidQuery, for a valid query
+        Assert.Equal("purchases", ex.Collection);
+        Assert.Null(none.FirstOrDefault());
+        Assert.Equal(_all.Where(p => p.Level == 9).Max(p => p.Id), _purchases.Query().Where(p => p.Level.Is(9)).OrderByDescending(p => p.Id).First().Id);
+    }
+
+    [Fact]
     public void Explain_writes_values_the_same_in_every_culture_and_dates_in_ISO_8601()
     {
         var at = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1234567);

@@ -71,7 +71,7 @@ public sealed class QueryReviewTests : IDisposable
         Assert.Equal(0, none.Count());
         Assert.Null(none.FirstOrDefault());
         Assert.False(none.Any());
-        Assert.Throws<QueryException>(() => none.First());
+        Assert.Equal(ErrorCode.DocumentNotFound, Assert.Throws<DocumentException>(() => none.First()).Code);
         Assert.Equal(1, _gadgets.Query().Take(5).FirstOrDefault()!.Id);
     }
 

@@ -196,7 +196,7 @@ public sealed class QueryTests : IDisposable
         Assert.True(_users.Query().Where(u => u.Id.Is(7)).Any());
         Assert.False(_users.Query().Where(u => u.Id.Is(7000)).Any());
         Assert.Equal(7, _users.Query().Where(u => u.Id.Is(7)).First().Id);
-        Assert.Throws<QueryException>(() => _users.Query().Where(u => u.Id.Is(7000)).First());
+        Assert.Equal(ErrorCode.DocumentNotFound, Assert.Throws<DocumentException>(() => _users.Query().Where(u => u.Id.Is(7000)).First()).Code);
     }
 
     [Fact]
