@@ -71,33 +71,6 @@ public sealed partial class Query<T, TKey, TFields>
     });
 
     /// <summary>
-    /// Deletes every result (and its index entries) in one transaction; returns how many were deleted. It runs in
-    /// <paramref name="transaction"/>, else in the query's own write transaction, else (a query without one) in a
-    /// transaction of its own.
-    /// </summary>
-    /// <exception cref="TransactionStateException">The query reads a <see cref="ReadTransaction"/> and no write transaction
-    /// was given (<see cref="ErrorCode.ReadOnlyTransaction"/>): a snapshot cannot delete, and a transaction of its own
-    /// would delete what a later snapshot finds instead.</exception>
-    public int Delete(WriteTransaction? transaction = null) => _collection.Run(transaction ?? WriteTransactionForDelete(), tx =>
-    {
-        var keys = Keys(tx).ToList();
-        var deleted = 0;
-        foreach (var key in keys)
-        {
-            deleted += _collection.DeleteEncoded(tx, key) ? 1 : 0;
-        }
-
-        return deleted;
-    });
-
-    private WriteTransaction? WriteTransactionForDelete() => _transaction switch
-    {
-        ReadTransaction => throw new TransactionStateException(ErrorCode.ReadOnlyTransaction,
-            $"The query on '{_collection.Name}' reads a read transaction, which cannot delete: pass a write transaction to Delete, or build the query in one."),
-        _ => _transaction as WriteTransaction,
-    };
-
-    /// <summary>
     /// A description of the plan: the access path with its estimate, the filter, the ordering and the limits, for example
     /// <c>index 'Age' for Age >= 18 (est. 133 rows) -> filter Age >= 18 -> order by Age (from the access path) -> take 10</c>.
     /// The same in every culture: numbers in the invariant culture, dates and times in ISO 8601 ("O").
@@ -185,15 +158,6 @@ public sealed partial class Query<T, TKey, TFields>
         }
 
         return isRead && _collection.SlidesOnRead ? documents.Select(document => _collection.RecordRead(transaction, document)) : documents;
-    }
-
-    private IEnumerable<byte[]> Keys(Transaction transaction)
-    {
-        var plan = QueryPlanner.Plan(_collection, transaction, _where, _order);
-        foreach (var document in Pipeline(plan, transaction, isRead: false)) // documents about to be deleted do not slide
-        {
-            yield return _collection.EncodeKey(_collection.Schema.GetKey(document));
-        }
     }
 
     /// <summary>Sorts by the ordering, ties in primary-key order (the sort is stable, so a path in key order keeps it).</summary>

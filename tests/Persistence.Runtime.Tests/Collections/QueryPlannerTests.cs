@@ -192,6 +192,36 @@ public sealed class QueryPlannerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task DeleteAsync_deletes_in_its_own_transaction_or_the_one_given_and_reports_failures_in_the_task()
+    {
+        var low = _all.Count(p => p.Level < 2);
+        Assert.Equal(low, await _purchases.Query().Where(p => p.Level.LessThan(2)).DeleteAsync());
+        Assert.Equal(0, _purchases.Query().Where(p => p.Level.LessThan(2)).Count());
+
+        // In the caller's write transaction: nothing is visible outside it until it commits.
+        using (var write = _db.BeginWrite())
+        {
+            Assert.Equal(_all.Count(p => p.Level == 5), await _purchases.Query().Where(p => p.Level.Is(5)).DeleteAsync(write));
+            Assert.Equal(_all.Count(p => p.Level == 6), await _purchases.Query(write).Where(p => p.Level.Is(6)).DeleteAsync());
+            Assert.Equal(_all.Count(p => p.Level == 5), _purchases.Query().Where(p => p.Level.Is(5)).Count());
+            write.Commit();
+        }
+
+        Assert.Equal(0, _purchases.Query().Where(p => p.Level.In(5, 6)).Count());
+
+        // A read transaction cannot delete; a cancelled token cancels before anything is deleted.
+        using (var read = _db.BeginRead())
+        {
+            var refused = _purchases.Query(read).Where(p => p.Level.Is(7)).DeleteAsync();
+            Assert.Equal(ErrorCode.ReadOnlyTransaction, (await Assert.ThrowsAsync<TransactionStateException>(() => refused)).Code);
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _purchases.Query().Where(p => p.Level.Is(7)).DeleteAsync(cancellationToken: new CancellationToken(true)));
+        Assert.Equal(_all.Count(p => p.Level == 7), _purchases.Query().Where(p => p.Level.Is(7)).Count());
+        TestDatabases.AssertConsistent(_db);
+    }
+
     private static double Estimate(string plan)
     {
         var start = plan.IndexOf("(est. ", StringComparison.Ordinal) + "(est. ".Length;
