@@ -360,9 +360,9 @@ public sealed partial class WriteTransaction : Transaction
     {
         using var use = Use();
         var state = _state;
-        if (state != Failed)
+        if (state != Active && state != Failed)
         {
-            ThrowIfNotActive();
+            ThrowIfNotActive(); // completed or disposed: final states, so this read agrees with the one above
         }
 
         Interlocked.CompareExchange(ref _state, Completed, state); // a thread refused meanwhile may have failed it: so be it

@@ -54,7 +54,7 @@ public abstract partial class Collection<T, TKey>
         {
             InsertAll(tx, documents);
             return true;
-        }, cancellationToken);
+        }, cancellationToken, guarded: false); // as InsertMany: the sequence is read outside the transaction's guard
     }
 
     /// <inheritdoc cref="Upsert"/>
@@ -79,10 +79,12 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in the caller's transaction (synchronously), or in <see cref="Database.WriteAsync{T}"/>;
-    /// either way its failures, and a cancellation before the start, come back in the task.
+    /// Runs <paramref name="work"/> in the caller's transaction (synchronously, as one use of it: its in-use guard held
+    /// throughout, as <see cref="Run"/> holds it, unless <paramref name="guarded"/> is false for work that takes the
+    /// guard itself step by step), or in <see cref="Database.WriteAsync{T}"/>; either way its failures, and a
+    /// cancellation before the start, come back in the task.
     /// </summary>
-    internal Task<TResult> RunAsync<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work, CancellationToken cancellationToken)
+    internal Task<TResult> RunAsync<TResult>(WriteTransaction? transaction, Func<WriteTransaction, TResult> work, CancellationToken cancellationToken, bool guarded = true)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -96,6 +98,12 @@ public abstract partial class Collection<T, TKey>
 
         try
         {
+            if (!guarded)
+            {
+                return Task.FromResult(work(transaction));
+            }
+
+            using var use = transaction.Use();
             return Task.FromResult(work(transaction));
         }
         catch (Exception ex)

@@ -1,4 +1,5 @@
 using Persistence.Collections;
+using Persistence.Query;
 using Persistence.Testing;
 using static Persistence.Tests.TestDatabases;
 
@@ -65,6 +66,57 @@ public sealed class CollectionTransactionUseTests
 
             AssertUsers(db, [1, 2]);
             db = CloseCheckAndReopen(db, fs);
+            AssertUsers(db, [1, 2]);
+        }
+        finally
+        {
+            release.Set();
+            db.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A query's <c>DeleteAsync</c> in the caller's transaction holds it from gathering its keys to its last delete, as
+    /// <c>Delete</c> does: stopped while it decodes a result, another thread's insert is refused and nothing commits.
+    /// (It ran its steps unguarded between them: the insert went ahead and the transaction committed; found by review.)
+    /// </summary>
+    [Fact]
+    public async Task Another_threads_call_during_a_query_DeleteAsync_in_the_transaction_is_refused()
+    {
+        var fs = new SimulatedFileSystem();
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = 0;
+        var db = TestDatabases.Open(fs, path: DataFile);
+        try
+        {
+            var users = new HookedUsers(db, () =>
+            {
+                if (Environment.CurrentManagedThreadId == Volatile.Read(ref holder))
+                {
+                    inside.Set();
+                    release.Wait();
+                }
+            });
+            users.Insert(User(1));
+            users.Insert(User(2));
+
+            var tx = db.BeginWrite();
+            var delete = Dedicated(() =>
+            {
+                Volatile.Write(ref holder, Environment.CurrentManagedThreadId);
+                return new Query<User, long, UserFields>(users, UserCollection.Fields, tx).Where(u => u.Id.Is(1)).DeleteAsync(tx);
+            });
+            Assert.True(inside.Wait(TimeSpan.FromSeconds(60)) || delete.IsCompleted, "the delete decoded nothing");
+
+            AssertInUse(() => users.Insert(User(3), tx));
+
+            release.Set();
+            var failed = await Assert.ThrowsAsync<TransactionStateException>(async () => await await delete);
+            Assert.Equal(ErrorCode.TransactionFailed, failed.Code);
+            Assert.Equal(ErrorCode.TransactionFailed, Assert.Throws<TransactionStateException>(tx.Commit).Code);
+            tx.Dispose();
+
             AssertUsers(db, [1, 2]);
         }
         finally
