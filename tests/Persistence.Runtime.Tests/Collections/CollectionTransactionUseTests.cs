@@ -26,30 +26,17 @@ public sealed class CollectionTransactionUseTests
     public async Task Another_threads_call_between_the_steps_of_a_collection_write_is_refused()
     {
         var fs = new SimulatedFileSystem();
-        using var inside = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = 0;
+        using var hold = new DecodeHold();
         var db = TestDatabases.Open(fs, path: DataFile);
         try
         {
-            var users = new HookedUsers(db, () =>
-            {
-                if (Environment.CurrentManagedThreadId == Volatile.Read(ref holder))
-                {
-                    inside.Set();
-                    release.Wait();
-                }
-            });
+            var users = hold.Users(db);
             users.Insert(User(1));
             users.Insert(User(2));
 
             var tx = db.BeginWrite();
-            var update = Dedicated(() =>
-            {
-                Volatile.Write(ref holder, Environment.CurrentManagedThreadId);
-                users.Update(new User { Id = 1, Email = "changed@example.com", Age = 99 }, tx);
-            });
-            Assert.True(inside.Wait(TimeSpan.FromSeconds(60)) || update.IsCompleted, "the update decoded nothing");
+            var update = hold.Run(() => users.Update(new User { Id = 1, Email = "changed@example.com", Age = 99 }, tx));
+            Assert.True(hold.WaitInside() || update.IsCompleted, "the update decoded nothing");
 
             AssertInUse(() => users.Insert(User(3), tx));
             AssertInUse(() => users.Get(2, tx));
@@ -58,7 +45,7 @@ public sealed class CollectionTransactionUseTests
             AssertInUse(() => users.InsertMany([User(4), User(5)], tx));
             AssertInUse(tx.Commit);
 
-            release.Set();
+            hold.Release();
             var failed = await Assert.ThrowsAsync<TransactionStateException>(() => update);
             Assert.Equal(ErrorCode.TransactionFailed, failed.Code);
             Assert.Equal(ErrorCode.TransactionFailed, Assert.Throws<TransactionStateException>(tx.Commit).Code);
@@ -70,7 +57,7 @@ public sealed class CollectionTransactionUseTests
         }
         finally
         {
-            release.Set();
+            hold.Release();
             db.Dispose();
         }
     }
@@ -84,35 +71,22 @@ public sealed class CollectionTransactionUseTests
     public async Task Another_threads_call_during_a_query_DeleteAsync_in_the_transaction_is_refused()
     {
         var fs = new SimulatedFileSystem();
-        using var inside = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = 0;
+        using var hold = new DecodeHold();
         var db = TestDatabases.Open(fs, path: DataFile);
         try
         {
-            var users = new HookedUsers(db, () =>
-            {
-                if (Environment.CurrentManagedThreadId == Volatile.Read(ref holder))
-                {
-                    inside.Set();
-                    release.Wait();
-                }
-            });
+            var users = hold.Users(db);
             users.Insert(User(1));
             users.Insert(User(2));
 
             var tx = db.BeginWrite();
-            var delete = Dedicated(() =>
-            {
-                Volatile.Write(ref holder, Environment.CurrentManagedThreadId);
-                return new Query<User, long, UserFields>(users, UserCollection.Fields, tx).Where(u => u.Id.Is(1)).DeleteAsync(tx);
-            });
-            Assert.True(inside.Wait(TimeSpan.FromSeconds(60)) || delete.IsCompleted, "the delete decoded nothing");
+            var delete = hold.Run(() => new Query<User, long, UserFields>(users, UserCollection.Fields, tx).Where(u => u.Id.Is(1)).DeleteAsync(tx).GetAwaiter().GetResult());
+            Assert.True(hold.WaitInside() || delete.IsCompleted, "the delete decoded nothing");
 
             AssertInUse(() => users.Insert(User(3), tx));
 
-            release.Set();
-            var failed = await Assert.ThrowsAsync<TransactionStateException>(async () => await await delete);
+            hold.Release();
+            var failed = await Assert.ThrowsAsync<TransactionStateException>(() => delete);
             Assert.Equal(ErrorCode.TransactionFailed, failed.Code);
             Assert.Equal(ErrorCode.TransactionFailed, Assert.Throws<TransactionStateException>(tx.Commit).Code);
             tx.Dispose();
@@ -121,7 +95,7 @@ public sealed class CollectionTransactionUseTests
         }
         finally
         {
-            release.Set();
+            hold.Release();
             db.Dispose();
         }
     }
@@ -267,6 +241,42 @@ public sealed class CollectionTransactionUseTests
 
         Assert.Empty(users.CheckConsistency());
         AssertConsistent(db);
+    }
+
+    /// <summary>
+    /// Stops the thread that runs <see cref="Run"/>'s work at the first document its <see cref="Users"/> decode, until
+    /// <see cref="Release"/>: a collection operation held between its calls of the transaction.
+    /// </summary>
+    private sealed class DecodeHold : IDisposable
+    {
+        private readonly ManualResetEventSlim _inside = new();
+        private readonly ManualResetEventSlim _release = new();
+        private int _holder;
+
+        public HookedUsers Users(Database db) => new(db, () =>
+        {
+            if (Environment.CurrentManagedThreadId == Volatile.Read(ref _holder))
+            {
+                _inside.Set();
+                _release.Wait();
+            }
+        });
+
+        public Task Run(Action work) => Dedicated(() =>
+        {
+            Volatile.Write(ref _holder, Environment.CurrentManagedThreadId);
+            work();
+        });
+
+        public bool WaitInside() => _inside.Wait(TimeSpan.FromSeconds(60));
+
+        public void Release() => _release.Set();
+
+        public void Dispose()
+        {
+            _inside.Dispose();
+            _release.Dispose();
+        }
     }
 
     /// <summary>"users" whose schema calls <paramref name="onDecode"/> on every document it decodes.</summary>
