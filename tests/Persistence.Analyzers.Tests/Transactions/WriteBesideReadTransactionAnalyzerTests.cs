@@ -21,6 +21,7 @@ public sealed class WriteBesideReadTransactionAnalyzerTests
                     await [|users.DeleteAsync(1)|];
                     [|users.InsertMany([user])|];
                     [|users.Query().Where(u => u.Age.Is(3)).Delete()|];
+                    await [|users.Query().Where(u => u.Age.Is(4)).DeleteAsync()|];
                 }
             """), Id);
 

@@ -51,6 +51,12 @@ public sealed class WriteThroughReadTransactionAnalyzerTests
                     var query = users.Query(read).Where(u => u.Age.Is(3));
                     return [|query.Delete()|];
                 }
+
+                public async Task<int> RunAsync()
+                {
+                    using var read = db.BeginRead();
+                    return await [|users.Query(read).Where(u => u.Age.Is(3)).DeleteAsync()|];
+                }
             """), Id);
 
     [Fact]

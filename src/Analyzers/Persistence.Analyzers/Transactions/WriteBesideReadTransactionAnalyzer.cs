@@ -63,7 +63,7 @@ public sealed class WriteBesideReadTransactionAnalyzer : DiagnosticAnalyzer
         }
 
         // A query started with a transaction deletes in it (or, for a read transaction, is PST0026's case).
-        return method.Name == "Delete"
+        return method.Name is "Delete" or "DeleteAsync"
             && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, symbols.Query)
             && invocation.Instance is not null
             && QueryChain.Of(invocation.Instance, symbols) is { } chain

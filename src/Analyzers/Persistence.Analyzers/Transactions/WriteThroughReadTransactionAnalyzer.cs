@@ -9,8 +9,8 @@ namespace Persistence.Analyzers.Transactions;
 /// <summary>
 /// PST0026: a read transaction used as a write transaction. The API makes most such writes compile errors (writes take
 /// a WriteTransaction); this finds the ones that compile: an explicit cast or <c>as</c> to WriteTransaction of a value
-/// that is a read transaction, and Delete() on a query started with a read transaction (it would delete in a
-/// transaction of its own).
+/// that is a read transaction, and Delete() or DeleteAsync() on a query started with a read transaction (it refuses to
+/// delete at run time).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class WriteThroughReadTransactionAnalyzer : DiagnosticAnalyzer
@@ -53,7 +53,7 @@ public sealed class WriteThroughReadTransactionAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeQueryDelete(OperationAnalysisContext context, PersistenceSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        if (invocation.TargetMethod.Name != "Delete"
+        if (invocation.TargetMethod.Name is not ("Delete" or "DeleteAsync")
             || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType.OriginalDefinition, symbols.Query)
             || invocation.Instance is null
             || Arguments.Explicit(invocation, Arguments.Transaction) is not null
@@ -66,6 +66,6 @@ public sealed class WriteThroughReadTransactionAnalyzer : DiagnosticAnalyzer
 
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WriteThroughReadTransaction, invocation.Syntax.GetLocation(),
             invocation.Syntax.ToString(), transaction.Syntax.ToString(),
-            "the query was started with a read transaction, so Delete() deletes in a write transaction of its own, outside that snapshot; pass a WriteTransaction to Query() or Delete()"));
+            $"the query was started with a read transaction, so {invocation.TargetMethod.Name}() refuses to delete (TransactionStateException, ReadOnlyTransaction); pass a WriteTransaction to Query() or {invocation.TargetMethod.Name}()"));
     }
 }
