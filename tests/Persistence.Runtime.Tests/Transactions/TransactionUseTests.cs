@@ -68,9 +68,7 @@ public sealed class TransactionUseTests
             tx.Dispose();
             Assert.Equal(0, db.Sequencer.ActiveWriters);
 
-            AssertEveryRound(db, ks, Keys, _ => 0);
-            using var reopened = CloseCheckAndReopen(db, fs);
-            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, _ => 0);
+            AssertRoundsBeforeAndAfterReopen(db, fs, ks, _ => 0);
         }
     }
 
@@ -102,9 +100,7 @@ public sealed class TransactionUseTests
             Assert.Equal(0, db.Sequencer.ActiveWriters);
             Assert.Equal(ErrorCode.TransactionCompleted, Assert.Throws<TransactionStateException>(() => tx.Put(ks, Key(1), [1])).Code);
 
-            AssertEveryRound(db, ks, Keys, _ => 0);
-            using var reopened = CloseCheckAndReopen(db, fs);
-            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, _ => 0);
+            AssertRoundsBeforeAndAfterReopen(db, fs, ks, _ => 0);
         }
     }
 
@@ -150,9 +146,7 @@ public sealed class TransactionUseTests
 
             await commit;
 
-            AssertEveryRound(db, ks, Keys, i => i == 10 ? 1 : 0);
-            using var reopened = CloseCheckAndReopen(db, fs);
-            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, i => i == 10 ? 1 : 0);
+            AssertRoundsBeforeAndAfterReopen(db, fs, ks, i => i == 10 ? 1 : 0);
         }
     }
 
@@ -184,9 +178,7 @@ public sealed class TransactionUseTests
                 await Dedicated(() => tx.CommitAsync().AsTask()).Unwrap();
             }
 
-            AssertEveryRound(db, ks, Keys, i => i < 300 ? 1 : 0);
-            using var reopened = CloseCheckAndReopen(db, fs);
-            AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, i => i < 300 ? 1 : 0);
+            AssertRoundsBeforeAndAfterReopen(db, fs, ks, i => i < 300 ? 1 : 0);
         }
     }
 
@@ -262,5 +254,13 @@ public sealed class TransactionUseTests
         var fs = Image.Value.Clone();
         var db = TestDatabases.Open(fs, path: DataFile);
         return (fs, db, db.Write(tx => tx.GetKeyspace("k")));
+    }
+
+    /// <summary>Every key holds the round <paramref name="expectedRound"/> gives, in the open database and after it is closed, checked and reopened.</summary>
+    private static void AssertRoundsBeforeAndAfterReopen(Database db, SimulatedFileSystem fs, Keyspace ks, Func<int, int> expectedRound)
+    {
+        AssertEveryRound(db, ks, Keys, expectedRound);
+        using var reopened = CloseCheckAndReopen(db, fs);
+        AssertEveryRound(reopened, reopened.Write(t => t.GetKeyspace("k")), Keys, expectedRound);
     }
 }
