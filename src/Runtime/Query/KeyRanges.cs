@@ -37,7 +37,8 @@ internal static class KeyRanges
     /// <summary>
     /// The ranges of a composite key's next part under each of <paramref name="prefixes"/> (complete, ascending encodings
     /// of the parts before it): for every prefix P and range [lo, hi), the keys from P+lo up to P+hi (or past every key
-    /// that starts with P). Ascending and disjoint, as the prefixes are prefix-free.
+    /// that starts with P). Ascending and disjoint, as the prefixes are prefix-free. The result holds the product of the
+    /// two counts, which the planner keeps within <see cref="QueryPlanner.MaxKeyRanges"/>.
     /// </summary>
     public static List<KeyRange> Under(IReadOnlyList<byte[]> prefixes, IReadOnlyList<KeyRange> ranges)
     {
@@ -56,7 +57,10 @@ internal static class KeyRanges
         return result;
     }
 
-    /// <summary>Every prefix extended by every value (both ascending): the prefixes of the next part's combinations.</summary>
+    /// <summary>
+    /// Every prefix extended by every value (both ascending): the prefixes of the next part's combinations, as many as
+    /// the product of the two counts, which the planner keeps within <see cref="QueryPlanner.MaxKeyRanges"/>.
+    /// </summary>
     public static List<byte[]> Extend(IReadOnlyList<byte[]> prefixes, IReadOnlyList<byte[]> values)
     {
         var result = new List<byte[]>(prefixes.Count * values.Count);

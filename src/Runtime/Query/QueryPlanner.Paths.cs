@@ -5,6 +5,20 @@ namespace Persistence.Query;
 internal static partial class QueryPlanner
 {
     /// <summary>
+    /// The most key ranges an index path expands the combinations of its members' values into. Equality on several
+    /// leading members of a composite index is read as one range per combination of their values, and the number of
+    /// combinations is the product of the lists' lengths: two lists of 1,000 values would make a million ranges, built
+    /// on every plan (and Explain) and sought one by one, and a crafted query could exhaust memory. Past this many, the
+    /// path keeps the leading members whose combinations fit and leaves the conditions on the rest to the filter, which
+    /// checks every document against the whole condition anyway: the results stay the same, only the entries under each
+    /// kept prefix that the dropped members would have skipped are read too. The first member's values are always kept
+    /// (their number is the query's own length), and so is a member with one value, which multiplies nothing. 4,096
+    /// ranges are a few hundred kilobytes and as many cursor seeks: small beside the reads a query that needs them makes,
+    /// and past them a cursor seek per combination soon costs more than reading the entries it would skip.
+    /// </summary>
+    internal const int MaxKeyRanges = 4096;
+
+    /// <summary>
     /// The candidate paths of a conjunction: one over the primary key when a conjunct is on its (first) member, and one
     /// per index whose leading member a conjunct is on. Each is read in the direction the ordering asks for when it
     /// yields documents in that member's order, since a range costs the same read either way.
@@ -79,7 +93,9 @@ internal static partial class QueryPlanner
     /// The path through one index: equality (Is, In) on its leading members, each value of one member followed by the
     /// next member's conditions, until a member with range conditions (their ranges intersected, under every combination
     /// of the values before it), a member without conditions, or the last member. A DateTime member's equality ends the
-    /// run: its bounds leave out the Kind that follows its value in older entries, so nothing can follow them.
+    /// run: its bounds leave out the Kind that follows its value in older entries, so nothing can follow them. The run
+    /// also ends at a member whose values would take the combinations past <see cref="MaxKeyRanges"/>: the path reads
+    /// the ranges of the members before it, and that member's conditions and the ones after it are left to the filter.
     /// </summary>
     private static Choice<T, TKey>? IndexPathFor<T, TKey>(Collection<T, TKey> collection, int index, List<Term<T>> terms, int conjuncts, long total, IReadOnlyList<Ordering<T>> order)
         where T : class
@@ -96,6 +112,7 @@ internal static partial class QueryPlanner
         var used = new List<Term<T>>();
         var orderedBy = new List<string>();
         var fixedMembers = new List<string>();
+        FilteredMembers? filtered = null;
         var fraction = 1.0;
         var allFixed = false;
         var position = 0;
@@ -108,6 +125,16 @@ internal static partial class QueryPlanner
             }
 
             var (memberRanges, memberUsed, memberFraction) = Combine(on, total);
+            // A member that multiplies the ranges past the cap ends the run. One with a single value only lengthens the
+            // prefixes, and values under a single prefix (the first member's, or after members fixed to one value) are
+            // as many ranges as the query lists.
+            var combinations = (long)prefixes.Count * memberRanges.Count;
+            if (combinations > MaxKeyRanges && prefixes.Count > 1 && memberRanges.Count > 1)
+            {
+                filtered = new FilteredMembers([.. members.Skip(position).TakeWhile(m => terms.Exists(t => t.Condition.Field.Name == m))], combinations);
+                break;
+            }
+
             used.AddRange(memberUsed);
             fraction *= memberFraction;
             var field = on[0].Condition.Field;
@@ -138,7 +165,7 @@ internal static partial class QueryPlanner
         var estimate = schema.Unique && allFixed ? prefixes.Count : Estimate(total, fraction, used[0].Condition.IsEquality);
         var descending = ReadDescending(order, fixedMembers, orderedBy);
         var path = new IndexPath<T, TKey>(index, schema.Name, ranges, descending, Math.Min(total, estimate), Describe(used), orderedBy, fixedMembers,
-            schema.Unique);
+            schema.Unique, filtered);
         return new Choice<T, TKey>(path, used.Count == conjuncts, [.. used.Select(t => t.Source)]);
     }
 
