@@ -83,6 +83,7 @@ public sealed class BadInputTests
         Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => notes.Delete(null!)).ParamName);
         Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await notes.GetAsync(null!))).ParamName);
         Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentNullException>(() => notes.DeleteAsync(null!))).ParamName);
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => { _ = notes.ContainsAsync(null!); }).ParamName); // at the call, as DeleteAsync
         Assert.NotNull(notes.Get("n1"));
         Assert.Equal(1, notes.Count());
     }

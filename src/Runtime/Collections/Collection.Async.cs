@@ -10,22 +10,17 @@ public abstract partial class Collection<T, TKey>
     // returned task, whether or not the call runs in the caller's transaction (and so completes synchronously).
 
     /// <inheritdoc cref="Get"/>
-    public ValueTask<T?> GetAsync(TKey key, Transaction? transaction = null, CancellationToken cancellationToken = default)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<T?>(cancellationToken);
-        }
+    public ValueTask<T?> GetAsync(TKey key, Transaction? transaction = null, CancellationToken cancellationToken = default) =>
+        ReadAsync((Collection: this, Key: key, Transaction: transaction), static read => read.Collection.Get(read.Key, read.Transaction), cancellationToken);
 
-        try
-        {
-            return ValueTask.FromResult(Get(key, transaction));
-        }
-        catch (Exception ex)
-        {
-            return ValueTask.FromException<T?>(ex);
-        }
-    }
+    /// <inheritdoc cref="Contains"/>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null (thrown at the call, not in the task).</exception>
+    public ValueTask<bool> ContainsAsync(TKey key, Transaction? transaction = null, CancellationToken cancellationToken = default) =>
+        ReadAsync((Collection: this, Key: ThrowIfNull(key), Transaction: transaction), static read => read.Collection.Contains(read.Key, read.Transaction), cancellationToken);
+
+    /// <inheritdoc cref="Count"/>
+    public ValueTask<long> CountAsync(Transaction? transaction = null, CancellationToken cancellationToken = default) =>
+        ReadAsync((Collection: this, Transaction: transaction), static read => read.Collection.Count(read.Transaction), cancellationToken);
 
     /// <summary>Asynchronously streams every document in primary-key order (see <see cref="All"/>).</summary>
     public async IAsyncEnumerable<T> AllAsync(Transaction? transaction = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -76,6 +71,29 @@ public abstract partial class Collection<T, TKey>
     {
         var encoded = EncodeKey(ThrowIfNull(key));
         return RunAsync(transaction, tx => DeleteEncoded(tx, encoded), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the synchronous read <paramref name="read"/> on the calling thread (no thread-pool hop: reads never wait on
+    /// locks) and hands back its result, its failure, or a cancellation before the start, as a completed
+    /// <see cref="ValueTask{TResult}"/>. <paramref name="state"/> carries the read's arguments, so that a static lambda
+    /// allocates no closure.
+    /// </summary>
+    private static ValueTask<TResult> ReadAsync<TState, TResult>(TState state, Func<TState, TResult> read, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(read(state));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TResult>(ex);
+        }
     }
 
     /// <summary>

@@ -73,6 +73,12 @@ public interface IRepository<T, TKey>
     /// <inheritdoc cref="Get"/>
     ValueTask<T?> GetAsync(TKey key, Transaction? transaction = null, CancellationToken cancellationToken = default);
 
+    /// <inheritdoc cref="Contains"/>
+    ValueTask<bool> ContainsAsync(TKey key, Transaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <inheritdoc cref="Count"/>
+    ValueTask<long> CountAsync(Transaction? transaction = null, CancellationToken cancellationToken = default);
+
     /// <inheritdoc cref="All"/>
     IAsyncEnumerable<T> AllAsync(Transaction? transaction = null, CancellationToken cancellationToken = default);
 

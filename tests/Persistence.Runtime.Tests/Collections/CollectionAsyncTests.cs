@@ -39,6 +39,10 @@ public sealed class CollectionAsyncTests : IDisposable
         read.Dispose();
         var get = Call(() => _users.GetAsync(1, read).AsTask());
         Assert.Equal(ErrorCode.TransactionCompleted, (await Assert.ThrowsAsync<TransactionStateException>(() => get)).Code);
+        var contains = Call(() => _users.ContainsAsync(1, read).AsTask());
+        Assert.Equal(ErrorCode.TransactionCompleted, (await Assert.ThrowsAsync<TransactionStateException>(() => contains)).Code);
+        var count = Call(() => _users.CountAsync(read).AsTask());
+        Assert.Equal(ErrorCode.TransactionCompleted, (await Assert.ThrowsAsync<TransactionStateException>(() => count)).Code);
     }
 
     [Fact]
@@ -54,6 +58,8 @@ public sealed class CollectionAsyncTests : IDisposable
             Assert.True(Call(() => _users.UpsertAsync(User(5), transaction, cancelled.Token)).IsCanceled);
             Assert.True(Call(() => _users.DeleteAsync(1, transaction, cancelled.Token)).IsCanceled);
             Assert.True(Call(() => _users.GetAsync(1, transaction, cancelled.Token).AsTask()).IsCanceled);
+            Assert.True(Call(() => _users.ContainsAsync(1, transaction, cancelled.Token).AsTask()).IsCanceled);
+            Assert.True(Call(() => _users.CountAsync(transaction, cancelled.Token).AsTask()).IsCanceled);
         }
 
         Assert.True(Call(() => _db.BeginReadAsync(cancelled.Token).AsTask()).IsCanceled);
@@ -81,6 +87,8 @@ public sealed class CollectionAsyncTests : IDisposable
         var calls = new Func<Task>[]
         {
             () => users.GetAsync(1).AsTask(),
+            () => users.ContainsAsync(1).AsTask(),
+            () => users.CountAsync().AsTask(),
             () => users.InsertAsync(User(2)),
             () => db.BeginReadAsync().AsTask(),
             () => db.BeginWriteAsync().AsTask(),
@@ -93,6 +101,49 @@ public sealed class CollectionAsyncTests : IDisposable
             var task = Call(call);
             Assert.Equal(ErrorCode.DatabaseClosed, (await Assert.ThrowsAsync<TransactionStateException>(() => task)).Code);
         }
+    }
+
+    /// <summary>
+    /// ContainsAsync and CountAsync in the caller's write transaction see its uncommitted writes, which nobody else
+    /// sees; like GetAsync, they run on the calling thread and hand back a task that has already completed.
+    /// </summary>
+    [Fact]
+    public async Task ContainsAsync_and_CountAsync_see_the_uncommitted_writes_of_the_callers_transaction()
+    {
+        using var tx = _db.BeginWrite();
+        _users.Insert(User(2), tx);
+        _users.Insert(User(3), tx);
+        _users.Delete(1, tx);
+
+        var contains = _users.ContainsAsync(2, tx);
+        var count = _users.CountAsync(tx);
+        Assert.True(contains.IsCompletedSuccessfully);
+        Assert.True(count.IsCompletedSuccessfully);
+        Assert.True(await contains);
+        Assert.Equal(2, await count);
+        Assert.False(await _users.ContainsAsync(1, tx));
+
+        Assert.True(await _users.ContainsAsync(1)); // outside the transaction: the committed state
+        Assert.False(await _users.ContainsAsync(2));
+        Assert.Equal(1, await _users.CountAsync());
+        tx.Commit();
+        Assert.Equal(2, await _users.CountAsync());
+    }
+
+    /// <summary>In a read transaction, ContainsAsync and CountAsync read its snapshot, not what was committed since.</summary>
+    [Fact]
+    public async Task ContainsAsync_and_CountAsync_read_the_snapshot_of_the_transaction_passed()
+    {
+        using var read = _db.BeginRead();
+        _users.InsertMany([User(2), User(3)]);
+        _users.Delete(1);
+
+        Assert.True(await _users.ContainsAsync(1, read));
+        Assert.False(await _users.ContainsAsync(2, read));
+        Assert.Equal(1, await _users.CountAsync(read));
+        Assert.False(await _users.ContainsAsync(1));
+        Assert.True(await _users.ContainsAsync(2));
+        Assert.Equal(2, await _users.CountAsync());
     }
 
     /// <summary>Calls <paramref name="start"/>, failing the test if it throws instead of returning a task.</summary>

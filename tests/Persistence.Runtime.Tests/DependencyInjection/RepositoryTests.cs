@@ -49,6 +49,9 @@ public sealed class RepositoryTests : IDisposable
         Assert.Equal([2L, 3], _users.Range(2, 5).Select(u => u.Id));
         Assert.Equal([1L, 2, 5], _users.Find(UserCollection.Fields.Age.AtLeast(30)).Select(u => u.Id).Order());
         Assert.Equal(5, (await _users.GetAsync(5))!.Id);
+        Assert.True(await _users.ContainsAsync(5));
+        Assert.False(await _users.ContainsAsync(4));
+        Assert.Equal(4, await _users.CountAsync());
         Assert.Equal(4, await CountAsync(_users.AllAsync()));
     }
 
