@@ -11,7 +11,7 @@ public abstract partial class Collection<T, TKey>
 
     /// <inheritdoc cref="Get"/>
     public ValueTask<T?> GetAsync(TKey key, Transaction? transaction = null, CancellationToken cancellationToken = default) =>
-        ReadAsync((Collection: this, Key: key, Transaction: transaction), static read => read.Collection.Get(read.Key, read.Transaction), cancellationToken);
+        ReadAsync((Collection: this, Key: ThrowIfNull(key), Transaction: transaction), static read => read.Collection.Get(read.Key, read.Transaction), cancellationToken);
 
     /// <inheritdoc cref="Contains"/>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null (thrown at the call, not in the task).</exception>
