@@ -6,8 +6,8 @@ namespace Persistence.Generators.Emitting;
 
 /// <content>
 /// The typed index accessors. A unique index gets Get and Contains on all its members; a non-unique one gets Find,
-/// Count, Range on its leading member and All. Composite indexes also get FindByPrefix for each proper prefix of
-/// their members. Every lookup encodes its values with the key encoding the schema's index uses (a DateTimeOffset as its
+/// Count, Range on its leading member and All. Composite indexes also get FindByPrefix and CountByPrefix for each proper
+/// prefix of their members. Every lookup encodes its values with the key encoding the schema's index uses (a DateTimeOffset as its
 /// instant alone, so that it finds the same instant at any offset).
 /// </content>
 internal static partial class CollectionEmitter
@@ -68,6 +68,15 @@ internal static partial class CollectionEmitter
                     /// <summary>The documents whose leading {{Names.Invariant(length)}} indexed members are ({{Refs(parameters.Take(length))}}), in index order.</summary>
                     public {{many}} FindByPrefix({{prefix.Declarations}}, {{Transaction}})
                         => Scan({{KeyRange}}.Prefix(Key({{prefix.Names}})), false, transaction);
+
+                    /// <summary>
+                    /// The number of index entries whose leading {{Names.Invariant(length)}} indexed members are ({{Refs(parameters.Take(length))}}): what <c>FindByPrefix</c>
+                    /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
+                    /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
+                    /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+                    /// </summary>
+                    public long CountByPrefix({{prefix.Declarations}}, {{Transaction}})
+                        => CountRange({{KeyRange}}.Prefix(Key({{prefix.Names}})), transaction);
                     """);
             }
 

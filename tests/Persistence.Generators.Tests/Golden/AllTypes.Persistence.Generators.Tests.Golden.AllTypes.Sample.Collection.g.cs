@@ -88,6 +88,15 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> FindByPrefix(int int32, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(int32)), false, transaction);
 
+            /// <summary>
+            /// The number of index entries whose leading 1 indexed members are (<paramref name="int32"/>): what <c>FindByPrefix</c>
+            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
+            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
+            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
+            public long CountByPrefix(int int32, global::Persistence.Transaction? transaction = null)
+                => CountRange(global::Persistence.KeyRange.Prefix(Key(int32)), transaction);
+
             /// <summary>The documents whose Int32 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(int from, int to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);

@@ -61,6 +61,15 @@ namespace Persistence.Generators.Tests.Golden.Orders
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Orders.Order> FindByPrefix(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus status, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(status)), false, transaction);
 
+            /// <summary>
+            /// The number of index entries whose leading 1 indexed members are (<paramref name="status"/>): what <c>FindByPrefix</c>
+            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
+            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
+            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
+            public long CountByPrefix(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus status, global::Persistence.Transaction? transaction = null)
+                => CountRange(global::Persistence.KeyRange.Prefix(Key(status)), transaction);
+
             /// <summary>The documents whose Status lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Orders.Order> Range(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus from, global::Persistence.Generators.Tests.Golden.Orders.OrderStatus to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
@@ -106,9 +115,27 @@ namespace Persistence.Generators.Tests.Golden.Orders
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Orders.Order> FindByPrefix(string lastName, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(lastName)), false, transaction);
 
+            /// <summary>
+            /// The number of index entries whose leading 1 indexed members are (<paramref name="lastName"/>): what <c>FindByPrefix</c>
+            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
+            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
+            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
+            public long CountByPrefix(string lastName, global::Persistence.Transaction? transaction = null)
+                => CountRange(global::Persistence.KeyRange.Prefix(Key(lastName)), transaction);
+
             /// <summary>The documents whose leading 2 indexed members are (<paramref name="lastName"/>, <paramref name="firstName"/>), in index order.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Orders.Order> FindByPrefix(string lastName, string? firstName, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(lastName, firstName)), false, transaction);
+
+            /// <summary>
+            /// The number of index entries whose leading 2 indexed members are (<paramref name="lastName"/>, <paramref name="firstName"/>): what <c>FindByPrefix</c>
+            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
+            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
+            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
+            public long CountByPrefix(string lastName, string? firstName, global::Persistence.Transaction? transaction = null)
+                => CountRange(global::Persistence.KeyRange.Prefix(Key(lastName, firstName)), transaction);
 
             private static byte[] Key(string lastName) => Encode(lastName, static (ref global::Persistence.Serialization.KeyWriter w, string v) => w.WriteString(v));
 

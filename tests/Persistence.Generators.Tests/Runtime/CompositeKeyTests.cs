@@ -1,8 +1,11 @@
+using Persistence.Generators.Tests.Golden.Bookings;
 using Persistence.Generators.Tests.Golden.Orders;
+using Persistence.Serialization;
+using Persistence.Testing;
 
 namespace Persistence.Generators.Tests.Runtime;
 
-/// <summary>Composite primary keys and composite indexes of a positional record, including prefix lookups.</summary>
+/// <summary>Composite primary keys and composite indexes of a positional record, including prefix lookups and counts.</summary>
 public sealed class CompositeKeyTests : IDisposable
 {
     private static readonly DateTime s_day = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -67,6 +70,107 @@ public sealed class CompositeKeyTests : IDisposable
         Assert.Equal(5, _orders.ByLastNameFirstNameNumber.FindByPrefix("Lc").Count());
         Assert.Equal([2, 4], _orders.ByLastNameFirstNameNumber.FindByPrefix("Lc", firstName: null).Select(o => o.Number));
         Assert.Throws<UniqueConstraintException>(() => _orders.Insert(new Order("z", 2, OrderStatus.Open, s_day, 0) { LastName = "Lc" }));
+    }
+
+    [Fact]
+    public void A_composite_index_counts_by_each_prefix_what_it_finds_by_it()
+    {
+        foreach (var status in Enum.GetValues<OrderStatus>())
+        {
+            Assert.Equal(_all.Count(o => o.Status == status), _orders.ByStatusPlaced.CountByPrefix(status));
+        }
+
+        Assert.Equal(5, _orders.ByLastNameFirstNameNumber.CountByPrefix("Lc"));
+        Assert.Equal(2, _orders.ByLastNameFirstNameNumber.CountByPrefix("Lc", firstName: null));
+        Assert.Equal(1, _orders.ByLastNameFirstNameNumber.CountByPrefix("Lc", "F3"));
+        Assert.Equal(0, _orders.ByLastNameFirstNameNumber.CountByPrefix("L")); // a whole value, not the start of a string
+        Assert.Equal(0, _orders.ByLastNameFirstNameNumber.CountByPrefix("Lz"));
+    }
+
+    /// <summary>
+    /// In a write transaction the counts include its uncommitted insert, update and delete, which nobody else sees; a read
+    /// transaction counts its snapshot, not what was committed after it began.
+    /// </summary>
+    [Fact]
+    public void CountByPrefix_counts_the_transactions_own_writes_and_a_snapshot_what_it_saw()
+    {
+        var open = _all.Count(o => o.Status == OrderStatus.Open);
+        var paid = _all.Count(o => o.Status == OrderStatus.Paid);
+        var shipped = _all.Count(o => o.Status == OrderStatus.Shipped);
+        using var snapshot = _db.BeginRead();
+        using (var tx = _db.BeginWrite())
+        {
+            _orders.Insert(new Order("d", 1, OrderStatus.Open, s_day, 1m) { LastName = "Ld" }, tx);
+            _orders.Update(_all.First(o => o.Status == OrderStatus.Paid) with { Status = OrderStatus.Shipped }, tx);
+            var openOrder = _all.First(o => o.Status == OrderStatus.Open);
+            Assert.True(_orders.Delete(openOrder.CustomerId, openOrder.Number, tx));
+            _orders.Delete("c", 5, tx); // shipped
+            _orders.Insert(new Order("d", 2, OrderStatus.Open, s_day, 1m) { LastName = "Ld", FirstName = "Fd" }, tx);
+
+            Assert.Equal(open + 1, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Open, tx));
+            Assert.Equal(paid - 1, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Paid, tx));
+            Assert.Equal(shipped, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Shipped, tx));
+            Assert.Equal(2, _orders.ByLastNameFirstNameNumber.CountByPrefix("Ld", tx));
+            Assert.Equal(1, _orders.ByLastNameFirstNameNumber.CountByPrefix("Ld", firstName: null, tx));
+            Assert.Equal(open, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Open)); // outside it: the committed state
+            Assert.Equal(0, _orders.ByLastNameFirstNameNumber.CountByPrefix("Ld"));
+            tx.Commit();
+        }
+
+        Assert.Equal(open + 1, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Open));
+        Assert.Equal(2, _orders.ByLastNameFirstNameNumber.CountByPrefix("Ld"));
+        Assert.Equal(open, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Open, snapshot));
+        Assert.Equal(paid, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Paid, snapshot));
+        Assert.Equal(0, _orders.ByLastNameFirstNameNumber.CountByPrefix("Ld", snapshot));
+    }
+
+    /// <summary>
+    /// CountByPrefix counts entries and does not check them against their documents, as its documentation says: an
+    /// entry planted for an order of another status counts, where FindByPrefix reports it as corruption.
+    /// </summary>
+    [Fact]
+    public void CountByPrefix_counts_a_stale_entry_that_FindByPrefix_reports()
+    {
+        var open = _all.Count(o => o.Status == OrderStatus.Open);
+        Assert.Equal(OrderStatus.Shipped, _orders.Get("a", 2)!.Status);
+        _db.Write(tx =>
+        {
+            var entry = new KeyWriter(new byte[64]);
+            entry.WriteInt32((int)OrderStatus.Open);
+            entry.WriteDateTime(s_day);
+            entry.WriteString("a");
+            entry.WriteInt32(2);
+            tx.Put(tx.GetKeyspace("orders#StatusPlaced"), entry.WrittenSpan.ToArray(), []);
+            entry.Dispose();
+        });
+
+        Assert.Equal(open + 1, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Open));
+        Assert.Throws<CorruptionException>(() => _orders.ByStatusPlaced.FindByPrefix(OrderStatus.Open).ToList());
+        Assert.NotEmpty(_orders.CheckConsistency());
+    }
+
+    /// <summary>With expiring documents, the expired ones are not counted, whether or not the collector has run.</summary>
+    [Fact]
+    public void CountByPrefix_leaves_out_expired_documents()
+    {
+        var clock = new FakeTimeProvider();
+        using var db = Database.OpenInMemory(new DatabaseOptions { TimeProvider = clock, Ttl = { RunCollectorInBackground = false } });
+        var bookings = new BookingCollection(db);
+        var now = clock.GetUtcNow();
+        bookings.InsertMany(Enumerable.Range(0, 4).Select(i => new Booking
+        {
+            Starts = now.AddHours(i),
+            Logged = now.UtcDateTime,
+            Room = "r" + i,
+            Guest = i < 3 ? "ada" : "grace",
+            Until = i == 0 ? now.AddMinutes(1) : null,
+        }));
+        Assert.Equal(3, bookings.ByGuestStarts.CountByPrefix("ada"));
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(2, bookings.ByGuestStarts.CountByPrefix("ada"));
+        Assert.Equal(1, bookings.ByGuestStarts.CountByPrefix("grace"));
+        Assert.Equal(2, bookings.ByGuestStarts.FindByPrefix("ada").Count());
     }
 
     [Fact]
