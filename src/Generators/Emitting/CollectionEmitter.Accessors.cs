@@ -69,12 +69,7 @@ internal static partial class CollectionEmitter
                     public {{many}} FindByPrefix({{prefix.Declarations}}, {{Transaction}})
                         => Scan({{KeyRange}}.Prefix(Key({{prefix.Names}})), false, transaction);
 
-                    /// <summary>
-                    /// The number of index entries whose leading {{Names.Invariant(length)}} indexed members are ({{Refs(parameters.Take(length))}}): what <c>FindByPrefix</c>
-                    /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
-                    /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
-                    /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
-                    /// </summary>
+                    {{CountSummary($"whose leading {Names.Invariant(length)} indexed members are ({Refs(parameters.Take(length))})", "FindByPrefix")}}
                     public long CountByPrefix({{prefix.Declarations}}, {{Transaction}})
                         => CountRange({{KeyRange}}.Prefix(Key({{prefix.Names}})), transaction);
                     """);
@@ -93,7 +88,7 @@ internal static partial class CollectionEmitter
                     public {{many}} All(bool descending = false, {{Transaction}})
                         => Scan({{KeyRange}}.All, descending, transaction);
 
-                    /// <summary>The number of documents whose {{Describe(index)}} is ({{Refs(parameters)}}): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+                    {{CountSummary($"whose {Describe(index)} is ({Refs(parameters)})", "Find")}}
                     public long Count({{all.Declarations}}, {{Transaction}})
                         => CountRange({{KeyRange}}.Prefix(Key({{all.Names}})), transaction);
                     """);
@@ -143,6 +138,20 @@ internal static partial class CollectionEmitter
 
         source.WriteLine("}" + tail);
     }
+
+    /// <summary>
+    /// The doc comment of a count (Count, CountByPrefix) of the entries <paramref name="entries"/> describes: it counts
+    /// index entries, and unlike <paramref name="scan"/>, which reads the same entries, does not check them against their
+    /// documents (IndexAccessor.CountRange).
+    /// </summary>
+    private static string CountSummary(string entries, string scan) => $$"""
+        /// <summary>
+        /// The number of index entries {{entries}}: what <c>{{scan}}</c> streams, counted from the entries without decoding a
+        /// document (with expiring documents, those that expired are left out). Unlike <c>{{scan}}</c>, it does not check the entries
+        /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>{{scan}}</c> throws
+        /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+        /// </summary>
+        """;
 
     private static (string Declarations, string Names) Prefix(List<(string TypeName, string Name)> parameters, int length) =>
         (string.Join(", ", parameters.Take(length).Select(p => $"{p.TypeName} {p.Name}")), string.Join(", ", parameters.Take(length).Select(p => p.Name)));

@@ -89,10 +89,10 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
                 => Scan(global::Persistence.KeyRange.Prefix(Key(int32)), false, transaction);
 
             /// <summary>
-            /// The number of index entries whose leading 1 indexed members are (<paramref name="int32"/>): what <c>FindByPrefix</c>
-            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
-            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
-            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// The number of index entries whose leading 1 indexed members are (<paramref name="int32"/>): what <c>FindByPrefix</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>FindByPrefix</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>FindByPrefix</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
             /// </summary>
             public long CountByPrefix(int int32, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(int32)), transaction);
@@ -105,7 +105,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose (Int32, Text) is (<paramref name="int32"/>, <paramref name="text"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose (Int32, Text) is (<paramref name="int32"/>, <paramref name="text"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(int int32, string text, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(int32, text)), transaction);
 
@@ -138,7 +143,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Boolean is (<paramref name="boolean"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Boolean is (<paramref name="boolean"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(bool boolean, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(boolean)), transaction);
 
@@ -165,7 +175,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Int64 is (<paramref name="int64"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Int64 is (<paramref name="int64"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(long int64, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(int64)), transaction);
 
@@ -192,7 +207,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Double is (<paramref name="double"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Double is (<paramref name="double"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(double @double, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(@double)), transaction);
 
@@ -219,7 +239,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Decimal is (<paramref name="decimal"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Decimal is (<paramref name="decimal"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(decimal @decimal, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(@decimal)), transaction);
 
@@ -246,7 +271,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Char is (<paramref name="char"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Char is (<paramref name="char"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(char @char, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(@char)), transaction);
 
@@ -289,7 +319,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose DateTime is (<paramref name="dateTime"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose DateTime is (<paramref name="dateTime"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(global::System.DateTime dateTime, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(dateTime)), transaction);
 
@@ -316,7 +351,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose TimeSpan is (<paramref name="timeSpan"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose TimeSpan is (<paramref name="timeSpan"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(global::System.TimeSpan timeSpan, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(timeSpan)), transaction);
 
@@ -343,7 +383,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Color is (<paramref name="color"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Color is (<paramref name="color"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(global::Persistence.Generators.Tests.Golden.AllTypes.Color color, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(color)), transaction);
 
@@ -370,7 +415,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Data is (<paramref name="data"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Data is (<paramref name="data"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(byte[] data, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(data)), transaction);
 
@@ -397,7 +447,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose NullableInt32 is (<paramref name="nullableInt32"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose NullableInt32 is (<paramref name="nullableInt32"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(int? nullableInt32, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(nullableInt32)), transaction);
 
@@ -424,7 +479,12 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose NullableColor is (<paramref name="nullableColor"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose NullableColor is (<paramref name="nullableColor"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(global::Persistence.Generators.Tests.Golden.AllTypes.Color? nullableColor, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(nullableColor)), transaction);
 

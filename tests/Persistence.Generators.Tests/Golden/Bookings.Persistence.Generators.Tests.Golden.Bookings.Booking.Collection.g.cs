@@ -67,10 +67,10 @@ namespace Persistence.Generators.Tests.Golden.Bookings
                 => Scan(global::Persistence.KeyRange.Prefix(Key(guest)), false, transaction);
 
             /// <summary>
-            /// The number of index entries whose leading 1 indexed members are (<paramref name="guest"/>): what <c>FindByPrefix</c>
-            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
-            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
-            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// The number of index entries whose leading 1 indexed members are (<paramref name="guest"/>): what <c>FindByPrefix</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>FindByPrefix</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>FindByPrefix</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
             /// </summary>
             public long CountByPrefix(string guest, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(guest)), transaction);
@@ -83,7 +83,12 @@ namespace Persistence.Generators.Tests.Golden.Bookings
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Bookings.Booking> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose (Guest, Starts) is (<paramref name="guest"/>, <paramref name="starts"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose (Guest, Starts) is (<paramref name="guest"/>, <paramref name="starts"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(string guest, global::System.DateTimeOffset starts, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(guest, starts)), transaction);
 
@@ -116,7 +121,12 @@ namespace Persistence.Generators.Tests.Golden.Bookings
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Bookings.Booking> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose Guest is (<paramref name="guest"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose Guest is (<paramref name="guest"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(string guest, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(guest)), transaction);
 

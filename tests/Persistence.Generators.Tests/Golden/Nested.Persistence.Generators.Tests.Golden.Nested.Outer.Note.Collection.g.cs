@@ -46,7 +46,12 @@ namespace Persistence.Generators.Tests.Golden.Nested
                 public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Nested.Outer.Note> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                     => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-                /// <summary>The number of documents whose Text is (<paramref name="text"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+                /// <summary>
+                /// The number of index entries whose Text is (<paramref name="text"/>): what <c>Find</c> streams, counted from the entries without decoding a
+                /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+                /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+                /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+                /// </summary>
                 public long Count(string text, global::Persistence.Transaction? transaction = null)
                     => CountRange(global::Persistence.KeyRange.Prefix(Key(text)), transaction);
 

@@ -62,10 +62,10 @@ namespace Persistence.Generators.Tests.Golden.Orders
                 => Scan(global::Persistence.KeyRange.Prefix(Key(status)), false, transaction);
 
             /// <summary>
-            /// The number of index entries whose leading 1 indexed members are (<paramref name="status"/>): what <c>FindByPrefix</c>
-            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
-            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
-            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// The number of index entries whose leading 1 indexed members are (<paramref name="status"/>): what <c>FindByPrefix</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>FindByPrefix</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>FindByPrefix</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
             /// </summary>
             public long CountByPrefix(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus status, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(status)), transaction);
@@ -78,7 +78,12 @@ namespace Persistence.Generators.Tests.Golden.Orders
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Orders.Order> All(bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.All, descending, transaction);
 
-            /// <summary>The number of documents whose (Status, PlacedAt) is (<paramref name="status"/>, <paramref name="placedAt"/>): it reads only index entries, or also each document when the collection has expiring documents.</summary>
+            /// <summary>
+            /// The number of index entries whose (Status, PlacedAt) is (<paramref name="status"/>, <paramref name="placedAt"/>): what <c>Find</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>Find</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>Find</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// </summary>
             public long Count(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus status, global::System.DateTime placedAt, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(status, placedAt)), transaction);
 
@@ -116,10 +121,10 @@ namespace Persistence.Generators.Tests.Golden.Orders
                 => Scan(global::Persistence.KeyRange.Prefix(Key(lastName)), false, transaction);
 
             /// <summary>
-            /// The number of index entries whose leading 1 indexed members are (<paramref name="lastName"/>): what <c>FindByPrefix</c>
-            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
-            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
-            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// The number of index entries whose leading 1 indexed members are (<paramref name="lastName"/>): what <c>FindByPrefix</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>FindByPrefix</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>FindByPrefix</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
             /// </summary>
             public long CountByPrefix(string lastName, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(lastName)), transaction);
@@ -129,10 +134,10 @@ namespace Persistence.Generators.Tests.Golden.Orders
                 => Scan(global::Persistence.KeyRange.Prefix(Key(lastName, firstName)), false, transaction);
 
             /// <summary>
-            /// The number of index entries whose leading 2 indexed members are (<paramref name="lastName"/>, <paramref name="firstName"/>): what <c>FindByPrefix</c>
-            /// streams, counted from the entries without decoding a document (with expiring documents, those that expired are left out).
-            /// Unlike <c>FindByPrefix</c>, it does not check the entries against their documents: a stale entry (its document no longer has these
-            /// values) counts, where <c>FindByPrefix</c> throws <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
+            /// The number of index entries whose leading 2 indexed members are (<paramref name="lastName"/>, <paramref name="firstName"/>): what <c>FindByPrefix</c> streams, counted from the entries without decoding a
+            /// document (with expiring documents, those that expired are left out). Unlike <c>FindByPrefix</c>, it does not check the entries
+            /// against their documents: a stale entry (its document no longer has the indexed value) counts, where <c>FindByPrefix</c> throws
+            /// <see cref="global::Persistence.CorruptionException"/>; <c>CheckConsistency()</c> lists such entries.
             /// </summary>
             public long CountByPrefix(string lastName, string? firstName, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(lastName, firstName)), transaction);

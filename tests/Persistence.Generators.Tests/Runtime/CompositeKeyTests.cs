@@ -125,11 +125,11 @@ public sealed class CompositeKeyTests : IDisposable
     }
 
     /// <summary>
-    /// CountByPrefix counts entries and does not check them against their documents, as its documentation says: an
-    /// entry planted for an order of another status counts, where FindByPrefix reports it as corruption.
+    /// CountByPrefix and Count count entries and do not check them against their documents, as their documentation says:
+    /// an entry planted for an order of another status counts, where FindByPrefix and Find report it as corruption.
     /// </summary>
     [Fact]
-    public void CountByPrefix_counts_a_stale_entry_that_FindByPrefix_reports()
+    public void The_counts_count_a_stale_entry_that_the_finds_report()
     {
         var open = _all.Count(o => o.Status == OrderStatus.Open);
         Assert.Equal(OrderStatus.Shipped, _orders.Get("a", 2)!.Status);
@@ -146,6 +146,8 @@ public sealed class CompositeKeyTests : IDisposable
 
         Assert.Equal(open + 1, _orders.ByStatusPlaced.CountByPrefix(OrderStatus.Open));
         Assert.Throws<CorruptionException>(() => _orders.ByStatusPlaced.FindByPrefix(OrderStatus.Open).ToList());
+        Assert.Equal(1, _orders.ByStatusPlaced.Count(OrderStatus.Open, s_day)); // Count of a whole value likewise
+        Assert.Throws<CorruptionException>(() => _orders.ByStatusPlaced.Find(OrderStatus.Open, s_day).ToList());
         Assert.NotEmpty(_orders.CheckConsistency());
     }
 
