@@ -276,10 +276,10 @@ public sealed class GroupCommitTests
     }
 
     /// <summary>
-    /// The first sync of the log's first segment signals <paramref name="inFlush"/> and waits for
+    /// The first sync of the log's first segment from now on signals <paramref name="inFlush"/> and waits for
     /// <paramref name="release"/>. That segment by name: the next one is prepared (and synced) in the background.
     /// </summary>
-    private static void HoldFirstLogSync(SimulatedFileSystem fs, ManualResetEventSlim inFlush, ManualResetEventSlim release)
+    internal static void HoldFirstLogSync(SimulatedFileSystem fs, ManualResetEventSlim inFlush, ManualResetEventSlim release)
     {
         var held = 0;
         fs.Fault = point =>

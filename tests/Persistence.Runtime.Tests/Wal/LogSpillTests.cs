@@ -190,19 +190,8 @@ public sealed class LogSpillTests
         // The replay reads each spilled chunk a second time, after the check has read them all without a failure.
         Damage(fs, spill, readBack, afterReads: reader == SpillReader.Replay ? large.Log!.Seal().Count(c => c.Spill is not null) : 0);
         var committing = reader == SpillReader.OlderCheck ? older : large;
-        var failure = Assert.ThrowsAny<PersistenceException>(committing.Commit);
+        AssertScratchFailure(Assert.ThrowsAny<PersistenceException>(committing.Commit), readBack, spill);
         Undamage(fs);
-        if (readBack == ReadBack.Altered)
-        {
-            Assert.Equal(ErrorCode.Corruption, failure.Code);
-            Assert.Equal(spill, Assert.IsType<CorruptionException>(failure).FilePath);
-        }
-        else
-        {
-            Assert.Equal(ErrorCode.IOError, Assert.IsType<StorageException>(failure).Code);
-            Assert.Equal("injected spill read error", failure.InnerException?.Message);
-        }
-
         Assert.False(db.IsReadOnly);
         Assert.Throws<TransactionStateException>(committing.Commit); // complete: it cannot be committed again
         large.Dispose();
@@ -290,29 +279,51 @@ public sealed class LogSpillTests
         return (ks, large, older, spill);
     }
 
-    /// <summary>
-    /// Makes the spill file's first chunk read back wrong from the read after the first <paramref name="afterReads"/>
-    /// reads of it on: its bytes altered on the disk, or every read of the file failing.
-    /// </summary>
+    /// <summary>Makes the spill file read back wrong (<see cref="DamageNow"/>) from the read after the first <paramref name="afterReads"/> reads of it on.</summary>
     private static void Damage(SimulatedFileSystem fs, string spill, ReadBack readBack, int afterReads = 0)
     {
         var reads = 0;
         fs.BeforeRead = point =>
         {
-            if (point.Path != spill || point.OfLength || reads++ != afterReads)
+            if (point.Path == spill && !point.OfLength && reads++ == afterReads)
             {
-                return;
-            }
-
-            if (readBack == ReadBack.Altered)
-            {
-                fs.Corrupt(spill, 100, [0xFF, 0x00, 0xFF]);
-            }
-            else
-            {
-                fs.ReadFault = path => path == spill ? new IOException("injected spill read error") : null;
+                DamageNow(fs, spill, readBack);
             }
         };
+    }
+
+    /// <summary>Makes every chunk of the spill file read back wrong: its bytes altered on the disk (all of them from offset 100 on), or every read of the file failing.</summary>
+    private static void DamageNow(SimulatedFileSystem fs, string spill, ReadBack readBack)
+    {
+        if (readBack == ReadBack.Altered)
+        {
+            var altered = fs.ReadAllBytes(spill).AsSpan(100);
+            foreach (ref var b in altered)
+            {
+                b = (byte)~b;
+            }
+
+            fs.Corrupt(spill, 100, altered);
+        }
+        else
+        {
+            fs.ReadFault = path => path == spill ? new IOException("injected spill read error") : null;
+        }
+    }
+
+    /// <summary>The typed failure of the spill file <paramref name="spill"/>: what <see cref="Damage"/> made of its read back.</summary>
+    private static void AssertScratchFailure(PersistenceException failure, ReadBack readBack, string spill)
+    {
+        if (readBack == ReadBack.Altered)
+        {
+            Assert.Equal(ErrorCode.Corruption, failure.Code);
+            Assert.Equal(spill, Assert.IsType<CorruptionException>(failure).FilePath);
+        }
+        else
+        {
+            Assert.Equal(ErrorCode.IOError, Assert.IsType<StorageException>(failure).Code);
+            Assert.Equal("injected spill read error", failure.InnerException?.Message);
+        }
     }
 
     private static void Undamage(SimulatedFileSystem fs)
