@@ -298,9 +298,10 @@ public sealed partial class WriteTransaction : Transaction
     /// Commits. Returns once the commit is acknowledged under <see cref="Durability"/>. Throws
     /// <see cref="WriteConflictException"/> (nothing applied) or <see cref="DatabaseReadOnlyException"/>; when this
     /// transaction, or one committed since its snapshot, moved its log to a scratch file, also
-    /// <see cref="StorageException"/> or <see cref="CorruptionException"/> if that file does not read back whole before
-    /// the log writer takes the commit (nothing applied; the database stays writable). The transaction is complete
-    /// afterwards either way.
+    /// <see cref="StorageException"/> or <see cref="CorruptionException"/> if that file does not read back whole (nothing
+    /// applied; the database stays writable, unless the log writer was reading it: the commits sequenced after this one
+    /// were built on it, so the database turns read-only, with every commit acknowledged before it durable). The
+    /// transaction is complete afterwards either way.
     /// </summary>
     public void Commit()
     {

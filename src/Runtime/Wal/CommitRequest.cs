@@ -29,8 +29,10 @@ internal sealed class CommitRequest(DbVersion? version, List<PlannedFrame> frame
     public Exception? Error { get; set; }
 
     /// <summary>
-    /// Set (under the gate, while unclaimed) when the request's version may no longer hold what its commit wrote: the
-    /// leader that claims it writes none of its frames, publishes nothing of it and fails it with <see cref="Error"/>.
+    /// Set when the request's commit is not to be written: under the gate while it is unclaimed (its version may no
+    /// longer hold what its commit wrote, or was built on a commit that failed), or by the leader for the commit whose
+    /// scratch log did not read back and the commits of its batch after it. No frame of it is written, nothing of it is
+    /// published, and it fails with <see cref="Error"/>.
     /// </summary>
     public bool Abandoned { get; set; }
 }

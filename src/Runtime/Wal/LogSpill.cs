@@ -14,7 +14,10 @@ namespace Persistence.Wal;
 /// writer can need the committed version's log. Its failures are <see cref="StorageException"/>s (the file system's own
 /// exceptions wrapped, the original inside) and, for a short read, <see cref="CorruptionException"/>. A commit that reads
 /// the file back (through <see cref="LogChunk"/>, which also checks each chunk's checksum) before the log writer does
-/// fails alone; the log writer fails its batch and turns the database read-only, as for any failed write of the log.
+/// fails alone. When the log writer's read fails, the commit fails with that same exception and nothing of it reaches
+/// the log as a commit, but the commits sequenced after it were built on its version: they are not written either,
+/// and the database turns read-only. Not as for a failed write of the log, though: the log is sound, so what came
+/// before the commit is written and synced at once, and buffered commits acknowledged before it survive a power failure.
 /// </remarks>
 internal sealed class LogSpill : IDisposable
 {

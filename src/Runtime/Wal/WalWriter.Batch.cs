@@ -24,9 +24,16 @@ internal sealed partial class WalWriter
         Exception? error = null;
         try
         {
-            WriteFrames(batch);
+            var written = WriteFrames(batch, out var spillFailure);
+            if (spillFailure is not null)
+            {
+                RefuseFrom(batch, written, spillFailure);
+            }
+
+            // After a scratch file failed, what was written before it is synced at once: the database is read-only now,
+            // and the buffered commits acknowledged before it must not wait for a timer to become durable.
             var synced = false;
-            if (batch.Exists(static r => r.Durable) && _writtenLsn > _durableLsn)
+            if ((spillFailure is not null || batch.Exists(static r => r.Durable)) && _writtenLsn > _durableLsn)
             {
                 synced = true;
                 foreach (var file in _unflushed)
@@ -40,8 +47,8 @@ internal sealed partial class WalWriter
             }
 
             Interlocked.Increment(ref _batches);
-            _metrics?.Batch(batch.Count(static r => r.Version is not null), synced);
-            for (var i = batch.Count - 1; i >= 0; i--)
+            _metrics?.Batch(batch.Take(written).Count(static r => r.Version is not null), synced);
+            for (var i = written - 1; i >= 0; i--)
             {
                 if (batch[i].Version is { } last)
                 {
@@ -72,6 +79,37 @@ internal sealed partial class WalWriter
         {
             _unsyncedWritten();
         }
+    }
+
+    /// <summary>
+    /// The scratch file of <paramref name="batch"/>[<paramref name="failed"/>]'s commit did not read back: that commit
+    /// fails with the file's own failure, and every commit after it (the rest of the batch, the queue, and any queued
+    /// later) was built on its version, so none of them is written and the database turns read-only. The log itself is
+    /// sound: what came before is written, and requests that only ask for a sync still run.
+    /// </summary>
+    private void RefuseFrom(List<CommitRequest> batch, int failed, PersistenceException cause)
+    {
+        var request = batch[failed];
+        var refusal = new DatabaseReadOnlyException(
+            $"Commit {request.Version!.Number} failed: its scratch log did not read back when the write-ahead log took it ({cause.Message}). The commits sequenced after it were built on it, so none of them is written and the database is now read-only (reopen it to recover); every commit acknowledged before it is in the log and durable.",
+            cause);
+        request.Abandoned = true;
+        request.Error = cause;
+        for (var i = failed + 1; i < batch.Count; i++)
+        {
+            if (batch[i].Version is not null)
+            {
+                batch[i].Abandoned = true;
+                batch[i].Error = refusal;
+            }
+        }
+
+        lock (_gate)
+        {
+            AbandonQueuedLocked(refusal);
+        }
+
+        _onFailure(refusal);
     }
 
     /// <summary>
@@ -181,8 +219,16 @@ internal sealed partial class WalWriter
         }
     }
 
-    private void WriteFrames(List<CommitRequest> batch)
+    /// <summary>
+    /// Writes the batch's frames, reading spilled chunks back as it goes. Returns how many of its requests were written
+    /// whole: all of them, or those before the one whose spilled chunk did not read back (<paramref name="spillFailure"/>),
+    /// of which nothing is written after the failure and nothing counts as written before it (frames of it already in
+    /// the file, to bound the memory read back, are an incomplete commit: recovery drops one, and the writer writes
+    /// nothing after it).
+    /// </summary>
+    private int WriteFrames(List<CommitRequest> batch, out PersistenceException? spillFailure)
     {
+        spillFailure = null;
         IStorageFile? file = null;
         var run = new List<ReadOnlyMemory<byte>>();
         byte[]? arena = null; // spilled chunks are read back into it, back to back, until the run holding them is written
@@ -190,9 +236,14 @@ internal sealed partial class WalWriter
         long runStart = -1;
         long runEnd = -1;
         var framesBefore = FramesWritten;
-        foreach (var request in batch)
+        var requestRunIndex = 0; // where the current request's frames start in the run (0 once a flush wrote part of them)
+        var written = batch.Count;
+        for (var r = 0; r < written; r++)
         {
+            var request = batch[r];
             var version = request.Version?.Number ?? 0;
+            var (chainBefore, endBefore) = (_chain, runEnd);
+            requestRunIndex = run.Count;
             foreach (var frame in request.Frames)
             {
                 if (file is null || frame.Lsn != runEnd || _segments.IndexOf(frame.Lsn) != _segments.IndexOf(runStart))
@@ -217,7 +268,16 @@ internal sealed partial class WalWriter
                     buffer = arena;
                     offset = arenaUsed;
                     arenaUsed += frame.Length;
-                    frame.Spilled!.LoadFrame(arena.AsSpan(offset, frame.Length));
+                    spillFailure = LoadSpilled(frame, arena.AsSpan(offset, frame.Length));
+                    if (spillFailure is not null)
+                    {
+                        // Leaves the log as the previous request left it: its frames still in the run are dropped.
+                        FramesWritten -= run.Count - requestRunIndex;
+                        run.RemoveRange(requestRunIndex, run.Count - requestRunIndex);
+                        (_chain, runEnd) = (chainBefore, endBefore);
+                        written = r;
+                        break;
+                    }
                 }
 
                 var header = buffer.AsSpan(offset, WalFrame.HeaderSize);
@@ -232,6 +292,11 @@ internal sealed partial class WalWriter
                 FramesWritten++;
             }
 
+            if (r == written)
+            {
+                break;
+            }
+
             if (request.Version is { } v)
             {
                 v.EndChain = _chain;
@@ -244,9 +309,12 @@ internal sealed partial class WalWriter
             Volatile.Write(ref _writtenLsn, runEnd);
         }
 
+        return written;
+
         void Flush(IStorageFile? target, long start, List<ReadOnlyMemory<byte>> buffers)
         {
             arenaUsed = 0; // what it held is written now, or about to be
+            requestRunIndex = 0;
             if (target is null || buffers.Count == 0)
             {
                 return;
@@ -255,6 +323,20 @@ internal sealed partial class WalWriter
             target.Write(_segments.OffsetOf(start), buffers);
             _unflushed.Add(target);
             buffers.Clear();
+        }
+    }
+
+    /// <summary>Reads a spilled chunk back into <paramref name="frame"/>; returns the scratch file's failure instead of throwing it.</summary>
+    private static PersistenceException? LoadSpilled(PlannedFrame planned, Span<byte> frame)
+    {
+        try
+        {
+            planned.Spilled!.LoadFrame(frame);
+            return null;
+        }
+        catch (PersistenceException ex) // StorageException or CorruptionException: the scratch file's, not the log's
+        {
+            return ex;
         }
     }
 }

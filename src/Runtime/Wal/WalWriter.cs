@@ -26,6 +26,7 @@ internal sealed partial class WalWriter : IDisposable
     private long _writtenLsn;
     private long _durableLsn;
     private Exception? _failure;
+    private DatabaseReadOnlyException? _refusal; // set once commits are no longer written (AbandonQueuedLocked); syncs still are
     private long _batches;
     private long _gathered;
 
@@ -106,11 +107,18 @@ internal sealed partial class WalWriter : IDisposable
     /// The log itself is sound, so requests that only ask for an fsync still run: buffered commits acknowledged
     /// before still become durable, by the flush timer or at close.
     /// </summary>
-    public void AbandonUnclaimedLocked(Exception cause)
-    {
-        var error = new DatabaseReadOnlyException(
+    public void AbandonUnclaimedLocked(Exception cause) =>
+        AbandonQueuedLocked(new DatabaseReadOnlyException(
             $"The commit was not written: a later commit that shared its batch failed while changing its nodes, so the database is now read-only (reopen it to recover; nothing of this commit is in the log). Cause: {cause.Message}",
-            cause);
+            cause));
+
+    /// <summary>
+    /// Fails every queued commit with <paramref name="error"/> (hold <see cref="Gate"/>), and every commit queued from
+    /// now on: none of them is written. Requests that only ask for a sync still run.
+    /// </summary>
+    private void AbandonQueuedLocked(DatabaseReadOnlyException error)
+    {
+        _refusal ??= error;
         foreach (var request in _queue)
         {
             if (request.Version is not null)
@@ -222,6 +230,14 @@ internal sealed partial class WalWriter : IDisposable
             if (_failure is { } failure)
             {
                 request.Error = failure;
+                request.IsDone = true;
+                return;
+            }
+
+            if (_refusal is { } refusal && request.Version is not null)
+            {
+                // Sequenced before the database turned read-only, on a version that is never written.
+                request.Error = refusal;
                 request.IsDone = true;
                 return;
             }

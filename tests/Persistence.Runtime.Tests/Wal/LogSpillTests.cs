@@ -9,7 +9,7 @@ namespace Persistence.Tests.Wal;
 /// another writer's conflict check), the file must go away with the log, and a failure of the scratch file must never
 /// cost an acknowledged commit.
 /// </summary>
-public sealed class LogSpillTests
+public sealed partial class LogSpillTests
 {
     private const string Path = "/spill/test.db";
     private const int Keys = 3_000;
@@ -127,45 +127,6 @@ public sealed class LogSpillTests
         db.Dispose();
         using var reopened = Database.Open(Path, Options(), image);
         AssertAll(reopened, round: 1);
-    }
-
-    /// <summary>
-    /// The log writer reads the spilled chunks back as it writes the batch: a failure there is a failed write of the log,
-    /// whose rule is the database's (read-only; the failure inside), whether the bytes come back altered or not at all.
-    /// </summary>
-    [Theory]
-    [InlineData(ReadBack.Altered)]
-    [InlineData(ReadBack.Fails)]
-    public void A_spilled_chunk_that_reads_back_wrong_fails_its_commit_and_nothing_acknowledged_is_lost(ReadBack readBack)
-    {
-        var fs = new SimulatedFileSystem();
-        var db = Database.Open(Path, Options(), fs);
-        var ks = db.Write(tx => tx.CreateKeyspace("k"));
-        db.Write(tx => tx.Put(ks, Key(0), Value(0, 5)));
-        using (var tx = db.BeginWrite())
-        {
-            PutAll(tx, ks, round: 1);
-            var spill = Assert.Single(SpillFiles(fs));
-            Damage(fs, spill, readBack);
-            var failure = Assert.Throws<DatabaseReadOnlyException>(tx.Commit);
-            Assert.Equal(ErrorCode.DatabaseReadOnly, failure.Code);
-            Assert.IsType(readBack == ReadBack.Altered ? typeof(CorruptionException) : typeof(StorageException), failure.InnerException);
-            Undamage(fs);
-        }
-
-        Assert.True(db.IsReadOnly);
-        using (var read = db.BeginRead())
-        {
-            Assert.Equal(5, Round(0, read.Get(ks, Key(0)))); // the failed commit was never published
-        }
-
-        db.Dispose();
-        Assert.Empty(SpillFiles(fs));
-        using var reopened = Database.Open(Path, Options(), fs);
-        using var after = reopened.BeginRead();
-        var keyspace = after.GetKeyspace("k");
-        Assert.Equal(1, after.Count(keyspace));
-        Assert.Equal(5, Round(0, after.Get(keyspace, Key(0))));
     }
 
     /// <summary>

@@ -1,0 +1,168 @@
+using Persistence.Testing;
+using static Persistence.Tests.CheckedValues;
+
+namespace Persistence.Tests.Wal;
+
+/// <summary>
+/// The log writer reads a spilled log back as it writes the commit's batch. A failure there is the scratch file's, not
+/// the log's: that commit fails with it and nothing of it is in the log; the commits before it are written and synced
+/// (a power failure right after keeps every one acknowledged, buffered ones too); the commits sequenced after it were
+/// built on it, so they are refused and the database turns read-only.
+/// </summary>
+public sealed partial class LogSpillTests
+{
+    /// <summary>
+    /// A buffered commit acknowledged just before (written, not synced) survives a power failure right after the failed
+    /// commit, itself buffered: the writer syncs what came before it at once, asked or not. With a read-back buffer of one frame and the failure at a later chunk, part of the failed commit's frames
+    /// were written to the log before it: they are an incomplete commit, never replayed.
+    /// </summary>
+    [Theory]
+    [InlineData(ReadBack.Altered, 0)]
+    [InlineData(ReadBack.Fails, 0)]
+    [InlineData(ReadBack.Altered, 5)]
+    [InlineData(ReadBack.Fails, 5)]
+    public void A_spilled_chunk_that_reads_back_wrong_in_the_log_writer_fails_its_commit_and_the_buffered_commit_before_it_survives_a_power_failure(
+        ReadBack readBack, int afterReads)
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        db.Wal!.MaxLoadedRunBytes = 20 << 10; // each spilled frame read back is written before the next one is read
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1)), durability: Durability.Buffered);
+        Assert.True(db.Wal.WrittenLsn > db.Wal.DurableLsn, "the buffered commit was synced: the test proves nothing");
+        using (var tx = db.BeginWrite(Durability.Buffered)) // so that no commit in its batch asks for the sync
+        {
+            PutAll(tx, ks, round: 1); // nothing committed since its snapshot: only the log writer reads its spill file back
+            var spill = Assert.Single(SpillFiles(fs));
+            Damage(fs, spill, readBack, afterReads);
+            AssertScratchFailure(Assert.ThrowsAny<PersistenceException>(tx.Commit), readBack, spill);
+            Undamage(fs);
+        }
+
+        Assert.True(db.IsReadOnly); // the chain holds the failed commit's version, which is never written
+        Assert.Equal(ErrorCode.DatabaseReadOnly, Assert.Throws<DatabaseReadOnlyException>(() => db.Write(tx => tx.Put(ks, Key(Keys + 2), Value(Keys + 2, 3)))).Code);
+
+        // A commit sequenced before the database turned read-only (on the failed commit's version) reaches the log writer
+        // only now: it is refused, not written.
+        var latest = db.Versions.Latest;
+        var late = db.Wal.Submit(new Persistence.Transactions.DbVersion(latest.Number + 1, latest.Roots, latest.Catalog, 0), [], durable: true);
+        Assert.Equal(ErrorCode.DatabaseReadOnly, Assert.Throws<DatabaseReadOnlyException>(() => db.Wal.Wait(late)).Code);
+        AssertOnlyAcknowledged(db, [Keys + 1]);
+        var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(7)); // power fails before anything else syncs
+        db.Dispose();
+        Assert.Empty(SpillFiles(fs));
+        using (var crashed = Database.Open(Path, Options(), image))
+        {
+            AssertOnlyAcknowledged(crashed, [Keys + 1]);
+        }
+
+        using var reopened = Database.Open(Path, Options(), fs);
+        AssertOnlyAcknowledged(reopened, [Keys + 1]);
+    }
+
+    /// <summary>
+    /// A batch of four commits queued while the one before held its sync: a buffered and a durable commit, the large
+    /// one whose spill file fails as the log writer reads it, and a durable commit after it, built on its version; and
+    /// a fifth commit queued while the writer reads the spill file, so not in that batch. The first two are acknowledged
+    /// and durable, the large one fails with the scratch file's failure, the last two are refused (nothing of them
+    /// written) with the read-only failure that the scratch file's caused.
+    /// </summary>
+    [Theory]
+    [InlineData(ReadBack.Altered)]
+    [InlineData(ReadBack.Fails)]
+    public async Task A_spill_read_failure_in_the_log_writer_fails_the_commits_after_it_in_its_batch_and_not_those_before(ReadBack readBack)
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var large = db.BeginWrite();
+        PutAll(large, ks, round: 1);
+        var spill = Assert.Single(SpillFiles(fs));
+        using var inFlush = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
+
+        using var inRead = new ManualResetEventSlim();
+        using var releaseRead = new ManualResetEventSlim();
+        Task held = Task.CompletedTask, buffered = Task.CompletedTask, durable = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask, queued = Task.CompletedTask;
+        try
+        {
+            held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound on a busy machine, not a timing
+            buffered = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 2), Value(Keys + 2, 2)), durability: Durability.Buffered));
+            durable = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 3), Value(Keys + 3, 3))));
+            failing = Queue(db, large.Commit); // its check and replay read the spill file whole, before the damage
+            after = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 4), Value(Keys + 4, 4))));
+
+            // Every commit is sequenced: the next read of the spill file is the log writer's, held until the next
+            // commit (which reads the file whole for its own check) is queued behind the batch.
+            var holding = 0;
+            fs.BeforeRead = point =>
+            {
+                if (point.Path == spill && Interlocked.Exchange(ref holding, 1) == 0)
+                {
+                    inRead.Set();
+                    releaseRead.Wait();
+                }
+            };
+            release.Set();
+            Assert.True(inRead.Wait(TimeSpan.FromSeconds(60)), "the log writer never read the spill file"); // a bound, not a timing
+            queued = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 5), Value(Keys + 5, 5))));
+            DamageNow(fs, spill, readBack);
+        }
+        finally
+        {
+            release.Set(); // also when an assertion failed: a held commit would keep Dispose waiting
+            releaseRead.Set();
+        }
+
+        await held;
+        await buffered;
+        await durable;
+        var failure = await Assert.ThrowsAnyAsync<PersistenceException>(() => failing);
+        Undamage(fs);
+        AssertScratchFailure(failure, readBack, spill);
+        var refused = await Assert.ThrowsAsync<DatabaseReadOnlyException>(() => after);
+        Assert.Equal(ErrorCode.DatabaseReadOnly, refused.Code);
+        Assert.Same(failure, refused.InnerException);
+        Assert.Same(refused, await Assert.ThrowsAsync<DatabaseReadOnlyException>(() => queued));
+        large.Dispose();
+
+        Assert.True(db.IsReadOnly);
+        AssertOnlyAcknowledged(db, [Keys + 1, Keys + 2, Keys + 3]);
+        var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(8));
+        db.Dispose();
+        using (var crashed = Database.Open(Path, Options(), image))
+        {
+            AssertOnlyAcknowledged(crashed, [Keys + 1, Keys + 2, Keys + 3]);
+        }
+
+        using var reopened = Database.Open(Path, Options(), fs);
+        AssertOnlyAcknowledged(reopened, [Keys + 1, Keys + 2, Keys + 3]);
+    }
+
+    /// <summary>Commits on a thread of its own and returns once the commit is sequenced (queued for the log, which is held).</summary>
+    private static Task Queue(Database db, Action commit)
+    {
+        var sequenced = db.Sequencer.Commits + 1;
+        var task = BlockingWork.Run(commit);
+        Assert.True(SpinWait.SpinUntil(() => db.Sequencer.Commits >= sequenced || task.IsCompleted, TimeSpan.FromSeconds(60)), "the commit was never sequenced"); // a bound, not a timing
+        Assert.False(task.IsFaulted, task.Exception?.ToString());
+        return task;
+    }
+
+    /// <summary>Exactly the keys <paramref name="acknowledged"/> (each at the round it was written with), none of the large transaction's.</summary>
+    private static void AssertOnlyAcknowledged(Database db, int[] acknowledged)
+    {
+        using var read = db.BeginRead();
+        var ks = read.GetKeyspace("k");
+        Assert.Equal(acknowledged.Length, read.Count(ks));
+        foreach (var key in acknowledged)
+        {
+            Assert.Equal(key - Keys, Round(key, read.Get(ks, Key(key))));
+        }
+
+        var report = db.CheckConsistency();
+        Assert.True(report.IsConsistent, report.ToString());
+    }
+}
