@@ -25,13 +25,11 @@ internal sealed partial class WalWriter
         try
         {
             var written = WriteFrames(batch, out var spillFailure);
-            if (spillFailure is not null)
-            {
-                RefuseFrom(batch, written, spillFailure);
-            }
 
-            // After a scratch file failed, what was written before it is synced at once: the database is read-only now,
-            // and the buffered commits acknowledged before it must not wait for a timer to become durable.
+            // After a scratch file failed, what was written before it is synced at once: the database turns read-only,
+            // and the buffered commits acknowledged before it must not wait for a timer to become durable. Synced before
+            // the commits after it are refused: a failed sync is the log's failure (every commit in flight fails with
+            // it, and it is the read-only cause, never retried), and the refusal says that what came before is durable.
             var synced = false;
             if ((spillFailure is not null || batch.Exists(static r => r.Durable)) && _writtenLsn > _durableLsn)
             {
@@ -44,6 +42,11 @@ internal sealed partial class WalWriter
                 _unflushed.Clear();
                 Syncs++;
                 Volatile.Write(ref _durableLsn, _writtenLsn);
+            }
+
+            if (spillFailure is not null)
+            {
+                RefuseFrom(batch, written, spillFailure);
             }
 
             Interlocked.Increment(ref _batches);

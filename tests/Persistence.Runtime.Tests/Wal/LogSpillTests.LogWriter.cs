@@ -141,6 +141,44 @@ public sealed partial class LogSpillTests
         AssertOnlyAcknowledged(reopened, [Keys + 1, Keys + 2, Keys + 3]);
     }
 
+    /// <summary>
+    /// The sync that follows a spilled chunk's failed read back fails in turn: that is the log's failure, and its rule
+    /// holds. The database's read-only cause is the failed sync (logged), not a refusal saying that every commit
+    /// acknowledged before is durable (the buffered one is not); the failed commit fails with it, and the close does
+    /// not sync the log again.
+    /// </summary>
+    [Fact]
+    public void A_sync_that_fails_after_a_spill_read_failure_in_the_log_writer_is_the_log_failure_and_is_never_retried()
+    {
+        var fs = new SimulatedFileSystem();
+        var logger = new CapturingLogger();
+        var db = Database.Open(Path, Options(logger), fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1)), durability: Durability.Buffered);
+        Assert.True(db.Wal!.WrittenLsn > db.Wal.DurableLsn, "the buffered commit was synced: the test proves nothing");
+        var syncFailure = new IOException("injected log sync error");
+        var logSyncs = 0;
+        using (var tx = db.BeginWrite(Durability.Buffered))
+        {
+            PutAll(tx, ks, round: 1);
+            Damage(fs, Assert.Single(SpillFiles(fs)), ReadBack.Fails);
+            // The log's first segment, which holds every frame written (a later one is only prepared ahead of use).
+            fs.Fault = point => point.Kind == FaultKind.Flush && point.Path.EndsWith("0000000000000000.wal", StringComparison.Ordinal)
+                && Interlocked.Increment(ref logSyncs) == 1 ? syncFailure : null;
+            var failure = Assert.Throws<DatabaseReadOnlyException>(tx.Commit);
+            Assert.Same(syncFailure, Assert.IsType<StorageException>(failure.InnerException).InnerException);
+            Undamage(fs);
+        }
+
+        Assert.Equal(1, logSyncs);
+        var cause = Assert.IsType<DatabaseReadOnlyException>(db.ReadOnlyCause);
+        Assert.Same(syncFailure, cause.InnerException?.InnerException); // the storage file's StorageException around it
+        Assert.Contains(logger.Entries, e => e.Event.Id == 5 && e.Exception == cause);
+        Assert.True(db.Wal.HasFailed);
+        db.Dispose();
+        Assert.Equal(1, logSyncs); // never retried: not by the close either
+    }
+
     /// <summary>Commits on a thread of its own and returns once the commit is sequenced (queued for the log, which is held).</summary>
     private static Task Queue(Database db, Action commit)
     {
