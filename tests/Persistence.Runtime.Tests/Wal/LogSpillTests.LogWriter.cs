@@ -179,6 +179,132 @@ public sealed partial class LogSpillTests
         Assert.Equal(1, logSyncs); // never retried: not by the close either
     }
 
+    /// <summary>
+    /// The failed commit shares its batch with a buffered commit before it and a durable one after it, and part of its
+    /// frames, across segments, reached the log before its read failed (a read-back buffer of one frame). They are an
+    /// incomplete commit right after the last one acknowledged: the next open drops them, and the commits written there
+    /// after that open replay alone, after a power failure too.
+    /// </summary>
+    [Fact]
+    public async Task The_frames_a_failed_spilled_commit_left_in_the_middle_of_its_batch_are_overwritten_after_the_reopen()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        db.Wal!.MaxLoadedRunBytes = 20 << 10;
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var large = db.BeginWrite();
+        PutAll(large, ks, round: 1);
+        var spill = Assert.Single(SpillFiles(fs));
+        using var inFlush = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
+        Task held = Task.CompletedTask, buffered = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask;
+        var framesBefore = 0L;
+        try
+        {
+            held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound, not a timing
+            buffered = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 2), Value(Keys + 2, 2)), durability: Durability.Buffered));
+            failing = Queue(db, large.Commit);
+            after = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 4), Value(Keys + 4, 4))));
+            framesBefore = db.Wal.FramesWritten;
+            Damage(fs, spill, ReadBack.Fails, afterReads: 6); // every read from now on is the log writer's
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        await held;
+        await buffered;
+        AssertScratchFailure(await Assert.ThrowsAnyAsync<PersistenceException>(() => failing), ReadBack.Fails, spill);
+        await Assert.ThrowsAsync<DatabaseReadOnlyException>(() => after);
+        Undamage(fs);
+        large.Dispose();
+        Assert.True(db.Wal.FramesWritten - framesBefore > 6, "the failed commit's frames read back were not written: the test proves nothing");
+        Assert.True(db.Wal.NextLsn / (64 << 10) > db.Wal.WrittenLsn / (64 << 10), "the failed commit stayed in one segment");
+        db.Dispose();
+
+        using (var reopened = Database.Open(Path, Options(), fs))
+        {
+            AssertOnlyAcknowledged(reopened, [Keys + 1, Keys + 2]);
+            reopened.Write(tx => tx.Put(tx.GetKeyspace("k"), Key(Keys + 5), Value(Keys + 5, 5)));
+            var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(9));
+            using var crashed = Database.Open(Path, Options(), image);
+            AssertOnlyAcknowledged(crashed, [Keys + 1, Keys + 2, Keys + 5]);
+        }
+
+        using var again = Database.Open(Path, Options(), fs);
+        AssertOnlyAcknowledged(again, [Keys + 1, Keys + 2, Keys + 5]);
+    }
+
+    /// <summary>
+    /// A checkpoint that chose the failed commit's version, or a later one built on it, while they were queued waits for
+    /// its sync and then refuses to write it: the durable checkpoint stays where it was, and the reopen replays only the
+    /// commits acknowledged.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_checkpoint_that_chose_the_failed_spilled_commit_or_a_later_one_writes_nothing(bool laterCommit)
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        db.Checkpoint();
+        var checkpointed = db.Checkpointer!.Durable;
+        var large = db.BeginWrite();
+        PutAll(large, ks, round: 1);
+        var spill = Assert.Single(SpillFiles(fs));
+        using var inFlush = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
+        Task held = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask;
+        var checkpoint = Task.CompletedTask;
+        try
+        {
+            held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound, not a timing
+            failing = Queue(db, large.Commit);
+            if (laterCommit)
+            {
+                after = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 4), Value(Keys + 4, 4))));
+            }
+
+            var target = db.Versions.Latest;
+            checkpoint = BlockingWork.Run(() => db.Checkpoint());
+            Assert.True(SpinWait.SpinUntil(() => target.Sealed || checkpoint.IsCompleted, TimeSpan.FromSeconds(60)), "the checkpoint never chose its version"); // a bound, not a timing
+            Assert.False(checkpoint.IsCompleted);
+            Damage(fs, spill, ReadBack.Fails); // every read from now on is the log writer's
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        await held;
+        AssertScratchFailure(await Assert.ThrowsAnyAsync<PersistenceException>(() => failing), ReadBack.Fails, spill);
+        if (laterCommit)
+        {
+            await Assert.ThrowsAsync<DatabaseReadOnlyException>(() => after);
+        }
+
+        await Assert.ThrowsAsync<DatabaseReadOnlyException>(() => checkpoint);
+        Undamage(fs);
+        large.Dispose();
+        Assert.Same(checkpointed, db.Checkpointer.Durable);
+        AssertOnlyAcknowledged(db, [Keys + 1]);
+        var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(10));
+        db.Dispose();
+        using (var crashed = Database.Open(Path, Options(), image))
+        {
+            AssertOnlyAcknowledged(crashed, [Keys + 1]);
+        }
+
+        using var reopened = Database.Open(Path, Options(), fs);
+        AssertOnlyAcknowledged(reopened, [Keys + 1]);
+    }
+
     /// <summary>Commits on a thread of its own and returns once the commit is sequenced (queued for the log, which is held).</summary>
     private static Task Queue(Database db, Action commit)
     {
