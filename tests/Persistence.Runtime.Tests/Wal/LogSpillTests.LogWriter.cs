@@ -73,22 +73,13 @@ public sealed partial class LogSpillTests
     public async Task A_spill_read_failure_in_the_log_writer_fails_the_commits_after_it_in_its_batch_and_not_those_before(ReadBack readBack)
     {
         var fs = new SimulatedFileSystem();
-        var db = Database.Open(Path, Options(), fs);
-        var ks = db.Write(tx => tx.CreateKeyspace("k"));
-        var large = db.BeginWrite();
-        PutAll(large, ks, round: 1);
-        var spill = Assert.Single(SpillFiles(fs));
-        using var inFlush = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
-
+        var (db, ks, large, spill, held) = HoldFirstCommitBesideLarge(fs, release);
         using var inRead = new ManualResetEventSlim();
         using var releaseRead = new ManualResetEventSlim();
-        Task held = Task.CompletedTask, buffered = Task.CompletedTask, durable = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask, queued = Task.CompletedTask;
+        Task buffered = Task.CompletedTask, durable = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask, queued = Task.CompletedTask;
         try
         {
-            held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
-            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound on a busy machine, not a timing
             buffered = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 2), Value(Keys + 2, 2)), durability: Durability.Buffered));
             durable = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 3), Value(Keys + 3, 3))));
             failing = Queue(db, large.Commit); // its check and replay read the spill file whole, before the damage
@@ -189,21 +180,13 @@ public sealed partial class LogSpillTests
     public async Task The_frames_a_failed_spilled_commit_left_in_the_middle_of_its_batch_are_overwritten_after_the_reopen()
     {
         var fs = new SimulatedFileSystem();
-        var db = Database.Open(Path, Options(), fs);
-        db.Wal!.MaxLoadedRunBytes = 20 << 10;
-        var ks = db.Write(tx => tx.CreateKeyspace("k"));
-        var large = db.BeginWrite();
-        PutAll(large, ks, round: 1);
-        var spill = Assert.Single(SpillFiles(fs));
-        using var inFlush = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
-        Task held = Task.CompletedTask, buffered = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask;
+        var (db, ks, large, spill, held) = HoldFirstCommitBesideLarge(fs, release);
+        db.Wal!.MaxLoadedRunBytes = 20 << 10;
+        Task buffered = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask;
         var framesBefore = 0L;
         try
         {
-            held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
-            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound, not a timing
             buffered = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 2), Value(Keys + 2, 2)), durability: Durability.Buffered));
             failing = Queue(db, large.Commit);
             after = Queue(db, () => db.Write(tx => tx.Put(ks, Key(Keys + 4), Value(Keys + 4, 4))));
@@ -249,22 +232,12 @@ public sealed partial class LogSpillTests
     public async Task A_checkpoint_that_chose_the_failed_spilled_commit_or_a_later_one_writes_nothing(bool laterCommit)
     {
         var fs = new SimulatedFileSystem();
-        var db = Database.Open(Path, Options(), fs);
-        var ks = db.Write(tx => tx.CreateKeyspace("k"));
-        db.Checkpoint();
-        var checkpointed = db.Checkpointer!.Durable;
-        var large = db.BeginWrite();
-        PutAll(large, ks, round: 1);
-        var spill = Assert.Single(SpillFiles(fs));
-        using var inFlush = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
-        Task held = Task.CompletedTask, failing = Task.CompletedTask, after = Task.CompletedTask;
-        var checkpoint = Task.CompletedTask;
+        var (db, ks, large, spill, held) = HoldFirstCommitBesideLarge(fs, release);
+        var checkpointed = db.Checkpointer!.Durable;
+        Task failing = Task.CompletedTask, after = Task.CompletedTask, checkpoint = Task.CompletedTask;
         try
         {
-            held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
-            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound, not a timing
             failing = Queue(db, large.Commit);
             if (laterCommit)
             {
@@ -303,6 +276,31 @@ public sealed partial class LogSpillTests
 
         using var reopened = Database.Open(Path, Options(), fs);
         AssertOnlyAcknowledged(reopened, [Keys + 1]);
+    }
+
+    /// <summary>
+    /// Opens the database with a keyspace "k" and a large transaction whose log spilled (not committed), and holds the
+    /// sync of a first commit (key <c>Keys + 1</c>), so that the commits queued meanwhile share the next batch. Setting
+    /// <paramref name="release"/> lets the sync go.
+    /// </summary>
+    private static (Database Db, Keyspace Keyspace, WriteTransaction Large, string Spill, Task Held) HoldFirstCommitBesideLarge(
+        SimulatedFileSystem fs, ManualResetEventSlim release)
+    {
+        var db = Database.Open(Path, Options(), fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var large = db.BeginWrite();
+        PutAll(large, ks, round: 1);
+        var spill = Assert.Single(SpillFiles(fs));
+        using var inFlush = new ManualResetEventSlim();
+        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
+        var held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
+        if (!inFlush.Wait(TimeSpan.FromSeconds(60))) // a bound on a busy machine, not a timing
+        {
+            release.Set();
+            Assert.Fail("the first commit never reached its sync");
+        }
+
+        return (db, ks, large, spill, held);
     }
 
     /// <summary>Commits on a thread of its own and returns once the commit is sequenced (queued for the log, which is held).</summary>
