@@ -195,8 +195,16 @@ internal sealed class TtlCollector
 
                 if (_database.TimeProvider.GetElapsedTime(lastPass) >= options.CollectorInterval)
                 {
-                    await CollectAsync(cancellationToken).ConfigureAwait(false);
-                    lastPass = _database.TimeProvider.GetTimestamp();
+                    try
+                    {
+                        await CollectAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // A failed pass counts too: retried at once, it failed again at once (a read-only database
+                        // refuses every pass), and the loop kept a core busy.
+                        lastPass = _database.TimeProvider.GetTimestamp();
+                    }
                 }
                 else
                 {
@@ -207,14 +215,22 @@ internal sealed class TtlCollector
             {
                 return;
             }
-            catch (PersistenceException)
+            catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
             {
-                // Read-only or closing: the next pass (or the next open) catches up; expired documents stay invisible.
+                // Closed: nothing is left to collect. Under a host the loop runs until the application stops, and the
+                // application may dispose the database before that.
+                return;
+            }
+            catch (DatabaseReadOnlyException)
+            {
+                // The engine logged the failure that made it read-only; the next open collects what expired meanwhile,
+                // and expired documents stay invisible until then.
             }
             catch (Exception ex)
             {
-                // Anything else (a document type whose members throw while it is read back, say) must neither stop
-                // the collector for good nor surface later from Dispose, which would then leave the files open.
+                // Anything else (a stored document that no longer decodes, a document type whose members throw while
+                // it is read back, say) is logged, and must neither stop the collector for good nor surface later from
+                // Dispose, which would then leave the files open.
                 Log.CollectorFailed(_database.Logger, _database.Path ?? ":memory:", ex);
             }
         }

@@ -1,0 +1,184 @@
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+using Persistence.Ttl;
+
+namespace Persistence.Tests.Ttl;
+
+/// <summary>
+/// The collector's loop (<see cref="TtlCollector.RunAsync"/>, as a host's service runs it) after a pass that fails:
+/// it waits its interval before the next, ends once its database is closed, and logs what is not read-only or closing.
+/// </summary>
+public sealed class CollectorLoopTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A database made read-only by a failed fsync refuses the collector's write transaction at every pass. The loop
+    /// did not count a failed pass as a pass, so it started the next at once, and again, a core busy until the process
+    /// ended, without a line in the log.
+    /// </summary>
+    [Fact]
+    public async Task A_pass_refused_by_a_read_only_database_waits_the_collector_interval_before_the_next()
+    {
+        var fs = new SimulatedFileSystem();
+        var time = new FakeTimeProvider(Start);
+        var options = TestDatabases.Small(time);
+        options.Ttl.RunCollectorInBackground = false;
+        using var db = TestDatabases.Open(fs, options);
+        var passes = new CountingCollection(); // registered first: it counts the passes that then fail on the users
+        db.Ttl.Register(passes);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(1) });
+        fs.Fault = p => p.Kind == FaultKind.Flush ? new IOException("injected fsync failure") : null;
+        Assert.ThrowsAny<PersistenceException>(() => users.Insert(new User { Id = 2, Email = "b@example.com" }));
+        Assert.True(db.IsReadOnly);
+
+        using var stop = new CancellationTokenSource();
+        var armed = time.ArmedTimers;
+        var loop = Task.Run(() => db.Ttl.RunAsync(stop.Token));
+        try
+        {
+            while (true)
+            {
+                WaitUntil(() => time.ArmedTimers > armed || Volatile.Read(ref passes.Passes) > 0, "the loop sleeps, or passes");
+                if (Volatile.Read(ref passes.Passes) > 0)
+                {
+                    break;
+                }
+
+                time.Advance(options.Ttl.SlidingFlushInterval);
+            }
+
+            // After the failed pass the loop sleeps again (a timer armed on the clock), or, before, started pass after pass.
+            WaitUntil(() => Volatile.Read(ref passes.Passes) > 1 || time.ArmedTimers > armed, "the loop sleeps after its pass");
+            Assert.Equal(1, Volatile.Read(ref passes.Passes));
+
+            // The next pass comes a collector interval after the failed one, not a flush interval.
+            for (var slept = TimeSpan.Zero; slept < options.Ttl.CollectorInterval - options.Ttl.SlidingFlushInterval; slept += options.Ttl.SlidingFlushInterval)
+            {
+                WaitUntil(() => time.ArmedTimers > armed, "the loop sleeps");
+                time.Advance(options.Ttl.SlidingFlushInterval);
+            }
+
+            WaitUntil(() => time.ArmedTimers > armed || Volatile.Read(ref passes.Passes) > 1, "the loop sleeps");
+            Assert.Equal(1, Volatile.Read(ref passes.Passes));
+            time.Advance(options.Ttl.SlidingFlushInterval);
+            WaitUntil(() => Volatile.Read(ref passes.Passes) > 1, "the second pass");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+        }
+    }
+
+    /// <summary>
+    /// Under a host the collector's loop runs until the application stops. A database the application disposed before
+    /// then refuses every pass as closed: the loop went on, pass after pass without a pause, until the host stopped.
+    /// </summary>
+    [Fact]
+    public async Task The_loop_ends_once_its_database_is_closed()
+    {
+        var time = new FakeTimeProvider(Start);
+        var options = new DatabaseOptions { TimeProvider = time };
+        options.Ttl.RunCollectorInBackground = false;
+        var db = Database.OpenInMemory(options);
+        var passes = new CountingCollection();
+        db.Ttl.Register(passes);
+        _ = new UserCollection(db);
+
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => db.Ttl.RunAsync(stop.Token));
+        try
+        {
+            WaitUntil(() => time.ArmedTimers > 0, "the loop sleeps");
+            db.Dispose();
+            time.Advance(options.Ttl.CollectorInterval);
+            WaitUntil(() => loop.IsCompleted, $"the loop ends (it ran {Volatile.Read(ref passes.Passes)} passes)");
+            Assert.Equal(1, Volatile.Read(ref passes.Passes));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+        }
+    }
+
+    /// <summary>
+    /// A stored document that no longer decodes fails every pass with a <see cref="PersistenceSerializationException"/>
+    /// (a <see cref="PersistenceException"/>, which the loop took for read-only or closing and kept quiet about): the
+    /// collection's expired documents were never collected again, and nothing said why.
+    /// </summary>
+    [Fact]
+    public async Task A_pass_that_fails_for_another_reason_than_read_only_or_closed_is_logged()
+    {
+        var time = new FakeTimeProvider(Start);
+        var logger = new CapturingLogger();
+        var options = new DatabaseOptions { TimeProvider = time, Logger = logger };
+        options.Ttl.RunCollectorInBackground = false;
+        using var db = Database.OpenInMemory(options);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", ExpiresAt = Start + TimeSpan.FromSeconds(1) });
+        db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace("users");
+            byte[] key;
+            using (var cursor = tx.OpenCursor(documents))
+            {
+                Assert.True(cursor.First());
+                key = cursor.Key.ToArray();
+            }
+
+            tx.Put(documents, key, [0xC1]); // a byte MessagePack never uses
+        });
+
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => db.Ttl.RunAsync(stop.Token));
+        try
+        {
+            while (true)
+            {
+                WaitUntil(() => time.ArmedTimers > 0 || logger.Has(13), "the loop sleeps, or logs");
+                if (logger.Has(13))
+                {
+                    break;
+                }
+
+                time.Advance(options.Ttl.SlidingFlushInterval);
+            }
+
+            Assert.IsType<PersistenceSerializationException>(logger.Entries.First(e => e.Event.Id == 13).Exception);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+        }
+    }
+
+    /// <summary>Waits, bounded on a busy machine (not a timing), for the loop to reach a state.</summary>
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited 30 s for this: {what}");
+            Thread.Sleep(1);
+        }
+    }
+
+    private sealed class CountingCollection : ITtlCollection
+    {
+        public int Passes;
+
+        public string Name => "counting";
+
+        public int CollectExpired(int batchSize, DateTimeOffset now)
+        {
+            Interlocked.Increment(ref Passes);
+            return 0;
+        }
+
+        public int FlushAccesses() => 0;
+    }
+}
