@@ -18,6 +18,12 @@ internal sealed class TtlCollector
     /// <summary>The collector whose own background loop runs in this asynchronous flow (<see cref="IsLoopFlow"/>).</summary>
     private static readonly AsyncLocal<TtlCollector?> LoopFlow = new();
 
+    /// <summary>
+    /// The longest sleep of the loop: intervals are valid at any length, and <c>Task.Delay</c> refuses one past about
+    /// 49 days, so a longer one is slept in parts.
+    /// </summary>
+    private static readonly TimeSpan LongestSleep = TimeSpan.FromDays(1);
+
     private readonly Database _database;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ITtlCollection> _collections = new(StringComparer.Ordinal);
@@ -184,10 +190,15 @@ internal sealed class TtlCollector
         {
             try
             {
-                // Sleep until the pass is due (or the next sliding-expiry flush, if sooner). A timer that fires a little
-                // early only costs another short sleep for the remainder, never a whole interval.
+                // Sleep until the pass is due (or the next sliding-expiry flush, if sooner), at most LongestSleep. A
+                // timer that fires a little early only costs another short sleep for the remainder, never a whole interval.
                 var untilPass = options.CollectorInterval - _database.TimeProvider.GetElapsedTime(lastPass);
                 var delay = options.SlidingFlushInterval < untilPass ? options.SlidingFlushInterval : untilPass;
+                if (delay > LongestSleep)
+                {
+                    delay = LongestSleep;
+                }
+
                 if (delay > TimeSpan.Zero)
                 {
                     await Task.Delay(delay, _database.TimeProvider, cancellationToken).ConfigureAwait(false);

@@ -156,6 +156,49 @@ public sealed class CollectorLoopTests
         }
     }
 
+    /// <summary>
+    /// Intervals longer than a timer takes (about 49 days) are valid settings. The loop slept the whole interval in one
+    /// <c>Task.Delay</c>, which refused it: every turn of the loop logged a failed pass and turned again at once.
+    /// </summary>
+    [Fact]
+    public async Task Intervals_longer_than_a_timer_takes_are_slept_in_parts()
+    {
+        var time = new FakeTimeProvider(Start);
+        var logger = new CapturingLogger();
+        var options = new DatabaseOptions { TimeProvider = time, Logger = logger };
+        options.Ttl.RunCollectorInBackground = false;
+        options.Ttl.CollectorInterval = TimeSpan.FromDays(60);
+        options.Ttl.SlidingFlushInterval = TimeSpan.FromDays(60);
+        using var db = Database.OpenInMemory(options);
+        var passes = new CountingCollection();
+        db.Ttl.Register(passes);
+
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => db.Ttl.RunAsync(stop.Token));
+        try
+        {
+            while (true)
+            {
+                WaitUntil(() => time.ArmedTimers > 0 || Volatile.Read(ref passes.Passes) > 0 || logger.Has(13), "the loop sleeps, passes or logs");
+                Assert.False(logger.Has(13), logger.Entries.FirstOrDefault(e => e.Event.Id == 13).Exception?.ToString());
+                if (Volatile.Read(ref passes.Passes) > 0)
+                {
+                    break;
+                }
+
+                Assert.True(time.GetUtcNow() < Start + options.Ttl.CollectorInterval, "no pass when the interval was up");
+                time.Advance(TimeSpan.FromDays(1));
+            }
+
+            Assert.Equal(Start + options.Ttl.CollectorInterval, time.GetUtcNow());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+        }
+    }
+
     /// <summary>Waits, bounded on a busy machine (not a timing), for the loop to reach a state.</summary>
     private static void WaitUntil(Func<bool> condition, string what)
     {
