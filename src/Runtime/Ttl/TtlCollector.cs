@@ -249,7 +249,8 @@ internal sealed class TtlCollector
 
     /// <summary>
     /// Stops the background loop and waits for its pass under way (whose last batch commits): blocking when
-    /// <paramref name="synchronous"/> (the task is then complete), else awaiting it. Called once, by the database's close.
+    /// <paramref name="synchronous"/> (the task is then complete), else awaiting it; then writes the sliding-expiration
+    /// reads not flushed yet. Called once, by the database's close.
     /// </summary>
     public async ValueTask StopAsync(bool synchronous)
     {
@@ -283,6 +284,42 @@ internal sealed class TtlCollector
         {
         }
 
+        FlushAccessesAtClose();
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Writes the sliding-expiration reads not flushed yet, as the close's first write: the flush interval bounds what a
+    /// crash loses of them, and a clean close loses none. A read-only database keeps its stored expiries.
+    /// </summary>
+    private void FlushAccessesAtClose()
+    {
+        if (_database.IsReadOnly)
+        {
+            return;
+        }
+
+        ITtlCollection[] collections;
+        lock (_lock)
+        {
+            collections = [.. _collections.Values];
+        }
+
+        foreach (var collection in collections)
+        {
+            try
+            {
+                collection.FlushAccesses();
+            }
+            catch (DatabaseReadOnlyException)
+            {
+                return; // turned read-only meanwhile: the engine logged why
+            }
+            catch (Exception ex)
+            {
+                // The close goes on: at worst these documents expire up to a flush interval early, as after a crash.
+                Log.CollectorFailed(_database.Logger, _database.Path ?? ":memory:", ex);
+            }
+        }
     }
 }
