@@ -11,7 +11,7 @@ public sealed class CollectionOptions
 {
     /// <summary>
     /// Documents expire this long after they were written, unless their <see cref="ExpiresAtAttribute"/> member says
-    /// otherwise. Null (default): no default lifetime.
+    /// otherwise. Null (default): no default lifetime. At most <see cref="LongestTimeToLive"/> (36500 days).
     /// </summary>
     public TimeSpan? DefaultTimeToLive { get; set; }
 
@@ -27,11 +27,23 @@ public sealed class CollectionOptions
     /// <summary>How long a cached document may be served before it is read again (null: until evicted or written).</summary>
     public TimeSpan? HotCacheTimeToLive { get; set; }
 
+    /// <summary>
+    /// The longest <see cref="DefaultTimeToLive"/>: 36,500 days (about a century). A document's expiry is the time it
+    /// is written plus the lifetime, which past this could pass the last date <see cref="DateTimeOffset"/> holds and
+    /// fail every write; a document that should never expire has no lifetime at all.
+    /// </summary>
+    internal static readonly TimeSpan LongestTimeToLive = TimeSpan.FromDays(36_500);
+
     internal void Validate(string name)
     {
         if (DefaultTimeToLive is { } ttl && ttl <= TimeSpan.Zero)
         {
             throw new InvalidOptionsException($"Collections[{name}].DefaultTimeToLive", $"The default time-to-live of '{name}' must be positive; it is {ttl}.");
+        }
+
+        if (DefaultTimeToLive > LongestTimeToLive)
+        {
+            throw new InvalidOptionsException($"Collections[{name}].DefaultTimeToLive", $"The default time-to-live of '{name}' must be at most 36500 days; it is {DefaultTimeToLive}. Leave it null for documents that do not expire.");
         }
 
         if (SlidingExpiration && DefaultTimeToLive is null)

@@ -215,6 +215,24 @@ public sealed class BadInputTests
         Assert.Throws<InvalidOptionsException>(() => Database.Open(dir.File(), new DatabaseOptions { PageCacheBytes = 1 }));
     }
 
+    /// <summary>
+    /// A lifetime past what a date can hold was accepted, and then every write of the collection threw an
+    /// ArgumentOutOfRangeException computing the document's expiry.
+    /// </summary>
+    [Fact]
+    public void A_default_time_to_live_longer_than_a_date_can_hold_is_refused_at_open()
+    {
+        var options = new DatabaseOptions();
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.MaxValue };
+        var error = Assert.Throws<InvalidOptionsException>(() => Database.OpenInMemory(options));
+        Assert.Equal("Collections[users].DefaultTimeToLive", error.Option);
+        Assert.Contains("at most 36500 days", error.Message, StringComparison.Ordinal);
+
+        options.Collections["users"].DefaultTimeToLive = TimeSpan.FromDays(36_500);
+        using var db = Database.OpenInMemory(options);
+        new Collections.UserCollection(db).Insert(new Collections.User { Id = 1, Email = "a@example.com" });
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(12)]

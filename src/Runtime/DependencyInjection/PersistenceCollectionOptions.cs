@@ -18,8 +18,8 @@ namespace Persistence.DependencyInjection;
 public sealed class PersistenceCollectionOptions
 {
     /// <summary>
-    /// How long a document lives when it is written without an expiry of its own. Default null: documents do not
-    /// expire unless their <see cref="ExpiresAtAttribute"/> member says so.
+    /// How long a document lives when it is written without an expiry of its own, at most 36500 days. Default null:
+    /// documents do not expire unless their <see cref="ExpiresAtAttribute"/> member says so.
     /// </summary>
     public TimeSpan? DefaultTimeToLive { get; set; }
 

@@ -167,6 +167,10 @@ internal sealed partial class PersistenceOptionsValidator : IValidateOptions<Per
             {
                 failures.Add($"{key}:DefaultTimeToLive is {ttl}: use a positive time span such as \"1.00:00:00\" (one day), or remove it for documents that do not expire.");
             }
+            else if (collection.DefaultTimeToLive > CollectionOptions.LongestTimeToLive)
+            {
+                failures.Add($"{key}:DefaultTimeToLive is {collection.DefaultTimeToLive}: use at most \"36500.00:00:00\" (about a century; past that a document's expiry may pass the last date a DateTimeOffset holds, and every write fails), or remove it for documents that do not expire.");
+            }
 
             if (collection.SlidingExpiration && collection.DefaultTimeToLive is null)
             {

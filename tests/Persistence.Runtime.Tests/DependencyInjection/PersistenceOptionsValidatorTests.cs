@@ -33,6 +33,7 @@ public sealed class PersistenceOptionsValidatorTests
         { "collection null", o => o.Collections["users"] = null!, ["Persistence:Collections:users is empty"] },
         { "collections null", o => o.Collections = null!, ["Persistence:Collections is null"] },
         { "default ttl", o => o.Collections["users"] = new() { DefaultTimeToLive = TimeSpan.FromSeconds(-1) }, ["Persistence:Collections:users:DefaultTimeToLive", "positive time span"] },
+        { "default ttl too long", o => o.Collections["users"] = new() { DefaultTimeToLive = TimeSpan.MaxValue }, ["Persistence:Collections:users:DefaultTimeToLive is 10675199.02:48:05.4775807", "at most \"36500.00:00:00\"", "remove it"] },
         { "sliding without ttl", o => o.Collections["users"] = new() { SlidingExpiration = true }, ["Persistence:Collections:users:SlidingExpiration is true but DefaultTimeToLive is not set"] },
         { "hot cache count", o => o.Collections["users"] = new() { HotCache = { MaxCount = -1 } }, ["Persistence:Collections:users:HotCache:MaxCount is -1"] },
         { "hot cache bytes", o => o.Collections["users"] = new() { HotCache = { MaxBytes = -5 } }, ["Persistence:Collections:users:HotCache:MaxBytes is -5"] },
