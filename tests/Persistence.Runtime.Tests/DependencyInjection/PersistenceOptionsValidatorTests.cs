@@ -15,6 +15,7 @@ public sealed class PersistenceOptionsValidatorTests
         { "no path", o => o.Path = "", ["Persistence:Path is empty", "appsettings.json under \"Persistence\""] },
         { "blank path", o => o.Path = "  ", ["Persistence:Path is empty"] },
         { "bad path", o => o.Path = "a\0b", ["Persistence:Path", "not allowed in a path"] },
+        { "folder path", o => o.Path = "data/", ["Persistence:Path \"data/\" names a folder", "such as \"data/app.db\""] },
         { "page size", o => o.PageSize = 5000, ["Persistence:PageSize is 5000", "power of two from 4096 to 65536"] },
         { "page cache", o => o.PageCacheBytes = 4096, ["Persistence:PageCacheBytes is 4096", "at least 16 pages"] },
         { "durability none", o => o.DefaultDurability = Durability.None, ["Persistence:DefaultDurability is None", "\"Durable\""] },
