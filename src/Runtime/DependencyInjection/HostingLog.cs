@@ -15,6 +15,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Collection {Collection} ({Type}) bound to database {Database} at {Path}")]
     public static partial void CollectionBound(ILogger logger, string collection, string type, string database, string path);
 
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "The settings under {Section} apply to no collection: collection names are case-sensitive, and collection {Collection} of database {Database} at {Path} is named in another case. Name the section {Collection}, as [Collection(...)] does")]
+    public static partial void CollectionSettingsInAnotherCase(ILogger logger, string section, string collection, string database, string path);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Database {Database} at {Path} opened at host start")]
     public static partial void OpenedAtStart(ILogger logger, string database, string path);
 

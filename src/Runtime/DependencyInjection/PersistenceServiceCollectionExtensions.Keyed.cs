@@ -111,7 +111,7 @@ public static partial class PersistenceServiceCollectionExtensions
             var database = provider.GetKeyedService<Database>(serviceKey) ?? throw new InvalidOperationException(
                 $"{typeof(TCollection).Name} needs the Persistence.Database with key \"{serviceKey}\", and none is registered: call services.AddKeyedPersistence(\"{serviceKey}\") (and set Persistence:Databases:{serviceKey}:Path in the configuration).");
             var collection = create(database);
-            HostingLog.CollectionBound(DatabaseActivator.Logger(provider), collection.Name, typeof(TCollection).Name, serviceKey, database.Path ?? ":memory:");
+            CollectionBinding.Bound(provider, serviceKey, database, collection.Name, typeof(TCollection));
             return collection;
         });
         services.TryAddKeyedSingleton<IRepository<T, TKey>>(serviceKey, static (provider, key) => provider.GetRequiredKeyedService<TCollection>(key));

@@ -101,7 +101,7 @@ public static partial class PersistenceServiceCollectionExtensions
             var database = provider.GetService<Database>() ?? throw new InvalidOperationException(
                 $"{typeof(TCollection).Name} needs a Persistence.Database, and none is registered: call services.AddPersistence() (and set Persistence:Path in the configuration).");
             var collection = create(database);
-            HostingLog.CollectionBound(DatabaseActivator.Logger(provider), collection.Name, typeof(TCollection).Name, DatabaseRegistration.Default.DisplayName, database.Path ?? ":memory:");
+            CollectionBinding.Bound(provider, DatabaseRegistration.Default.Name, database, collection.Name, typeof(TCollection));
             return collection;
         });
         services.TryAddSingleton<IRepository<T, TKey>>(static provider => provider.GetRequiredService<TCollection>());

@@ -43,6 +43,37 @@ public sealed class PersistenceServiceCollectionExtensionsTests
         TestDatabases.AssertConsistent(reopened);
     }
 
+    /// <summary>
+    /// Configuration keys ignore case, collection names do not: settings under <c>Collections:Users</c> for the
+    /// collection <c>users</c> were dropped without a word, and its documents never expired.
+    /// </summary>
+    [Fact]
+    public void Settings_for_a_collection_named_in_another_case_are_logged_as_applying_to_none()
+    {
+        var fs = new SimulatedFileSystem();
+        var logger = new CapturingLogger();
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(fs, logger)
+            .AddPersistence(options =>
+            {
+                TestServices.Small(options);
+                options.Collections["Users"] = new PersistenceCollectionOptions { DefaultTimeToLive = TimeSpan.FromMinutes(1) };
+            })
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db"))
+            .AddPersistenceCollection<UserCollection, User, long>(static database => new UserCollection(database))
+            .AddKeyedPersistenceCollection<UserCollection, User, long>("cache", static database => new UserCollection(database))
+            .BuildServiceProvider();
+
+        provider.GetRequiredService<UserCollection>();
+        var warning = Assert.Single(logger.Entries, e => e.Event.Id == 108);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Contains("The settings under Persistence:Collections:Users apply to no collection", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"collection users of database (default) at {TestServices.Path}", warning.Message, StringComparison.Ordinal);
+
+        provider.GetRequiredKeyedService<UserCollection>("cache"); // its own settings name no collection in another case
+        Assert.Single(logger.Entries, e => e.Event.Id == 108);
+    }
+
     [Fact]
     public void The_engine_logs_to_the_containers_logger_factory()
     {
