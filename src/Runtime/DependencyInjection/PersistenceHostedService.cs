@@ -69,7 +69,9 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
         {
             try
             {
-                await Task.Delay(DrainPoll, time, cancellationToken).ConfigureAwait(false);
+                // On the system's clock, not the database's: the poll waits for other threads in real time, and a
+                // container's fake clock, which a test moves by hand, would hold the stop until its deadline.
+                await Task.Delay(DrainPoll, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -49,6 +49,26 @@ public sealed class PersistenceHostedServiceTests
         Assert.True(new UserCollection(reopened).Contains(7));
     }
 
+    /// <summary>
+    /// The drain polled on the database's clock: under a container's fake clock, which a test moves by hand, the poll
+    /// never woke, and the stop waited the whole shutdown timeout after the last writer was done.
+    /// </summary>
+    [Fact]
+    public async Task The_drain_ends_when_the_writers_are_done_whatever_the_containers_clock()
+    {
+        using var host = Build(services => services
+            .AddSingleton<TimeProvider>(new FakeTimeProvider())
+            .Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromHours(1)));
+        var (_, tx, stopping) = await StopWhileWritingAsync(host);
+        tx.Commit();
+        tx.Dispose();
+
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30)); // a bound on a busy machine, far below the shutdown timeout
+        Assert.False(_logger.Has(104));
+        using var reopened = TestServices.Reopen(_fs);
+        Assert.True(new UserCollection(reopened).Contains(7));
+    }
+
     [Fact]
     public async Task A_transaction_left_open_past_the_shutdown_deadline_is_rolled_back()
     {
