@@ -5,7 +5,7 @@ namespace Persistence;
 /// Under dependency injection these come from <see cref="DependencyInjection.PersistenceOptions.Ttl"/>, a
 /// <see cref="DependencyInjection.PersistenceTtlOptions"/> bound from the section <c>Persistence:Ttl</c>, whose settings
 /// have the same names and defaults and are copied one to one, except <see cref="RunCollectorInBackground"/>: the
-/// container sets it, false under a host (whose hosted service runs the collector) and true otherwise.
+/// container leaves it on, and under a running host its hosted service takes the collector's loop over.
 /// </remarks>
 public sealed class TtlOptions
 {

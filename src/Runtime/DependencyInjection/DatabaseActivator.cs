@@ -34,8 +34,7 @@ internal static class DatabaseActivator
         var engine = options.ToDatabaseOptions(
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             database.IsDefault ? logger : new DatabaseScopeLogger(logger, database.Name),
-            services.GetService<IMeterFactory>(),
-            hosted: services.GetService<IHostApplicationLifetime>() is not null);
+            services.GetService<IMeterFactory>());
         return Database.Open(path, engine, fileSystem);
     }
 

@@ -60,8 +60,11 @@ public sealed class PersistenceOptions
     public PersistenceHealthCheckOptions HealthCheck { get; set; } = new();
 
     /// <summary>The engine options these settings describe, with what the container supplies.</summary>
-    /// <param name="hosted">A host runs the expired-document collector as a hosted service (so the engine's own loop stays off).</param>
-    internal DatabaseOptions ToDatabaseOptions(TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger? logger, System.Diagnostics.Metrics.IMeterFactory? meterFactory, bool hosted)
+    /// <remarks>
+    /// The expired-document collector stays on the database's own loop (<see cref="TtlOptions.RunCollectorInBackground"/>),
+    /// which a host's collector service takes over when the host starts: a host built and never run still collects.
+    /// </remarks>
+    internal DatabaseOptions ToDatabaseOptions(TimeProvider timeProvider, Microsoft.Extensions.Logging.ILogger? logger, System.Diagnostics.Metrics.IMeterFactory? meterFactory)
     {
         var options = new DatabaseOptions
         {
@@ -87,7 +90,6 @@ public sealed class PersistenceOptions
             };
         }
 
-        options.Ttl.RunCollectorInBackground = !hosted;
         foreach (var (name, collection) in Collections ?? [])
         {
             options.Collections[name] = collection.ToCollectionOptions();

@@ -108,7 +108,7 @@ internal sealed partial class PersistenceOptionsValidator : IValidateOptions<Per
 
         try
         {
-            options.ToDatabaseOptions(TimeProvider.System, null, null, hosted: false).Validate();
+            options.ToDatabaseOptions(TimeProvider.System, null, null).Validate();
         }
         catch (InvalidOptionsException ex)
         {

@@ -5,8 +5,8 @@ namespace Persistence.DependencyInjection;
 
 /// <summary>
 /// Runs the expired-document collector (and the writes of sliding-expiration reads) of every database of the
-/// container, the default one and the keyed ones, under the host, in place of each database's own background loop,
-/// so they start and stop with the application.
+/// container, the default one and the keyed ones, under the host, in place of each database's own background loop
+/// (which it stops when the host starts, see <see cref="Ttl.TtlCollector.RunAsync"/>), so they stop with the application.
 /// </summary>
 internal sealed class TtlCollectorService(IServiceProvider services) : BackgroundService
 {

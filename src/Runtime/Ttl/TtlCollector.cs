@@ -29,6 +29,8 @@ internal sealed class TtlCollector
     private readonly Dictionary<string, ITtlCollection> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<int, AccessTracker> _accesses = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _handover = new();
+    private bool _hostDriven;
     private readonly SemaphoreSlim _pass = new(1, 1);
     private Task? _loop;
     private long _lastFlush;
@@ -47,12 +49,13 @@ internal sealed class TtlCollector
         lock (_lock)
         {
             _collections.TryAdd(collection.Name, collection);
-            if (_loop is null && _database.Options.Ttl.RunCollectorInBackground && !_stop.IsCancellationRequested)
+            if (_loop is null && _database.Options.Ttl.RunCollectorInBackground && !_hostDriven && !_stop.IsCancellationRequested)
             {
-                _loop = Task.Run(() =>
+                _loop = Task.Run(async () =>
                 {
                     LoopFlow.Value = this; // flows through the loop's awaits, and only there
-                    return LoopAsync(_stop.Token);
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _handover.Token);
+                    await LoopAsync(stop.Token).ConfigureAwait(false);
                 });
             }
         }
@@ -179,8 +182,45 @@ internal sealed class TtlCollector
         _lastFlush = _database.TimeProvider.GetTimestamp();
     }
 
-    /// <summary>The collector's loop, run by the database itself or by a host's service until cancelled.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => LoopAsync(cancellationToken);
+    /// <summary>
+    /// The collector's loop, run by a host's service until cancelled (or the database closes) in place of the
+    /// database's own: that one stops first (its pass under way done), and does not start again.
+    /// </summary>
+    /// <remarks>
+    /// The container opens its databases with their own loop on, and the host's service takes it over when the host
+    /// starts. A database resolved from a host that is built and never run (a tool that uses the host for its
+    /// configuration and services only) had its own loop turned off for a service that never ran: nothing collected
+    /// expired documents or wrote sliding-expiration reads, which piled up in memory.
+    /// </remarks>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Task? own;
+        lock (_lock)
+        {
+            _hostDriven = true; // Register starts no loop from now on
+            own = _loop;
+        }
+
+        await _handover.CancelAsync().ConfigureAwait(false);
+        if (own is not null)
+        {
+            await own.ConfigureAwait(false); // ends quietly: the loop returns when cancelled
+        }
+
+        await LoopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True once a host's service runs the loop (<see cref="RunAsync"/>), and the database's own loop has ended.</summary>
+    internal bool IsHostDriven
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _hostDriven && (_loop?.IsCompleted ?? true);
+            }
+        }
+    }
 
     private async Task LoopAsync(CancellationToken cancellationToken)
     {

@@ -83,7 +83,7 @@ public sealed class KeyedPersistenceHostingTests
             users.Insert(new User { Id = 2, Email = "long@example.com", ExpiresAt = time.GetUtcNow() + TimeSpan.FromDays(1) });
         }
 
-        // The engine's own loop is off under a host: only the hosted collector removes them. It sleeps on the fake
+        // Under a running host the hosted collector takes each database's own loop over. It sleeps on the fake
         // clock, so move it past the collector interval until every database has collected, for at most a minute (the
         // collector runs on a thread pool that a loaded machine may starve for seconds; a minute of 20 ms steps moves
         // the clock at most 33,000 s, short of the other document's day).
@@ -104,6 +104,7 @@ public sealed class KeyedPersistenceHostingTests
             Assert.Equal(1, users.Database.GetStatistics().ExpiredCollected);
             Assert.Equal([2L], users.All().Select(u => u.Id));
         });
+        Assert.True(SpinWait.SpinUntil(() => collections.All(c => c.Database.Ttl.IsHostDriven), TimeSpan.FromSeconds(30)), "the hosted collector runs every database's loop");
         await host.StopAsync();
     }
 

@@ -34,6 +34,33 @@ public sealed class PersistenceHostedServiceTests
         Assert.Equal([1L, 2], new UserCollection(reopened).All().Select(u => u.Id));
     }
 
+    /// <summary>
+    /// A host built and never run (a tool that uses the host for its configuration and services only): the database
+    /// turned its own collector off for a hosted one that never started, so nothing removed expired documents.
+    /// </summary>
+    [Fact]
+    public async Task A_host_built_and_never_run_still_collects_expired_documents()
+    {
+        var time = new FakeTimeProvider();
+        using var host = Build(services => services.AddSingleton<TimeProvider>(time));
+        var users = host.Services.GetRequiredService<UserCollection>(); // opens the database: the host never starts
+        users.Insert(new User { Id = 1, Email = "short@example.com", ExpiresAt = time.GetUtcNow() + TimeSpan.FromSeconds(1) });
+        users.Insert(new User { Id = 2, Email = "long@example.com", ExpiresAt = time.GetUtcNow() + TimeSpan.FromDays(1) });
+
+        // The loop sleeps on the fake clock: move it past the collector interval until it has collected, for at most a
+        // minute (a loaded machine may starve the thread pool for seconds; the clock stays short of the other's day).
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (users.Database.GetStatistics().ExpiredCollected == 0 && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            time.Advance(TimeSpan.FromSeconds(11));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, users.Database.GetStatistics().ExpiredCollected);
+        Assert.Equal([2L], users.All().Select(u => u.Id));
+        Assert.False(users.Database.Ttl.IsHostDriven);
+    }
+
     [Fact]
     public async Task Shutdown_waits_for_open_write_transactions()
     {

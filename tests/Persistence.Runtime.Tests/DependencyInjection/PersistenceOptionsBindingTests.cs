@@ -116,7 +116,7 @@ public sealed class PersistenceOptionsBindingTests
         using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddPersistence().BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<PersistenceOptions>>().Value;
 
-        var engine = options.ToDatabaseOptions(TimeProvider.System, null, null, hosted: true).Collections["sessions"];
+        var engine = options.ToDatabaseOptions(TimeProvider.System, null, null).Collections["sessions"];
         Assert.Equal(100, engine.HotCacheMaxCount);
         Assert.Equal(1L << 20, engine.HotCacheMaxBytes);
         Assert.Equal(TimeSpan.FromMinutes(1), engine.HotCacheTimeToLive);
