@@ -102,7 +102,9 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
             var checkpointing = time.GetTimestamp();
             try
             {
-                database.Checkpoint();
+                // On a thread-pool thread: it blocks on the disk, and run here it held the host's thread and every
+                // database after this one until it was done.
+                await Task.Run(database.Checkpoint, CancellationToken.None).ConfigureAwait(false);
                 HostingLog.FinalCheckpoint(_logger, name, path, statistics.WalBytesSinceCheckpoint, (long)time.GetElapsedTime(checkpointing).TotalMilliseconds);
             }
             catch (PersistenceException)

@@ -65,6 +65,49 @@ public sealed class KeyedPersistenceHostingTests
         Assert.False(started);
     }
 
+    /// <summary>
+    /// The shutdown's checkpoint of one database ran on the thread that stopped the host, before the next database's
+    /// shutdown began: the databases were checkpointed one after the other, each holding the host's thread, and one
+    /// slow disk held every other database open.
+    /// </summary>
+    [Fact]
+    public async Task A_database_whose_final_checkpoint_is_held_does_not_hold_the_others_shutdown()
+    {
+        using var host = Build();
+        await host.StartAsync();
+        host.Services.GetRequiredService<UserCollection>().Insert(User(1));
+        foreach (var key in Keys)
+        {
+            host.Services.GetRequiredKeyedService<UserCollection>(key).Insert(User(2));
+        }
+
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        _fs.BeforeCounted = (kind, path) =>
+        {
+            if (kind == FaultKind.Write && path == TestServices.Path)
+            {
+                held.Set();
+                release.Wait();
+            }
+        };
+        var stopping = Task.Run(() => host.StopAsync());
+        try
+        {
+            Assert.True(held.Wait(TimeSpan.FromSeconds(30)), "the default database's checkpoint did not start");
+            bool OthersDone() => Keys.All(key => _logger.Entries.Any(e => e.Event.Id == 107 && e.Message.StartsWith($"Database {key} at", StringComparison.Ordinal)));
+            Assert.True(SpinWait.SpinUntil(OthersDone, TimeSpan.FromSeconds(30)), "the keyed databases waited for the default one's checkpoint");
+            Assert.False(stopping.IsCompleted);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        await stopping;
+        Assert.True(_logger.Has(107));
+    }
+
     [Fact]
     public async Task Expired_documents_of_every_database_are_collected_under_the_host()
     {
