@@ -67,9 +67,10 @@ internal sealed class PersistenceHealthCheck(IServiceProvider services, Database
         }
 
         var problems = new List<string>();
-        if (statistics.WalBytesSinceCheckpoint > thresholds.MaxWalBytesSinceCheckpoint)
+        var maxWalBytes = thresholds.MaxWalBytesFor(database.Options.CheckpointWalBytes);
+        if (statistics.WalBytesSinceCheckpoint > maxWalBytes)
         {
-            problems.Add($"{Show(statistics.WalBytesSinceCheckpoint)} bytes of log since the last checkpoint, above {Show(thresholds.MaxWalBytesSinceCheckpoint)}: checkpoints are falling behind the writes (or a snapshot keeps them from completing)");
+            problems.Add($"{Show(statistics.WalBytesSinceCheckpoint)} bytes of log since the last checkpoint, above {Show(maxWalBytes)}: checkpoints are falling behind the writes (or a snapshot keeps them from completing)");
         }
 
         if (statistics.OldestSnapshotAge > thresholds.MaxOldestSnapshotAge)

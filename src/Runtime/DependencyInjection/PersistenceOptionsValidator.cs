@@ -263,9 +263,9 @@ internal sealed partial class PersistenceOptionsValidator : IValidateOptions<Per
             return;
         }
 
-        if (health.MaxWalBytesSinceCheckpoint <= options.CheckpointWalBytes)
+        if (health.MaxWalBytesSinceCheckpoint is { } maxWalBytes && maxWalBytes <= options.CheckpointWalBytes)
         {
-            failures.Add($"{section}:HealthCheck:MaxWalBytesSinceCheckpoint is {Show(health.MaxWalBytesSinceCheckpoint)}, not above CheckpointWalBytes ({Show(options.CheckpointWalBytes)}), where a checkpoint only starts: the database would look degraded in normal operation. Use a few times CheckpointWalBytes (the default is 268435456, 256 MiB).");
+            failures.Add($"{section}:HealthCheck:MaxWalBytesSinceCheckpoint is {Show(maxWalBytes)}, not above CheckpointWalBytes ({Show(options.CheckpointWalBytes)}), where a checkpoint only starts: the database would look degraded in normal operation. Use a few times CheckpointWalBytes, or remove it for the default, four times CheckpointWalBytes.");
         }
 
         if (health.MaxOldestSnapshotAge <= TimeSpan.Zero)

@@ -62,6 +62,34 @@ public sealed class PersistenceHealthCheckTests
         Assert.Equal(HealthStatus.Healthy, PersistenceHealthCheck.Check(database, new PersistenceHealthCheckOptions(), HealthStatus.Unhealthy).Status);
     }
 
+    /// <summary>
+    /// The log threshold defaults to four times the database's CheckpointWalBytes, not to a fixed 256 MiB: a larger
+    /// checkpoint threshold was refused at start-up for the health check's default, and a smaller one left the check
+    /// blind to checkpoints a hundred times behind.
+    /// </summary>
+    [Fact]
+    public void The_log_threshold_defaults_to_four_times_the_checkpoint_threshold()
+    {
+        var options = TestDatabases.Small(new FakeTimeProvider());
+        options.BackgroundWork = false; // no checkpoint unless asked: the log only grows
+        using var database = TestDatabases.Open(_fs, options);
+        var keyspace = database.Write(tx => tx.GetOrCreateKeyspace("blobs"));
+        for (var i = 0; database.GetStatistics().WalBytesSinceCheckpoint <= 3 * options.CheckpointWalBytes; i++)
+        {
+            database.Write(tx => tx.Put(keyspace, BitConverter.GetBytes(i), new byte[64 << 10]));
+        }
+
+        Assert.Equal(HealthStatus.Healthy, PersistenceHealthCheck.Check(database, new PersistenceHealthCheckOptions(), HealthStatus.Unhealthy).Status);
+        for (var i = 1000; database.GetStatistics().WalBytesSinceCheckpoint <= 4 * options.CheckpointWalBytes; i++)
+        {
+            database.Write(tx => tx.Put(keyspace, BitConverter.GetBytes(i), new byte[64 << 10]));
+        }
+
+        var result = PersistenceHealthCheck.Check(database, new PersistenceHealthCheckOptions(), HealthStatus.Unhealthy);
+        Assert.Equal(HealthStatus.Degraded, result.Status);
+        Assert.Contains($"above {4 * options.CheckpointWalBytes}", result.Description, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_read_only_database_is_unhealthy_with_the_cause()
     {

@@ -67,6 +67,15 @@ public sealed class PersistenceOptionsValidatorTests
         }
     }
 
+    /// <summary>A checkpoint threshold above 256 MiB is a valid engine setting: the health check's default no longer refuses it.</summary>
+    [Fact]
+    public void A_checkpoint_threshold_above_the_old_health_default_is_valid()
+    {
+        var options = new PersistenceOptions { Path = "data/app.db", CheckpointWalBytes = 512L << 20 };
+        var result = new PersistenceOptionsValidator().Validate(Options.DefaultName, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
     [Fact]
     public void Defaults_with_a_path_are_valid_and_match_the_engine()
     {
