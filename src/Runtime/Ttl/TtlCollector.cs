@@ -15,7 +15,7 @@ namespace Persistence.Ttl;
 /// </remarks>
 internal sealed class TtlCollector
 {
-    /// <summary>The collector whose own background loop runs in this asynchronous flow (<see cref="IsLoopFlow"/>).</summary>
+    /// <summary>The collector whose loop (its own or a host's) runs in this asynchronous flow (<see cref="IsLoopFlow"/>).</summary>
     private static readonly AsyncLocal<TtlCollector?> LoopFlow = new();
 
     /// <summary>
@@ -33,6 +33,9 @@ internal sealed class TtlCollector
     private bool _hostDriven;
     private readonly SemaphoreSlim _pass = new(1, 1);
     private Task? _loop;
+
+    /// <summary>The loop a host's service runs (<see cref="RunAsync"/>), the latest one if it ran more than once.</summary>
+    private Task? _hosted;
     private long _lastFlush;
 
     public TtlCollector(Database database)
@@ -89,8 +92,8 @@ internal sealed class TtlCollector
     }
 
     /// <summary>
-    /// True inside the collector's own background loop (its logging, its deletes' commits), which <see cref="StopAsync"/>
-    /// waits for: a disposal from there must not wait for the close.
+    /// True inside the collector's loop, its own or a host's (its logging, its deletes' commits), which
+    /// <see cref="StopAsync"/> waits for: a disposal from there must not wait for the close.
     /// </summary>
     public bool IsLoopFlow => LoopFlow.Value == this;
 
@@ -183,31 +186,47 @@ internal sealed class TtlCollector
     }
 
     /// <summary>
-    /// The collector's loop, run by a host's service until cancelled (or the database closes) in place of the
-    /// database's own: that one stops first (its pass under way done), and does not start again.
+    /// The collector's loop, run by a host's service until cancelled or the database closes, in place of the
+    /// database's own: that one stops first (its pass under way done), and does not start again. A second host's loop
+    /// waits for the first to end, so that one loop at most runs; on a database closed or closing it ends at once.
     /// </summary>
     /// <remarks>
     /// The container opens its databases with their own loop on, and the host's service takes it over when the host
     /// starts. A database resolved from a host that is built and never run (a tool that uses the host for its
     /// configuration and services only) had its own loop turned off for a service that never ran: nothing collected
-    /// expired documents or wrote sliding-expiration reads, which piled up in memory.
+    /// expired documents or wrote sliding-expiration reads, which piled up in memory. The close (<see cref="StopAsync"/>)
+    /// ends this loop as it ends the own one, and waits for its pass under way.
     /// </remarks>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken)
     {
-        Task? own;
         lock (_lock)
         {
+            if (_stop.IsCancellationRequested)
+            {
+                return Task.CompletedTask; // closed or closing: nothing is left to collect
+            }
+
             _hostDriven = true; // Register starts no loop from now on
-            own = _loop;
+            var previous = _hosted ?? _loop;
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+            _hosted = Task.Run(() => RunHostedAsync(previous, stop));
+            return _hosted;
         }
+    }
 
-        await _handover.CancelAsync().ConfigureAwait(false);
-        if (own is not null)
+    private async Task RunHostedAsync(Task? previous, CancellationTokenSource stop)
+    {
+        LoopFlow.Value = this; // as in the own loop: a disposal from here must not wait for the close
+        using (stop)
         {
-            await own.ConfigureAwait(false); // ends quietly: the loop returns when cancelled
-        }
+            await _handover.CancelAsync().ConfigureAwait(false);
+            if (previous is not null)
+            {
+                await previous.ConfigureAwait(false); // ends quietly: a loop returns when cancelled
+            }
 
-        await LoopAsync(cancellationToken).ConfigureAwait(false);
+            await LoopAsync(stop.Token).ConfigureAwait(false);
+        }
     }
 
     /// <summary>True once a host's service runs the loop (<see cref="RunAsync"/>), and the database's own loop has ended.</summary>
@@ -288,7 +307,7 @@ internal sealed class TtlCollector
     }
 
     /// <summary>
-    /// Stops the background loop and waits for its pass under way (whose last batch commits): blocking when
+    /// Stops the background loop (the own one or a host's) and waits for its pass under way (whose last batch commits): blocking when
     /// <paramref name="synchronous"/> (the task is then complete), else awaiting it; then writes the sliding-expiration
     /// reads not flushed yet. Called once, by the database's close.
     /// </summary>
@@ -306,7 +325,9 @@ internal sealed class TtlCollector
         Task? loop;
         lock (_lock)
         {
-            loop = _loop; // none starts from now on: Register sees the cancellation under the lock
+            // None starts from now on: Register and RunAsync see the cancellation under the lock. A host's loop awaits
+            // the own one (and an earlier host's) before it runs, so waiting for it waits for them all.
+            loop = _hosted ?? _loop;
         }
 
         try
