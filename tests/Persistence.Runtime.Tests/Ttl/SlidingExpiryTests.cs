@@ -123,6 +123,32 @@ public sealed class SlidingExpiryTests
     }
 
     /// <summary>
+    /// The close's write of the pending reads is its first write, on a disk that may be full: it fails, and the close
+    /// still closes the files without throwing (the documents keep their stored expiries, as after a crash).
+    /// </summary>
+    [Fact]
+    public void A_close_whose_write_of_the_reads_fails_still_closes_the_files()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        var options = Options(time);
+        var db = TestDatabases.Open(fs, options);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" }); // expires at 10 s unless read
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(users.Get(1)); // read at 5 s, not flushed yet
+        fs.Fault = p => p.Kind == FaultKind.Write ? new IOException("injected: disk full") : null;
+
+        db.Dispose();
+
+        fs.Fault = null;
+        using var reopened = TestDatabases.Open(fs, Options(time)); // the lock was released
+        var again = new UserCollection(reopened);
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(10));
+        Assert.False(again.Contains(1));
+    }
+
+    /// <summary>
     /// Two instances of one collection on one database (one per DI scope, say): only the first is registered with the
     /// collector, and each kept its own tracker, so reads through the second were never flushed and the collector
     /// deleted the documents they kept alive. The database now keeps one tracker per collection, shared by all.
