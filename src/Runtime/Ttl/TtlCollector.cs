@@ -281,9 +281,9 @@ internal sealed class TtlCollector
                     FlushAccessesIfDue();
                 }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return;
+                return; // stopped; a cancellation it did not ask for (a document's code throwing one) is a failed pass
             }
             catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
             {

@@ -91,6 +91,30 @@ public sealed class CollectorLoopTests
     }
 
     /// <summary>
+    /// A cancellation the loop did not ask for (a document's code that throws <see cref="OperationCanceledException"/>
+    /// while it is read back, say) was taken for the loop's stop: the collector ended for good, while the host ran on,
+    /// and nothing said why. It is a failed pass like another: logged, and the loop goes on.
+    /// </summary>
+    [Fact]
+    public async Task A_cancellation_the_loop_did_not_ask_for_is_a_failed_pass()
+    {
+        var time = new FakeTimeProvider(Start);
+        var logger = new CapturingLogger();
+        var options = HostDriven(time, logger);
+        using var db = Database.OpenInMemory(options);
+        var passes = new CountingCollection { Throws = new OperationCanceledException("a document's code") };
+        db.Ttl.Register(passes);
+
+        await WhileTheLoopRunsAsync(db, loop =>
+        {
+            AdvanceWhileItSleeps(time, 0, options.Ttl.SlidingFlushInterval, until: () => Volatile.Read(ref passes.Passes) > 0);
+            WaitUntil(() => loop.IsCompleted || time.ArmedTimers > 0, "the loop sleeps after its pass, or ends");
+            Assert.False(loop.IsCompleted, "the collector's loop ended while its host ran on");
+            Assert.IsType<OperationCanceledException>(logger.Entries.First(e => e.Event.Id == 13).Exception);
+        });
+    }
+
+    /// <summary>
     /// Intervals longer than a timer takes (about 49 days) are valid settings. The loop slept the whole interval in one
     /// <c>Task.Delay</c>, which refused it: every turn of the loop logged a failed pass and turned again at once.
     /// </summary>
@@ -237,12 +261,15 @@ public sealed class CollectorLoopTests
     {
         public int Passes;
 
+        /// <summary>Thrown by every pass, when set.</summary>
+        public Exception? Throws { get; init; }
+
         public string Name => "counting";
 
         public int CollectExpired(int batchSize, DateTimeOffset now)
         {
             Interlocked.Increment(ref Passes);
-            return 0;
+            return Throws is null ? 0 : throw Throws;
         }
 
         public int FlushAccesses() => 0;
