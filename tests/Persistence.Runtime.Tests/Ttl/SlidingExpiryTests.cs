@@ -104,14 +104,7 @@ public sealed class SlidingExpiryTests
     [Fact]
     public void A_clean_close_writes_the_reads_not_flushed_yet()
     {
-        var time = new FakeTimeProvider(Start);
-        var fs = new SimulatedFileSystem();
-        var options = Options(time);
-        var db = TestDatabases.Open(fs, options);
-        var users = new UserCollection(db);
-        users.Insert(new User { Id = 1, Email = "a@example.com" }); // expires at 10 s unless read
-        time.Advance(TimeSpan.FromSeconds(5));
-        Assert.NotNull(users.Get(1)); // read at 5 s: lives until 15 s, not flushed yet
+        var (time, fs, db) = OpenWithAReadNotFlushed();
         db.Dispose();
 
         using var reopened = TestDatabases.Open(fs, Options(time));
@@ -129,14 +122,7 @@ public sealed class SlidingExpiryTests
     [Fact]
     public void A_close_whose_write_of_the_reads_fails_still_closes_the_files()
     {
-        var time = new FakeTimeProvider(Start);
-        var fs = new SimulatedFileSystem();
-        var options = Options(time);
-        var db = TestDatabases.Open(fs, options);
-        var users = new UserCollection(db);
-        users.Insert(new User { Id = 1, Email = "a@example.com" }); // expires at 10 s unless read
-        time.Advance(TimeSpan.FromSeconds(5));
-        Assert.NotNull(users.Get(1)); // read at 5 s, not flushed yet
+        var (time, fs, db) = OpenWithAReadNotFlushed();
         fs.Fault = p => p.Kind == FaultKind.Write ? new IOException("injected: disk full") : null;
 
         db.Dispose();
@@ -146,6 +132,19 @@ public sealed class SlidingExpiryTests
         var again = new UserCollection(reopened);
         time.SetUtcNow(Start + TimeSpan.FromSeconds(10));
         Assert.False(again.Contains(1));
+    }
+
+    /// <summary>A database on disk whose user 1, written at 0 s to expire at 10 s, was read at 5 s: it lives until 15 s, not flushed yet.</summary>
+    private static (FakeTimeProvider Time, SimulatedFileSystem Fs, Database Db) OpenWithAReadNotFlushed()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        var db = TestDatabases.Open(fs, Options(time));
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" });
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(users.Get(1));
+        return (time, fs, db);
     }
 
     /// <summary>
