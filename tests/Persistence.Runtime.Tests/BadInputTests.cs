@@ -216,6 +216,28 @@ public sealed class BadInputTests
     }
 
     /// <summary>
+    /// A path ending in a folder separator failed deep in the open with "Could not rename '.../data/-creating'",
+    /// which names neither the argument nor the fix.
+    /// </summary>
+    [Fact]
+    public void A_path_that_names_a_folder_is_refused_naming_the_path_and_a_file_name()
+    {
+        using var dir = new TempDirectory();
+        var folder = dir.File("data") + System.IO.Path.DirectorySeparatorChar;
+        Directory.CreateDirectory(folder);
+        var error = Assert.Throws<InvalidOptionsException>(() => Database.Open(folder));
+        Assert.Equal(ErrorCode.InvalidOptions, error.Code);
+        Assert.Equal("path", error.Option);
+        Assert.Contains($"'{folder}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{folder}app.db'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        Assert.Equal(["data"], Directory.EnumerateFileSystemEntries(dir.Path).Select(System.IO.Path.GetFileName));
+
+        var fs = new SimulatedFileSystem();
+        Assert.Equal("path", Assert.Throws<InvalidOptionsException>(() => Database.Open("/sim/data/", Small(), fs)).Option);
+    }
+
+    /// <summary>
     /// A lifetime past what a date can hold was accepted, and then every write of the collection threw an
     /// ArgumentOutOfRangeException computing the document's expiry.
     /// </summary>
