@@ -17,8 +17,13 @@ public sealed class TtlOptions
 
     /// <summary>
     /// The collector's share of one thread while it works: after each batch it pauses for the time the batch took,
-    /// scaled so that it is busy at most this fraction of the time. Default 0.5.
+    /// scaled so that it is busy at most this fraction of the time. From 0.01 to 1; default 0.5.
     /// </summary>
+    /// <remarks>
+    /// The lower bound keeps the pause at most 99 times the batch's time: a share near zero asks for a pause no
+    /// <see cref="TimeSpan"/> can hold (and a collector that never runs); to collect less often, raise
+    /// <see cref="CollectorInterval"/> instead.
+    /// </remarks>
     public double MaxCollectorShare { get; set; } = 0.5;
 
     /// <summary>Run the collector on the database's own background loop (true), or leave it to a host (false; see CollectExpiredAsync).</summary>
@@ -29,6 +34,9 @@ public sealed class TtlOptions
     /// most this much (plus the buffered flush delay) earlier than its last read implied. Default 1 second.
     /// </summary>
     public TimeSpan SlidingFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The smallest <see cref="MaxCollectorShare"/> accepted: the collector pauses at most 99 times a batch's time.</summary>
+    internal const double MinCollectorShare = 0.01;
 
     internal void Validate()
     {
@@ -42,9 +50,9 @@ public sealed class TtlOptions
             throw new InvalidOptionsException("Ttl.BatchSize", $"Ttl.BatchSize must be from 1 to 1,000,000; it is {BatchSize}.");
         }
 
-        if (MaxCollectorShare is <= 0 or > 1)
+        if (MaxCollectorShare is not (>= MinCollectorShare and <= 1)) // NaN fails both
         {
-            throw new InvalidOptionsException("Ttl.MaxCollectorShare", $"Ttl.MaxCollectorShare must be above 0 and at most 1; it is {MaxCollectorShare}.");
+            throw new InvalidOptionsException("Ttl.MaxCollectorShare", $"Ttl.MaxCollectorShare must be from 0.01 to 1; it is {MaxCollectorShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
 
         if (SlidingFlushInterval <= TimeSpan.Zero)

@@ -134,9 +134,9 @@ internal sealed partial class PersistenceOptionsValidator : IValidateOptions<Per
             failures.Add($"{section}:Ttl:BatchSize is {Show(ttl.BatchSize)}: use from 1 to 1000000 documents per transaction (default 1000).");
         }
 
-        if (ttl.MaxCollectorShare is <= 0 or > 1)
+        if (ttl.MaxCollectorShare is not (>= TtlOptions.MinCollectorShare and <= 1)) // NaN fails both
         {
-            failures.Add($"{section}:Ttl:MaxCollectorShare is {ttl.MaxCollectorShare}: use a fraction above 0 and at most 1, such as 0.5 (the default).");
+            failures.Add($"{section}:Ttl:MaxCollectorShare is {ttl.MaxCollectorShare.ToString(CultureInfo.InvariantCulture)}: use a fraction from 0.01 to 1, such as 0.5 (the default); to collect less often, raise Ttl:CollectorInterval instead.");
         }
 
         if (ttl.SlidingFlushInterval <= TimeSpan.Zero)

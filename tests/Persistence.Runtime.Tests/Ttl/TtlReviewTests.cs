@@ -23,6 +23,28 @@ public sealed class TtlReviewTests
         return raw.Count(raw.GetKeyspace("users"));
     }
 
+    /// <summary>
+    /// A tiny positive share was accepted, and the collector's pause after a batch (the batch's time scaled by
+    /// 1 / share - 1) overflowed TimeSpan; NaN passed the range check the same way.
+    /// </summary>
+    [Theory]
+    [InlineData(1e-12)]
+    [InlineData(0.0099)]
+    [InlineData(double.NaN)]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    public void A_collector_share_below_one_percent_or_above_one_is_refused_at_open(double share)
+    {
+        var options = new DatabaseOptions();
+        options.Ttl.MaxCollectorShare = share;
+        var error = Assert.Throws<InvalidOptionsException>(() => Database.OpenInMemory(options));
+        Assert.Equal("Ttl.MaxCollectorShare", error.Option);
+        Assert.Contains("from 0.01 to 1", error.Message, StringComparison.Ordinal);
+
+        options.Ttl.MaxCollectorShare = 0.01;
+        using var db = Database.OpenInMemory(options);
+    }
+
     /// <summary>A read's extension (in memory, not flushed yet) must not outlive a later write that shortens the expiry.</summary>
     [Fact]
     public async Task A_write_that_shortens_the_expiry_is_not_masked_by_an_earlier_unflushed_read()
