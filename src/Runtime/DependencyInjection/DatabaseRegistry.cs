@@ -34,15 +34,10 @@ internal sealed class DatabaseRegistry
         return added;
     }
 
-    /// <summary>Adds <paramref name="database"/> unless one of its name is registered; returns whether it was added.</summary>
-    public bool Add(DatabaseRegistration database)
+    /// <summary>Adds <paramref name="database"/>, whose name is not registered yet (the caller checks with <see cref="Find"/>).</summary>
+    public void Add(DatabaseRegistration database)
     {
-        if (Find(database.Name) is not null)
-        {
-            return false;
-        }
-
+        System.Diagnostics.Debug.Assert(Find(database.Name) is null, "one registration per name");
         _databases.Add(database);
-        return true;
     }
 }

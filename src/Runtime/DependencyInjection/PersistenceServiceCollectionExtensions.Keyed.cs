@@ -32,7 +32,8 @@ public static partial class PersistenceServiceCollectionExtensions
     /// its collections with <c>AddKeyedPersistenceCollections(serviceKey)</c> (generated) or
     /// <see cref="AddKeyedPersistenceCollection{TCollection, T, TKey}"/>, and check its health with
     /// <c>AddHealthChecks().AddKeyedPersistence(serviceKey)</c>. Calling this again with the same key adds
-    /// configuration only.
+    /// configuration only; a registration of the same key from another section throws an
+    /// <see cref="InvalidOperationException"/>, since one database is bound from one section.
     /// </para>
     /// </remarks>
     /// <param name="serviceKey">The database's service key and options name; not empty.</param>
@@ -74,6 +75,8 @@ public static partial class PersistenceServiceCollectionExtensions
     /// <paramref name="section"/>.
     /// </summary>
     /// <param name="serviceKey">The database's service key and options name; not empty.</param>
+    /// <exception cref="InvalidOperationException">A database of <paramref name="serviceKey"/> is already registered
+    /// from another section; the same section again only adds configuration.</exception>
     public static IServiceCollection AddKeyedPersistence(this IServiceCollection services, string serviceKey, IConfigurationSection section, Action<PersistenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);

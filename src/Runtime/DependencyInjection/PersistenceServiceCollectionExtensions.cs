@@ -41,7 +41,9 @@ public static partial class PersistenceServiceCollectionExtensions
     /// <para>
     /// The engine logs to the container's <c>ILoggerFactory</c> under the category <c>Persistence</c>, and its
     /// <c>Persistence</c> meter is created from the container's <c>IMeterFactory</c> (and its clock is the container's
-    /// <see cref="TimeProvider"/>), when those are registered. Calling this more than once adds configuration only.
+    /// <see cref="TimeProvider"/>), when those are registered. Calling this more than once adds configuration only;
+    /// calling it after the overload that takes a section (other than <c>Persistence</c>) throws an
+    /// <see cref="InvalidOperationException"/>, since one database is bound from one section.
     /// </para>
     /// </remarks>
     public static IServiceCollection AddPersistence(this IServiceCollection services, Action<PersistenceOptions>? configure = null)
@@ -67,8 +69,11 @@ public static partial class PersistenceServiceCollectionExtensions
     /// Registers the application's <see cref="Database"/> as <see cref="AddPersistence(IServiceCollection, Action{PersistenceOptions}?)"/>
     /// does, binding <see cref="PersistenceOptions"/> from <paramref name="section"/> (for example
     /// <c>builder.Configuration.GetSection("Persistence")</c>) instead of the container's configuration, then
-    /// applying <paramref name="configure"/>.
+    /// applying <paramref name="configure"/>. Validation messages name the settings under <paramref name="section"/>.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The default database is already registered from another section
+    /// (by another call of this overload, or by <see cref="AddPersistence(IServiceCollection, Action{PersistenceOptions}?)"/>,
+    /// which binds <c>Persistence</c>); the same section again only adds configuration.</exception>
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfigurationSection section, Action<PersistenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -123,10 +128,21 @@ public static partial class PersistenceServiceCollectionExtensions
             AddBackgroundServices(services);
         }
 
-        if (!registry.Add(database))
+        if (registry.Find(database.Name) is { } registered)
         {
+            // Like a named HttpClient registered again with another typed client, a second section for one database
+            // is a conflict, refused here: both sections' values would be bound, mixed, and validation could name
+            // only one section for them. The same section again only adds configuration.
+            if (!string.Equals(registered.Section, database.Section, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException(
+                    $"Persistence is registered twice for {registered.Description}, from the configuration section '{registered.Section}' and now from '{database.Section}'. A database is bound from one section: register it once, with the section to bind, and add further settings with the overloads that take only a configure action.");
+            }
+
             return builder;
         }
+
+        registry.Add(database);
 
         builder.ValidateOnStart();
         if (database.IsDefault)

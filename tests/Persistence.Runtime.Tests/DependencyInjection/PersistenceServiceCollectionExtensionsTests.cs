@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Persistence.DependencyInjection;
@@ -145,6 +146,56 @@ public sealed class PersistenceServiceCollectionExtensionsTests
         Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IHostedService))); // the database service and the TTL collector, once each
         using var provider = services.BuildServiceProvider();
         Assert.Equal(8192, provider.GetRequiredService<Database>().PageSize);
+    }
+
+    /// <summary>
+    /// A second registration from another section kept the first one's section name, so validation named settings
+    /// under a section they were not read from (and both sections' values were bound, mixed).
+    /// </summary>
+    [Fact]
+    public void A_second_registration_from_another_section_is_refused_naming_both()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Main:Path"] = "/sim/main.db",
+            ["Storage:Other:Path"] = "/sim/other.db",
+        }).Build();
+
+        var services = new ServiceCollection().AddPersistence();
+        var error = Assert.Throws<InvalidOperationException>(() => services.AddPersistence(configuration.GetSection("Storage:Main")));
+        Assert.Contains("'Persistence'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Storage:Main'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the default database", error.Message, StringComparison.Ordinal);
+
+        services = new ServiceCollection().AddPersistence(configuration.GetSection("Storage:Main"));
+        error = Assert.Throws<InvalidOperationException>(() => services.AddPersistence(configuration.GetSection("Storage:Other")));
+        Assert.Contains("'Storage:Main'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Storage:Other'", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => services.AddPersistence());
+
+        services = new ServiceCollection().AddKeyedPersistence("cache");
+        error = Assert.Throws<InvalidOperationException>(() => services.AddKeyedPersistence("cache", configuration.GetSection("Storage:Other")));
+        Assert.Contains("database \"cache\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Persistence:Databases:cache'", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The same section again (configuration keys ignore case) only adds configuration, as a second AddPersistence() does.</summary>
+    [Fact]
+    public void A_second_registration_from_the_same_section_adds_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Main:Path"] = "/sim/main.db",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddPersistence(configuration.GetSection("Storage:Main"), TestServices.Small)
+            .AddPersistence(configuration.GetSection("storage:main"), o => o.PageSize = 8192);
+        Assert.Single(services, d => d.ServiceType == typeof(Database));
+        using var provider = services.BuildServiceProvider();
+        var database = provider.GetRequiredService<Database>();
+        Assert.Equal("/sim/main.db", database.Path);
+        Assert.Equal(8192, database.PageSize);
     }
 
     [Theory]
