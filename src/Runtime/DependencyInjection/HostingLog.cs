@@ -35,4 +35,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Database {Database} at {Path} shut down in {ElapsedMs} ms")]
     public static partial void ShutdownCompleted(ILogger logger, string database, string path, long elapsedMs);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "The shutdown of database {Database} at {Path} failed; it is closed all the same, and the error is reported to the host")]
+    public static partial void ShutdownFailed(ILogger logger, string database, string path, Exception exception);
 }

@@ -18,7 +18,8 @@ namespace Persistence.DependencyInjection;
 /// log into the data file, so the next open replays nothing), and close (<see cref="Database.Dispose"/>: refuse new
 /// transactions, wait for commits in flight, checkpoint what they added, release the files and the lock). Each step
 /// is logged. The container's disposal of the database afterwards is a no-op. The databases shut down side by side,
-/// so that one draining its writers until the deadline does not take the time of the others'.
+/// so that one draining its writers until the deadline does not take the time of the others'; each is closed whatever
+/// its drain or checkpoint throws, and every database's failure reaches the host (<see cref="StoppedAsync"/>).
 /// </remarks>
 internal sealed class PersistenceHostedService(IServiceProvider services) : IHostedLifecycleService
 {
@@ -46,14 +47,78 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_opened.Select(opened => ShutdownAsync(opened.Registration.DisplayName, opened.Database, cancellationToken)));
+    /// <summary>
+    /// Shuts every database down side by side; each is closed whatever its shutdown throws. Every failure is logged
+    /// with its database (event 109) and reaches the host: one as itself, several in an <see cref="AggregateException"/>
+    /// (the host rethrows what one service throws, so the databases' failures after the first would otherwise be lost).
+    /// </summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        var shutdowns = await Task.WhenAll(_opened.Select(opened => ShutdownAsync(opened.Registration.DisplayName, opened.Database, cancellationToken))).ConfigureAwait(false);
+        var failures = shutdowns.SelectMany(failed => failed).ToList();
+        if (failures.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
+        }
 
-    private async Task ShutdownAsync(string name, Database database, CancellationToken cancellationToken)
+        if (failures.Count > 1)
+        {
+            throw new AggregateException($"The shutdown of {shutdowns.Count(failed => failed.Count > 0)} of {shutdowns.Length} databases failed; each database was closed all the same.", failures);
+        }
+    }
+
+    /// <summary>
+    /// Drains, checkpoints and closes one database, returning what failed (nothing when all went well). The close runs
+    /// whatever the drain or the checkpoint threw.
+    /// </summary>
+    private async Task<List<Exception>> ShutdownAsync(string name, Database database, CancellationToken cancellationToken)
+    {
+        var failures = new List<Exception>();
+        var started = database.TimeProvider.GetTimestamp();
+        var path = database.Path ?? ":memory:";
+        try
+        {
+            if (!await DrainAndCheckpointAsync(name, path, database, cancellationToken).ConfigureAwait(false))
+            {
+                return failures; // the application closed it itself
+            }
+        }
+#pragma warning disable CA1031 // Whatever it was, the database must still close; it is logged and reported to the host below.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failures.Add(ex);
+        }
+
+        try
+        {
+            await database.DisposeAsync().ConfigureAwait(false); // the final checkpoint's disk work holds no thread of the host's
+        }
+#pragma warning disable CA1031 // Reported to the host with the other databases' failures.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failures.Add(ex);
+        }
+
+        // Logged once the database is closed: the application's logger, which may throw, must not keep it open.
+        foreach (var failure in failures)
+        {
+            HostingLog.ShutdownFailed(_logger, name, path, failure);
+        }
+
+        if (failures.Count == 0)
+        {
+            HostingLog.ShutdownCompleted(_logger, name, path, (long)database.TimeProvider.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return failures;
+    }
+
+    /// <summary>Waits for open writers (until the host's deadline) and runs the final checkpoint; false when the database is closed already.</summary>
+    private async Task<bool> DrainAndCheckpointAsync(string name, string path, Database database, CancellationToken cancellationToken)
     {
         var time = database.TimeProvider;
-        var started = time.GetTimestamp();
-        var path = database.Path ?? ":memory:";
         DatabaseStatistics statistics;
         try
         {
@@ -61,7 +126,7 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
         }
         catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
         {
-            return; // the application disposed it already
+            return false; // the application disposed it already
         }
 
         HostingLog.ShutdownStarted(_logger, name, path, statistics.ActiveWriters, statistics.WalBytesSinceCheckpoint);
@@ -84,7 +149,7 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
             }
             catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
             {
-                return; // the application disposed it while it drained: its own close drained and checkpointed
+                return false; // the application disposed it while it drained: its own close drained and checkpointed
             }
         }
 
@@ -113,7 +178,6 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
             }
         }
 
-        await database.DisposeAsync().ConfigureAwait(false); // the final checkpoint's disk work holds no thread of the host's
-        HostingLog.ShutdownCompleted(_logger, name, path, (long)time.GetElapsedTime(started).TotalMilliseconds);
+        return true;
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
 
@@ -130,6 +132,40 @@ public sealed class PersistenceHostedServiceTests
         tx.Dispose();
     }
 
+    /// <summary>
+    /// A final checkpoint that threw something other than a PersistenceException (here the application's logger,
+    /// which the checkpoint calls) skipped the database's close, files and lock held until the process ended; and of
+    /// two databases failing, only the first one's error reached the host.
+    /// </summary>
+    [Fact]
+    public async Task Every_database_is_closed_whatever_its_shutdown_throws_and_every_failure_reaches_the_host()
+    {
+        var failing = new FailsOnCheckpointed();
+        using var host = Build(services => services
+            .AddLogging(builder => builder.AddProvider(failing))
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db")));
+        await host.StartAsync();
+        var main = host.Services.GetRequiredService<Database>();
+        var cache = host.Services.GetRequiredKeyedService<Database>("cache");
+        host.Services.GetRequiredService<UserCollection>().Insert(User(1));
+        new UserCollection(cache).Insert(User(2));
+        failing.Armed = true;
+
+        var error = await Assert.ThrowsAsync<AggregateException>(() => host.StopAsync());
+
+        Assert.Equal(2, error.InnerExceptions.Count);
+        Assert.Equal(
+            ["injected at /sim/app.db", "injected at /sim/cache.db"],
+            error.Flatten().InnerExceptions.Select(e => Assert.IsType<InvalidOperationException>(e).Message).Order(StringComparer.Ordinal));
+        Assert.Equal(2, _logger.Entries.Count(e => e.Event.Id == 109)); // each failure logged with its database
+        Assert.Throws<TransactionStateException>(() => main.BeginRead()); // closed all the same
+        Assert.Throws<TransactionStateException>(() => cache.BeginRead());
+        using var reopened = TestServices.Reopen(_fs); // the lock was released; the log keeps the commit
+        Assert.Equal([1L], new UserCollection(reopened).All().Select(u => u.Id));
+        using var reopenedCache = TestServices.Reopen(_fs, "/sim/cache.db");
+        Assert.Equal([2L], new UserCollection(reopenedCache).All().Select(u => u.Id));
+    }
+
     private IHost Build(Action<IServiceCollection>? before = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -149,6 +185,31 @@ public sealed class PersistenceHostedServiceTests
 
         public Task StopAsync(CancellationToken cancellationToken) =>
             services.GetRequiredService<UserCollection>().InsertAsync(User(2), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A logger of the Persistence category that throws on a checkpoint's log event (3) once armed.</summary>
+    private sealed class FailsOnCheckpointed : ILoggerProvider, ILogger
+    {
+        public volatile bool Armed;
+
+        public ILogger CreateLogger(string categoryName) => categoryName == "Persistence" ? this : NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (Armed && eventId.Id == 3 && state is IReadOnlyList<KeyValuePair<string, object?>> values)
+            {
+                throw new InvalidOperationException($"injected at {values.First(v => v.Key == "Path").Value}");
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Starts the host, opens a write transaction holding user 7, and starts stopping: the drain waits for it.</summary>
