@@ -10,31 +10,42 @@ namespace Persistence.DependencyInjection;
 /// the age of the oldest snapshot or the bytes it pins pass the <see cref="PersistenceHealthCheckOptions"/>
 /// thresholds; Healthy otherwise. Cheap: it reads counters and walks the retained versions under the version chain's
 /// reclaim lock, which a publication takes only briefly to retire versions. A database disposed before or during the
-/// check, or a container disposed at shutdown, reports the failure status as closed.
+/// check, or a container disposed at shutdown, reports the failure status as closed. A database not opened yet (no
+/// host, nothing resolved it) is opened by the check, on a thread-pool thread, the check waiting only as long as its
+/// cancellation token (its timeout) allows.
 /// </summary>
 /// <param name="database">The database checked: the default one, or a keyed one (with its named options' thresholds).</param>
 internal sealed class PersistenceHealthCheck(IServiceProvider services, DatabaseRegistration database) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
 
+        // Resolving opens the database if nothing has yet (a container without a host, where the first resolve opens
+        // it), and the open recovers the log, which may take long: it runs on a thread-pool thread, and the check waits
+        // for it only as long as its token allows (the health-check service's timeout, reported as the failure
+        // status). The open cannot be cancelled; it goes on, and a later check finds the database open. If the open
+        // fails (or no database is registered under the key), the health-check service reports the exception.
+        var resolving = Task.Run(() => (database.Resolve(services), database.GetOptions(services).HealthCheck), CancellationToken.None);
         Database opened;
         PersistenceHealthCheckOptions thresholds;
         try
         {
-            // Opens the database if nothing has yet; if that fails (or none is registered under the key), the
-            // health-check service reports the exception as the failure status.
-            opened = database.Resolve(services);
-            thresholds = database.GetOptions(services).HealthCheck;
+            (opened, thresholds) = await resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectDisposedException ex)
         {
             // A probe during shutdown: the container was disposed, and the database with it.
-            return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, "The database is closed: the application's services were disposed.", ex));
+            return new HealthCheckResult(context.Registration.FailureStatus, "The database is closed: the application's services were disposed.", ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // Given up on: a failure of the open is for the next resolve to report, not an unobserved task's.
+            _ = resolving.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
 
-        return Task.FromResult(Check(opened, thresholds, context.Registration.FailureStatus));
+        return Check(opened, thresholds, context.Registration.FailureStatus);
     }
 
     internal static HealthCheckResult Check(Database database, PersistenceHealthCheckOptions thresholds, HealthStatus failureStatus)

@@ -131,6 +131,47 @@ public sealed class PersistenceHealthCheckTests
     }
 
     /// <summary>
+    /// Without a host the check may be the first to resolve the database, which opens it and recovers its log: that ran
+    /// on the probe's own thread and ignored the check's token, so a long recovery outlasted the check's timeout. The
+    /// open now runs on the thread pool; the check waits for it only as long as its token allows, and a later check
+    /// finds the database open.
+    /// </summary>
+    [Fact]
+    public async Task A_check_that_opens_the_database_does_so_off_its_thread_and_gives_up_with_its_token()
+    {
+        await using var provider = Build();
+        var callingThread = Environment.CurrentManagedThreadId;
+        int? openingThread = null;
+        using var opening = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        _fs.BeforeCounted = (_, _) =>
+        {
+            if (openingThread is null)
+            {
+                openingThread = Environment.CurrentManagedThreadId;
+                opening.Set();
+                if (openingThread != callingThread)
+                {
+                    release.Wait(); // hold the open, off the probe's thread (on it, this would block the test itself)
+                }
+            }
+        };
+        var check = new PersistenceHealthCheck(provider, DatabaseRegistration.Default);
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("persistence", check, HealthStatus.Unhealthy, tags: null) };
+        using var timeout = new CancellationTokenSource();
+
+        var checking = check.CheckHealthAsync(context, timeout.Token);
+        opening.Wait();
+
+        Assert.NotEqual(callingThread, openingThread);
+        Assert.False(checking.IsCompleted); // waiting for the open
+        await timeout.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => checking); // the health-check service reports its timeout
+        release.Set();
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(provider)).Status); // the open went on and completed
+    }
+
+    /// <summary>
     /// The check reads the data file's length: a disposal that closed the file under that read made the check throw a
     /// raw <see cref="ObjectDisposedException"/>. The read in flight now completes (the close waits for it), and a check
     /// after the close reports the database closed.
