@@ -12,6 +12,13 @@ namespace Persistence.DependencyInjection;
 /// <param name="Section">The configuration path its options are bound from, which validation messages name settings by.</param>
 internal sealed record DatabaseRegistration(string Name, string Section)
 {
+    /// <summary>
+    /// True when <see cref="Section"/> is the conventional one of a registration that named none (<c>AddPersistence()</c>,
+    /// <c>AddKeyedPersistence(key)</c>): a later registration from a section replaces it, and the conventional section
+    /// is then no longer bound.
+    /// </summary>
+    public bool SectionByConvention { get; init; }
+
     /// <summary>The section keyed databases are bound from by default: <c>Persistence:Databases:{key}</c>.</summary>
     public const string DatabasesSection = "Databases";
 
@@ -25,11 +32,14 @@ internal sealed record DatabaseRegistration(string Name, string Section)
     public string Description => IsDefault ? "the default database" : $"database \"{Name}\"";
 
     /// <summary>The default database, bound from <c>Persistence</c>.</summary>
-    public static DatabaseRegistration Default { get; } = new(Options.DefaultName, PersistenceOptions.SectionName);
+    public static DatabaseRegistration Default { get; } = new(Options.DefaultName, PersistenceOptions.SectionName) { SectionByConvention = true };
 
     /// <summary>The database registered under <paramref name="name"/>, with the section it is bound from when nobody says otherwise.</summary>
     public static DatabaseRegistration Conventional(string name) =>
-        name.Length == 0 ? Default : new(name, ConfigurationPath.Combine(PersistenceOptions.SectionName, DatabasesSection, name));
+        name.Length == 0 ? Default : new(name, ConfigurationPath.Combine(PersistenceOptions.SectionName, DatabasesSection, name)) { SectionByConvention = true };
+
+    /// <summary>The database registered under <paramref name="name"/>, bound from the <paramref name="section"/> its registration gave.</summary>
+    public static DatabaseRegistration FromSection(string name, IConfigurationSection section) => new(name, section.Path);
 
     /// <summary>The database, resolved from the container (opened on its first resolve).</summary>
     public Database Resolve(IServiceProvider services) =>

@@ -40,4 +40,8 @@ internal sealed class DatabaseRegistry
         System.Diagnostics.Debug.Assert(Find(database.Name) is null, "one registration per name");
         _databases.Add(database);
     }
+
+    /// <summary>Puts <paramref name="database"/> in the place of the registration of its name, keeping its order.</summary>
+    public void Replace(DatabaseRegistration database) =>
+        _databases[_databases.FindIndex(d => d.Name == database.Name)] = database;
 }

@@ -31,9 +31,9 @@ public static partial class PersistenceServiceCollectionExtensions
     /// hosting layer name the key, and the engine's own events carry it in a <c>Database</c> logging scope. Register
     /// its collections with <c>AddKeyedPersistenceCollections(serviceKey)</c> (generated) or
     /// <see cref="AddKeyedPersistenceCollection{TCollection, T, TKey}"/>, and check its health with
-    /// <c>AddHealthChecks().AddKeyedPersistence(serviceKey)</c>. Calling this again with the same key adds
-    /// configuration only; a registration of the same key from another section throws an
-    /// <see cref="InvalidOperationException"/>, since one database is bound from one section.
+    /// <c>AddHealthChecks().AddKeyedPersistence(serviceKey)</c>. Calling this again with the same key, or after the
+    /// overload that takes a section, adds configuration only; that overload called after this one binds its section
+    /// instead of <c>Persistence:Databases:{serviceKey}</c>.
     /// </para>
     /// </remarks>
     /// <param name="serviceKey">The database's service key and options name; not empty.</param>
@@ -50,15 +50,7 @@ public static partial class PersistenceServiceCollectionExtensions
                 nameof(serviceKey));
         }
 
-        var database = DatabaseRegistration.Conventional(serviceKey);
-        var options = AddCore(services, database);
-        options.Configure<IServiceProvider>((options, provider) =>
-        {
-            if (provider.GetService<IConfiguration>() is { } configuration)
-            {
-                configuration.GetSection(database.Section).Bind(options);
-            }
-        });
+        var options = AddCore(services, DatabaseRegistration.Conventional(serviceKey));
         if (configure is not null)
         {
             options.Configure(configure);
@@ -76,13 +68,13 @@ public static partial class PersistenceServiceCollectionExtensions
     /// </summary>
     /// <param name="serviceKey">The database's service key and options name; not empty.</param>
     /// <exception cref="InvalidOperationException">A database of <paramref name="serviceKey"/> is already registered
-    /// from another section; the same section again only adds configuration.</exception>
+    /// from another section by another call of this overload; the same section again only adds configuration.</exception>
     public static IServiceCollection AddKeyedPersistence(this IServiceCollection services, string serviceKey, IConfigurationSection section, Action<PersistenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
         ArgumentNullException.ThrowIfNull(section);
-        var options = AddCore(services, new DatabaseRegistration(serviceKey, section.Path));
+        var options = AddCore(services, DatabaseRegistration.FromSection(serviceKey, section));
         options.Bind(section);
         if (configure is not null)
         {

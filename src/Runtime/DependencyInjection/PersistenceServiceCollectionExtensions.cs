@@ -41,22 +41,15 @@ public static partial class PersistenceServiceCollectionExtensions
     /// <para>
     /// The engine logs to the container's <c>ILoggerFactory</c> under the category <c>Persistence</c>, and its
     /// <c>Persistence</c> meter is created from the container's <c>IMeterFactory</c> (and its clock is the container's
-    /// <see cref="TimeProvider"/>), when those are registered. Calling this more than once adds configuration only;
-    /// calling it after the overload that takes a section (other than <c>Persistence</c>) throws an
-    /// <see cref="InvalidOperationException"/>, since one database is bound from one section.
+    /// <see cref="TimeProvider"/>), when those are registered. Calling this more than once, or after the overload that
+    /// takes a section, adds configuration only; that overload called after this one binds its section instead of
+    /// <c>Persistence</c>.
     /// </para>
     /// </remarks>
     public static IServiceCollection AddPersistence(this IServiceCollection services, Action<PersistenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = AddCore(services, DatabaseRegistration.Default);
-        options.Configure<IServiceProvider>(static (options, provider) =>
-        {
-            if (provider.GetService<IConfiguration>() is { } configuration)
-            {
-                configuration.GetSection(PersistenceOptions.SectionName).Bind(options);
-            }
-        });
         if (configure is not null)
         {
             options.Configure(configure);
@@ -71,14 +64,15 @@ public static partial class PersistenceServiceCollectionExtensions
     /// <c>builder.Configuration.GetSection("Persistence")</c>) instead of the container's configuration, then
     /// applying <paramref name="configure"/>. Validation messages name the settings under <paramref name="section"/>.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The default database is already registered from another section
-    /// (by another call of this overload, or by <see cref="AddPersistence(IServiceCollection, Action{PersistenceOptions}?)"/>,
-    /// which binds <c>Persistence</c>); the same section again only adds configuration.</exception>
+    /// <exception cref="InvalidOperationException">The default database is already registered from another section by
+    /// another call of this overload; the same section again only adds configuration. After
+    /// <see cref="AddPersistence(IServiceCollection, Action{PersistenceOptions}?)"/> (a library's, say),
+    /// <paramref name="section"/> is bound instead of <c>Persistence</c>.</exception>
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfigurationSection section, Action<PersistenceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        var options = AddCore(services, DatabaseRegistration.Default with { Section = section.Path });
+        var options = AddCore(services, DatabaseRegistration.FromSection(DatabaseRegistration.Default.Name, section));
         options.Bind(section);
         if (configure is not null)
         {
@@ -130,10 +124,16 @@ public static partial class PersistenceServiceCollectionExtensions
 
         if (registry.Find(database.Name) is { } registered)
         {
-            // Like a named HttpClient registered again with another typed client, a second section for one database
-            // is a conflict, refused here: both sections' values would be bound, mixed, and validation could name
-            // only one section for them. The same section again only adds configuration.
-            if (!string.Equals(registered.Section, database.Section, StringComparison.OrdinalIgnoreCase))
+            // A call that names no section adds its configuration to the registration there is. A section given
+            // replaces the conventional one of a call that named none (a library's AddPersistence(), say), whose
+            // binding then reads nothing. Like a named HttpClient registered again with another typed client, two
+            // sections given for one database are a conflict, refused here: both sections' values would be bound,
+            // mixed, and validation could name only one section for them. The same section again only adds configuration.
+            if (!database.SectionByConvention && registered.SectionByConvention)
+            {
+                registry.Replace(database);
+            }
+            else if (!database.SectionByConvention && !string.Equals(registered.Section, database.Section, StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidOperationException(
                     $"Persistence is registered twice for {registered.Description}, from the configuration section '{registered.Section}' and now from '{database.Section}'. A database is bound from one section: register it once, with the section to bind, and add further settings with the overloads that take only a configure action.");
@@ -143,6 +143,18 @@ public static partial class PersistenceServiceCollectionExtensions
         }
 
         registry.Add(database);
+        if (database.SectionByConvention)
+        {
+            // Bound while no registration from a section has replaced this one, from the container's configuration.
+            builder.Configure<IServiceProvider>((options, provider) =>
+            {
+                if (provider.GetService<DatabaseRegistry>()?.Find(database.Name) is { SectionByConvention: true }
+                    && provider.GetService<IConfiguration>() is { } configuration)
+                {
+                    configuration.GetSection(database.Section).Bind(options);
+                }
+            });
+        }
 
         builder.ValidateOnStart();
         if (database.IsDefault)

@@ -161,22 +161,80 @@ public sealed class PersistenceServiceCollectionExtensionsTests
             ["Storage:Other:Path"] = "/sim/other.db",
         }).Build();
 
-        var services = new ServiceCollection().AddPersistence();
-        var error = Assert.Throws<InvalidOperationException>(() => services.AddPersistence(configuration.GetSection("Storage:Main")));
-        Assert.Contains("'Persistence'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'Storage:Main'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("the default database", error.Message, StringComparison.Ordinal);
-
-        services = new ServiceCollection().AddPersistence(configuration.GetSection("Storage:Main"));
-        error = Assert.Throws<InvalidOperationException>(() => services.AddPersistence(configuration.GetSection("Storage:Other")));
+        var services = new ServiceCollection().AddPersistence(configuration.GetSection("Storage:Main"));
+        var error = Assert.Throws<InvalidOperationException>(() => services.AddPersistence(configuration.GetSection("Storage:Other")));
         Assert.Contains("'Storage:Main'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'Storage:Other'", error.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => services.AddPersistence());
+        Assert.Contains("the default database", error.Message, StringComparison.Ordinal);
 
-        services = new ServiceCollection().AddKeyedPersistence("cache");
+        services = new ServiceCollection().AddKeyedPersistence("cache", configuration.GetSection("Storage:Main"));
         error = Assert.Throws<InvalidOperationException>(() => services.AddKeyedPersistence("cache", configuration.GetSection("Storage:Other")));
         Assert.Contains("database \"cache\"", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'Persistence:Databases:cache'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Storage:Main'", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The configure-only overloads add settings to a database registered from a section (the README's
+    /// <c>AddKeyedPersistence("cache", section)</c> then <c>AddKeyedPersistence("cache", o => ...)</c>, or a test
+    /// host overriding the path): they were refused, since they counted as a registration from the conventional
+    /// section. They bind nothing of that section (the container's <c>Persistence</c> here names another file).
+    /// </summary>
+    [Fact]
+    public void A_configure_only_registration_after_one_from_a_section_adds_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Main:Path"] = "/sim/main.db",
+            ["Storage:Cache:Path"] = "/sim/cache.db",
+            ["Persistence:Path"] = "/sim/conventional.db",
+            ["Persistence:Databases:cache:Path"] = "/sim/conventional-cache.db",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddSingleton<IConfiguration>(configuration)
+            .AddPersistence(configuration.GetSection("Storage:Main"), o => TestServices.Small("/sim/main.db")(o))
+            .AddPersistence(o => o.PageSize = 8192)
+            .AddKeyedPersistence("cache", configuration.GetSection("Storage:Cache"), o => TestServices.Small("/sim/cache.db")(o))
+            .AddKeyedPersistence("cache", o => o.PageSize = 8192);
+        using var provider = services.BuildServiceProvider();
+        var database = provider.GetRequiredService<Database>();
+        Assert.Equal("/sim/main.db", database.Path);
+        Assert.Equal(8192, database.PageSize);
+        var cache = provider.GetRequiredKeyedService<Database>("cache");
+        Assert.Equal("/sim/cache.db", cache.Path);
+        Assert.Equal(8192, cache.PageSize);
+    }
+
+    /// <summary>
+    /// A library's <c>AddPersistence()</c> (or <c>AddKeyedPersistence(key)</c>) and the application's registration from
+    /// its own section: the section given wins, the conventional one is no longer bound (no mixing of the two), and
+    /// validation names the settings under the section given. It was refused.
+    /// </summary>
+    [Fact]
+    public void A_registration_from_a_section_after_a_conventional_one_replaces_the_convention()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Main:Path"] = "/sim/main.db",
+            ["Storage:Cache:PageSize"] = "1000",
+            ["Persistence:PageSize"] = "1000",
+            ["Persistence:Databases:cache:Path"] = "/sim/conventional-cache.db",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddSingleton<IConfiguration>(configuration)
+            .AddPersistence(o => TestServices.Small("/sim/library.db")(o))
+            .AddPersistence(configuration.GetSection("Storage:Main"))
+            .AddKeyedPersistence("cache", o => TestServices.Small("/sim/cache.db")(o))
+            .AddKeyedPersistence("cache", configuration.GetSection("Storage:Cache"));
+        using var provider = services.BuildServiceProvider();
+        var database = provider.GetRequiredService<Database>();
+        Assert.Equal("/sim/main.db", database.Path);
+        Assert.Equal(4096, database.PageSize); // Persistence:PageSize (1000) was not bound
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredKeyedService<Database>("cache"));
+        Assert.Contains("Storage:Cache:PageSize", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Persistence:Databases:cache", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, provider.GetRequiredService<DatabaseRegistry>().Databases.Count);
     }
 
     /// <summary>The same section again (configuration keys ignore case) only adds configuration, as a second AddPersistence() does.</summary>
