@@ -101,18 +101,36 @@ internal sealed class PersistenceHostedService(IServiceProvider services) : IHos
             failures.Add(ex);
         }
 
-        // Logged once the database is closed: the application's logger, which may throw, must not keep it open.
-        foreach (var failure in failures)
+        // Logged once the database is closed: the application's logger, which may throw, must not keep it open, nor
+        // take the place of the failure it reports (nor, escaping, of the other databases' failures).
+        var reported = failures.Count;
+        for (var i = 0; i < reported; i++)
         {
-            HostingLog.ShutdownFailed(_logger, name, path, failure);
+            var failure = failures[i];
+            Log(() => HostingLog.ShutdownFailed(_logger, name, path, failure), failures);
         }
 
         if (failures.Count == 0)
         {
-            HostingLog.ShutdownCompleted(_logger, name, path, (long)database.TimeProvider.GetElapsedTime(started).TotalMilliseconds);
+            Log(() => HostingLog.ShutdownCompleted(_logger, name, path, (long)database.TimeProvider.GetElapsedTime(started).TotalMilliseconds), failures);
         }
 
         return failures;
+    }
+
+    /// <summary>Runs <paramref name="log"/>; what the application's logger throws joins <paramref name="failures"/>.</summary>
+    private static void Log(Action log, List<Exception> failures)
+    {
+        try
+        {
+            log();
+        }
+#pragma warning disable CA1031 // Reported to the host with the shutdown's failures.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failures.Add(ex);
+        }
     }
 
     /// <summary>Waits for open writers (until the host's deadline) and runs the final checkpoint; false when the database is closed already.</summary>

@@ -166,6 +166,32 @@ public sealed class PersistenceHostedServiceTests
         Assert.Equal([2L], new UserCollection(reopenedCache).All().Select(u => u.Id));
     }
 
+    /// <summary>
+    /// A logger that throws on the shutdown's own events, the failure's log (109) among them: the exception of the
+    /// failure's log escaped the database's shutdown in place of the failure it reported, and the side-by-side
+    /// shutdowns' await let only the first database's through, so the host never saw the other database's failure.
+    /// </summary>
+    [Fact]
+    public async Task A_logger_that_throws_on_the_failure_log_loses_no_database_failure()
+    {
+        var failing = new FailsOnCheckpointed { Events = [103, 109] };
+        using var host = Build(services => services
+            .AddLogging(builder => builder.AddProvider(failing))
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db")));
+        await host.StartAsync();
+        var main = host.Services.GetRequiredService<Database>();
+        var cache = host.Services.GetRequiredKeyedService<Database>("cache");
+        failing.Armed = true;
+
+        var error = await Assert.ThrowsAsync<AggregateException>(() => host.StopAsync());
+
+        var messages = error.Flatten().InnerExceptions.Select(e => Assert.IsType<InvalidOperationException>(e).Message).ToList();
+        Assert.Contains("injected at /sim/app.db", messages); // the shutdown's failure (event 103's log) of each database
+        Assert.Contains("injected at /sim/cache.db", messages);
+        Assert.Throws<TransactionStateException>(() => main.BeginRead()); // closed all the same
+        Assert.Throws<TransactionStateException>(() => cache.BeginRead());
+    }
+
     private IHost Build(Action<IServiceCollection>? before = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -192,6 +218,9 @@ public sealed class PersistenceHostedServiceTests
     {
         public volatile bool Armed;
 
+        /// <summary>The events it throws on; the engine's checkpoint (3) unless told.</summary>
+        public int[] Events { get; init; } = [3];
+
         public ILogger CreateLogger(string categoryName) => categoryName == "Persistence" ? this : NullLogger.Instance;
 
         public IDisposable? BeginScope<TState>(TState state)
@@ -201,7 +230,7 @@ public sealed class PersistenceHostedServiceTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (Armed && eventId.Id == 3 && state is IReadOnlyList<KeyValuePair<string, object?>> values)
+            if (Armed && Events.Contains(eventId.Id) && state is IReadOnlyList<KeyValuePair<string, object?>> values)
             {
                 throw new InvalidOperationException($"injected at {values.First(v => v.Key == "Path").Value}");
             }
