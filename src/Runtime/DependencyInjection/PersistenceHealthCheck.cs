@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Persistence.DependencyInjection;
@@ -17,6 +19,9 @@ namespace Persistence.DependencyInjection;
 /// <param name="database">The database checked: the default one, or a keyed one (with its named options' thresholds).</param>
 internal sealed class PersistenceHealthCheck(IServiceProvider services, DatabaseRegistration database) : IHealthCheck
 {
+    /// <summary>The resolves under way, by container and database: checks during an open wait for it together.</summary>
+    private static readonly ConditionalWeakTable<IServiceProvider, ConcurrentDictionary<string, Task<(Database, PersistenceHealthCheckOptions)>>> InFlight = [];
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -26,7 +31,7 @@ internal sealed class PersistenceHealthCheck(IServiceProvider services, Database
         // for it only as long as its token allows (the health-check service's timeout, reported as the failure
         // status). The open cannot be cancelled; it goes on, and a later check finds the database open. If the open
         // fails (or no database is registered under the key), the health-check service reports the exception.
-        var resolving = Task.Run(() => (database.Resolve(services), database.GetOptions(services).HealthCheck), CancellationToken.None);
+        var resolving = Resolving(services, database);
         Database opened;
         PersistenceHealthCheckOptions thresholds;
         try
@@ -38,14 +43,43 @@ internal sealed class PersistenceHealthCheck(IServiceProvider services, Database
             // A probe during shutdown: the container was disposed, and the database with it.
             return new HealthCheckResult(context.Registration.FailureStatus, "The database is closed: the application's services were disposed.", ex);
         }
-        catch (OperationCanceledException)
-        {
-            // Given up on: a failure of the open is for the next resolve to report, not an unobserved task's.
-            _ = resolving.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw;
-        }
 
         return Check(opened, thresholds, context.Registration.FailureStatus);
+    }
+
+    /// <summary>
+    /// The resolve of <paramref name="database"/> under way in <paramref name="services"/>, or a new one on a thread-pool
+    /// thread. Each probe ran one of its own, and probes during a long open (every few seconds, each given up at its
+    /// timeout) each held a thread-pool thread blocked on the container's lock until the open was done. A resolve is
+    /// shared only while it runs: one that failed is retried by the next check, as the container retries the open.
+    /// </summary>
+    private static Task<(Database, PersistenceHealthCheckOptions)> Resolving(IServiceProvider services, DatabaseRegistration database)
+    {
+        var inFlight = InFlight.GetValue(services, static _ => new(StringComparer.Ordinal));
+        if (inFlight.TryGetValue(database.Name, out var running))
+        {
+            return running;
+        }
+
+        var resolve = new Task<(Database, PersistenceHealthCheckOptions)>(() => (database.Resolve(services), database.GetOptions(services).HealthCheck));
+        running = inFlight.GetOrAdd(database.Name, resolve);
+        if (ReferenceEquals(running, resolve))
+        {
+            // Done: no longer shared; and a failure that no check waited for is for the next resolve to report, not
+            // an unobserved task's.
+            _ = resolve.ContinueWith(
+                task =>
+                {
+                    inFlight.TryRemove(KeyValuePair.Create(database.Name, task));
+                    return task.Exception;
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            resolve.Start(TaskScheduler.Default);
+        }
+
+        return running;
     }
 
     internal static HealthCheckResult Check(Database database, PersistenceHealthCheckOptions thresholds, HealthStatus failureStatus)

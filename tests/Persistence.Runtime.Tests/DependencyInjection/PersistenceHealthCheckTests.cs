@@ -172,6 +172,59 @@ public sealed class PersistenceHealthCheckTests
     }
 
     /// <summary>
+    /// Probes that come while a check's open is still going on (a long recovery, probed every few seconds) each ran a
+    /// thread-pool thread of its own into the resolve, blocked on the container's lock until the open was done: they
+    /// now wait for the open already under way, and the database is resolved once.
+    /// </summary>
+    [Fact]
+    public async Task Checks_during_an_open_wait_for_it_instead_of_each_resolving_on_a_thread_of_its_own()
+    {
+        await using var provider = Build();
+        var counting = new CountingProvider(provider);
+        using var opening = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = 0;
+        _fs.BeforeCounted = (_, _) =>
+        {
+            if (Interlocked.Exchange(ref held, 1) == 0)
+            {
+                opening.Set();
+                release.Wait(); // the open is on a thread-pool thread, never the test's
+            }
+        };
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("persistence", _ => null!, HealthStatus.Unhealthy, tags: null) };
+
+        var first = new PersistenceHealthCheck(counting, DatabaseRegistration.Default).CheckHealthAsync(context);
+        opening.Wait();
+        var second = new PersistenceHealthCheck(counting, DatabaseRegistration.Default).CheckHealthAsync(context);
+        var third = new PersistenceHealthCheck(counting, DatabaseRegistration.Default).CheckHealthAsync(context);
+        release.Set();
+
+        Assert.All(await Task.WhenAll(first, second, third), result => Assert.Equal(HealthStatus.Healthy, result.Status));
+        Assert.Equal(1, counting.DatabaseResolves);
+        Assert.Equal(HealthStatus.Healthy, (await new PersistenceHealthCheck(counting, DatabaseRegistration.Default).CheckHealthAsync(context)).Status);
+        Assert.Equal(2, counting.DatabaseResolves); // one open done, the next check resolves the open database anew
+    }
+
+    /// <summary>A provider that counts the resolves of the <see cref="Database"/>.</summary>
+    private sealed class CountingProvider(IServiceProvider inner) : IServiceProvider
+    {
+        private int _databaseResolves;
+
+        public int DatabaseResolves => Volatile.Read(ref _databaseResolves);
+
+        public object? GetService(Type serviceType)
+        {
+            if (serviceType == typeof(Database))
+            {
+                Interlocked.Increment(ref _databaseResolves);
+            }
+
+            return inner.GetService(serviceType);
+        }
+    }
+
+    /// <summary>
     /// The check reads the data file's length: a disposal that closed the file under that read made the check throw a
     /// raw <see cref="ObjectDisposedException"/>. The read in flight now completes (the close waits for it), and a check
     /// after the close reports the database closed.
