@@ -141,12 +141,8 @@ public sealed class PersistenceHostedServiceTests
     public async Task Every_database_is_closed_whatever_its_shutdown_throws_and_every_failure_reaches_the_host()
     {
         var failing = new FailsOnCheckpointed();
-        using var host = Build(services => services
-            .AddLogging(builder => builder.AddProvider(failing))
-            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db")));
-        await host.StartAsync();
-        var main = host.Services.GetRequiredService<Database>();
-        var cache = host.Services.GetRequiredKeyedService<Database>("cache");
+        var (host, main, cache) = await StartTwoAsync(failing);
+        using var stopped = host;
         host.Services.GetRequiredService<UserCollection>().Insert(User(1));
         new UserCollection(cache).Insert(User(2));
         failing.Armed = true;
@@ -175,12 +171,8 @@ public sealed class PersistenceHostedServiceTests
     public async Task A_logger_that_throws_on_the_failure_log_loses_no_database_failure()
     {
         var failing = new FailsOnCheckpointed { Events = [103, 109] };
-        using var host = Build(services => services
-            .AddLogging(builder => builder.AddProvider(failing))
-            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db")));
-        await host.StartAsync();
-        var main = host.Services.GetRequiredService<Database>();
-        var cache = host.Services.GetRequiredKeyedService<Database>("cache");
+        var (host, main, cache) = await StartTwoAsync(failing);
+        using var stopped = host;
         failing.Armed = true;
 
         var error = await Assert.ThrowsAsync<AggregateException>(() => host.StopAsync());
@@ -190,6 +182,16 @@ public sealed class PersistenceHostedServiceTests
         Assert.Contains("injected at /sim/cache.db", messages);
         Assert.Throws<TransactionStateException>(() => main.BeginRead()); // closed all the same
         Assert.Throws<TransactionStateException>(() => cache.BeginRead());
+    }
+
+    /// <summary>Starts a host of two databases, the default one and "cache", logging to <paramref name="logger"/> too.</summary>
+    private async Task<(IHost Host, Database Main, Database Cache)> StartTwoAsync(ILoggerProvider logger)
+    {
+        var host = Build(services => services
+            .AddLogging(builder => builder.AddProvider(logger))
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db")));
+        await host.StartAsync();
+        return (host, host.Services.GetRequiredService<Database>(), host.Services.GetRequiredKeyedService<Database>("cache"));
     }
 
     private IHost Build(Action<IServiceCollection>? before = null)
