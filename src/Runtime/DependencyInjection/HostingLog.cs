@@ -18,6 +18,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "The settings under {Section} apply to no collection: collection names are case-sensitive, and collection {Collection} of database {Database} at {Path} is named in another case. Name the section {Collection}, as [Collection(...)] does")]
     public static partial void CollectionSettingsInAnotherCase(ILogger logger, string section, string collection, string database, string path);
 
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Collection {Type} of database {Database} at {Path} could not be bound at host start, so its expired documents are not collected until the application resolves it, which reports the same error")]
+    public static partial void CollectionNotBoundAtStart(ILogger logger, string type, string database, string path, Exception exception);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Database {Database} at {Path} opened at host start")]
     public static partial void OpenedAtStart(ILogger logger, string database, string path);
 

@@ -110,6 +110,7 @@ public static partial class PersistenceServiceCollectionExtensions
             return collection;
         });
         services.TryAddKeyedSingleton<IRepository<T, TKey>>(serviceKey, static (provider, key) => provider.GetRequiredKeyedService<TCollection>(key));
+        DatabaseRegistry.Of(services).AddCollection(serviceKey, typeof(TCollection), provider => provider.GetRequiredKeyedService<TCollection>(serviceKey));
         return services;
     }
 }

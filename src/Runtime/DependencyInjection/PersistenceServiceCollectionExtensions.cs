@@ -104,6 +104,7 @@ public static partial class PersistenceServiceCollectionExtensions
             return collection;
         });
         services.TryAddSingleton<IRepository<T, TKey>>(static provider => provider.GetRequiredService<TCollection>());
+        DatabaseRegistry.Of(services).AddCollection(DatabaseRegistration.Default.Name, typeof(TCollection), static provider => provider.GetRequiredService<TCollection>());
         return services;
     }
 
@@ -114,8 +115,8 @@ public static partial class PersistenceServiceCollectionExtensions
     private static OptionsBuilder<PersistenceOptions> AddCore(IServiceCollection services, DatabaseRegistration database)
     {
         var builder = services.AddOptions<PersistenceOptions>(database.Name);
-        var registry = DatabaseRegistry.Of(services, out var created);
-        if (created)
+        var registry = DatabaseRegistry.Of(services);
+        if (registry.Databases.Count == 0)
         {
             // One validator for every database: it reads the options name, and the registry for the other databases' paths.
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistenceOptions>, PersistenceOptionsValidator>(static provider => new PersistenceOptionsValidator(provider)));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Persistence.Collections;
 
 namespace Persistence.DependencyInjection;
 
@@ -8,10 +9,73 @@ namespace Persistence.DependencyInjection;
 /// container, the default one and the keyed ones, under the host, in place of each database's own background loop
 /// (which it stops when the host starts, see <see cref="Ttl.TtlCollector.RunAsync"/>), so they stop with the application.
 /// </summary>
+/// <remarks>
+/// A collection joins its database's collector when it is constructed, that is when something resolves it. So that a
+/// process that never resolves a collection (a worker writing only to others, a host restarted after the documents
+/// were written) still removes its expired documents, which are invisible but take space on disk, the service
+/// resolves at start every collection registered for a database that holds expiring documents (an expiry index, of
+/// any collection). A database without one has nothing to collect yet, and none of its collections is constructed:
+/// the first document with an expiry is written through a collection, which registers it then.
+/// </remarks>
 internal sealed class TtlCollectorService(IServiceProvider services) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(services.GetRequiredService<DatabaseRegistry>().Databases
-            .Select(database => database.Resolve(services).Ttl.RunAsync(stoppingToken))
-            .ToList());
+    /// <summary>The end of the keyspace name of every collection's expiry index (<c>{collection}#$expiry</c>).</summary>
+    private static readonly string ExpiryKeyspaceSuffix = CollectionKeyspaces.Separator + CollectionKeyspaces.Expiry;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var registry = services.GetRequiredService<DatabaseRegistry>();
+        return Task.WhenAll(registry.Databases.Select(database => RunAsync(registry, database, stoppingToken)).ToList());
+    }
+
+    private Task RunAsync(DatabaseRegistry registry, DatabaseRegistration registration, CancellationToken stoppingToken)
+    {
+        var database = registration.Resolve(services);
+
+        // Taken over first, so the collections bound below start no loop of the database's own; the loop's first pass
+        // is a collector interval away, and finds them registered.
+        var loop = database.Ttl.RunAsync(stoppingToken);
+        if (!loop.IsCompleted && HoldsExpiringDocuments(database))
+        {
+            BindCollections(registry, registration, database);
+        }
+
+        return loop;
+    }
+
+    /// <summary>
+    /// Resolves every collection registered for the database, which registers those with an expiry with its collector.
+    /// One that fails to bind is logged and skipped: the application that resolves it gets the same error, and one it
+    /// never uses must not stop the host.
+    /// </summary>
+    private void BindCollections(DatabaseRegistry registry, DatabaseRegistration registration, Database database)
+    {
+        foreach (var (type, resolve) in registry.CollectionsOf(registration.Name))
+        {
+            try
+            {
+                resolve(services);
+            }
+#pragma warning disable CA1031 // Logged; resolving it again, as the application would, reports the same failure.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                HostingLog.CollectionNotBoundAtStart(DatabaseActivator.Logger(services), type.Name, registration.DisplayName, database.Path ?? ":memory:", ex);
+            }
+        }
+    }
+
+    /// <summary>True when the database holds the expiry index of some collection, in which documents may have expired.</summary>
+    private static bool HoldsExpiringDocuments(Database database)
+    {
+        try
+        {
+            using var read = database.BeginRead();
+            return read.GetKeyspaces().Any(keyspace => keyspace.Name.EndsWith(ExpiryKeyspaceSuffix, StringComparison.Ordinal));
+        }
+        catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
+        {
+            return false; // the application closed it as the host started: nothing is left to collect
+        }
+    }
 }

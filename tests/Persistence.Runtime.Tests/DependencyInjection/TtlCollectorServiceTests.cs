@@ -1,0 +1,139 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.DependencyInjection;
+
+/// <summary>
+/// The hosted collector binds, at start, the registered collections of every database that holds expiring documents,
+/// so that documents written by an earlier run are collected even when this run never resolves their collection.
+/// </summary>
+public sealed class TtlCollectorServiceTests
+{
+    private readonly SimulatedFileSystem _fs = new();
+    private readonly CapturingLogger _logger = new();
+    private readonly FakeTimeProvider _time = new();
+    private int _usersConstructed;
+    private int _gadgetsConstructed;
+
+    [Fact]
+    public async Task A_collection_nothing_resolves_still_has_its_expired_documents_collected()
+    {
+        WriteUsers(TestServices.Path);
+        using var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(database => Count(ref _usersConstructed, new UserCollection(database))));
+
+        await host.StartAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        await AdvanceUntilCollectedAsync(database);
+
+        Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+        Assert.Equal(1, _usersConstructed); // by the service, at start: the test resolves nothing
+        await host.StopAsync();
+        using var reopened = TestDatabases.Open(_fs, TestDatabases.Small(_time), TestServices.Path);
+        Assert.Equal([2L], new UserCollection(reopened).All().Select(u => u.Id));
+    }
+
+    [Fact]
+    public async Task A_keyed_database_has_its_collections_bound_at_start_too()
+    {
+        const string Path = "/sim/cache.db";
+        WriteUsers(Path);
+        using var host = Build(services => services
+            .AddKeyedPersistence("cache", TestServices.Small(Path))
+            .AddKeyedPersistenceCollection<UserCollection, User, long>("cache", database => Count(ref _usersConstructed, new UserCollection(database))));
+
+        await host.StartAsync();
+        var database = host.Services.GetRequiredKeyedService<Database>("cache");
+        await AdvanceUntilCollectedAsync(database);
+
+        Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+        Assert.Equal(1, _usersConstructed);
+    }
+
+    /// <summary>
+    /// A database without an expiry index has nothing to collect: none of its collections is constructed at start. The
+    /// database without one is registered first, so its collections have been considered once the other's are bound.
+    /// </summary>
+    [Fact]
+    public async Task A_database_without_expiring_documents_has_no_collection_constructed_at_start()
+    {
+        const string Path = "/sim/plain.db";
+        using (var plain = TestDatabases.Open(_fs, TestDatabases.Small(_time), Path))
+        {
+            new GadgetCollection(plain).Insert(new Gadget { Id = 1, Code = "a" });
+        }
+
+        WriteUsers(TestServices.Path);
+        using var host = Build(services => services
+            .AddKeyedPersistence("plain", TestServices.Small(Path))
+            .AddKeyedPersistenceCollection<GadgetCollection, Gadget, long>("plain", database => Count(ref _gadgetsConstructed, new GadgetCollection(database)))
+            .AddKeyedPersistenceCollection<UserCollection, User, long>("plain", database => Count(ref _usersConstructed, new UserCollection(database)))
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(database => Count(ref _usersConstructed, new UserCollection(database))));
+
+        await host.StartAsync();
+        await AdvanceUntilCollectedAsync(host.Services.GetRequiredService<Database>());
+
+        Assert.Equal(1, _usersConstructed); // the default database's, not the keyed one's
+        Assert.Equal(0, _gadgetsConstructed);
+    }
+
+    /// <summary>A collection that cannot bind is logged and skipped: the host keeps running and collects the others.</summary>
+    [Fact]
+    public async Task A_collection_that_fails_to_bind_at_start_is_logged_and_the_others_are_collected()
+    {
+        WriteUsers(TestServices.Path);
+        using var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>(static _ => throw new InvalidOperationException("gadgets refused"))
+            .AddPersistenceCollection<UserCollection, User, long>(database => Count(ref _usersConstructed, new UserCollection(database))));
+
+        await host.StartAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        await AdvanceUntilCollectedAsync(database);
+
+        Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+        var failed = Assert.Single(_logger.Entries, e => e.Event.Id == 110);
+        Assert.Contains("Collection GadgetCollection of database (default)", failed.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
+    private void WriteUsers(string path)
+    {
+        using var database = TestDatabases.Open(_fs, TestDatabases.Small(_time), path);
+        var users = new UserCollection(database);
+        users.Insert(new User { Id = 1, Email = "short@example.com", ExpiresAt = _time.GetUtcNow() + TimeSpan.FromSeconds(1) });
+        users.Insert(new User { Id = 2, Email = "long@example.com", ExpiresAt = _time.GetUtcNow() + TimeSpan.FromDays(1) });
+    }
+
+    /// <summary>
+    /// Moves the fake clock past the collector interval until the database has collected, for at most a minute (a
+    /// loaded machine may starve the thread pool for seconds; the clock stays short of the other user's day).
+    /// </summary>
+    private async Task AdvanceUntilCollectedAsync(Database database)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (database.GetStatistics().ExpiredCollected == 0 && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            _time.Advance(TimeSpan.FromSeconds(11));
+            await Task.Delay(20);
+        }
+    }
+
+    private IHost Build(Action<IServiceCollection> register)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddTestInfrastructure(_fs, _logger).AddSingleton<TimeProvider>(_time);
+        register(builder.Services);
+        return builder.Build();
+    }
+
+    private static T Count<T>(ref int constructed, T collection)
+    {
+        Interlocked.Increment(ref constructed);
+        return collection;
+    }
+}
