@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Persistence.Collections;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
 
@@ -98,6 +99,48 @@ public sealed class TtlCollectorServiceTests
         Assert.Equal(1, database.GetStatistics().ExpiredCollected);
         var failed = Assert.Single(_logger.Entries, e => e.Event.Id == 110);
         Assert.Contains("Collection GadgetCollection of database (default)", failed.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Collections are bound off the host's start (.NET 10 runs the whole of <c>ExecuteAsync</c> on the thread pool), so
+    /// a construction that builds a large index holds up neither the start nor the application, and the application
+    /// resolving the collection meanwhile waits for that construction and gets its instance: one collection, constructed once.
+    /// </summary>
+    [Fact]
+    public async Task A_collection_constructed_at_start_holds_up_neither_the_start_nor_the_application_resolving_it()
+    {
+        WriteUsers(TestServices.Path);
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(database =>
+            {
+                entered.TrySetResult();
+                release.Wait(); // a long index build, held until the test lets it go
+                return Count(ref _usersConstructed, new UserCollection(database));
+            }));
+
+        try
+        {
+            // A guard, not a measure: a start held up by the construction would wait for the release for ever.
+            await host.StartAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await entered.Task;
+            var resolving = Task.Run(() => host.Services.GetRequiredService<UserCollection>());
+            Assert.Equal(0, _usersConstructed);
+            release.Set();
+            var resolved = await resolving;
+
+            var database = host.Services.GetRequiredService<Database>();
+            await AdvanceUntilCollectedAsync(database);
+            Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+            Assert.Equal(1, _usersConstructed);
+            Assert.Same(resolved, host.Services.GetRequiredService<IRepository<User, long>>());
+        }
+        finally
+        {
+            release.Set();
+        }
     }
 
     /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
