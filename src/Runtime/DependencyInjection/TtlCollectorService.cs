@@ -37,7 +37,7 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
         var loop = database.Ttl.RunAsync(stoppingToken);
         if (!loop.IsCompleted && HoldsExpiringDocuments(database))
         {
-            BindCollections(registry, registration, database);
+            BindCollections(registry, registration, database, stoppingToken);
         }
 
         return loop;
@@ -46,12 +46,18 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
     /// <summary>
     /// Resolves every collection registered for the database, which registers those with an expiry with its collector.
     /// One that fails to bind is logged and skipped: the application that resolves it gets the same error, and one it
-    /// never uses must not stop the host.
+    /// never uses must not stop the host. A host that stops meanwhile ends the binding after the construction under way
+    /// (which cannot be cancelled): the host's stop waits for this service, and the database is closed after it.
     /// </summary>
-    private void BindCollections(DatabaseRegistry registry, DatabaseRegistration registration, Database database)
+    private void BindCollections(DatabaseRegistry registry, DatabaseRegistration registration, Database database, CancellationToken stoppingToken)
     {
         foreach (var (type, resolve) in registry.CollectionsOf(registration.Name))
         {
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return; // left to the next start, or to the application that resolves them
+            }
+
             try
             {
                 resolve(services);

@@ -143,6 +143,35 @@ public sealed class TtlCollectorServiceTests
         }
     }
 
+    /// <summary>
+    /// A host stopped while the collections are bound constructs no more of them: the construction under way ends (it
+    /// cannot be cancelled), the others are left to the next start, and none is bound against a database being closed.
+    /// </summary>
+    [Fact]
+    public async Task A_host_stopped_while_collections_are_bound_constructs_no_more_of_them()
+    {
+        WriteUsers(TestServices.Path);
+        var stopping = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        IHost? started = null;
+        using var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(database =>
+            {
+                // The host's stop cancels the collector's token, then waits for the service, that is for this construction.
+                stopping.SetResult(started!.StopAsync());
+                return Count(ref _usersConstructed, new UserCollection(database));
+            })
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>(database => Count(ref _gadgetsConstructed, new GadgetCollection(database))));
+        started = host;
+
+        await host.StartAsync();
+        await await stopping.Task;
+
+        Assert.Equal(1, _usersConstructed);
+        Assert.Equal(0, _gadgetsConstructed);
+        Assert.DoesNotContain(_logger.Entries, e => e.Event.Id == 110);
+    }
+
     /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
     private void WriteUsers(string path)
     {
