@@ -66,8 +66,25 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                HostingLog.CollectionNotBoundAtStart(DatabaseActivator.Logger(services), type.Name, registration.DisplayName, database.Path ?? ":memory:", ex);
+                LogNotBound(type, registration, database, ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// Logs a collection that could not bind. The application's logger may throw too: that failure is dropped, since
+    /// escaping it would fault the service, which stops the host and leaves the collections after this one unbound.
+    /// </summary>
+    private void LogNotBound(Type type, DatabaseRegistration registration, Database database, Exception failure)
+    {
+        try
+        {
+            HostingLog.CollectionNotBoundAtStart(DatabaseActivator.Logger(services), type.Name, registration.DisplayName, database.Path ?? ":memory:", failure);
+        }
+#pragma warning disable CA1031 // Nowhere to report it but the log that failed; the host must not stop for it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

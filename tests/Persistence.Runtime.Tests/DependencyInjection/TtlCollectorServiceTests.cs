@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Persistence.Collections;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
@@ -172,6 +174,29 @@ public sealed class TtlCollectorServiceTests
         Assert.DoesNotContain(_logger.Entries, e => e.Event.Id == 110);
     }
 
+    /// <summary>
+    /// A logger that fails on the warning of a collection that could not bind stops neither the binding nor the host:
+    /// the collections after it are bound and collected, and the application is not stopped by a faulted service.
+    /// </summary>
+    [Fact]
+    public async Task A_logger_failing_on_the_warning_of_a_collection_that_fails_to_bind_does_not_stop_the_host()
+    {
+        WriteUsers(TestServices.Path);
+        using var host = Build(services => services
+            .AddLogging(builder => builder.AddProvider(new FailsOnEvent(110)))
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>(static _ => throw new InvalidOperationException("gadgets refused"))
+            .AddPersistenceCollection<UserCollection, User, long>(database => Count(ref _usersConstructed, new UserCollection(database))));
+
+        await host.StartAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        await AdvanceUntilCollectedAsync(database);
+
+        Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+        Assert.Equal(1, _usersConstructed);
+        Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
     /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
     private void WriteUsers(string path)
     {
@@ -207,5 +232,28 @@ public sealed class TtlCollectorServiceTests
     {
         Interlocked.Increment(ref constructed);
         return collection;
+    }
+
+    /// <summary>A logger of the Persistence category that throws on one event.</summary>
+    private sealed class FailsOnEvent(int failing) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => categoryName == "Persistence" ? this : NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == failing)
+            {
+                throw new InvalidOperationException($"logger failed on event {eventId.Id}");
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
