@@ -62,6 +62,10 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
             {
                 resolve(services);
             }
+            catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
+            {
+                return; // the application closed it meanwhile: nothing is left to collect, nor any collection to bind
+            }
 #pragma warning disable CA1031 // Logged; resolving it again, as the application would, reports the same failure.
             catch (Exception ex)
 #pragma warning restore CA1031

@@ -197,6 +197,41 @@ public sealed class TtlCollectorServiceTests
         Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
     }
 
+    /// <summary>
+    /// A database the application closes while its collections are bound at start ends the binding quietly, as a
+    /// database closed before it began does: no collection is said to have failed to bind, and none is tried after. The
+    /// databases are bound in order of registration, so the second one's binding shows that the first one's is over.
+    /// </summary>
+    [Fact]
+    public async Task A_database_closed_while_its_collections_are_bound_ends_the_binding_without_warnings()
+    {
+        const string Other = "/sim/other.db";
+        WriteUsers(TestServices.Path);
+        WriteUsers(Other);
+        var otherBound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(database =>
+            {
+                database.Dispose(); // the application closes it as the host starts
+                return Count(ref _usersConstructed, new UserCollection(database));
+            })
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>(database => Count(ref _gadgetsConstructed, new GadgetCollection(database)))
+            .AddKeyedPersistence("other", TestServices.Small(Other))
+            .AddKeyedPersistenceCollection<UserCollection, User, long>("other", database =>
+            {
+                otherBound.TrySetResult();
+                return new UserCollection(database);
+            }));
+
+        await host.StartAsync();
+        await otherBound.Task;
+
+        Assert.Equal(0, _usersConstructed);
+        Assert.Equal(0, _gadgetsConstructed);
+        Assert.DoesNotContain(_logger.Entries, e => e.Event.Id == 110);
+    }
+
     /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
     private void WriteUsers(string path)
     {
