@@ -88,15 +88,8 @@ public sealed class TtlCollectorServiceTests
     [Fact]
     public async Task A_collection_that_fails_to_bind_at_start_is_logged_and_the_others_are_collected()
     {
-        WriteUsers(TestServices.Path);
-        using var host = Build(services => services
-            .AddPersistence(TestServices.Small)
-            .AddPersistenceCollection<GadgetCollection, Gadget, long>(static _ => throw new InvalidOperationException("gadgets refused"))
-            .AddPersistenceCollection<UserCollection, User, long>(database => Count(ref _usersConstructed, new UserCollection(database))));
-
-        await host.StartAsync();
-        var database = host.Services.GetRequiredService<Database>();
-        await AdvanceUntilCollectedAsync(database);
+        var (host, database) = await StartWithGadgetsRefusedAsync();
+        using var disposing = host;
 
         Assert.Equal(1, database.GetStatistics().ExpiredCollected);
         var failed = Assert.Single(_logger.Entries, e => e.Event.Id == 110);
@@ -181,16 +174,8 @@ public sealed class TtlCollectorServiceTests
     [Fact]
     public async Task A_logger_failing_on_the_warning_of_a_collection_that_fails_to_bind_does_not_stop_the_host()
     {
-        WriteUsers(TestServices.Path);
-        using var host = Build(services => services
-            .AddLogging(builder => builder.AddProvider(new FailsOnEvent(110)))
-            .AddPersistence(TestServices.Small)
-            .AddPersistenceCollection<GadgetCollection, Gadget, long>(static _ => throw new InvalidOperationException("gadgets refused"))
-            .AddPersistenceCollection<UserCollection, User, long>(database => Count(ref _usersConstructed, new UserCollection(database))));
-
-        await host.StartAsync();
-        var database = host.Services.GetRequiredService<Database>();
-        await AdvanceUntilCollectedAsync(database);
+        var (host, database) = await StartWithGadgetsRefusedAsync(builder => builder.AddProvider(new FailsOnEvent(110)));
+        using var disposing = host;
 
         Assert.Equal(1, database.GetStatistics().ExpiredCollected);
         Assert.Equal(1, _usersConstructed);
@@ -230,6 +215,24 @@ public sealed class TtlCollectorServiceTests
         Assert.Equal(0, _usersConstructed);
         Assert.Equal(0, _gadgetsConstructed);
         Assert.DoesNotContain(_logger.Entries, e => e.Event.Id == 110);
+    }
+
+    /// <summary>
+    /// Starts a host over <see cref="WriteUsers"/>'s database whose gadgets fail to bind, registered before the users,
+    /// with <paramref name="logging"/> added to its logging, and waits for the collector to run.
+    /// </summary>
+    private async Task<(IHost Host, Database Database)> StartWithGadgetsRefusedAsync(Action<ILoggingBuilder>? logging = null)
+    {
+        WriteUsers(TestServices.Path);
+        var host = Build(services => services
+            .AddLogging(builder => logging?.Invoke(builder))
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>(static _ => throw new InvalidOperationException("gadgets refused"))
+            .AddPersistenceCollection<UserCollection, User, long>(database => Count(ref _usersConstructed, new UserCollection(database))));
+        await host.StartAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        await AdvanceUntilCollectedAsync(database);
+        return (host, database);
     }
 
     /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
