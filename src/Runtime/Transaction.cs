@@ -120,6 +120,18 @@ public abstract partial class Transaction : IDisposable
         return CountOf(keyspace, RootOf(keyspace));
     }
 
+    /// <summary>
+    /// An estimate of the keys in <paramref name="range"/> of the keyspace, from two descents of the tree this transaction
+    /// reads (<see cref="TreeReader.EstimateRange"/>); null when that tree is empty, so there is nothing to descend. A
+    /// write transaction's writes still held in its overlay are not counted: the query planner ranks paths by it.
+    /// </summary>
+    internal double? EstimateKeys(Keyspace keyspace, KeyRange range)
+    {
+        using var use = Use();
+        var tree = RootOf(keyspace);
+        return tree.Root is null ? null : TreeReader.EstimateRange(tree, range, Source, WriterToken);
+    }
+
     /// <summary>Opens a cursor over <paramref name="range"/> of the keyspace. It is not positioned until a seek.</summary>
     public Cursor OpenCursor(Keyspace keyspace, KeyRange range = default)
     {

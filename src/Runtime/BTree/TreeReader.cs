@@ -1,7 +1,7 @@
 namespace Persistence.BTree;
 
 /// <summary>Read-only navigation of a tree: lookups and value access. Safe for any number of concurrent readers.</summary>
-internal static class TreeReader
+internal static partial class TreeReader
 {
     public static Node Child(Node branch, int slot, INodeSource source)
     {

@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using Persistence.BTree;
+using Persistence.Storage;
+
+namespace Persistence.Tests.BTree;
+
+/// <summary>
+/// <see cref="TreeReader.EstimateRange"/> against exact counts, on trees of several shapes: exact when both bounds land
+/// in one leaf, and otherwise within a factor of two of the exact count (<see cref="Within"/>).
+/// </summary>
+public sealed class TreeReaderEstimateTests
+{
+    [Theory]
+    [InlineData(1, 40, 8)]            // a single leaf
+    [InlineData(2, 5_000, 8)]         // a root branch over leaves, ascending inserts
+    [InlineData(3, 60_000, 8)]        // three levels, ascending inserts
+    public void Estimates_of_ascending_trees_are_within_tolerance_and_exact_inside_one_leaf(int seed, int keys, int valueLength)
+    {
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var (tree, present) = Build(source, Enumerable.Range(0, keys).Select(i => i * 2), valueLength);
+        CheckRanges(tree, present, source, new Random(seed));
+    }
+
+    [Theory]
+    [InlineData(5, 40_000, 16)]
+    [InlineData(6, 80_000, 16)]
+    [InlineData(7, 30_000, 200)] // fat entries: few per leaf
+    public void Estimates_of_trees_built_in_random_order_with_deletes_are_within_tolerance(int seed, int keys, int valueLength)
+    {
+        // Random inserts split leaves anywhere and deletes thin them out: leaves from a quarter to full, unlike the packed
+        // leaves of ascending inserts.
+        var random = new Random(seed);
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var values = Enumerable.Range(0, keys).Select(i => i * 2).OrderBy(_ => random.Next()).ToList();
+        var (tree, present) = Build(source, values, valueLength);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        foreach (var value in values.Where(_ => random.Next(3) == 0))
+        {
+            Assert.True(writer.Delete(ref tree, Key(value)));
+            present.Remove(value);
+        }
+
+        Assert.True(tree.Root!.Level >= 1, "the tree should have more than one level");
+        CheckRanges(tree, present, source, random);
+    }
+
+    [Fact]
+    public void Empty_trees_and_empty_ranges_estimate_no_keys()
+    {
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        Assert.Equal(0, TreeReader.EstimateRange(TreeRoot.Empty, KeyRange.All, source, Node.UnknownWriter));
+
+        var (tree, _) = Build(source, Enumerable.Range(0, 20_000).Select(i => i * 2), 8);
+        Assert.True(tree.Root!.Level >= 1);
+        Assert.Equal(0, TreeReader.EstimateRange(tree, KeyRange.Between(Key(501), Key(502)), source, Node.UnknownWriter)); // between two keys
+        Assert.Equal(0, TreeReader.EstimateRange(tree, KeyRange.Between(Key(30_000), Key(500)), source, Node.UnknownWriter)); // reversed bounds
+        Assert.Equal(0, TreeReader.EstimateRange(tree, KeyRange.Between(Key(700), Key(700)), source, Node.UnknownWriter)); // [k, k)
+        Assert.Equal(0, TreeReader.EstimateRange(tree, KeyRange.From(Key(40_000)), source, Node.UnknownWriter)); // past the last key
+        Assert.Equal(0, TreeReader.EstimateRange(tree, KeyRange.To(Key(0)), source, Node.UnknownWriter)); // before the first key
+        Assert.Equal(1, TreeReader.EstimateRange(tree, KeyRange.Between(Key(700), Key(700), upperInclusive: true), source, Node.UnknownWriter));
+        Assert.Equal(20_000, TreeReader.EstimateRange(tree, KeyRange.All, source, Node.UnknownWriter));
+    }
+
+    /// <summary>
+    /// The error allowed: within a factor of two of the exact count (nodes hold from half their capacity to all of it),
+    /// give or take two leaves' worth of keys.
+    /// </summary>
+    private static bool Within(double estimate, long exact, int perLeaf) =>
+        estimate >= (exact / 2.0) - (2 * perLeaf) && estimate <= (exact * 2.0) + (2 * perLeaf);
+
+    private static void CheckRanges(TreeRoot tree, SortedSet<int> present, INodeSource source, Random random)
+    {
+        var max = present.Max + 2;
+        var perLeaf = MaxLeafKeys(tree.Root!, source);
+        var ranges = new List<(KeyRange Range, int Lower, int Upper)>
+        {
+            (KeyRange.All, int.MinValue, int.MaxValue),
+            (KeyRange.From(Key(max / 3)), max / 3, int.MaxValue),
+            (KeyRange.To(Key(max / 3)), int.MinValue, (max / 3) - 1),
+            (KeyRange.From(Key(max / 2), inclusive: false), (max / 2) + 1, int.MaxValue),
+            (KeyRange.To(Key(max / 2), inclusive: true), int.MinValue, max / 2),
+        };
+        for (var i = 0; i < 300; i++)
+        {
+            var a = random.Next(-10, max + 10);
+            var length = random.Next(4) switch { 0 => random.Next(0, 12), 1 => random.Next(0, 200), _ => random.Next(0, max) };
+            ranges.Add((KeyRange.Between(Key(a), Key(a + length)), a, a + length - 1));
+        }
+
+        foreach (var (range, lower, upper) in ranges)
+        {
+            long exact = present.GetViewBetween(Math.Max(lower, int.MinValue), Math.Max(lower, upper)).Count;
+            if (upper < lower)
+            {
+                exact = 0;
+            }
+
+            var estimate = TreeReader.EstimateRange(tree, range, source, Node.UnknownWriter);
+            var context = $"[{lower}, {upper}] of {present.Count} keys: exact {exact}, estimate {estimate}";
+            if (SameLeaf(tree, range, source))
+            {
+                Assert.True(estimate == exact, context + " (bounds in one leaf: exact)");
+            }
+            else
+            {
+                Assert.True(Within(estimate, exact, perLeaf), context);
+            }
+        }
+    }
+
+    /// <summary>True when both bounds of <paramref name="range"/> lead to the same leaf.</summary>
+    private static bool SameLeaf(TreeRoot tree, KeyRange range, INodeSource source)
+    {
+        var first = Leaf(tree, range.HasLower ? range.Lower : [], source, last: false);
+        var last = Leaf(tree, range.HasUpper ? range.Upper : [], source, last: !range.HasUpper);
+        return ReferenceEquals(first, last);
+    }
+
+    private static Node Leaf(TreeRoot tree, ReadOnlySpan<byte> key, INodeSource source, bool last)
+    {
+        var node = tree.Root!;
+        while (!node.IsLeaf)
+        {
+            node = TreeReader.Child(node, last ? node.Count - 1 : node.FindChild(key, Node.UnknownWriter), source);
+        }
+
+        return node;
+    }
+
+    private static int MaxLeafKeys(Node node, INodeSource source)
+    {
+        if (node.IsLeaf)
+        {
+            return node.Count;
+        }
+
+        var most = 0;
+        for (var i = 0; i < node.Count; i++)
+        {
+            most = Math.Max(most, MaxLeafKeys(TreeReader.Child(node, i, source), source));
+        }
+
+        return most;
+    }
+
+    private static (TreeRoot Tree, SortedSet<int> Present) Build(INodeSource source, IEnumerable<int> values, int valueLength)
+    {
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var tree = TreeRoot.Empty;
+        var present = new SortedSet<int>();
+        var value = new byte[valueLength];
+        foreach (var v in values)
+        {
+            writer.Put(ref tree, Key(v), value);
+            present.Add(v);
+        }
+
+        return (tree, present);
+    }
+
+    /// <summary>An ordered key: the value's bits with the sign flipped, big-endian, so byte order is numeric order.</summary>
+    private static byte[] Key(int value)
+    {
+        var key = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(key, (uint)value ^ 0x8000_0000);
+        return key;
+    }
+}
