@@ -8,26 +8,33 @@ namespace Persistence.Query;
 /// </summary>
 internal static class KeyRanges
 {
-    /// <summary>The keys in both lists (ascending and disjoint, as the lists are).</summary>
+    /// <summary>The keys in both lists (ascending and disjoint, as the lists are), in one pass over each.</summary>
     public static List<KeyRange> Intersect(IReadOnlyList<KeyRange> left, IReadOnlyList<KeyRange> right)
     {
-        // For each range of the left list in turn, its overlaps with the right list come in ascending order, and all lie
-        // below those of the next range of the left list: the nested loops yield the result in order.
+        // A merge: the range that ends first overlaps nothing after the other's current range (both lists ascend), so it is
+        // done with; the other may still overlap the next range of its list.
         var result = new List<KeyRange>();
-        foreach (var a in left)
+        int i = 0, j = 0;
+        while (i < left.Count && j < right.Count)
         {
-            foreach (var b in right)
+            var (a, b) = (left[i], right[j]);
+            AssertHalfOpen(a);
+            AssertHalfOpen(b);
+            var lower = !a.HasLower ? b : !b.HasLower ? a : a.Lower.SequenceCompareTo(b.Lower) >= 0 ? a : b;
+            var aEndsFirst = a.HasUpper && (!b.HasUpper || a.Upper.SequenceCompareTo(b.Upper) <= 0);
+            var upper = aEndsFirst ? a : b;
+            if (!lower.HasLower || !upper.HasUpper || lower.Lower.SequenceCompareTo(upper.Upper) < 0)
             {
-                AssertHalfOpen(a);
-                AssertHalfOpen(b);
-                var lower = !a.HasLower ? b : !b.HasLower ? a : a.Lower.SequenceCompareTo(b.Lower) >= 0 ? a : b;
-                var upper = !a.HasUpper ? b : !b.HasUpper ? a : a.Upper.SequenceCompareTo(b.Upper) <= 0 ? a : b;
-                if (lower.HasLower && upper.HasUpper && lower.Lower.SequenceCompareTo(upper.Upper) >= 0)
-                {
-                    continue; // no overlap
-                }
-
                 result.Add(Make(lower.HasLower ? lower.Lower.ToArray() : null, upper.HasUpper ? upper.Upper.ToArray() : null));
+            }
+
+            if (aEndsFirst)
+            {
+                i++;
+            }
+            else
+            {
+                j++;
             }
         }
 
