@@ -200,6 +200,9 @@ internal sealed class BetweenCondition<T, TValue>(Field<T, TValue> member, TValu
 internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] values) : Condition<T>, IFieldCondition<T>
     where T : class
 {
+    /// <summary>The most values the condition's text shows.</summary>
+    internal const int ShownValues = 8;
+
     public Field<T> Field => member;
 
     public override bool Matches(T document)
@@ -241,7 +244,14 @@ internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] v
 
     public bool IsEquality => true;
 
-    public override string ToString() => $"{member.Name} in ({string.Join(", ", values.Select(Comparison<T, TValue>.Show))})";
+    /// <summary>
+    /// The member and its values, for example <c>Age in (1, 2, 3)</c>; past <see cref="ShownValues"/> values, the first
+    /// ones and the count (<c>Age in (1, 2, 3, 4, 5, 6, 7, 8, ... (4096 values))</c>), so that Explain stays readable.
+    /// </summary>
+    public override string ToString() => values.Length <= ShownValues
+        ? $"{member.Name} in ({string.Join(", ", values.Select(Comparison<T, TValue>.Show))})"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{member.Name} in ({string.Join(", ", values.Take(ShownValues).Select(Comparison<T, TValue>.Show))}, ... ({values.Length} values))");
 }
 
 internal sealed class StartsWithCondition<T>(StringField<T> member, string prefix) : Condition<T>, IFieldCondition<T>
