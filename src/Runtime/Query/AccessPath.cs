@@ -60,6 +60,12 @@ internal sealed class PrimaryKeyPath<T, TKey>(string collection, IReadOnlyList<K
 
     public override bool InPrimaryKeyOrder => true;
 
+    /// <summary>The key ranges the path reads, ascending and disjoint.</summary>
+    public IReadOnlyList<KeyRange> Ranges => ranges;
+
+    /// <summary>The same path with another estimate (the planner's, from the tree).</summary>
+    public PrimaryKeyPath<T, TKey> WithEstimate(double rows) => new(collection, ranges, descending, rows, term);
+
     public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction) =>
         Ordered().SelectMany(r => collection.DocumentKeys(transaction, r, descending)).Select(key => new Candidate(key));
 
@@ -111,6 +117,9 @@ internal sealed class IndexPath<T, TKey>(int index, string indexName, IReadOnlyL
 
     /// <summary>True when no two entries have the same members (a unique index's keys are its members alone).</summary>
     public bool Unique => unique;
+
+    /// <summary>The same path with another estimate (the planner's, from the tree).</summary>
+    public IndexPath<T, TKey> WithEstimate(double rows) => new(index, indexName, ranges, descending, rows, term, orderedBy, fixedMembers, unique, filtered);
 
     public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction) =>
         (descending ? ranges.Reverse() : ranges).SelectMany(r => collection.IndexKeys(transaction, index, r, descending))

@@ -73,7 +73,9 @@ public sealed partial class Query<T, TKey, TFields>
     /// <summary>
     /// A description of the plan: the access path with its estimate, the filter, the ordering and the limits, for example
     /// <c>index 'Age' for Age >= 18 (est. 133 rows) -> filter Age >= 18 -> order by Age (from the access path) -> take 10</c>.
-    /// The same in every culture: numbers in the invariant culture, dates and times in ISO 8601 ("O"). An index path
+    /// The estimate is the one the planner ranked the path by: read from the index (or key) tree when several paths
+    /// competed, else the conditions' fixed guess. An In list of more than eight values shows the first eight and the
+    /// count. The same in every culture: numbers in the invariant culture, dates and times in ISO 8601 ("O"). An index path
     /// that reads several key ranges says how many (<c>in 6 key ranges</c>), and which members' conditions it leaves to
     /// the filter when In lists on several members of a composite index have more combinations than the planner expands
     /// into ranges (<c>in 1000 key ranges; Aisle left to the filter (Aisle's values would make 1000000 key ranges, over

@@ -81,12 +81,11 @@ internal static partial class QueryPlanner
         // Equality on the whole key finds one document per value; on the first member of a composite key, as many as an
         // index's equality would.
         var (ranges, used, fraction) = Combine(on, total);
-        var estimate = used[0].Condition.IsEquality && IsWholeKey<T, TKey>(on[0].Condition.Field)
-            ? ranges.Count
-            : Estimate(total, fraction, used[0].Condition.IsEquality);
+        var lookup = used[0].Condition.IsEquality && IsWholeKey<T, TKey>(on[0].Condition.Field);
+        var estimate = lookup ? ranges.Count : Estimate(total, fraction, used[0].Condition.IsEquality);
         var descending = order.Count > 0 && order[0].Field.IsPrimaryKey && order[0].Descending;
         var path = new PrimaryKeyPath<T, TKey>(collection.Name, ranges, descending, Math.Min(total, estimate), Describe(used));
-        return new Choice<T, TKey>(path, used.Count == conjuncts, [.. used.Select(t => t.Source)]);
+        return new Choice<T, TKey>(path, used.Count == conjuncts, [.. used.Select(t => t.Source)], lookup);
     }
 
     /// <summary>
@@ -162,11 +161,12 @@ internal static partial class QueryPlanner
 
         orderedBy.AddRange(members.Skip(position));
         ranges ??= [.. prefixes.Select(p => KeyRange.Prefix(p))];
-        var estimate = schema.Unique && allFixed ? prefixes.Count : Estimate(total, fraction, used[0].Condition.IsEquality);
+        var lookup = schema.Unique && allFixed;
+        var estimate = lookup ? prefixes.Count : Estimate(total, fraction, used[0].Condition.IsEquality);
         var descending = ReadDescending(order, fixedMembers, orderedBy);
         var path = new IndexPath<T, TKey>(index, schema.Name, ranges, descending, Math.Min(total, estimate), Describe(used), orderedBy, fixedMembers,
             schema.Unique, filtered);
-        return new Choice<T, TKey>(path, used.Count == conjuncts, [.. used.Select(t => t.Source)]);
+        return new Choice<T, TKey>(path, used.Count == conjuncts, [.. used.Select(t => t.Source)], lookup);
     }
 
     /// <summary>
@@ -192,7 +192,7 @@ internal static partial class QueryPlanner
         return (ranges, on, fraction);
     }
 
-    /// <summary>The fraction of the documents a condition keeps, by the conditions' fixed guesses (no statistics).</summary>
+    /// <summary>The fraction of the documents a condition keeps, by the conditions' fixed guesses: the estimate a path starts with, and keeps when the planner does not read its tree.</summary>
     private static double Fraction<T>(Term<T> term, long total)
         where T : class => total == 0 ? 0 : term.Condition.EstimateRows(total, unique: false) / total;
 

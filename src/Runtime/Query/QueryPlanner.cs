@@ -10,6 +10,13 @@ namespace Persistence.Query;
 /// it (a large path that does not is replaced by one that does), and anything else is a full scan. The chosen path only
 /// narrows the candidates: every document is checked against the whole condition.
 /// </summary>
+/// <remarks>
+/// The estimates start as the conditions' fixed guesses (<see cref="IFieldCondition{T}.EstimateRows"/>). When two or more
+/// candidates compete, none of them a point lookup, each is estimated instead from its tree: the entries its key ranges
+/// hold, by descending to both bounds of each range in the transaction's snapshot (<see cref="EstimateEntries"/>). The
+/// ranking, the intersection's and the union's costs and the switch to an ordered path all use those estimates, and
+/// <c>Explain</c> shows the chosen path's.
+/// </remarks>
 internal static partial class QueryPlanner
 {
     public static QueryPlan<T, TKey> Plan<T, TKey>(Collection<T, TKey> collection, Transaction transaction, Condition<T>? where, IReadOnlyList<Ordering<T>> order)
@@ -20,10 +27,15 @@ internal static partial class QueryPlanner
         var choices = PathsFor(collection, Terms(collection, conjuncts), conjuncts.Count, total, order);
         foreach (var conjunct in conjuncts)
         {
-            if (conjunct is OrCondition<T> or && UnionFor(collection, or, total) is { } union)
+            if (conjunct is OrCondition<T> or && UnionFor(collection, transaction, or, total, dive: false) is { } union)
             {
                 choices.Add(new Choice<T, TKey>(union, false, [conjunct]));
             }
+        }
+
+        if (WorthDiving(choices))
+        {
+            choices = Dived(collection, transaction, choices, total);
         }
 
         // The cheapest first; of equal estimates, one that provides the ordering (best with its ties), then the narrower
@@ -109,14 +121,24 @@ internal static partial class QueryPlanner
             _ => 2,
         };
 
-    private static UnionPath<T, TKey>? UnionFor<T, TKey>(Collection<T, TKey> collection, OrCondition<T> or, long total)
+    /// <summary>
+    /// The union of the cheapest path of each branch of <paramref name="or"/>, or null when a branch has none; with
+    /// <paramref name="dive"/>, every branch's candidates but point lookups are estimated from their trees first.
+    /// </summary>
+    private static UnionPath<T, TKey>? UnionFor<T, TKey>(Collection<T, TKey> collection, Transaction transaction, OrCondition<T> or, long total, bool dive)
         where T : class
     {
         var branches = new List<AccessPath<T, TKey>>();
         foreach (var branch in Disjuncts(or))
         {
             var conjuncts = Conjuncts(branch);
-            var best = PathsFor(collection, Terms(collection, conjuncts), conjuncts.Count, total, []).MinBy(c => c.Path.Estimate);
+            var candidates = PathsFor(collection, Terms(collection, conjuncts), conjuncts.Count, total, []);
+            if (dive)
+            {
+                candidates = candidates.ConvertAll(c => c.Lookup ? c : c with { Path = Dived(collection, transaction, c.Path, total) });
+            }
+
+            var best = candidates.MinBy(c => c.Path.Estimate);
             if (best is null)
             {
                 return null;
@@ -134,8 +156,11 @@ internal static partial class QueryPlanner
     private static List<Condition<T>> Disjuncts<T>(Condition<T> condition)
         where T : class => condition is OrCondition<T> or ? [.. Disjuncts(or.Left), .. Disjuncts(or.Right)] : [condition];
 
-    /// <summary>A candidate path; whether it alone implements the whole condition; the conjuncts it implements.</summary>
-    private sealed record Choice<T, TKey>(AccessPath<T, TKey> Path, bool Exact, IReadOnlyList<Condition<T>> Uses)
+    /// <summary>
+    /// A candidate path; whether it alone implements the whole condition; the conjuncts it implements; whether it is a point
+    /// lookup (a unique index or the whole key with every member fixed), whose estimate is its count of values.
+    /// </summary>
+    private sealed record Choice<T, TKey>(AccessPath<T, TKey> Path, bool Exact, IReadOnlyList<Condition<T>> Uses, bool Lookup = false)
         where T : class;
 }
 

@@ -1,0 +1,106 @@
+using Persistence.Query;
+using Persistence.Tests.Collections;
+
+namespace Persistence.Tests.Query;
+
+/// <summary>
+/// Skewed data where the conditions' fixed guesses pick the wrong path and the estimates read from the index trees pick
+/// the right one, in both directions (a low-cardinality index against a selective one); the plan is checked through
+/// Explain, the results against LINQ over every document. Each of these chose the wrong path before the planner read its
+/// estimates from the trees.
+/// </summary>
+public sealed class QueryPlannerEstimateTests : IDisposable
+{
+    private const int Count = 4000;
+    private readonly Database _db = Database.OpenInMemory();
+    private readonly PurchaseCollection _purchases;
+    private readonly List<Purchase> _all;
+
+    public QueryPlannerEstimateTests()
+    {
+        _purchases = new PurchaseCollection(_db);
+
+        // Level is 0 for 95% of the documents, and one of 50 values for the rest (4 documents each). Total is 5 for 95%,
+        // and distinct for the rest (107, 127, ... up to 4107).
+        _all = Enumerable.Range(1, Count).Select(i => new Purchase
+        {
+            Id = i,
+            CustomerId = i,
+            Level = i % 20 == 0 ? 1 + (i / 20 % 50) : 0,
+            Total = i % 20 == 7 ? 100 + i : 5,
+        }).ToList();
+        _purchases.InsertMany(_all);
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public void A_range_on_a_selective_index_beats_equality_on_a_value_most_documents_hold()
+    {
+        // The guesses: equality keeps 1%, a range a third. Level = 0 holds 3,800 documents, Total >= 3900 ten.
+        Check(f => f.Level.Is(0) & f.Total.AtLeast(3900), p => p.Level == 0 && p.Total >= 3900, "index 'Total' for Total >= 3900 (est. 10 rows)");
+
+        // The other way round: Level >= 1 holds 200 documents, Total = 5 3,800.
+        Check(f => f.Level.AtLeast(1) & f.Total.Is(5), p => p.Level >= 1 && p.Total == 5, "index 'Level' for Level >= 1 (est. 200 rows)");
+    }
+
+    [Fact]
+    public void Equality_on_a_selective_index_is_read_alone_instead_of_intersected_with_a_value_most_documents_hold()
+    {
+        // Two equalities were guessed alike (1% each), so the planner intersected them: reading 3,800 entries of one to
+        // find a handful in the other.
+        Check(f => f.Level.Is(3) & f.Total.Is(5), p => p.Level == 3 && p.Total == 5, "index 'Level' for Level = 3 (est. 4 rows)");
+        Check(f => f.Total.Is(147) & f.Level.Is(0), p => p.Total == 147 && p.Level == 0, "index 'Total' for Total = 147 (est. 1 rows)");
+    }
+
+    [Fact]
+    public void A_union_of_selective_branches_beats_an_index_on_a_value_most_documents_hold()
+    {
+        Check(f => (f.Level.Is(3) | f.Level.Is(4)) & f.Total.Is(5), p => (p.Level == 3 || p.Level == 4) && p.Total == 5,
+            "union of [index 'Level' for Level = 3 (est. 4 rows)] and [index 'Level' for Level = 4 (est. 4 rows)]");
+    }
+
+    [Fact]
+    public void A_long_in_list_is_estimated_from_a_sample_of_its_ranges()
+    {
+        // 4,000 values, none stored: 32 of its ranges are descended, and the path is estimated empty; before, each value
+        // was guessed 1% of the documents.
+        var absent = Enumerable.Range(10_000, 4000).ToArray();
+        Check(f => f.Level.Is(0) & f.Total.In(absent), p => p.Level == 0 && absent.Contains(p.Total),
+            "index 'Total' for Total in (10000, 10001, 10002, 10003, 10004, 10005, 10006, 10007, ... (4000 values)) (est. 0 rows) in 4000 key ranges");
+
+        // The sample scales what it finds to the whole list: every fourth value of Level 1..50 holds 4 documents.
+        var levels = Enumerable.Range(1, 50).Concat(Enumerable.Range(1000, 1950)).ToArray();
+        using var read = _db.BeginRead();
+        var estimate = QueryPlanner.EstimateEntries(read, _purchases.IndexKeyspace(0), ((IFieldCondition<Purchase>)PurchaseCollection.Fields.Level.In(levels)).Ranges()!);
+        Assert.InRange(estimate!.Value, 100, 400); // 200 exactly; the sample takes every 62nd or 63rd value
+    }
+
+    [Fact]
+    public void A_large_unordered_path_by_the_trees_estimate_gives_way_to_one_that_provides_the_order()
+    {
+        // Level = 0 was guessed 40 documents and sorted in memory; it holds 3,800, more than a quarter of the documents,
+        // so the planner reads the Total index in order instead.
+        var query = _purchases.Query().Where(f => f.Level.Is(0) & f.Total.AtLeast(0)).OrderBy(f => f.Total);
+        Assert.StartsWith("index 'Total' for Total >= 0", query.Explain(), StringComparison.Ordinal);
+        Assert.Contains("order by Total (from the access path)", query.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.Level == 0).OrderBy(p => p.Total).ThenBy(p => p.Id).Select(p => p.Id), query.ToList().Select(p => p.Id));
+    }
+
+    [Fact]
+    public void A_single_candidate_is_not_estimated_from_the_tree()
+    {
+        // Nothing competes: the path is read whatever it holds, so the planner keeps the fixed guess (1% of 4,000) and
+        // descends no tree.
+        Assert.StartsWith("index 'Level' for Level = 0 (est. 40 rows)", _purchases.Query().Where(f => f.Level.Is(0)).Explain(), StringComparison.Ordinal);
+    }
+
+    private void Check(Func<PurchaseFields, Condition<Purchase>> where, Func<Purchase, bool> linq, string plan)
+    {
+        var query = _purchases.Query().Where(where);
+        var explained = query.Explain();
+        Assert.True(explained.StartsWith(plan + " -> filter", StringComparison.Ordinal), $"expected {plan}, got {explained}");
+        Assert.Equal(_all.Where(linq).Select(p => p.Id), query.ToList().Select(p => p.Id).Order());
+        Assert.Equal(_all.Count(linq), query.Count());
+    }
+}
