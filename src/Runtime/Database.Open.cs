@@ -153,7 +153,7 @@ public sealed partial class Database
     /// recovers every acknowledged commit from the write-ahead log. The log lives in <c>path-wal/</c> and a lock file at
     /// <c>path-lock</c> keeps other processes and other instances out.
     /// </summary>
-    /// <exception cref="InvalidOptionsException">An option has a value that cannot work, or <paramref name="path"/> ends in a folder separator (<see cref="InvalidOptionsException.Option"/> is <c>path</c>).</exception>
+    /// <exception cref="InvalidOptionsException">An option has a value that cannot work, or <paramref name="path"/> names a folder: it ends in a folder separator, or its last segment is <c>.</c> or <c>..</c> (<see cref="InvalidOptionsException.Option"/> is <c>path</c>).</exception>
     /// <exception cref="StorageException">The file is locked by another owner (<see cref="ErrorCode.DatabaseLocked"/>) or cannot be read.</exception>
     /// <exception cref="DatabaseFormatException">The file is not a database, was written by a newer version, or is truncated.</exception>
     /// <exception cref="CorruptionException">Both meta pages, or pages the recovery needs, fail verification.</exception>
@@ -171,13 +171,13 @@ public sealed partial class Database
     internal static Database Open(string path, DatabaseOptions? options, IFileSystem fs)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (System.IO.Path.EndsInDirectorySeparator(path))
+        if (NamesFolder(path))
         {
             // The files are named by appending to the path ("-creating", "-wal", "-lock"), so a folder's path would
-            // fail later with an error about "data/-creating" that names neither the argument nor the fix.
+            // fail later with an error about "data/-creating" (or "..-lock") that names neither the argument nor the fix.
             throw new InvalidOptionsException(
                 nameof(path),
-                $"The path '{path}' names a folder: the database is one file (beside it, its log folder and lock file), so end the path with a file name, such as '{path}app.db'.");
+                $"The path '{path}' names a folder: the database is one file (beside it, its log folder and lock file), so end the path with a file name, such as '{System.IO.Path.Join(path, "app.db")}'.");
         }
 
         var copy = (options ?? new DatabaseOptions()).Clone();

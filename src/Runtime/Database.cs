@@ -323,6 +323,15 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="path"/> can only name a folder: it ends in a folder separator, or its last segment is
+    /// <c>.</c> or <c>..</c>. The database's files are named by appending to its path, so such a path cannot name one.
+    /// Checked on the text alone, before anything touches the file system (<see cref="Open(string, DatabaseOptions?)"/>
+    /// and the options validator refuse alike).
+    /// </summary>
+    internal static bool NamesFolder(string path) =>
+        System.IO.Path.EndsInDirectorySeparator(path) || System.IO.Path.GetFileName(path.AsSpan()) is "." or "..";
+
     internal void ThrowIfReadOnly()
     {
         if (Volatile.Read(ref _readOnlyCause) is { } cause)

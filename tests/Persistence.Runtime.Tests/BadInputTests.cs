@@ -238,6 +238,43 @@ public sealed class BadInputTests
     }
 
     /// <summary>
+    /// "." and ".." (alone or as the last segment) name a folder as surely as a trailing separator does, but were opened:
+    /// the path became the folder's own (full) path, and the database's files were created beside that folder, named
+    /// after it ("data-lock", "data-wal/"), where nobody looks for them. Refused before the file system is touched.
+    /// </summary>
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("/sim/data/..")]
+    [InlineData("/sim/data/.")]
+    [InlineData("data/..")]
+    public void A_path_whose_last_segment_is_a_dot_or_two_is_refused_as_a_folder_before_anything_is_created(string path)
+    {
+        var fs = new SimulatedFileSystem();
+        var error = Assert.Throws<InvalidOptionsException>(() => Database.Open(path, Small(), fs));
+        Assert.Equal(ErrorCode.InvalidOptions, error.Code);
+        Assert.Equal("path", error.Option);
+        Assert.Contains($"'{path}' names a folder", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{System.IO.Path.Join(path, "app.db")}'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(fs.AllFiles());
+        Assert.Equal(0, fs.Operations);
+    }
+
+    /// <summary>A segment of dots that is not the last, or a name that only starts or ends with dots, names a file.</summary>
+    [Theory]
+    [InlineData("/sim/../sim/app.db")]
+    [InlineData("/sim/./app.db")]
+    [InlineData("/sim/...")]
+    [InlineData("/sim/.app")]
+    [InlineData("/sim/app.")]
+    public void A_path_with_dots_elsewhere_opens(string path)
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = Database.Open(path, Small(), fs);
+        db.Write(tx => tx.CreateKeyspace("k"));
+    }
+
+    /// <summary>
     /// A lifetime past what a date can hold was accepted, and then every write of the collection threw an
     /// ArgumentOutOfRangeException computing the document's expiry.
     /// </summary>

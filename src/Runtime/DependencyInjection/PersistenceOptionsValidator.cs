@@ -56,9 +56,9 @@ internal sealed partial class PersistenceOptionsValidator : IValidateOptions<Per
         {
             failures.Add($"{section}:Path \"{options.Path}\" contains characters that are not allowed in a path: remove them.");
         }
-        else if (System.IO.Path.EndsInDirectorySeparator(options.Path))
+        else if (Database.NamesFolder(options.Path))
         {
-            failures.Add($"{section}:Path \"{options.Path}\" names a folder: the database is one file (beside it, its log folder and lock file), so end the path with a file name, such as \"{options.Path}app.db\".");
+            failures.Add($"{section}:Path \"{options.Path}\" names a folder: the database is one file (beside it, its log folder and lock file), so end the path with a file name, such as \"{System.IO.Path.Join(options.Path, "app.db")}\".");
         }
 
         if (!MetaPage.IsValidPageSize(options.PageSize))
