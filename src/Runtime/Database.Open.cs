@@ -39,7 +39,10 @@ public sealed partial class Database
                 var spillPath = Path + LogSpill.Infix;
                 SpillPolicy = new LogSpillPolicy(
                     options.LogSpillBytes,
-                    () => LogSpill.Create(fs, spillPath + Interlocked.Increment(ref _spillFiles).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    () => LogSpill.Create(
+                        fs,
+                        spillPath + Interlocked.Increment(ref _spillFiles).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ex => Log.SpillCleanupFailed(Logger, Path, ex)),
                     ex => Log.LogSpillFailed(Logger, Path, ex));
             }
 
@@ -100,6 +103,7 @@ public sealed partial class Database
             Wal = new WalWriter(segments, recovered.EndLsn, recovered.EndChain, _chain.Publish, MakeReadOnly, ScheduleBufferedFlush, Metrics)
             {
                 OpenWriters = () => Sequencer.OpenDurableWriters,
+                CommitFailed = version => Sequencer.DropFailedLog(version),
             };
             Log.Opened(Logger, Path, meta.PageSize, _freeSpace.PageCount, meta.CheckpointVersion);
             if (recovered.Commits > 0)

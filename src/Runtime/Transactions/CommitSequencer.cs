@@ -208,6 +208,25 @@ internal sealed class CommitSequencer
     }
 
     /// <summary>
+    /// Forgets the log of a commit that was sequenced and then failed or was refused by the log writer, deleting its
+    /// scratch file now instead of at close (its version is never published, so pruning never reaches it). Nothing reads
+    /// that log any more: the log writer is done with the commit, and every such failure made the database read-only
+    /// before the commit completed, so a commit checking conflicts against it (under this lock) has finished and none
+    /// will start. A file that cannot be deleted is logged (<see cref="Diagnostics.Log.SpillCleanupFailed"/>).
+    /// </summary>
+    public void DropFailedLog(DbVersion version)
+    {
+        lock (_lock)
+        {
+            Debug.Assert(_database.IsReadOnly, $"Commit {version.Number} failed in the log writer but the database is writable.");
+            if (_database.IsReadOnly)
+            {
+                version.DropLog();
+            }
+        }
+    }
+
+    /// <summary>
     /// Creates a version that changes the trees' structure but nothing logical (relocating pages to shrink the file):
     /// no log record is written, since replaying the commits before it yields the same data. Waits until every earlier
     /// commit is visible, so that publishing it at once cannot expose a commit that is not yet durable.

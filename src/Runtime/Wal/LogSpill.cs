@@ -10,8 +10,9 @@ namespace Persistence.Wal;
 /// </summary>
 /// <remarks>
 /// Written only by the transaction's thread, read by whoever commits or checks conflicts against the log (positional
-/// reads, safe alongside each other). Deleted when the log is dropped: after its transaction rolls back, or once no
-/// writer can need the committed version's log. Its failures are <see cref="StorageException"/>s (the file system's own
+/// reads, safe alongside each other). Deleted when the log is dropped: after its transaction rolls back, once no
+/// writer can need the committed version's log, or as soon as its commit fails or is refused in the log writer (the
+/// database is read-only by then, so no conflict check reads it; see <see cref="Transactions.CommitSequencer.DropFailedLog"/>). Its failures are <see cref="StorageException"/>s (the file system's own
 /// exceptions wrapped, the original inside) and, for a short read, <see cref="CorruptionException"/>. A commit that reads
 /// the file back (through <see cref="LogChunk"/>, which also checks each chunk's checksum) before the log writer does
 /// fails alone. When the log writer's read fails, the commit fails with that same exception and nothing of it reaches
@@ -26,13 +27,15 @@ internal sealed class LogSpill : IDisposable
 
     private readonly IFileSystem _fileSystem;
     private readonly IStorageFile _file;
+    private readonly Action<Exception>? _onDeleteFailure;
     private long _length;
     private int _disposed;
 
-    private LogSpill(IFileSystem fileSystem, IStorageFile file, string path)
+    private LogSpill(IFileSystem fileSystem, IStorageFile file, string path, Action<Exception>? onDeleteFailure)
     {
         _fileSystem = fileSystem;
         _file = file;
+        _onDeleteFailure = onDeleteFailure;
         Path = path;
     }
 
@@ -41,11 +44,12 @@ internal sealed class LogSpill : IDisposable
     /// <summary>Bytes written so far.</summary>
     public long Length => _length;
 
-    public static LogSpill Create(IFileSystem fileSystem, string path)
+    /// <param name="onDeleteFailure">Told when the file cannot be closed or deleted (<see cref="Dispose"/>), which fails nothing.</param>
+    public static LogSpill Create(IFileSystem fileSystem, string path, Action<Exception>? onDeleteFailure = null)
     {
         fileSystem.DeleteFile(path); // a leftover of an earlier run of this process under the same number
         var file = fileSystem.OpenFile(path, create: true);
-        return new LogSpill(fileSystem, file, path);
+        return new LogSpill(fileSystem, file, path, onDeleteFailure);
     }
 
     /// <summary>
@@ -139,7 +143,10 @@ internal sealed class LogSpill : IDisposable
         }
     }
 
-    /// <summary>Closes and deletes the file (once; later calls do nothing).</summary>
+    /// <summary>
+    /// Closes and deletes the file (once; later calls do nothing). A failure is reported to the creator's callback and
+    /// never thrown: a scratch file that cannot be removed now loses nothing, and the next open deletes it.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -154,7 +161,7 @@ internal sealed class LogSpill : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PersistenceException)
         {
-            // A scratch file that cannot be removed now loses nothing: the next open deletes it.
+            _onDeleteFailure?.Invoke(ex);
         }
     }
 }

@@ -107,12 +107,13 @@ internal sealed partial class WalWriter
             }
         }
 
+        // Read-only first: a commit refused as it is queued (Enqueue) then finds the database read-only, so that no
+        // commit can be checking conflicts against the failed commit's scratch log when its waiter deletes the file.
+        _onFailure(refusal);
         lock (_gate)
         {
             AbandonQueuedLocked(refusal);
         }
-
-        _onFailure(refusal);
     }
 
     /// <summary>

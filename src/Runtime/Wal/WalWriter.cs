@@ -52,6 +52,13 @@ internal sealed partial class WalWriter : IDisposable
     public Func<int>? OpenWriters { get; init; }
 
     /// <summary>
+    /// Called on the waiter's thread with the version of a commit that completed with a failure (refused, failed, or
+    /// in flight when the log failed), before its waiter throws: nothing will read that commit's log again, so its
+    /// scratch file can go now rather than at close (<see cref="Transactions.CommitSequencer.DropFailedLog"/>).
+    /// </summary>
+    public Action<DbVersion>? CommitFailed { get; init; }
+
+    /// <summary>
     /// The longest a leader waits, before claiming a batch that needs a sync, for open writers to queue their commits
     /// (50 microseconds; zero turns gathering off). Real time, not the database's clock: a bound on a wait for other
     /// threads, as <see cref="Transactions.WriteTurns.MaxWait"/> is.
@@ -215,10 +222,23 @@ internal sealed partial class WalWriter : IDisposable
 
     public void Dispose() => _segments.Dispose();
 
-    private static void ThrowIfFailed(CommitRequest request)
+    private void ThrowIfFailed(CommitRequest request)
     {
         if (request.Error is { } error)
         {
+            if (request.Version is { } version && CommitFailed is { } commitFailed)
+            {
+                try
+                {
+                    commitFailed(version);
+                }
+                catch (Exception)
+                {
+                    // What reporting a scratch file that would not go threw (the application's logger): the commit's
+                    // own failure is what its caller must get, and the file goes at close or the next open.
+                }
+            }
+
             throw error is PersistenceException ? error : new DatabaseReadOnlyException("The commit could not be made durable; the database is now read-only.", error);
         }
     }
