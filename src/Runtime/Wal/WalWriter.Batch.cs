@@ -112,7 +112,7 @@ internal sealed partial class WalWriter
         _onFailure(refusal);
         lock (_gate)
         {
-            AbandonQueuedLocked(refusal);
+            AbandonQueuedLocked(refusal, request.Frames[0].Lsn);
         }
     }
 

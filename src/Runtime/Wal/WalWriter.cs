@@ -115,25 +115,36 @@ internal sealed partial class WalWriter : IDisposable
     /// before still become durable, by the flush timer or at close.
     /// </summary>
     public void AbandonUnclaimedLocked(Exception cause) =>
-        AbandonQueuedLocked(new DatabaseReadOnlyException(
-            $"The commit was not written: a later commit that shared its batch failed while changing its nodes, so the database is now read-only (reopen it to recover; nothing of this commit is in the log). Cause: {cause.Message}",
-            cause));
+        AbandonQueuedLocked(
+            new DatabaseReadOnlyException(
+                $"The commit was not written: a later commit that shared its batch failed while changing its nodes, so the database is now read-only (reopen it to recover; nothing of this commit is in the log). Cause: {cause.Message}",
+                cause),
+            _nextLsn);
 
     /// <summary>
     /// Fails every queued commit with <paramref name="error"/> (hold <see cref="Gate"/>), and every commit queued from
-    /// now on: none of them is written. Requests that only ask for a sync still run.
+    /// now on: none of them is written. Requests that only ask for a sync still run. The log's planned end
+    /// (<see cref="NextLsn"/>) goes back to where the first commit not written began (<paramref name="logEnd"/> at the
+    /// latest), so that what is counted as log since the checkpoint is what was written.
     /// </summary>
-    private void AbandonQueuedLocked(DatabaseReadOnlyException error)
+    private void AbandonQueuedLocked(DatabaseReadOnlyException error, long logEnd)
     {
         _refusal ??= error;
         foreach (var request in _queue)
         {
             if (request.Version is not null)
             {
+                if (request.Frames.Count > 0)
+                {
+                    logEnd = Math.Min(logEnd, request.Frames[0].Lsn);
+                }
+
                 request.Abandoned = true;
                 request.Error = error;
             }
         }
+
+        Volatile.Write(ref _nextLsn, Math.Min(_nextLsn, logEnd));
     }
 
     /// <summary>True once writing or syncing the log failed: nothing more is written or synced.</summary>
@@ -167,7 +178,12 @@ internal sealed partial class WalWriter : IDisposable
             position += length;
         }
 
-        Volatile.Write(ref _nextLsn, position);
+        if (_refusal is null)
+        {
+            // A commit sequenced on a version that is never written is refused as it is queued: it takes no log space.
+            Volatile.Write(ref _nextLsn, position);
+        }
+
         version.EndLsn = position;
         var request = new CommitRequest(version, frames, durable);
         Enqueue(request);

@@ -5,19 +5,21 @@ namespace Persistence.Tests.Wal;
 
 /// <summary>
 /// What a commit that the log writer failed or refused leaves behind: not its scratch file, which goes as the commit
-/// fails (its version is never published, so the pruning that deletes a committed log's file never reaches it).
+/// fails (its version is never published, so the pruning that deletes a committed log's file never reaches it), and
+/// not its bytes in the count of log written since the checkpoint.
 /// </summary>
 public sealed partial class LogSpillTests
 {
     /// <summary>
     /// The large commit whose scratch file fails as the log writer reads it, and a second large commit sequenced after
     /// it in the same batch (refused): both files are gone when the commits have failed, before the transactions are
-    /// disposed or the database closed.
+    /// disposed or the database closed; and the log counted since the checkpoint is what was written, not what the two
+    /// commits had been given.
     /// </summary>
     [Theory]
     [InlineData(ReadBack.Altered)]
     [InlineData(ReadBack.Fails)]
-    public async Task The_scratch_files_of_a_failed_and_a_refused_commit_are_deleted_as_they_fail(ReadBack readBack)
+    public async Task The_scratch_files_of_a_failed_and_a_refused_commit_are_deleted_as_they_fail_and_their_bytes_are_not_counted(ReadBack readBack)
     {
         var fs = new SimulatedFileSystem();
         using var release = new ManualResetEventSlim();
@@ -26,10 +28,12 @@ public sealed partial class LogSpillTests
         PutMany(second, ks, first: 2 * Keys); // keys of its own: it does not conflict with the large one
         var secondSpill = Assert.Single(SpillFiles(fs), f => f != spill);
         Task failing = Task.CompletedTask, refused = Task.CompletedTask;
+        long plannedEnd;
         try
         {
             failing = Queue(db, large.Commit);
             refused = Queue(db, second.Commit);
+            plannedEnd = db.Wal!.NextLsn;
             Damage(fs, spill, readBack); // every read of it from now on is the log writer's
         }
         finally
@@ -44,6 +48,18 @@ public sealed partial class LogSpillTests
         Assert.DoesNotContain(secondSpill, SpillFiles(fs));
         Assert.Empty(SpillFiles(fs));
         Undamage(fs);
+
+        var wal = db.Wal;
+        Assert.True(plannedEnd > wal.WrittenLsn + (100 << 10), "the two commits were given no log space: the test proves nothing");
+        Assert.Equal(wal.WrittenLsn, wal.NextLsn);
+        Assert.Equal(wal.WrittenLsn - db.Checkpointer!.Durable.WalStartLsn, db.GetStatistics().WalBytesSinceCheckpoint);
+
+        // A commit sequenced before the database turned read-only reaches the log writer only now: refused, it takes
+        // no log space either.
+        var latest = db.Versions.Latest;
+        var late = wal.Submit(new Persistence.Transactions.DbVersion(latest.Number + 1, latest.Roots, latest.Catalog, 0), [], durable: true);
+        Assert.Throws<DatabaseReadOnlyException>(() => wal.Wait(late));
+        Assert.Equal(wal.WrittenLsn, wal.NextLsn);
 
         large.Dispose();
         second.Dispose();
