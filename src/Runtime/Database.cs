@@ -82,6 +82,20 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     /// and the commit's version, under the sequencer's lock, before the version can become visible. An empty key
     /// means the whole keyspace changed (it was deleted). Caches use it to stay consistent with every snapshot.
     /// </summary>
+    /// <remarks>
+    /// <para>A report says that a commit may make the key change at that version, not that it will: the commit is
+    /// reported when it is sequenced, and the log writer can still fail it or refuse it (a scratch log that does not read
+    /// back, a failed write of the log, or a commit built on one of those). Its version then never becomes visible and
+    /// the database turns read-only. An observer must therefore only forget what it knows of the key on a report (or
+    /// mark it unusable for snapshots at or after the version), never take the write as done: the hot cache replaces the
+    /// entry by a marker that serves no reader, so a refused update only costs reads of the tree.</para>
+    /// <para>The reports of one commit are all or none when the commit fails while being sequenced (the next commit then
+    /// takes its version number): a spilled log is read back whole before the first report, and a database whose
+    /// observers heard part of a commit that failed turns read-only. Forgetting is not free for every observer: the
+    /// sliding-expiration tracker drops the key's pending read, so after a refused commit a document read shortly
+    /// before can read as expired until the reopen, which has lost that read anyway (a read-only database cannot write
+    /// it).</para>
+    /// </remarks>
     internal void ObserveWrites(Keyspace keyspace, Action<ReadOnlyMemory<byte>, long> onWrite)
     {
         lock (_writeObserversLock)

@@ -294,7 +294,7 @@ internal sealed class CommitSequencer
         if (_database.HasWriteObservers)
         {
             // Before the version is linked: reading a spilled log back can fail, and then nothing may be left behind.
-            NotifyObservers(log, version.Number);
+            NotifyObservers(log, version.Number, replayed: !adopt);
         }
 
         log.IsCommitted = true;
@@ -310,20 +310,47 @@ internal sealed class CommitSequencer
         return version;
     }
 
-    private void NotifyObservers(TxLog log, long version)
+    /// <summary>
+    /// Reports the commit's writes to the observers of their keyspaces (<see cref="Database.ObserveWrites"/>). A commit
+    /// that fails here fails alone, and the next commit takes its version number, so the reports must be all or none: a
+    /// report can cost an observer what it cannot get back (the sliding-expiration tracker drops the key's pending read,
+    /// and a document read within its lifetime would then be collected at its stored expiry). A spilled log is therefore
+    /// read back whole before the first report, unless the replay just did (<paramref name="replayed"/>); if it fails
+    /// to read back during the reports all the same, the database turns read-only, so that no such loss is written.
+    /// </summary>
+    private void NotifyObservers(TxLog log, long version, bool replayed)
     {
-        var reader = new TxLogReader(log.Payloads());
-        while (reader.TryRead(out var op))
+        if (log.SpilledBytes > 0 && !replayed)
         {
-            if (op.Kind is LogOpKind.Put or LogOpKind.Delete or LogOpKind.DropKeyspace
-                && _database.TryGetWriteObservers(op.KeyspaceId, out var observers))
+            var check = new TxLogReader(log.Payloads());
+            while (check.TryRead(out _))
             {
-                var key = op.Kind == LogOpKind.DropKeyspace ? ReadOnlyMemory<byte>.Empty : op.Key;
-                foreach (var observer in observers)
+                // Only reads: a chunk that does not read back (or fails its checksum) throws before anything is reported.
+            }
+        }
+
+        var reported = false;
+        try
+        {
+            var reader = new TxLogReader(log.Payloads());
+            while (reader.TryRead(out var op))
+            {
+                if (op.Kind is LogOpKind.Put or LogOpKind.Delete or LogOpKind.DropKeyspace
+                    && _database.TryGetWriteObservers(op.KeyspaceId, out var observers))
                 {
-                    observer(key, version);
+                    var key = op.Kind == LogOpKind.DropKeyspace ? ReadOnlyMemory<byte>.Empty : op.Key;
+                    foreach (var observer in observers)
+                    {
+                        reported = true;
+                        observer(key, version);
+                    }
                 }
             }
+        }
+        catch (PersistenceException ex) when (reported)
+        {
+            _database.MakeReadOnly(ex);
+            throw;
         }
     }
 

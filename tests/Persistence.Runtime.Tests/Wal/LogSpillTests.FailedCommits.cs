@@ -1,4 +1,5 @@
 using Persistence.Testing;
+using Persistence.Tests.Collections;
 using static Persistence.Tests.CheckedValues;
 
 namespace Persistence.Tests.Wal;
@@ -98,6 +99,140 @@ public sealed partial class LogSpillTests
         fs.DeleteFault = null;
         db.Dispose();
         Assert.Empty(SpillFiles(fs));
+    }
+
+    /// <summary>
+    /// A commit that updates a cached document is reported to the hot cache as it is sequenced, and then refused (built
+    /// on a large commit whose scratch file failed in the log writer): the cache never serves the refused update, before
+    /// the reopen or after it, and keeps serving reads (the cached document is read again from the tree).
+    /// </summary>
+    [Fact]
+    public async Task A_refused_commit_reported_to_the_hot_cache_leaves_every_read_with_the_committed_document()
+    {
+        var fs = new SimulatedFileSystem();
+        var options = Options();
+        options.Collections["users"] = new CollectionOptions { HotCacheMaxCount = 50 };
+        var db = Database.Open(Path, options, fs);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", Name = "v1" });
+        Assert.Equal("v1", users.Get(1)!.Name);
+        Assert.Equal("v1", users.Get(1)!.Name); // cached now
+        var hitsBefore = db.GetStatistics().HotCacheHits;
+        Assert.Equal("v1", users.Get(1)!.Name);
+        Assert.True(db.GetStatistics().HotCacheHits > hitsBefore, "the document is not served from the hot cache: the test proves nothing");
+
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var large = db.BeginWrite();
+        PutAll(large, ks, round: 1);
+        var spill = Assert.Single(SpillFiles(fs));
+        using var inFlush = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        GroupCommitTests.HoldFirstLogSync(fs, inFlush, release);
+        var held = BlockingWork.Run(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
+        Task failing = Task.CompletedTask, refused = Task.CompletedTask;
+        try
+        {
+            Assert.True(inFlush.Wait(TimeSpan.FromSeconds(60)), "the first commit never reached its sync"); // a bound, not a timing
+            failing = Queue(db, large.Commit);
+            refused = Queue(db, () => users.Update(new User { Id = 1, Email = "a@example.com", Name = "v2" }));
+            Damage(fs, spill, ReadBack.Fails); // every read of it from now on is the log writer's
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        await held;
+        AssertScratchFailure(await Assert.ThrowsAnyAsync<PersistenceException>(() => failing), ReadBack.Fails, spill);
+        await Assert.ThrowsAsync<DatabaseReadOnlyException>(() => refused);
+        Undamage(fs);
+        large.Dispose();
+
+        Assert.Equal("v1", users.Get(1)!.Name);
+        Assert.Equal("v1", users.Get(1)!.Name);
+        Assert.Equal(1, users.ByEmail.Get("a@example.com")!.Id);
+        db.Dispose();
+
+        using var reopened = Database.Open(Path, options, fs);
+        var again = new UserCollection(reopened);
+        Assert.Equal("v1", again.Get(1)!.Name);
+        Assert.Equal("v1", again.Get(1)!.Name);
+    }
+
+    /// <summary>
+    /// A large commit whose scratch file fails part-way through being read for the write observers (the transaction's
+    /// own tree adopted, so nothing read it before) fails alone, and the observers heard nothing of it: the next commit
+    /// takes its version number, and a report of keys it never wrote could cost an observer what it cannot get back
+    /// (the sliding-expiration tracker drops the key's pending read). The database stays writable.
+    /// </summary>
+    [Fact]
+    public void A_spilled_log_that_fails_to_read_back_for_the_write_observers_reports_none_of_its_keys()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var reports = new List<(byte[] Key, long Version)>();
+        db.ObserveWrites(ks, (key, version) => reports.Add((key.ToArray(), version)));
+        using (var tx = db.BeginWrite())
+        {
+            PutAll(tx, ks, round: 1); // nothing committed since its snapshot: its own tree is adopted, its log not replayed
+            var spill = Assert.Single(SpillFiles(fs));
+            Damage(fs, spill, ReadBack.Fails, afterReads: 2); // chunks read back before the failure hold many keys
+            AssertScratchFailure(Assert.ThrowsAny<PersistenceException>(tx.Commit), ReadBack.Fails, spill);
+            Undamage(fs);
+        }
+
+        Assert.Empty(reports);
+        Assert.False(db.IsReadOnly);
+        db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1)));
+        Assert.Equal(Key(Keys + 1), Assert.Single(reports).Key);
+        AssertOnlyAcknowledged(db, [Keys + 1]);
+        db.Dispose();
+    }
+
+    /// <summary>
+    /// The scratch file reads back whole for the check before the reports, then fails part-way through the reports: the
+    /// observers heard keys of a commit that failed, and whose version number the next commit would take, so the
+    /// database turns read-only with the scratch file's failure as its cause.
+    /// </summary>
+    [Fact]
+    public void A_spilled_log_that_fails_to_read_back_after_some_keys_were_reported_makes_the_database_read_only()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Database.Open(Path, Options(), fs);
+        var ks = db.Write(tx => tx.CreateKeyspace("k"));
+        var reports = 0;
+        db.ObserveWrites(ks, (_, _) => reports++);
+
+        // A first large commit counts the reads of its scratch file: the check, the reports, and the log writer's.
+        var reads = 0;
+        using (var tx = db.BeginWrite())
+        {
+            PutAll(tx, ks, round: 1);
+            var spill = Assert.Single(SpillFiles(fs));
+            fs.BeforeRead = point => reads += point.Path == spill && !point.OfLength ? 1 : 0;
+            tx.Commit();
+            Undamage(fs);
+        }
+
+        Assert.True(reads % 3 == 0 && reads >= 6, $"{reads} reads of the scratch file: not three passes over the same chunks");
+        reports = 0;
+        using (var tx = db.BeginWrite())
+        {
+            PutAll(tx, ks, round: 2); // the same keys and sizes: the same chunks
+            var spill = Assert.Single(SpillFiles(fs));
+            Damage(fs, spill, ReadBack.Fails, afterReads: (reads / 3) + 1); // the second chunk of the reports
+            var failure = Assert.ThrowsAny<PersistenceException>(tx.Commit);
+            AssertScratchFailure(failure, ReadBack.Fails, spill);
+            Undamage(fs);
+            Assert.True(reports > 0, "nothing was reported before the failure: the test proves nothing");
+            Assert.Same(failure, db.ReadOnlyCause);
+        }
+
+        Assert.Throws<DatabaseReadOnlyException>(() => db.Write(tx => tx.Put(ks, Key(Keys + 1), Value(Keys + 1, 1))));
+        db.Dispose();
+        using var reopened = Database.Open(Path, Options(), fs);
+        AssertAll(reopened, round: 1);
     }
 
     /// <summary>Puts <see cref="Keys"/> keys from <paramref name="first"/> on, with values as large as <see cref="PutAll"/>'s.</summary>
