@@ -26,7 +26,7 @@ public sealed partial class LogSpillTests
         using var release = new ManualResetEventSlim();
         var (db, ks, large, spill, held) = HoldFirstCommitBesideLarge(fs, release);
         var second = db.BeginWrite();
-        PutMany(second, ks, first: 2 * Keys); // keys of its own: it does not conflict with the large one
+        PutAll(second, ks, round: 1, first: 2 * Keys); // keys of its own: it does not conflict with the large one
         var secondSpill = Assert.Single(SpillFiles(fs), f => f != spill);
         Task failing = Task.CompletedTask, refused = Task.CompletedTask;
         long plannedEnd;
@@ -233,16 +233,5 @@ public sealed partial class LogSpillTests
         db.Dispose();
         using var reopened = Database.Open(Path, Options(), fs);
         AssertAll(reopened, round: 1);
-    }
-
-    /// <summary>Puts <see cref="Keys"/> keys from <paramref name="first"/> on, with values as large as <see cref="PutAll"/>'s.</summary>
-    private static void PutMany(WriteTransaction tx, Keyspace ks, int first)
-    {
-        for (var i = first; i < first + Keys; i++)
-        {
-            var value = new byte[150];
-            Value(i, 1).CopyTo(value, 0);
-            tx.Put(ks, Key(i), value);
-        }
     }
 }

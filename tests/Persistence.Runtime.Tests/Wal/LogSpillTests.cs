@@ -383,9 +383,10 @@ public sealed partial class LogSpillTests
 
     private const string LogSpillInfix = "-spill-";
 
-    private static void PutAll(WriteTransaction tx, Keyspace ks, int round)
+    /// <summary>Puts <see cref="Keys"/> keys from <paramref name="first"/> on, each with a 150-byte value of <paramref name="round"/>.</summary>
+    private static void PutAll(WriteTransaction tx, Keyspace ks, int round, int first = 0)
     {
-        for (var i = 0; i < Keys; i++)
+        for (var i = first; i < first + Keys; i++)
         {
             var value = new byte[150];
             Value(i, round).CopyTo(value, 0);
