@@ -8,12 +8,14 @@ namespace Persistence.DependencyInjection;
 /// collection, itself registered in it, filled while the container is being configured and read-only afterwards.
 /// It also records, per database, how to resolve each collection registered for it, which the hosted collector
 /// resolves at start so that collections nothing else resolves still have their expired documents collected: a factory
-/// per registration, as the container's own, with no reflection.
+/// per registration, as the container's own, with no reflection, with the collection's name and whether it has an
+/// [ExpiresAt] member when the registration gives them (the generated one does), so that the collector can leave
+/// unbuilt the collections that have nothing to collect.
 /// </summary>
 internal sealed class DatabaseRegistry
 {
     private readonly List<DatabaseRegistration> _databases = [];
-    private readonly List<(string Database, Type Type, Func<IServiceProvider, object> Resolve)> _collections = [];
+    private readonly List<CollectionRegistration> _collections = [];
 
     public IReadOnlyList<DatabaseRegistration> Databases => _databases;
 
@@ -37,20 +39,19 @@ internal sealed class DatabaseRegistry
     }
 
     /// <summary>
-    /// Records the collection <paramref name="type"/> of the database named <paramref name="database"/> (empty for the
-    /// default one), resolved by <paramref name="resolve"/>; a type recorded for that database already is left as it is.
+    /// Records <paramref name="collection"/>; a type recorded for its database already is left as it is, as the
+    /// container leaves its registration.
     /// </summary>
-    public void AddCollection(string database, Type type, Func<IServiceProvider, object> resolve)
+    public void AddCollection(CollectionRegistration collection)
     {
-        if (!_collections.Exists(c => c.Database == database && c.Type == type))
+        if (!_collections.Exists(c => c.Database == collection.Database && c.Type == collection.Type))
         {
-            _collections.Add((database, type, resolve));
+            _collections.Add(collection);
         }
     }
 
     /// <summary>The collections registered for the database named <paramref name="database"/>, in order of registration.</summary>
-    public IEnumerable<(Type Type, Func<IServiceProvider, object> Resolve)> CollectionsOf(string database) =>
-        _collections.Where(c => c.Database == database).Select(c => (c.Type, c.Resolve));
+    public IEnumerable<CollectionRegistration> CollectionsOf(string database) => _collections.Where(c => c.Database == database);
 
     /// <summary>Adds <paramref name="database"/>, whose name is not registered yet (the caller checks with <see cref="Find"/>).</summary>
     public void Add(DatabaseRegistration database)

@@ -30,7 +30,7 @@ public static partial class PersistenceServiceCollectionExtensions
     /// an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> that names both. Log messages of the
     /// hosting layer name the key, and the engine's own events carry it in a <c>Database</c> logging scope. Register
     /// its collections with <c>AddKeyedPersistenceCollections(serviceKey)</c> (generated) or
-    /// <see cref="AddKeyedPersistenceCollection{TCollection, T, TKey}"/>, and check its health with
+    /// <see cref="AddKeyedPersistenceCollection{TCollection, T, TKey}(IServiceCollection, string, string, bool, Func{Database, TCollection})"/>, and check its health with
     /// <c>AddHealthChecks().AddKeyedPersistence(serviceKey)</c>. Calling this again with the same key, or after the
     /// overload that takes a section, adds configuration only; that overload called after this one binds its section
     /// instead of <c>Persistence:Databases:{serviceKey}</c>.
@@ -89,9 +89,15 @@ public static partial class PersistenceServiceCollectionExtensions
     /// itself and as <see cref="IRepository{T, TKey}"/>, both under <paramref name="serviceKey"/>
     /// (<c>[FromKeyedServices("cache")] IRepository&lt;Session, Guid&gt;</c>). The same collection type may be
     /// registered for several databases, and unkeyed for the default one: each registration is its own instance,
-    /// over its own database. The generated <c>AddKeyedPersistenceCollections(serviceKey)</c> calls this for every
-    /// [Collection] type of the assembly. A collection already registered under the key is left as it is.
+    /// over its own database. A collection already registered under the key is left as it is.
     /// </summary>
+    /// <remarks>
+    /// This registration does not say whether the collection's documents expire, so the hosted TTL collector builds
+    /// the collection at host start whenever its database holds an expiry index. The overload that takes the
+    /// collection's name and whether it has an [ExpiresAt] member, which the generated
+    /// <c>AddKeyedPersistenceCollections(serviceKey)</c> calls, lets the collector leave it unbuilt when it has nothing
+    /// to collect.
+    /// </remarks>
     /// <param name="serviceKey">The key of the database, registered by <see cref="AddKeyedPersistence(IServiceCollection, string, Action{PersistenceOptions}?)"/>.</param>
     /// <param name="create">Creates the collection, for example <c>static database => new SessionCollection(database)</c>.</param>
     public static IServiceCollection AddKeyedPersistenceCollection<TCollection, T, TKey>(this IServiceCollection services, string serviceKey, Func<Database, TCollection> create)
@@ -101,16 +107,51 @@ public static partial class PersistenceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
         ArgumentNullException.ThrowIfNull(create);
+        return AddKeyedCollection<TCollection, T, TKey>(services, serviceKey, null, false, create);
+    }
+
+    /// <summary>
+    /// Registers one typed collection of the keyed database <paramref name="serviceKey"/> as
+    /// <see cref="AddKeyedPersistenceCollection{TCollection, T, TKey}(IServiceCollection, string, Func{Database, TCollection})"/>
+    /// does, saying what the hosted TTL collector needs to know without building it: the generated
+    /// <c>AddKeyedPersistenceCollections(serviceKey)</c> calls this for every [Collection] type of the assembly. At host
+    /// start the collector builds the collection only when it may hold expired documents: it has an [ExpiresAt] member
+    /// and has been written, or its documents got expiries from a default lifetime.
+    /// </summary>
+    /// <param name="serviceKey">The key of the database, registered by <see cref="AddKeyedPersistence(IServiceCollection, string, Action{PersistenceOptions}?)"/>.</param>
+    /// <param name="collectionName">The collection's name, as its [Collection] attribute gives it.</param>
+    /// <param name="hasExpiresAt">Whether the collection's document type has an [ExpiresAt] member.</param>
+    /// <param name="create">Creates the collection, for example <c>static database => new SessionCollection(database)</c>.</param>
+    /// <exception cref="InvalidOperationException">On resolve: the collection <paramref name="create"/> returns has another
+    /// name than <paramref name="collectionName"/>, or its [ExpiresAt] member is not as <paramref name="hasExpiresAt"/> says.</exception>
+    public static IServiceCollection AddKeyedPersistenceCollection<TCollection, T, TKey>(this IServiceCollection services, string serviceKey, string collectionName, bool hasExpiresAt, Func<Database, TCollection> create)
+        where TCollection : Collection<T, TKey>
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
+        ArgumentException.ThrowIfNullOrEmpty(collectionName);
+        ArgumentNullException.ThrowIfNull(create);
+        return AddKeyedCollection<TCollection, T, TKey>(services, serviceKey, collectionName, hasExpiresAt, create);
+    }
+
+    /// <summary>The registrations of a collection of a keyed database, <paramref name="name"/> null when undescribed.</summary>
+    private static IServiceCollection AddKeyedCollection<TCollection, T, TKey>(IServiceCollection services, string serviceKey, string? name, bool hasExpiresAt, Func<Database, TCollection> create)
+        where TCollection : Collection<T, TKey>
+        where T : class
+    {
         services.TryAddKeyedSingleton(serviceKey, (provider, _) =>
         {
             var database = provider.GetKeyedService<Database>(serviceKey) ?? throw new InvalidOperationException(
                 $"{typeof(TCollection).Name} needs the Persistence.Database with key \"{serviceKey}\", and none is registered: call services.AddKeyedPersistence(\"{serviceKey}\") (and set Persistence:Databases:{serviceKey}:Path in the configuration).");
             var collection = create(database);
+            CollectionRegistration.Check(collection, name, hasExpiresAt);
             CollectionBinding.Bound(provider, serviceKey, database, collection.Name, typeof(TCollection));
             return collection;
         });
         services.TryAddKeyedSingleton<IRepository<T, TKey>>(serviceKey, static (provider, key) => provider.GetRequiredKeyedService<TCollection>(key));
-        DatabaseRegistry.Of(services).AddCollection(serviceKey, typeof(TCollection), provider => provider.GetRequiredKeyedService<TCollection>(serviceKey));
+        DatabaseRegistry.Of(services).AddCollection(new CollectionRegistration(
+            serviceKey, typeof(TCollection), name, hasExpiresAt, provider => provider.GetRequiredKeyedService<TCollection>(serviceKey)));
         return services;
     }
 }

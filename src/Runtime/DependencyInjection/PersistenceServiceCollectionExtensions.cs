@@ -84,10 +84,15 @@ public static partial class PersistenceServiceCollectionExtensions
 
     /// <summary>
     /// Registers one typed collection as a singleton, as itself and as <see cref="IRepository{T, TKey}"/>; resolving
-    /// it resolves the <see cref="Database"/> and creates the collection's keyspaces if they do not exist. The
-    /// generated <c>AddPersistenceCollections()</c> calls this for every [Collection] type of the assembly; call it
+    /// it resolves the <see cref="Database"/> and creates the collection's keyspaces if they do not exist. Call it
     /// yourself to register a collection from another assembly. A collection already registered is left as it is.
     /// </summary>
+    /// <remarks>
+    /// This registration does not say whether the collection's documents expire, so the hosted TTL collector builds
+    /// the collection at host start whenever its database holds an expiry index. The overload that takes the
+    /// collection's name and whether it has an [ExpiresAt] member, which the generated <c>AddPersistenceCollections()</c>
+    /// calls, lets the collector leave it unbuilt when it has nothing to collect.
+    /// </remarks>
     /// <param name="create">Creates the collection, for example <c>static database => new UserCollection(database)</c>.</param>
     public static IServiceCollection AddPersistenceCollection<TCollection, T, TKey>(this IServiceCollection services, Func<Database, TCollection> create)
         where TCollection : Collection<T, TKey>
@@ -95,16 +100,48 @@ public static partial class PersistenceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(create);
+        return AddCollection<TCollection, T, TKey>(services, null, false, create);
+    }
+
+    /// <summary>
+    /// Registers one typed collection as <see cref="AddPersistenceCollection{TCollection, T, TKey}(IServiceCollection, Func{Database, TCollection})"/>
+    /// does, saying what the hosted TTL collector needs to know without building it: the generated
+    /// <c>AddPersistenceCollections()</c> calls this for every [Collection] type of the assembly. At host start the
+    /// collector builds the collection only when it may hold expired documents: it has an [ExpiresAt] member and has
+    /// been written, or its documents got expiries from a default lifetime.
+    /// </summary>
+    /// <param name="collectionName">The collection's name, as its [Collection] attribute gives it.</param>
+    /// <param name="hasExpiresAt">Whether the collection's document type has an [ExpiresAt] member.</param>
+    /// <param name="create">Creates the collection, for example <c>static database => new UserCollection(database)</c>.</param>
+    /// <exception cref="InvalidOperationException">On resolve: the collection <paramref name="create"/> returns has another
+    /// name than <paramref name="collectionName"/>, or its [ExpiresAt] member is not as <paramref name="hasExpiresAt"/> says.</exception>
+    public static IServiceCollection AddPersistenceCollection<TCollection, T, TKey>(this IServiceCollection services, string collectionName, bool hasExpiresAt, Func<Database, TCollection> create)
+        where TCollection : Collection<T, TKey>
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(collectionName);
+        ArgumentNullException.ThrowIfNull(create);
+        return AddCollection<TCollection, T, TKey>(services, collectionName, hasExpiresAt, create);
+    }
+
+    /// <summary>The registrations of a collection of the default database, <paramref name="name"/> null when undescribed.</summary>
+    private static IServiceCollection AddCollection<TCollection, T, TKey>(IServiceCollection services, string? name, bool hasExpiresAt, Func<Database, TCollection> create)
+        where TCollection : Collection<T, TKey>
+        where T : class
+    {
         services.TryAddSingleton(provider =>
         {
             var database = provider.GetService<Database>() ?? throw new InvalidOperationException(
                 $"{typeof(TCollection).Name} needs a Persistence.Database, and none is registered: call services.AddPersistence() (and set Persistence:Path in the configuration).");
             var collection = create(database);
+            CollectionRegistration.Check(collection, name, hasExpiresAt);
             CollectionBinding.Bound(provider, DatabaseRegistration.Default.Name, database, collection.Name, typeof(TCollection));
             return collection;
         });
         services.TryAddSingleton<IRepository<T, TKey>>(static provider => provider.GetRequiredService<TCollection>());
-        DatabaseRegistry.Of(services).AddCollection(DatabaseRegistration.Default.Name, typeof(TCollection), static provider => provider.GetRequiredService<TCollection>());
+        DatabaseRegistry.Of(services).AddCollection(new CollectionRegistration(
+            DatabaseRegistration.Default.Name, typeof(TCollection), name, hasExpiresAt, static provider => provider.GetRequiredService<TCollection>()));
         return services;
     }
 

@@ -12,10 +12,14 @@ namespace Persistence.DependencyInjection;
 /// <remarks>
 /// A collection joins its database's collector when it is constructed, that is when something resolves it. So that a
 /// process that never resolves a collection (a worker writing only to others, a host restarted after the documents
-/// were written) still removes its expired documents, which are invisible but take space on disk, the service
-/// resolves at start every collection registered for a database that holds expiring documents (an expiry index, of
-/// any collection). A database without one has nothing to collect yet, and none of its collections is constructed:
-/// the first document with an expiry is written through a collection, which registers it then.
+/// were written) still removes its expired documents, which are invisible but take space on disk, the service builds
+/// at start the registered collections that may hold expired documents, of each database that holds expiring
+/// documents (an expiry index, of any collection): those with an [ExpiresAt] member that have been written, and those
+/// whose documents got expiries from a default lifetime (see <see cref="CollectionRegistration.MayHoldExpiringDocuments"/>).
+/// A collection without either is never built here: building it would create its keyspaces and run its pending index
+/// builds before the application asks for it. A database without an expiry index has nothing to collect yet, and none
+/// of its collections is built: the first document with an expiry is written through a collection, which registers it
+/// then.
 /// </remarks>
 internal sealed class TtlCollectorService(IServiceProvider services) : BackgroundService
 {
@@ -35,23 +39,23 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
         // Taken over first, so the collections bound below start no loop of the database's own; the loop's first pass
         // is a collector interval away, and finds them registered.
         var loop = database.Ttl.RunAsync(stoppingToken);
-        if (!loop.IsCompleted && HoldsExpiringDocuments(database))
+        if (!loop.IsCompleted && KeyspacesOf(database) is { } keyspaces && keyspaces.Any(IsExpiryIndex))
         {
-            BindCollections(registry, registration, database, stoppingToken);
+            BindCollections(registry.CollectionsOf(registration.Name).Where(c => c.MayHoldExpiringDocuments(keyspaces, expiryIndexes: true)), registration, database, stoppingToken);
         }
 
         return loop;
     }
 
     /// <summary>
-    /// Resolves every collection registered for the database, which registers those with an expiry with its collector.
-    /// One that fails to bind is logged and skipped: the application that resolves it gets the same error, and one it
-    /// never uses must not stop the host. A host that stops meanwhile ends the binding after the construction under way
-    /// (which cannot be cancelled): the host's stop waits for this service, and the database is closed after it.
+    /// Resolves <paramref name="collections"/>, which registers those with an expiry with the database's collector. One
+    /// that fails to bind is logged and skipped: the application that resolves it gets the same error, and one it never
+    /// uses must not stop the host. A host that stops meanwhile ends the binding after the construction under way (which cannot be
+    /// cancelled): the host's stop waits for this service, and the database is closed after it.
     /// </summary>
-    private void BindCollections(DatabaseRegistry registry, DatabaseRegistration registration, Database database, CancellationToken stoppingToken)
+    private void BindCollections(IEnumerable<CollectionRegistration> collections, DatabaseRegistration registration, Database database, CancellationToken stoppingToken)
     {
-        foreach (var (type, resolve) in registry.CollectionsOf(registration.Name))
+        foreach (var collection in collections)
         {
             if (stoppingToken.IsCancellationRequested)
             {
@@ -60,7 +64,7 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
 
             try
             {
-                resolve(services);
+                collection.Resolve(services);
             }
             catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
             {
@@ -70,7 +74,7 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                LogNotBound(type, registration, database, ex);
+                LogNotBound(collection.Type, registration, database, ex);
             }
         }
     }
@@ -92,17 +96,20 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
         }
     }
 
-    /// <summary>True when the database holds the expiry index of some collection, in which documents may have expired.</summary>
-    private static bool HoldsExpiringDocuments(Database database)
+    /// <summary>The names of the database's keyspaces, or null when the application closed it as the host started.</summary>
+    private static HashSet<string>? KeyspacesOf(Database database)
     {
         try
         {
             using var read = database.BeginRead();
-            return read.GetKeyspaces().Any(keyspace => keyspace.Name.EndsWith(ExpiryKeyspaceSuffix, StringComparison.Ordinal));
+            return read.GetKeyspaces().Select(keyspace => keyspace.Name).ToHashSet(StringComparer.Ordinal);
         }
         catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
         {
-            return false; // the application closed it as the host started: nothing is left to collect
+            return null; // nothing is left to collect
         }
     }
+
+    /// <summary>True for the expiry index of some collection, in which documents may have expired.</summary>
+    private static bool IsExpiryIndex(string keyspace) => keyspace.EndsWith(ExpiryKeyspaceSuffix, StringComparison.Ordinal);
 }

@@ -45,6 +45,44 @@ public sealed class PersistenceServiceCollectionExtensionsTests
     }
 
     /// <summary>
+    /// The hosted collector trusts a registration's description to leave a collection unbuilt, so a hand-written one
+    /// that names another collection or misstates its [ExpiresAt] member is refused when the collection is resolved,
+    /// default and keyed alike, instead of leaving expired documents uncollected without a word.
+    /// </summary>
+    [Theory]
+    [InlineData("people", true)]
+    [InlineData("users", false)]
+    public void A_collection_registered_under_a_description_it_does_not_match_is_refused(string name, bool hasExpiresAt)
+    {
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>(name, hasExpiresAt, static database => new UserCollection(database))
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db"))
+            .AddKeyedPersistenceCollection<UserCollection, User, long>("cache", name, hasExpiresAt, static database => new UserCollection(database))
+            .BuildServiceProvider();
+
+        var refused = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<UserCollection>());
+        Assert.Contains($"registered as collection '{name}'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("but it is collection 'users' with one", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => provider.GetRequiredKeyedService<UserCollection>("cache"));
+    }
+
+    [Fact]
+    public void A_collection_registered_under_its_own_description_resolves()
+    {
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, static database => new UserCollection(database))
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, static database => new GadgetCollection(database))
+            .BuildServiceProvider();
+
+        Assert.Equal("users", provider.GetRequiredService<UserCollection>().Name);
+        Assert.Equal("gadgets", provider.GetRequiredService<GadgetCollection>().Name);
+    }
+
+    /// <summary>
     /// Configuration keys ignore case, collection names do not: settings under <c>Collections:Users</c> for the
     /// collection <c>users</c> were dropped without a word, and its documents never expired.
     /// </summary>

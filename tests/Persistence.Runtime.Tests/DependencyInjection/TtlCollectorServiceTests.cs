@@ -218,6 +218,82 @@ public sealed class TtlCollectorServiceTests
     }
 
     /// <summary>
+    /// A registration that says its collection has no [ExpiresAt] member (as the generated one does) keeps the
+    /// collector from building it: its keyspaces are not created, while the users, which have the member, are built and
+    /// collected. The gadgets are registered first, so they have been considered once the users are collected.
+    /// </summary>
+    [Fact]
+    public async Task An_unused_collection_without_expiry_is_not_built_at_start_while_one_with_expiry_is_and_is_collected()
+    {
+        WriteUsers(TestServices.Path);
+        using (var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, database => Count(ref _gadgetsConstructed, new GadgetCollection(database)))
+            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, database => Count(ref _usersConstructed, new UserCollection(database)))))
+        {
+            await host.StartAsync();
+            var database = host.Services.GetRequiredService<Database>();
+            await AdvanceUntilCollectedAsync(database);
+
+            Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+            Assert.Equal(1, _usersConstructed);
+            Assert.Equal(0, _gadgetsConstructed);
+            await host.StopAsync();
+        }
+
+        using var reopened = TestDatabases.Open(_fs, TestDatabases.Small(_time), TestServices.Path);
+        using var read = reopened.BeginRead();
+        Assert.DoesNotContain(read.GetKeyspaces(), keyspace => keyspace.Name.StartsWith("gadgets", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A collection without an [ExpiresAt] member whose documents got expiries from a default lifetime in an earlier run
+    /// has expired documents to collect, even with no default lifetime configured now: the collector builds it.
+    /// </summary>
+    [Fact]
+    public async Task A_collection_without_expiry_member_whose_documents_got_a_default_lifetime_is_built_and_collected()
+    {
+        var earlier = TestDatabases.Small(_time);
+        earlier.Collections["gadgets"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(1) };
+        using (var written = TestDatabases.Open(_fs, earlier, TestServices.Path))
+        {
+            new GadgetCollection(written).Insert(new Gadget { Id = 1, Code = "a" });
+        }
+
+        using var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, database => Count(ref _gadgetsConstructed, new GadgetCollection(database))));
+
+        await host.StartAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        await AdvanceUntilCollectedAsync(database);
+
+        Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+        Assert.Equal(1, _gadgetsConstructed);
+    }
+
+    /// <summary>
+    /// A collection without expiry that would fail to build is not built at start, so it is not logged as one whose
+    /// expired documents go uncollected: it has none.
+    /// </summary>
+    [Fact]
+    public async Task A_failing_collection_without_expiry_is_not_logged_as_not_bound_at_start()
+    {
+        WriteUsers(TestServices.Path);
+        using var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, static _ => throw new InvalidOperationException("gadgets refused"))
+            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, database => Count(ref _usersConstructed, new UserCollection(database))));
+
+        await host.StartAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        await AdvanceUntilCollectedAsync(database);
+
+        Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+        Assert.DoesNotContain(_logger.Entries, e => e.Event.Id == 110);
+    }
+
+    /// <summary>
     /// Starts a host over <see cref="WriteUsers"/>'s database whose gadgets fail to bind, registered before the users,
     /// with <paramref name="logging"/> added to its logging, and waits for the collector to run.
     /// </summary>

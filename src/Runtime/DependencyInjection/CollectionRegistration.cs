@@ -1,0 +1,62 @@
+using Persistence.Collections;
+
+namespace Persistence.DependencyInjection;
+
+/// <summary>
+/// A collection registered for a database, as the hosted TTL collector sees it: how to resolve it, and what the
+/// registration says of it without building it, so that the collector builds at host start only the collections that
+/// may have expired documents to collect. Building one creates its keyspaces and runs its pending index builds, which a
+/// collection with nothing to collect must not do before the application asks for it.
+/// </summary>
+/// <param name="Database">The database's options name: empty for the default database, else its key.</param>
+/// <param name="Type">The collection type.</param>
+/// <param name="Name">
+/// The collection's name, given by the generated registration (and by the overloads that take it); null when the
+/// registration did not say, in which case nothing is known of the collection without building it.
+/// </param>
+/// <param name="HasExpiresAt">Whether its documents have an [ExpiresAt] member; false when <paramref name="Name"/> is null.</param>
+/// <param name="Resolve">Resolves the collection, as the container's own registration does.</param>
+internal sealed record CollectionRegistration(string Database, Type Type, string? Name, bool HasExpiresAt, Func<IServiceProvider, object> Resolve)
+{
+    /// <summary>
+    /// True when the collection may hold expired documents, given the names of its database's keyspaces, of which
+    /// <paramref name="expiryIndexes"/> says whether any is the expiry index of some collection. A collection whose
+    /// documents have an [ExpiresAt] member may, once it has been written: its expiry index may still be unbuilt (the
+    /// member declared since its documents were written), which building the collection builds. One without the member
+    /// may only if documents got an expiry from a default lifetime (<see cref="PersistenceCollectionOptions.DefaultTimeToLive"/>,
+    /// in force now or in an earlier run), which left its expiry index or its stored expiries on disk. An undescribed
+    /// registration may whenever the database holds an expiry index.
+    /// </summary>
+    public bool MayHoldExpiringDocuments(IReadOnlySet<string> keyspaces, bool expiryIndexes)
+    {
+        if (Name is null)
+        {
+            return expiryIndexes;
+        }
+
+        return HasExpiresAt
+            ? expiryIndexes && keyspaces.Contains(Name)
+            : keyspaces.Contains(CollectionKeyspaces.NameOf(Name, CollectionKeyspaces.Expiry))
+              || keyspaces.Contains(CollectionKeyspaces.NameOf(Name, CollectionKeyspaces.StoredExpiries));
+    }
+
+    /// <summary>
+    /// Checks that a collection built from a described registration is the one described: the collector trusts the
+    /// description to leave collections unbuilt, so a registration written by hand that names another collection, or
+    /// says the member is there when it is not (or the reverse), is refused when the collection is resolved.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The collection is not the one the registration describes.</exception>
+    public static void Check<T, TKey>(Collection<T, TKey> collection, string? name, bool hasExpiresAt)
+        where T : class
+    {
+        if (name is null || (collection.Name == name && collection.Schema.HasExpiresAt == hasExpiresAt))
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(
+            $"{collection.GetType().Name} is registered as collection '{name}' {With(hasExpiresAt)} an [ExpiresAt] member, but it is collection '{collection.Name}' {With(collection.Schema.HasExpiresAt)} one. Register it with its own name and member, as the generated AddPersistenceCollections() does.");
+
+        static string With(bool member) => member ? "with" : "without";
+    }
+}
