@@ -18,7 +18,7 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "The settings under {Section} apply to no collection: collection names are case-sensitive, and collection {Collection} of database {Database} at {Path} is named in another case. Name the section {Collection}, as [Collection(...)] does")]
     public static partial void CollectionSettingsInAnotherCase(ILogger logger, string section, string collection, string database, string path);
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Collection {Type} of database {Database} at {Path} could not be bound at host start, so its expired documents are not collected until the application resolves it, which reports the same error")]
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Collection {Type} of database {Database} at {Path}, whose documents may expire, could not be built at host start; its expired documents are not collected until an instance of it is built, when the application resolves it (as a singleton, or in a scope if it is registered as scoped)")]
     public static partial void CollectionNotBoundAtStart(ILogger logger, string type, string database, string path, Exception exception);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Database {Database} at {Path} opened at host start")]

@@ -19,7 +19,8 @@ namespace Persistence.DependencyInjection;
 /// A collection without either is never built here: building it would create its keyspaces and run its pending index
 /// builds before the application asks for it. A database without an expiry index has nothing to collect yet, and none
 /// of its collections is built: the first document with an expiry is written through a collection, which registers it
-/// then.
+/// then. Each collection is resolved in a scope of its own, so a collection the application registered as scoped is
+/// built as it would be in a request, and a singleton is the container's one instance.
 /// </remarks>
 internal sealed class TtlCollectorService(IServiceProvider services) : BackgroundService
 {
@@ -48,9 +49,9 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
     }
 
     /// <summary>
-    /// Resolves <paramref name="collections"/>, which registers those with an expiry with the database's collector. One
-    /// that fails to bind is logged and skipped: the application that resolves it gets the same error, and one it never
-    /// uses must not stop the host. A host that stops meanwhile ends the binding after the construction under way (which cannot be
+    /// Resolves <paramref name="collections"/>, each in a scope of its own, which registers those with an expiry with
+    /// the database's collector. One that fails to bind is logged and skipped: one the application never uses must not
+    /// stop the host. A host that stops meanwhile ends the binding after the construction under way (which cannot be
     /// cancelled): the host's stop waits for this service, and the database is closed after it.
     /// </summary>
     private void BindCollections(IEnumerable<CollectionRegistration> collections, DatabaseRegistration registration, Database database, CancellationToken stoppingToken)
@@ -64,13 +65,14 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
 
             try
             {
-                collection.Resolve(services);
+                using var scope = services.CreateScope();
+                collection.Resolve(scope.ServiceProvider);
             }
             catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
             {
                 return; // the application closed it meanwhile: nothing is left to collect, nor any collection to bind
             }
-#pragma warning disable CA1031 // Logged; resolving it again, as the application would, reports the same failure.
+#pragma warning disable CA1031 // Logged; the application that resolves it builds it again, and meets the failure if it lasts.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
