@@ -148,15 +148,19 @@ internal static class ServiceCollectionEmitter
     /// <summary>An assembly name as XML documentation text.</summary>
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-    /// <summary>One call of <paramref name="method"/> per collection, then <c>return services;</c>.</summary>
+    /// <summary>
+    /// One call of <paramref name="method"/> per collection, with its name and whether it has an [ExpiresAt] member,
+    /// then <c>return services;</c>.
+    /// </summary>
     private static void WriteBody(SourceWriter source, EquatableArray<ServiceRegistration> registrations, string method, string arguments)
     {
         using (source.Open())
         {
             foreach (var registration in registrations)
             {
+                var expires = registration.HasExpiresAt ? "true" : "false";
                 source.WriteLine($"{Extensions}.{method}<{registration.CollectionType}, {registration.DocumentType}, {registration.KeyType}>(");
-                source.WriteLine($"    {arguments}, static database => new {registration.CollectionType}(database));");
+                source.WriteLine($"    {arguments}, {Names.Literal(registration.CollectionName)}, hasExpiresAt: {expires}, static database => new {registration.CollectionType}(database));");
             }
 
             source.WriteLine("return services;");

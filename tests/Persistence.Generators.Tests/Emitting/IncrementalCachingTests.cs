@@ -121,14 +121,39 @@ public sealed class IncrementalCachingTests
         Assert.Equal(3, driver.GetRunResult().GeneratedTrees.Length);
     }
 
+    /// <summary>The edits of <see cref="CollectionEdits"/> that keep what the registration says of the collection.</summary>
+    public static TheoryData<string, string, string> RegistrationNeutralEdits => new()
+    {
+        { "a member added", "public int Compute() => 1;", "public int Compute() => 1;\n/// <summary>Doc.</summary>\npublic int Age { get; set; }" },
+        { "an attribute argument changed", "[Persistence.Index]", "[Persistence.Index(Unique = true)]" },
+    };
+
+    /// <summary>The edits that change what the registration hands the runtime: the collection's name, or its [ExpiresAt] member.</summary>
+    public static TheoryData<string, string, string> RegistrationEdits => new()
+    {
+        { "the collection renamed", "Collection(\"people\")", "Collection(\"persons\")" },
+        { "an [ExpiresAt] member added", "public int Compute() => 1;", "public int Compute() => 1;\n/// <summary>Doc.</summary>\n[Persistence.ExpiresAt]\npublic System.DateTimeOffset? Expires { get; set; }" },
+    };
+
     [Theory]
-    [MemberData(nameof(CollectionEdits))]
+    [MemberData(nameof(RegistrationNeutralEdits))]
     public void A_model_edit_that_keeps_the_types_leaves_the_registration_unchanged(string edit, string find, string replace)
     {
         var steps = RunTwice([Collection], [Collection.Replace(find, replace, StringComparison.Ordinal)]);
         foreach (var name in new[] { TrackingNames.ServiceRegistration, TrackingNames.ServiceRegistrations, TrackingNames.ServiceCollectionEmit })
         {
             Assert.All(steps[name], reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{edit}: step {name} was {reason}"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(RegistrationEdits))]
+    public void A_model_edit_that_changes_the_name_or_the_expiry_member_regenerates_the_registration(string edit, string find, string replace)
+    {
+        var steps = RunTwice([Collection], [Collection.Replace(find, replace, StringComparison.Ordinal)]);
+        foreach (var name in new[] { TrackingNames.ServiceRegistration, TrackingNames.ServiceRegistrations, TrackingNames.ServiceCollectionEmit })
+        {
+            Assert.True(steps[name].Contains(IncrementalStepRunReason.Modified), $"{edit}: step {name} was {string.Join(", ", steps[name])}");
         }
     }
 

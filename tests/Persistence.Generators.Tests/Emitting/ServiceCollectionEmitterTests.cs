@@ -68,10 +68,41 @@ public sealed class ServiceCollectionEmitterTests
         Assert.True(keyed > 0, registration);
         var body = registration[keyed..];
         var apple = body.IndexOf("AddKeyedPersistenceCollection<global::App.AppleCollection, global::App.Apple, string>(", StringComparison.Ordinal);
-        Assert.Contains("services, serviceKey, static database => new global::App.AppleCollection(database));", body, StringComparison.Ordinal);
+        Assert.Contains("services, serviceKey, \"apples\", hasExpiresAt: false, static database => new global::App.AppleCollection(database));", body, StringComparison.Ordinal);
         var zebra = body.IndexOf("AddKeyedPersistenceCollection<global::App.ZebraCollection, global::App.Zebra, int>(", StringComparison.Ordinal);
         Assert.True(apple > 0 && zebra > apple, registration);
         Assert.DoesNotContain("Hidden", registration, StringComparison.Ordinal);
+        Assert.Empty(GeneratorHarness.Problems(output).Select(d => d.ToString()));
+    }
+
+    /// <summary>
+    /// Each registration hands the runtime the collection's name and whether it has an [ExpiresAt] member, so that the
+    /// hosted TTL collector builds at start only collections that may hold expired documents.
+    /// </summary>
+    [Fact]
+    public void Each_registration_names_its_collection_and_says_whether_it_has_an_expiry_member()
+    {
+        const string source = """
+            namespace App;
+
+            /// <summary>Doc.</summary>
+            [Persistence.Collection("sessions")]
+            public partial class Session
+            {
+                /// <summary>Doc.</summary>
+                [Persistence.PrimaryKey]
+                public int Id { get; init; }
+
+                /// <summary>Doc.</summary>
+                [Persistence.ExpiresAt]
+                public System.DateTimeOffset? Expires { get; set; }
+            }
+            """;
+        var (run, output) = GeneratorHarness.Generate(source, Two);
+        var registration = Assert.Single(run.Results.Single().GeneratedSources, s => s.HintName == ServiceCollectionEmitter.HintName).SourceText.ToString();
+        Assert.Contains("services, \"sessions\", hasExpiresAt: true, static database => new global::App.SessionCollection(database));", registration, StringComparison.Ordinal);
+        Assert.Contains("services, \"zebras\", hasExpiresAt: false, static database => new global::App.ZebraCollection(database));", registration, StringComparison.Ordinal);
+        Assert.Contains("services, serviceKey, \"sessions\", hasExpiresAt: true, static database => new global::App.SessionCollection(database));", registration, StringComparison.Ordinal);
         Assert.Empty(GeneratorHarness.Problems(output).Select(d => d.ToString()));
     }
 

@@ -15,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddPersistenceCollection<global::Persistence.Generators.Tests.Golden.Bookings.BookingCollection, global::Persistence.Generators.Tests.Golden.Bookings.Booking, global::Persistence.Generators.Tests.Golden.Bookings.BookingKey>(
-                services, static database => new global::Persistence.Generators.Tests.Golden.Bookings.BookingCollection(database));
+                services, "bookings", hasExpiresAt: true, static database => new global::Persistence.Generators.Tests.Golden.Bookings.BookingCollection(database));
             return services;
         }
 
@@ -29,7 +29,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddKeyedPersistenceCollection<global::Persistence.Generators.Tests.Golden.Bookings.BookingCollection, global::Persistence.Generators.Tests.Golden.Bookings.Booking, global::Persistence.Generators.Tests.Golden.Bookings.BookingKey>(
-                services, serviceKey, static database => new global::Persistence.Generators.Tests.Golden.Bookings.BookingCollection(database));
+                services, serviceKey, "bookings", hasExpiresAt: true, static database => new global::Persistence.Generators.Tests.Golden.Bookings.BookingCollection(database));
             return services;
         }
     }

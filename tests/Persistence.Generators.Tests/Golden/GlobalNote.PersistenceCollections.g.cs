@@ -15,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddPersistenceCollection<global::GlobalNoteCollection, global::GlobalNote, string>(
-                services, static database => new global::GlobalNoteCollection(database));
+                services, "global-notes", hasExpiresAt: false, static database => new global::GlobalNoteCollection(database));
             return services;
         }
 
@@ -29,7 +29,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddKeyedPersistenceCollection<global::GlobalNoteCollection, global::GlobalNote, string>(
-                services, serviceKey, static database => new global::GlobalNoteCollection(database));
+                services, serviceKey, "global-notes", hasExpiresAt: false, static database => new global::GlobalNoteCollection(database));
             return services;
         }
     }

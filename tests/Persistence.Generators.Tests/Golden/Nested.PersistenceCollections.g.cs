@@ -15,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddPersistenceCollection<global::Persistence.Generators.Tests.Golden.Nested.Outer.NoteCollection, global::Persistence.Generators.Tests.Golden.Nested.Outer.Note, int>(
-                services, static database => new global::Persistence.Generators.Tests.Golden.Nested.Outer.NoteCollection(database));
+                services, "nested.notes", hasExpiresAt: false, static database => new global::Persistence.Generators.Tests.Golden.Nested.Outer.NoteCollection(database));
             return services;
         }
 
@@ -29,7 +29,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddKeyedPersistenceCollection<global::Persistence.Generators.Tests.Golden.Nested.Outer.NoteCollection, global::Persistence.Generators.Tests.Golden.Nested.Outer.Note, int>(
-                services, serviceKey, static database => new global::Persistence.Generators.Tests.Golden.Nested.Outer.NoteCollection(database));
+                services, serviceKey, "nested.notes", hasExpiresAt: false, static database => new global::Persistence.Generators.Tests.Golden.Nested.Outer.NoteCollection(database));
             return services;
         }
     }

@@ -15,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddPersistenceCollection<global::Persistence.Generators.Tests.Golden.Orders.OrderCollection, global::Persistence.Generators.Tests.Golden.Orders.Order, global::Persistence.Generators.Tests.Golden.Orders.OrderKey>(
-                services, static database => new global::Persistence.Generators.Tests.Golden.Orders.OrderCollection(database));
+                services, "orders", hasExpiresAt: false, static database => new global::Persistence.Generators.Tests.Golden.Orders.OrderCollection(database));
             return services;
         }
 
@@ -29,7 +29,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddKeyedPersistenceCollection<global::Persistence.Generators.Tests.Golden.Orders.OrderCollection, global::Persistence.Generators.Tests.Golden.Orders.Order, global::Persistence.Generators.Tests.Golden.Orders.OrderKey>(
-                services, serviceKey, static database => new global::Persistence.Generators.Tests.Golden.Orders.OrderCollection(database));
+                services, serviceKey, "orders", hasExpiresAt: false, static database => new global::Persistence.Generators.Tests.Golden.Orders.OrderCollection(database));
             return services;
         }
     }

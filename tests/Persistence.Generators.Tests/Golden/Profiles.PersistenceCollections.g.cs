@@ -15,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddPersistenceCollection<global::Persistence.Generators.Tests.Golden.Profiles.ProfileCollection, global::Persistence.Generators.Tests.Golden.Profiles.Profile, global::System.Guid>(
-                services, static database => new global::Persistence.Generators.Tests.Golden.Profiles.ProfileCollection(database));
+                services, "profiles", hasExpiresAt: false, static database => new global::Persistence.Generators.Tests.Golden.Profiles.ProfileCollection(database));
             return services;
         }
 
@@ -29,7 +29,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddKeyedPersistenceCollection<global::Persistence.Generators.Tests.Golden.Profiles.ProfileCollection, global::Persistence.Generators.Tests.Golden.Profiles.Profile, global::System.Guid>(
-                services, serviceKey, static database => new global::Persistence.Generators.Tests.Golden.Profiles.ProfileCollection(database));
+                services, serviceKey, "profiles", hasExpiresAt: false, static database => new global::Persistence.Generators.Tests.Golden.Profiles.ProfileCollection(database));
             return services;
         }
     }

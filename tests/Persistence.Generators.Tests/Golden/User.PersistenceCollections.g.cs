@@ -15,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddPersistenceCollection<global::Persistence.Generators.Tests.Golden.Users.UserCollection, global::Persistence.Generators.Tests.Golden.Users.User, long>(
-                services, static database => new global::Persistence.Generators.Tests.Golden.Users.UserCollection(database));
+                services, "users", hasExpiresAt: true, static database => new global::Persistence.Generators.Tests.Golden.Users.UserCollection(database));
             return services;
         }
 
@@ -29,7 +29,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKeyedPersistenceCollections(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, string serviceKey)
         {
             global::Microsoft.Extensions.DependencyInjection.PersistenceServiceCollectionExtensions.AddKeyedPersistenceCollection<global::Persistence.Generators.Tests.Golden.Users.UserCollection, global::Persistence.Generators.Tests.Golden.Users.User, long>(
-                services, serviceKey, static database => new global::Persistence.Generators.Tests.Golden.Users.UserCollection(database));
+                services, serviceKey, "users", hasExpiresAt: true, static database => new global::Persistence.Generators.Tests.Golden.Users.UserCollection(database));
             return services;
         }
     }
