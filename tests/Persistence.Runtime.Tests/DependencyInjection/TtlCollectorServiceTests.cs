@@ -273,6 +273,41 @@ public sealed class TtlCollectorServiceTests
     }
 
     /// <summary>
+    /// A collection with an [ExpiresAt] member that was never written has nothing to collect, even in a database that
+    /// holds another collection's expiry index (here the gadgets', from a default lifetime): it is not built, and its
+    /// keyspaces are not created. The users are registered first, so they have been considered once the gadgets are collected.
+    /// </summary>
+    [Fact]
+    public async Task A_collection_with_expiry_never_written_is_not_built_at_start()
+    {
+        var earlier = TestDatabases.Small(_time);
+        earlier.Collections["gadgets"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(1) };
+        using (var written = TestDatabases.Open(_fs, earlier, TestServices.Path))
+        {
+            new GadgetCollection(written).Insert(new Gadget { Id = 1, Code = "a" });
+        }
+
+        using (var host = Build(services => services
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, database => Count(ref _usersConstructed, new UserCollection(database)))
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, database => Count(ref _gadgetsConstructed, new GadgetCollection(database)))))
+        {
+            await host.StartAsync();
+            var database = host.Services.GetRequiredService<Database>();
+            await AdvanceUntilCollectedAsync(database);
+
+            Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+            Assert.Equal(1, _gadgetsConstructed);
+            Assert.Equal(0, _usersConstructed);
+            await host.StopAsync();
+        }
+
+        using var reopened = TestDatabases.Open(_fs, TestDatabases.Small(_time), TestServices.Path);
+        using var read = reopened.BeginRead();
+        Assert.DoesNotContain(read.GetKeyspaces(), keyspace => keyspace.Name.StartsWith("users", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// A collection without expiry that would fail to build is not built at start, so it is not logged as one whose
     /// expired documents go uncollected: it has none.
     /// </summary>
