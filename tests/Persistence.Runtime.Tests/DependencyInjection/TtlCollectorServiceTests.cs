@@ -226,24 +226,12 @@ public sealed class TtlCollectorServiceTests
     public async Task An_unused_collection_without_expiry_is_not_built_at_start_while_one_with_expiry_is_and_is_collected()
     {
         WriteUsers(TestServices.Path);
-        using (var host = Build(services => services
-            .AddPersistence(TestServices.Small)
-            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, database => Count(ref _gadgetsConstructed, new GadgetCollection(database)))
-            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, database => Count(ref _usersConstructed, new UserCollection(database)))))
-        {
-            await host.StartAsync();
-            var database = host.Services.GetRequiredService<Database>();
-            await AdvanceUntilCollectedAsync(database);
+        var collected = await RunUntilCollectedAsync(services => AddDescribedUsers(AddDescribedGadgets(services)));
 
-            Assert.Equal(1, database.GetStatistics().ExpiredCollected);
-            Assert.Equal(1, _usersConstructed);
-            Assert.Equal(0, _gadgetsConstructed);
-            await host.StopAsync();
-        }
-
-        using var reopened = TestDatabases.Open(_fs, TestDatabases.Small(_time), TestServices.Path);
-        using var read = reopened.BeginRead();
-        Assert.DoesNotContain(read.GetKeyspaces(), keyspace => keyspace.Name.StartsWith("gadgets", StringComparison.Ordinal));
+        Assert.Equal(1, collected);
+        Assert.Equal(1, _usersConstructed);
+        Assert.Equal(0, _gadgetsConstructed);
+        Assert.DoesNotContain(KeyspacesOnDisk(), name => name.StartsWith("gadgets", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -253,22 +241,10 @@ public sealed class TtlCollectorServiceTests
     [Fact]
     public async Task A_collection_without_expiry_member_whose_documents_got_a_default_lifetime_is_built_and_collected()
     {
-        var earlier = TestDatabases.Small(_time);
-        earlier.Collections["gadgets"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(1) };
-        using (var written = TestDatabases.Open(_fs, earlier, TestServices.Path))
-        {
-            new GadgetCollection(written).Insert(new Gadget { Id = 1, Code = "a" });
-        }
+        WriteGadgetsWithDefaultLifetime();
+        var collected = await RunUntilCollectedAsync(AddDescribedGadgets);
 
-        using var host = Build(services => services
-            .AddPersistence(TestServices.Small)
-            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, database => Count(ref _gadgetsConstructed, new GadgetCollection(database))));
-
-        await host.StartAsync();
-        var database = host.Services.GetRequiredService<Database>();
-        await AdvanceUntilCollectedAsync(database);
-
-        Assert.Equal(1, database.GetStatistics().ExpiredCollected);
+        Assert.Equal(1, collected);
         Assert.Equal(1, _gadgetsConstructed);
     }
 
@@ -280,31 +256,13 @@ public sealed class TtlCollectorServiceTests
     [Fact]
     public async Task A_collection_with_expiry_never_written_is_not_built_at_start()
     {
-        var earlier = TestDatabases.Small(_time);
-        earlier.Collections["gadgets"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(1) };
-        using (var written = TestDatabases.Open(_fs, earlier, TestServices.Path))
-        {
-            new GadgetCollection(written).Insert(new Gadget { Id = 1, Code = "a" });
-        }
+        WriteGadgetsWithDefaultLifetime();
+        var collected = await RunUntilCollectedAsync(services => AddDescribedGadgets(AddDescribedUsers(services)));
 
-        using (var host = Build(services => services
-            .AddPersistence(TestServices.Small)
-            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, database => Count(ref _usersConstructed, new UserCollection(database)))
-            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, database => Count(ref _gadgetsConstructed, new GadgetCollection(database)))))
-        {
-            await host.StartAsync();
-            var database = host.Services.GetRequiredService<Database>();
-            await AdvanceUntilCollectedAsync(database);
-
-            Assert.Equal(1, database.GetStatistics().ExpiredCollected);
-            Assert.Equal(1, _gadgetsConstructed);
-            Assert.Equal(0, _usersConstructed);
-            await host.StopAsync();
-        }
-
-        using var reopened = TestDatabases.Open(_fs, TestDatabases.Small(_time), TestServices.Path);
-        using var read = reopened.BeginRead();
-        Assert.DoesNotContain(read.GetKeyspaces(), keyspace => keyspace.Name.StartsWith("users", StringComparison.Ordinal));
+        Assert.Equal(1, collected);
+        Assert.Equal(1, _gadgetsConstructed);
+        Assert.Equal(0, _usersConstructed);
+        Assert.DoesNotContain(KeyspacesOnDisk(), name => name.StartsWith("users", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -401,6 +359,46 @@ public sealed class TtlCollectorServiceTests
         var database = host.Services.GetRequiredService<Database>();
         await AdvanceUntilCollectedAsync(database);
         return (host, database);
+    }
+
+    /// <summary>
+    /// Starts a host over the default database with the collections <paramref name="register"/> adds, waits for the
+    /// collector to run and stops the host; returns the number of expired documents collected.
+    /// </summary>
+    private async Task<long> RunUntilCollectedAsync(Func<IServiceCollection, IServiceCollection> register)
+    {
+        using var host = Build(services => register(services.AddPersistence(TestServices.Small)));
+        await host.StartAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        await AdvanceUntilCollectedAsync(database);
+        var collected = database.GetStatistics().ExpiredCollected;
+        await host.StopAsync();
+        return collected;
+    }
+
+    /// <summary>The users, registered as the generated registration does: named, with their [ExpiresAt] member.</summary>
+    private IServiceCollection AddDescribedUsers(IServiceCollection services) =>
+        services.AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, database => Count(ref _usersConstructed, new UserCollection(database)));
+
+    /// <summary>The gadgets, registered as the generated registration does: named, without an [ExpiresAt] member.</summary>
+    private IServiceCollection AddDescribedGadgets(IServiceCollection services) =>
+        services.AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", hasExpiresAt: false, database => Count(ref _gadgetsConstructed, new GadgetCollection(database)));
+
+    /// <summary>The names of the keyspaces of the default database's file, reopened as the next run would.</summary>
+    private List<string> KeyspacesOnDisk()
+    {
+        using var reopened = TestDatabases.Open(_fs, TestDatabases.Small(_time), TestServices.Path);
+        using var read = reopened.BeginRead();
+        return read.GetKeyspaces().Select(keyspace => keyspace.Name).ToList();
+    }
+
+    /// <summary>An earlier run that gave the gadgets a default lifetime of a second: one gadget, then closed.</summary>
+    private void WriteGadgetsWithDefaultLifetime()
+    {
+        var earlier = TestDatabases.Small(_time);
+        earlier.Collections["gadgets"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(1) };
+        using var database = TestDatabases.Open(_fs, earlier, TestServices.Path);
+        new GadgetCollection(database).Insert(new Gadget { Id = 1, Code = "a" });
     }
 
     /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
