@@ -147,6 +147,12 @@ internal sealed class LogSpill : IDisposable
     /// Closes and deletes the file (once; later calls do nothing). A failure is reported to the creator's callback and
     /// never thrown: a scratch file that cannot be removed now loses nothing, and the next open deletes it.
     /// </summary>
+    /// <remarks>
+    /// Nothing the callback throws escapes either: it calls the application's logger, and this runs where a throw
+    /// would cost what the delete never could, at the end of a commit that is already durable (the pruning of the
+    /// committed log), under the sequencer's lock, or before a transaction unregisters its writer and unpins its
+    /// snapshot.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -161,7 +167,14 @@ internal sealed class LogSpill : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PersistenceException)
         {
-            _onDeleteFailure?.Invoke(ex);
+            try
+            {
+                _onDeleteFailure?.Invoke(ex);
+            }
+            catch (Exception)
+            {
+                // The report failed (the application's logger threw): the file is left for the next open all the same.
+            }
         }
     }
 }

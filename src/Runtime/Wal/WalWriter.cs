@@ -242,17 +242,9 @@ internal sealed partial class WalWriter : IDisposable
     {
         if (request.Error is { } error)
         {
-            if (request.Version is { } version && CommitFailed is { } commitFailed)
+            if (request.Version is { } version)
             {
-                try
-                {
-                    commitFailed(version);
-                }
-                catch (Exception)
-                {
-                    // What reporting a scratch file that would not go threw (the application's logger): the commit's
-                    // own failure is what its caller must get, and the file goes at close or the next open.
-                }
+                CommitFailed?.Invoke(version); // throws nothing: a scratch file that would not go is only reported
             }
 
             throw error is PersistenceException ? error : new DatabaseReadOnlyException("The commit could not be made durable; the database is now read-only.", error);
