@@ -158,6 +158,12 @@ public sealed class FailedWriteTests
             Assert.True(read.TryGet(ks, Key(12), out value) && Round(12, value) == 0, "a write of the failed commit is visible");
         }
 
+        // The queued commit that failed with it was given log space and gave it back: the log counted since the
+        // checkpoint is what was written.
+        var wal = db.Wal!;
+        Assert.Equal(wal.WrittenLsn, wal.NextLsn);
+        Assert.Equal(wal.WrittenLsn - db.Checkpointer!.Durable.WalStartLsn, db.GetStatistics().WalBytesSinceCheckpoint);
+
         using var reopened = CloseCheckAndReopen(db, fs, Options());
         Assert.False(reopened.IsReadOnly);
         AssertEveryRound(reopened, reopened.Write(tx => tx.GetKeyspace("k")), Keys, expectedRound: i => i == 10 ? 1 : 0);
