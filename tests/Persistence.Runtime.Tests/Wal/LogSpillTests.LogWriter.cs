@@ -208,6 +208,7 @@ public sealed partial class LogSpillTests
         large.Dispose();
         Assert.True(db.Wal.FramesWritten - framesBefore > 6, "the failed commit's frames read back were not written: the test proves nothing");
         Assert.True(failingEnd / (64 << 10) > db.Wal.WrittenLsn / (64 << 10), "the failed commit stayed in one segment");
+        Assert.Equal(db.Wal.WrittenLsn, db.Wal.NextLsn); // its frames, in the next segment too, lie past the planned end
         db.Dispose();
 
         using (var reopened = Database.Open(Path, Options(), fs))
