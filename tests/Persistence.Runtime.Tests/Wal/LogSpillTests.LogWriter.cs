@@ -313,6 +313,12 @@ public sealed partial class LogSpillTests
         var task = BlockingWork.Run(commit);
         Assert.True(SpinWait.SpinUntil(() => db.Sequencer.Commits >= sequenced || task.IsCompleted, TimeSpan.FromSeconds(60)), "the commit was never sequenced"); // a bound, not a timing
         Assert.False(task.IsFaulted, task.Exception?.ToString());
+        lock (db.Sequencer.SyncRoot)
+        {
+            // The count goes up as the commit is built, and it is queued for the log writer (its log space planned)
+            // before that hold of the lock ends: taking the lock waits for that.
+        }
+
         return task;
     }
 
