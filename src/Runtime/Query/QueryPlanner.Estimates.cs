@@ -12,12 +12,19 @@ internal static partial class QueryPlanner
     internal const int MaxDivedRanges = 32;
 
     /// <summary>
-    /// Whether the candidates are worth estimating from the data: only when two or more compete (a single path is read
-    /// whatever it holds), and not when one is a point lookup (a unique index or the whole key with every member fixed),
-    /// whose estimate is already its count of values and which no other path beats by enough to pay for the descents.
+    /// Whether the candidates are worth estimating from the data: only when two or more compete, or when a single one does
+    /// not provide the ordering and a whole index (or the keys) could be read in that order instead, which its estimate
+    /// decides (past a quarter of the documents); not when one is a point lookup (a unique index or the whole key with
+    /// every member fixed), whose estimate is already its count of values and which no other path beats by enough to pay
+    /// for the descents. A single path with nothing to decide is read whatever it holds.
     /// </summary>
-    private static bool WorthDiving<T, TKey>(List<Choice<T, TKey>> choices)
-        where T : class => choices.Count >= 2 && !choices.Exists(c => c.Lookup);
+    private static bool WorthDiving<T, TKey>(Collection<T, TKey> collection, List<Choice<T, TKey>> choices, IReadOnlyList<Ordering<T>> order, long total)
+        where T : class => !choices.Exists(c => c.Lookup) && choices.Count switch
+        {
+            0 => false,
+            1 => order.Count > 0 && !OrderFor(choices[0].Path, order).Ordered && OrderedScan(collection, order, total) is not null,
+            _ => true,
+        };
 
     /// <summary>
     /// The candidates with their estimates read from the trees, path by path; a union's branches are chosen again

@@ -12,9 +12,9 @@ namespace Persistence.Query;
 /// </summary>
 /// <remarks>
 /// The estimates start as the conditions' fixed guesses (<see cref="IFieldCondition{T}.EstimateRows"/>). When two or more
-/// candidates compete, none of them a point lookup, each is estimated instead from its tree: the entries its key ranges
-/// hold, by descending to both bounds of each range in the transaction's snapshot (<see cref="EstimateEntries"/>). The
-/// ranking, the intersection's and the union's costs and the switch to an ordered path all use those estimates, and
+/// candidates compete, or one competes with an ordered scan of an index, none of them a point lookup, each is estimated
+/// instead from its tree: the entries its key ranges hold, by descending to both bounds of each range in the
+/// transaction's snapshot (<see cref="EstimateEntries"/>). The ranking, the intersection's and the union's costs and the switch to an ordered path all use those estimates, and
 /// <c>Explain</c> shows the chosen path's.
 /// </remarks>
 internal static partial class QueryPlanner
@@ -33,7 +33,7 @@ internal static partial class QueryPlanner
             }
         }
 
-        if (WorthDiving(choices))
+        if (WorthDiving(collection, choices, order, total))
         {
             choices = Dived(collection, transaction, choices, total);
         }

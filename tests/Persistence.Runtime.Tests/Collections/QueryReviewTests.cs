@@ -96,10 +96,11 @@ public sealed class QueryReviewTests : IDisposable
         var scanned = _gadgets.Query().OrderByDescending(g => g.Rank);
         Assert.Contains("from the access path", scanned.Explain(), StringComparison.Ordinal);
 
-        // ... and the same documents sorted in memory give the same sequence, so Skip and Take give the same window.
-        var sorted = _gadgets.Query().Where(g => g.Rank.In(0, 1, 2) | g.Rank.Is(3)).OrderByDescending(g => g.Rank); // a union
+        // ... and documents sorted in memory come in the same sequence, so Skip and Take give the same window. (A path that
+        // yields more than a quarter of the documents is replaced by the ordered read: a fifth of them, with ties.)
+        var sorted = _gadgets.Query().Where(g => g.Id.AtMost(6)).OrderByDescending(g => g.Rank);
         Assert.Contains("in memory", sorted.Explain(), StringComparison.Ordinal);
-        Assert.Equal(expected, sorted.Select(g => g.Id).ToList());
+        Assert.Equal(expected.Where(id => id <= 6), sorted.Select(g => g.Id).ToList());
         Assert.Equal(expected, scanned.Select(g => g.Id).ToList());
         Assert.Equal(expected.Skip(5).Take(7), scanned.Skip(5).Take(7).Select(g => g.Id).ToList());
     }

@@ -88,6 +88,22 @@ public sealed class QueryPlannerEstimateTests : IDisposable
     }
 
     [Fact]
+    public void A_single_unordered_candidate_is_estimated_from_its_tree_when_an_index_could_provide_the_order()
+    {
+        // Level = 0 alone competes with nothing but the ordered read of the Total index, and its estimate decides between
+        // them: the guess (40 documents) kept the path and sorted the 3,800 it holds in memory.
+        var query = _purchases.Query().Where(f => f.Level.Is(0)).OrderBy(f => f.Total).ThenBy(f => f.Id);
+        var explained = query.Explain();
+        Assert.True(explained.StartsWith("index 'Total' for order by Total, Id", StringComparison.Ordinal), explained);
+        Assert.Contains("order by Total, Id (from the access path)", explained, StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.Level == 0).OrderBy(p => p.Total).ThenBy(p => p.Id).Select(p => p.Id), query.ToList().Select(p => p.Id));
+
+        // With no index to read in that order there is nothing to decide: the guess stays, and the path is sorted.
+        Assert.StartsWith("index 'Level' for Level = 0 (est. 40 rows)", _purchases.Query().Where(f => f.Level.Is(0)).OrderBy(f => f.Note).Explain(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_single_candidate_is_not_estimated_from_the_tree()
     {
         // Nothing competes: the path is read whatever it holds, so the planner keeps the fixed guess (1% of 4,000) and
