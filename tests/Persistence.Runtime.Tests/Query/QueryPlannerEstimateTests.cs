@@ -104,6 +104,31 @@ public sealed class QueryPlannerEstimateTests : IDisposable
     }
 
     [Fact]
+    public void Estimates_are_read_from_the_tree_the_transaction_reads()
+    {
+        // A write transaction moves every Level = 0 document to Level 60, past the overlay into its own tree: there, Level = 0
+        // holds nothing. A read transaction begun before its commit still reads 3,800 in its snapshot, after the commit too.
+        using var before = _db.BeginRead();
+        var moved = _all.Select(p => new Purchase { Id = p.Id, CustomerId = p.CustomerId, Level = p.Level == 0 ? 60 : p.Level, Total = p.Total }).ToList();
+        using (var write = _db.BeginWrite())
+        {
+            foreach (var purchase in moved)
+            {
+                _purchases.Update(purchase, write);
+            }
+
+            var inWrite = _purchases.Query(write).Where(f => f.Level.Is(0) & f.Total.AtLeast(3900));
+            Assert.StartsWith("index 'Level' for Level = 0 (est. 0 rows)", inWrite.Explain(), StringComparison.Ordinal);
+            Assert.Empty(inWrite.ToList());
+            write.Commit();
+        }
+
+        var old = _purchases.Query(before).Where(f => f.Level.Is(0) & f.Total.AtLeast(3900));
+        Assert.StartsWith("index 'Total' for Total >= 3900 (est. 10 rows)", old.Explain(), StringComparison.Ordinal);
+        Assert.Equal(_all.Where(p => p.Level == 0 && p.Total >= 3900).Select(p => p.Id), old.ToList().Select(p => p.Id).Order());
+    }
+
+    [Fact]
     public void A_single_candidate_is_not_estimated_from_the_tree()
     {
         // Nothing competes: the path is read whatever it holds, so the planner keeps the fixed guess (1% of 4,000) and
