@@ -21,11 +21,12 @@ internal sealed record CollectionRegistration(string Database, Type Type, string
     /// <summary>
     /// True when the collection may hold expired documents, given the names of its database's keyspaces, of which
     /// <paramref name="expiryIndexes"/> says whether any is the expiry index of some collection. A collection whose
-    /// documents have an [ExpiresAt] member may, once it has been written: its expiry index may still be unbuilt (the
-    /// member declared since its documents were written), which building the collection builds. One without the member
-    /// may only if documents got an expiry from a default lifetime (<see cref="PersistenceCollectionOptions.DefaultTimeToLive"/>,
-    /// in force now or in an earlier run), which left its expiry index or its stored expiries on disk. An undescribed
-    /// registration may whenever the database holds an expiry index.
+    /// documents have an [ExpiresAt] member may, once it has been written, whatever other collections hold: its expiry
+    /// index may still be unbuilt (the member declared since its documents were written), which building the collection
+    /// builds. One without the member may only if documents got an expiry from a default lifetime
+    /// (<see cref="PersistenceCollectionOptions.DefaultTimeToLive"/>, in force now or in an earlier run), which left
+    /// its expiry index or its stored expiries on disk. An undescribed registration may whenever the database holds an
+    /// expiry index.
     /// </summary>
     public bool MayHoldExpiringDocuments(IReadOnlySet<string> keyspaces, bool expiryIndexes)
     {
@@ -35,7 +36,7 @@ internal sealed record CollectionRegistration(string Database, Type Type, string
         }
 
         return HasExpiresAt
-            ? expiryIndexes && keyspaces.Contains(Name)
+            ? keyspaces.Contains(Name)
             : keyspaces.Contains(CollectionKeyspaces.NameOf(Name, CollectionKeyspaces.Expiry))
               || keyspaces.Contains(CollectionKeyspaces.NameOf(Name, CollectionKeyspaces.StoredExpiries));
     }

@@ -13,12 +13,13 @@ namespace Persistence.DependencyInjection;
 /// A collection joins its database's collector when it is constructed, that is when something resolves it. So that a
 /// process that never resolves a collection (a worker writing only to others, a host restarted after the documents
 /// were written) still removes its expired documents, which are invisible but take space on disk, the service builds
-/// at start the registered collections that may hold expired documents, of each database that holds expiring
-/// documents (an expiry index, of any collection): those with an [ExpiresAt] member that have been written, and those
-/// whose documents got expiries from a default lifetime (see <see cref="CollectionRegistration.MayHoldExpiringDocuments"/>).
-/// A collection without either is never built here: building it would create its keyspaces and run its pending index
-/// builds before the application asks for it. A database without an expiry index has nothing to collect yet, and none
-/// of its collections is built: the first document with an expiry is written through a collection, which registers it
+/// at start the registered collections that may hold expired documents (see <see cref="CollectionRegistration.MayHoldExpiringDocuments"/>):
+/// those with an [ExpiresAt] member that have been written, whether or not their expiry index is built yet (it is not
+/// when the member was declared since their documents were written, and building the collection builds it), and those
+/// whose documents got expiries from a default lifetime. A collection without either is never built here: building it
+/// would create its keyspaces and run its pending index builds before the application asks for it. A registration
+/// that does not describe its collection is built when its database holds an expiry index, of any collection; in a
+/// database without one, it is not: the first document with an expiry is written through a collection, which registers it
 /// then. Each collection is resolved in a scope of its own, so a collection the application registered as scoped is
 /// built as it would be in a request, and a singleton is the container's one instance.
 /// </remarks>
@@ -40,9 +41,10 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
         // Taken over first, so the collections bound below start no loop of the database's own; the loop's first pass
         // is a collector interval away, and finds them registered.
         var loop = database.Ttl.RunAsync(stoppingToken);
-        if (!loop.IsCompleted && KeyspacesOf(database) is { } keyspaces && keyspaces.Any(IsExpiryIndex))
+        if (!loop.IsCompleted && KeyspacesOf(database) is { } keyspaces)
         {
-            BindCollections(registry.CollectionsOf(registration.Name).Where(c => c.MayHoldExpiringDocuments(keyspaces, expiryIndexes: true)), registration, database, stoppingToken);
+            var expiryIndexes = keyspaces.Any(IsExpiryIndex);
+            BindCollections(registry.CollectionsOf(registration.Name).Where(c => c.MayHoldExpiringDocuments(keyspaces, expiryIndexes)), registration, database, stoppingToken);
         }
 
         return loop;

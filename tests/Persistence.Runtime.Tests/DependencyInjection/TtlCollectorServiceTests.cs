@@ -266,6 +266,23 @@ public sealed class TtlCollectorServiceTests
     }
 
     /// <summary>
+    /// A collection whose [ExpiresAt] member was declared after its documents were written holds expired documents
+    /// before anything builds its expiry index: it is the only collection of its database, which holds no expiry index
+    /// yet, and the collector builds it (building the index) and collects them all the same.
+    /// </summary>
+    [Fact]
+    public async Task A_collection_whose_expiry_member_was_declared_since_its_documents_were_written_is_built_and_collected()
+    {
+        WriteUsers(TestServices.Path, static database => new UsersWithoutExpiry(database));
+        Assert.DoesNotContain(KeyspacesOnDisk(), name => name.EndsWith("#$expiry", StringComparison.Ordinal));
+
+        var collected = await RunUntilCollectedAsync(AddDescribedUsers);
+
+        Assert.Equal(1, collected);
+        Assert.Equal(1, _usersConstructed);
+    }
+
+    /// <summary>
     /// A collection without expiry that would fail to build is not built at start, so it is not logged as one whose
     /// expired documents go uncollected: it has none.
     /// </summary>
@@ -401,13 +418,16 @@ public sealed class TtlCollectorServiceTests
         new GadgetCollection(database).Insert(new Gadget { Id = 1, Code = "a" });
     }
 
-    /// <summary>An earlier run of the application: one user expiring in a second, one in a day, then closed.</summary>
-    private void WriteUsers(string path)
+    /// <summary>
+    /// An earlier run of the application: one user expiring in a second, one in a day, then closed; written through
+    /// <paramref name="users"/>, the generated <see cref="UserCollection"/> unless given.
+    /// </summary>
+    private void WriteUsers(string path, Func<Database, Collection<User, long>>? users = null)
     {
         using var database = TestDatabases.Open(_fs, TestDatabases.Small(_time), path);
-        var users = new UserCollection(database);
-        users.Insert(new User { Id = 1, Email = "short@example.com", ExpiresAt = _time.GetUtcNow() + TimeSpan.FromSeconds(1) });
-        users.Insert(new User { Id = 2, Email = "long@example.com", ExpiresAt = _time.GetUtcNow() + TimeSpan.FromDays(1) });
+        var collection = (users ?? (static database => new UserCollection(database)))(database);
+        collection.Insert(new User { Id = 1, Email = "short@example.com", ExpiresAt = _time.GetUtcNow() + TimeSpan.FromSeconds(1) });
+        collection.Insert(new User { Id = 2, Email = "long@example.com", ExpiresAt = _time.GetUtcNow() + TimeSpan.FromDays(1) });
     }
 
     /// <summary>
@@ -443,6 +463,10 @@ public sealed class TtlCollectorServiceTests
         Interlocked.Increment(ref constructed);
         return collection;
     }
+
+    /// <summary>"users" as another version of the application declares it: without its [ExpiresAt] member.</summary>
+    private sealed class UsersWithoutExpiry(Database database)
+        : Collection<User, long>(database, new HookedUserSchema(expires: false, UserSchema.Instance.Indexes, onDecode: null));
 
     /// <summary>A logger of the Persistence category that throws on one event.</summary>
     private sealed class FailsOnEvent(int failing) : ILoggerProvider, ILogger
