@@ -25,8 +25,8 @@ internal sealed record CollectionRegistration(string Database, Type Type, string
     /// index may still be unbuilt (the member declared since its documents were written), which building the collection
     /// builds. One without the member may only if documents got an expiry from a default lifetime
     /// (<see cref="PersistenceCollectionOptions.DefaultTimeToLive"/>, in force now or in an earlier run), which left
-    /// its expiry index or its stored expiries on disk. An undescribed registration may whenever the database holds an
-    /// expiry index.
+    /// their stored expiries on disk: an expiry index alone is one the member left when it was removed, whose entries
+    /// no longer expire anything. An undescribed registration may whenever the database holds an expiry index.
     /// </summary>
     public bool MayHoldExpiringDocuments(IReadOnlySet<string> keyspaces, bool expiryIndexes)
     {
@@ -37,8 +37,7 @@ internal sealed record CollectionRegistration(string Database, Type Type, string
 
         return HasExpiresAt
             ? keyspaces.Contains(Name)
-            : keyspaces.Contains(CollectionKeyspaces.NameOf(Name, CollectionKeyspaces.Expiry))
-              || keyspaces.Contains(CollectionKeyspaces.NameOf(Name, CollectionKeyspaces.StoredExpiries));
+            : keyspaces.Contains(CollectionKeyspaces.NameOf(Name, CollectionKeyspaces.StoredExpiries));
     }
 
     /// <summary>

@@ -283,6 +283,27 @@ public sealed class TtlCollectorServiceTests
     }
 
     /// <summary>
+    /// A collection whose [ExpiresAt] member was removed, and which never had a default lifetime, has nothing to collect
+    /// though its old expiry index is still on disk: the collector does not build it (which would delete that index
+    /// before the application asks for the collection). The gadgets, with a default lifetime's expiries, are
+    /// registered after it, so it has been considered once they are collected.
+    /// </summary>
+    [Fact]
+    public async Task A_collection_whose_expiry_member_was_removed_is_not_built_at_start()
+    {
+        WriteUsers(TestServices.Path);
+        WriteGadgetsWithDefaultLifetime();
+
+        var collected = await RunUntilCollectedAsync(services => AddDescribedGadgets(services.AddPersistenceCollection<UsersWithoutExpiry, User, long>(
+            "users", hasExpiresAt: false, database => Count(ref _usersConstructed, new UsersWithoutExpiry(database)))));
+
+        Assert.Equal(1, collected);
+        Assert.Equal(1, _gadgetsConstructed);
+        Assert.Equal(0, _usersConstructed);
+        Assert.Contains("users#$expiry", KeyspacesOnDisk());
+    }
+
+    /// <summary>
     /// A collection without expiry that would fail to build is not built at start, so it is not logged as one whose
     /// expired documents go uncollected: it has none.
     /// </summary>
