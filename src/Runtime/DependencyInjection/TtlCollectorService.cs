@@ -44,7 +44,8 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
         if (!loop.IsCompleted && KeyspacesOf(database) is { } keyspaces)
         {
             var expiryIndexes = keyspaces.Any(IsExpiryIndex);
-            BindCollections(registry.CollectionsOf(registration.Name).Where(c => c.MayHoldExpiringDocuments(keyspaces, expiryIndexes)), registration, database, stoppingToken);
+            var bound = BindCollectionsAsync(registry.CollectionsOf(registration.Name).Where(c => c.MayHoldExpiringDocuments(keyspaces, expiryIndexes)), registration, database, stoppingToken);
+            return Task.WhenAll(bound, loop);
         }
 
         return loop;
@@ -54,9 +55,11 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
     /// Resolves <paramref name="collections"/>, each in a scope of its own, which registers those with an expiry with
     /// the database's collector. One that fails to bind is logged and skipped: one the application never uses must not
     /// stop the host. A host that stops meanwhile ends the binding after the construction under way (which cannot be
-    /// cancelled): the host's stop waits for this service, and the database is closed after it.
+    /// cancelled): the host's stop waits for this service, and the database is closed after it. Each scope is disposed
+    /// asynchronously, as the host disposes a request's: a scoped service disposable only that way throws on a
+    /// synchronous disposal, which would report a collection built and registered as one that could not be built.
     /// </summary>
-    private void BindCollections(IEnumerable<CollectionRegistration> collections, DatabaseRegistration registration, Database database, CancellationToken stoppingToken)
+    private async Task BindCollectionsAsync(IEnumerable<CollectionRegistration> collections, DatabaseRegistration registration, Database database, CancellationToken stoppingToken)
     {
         foreach (var collection in collections)
         {
@@ -67,8 +70,11 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
 
             try
             {
-                using var scope = services.CreateScope();
-                collection.Resolve(scope.ServiceProvider);
+                var scope = services.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    collection.Resolve(scope.ServiceProvider);
+                }
             }
             catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
             {

@@ -350,6 +350,32 @@ public sealed class TtlCollectorServiceTests
     }
 
     /// <summary>
+    /// The scope a collection is built in at start is disposed as the application's scopes are, asynchronously: a scoped
+    /// collection that depends on a scoped service disposable only asynchronously is built, collected and not logged
+    /// as event 110 (a synchronous disposal throws for such a service, after the collection was built and registered),
+    /// and the service is disposed.
+    /// </summary>
+    [Fact]
+    public async Task A_scoped_collection_built_at_start_with_a_dependency_disposable_only_asynchronously_is_not_logged_as_not_bound()
+    {
+        WriteUsers(TestServices.Path);
+        var resource = new AsyncOnlyResource();
+        var collected = await RunUntilCollectedAsync(services => services
+            .AddScoped(_ => resource)
+            .AddScoped(provider =>
+            {
+                provider.GetRequiredService<AsyncOnlyResource>();
+                return Count(ref _usersConstructed, new UserCollection(provider.GetRequiredService<Database>()));
+            })
+            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, static database => new UserCollection(database)));
+
+        Assert.Equal(1, collected);
+        Assert.Equal(1, _usersConstructed);
+        Assert.DoesNotContain(_logger.Entries, e => e.Event.Id == 110);
+        Assert.True(resource.Disposed);
+    }
+
+    /// <summary>
     /// Event 110 of a scoped collection that fails to build speaks of its lifetime truly: its expired documents wait for
     /// an instance built when the application resolves it, a singleton once or a scoped collection in a scope; the
     /// message does not promise that the application meets the same error, which a scoped collection built in another
@@ -488,6 +514,18 @@ public sealed class TtlCollectorServiceTests
     /// <summary>"users" as another version of the application declares it: without its [ExpiresAt] member.</summary>
     private sealed class UsersWithoutExpiry(Database database)
         : Collection<User, long>(database, new HookedUserSchema(expires: false, UserSchema.Instance.Indexes, onDecode: null));
+
+    /// <summary>A scoped service that can only be disposed asynchronously, as some application services are.</summary>
+    private sealed class AsyncOnlyResource : IAsyncDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public ValueTask DisposeAsync()
+        {
+            Disposed = true;
+            return ValueTask.CompletedTask;
+        }
+    }
 
     /// <summary>A logger of the Persistence category that throws on one event.</summary>
     private sealed class FailsOnEvent(int failing) : ILoggerProvider, ILogger
