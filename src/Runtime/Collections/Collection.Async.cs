@@ -45,11 +45,33 @@ public abstract partial class Collection<T, TKey>
     public Task InsertManyAsync(IEnumerable<T> documents, WriteTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        return RunAsync(transaction, tx =>
+        if (transaction is not null || cancellationToken.IsCancellationRequested)
         {
-            InsertAll(tx, documents);
-            return true;
-        }, cancellationToken, guarded: false); // as InsertMany: the sequence is read outside the transaction's guard
+            return RunAsync(transaction, tx =>
+            {
+                InsertAll(tx, documents);
+                return true;
+            }, cancellationToken, guarded: false); // as InsertMany: the sequence is read outside the transaction's guard
+        }
+
+        return InsertOnceAsync(ReadOnceSequence<T>.Of(documents), cancellationToken);
+    }
+
+    /// <summary><c>InsertManyAsync</c> in a write of its own, whose retries hand over the documents read once (see <see cref="InsertMany"/>).</summary>
+    private async Task InsertOnceAsync(IEnumerable<T> once, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunAsync(null, tx =>
+            {
+                InsertAll(tx, once);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            (once as IDisposable)?.Dispose();
+        }
     }
 
     /// <inheritdoc cref="Upsert"/>

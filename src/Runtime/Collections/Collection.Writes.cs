@@ -27,6 +27,13 @@ public abstract partial class Collection<T, TKey>
     /// <see cref="ICollection{T}"/> or <see cref="IReadOnlyCollection{T}"/>) of 256 documents or more is read up to a
     /// chunk ahead of the writes: its enumeration should not depend on what the transaction holds, nor hand over one
     /// object refilled for several documents.
+    /// <para>
+    /// The sequence is read once. Without <paramref name="transaction"/>, the write is retried after a write conflict
+    /// with the documents the sequence handed over (a collection other than an array or list is copied first, and a lazy
+    /// sequence's documents are kept until the commit), so a sequence that can be read only once, a queue or channel
+    /// being drained, is written whole. A lazy sequence that hands over one object refilled for each document cannot be
+    /// handed over again: its retry is refused with <see cref="ErrorCode.WriteConflict"/> and nothing is written.
+    /// </para>
     /// </remarks>
     public void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null)
     {
@@ -37,11 +44,19 @@ public abstract partial class Collection<T, TKey>
             return;
         }
 
-        Database.Write(tx =>
+        var once = ReadOnceSequence<T>.Of(documents);
+        try
         {
-            InsertAll(tx, documents);
-            return true;
-        });
+            Database.Write(tx =>
+            {
+                InsertAll(tx, once);
+                return true;
+            });
+        }
+        finally
+        {
+            (once as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>Inserts the document, or replaces the one with the same key. Returns true when it was inserted.</summary>

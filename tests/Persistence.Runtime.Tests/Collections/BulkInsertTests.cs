@@ -194,6 +194,12 @@ public sealed partial class BulkInsertTests : IDisposable
         {
             Assert.Equal(Refused, parts.BulkInserted);
         }
+        else if (refusal == Refusal.EnumeratorThrows)
+        {
+            // In a write of its own, a collection other than an array or list is copied before the write, to be read
+            // once whatever the retries: an enumeration that throws throws before anything is put.
+            Assert.Equal(0, parts.BulkInserted);
+        }
         else
         {
             Assert.InRange(parts.BulkInserted, Refused - FirstOneByOne, Refused - 1);

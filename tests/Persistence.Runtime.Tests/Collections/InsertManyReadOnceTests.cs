@@ -1,0 +1,163 @@
+namespace Persistence.Tests.Collections;
+
+/// <summary>
+/// <c>InsertMany</c> without a transaction runs in <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/>,
+/// which runs its work again after a write conflict. The caller's sequence is read once whatever the attempts: a
+/// sequence that can be read once (a queue being drained, a channel) is written whole by the retry, not committed
+/// empty as if every document had been written.
+/// </summary>
+public sealed class InsertManyReadOnceTests : IDisposable
+{
+    private readonly Database _db = Database.OpenInMemory();
+    private readonly UserCollection _users;
+
+    public InsertManyReadOnceTests() => _users = new UserCollection(_db);
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public void InsertMany_of_a_one_shot_sequence_that_loses_a_write_conflict_writes_all_its_documents_or_throws()
+    {
+        var queue = Batch();
+        var error = Record.Exception(() => _users.InsertMany(Drain(queue, ConflictOnKey3)));
+
+        // All or none: either the call reports a failure, or every document it was handed is stored.
+        if (error is null)
+        {
+            Assert.Equal([1L, 2L, 3L], _users.All().Select(u => u.Id));
+        }
+    }
+
+    [Fact]
+    public async Task InsertManyAsync_of_a_one_shot_sequence_that_loses_a_write_conflict_writes_all_its_documents_or_throws()
+    {
+        var queue = Batch();
+        var error = await Record.ExceptionAsync(() => _users.InsertManyAsync(Drain(queue, ConflictOnKey3)));
+
+        if (error is null)
+        {
+            Assert.Equal([1L, 2L, 3L], _users.All().Select(u => u.Id));
+        }
+    }
+
+    [Fact]
+    public void InsertMany_of_a_one_shot_sequence_reads_it_once_and_writes_it_whole_after_a_conflict()
+    {
+        var queue = Batch();
+        var reads = 0;
+        _users.InsertMany(Counted(Drain(queue, ConflictOnKey3), () => reads++));
+
+        Assert.Equal(1, reads);
+        Assert.Equal([1L, 2L, 3L], _users.All().Select(u => u.Id));
+    }
+
+    [Fact]
+    public void InsertMany_of_a_lazy_collection_enumerates_it_once_after_a_conflict()
+    {
+        var fired = false;
+        var lazy = new LazyCollection(300, afterFirst: () =>
+        {
+            if (!fired)
+            {
+                fired = true;
+                ConflictOnKey3();
+            }
+        });
+        _users.InsertMany(lazy);
+
+        Assert.Equal(1, lazy.Enumerations);
+        Assert.Equal(300, _users.Count());
+    }
+
+    [Fact]
+    public void InsertMany_of_a_sequence_that_refills_one_object_refuses_the_retry_and_writes_nothing()
+    {
+        var refilled = new User { Id = 0, Email = "x@example.com" };
+        var error = Record.Exception(() => _users.InsertMany(Refill(refilled, count: 3, afterFirst: ConflictOnKey3)));
+
+        Assert.Equal(ErrorCode.WriteConflict, Assert.IsAssignableFrom<PersistenceException>(error).Code);
+        Assert.IsNotType<WriteConflictException>(error); // not retried again: the object holds the last document only
+        Assert.Empty(_users.All());
+    }
+
+    private static Queue<User> Batch() =>
+        new([new User { Id = 1, Email = "a@example.com" }, new User { Id = 2, Email = "b@example.com" }, new User { Id = 3, Email = "c@example.com" }]);
+
+    /// <summary>
+    /// The hook: once the first document is handed over, another writer commits key 3 and deletes it again, so the
+    /// insert of key 3 that follows in the caller's transaction conflicts at its commit (first committer wins) while
+    /// a retry finds the key free. Run on another thread and joined: no timing involved.
+    /// </summary>
+    private void ConflictOnKey3()
+    {
+        var other = new Thread(() =>
+        {
+            _users.Insert(new User { Id = 3, Email = "other@example.com" });
+            _users.Delete(3);
+        });
+        other.Start();
+        other.Join();
+    }
+
+    private static IEnumerable<User> Counted(IEnumerable<User> documents, Action onEnumerate)
+    {
+        onEnumerate();
+        foreach (var document in documents)
+        {
+            yield return document;
+        }
+    }
+
+    /// <summary>One object, refilled with the next document before it is handed over again.</summary>
+    private static IEnumerable<User> Refill(User user, int count, Action afterFirst)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            typeof(User).GetProperty(nameof(User.Id))!.SetValue(user, (long)i); // as a pooling reader refills it
+            user.Email = $"{i}@example.com";
+            yield return user;
+            if (i == 1)
+            {
+                afterFirst();
+            }
+        }
+    }
+
+    /// <summary>A collection whose documents are made as it is enumerated (as a view over a file would be), counting its enumerations.</summary>
+    private sealed class LazyCollection(int count, Action afterFirst) : IReadOnlyCollection<User>
+    {
+        public int Count => count;
+
+        public int Enumerations { get; private set; }
+
+        public IEnumerator<User> GetEnumerator()
+        {
+            Enumerations++;
+            for (var i = 1; i <= count; i++)
+            {
+                yield return new User { Id = i, Email = $"{i}@example.com" };
+                if (i == 1)
+                {
+                    afterFirst();
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>A sequence that can be read once, as a drained queue or channel is: it dequeues what it yields.</summary>
+    private static IEnumerable<User> Drain(Queue<User> queue, Action afterFirst)
+    {
+        var fired = false;
+        while (queue.TryDequeue(out var user))
+        {
+            yield return user;
+            if (!fired)
+            {
+                fired = true;
+                afterFirst();
+            }
+        }
+    }
+}
