@@ -219,7 +219,9 @@ public abstract partial class Collection<T, TKey>
         var useCache = _cache is not null && transaction is ReadTransaction;
         if (useCache)
         {
-            transaction.ThrowIfNotActive(); // a hit reads nothing from the transaction, which would not refuse a disposed one
+            // A hit reads nothing from the transaction: refuse what a read from the store refuses (a disposed
+            // transaction, one of another database, a snapshot without the collection) before the cache is consulted.
+            _ = transaction.RootOf(Documents);
         }
 
         if (!useCache || !_cache!.TryGet(key, transaction.SnapshotVersion, out var document, out _))
