@@ -23,13 +23,16 @@ public abstract partial class Collection<T, TKey>
         ReadAsync((Collection: this, Transaction: transaction), static read => read.Collection.Count(read.Transaction), cancellationToken);
 
     /// <summary>Asynchronously streams every document in primary-key order (see <see cref="All"/>).</summary>
+    /// <remarks>The token is checked before each read, the first included: a cancelled enumeration throws <see cref="OperationCanceledException"/> also when no document is left.</remarks>
     public async IAsyncEnumerable<T> AllAsync(Transaction? transaction = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var document in All(transaction))
+        cancellationToken.ThrowIfCancellationRequested(); // before the first read: no snapshot is opened for a cancelled call
+        using var documents = All(transaction).GetEnumerator();
+        while (documents.MoveNext())
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return document;
+            yield return documents.Current;
             await Task.CompletedTask.ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested(); // before the next read, the one that finds the end included
         }
     }
 

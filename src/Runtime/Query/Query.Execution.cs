@@ -11,13 +11,16 @@ public sealed partial class Query<T, TKey, TFields>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Streams the results asynchronously.</summary>
+    /// <remarks>The token is checked before each read, the first included: a cancelled enumeration throws <see cref="OperationCanceledException"/> also when no result is left.</remarks>
     public async IAsyncEnumerable<T> AsAsyncEnumerable([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var document in this)
+        cancellationToken.ThrowIfCancellationRequested(); // before the first read: no snapshot is opened for a cancelled call
+        using var documents = this.GetEnumerator();
+        while (documents.MoveNext())
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return document;
+            yield return documents.Current;
             await Task.CompletedTask.ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested(); // before the next read, the one that finds the end included
         }
     }
 
