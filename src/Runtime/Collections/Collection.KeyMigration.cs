@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Persistence.Serialization;
 
@@ -124,7 +125,8 @@ public abstract partial class Collection<T, TKey>
     /// </summary>
     private long MoveEntries(WriteTransaction tx, Keyspace keyspace, Keyspace keys, Keyspace definitions, byte[] name, byte[] definition, int? index)
     {
-        var moved = tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + Encoding.UTF8.GetString(name)));
+        // Named after the index's position, not its name: never longer than the names a valid collection already has.
+        var moved = tx.CreateKeyspace(IndexKeyspaceName(Name, MovePrefix + (index is { } position ? position.ToString(CultureInfo.InvariantCulture) : ExpiryName)));
         var unique = index is { } u && Schema.Indexes[u].Unique;
         var whole = true;
         using (var cursor = tx.OpenCursor(keyspace))

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 using Persistence.BTree;
 
 namespace Persistence.Collections;
@@ -44,7 +46,7 @@ public abstract partial class Collection<T, TKey>
             return 0; // a consistent collection is not written to at all
         }
 
-        var expected = indexes.ToDictionary(i => i, i => tx.CreateKeyspace(IndexKeyspaceName(Name, ScratchPrefix + Schema.Indexes[i].Name)));
+        var expected = indexes.ToDictionary(i => i, i => tx.CreateKeyspace(IndexKeyspaceName(Name, ScratchPrefix + i.ToString(CultureInfo.InvariantCulture))));
         var expectedExpiry = expiry ? tx.CreateKeyspace(IndexKeyspaceName(Name, ScratchPrefix + ExpiryName)) : null;
         try
         {
@@ -118,7 +120,11 @@ public abstract partial class Collection<T, TKey>
         return agree && indexes.All(i => tx.Count(IndexKeyspace(i)) == produced[i]) && (!expiry || tx.Count(_expiryIndex!) == producedExpiry);
     }
 
-    /// <summary>The name of a repair's scratch keyspace, after <c>#</c>, starts with it: <c>users#$repair:Email</c>.</summary>
+    /// <summary>
+    /// The name of a repair's scratch keyspace, after <c>#</c>, starts with it: <c>users#$repair:0</c> for the first
+    /// index, <c>users#$repair:$expiry</c>. The index's position, not its name, so that a scratch name is never longer
+    /// than the keyspace names a valid collection already has (see <see cref="ValidateIndexNames"/>).
+    /// </summary>
     private const string ScratchPrefix = "$repair:";
 
     private static void DropScratch(WriteTransaction tx, IEnumerable<Keyspace> scratch, Keyspace? expiry)

@@ -20,6 +20,9 @@ public abstract partial class Collection<T, TKey>
 {
     private const int KeyBufferSize = 128;
 
+    /// <summary>The most UTF-8 bytes of a keyspace name (<see cref="Keyspace"/>).</summary>
+    private const int MaxKeyspaceNameBytes = 255;
+
     /// <summary>The most bytes of a document a load prefetches before decoding it: a small document whole.</summary>
     private const int PrefetchedValueBytes = 512;
     private readonly Keyspace[] _indexKeyspaces;
@@ -41,6 +44,7 @@ public abstract partial class Collection<T, TKey>
         Schema = schema;
         _noIndexValues = new byte[]?[schema.Indexes.Count];
         ValidateName(schema.CollectionName);
+        ValidateIndexNames(schema);
         var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
         _defaultTimeToLive = options?.DefaultTimeToLive;
         Bound? bound;
@@ -245,6 +249,27 @@ public abstract partial class Collection<T, TKey>
 
     /// <summary>Hot-cache hits and misses (zero without a hot cache).</summary>
     internal (long Hits, long Misses) CacheCounters => _cache is { } cache ? (cache.Hits, cache.Misses) : (0, 0);
+
+    /// <summary>
+    /// Refuses, before anything is created, an index whose keyspace (<c>collection#Index</c>) would be over the 255
+    /// UTF-8 bytes of a keyspace name. The collection's other keyspaces (<c>#$indexes</c>, <c>#$expiry</c>, the scratch
+    /// keyspaces of a repair or a key move, named after an index's position) fit whenever its name is valid.
+    /// </summary>
+    private static void ValidateIndexNames(DocumentSchema<T, TKey> schema)
+    {
+        foreach (var index in schema.Indexes)
+        {
+            var keyspace = IndexKeyspaceName(schema.CollectionName, index.Name);
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(keyspace);
+            if (bytes > MaxKeyspaceNameBytes)
+            {
+                throw new KeyspaceException(ErrorCode.InvalidKeyspaceName,
+                    $"Index '{index.Name}' of collection '{schema.CollectionName}' cannot be stored: its keyspace name, the collection's name, '#' and the index's name, "
+                    + $"would take {bytes} UTF-8 bytes, over the {MaxKeyspaceNameBytes} a keyspace name may take. Shorten the collection's or the index's name "
+                    + $"(together at most {MaxKeyspaceNameBytes - 1} bytes).", schema.CollectionName);
+            }
+        }
+    }
 
     private static void ValidateName(string name)
     {
