@@ -80,7 +80,7 @@ internal static partial class CollectionEmitter
                 var lead = parameters[0].TypeName;
                 source.WriteLine($$"""
 
-                    /// <summary>The documents whose {{index.Members[0]}} lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+                    /// <summary>The documents whose {{index.Members[0]}} lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
                     public {{many}} Range({{lead}} from, {{lead}} to, bool descending = false, {{Transaction}})
                         => Scan({{KeyRange}}.Between(Key(from), Key(to)), descending, transaction);
 

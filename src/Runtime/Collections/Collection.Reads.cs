@@ -56,8 +56,10 @@ public abstract partial class Collection<T, TKey>
         return Read(transaction, tx => HasExpiry ? Load(tx, encoded, isRead: false) is not null : tx.ContainsKey(Documents, encoded));
     }
 
-    /// <summary>The number of documents (constant time).</summary>
-    /// <remarks>With expiring documents, the count also walks the expired documents the collector has not removed yet.</remarks>
+    /// <summary>
+    /// The number of live documents: read in constant time from the documents keyspace, less the expired documents the
+    /// collector has not removed yet, which are walked (so with expiring documents, the time grows with that backlog).
+    /// </summary>
     public long Count(Transaction? transaction = null) =>
         Read(transaction, tx => tx.Count(Documents) - ExpiredNotCollected(tx));
 

@@ -89,7 +89,10 @@ public class Field<T, TValue> : Field<T>
     /// <summary>The member is at least <paramref name="value"/>.</summary>
     public Condition<T> AtLeast(TValue value) => new Comparison<T, TValue>(this, ComparisonKind.GreaterOrEqual, value);
 
-    /// <summary>The member lies in [<paramref name="low"/>, <paramref name="high"/>], both included (like SQL BETWEEN).</summary>
+    /// <summary>
+    /// The member lies in [<paramref name="low"/>, <paramref name="high"/>], both included (like SQL BETWEEN), unlike an
+    /// index accessor's <c>Range(from, to)</c>, which excludes <c>to</c>.
+    /// </summary>
     public Condition<T> Between(TValue low, TValue high) => new BetweenCondition<T, TValue>(this, low, high);
 
     /// <summary>The member equals one of <paramref name="values"/>.</summary>

@@ -97,7 +97,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public long CountByPrefix(int int32, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(int32)), transaction);
 
-            /// <summary>The documents whose Int32 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Int32 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(int from, int to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -135,7 +135,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(bool boolean, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(boolean)), false, transaction);
 
-            /// <summary>The documents whose Boolean lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Boolean lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(bool from, bool to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -167,7 +167,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(long int64, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(int64)), false, transaction);
 
-            /// <summary>The documents whose Int64 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Int64 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(long from, long to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -199,7 +199,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(double @double, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(@double)), false, transaction);
 
-            /// <summary>The documents whose Double lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Double lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(double from, double to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -231,7 +231,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(decimal @decimal, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(@decimal)), false, transaction);
 
-            /// <summary>The documents whose Decimal lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Decimal lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(decimal from, decimal to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -263,7 +263,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(char @char, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(@char)), false, transaction);
 
-            /// <summary>The documents whose Char lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Char lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(char from, char to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -311,7 +311,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(global::System.DateTime dateTime, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(dateTime)), false, transaction);
 
-            /// <summary>The documents whose DateTime lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose DateTime lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(global::System.DateTime from, global::System.DateTime to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -343,7 +343,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(global::System.TimeSpan timeSpan, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(timeSpan)), false, transaction);
 
-            /// <summary>The documents whose TimeSpan lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose TimeSpan lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(global::System.TimeSpan from, global::System.TimeSpan to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -375,7 +375,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(global::Persistence.Generators.Tests.Golden.AllTypes.Color color, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(color)), false, transaction);
 
-            /// <summary>The documents whose Color lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Color lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(global::Persistence.Generators.Tests.Golden.AllTypes.Color from, global::Persistence.Generators.Tests.Golden.AllTypes.Color to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -407,7 +407,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(byte[] data, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(data)), false, transaction);
 
-            /// <summary>The documents whose Data lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Data lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(byte[] from, byte[] to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -439,7 +439,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(int? nullableInt32, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(nullableInt32)), false, transaction);
 
-            /// <summary>The documents whose NullableInt32 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose NullableInt32 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(int? from, int? to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -471,7 +471,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(global::Persistence.Generators.Tests.Golden.AllTypes.Color? nullableColor, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(nullableColor)), false, transaction);
 
-            /// <summary>The documents whose NullableColor lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose NullableColor lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(global::Persistence.Generators.Tests.Golden.AllTypes.Color? from, global::Persistence.Generators.Tests.Golden.AllTypes.Color? to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 

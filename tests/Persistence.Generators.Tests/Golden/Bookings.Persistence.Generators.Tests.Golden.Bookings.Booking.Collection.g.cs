@@ -75,7 +75,7 @@ namespace Persistence.Generators.Tests.Golden.Bookings
             public long CountByPrefix(string guest, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(guest)), transaction);
 
-            /// <summary>The documents whose Guest lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Guest lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Bookings.Booking> Range(string from, string to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -113,7 +113,7 @@ namespace Persistence.Generators.Tests.Golden.Bookings
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Bookings.Booking> Find(string guest, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(guest)), false, transaction);
 
-            /// <summary>The documents whose Guest lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Guest lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Bookings.Booking> Range(string from, string to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 

@@ -70,7 +70,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
             public long CountByPrefix(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus status, global::Persistence.Transaction? transaction = null)
                 => CountRange(global::Persistence.KeyRange.Prefix(Key(status)), transaction);
 
-            /// <summary>The documents whose Status lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Status lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Orders.Order> Range(global::Persistence.Generators.Tests.Golden.Orders.OrderStatus from, global::Persistence.Generators.Tests.Golden.Orders.OrderStatus to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 

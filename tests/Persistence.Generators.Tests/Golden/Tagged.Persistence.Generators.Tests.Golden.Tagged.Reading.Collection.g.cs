@@ -36,7 +36,7 @@ namespace Persistence.Generators.Tests.Golden.Tagged
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Tagged.Reading> Find(string sensor, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(sensor)), false, transaction);
 
-            /// <summary>The documents whose Sensor lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Sensor lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Tagged.Reading> Range(string from, string to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 

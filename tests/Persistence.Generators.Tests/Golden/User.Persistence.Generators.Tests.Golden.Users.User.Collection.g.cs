@@ -56,7 +56,7 @@ namespace Persistence.Generators.Tests.Golden.Users
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Users.User> Find(int age, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(age)), false, transaction);
 
-            /// <summary>The documents whose Age lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index.</summary>
+            /// <summary>The documents whose Age lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Users.User> Range(int from, int to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
