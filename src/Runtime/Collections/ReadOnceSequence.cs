@@ -20,6 +20,7 @@ internal sealed class ReadOnceSequence<T> : IEnumerable<T>, IDisposable
     private IEnumerator<T>? _source;
     private bool _done;
     private bool _refilled;
+    private Exception? _failure;
 
     private ReadOnceSequence(IEnumerable<T> documents) => _documents = documents;
 
@@ -37,13 +38,19 @@ internal sealed class ReadOnceSequence<T> : IEnumerable<T>, IDisposable
 
     /// <summary>Hands over the documents read so far, then reads on from the sequence.</summary>
     /// <exception cref="PersistenceException">
-    /// With <see cref="ErrorCode.WriteConflict"/> when a retry would hand over a refilled object again.
+    /// With <see cref="ErrorCode.WriteConflict"/> when a retry would hand over a refilled object again, or read on from
+    /// a sequence that threw (its exception inner).
     /// </exception>
     public IEnumerator<T> GetEnumerator()
     {
         if (_refilled)
         {
             throw NotReplayable();
+        }
+
+        if (_failure is not null)
+        {
+            throw NotReadable(_failure);
         }
 
         for (var i = 0; i < _read.Count; i++)
@@ -57,9 +64,24 @@ internal sealed class ReadOnceSequence<T> : IEnumerable<T>, IDisposable
         }
 
         _source ??= _documents.GetEnumerator();
-        while (_source.MoveNext())
+        while (true)
         {
-            var document = _source.Current;
+            T document;
+            try
+            {
+                if (!_source.MoveNext())
+                {
+                    break;
+                }
+
+                document = _source.Current;
+            }
+            catch (Exception failure)
+            {
+                _failure = failure; // to the caller as it is; a retry it caused cannot read on (see NotReadable)
+                throw;
+            }
+
             _refilled |= _read.Count > 0 && _read[^1] is { } previous && ReferenceEquals(document, previous);
             _read.Add(document);
             yield return document;
@@ -76,6 +98,17 @@ internal sealed class ReadOnceSequence<T> : IEnumerable<T>, IDisposable
         _source?.Dispose();
         _read.Clear();
     }
+
+    /// <summary>
+    /// The sequence threw while it was read, and the write is run again: only a write conflict is retried, so the
+    /// sequence's own (a write it commits as it hands over each document). An enumerator that threw cannot be read on
+    /// (an iterator's ends at once, which would commit the documents read before it threw as if they were all).
+    /// </summary>
+    private static PersistenceException NotReadable(Exception failure) =>
+        new(ErrorCode.WriteConflict,
+            $"InsertMany's sequence threw while it was read ({failure.Message}), and the write was to run again, but the sequence is read once and cannot be read on after it threw: nothing was written. "
+            + "Insert in a transaction of your own and retry it with the sequence read again.",
+            failure);
 
     private static PersistenceException NotReplayable() =>
         new(ErrorCode.WriteConflict,

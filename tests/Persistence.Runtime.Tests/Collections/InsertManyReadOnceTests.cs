@@ -80,6 +80,31 @@ public sealed class InsertManyReadOnceTests : IDisposable
         Assert.Empty(_users.All());
     }
 
+    [Fact]
+    public void InsertMany_of_a_sequence_whose_own_write_conflicts_writes_nothing_and_throws()
+    {
+        var conflict = new WriteConflictException("The dequeue committed by the sequence lost a write conflict.", "queue");
+        var error = Record.Exception(() => _users.InsertMany(ConflictsOnceAfterTwo(conflict)));
+
+        // Not committed with the documents read before the sequence threw, as if the sequence had ended there.
+        var refused = Assert.IsAssignableFrom<PersistenceException>(error);
+        Assert.IsNotType<WriteConflictException>(refused); // not retried again: the sequence cannot be read on
+        Assert.Same(conflict, refused.InnerException);
+        Assert.Empty(_users.All());
+    }
+
+    [Fact]
+    public async Task InsertManyAsync_of_a_sequence_whose_own_write_conflicts_writes_nothing_and_throws()
+    {
+        var conflict = new WriteConflictException("The dequeue committed by the sequence lost a write conflict.", "queue");
+        var error = await Record.ExceptionAsync(() => _users.InsertManyAsync(ConflictsOnceAfterTwo(conflict)));
+
+        var refused = Assert.IsAssignableFrom<PersistenceException>(error);
+        Assert.IsNotType<WriteConflictException>(refused);
+        Assert.Same(conflict, refused.InnerException);
+        Assert.Empty(_users.All());
+    }
+
     private static Queue<User> Batch() =>
         new([new User { Id = 1, Email = "a@example.com" }, new User { Id = 2, Email = "b@example.com" }, new User { Id = 3, Email = "c@example.com" }]);
 
@@ -144,6 +169,26 @@ public sealed class InsertManyReadOnceTests : IDisposable
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// A sequence that commits a write of its own for each document (as one draining a queue stored in the database
+    /// does), the third of which loses a write conflict the first time: it throws out of the caller's write, which
+    /// runs its work again after a conflict. An iterator that threw is over: read again, it ends at once.
+    /// </summary>
+    private static IEnumerable<User> ConflictsOnceAfterTwo(WriteConflictException conflict)
+    {
+        var thrown = false;
+        for (var i = 1; i <= 3; i++)
+        {
+            if (i == 3 && !thrown)
+            {
+                thrown = true;
+                throw conflict;
+            }
+
+            yield return new User { Id = i, Email = $"{i}@example.com" };
+        }
     }
 
     /// <summary>A sequence that can be read once, as a drained queue or channel is: it dequeues what it yields.</summary>
