@@ -57,12 +57,17 @@ public abstract partial class Collection<T, TKey>
             }, cancellationToken, guarded: false); // as InsertMany: the sequence is read outside the transaction's guard
         }
 
-        return InsertOnceAsync(ReadOnceSequence<T>.Of(documents), cancellationToken);
+        return InsertOnceAsync(documents, cancellationToken);
     }
 
-    /// <summary><c>InsertManyAsync</c> in a write of its own, whose retries hand over the documents read once (see <see cref="InsertMany"/>).</summary>
-    private async Task InsertOnceAsync(IEnumerable<T> once, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>InsertManyAsync</c> in a write of its own, whose retries hand over the documents read once (see
+    /// <see cref="InsertMany"/>). The sequence is taken in here, so that a collection that throws as it is copied
+    /// fails the task, as any failure of the call does, rather than the call.
+    /// </summary>
+    private async Task InsertOnceAsync(IEnumerable<T> documents, CancellationToken cancellationToken)
     {
+        var once = ReadOnceSequence<T>.Of(documents);
         try
         {
             await RunAsync(null, tx =>

@@ -105,6 +105,18 @@ public sealed class InsertManyReadOnceTests : IDisposable
         Assert.Empty(_users.All());
     }
 
+    [Fact]
+    public async Task InsertManyAsync_reports_a_collection_that_throws_as_it_is_copied_in_its_task()
+    {
+        var failure = new InvalidOperationException("The file under the view is gone.");
+        var throwing = new LazyCollection(3, afterFirst: () => throw failure);
+
+        var task = _users.InsertManyAsync(throwing); // not thrown here: an async method's failures come in its task
+
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => task));
+        Assert.Empty(_users.All());
+    }
+
     private static Queue<User> Batch() =>
         new([new User { Id = 1, Email = "a@example.com" }, new User { Id = 2, Email = "b@example.com" }, new User { Id = 3, Email = "c@example.com" }]);
 
