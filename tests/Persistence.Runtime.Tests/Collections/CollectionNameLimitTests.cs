@@ -51,6 +51,24 @@ public sealed class CollectionNameLimitTests
         Assert.Empty(users.CheckConsistency());
     }
 
+    [Fact]
+    public void The_limit_counts_utf8_bytes_not_characters()
+    {
+        using var db = Database.OpenInMemory();
+        var over = new string('\u00e9', 28); // 28 characters, 56 bytes: 200 + '#' + 56 = 257 bytes in 229 characters
+
+        var error = Assert.Throws<KeyspaceException>(() => new NamedUsers(db, LongestCollection, over));
+
+        Assert.Equal(ErrorCode.InvalidKeyspaceName, error.Code);
+        Assert.Equal(LongestCollection, error.Keyspace); // refused at construction, not by the binding's write
+        Assert.Contains($"Index '{over}'", error.Message, StringComparison.Ordinal);
+
+        var fits = new string('\u00e9', 27); // 54 bytes: 255 in all
+        var users = new NamedUsers(db, LongestCollection, fits);
+        users.Insert(new User { Id = 1, Email = "1@example.com" });
+        Assert.Equal(1, users.Count());
+    }
+
     private sealed class NamedUsers(Database database, string collection, string index)
         : Collection<User, long>(database, new NamedSchema(collection, index));
 
