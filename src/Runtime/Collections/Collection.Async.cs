@@ -61,25 +61,25 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// <c>InsertManyAsync</c> in a write of its own, whose retries hand over the documents read once (see
-    /// <see cref="InsertMany"/>). The sequence is taken in here, so that a collection that throws as it is copied
-    /// fails the task, as any failure of the call does, rather than the call.
+    /// <c>InsertManyAsync</c> in a write of its own (see <see cref="InsertMany"/>): retried after a write conflict for a
+    /// collection, one attempt for a lazy sequence. The sequence is taken in here, so that a collection that throws as
+    /// it is copied fails the task, as any failure of the call does, rather than the call.
     /// </summary>
     private async Task InsertOnceAsync(IEnumerable<T> documents, CancellationToken cancellationToken)
     {
-        var once = ReadOnceSequence<T>.Of(documents);
-        try
+        if (Replayable(documents) is { } replayable)
         {
             await RunAsync(null, tx =>
             {
-                InsertAll(tx, once);
+                InsertAll(tx, replayable);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        finally
-        {
-            (once as IDisposable)?.Dispose();
-        }
+
+        using var own = Database.BeginWrite();
+        InsertAll(own, documents);
+        await own.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="Upsert"/>

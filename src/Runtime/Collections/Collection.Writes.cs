@@ -28,11 +28,13 @@ public abstract partial class Collection<T, TKey>
     /// chunk ahead of the writes: its enumeration should not depend on what the transaction holds, nor hand over one
     /// object refilled for several documents.
     /// <para>
-    /// The sequence is read once. Without <paramref name="transaction"/>, the write is retried after a write conflict
-    /// with the documents the sequence handed over (a collection other than an array or list is copied first, and a lazy
-    /// sequence's documents are kept until the commit), so a sequence that can be read only once, a queue or channel
-    /// being drained, is written whole. A lazy sequence that hands over one object refilled for each document cannot be
-    /// handed over again: its retry is refused with <see cref="ErrorCode.WriteConflict"/> and nothing is written.
+    /// The sequence is read once. Without <paramref name="transaction"/>, an array or list is written in a write that is
+    /// retried after a write conflict, as <see cref="Database.Write{T}(Func{WriteTransaction, T}, RetryPolicy?, Durability?)"/>
+    /// does; another collection is copied first (its enumeration may be lazy), then written so. A lazy sequence (a
+    /// query, a queue or channel being drained, a reader over a file) cannot be read again, so it is written in one
+    /// attempt: a write conflict is thrown as <see cref="WriteConflictException"/>, nothing written, for the caller to
+    /// retry with the sequence read again (or pass a list to have it retried). Its documents are not kept beyond the
+    /// write of each, so a long lazy sequence costs no more memory than its transaction.
     /// </para>
     /// </remarks>
     public void InsertMany(IEnumerable<T> documents, WriteTransaction? transaction = null)
@@ -44,20 +46,33 @@ public abstract partial class Collection<T, TKey>
             return;
         }
 
-        var once = ReadOnceSequence<T>.Of(documents);
-        try
+        if (Replayable(documents) is { } replayable)
         {
             Database.Write(tx =>
             {
-                InsertAll(tx, once);
+                InsertAll(tx, replayable);
                 return true;
             });
+            return;
         }
-        finally
-        {
-            (once as IDisposable)?.Dispose();
-        }
+
+        using var own = Database.BeginWrite();
+        InsertAll(own, documents);
+        own.Commit();
     }
+
+    /// <summary>
+    /// The documents of an <c>InsertMany</c> in its own write as a sequence that reads the same documents again when a
+    /// write conflict runs the write again: an array or list as it is, another collection copied once (its enumeration
+    /// may be lazy; the copy keeps its count, which lets the insert take it in chunks). Null for a lazy sequence, which
+    /// is read once and so written in one attempt.
+    /// </summary>
+    private static IEnumerable<T>? Replayable(IEnumerable<T> documents) => documents switch
+    {
+        T[] or List<T> => documents,
+        ICollection<T> or IReadOnlyCollection<T> => documents.ToArray(),
+        _ => null,
+    };
 
     /// <summary>Inserts the document, or replaces the one with the same key. Returns true when it was inserted.</summary>
     public bool Upsert(T document, WriteTransaction? transaction = null)
