@@ -7,6 +7,10 @@ public abstract partial class Collection<T, TKey>
     /// collected) has exactly its entry in every index and in the expiry index, and every entry refers to a document
     /// whose values produce it. Returns the problems found (none when consistent). Reads the whole collection.
     /// </summary>
+    /// <remarks>
+    /// A document this type cannot decode is reported once, with its key and the reason, and the check goes on: the
+    /// entries naming it are taken for its own (its values are unknown), not reported as entries no document produces.
+    /// </remarks>
     public IReadOnlyList<string> CheckConsistency(Transaction? transaction = null) => Read(transaction, tx =>
     {
         var problems = new List<string>();
@@ -17,6 +21,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         var expectedExpiry = new HashSet<string>(StringComparer.Ordinal);
+        var undecodable = new HashSet<byte[]>(ByteArrayComparer.Instance);
         using (var cursor = tx.OpenCursor(Documents))
         {
             for (var ok = cursor.First(); ok; ok = cursor.Next())
@@ -29,7 +34,8 @@ public abstract partial class Collection<T, TKey>
                 }
                 catch (PersistenceSerializationException ex)
                 {
-                    problems.Add($"Document {Convert.ToHexString(key)} of '{Name}' cannot be decoded: {ex.Message}");
+                    problems.Add($"Document {DescribeKey(key)} of '{Name}' cannot be decoded: {ex.Message}");
+                    undecodable.Add(key);
                     continue;
                 }
 
@@ -51,6 +57,16 @@ public abstract partial class Collection<T, TKey>
                     expectedExpiry.Add(Convert.ToHexString(ExpiryEntry(expiry, key)));
                 }
             }
+        }
+
+        if (undecodable.Count > 0)
+        {
+            var lookup = undecodable.GetAlternateLookup<ReadOnlySpan<byte>>();
+            ForEachEntryNaming(tx, lookup.Contains, (keyspace, entry, value) =>
+            {
+                var index = Array.IndexOf(_indexKeyspaces, keyspace);
+                (index < 0 ? expectedExpiry : expected[index]).Add(Convert.ToHexString(entry) + (index < 0 ? "" : ":" + Convert.ToHexString(value)));
+            });
         }
 
         for (var i = 0; i < expected.Length; i++)
