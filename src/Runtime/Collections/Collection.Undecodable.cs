@@ -4,14 +4,40 @@ namespace Persistence.Collections;
 
 /// <content>
 /// Documents that no longer decode: their bytes are intact (checksums pass) but this document type cannot read them,
-/// after an incompatible change of a member's type, or bytes past the end written by a faulty version. The index
-/// entries of a version are found from its values, which such a document cannot give: the entries naming it are found
-/// by reading each index whole.
+/// after an incompatible change of a member's type, or bytes past the end written by a faulty version. A write finds
+/// the index entries of the version it replaces from that version's values, which such a document cannot give. So
+/// <see cref="Delete"/> finds them the other way, by reading each index whole for the entries naming its key.
 /// </content>
 public abstract partial class Collection<T, TKey>
 {
     /// <summary>Whether an entry names a primary key (its primary-key part, or an expiry entry's key after the instant).</summary>
     private delegate bool NamesKey(ReadOnlySpan<byte> key);
+
+    /// <summary>
+    /// Deletes the document stored under <paramref name="key"/>, which cannot be decoded (<paramref name="failure"/>),
+    /// with every entry naming it: those of each index (a unique entry by its value, any other by its key's end) and of
+    /// the expiry index, and its stored expiry. Its values are unknown, so each index is read whole: O(entries), a rare
+    /// path, logged as a warning (event 18).
+    /// </summary>
+    private void DeleteUndecodable(WriteTransaction transaction, byte[] key, PersistenceSerializationException failure)
+    {
+        var entries = new List<(Keyspace Keyspace, byte[] Entry)>();
+        ForEachEntryNaming(transaction, named => named.SequenceEqual(key), (keyspace, entry, _) => entries.Add((keyspace, entry)));
+        Diagnostics.Log.UndecodableDocumentDeleted(Database.Logger, DescribeKey(key), Name, Database.Path ?? ":memory:", failure.Message, entries.Count);
+
+        // Deleted once every cursor is closed: no index is changed under its walk.
+        foreach (var (keyspace, entry) in entries)
+        {
+            transaction.Delete(keyspace, entry);
+        }
+
+        if (_storedExpiry is not null)
+        {
+            transaction.Delete(_storedExpiry, key);
+        }
+
+        transaction.Delete(Documents, key);
+    }
 
     /// <summary>
     /// Calls <paramref name="found"/> with the keyspace, key and value of every index and expiry entry whose primary key

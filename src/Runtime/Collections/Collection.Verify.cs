@@ -10,6 +10,7 @@ public abstract partial class Collection<T, TKey>
     /// <remarks>
     /// A document this type cannot decode is reported once, with its key and the reason, and the check goes on: the
     /// entries naming it are taken for its own (its values are unknown), not reported as entries no document produces.
+    /// <see cref="Delete"/> removes such a document with them.
     /// </remarks>
     public IReadOnlyList<string> CheckConsistency(Transaction? transaction = null) => Read(transaction, tx =>
     {
@@ -34,7 +35,7 @@ public abstract partial class Collection<T, TKey>
                 }
                 catch (PersistenceSerializationException ex)
                 {
-                    problems.Add($"Document {DescribeKey(key)} of '{Name}' cannot be decoded: {ex.Message}");
+                    problems.Add($"Document {DescribeKey(key)} of '{Name}' cannot be decoded: {ex.Message} Delete(key) removes it with the entries naming it.");
                     undecodable.Add(key);
                     continue;
                 }

@@ -89,6 +89,14 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>Deletes the document with primary key <paramref name="key"/> and its index entries. Returns false when there was none.</summary>
+    /// <remarks>
+    /// A stored document that this type cannot decode (an incompatible change of a member's type, bytes past its end
+    /// written by a faulty version), which every read refuses with
+    /// <see cref="PersistenceSerializationException"/>, is deleted too, with every index and expiry entry naming it:
+    /// its values are unknown, so each index of the collection is read whole to find them (time in the number of
+    /// entries, not a lookup), and the deletion is logged as a warning (event 18). The call returns true for it.
+    /// <see cref="CheckConsistency"/> lists such documents.
+    /// </remarks>
     public bool Delete(TKey key, WriteTransaction? transaction = null)
     {
         var encoded = EncodeKey(ThrowIfNull(key));
@@ -107,7 +115,17 @@ public abstract partial class Collection<T, TKey>
             return false;
         }
 
-        var old = Decode(key, existing);
+        T old;
+        try
+        {
+            old = Decode(key, existing);
+        }
+        catch (PersistenceSerializationException failure)
+        {
+            DeleteUndecodable(transaction, key, failure); // its entries are found by reading each index whole
+            return true; // whether it had expired is unknown: it was there
+        }
+
         var live = IsLive(transaction, key, old, isRead: false);
         SetExpiry(transaction, key, ExpiryOf(transaction, key, old), null);
         for (var i = 0; i < Schema.Indexes.Count; i++)

@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Moved the {Documents} documents of collection {Collection} in {Path} under primary keys encoded as {Encoding}, with {Entries} index entries, in {ElapsedMs} ms")]
     public static partial void KeysMoved(ILogger logger, long documents, string collection, string path, string encoding, long entries, long elapsedMs);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Deleting the document under the key {Key} of collection {Collection} in {Path}, which cannot be decoded ({Reason}): the {Entries} index and expiry entries naming it were found by reading each of its indexes whole, and go with it when the transaction commits")]
+    public static partial void UndecodableDocumentDeleted(ILogger logger, string key, string collection, string path, string reason, int entries);
 }

@@ -1,12 +1,140 @@
+using Persistence.Testing;
+using static Persistence.Tests.TestDatabases;
+
 namespace Persistence.Tests.Collections;
 
 /// <summary>
 /// A stored document whose bytes are intact but that its type cannot decode (bytes past its end, or a value of another
-/// shape): <c>CheckConsistency</c> reports each such document once, with its key, not its entries besides.
+/// shape) is removed by <c>Delete(key)</c> with every index and expiry entry naming it, found by reading each index
+/// whole. Delete threw <see cref="PersistenceSerializationException"/> for it, as the expired-document collector did,
+/// and only a raw key-value delete got rid of it. <c>CheckConsistency</c> reports each such document once, not its
+/// entries besides.
 /// </summary>
 public sealed class UndecodableDocumentTests
 {
     private static readonly DateTimeOffset Expires = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly string[] Keyspaces = ["users", "users#Email", "users#Age", "users#$expiry"];
+
+    [Fact]
+    public void Delete_removes_an_undecodable_document_with_every_entry_naming_it()
+    {
+        var logger = new CapturingLogger();
+        using var db = Database.OpenInMemory(new DatabaseOptions { Logger = logger });
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]); // a nil after the map
+
+        Assert.True(users.Delete(2));
+
+        Assert.Empty(users.CheckConsistency());
+        Assert.Equal([2, 2, 2, 2], Counts(db)); // users 1 and 3 keep theirs
+        Assert.Null(users.Get(2));
+        Assert.Contains(logger.Entries, e => e.Event.Id == 18 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && e.Message.Contains("users", StringComparison.Ordinal));
+        users.Insert(new User { Id = 4, Email = "b@example.com", Age = 41 }); // the unique value is free again
+        Assert.Empty(users.CheckConsistency());
+    }
+
+    [Fact]
+    public void Delete_removes_a_document_stored_in_another_shape()
+    {
+        using var db = Database.OpenInMemory();
+        var users = Seed(db);
+        Damage(db, 2, _ => [0x93, 0x01, 0x02, 0x03]); // an array of three integers, not the User map
+
+        Assert.Throws<PersistenceSerializationException>(() => users.Get(2));
+        Assert.True(users.Delete(2));
+
+        Assert.Empty(users.CheckConsistency());
+        Assert.Equal([2, 2, 2, 2], Counts(db));
+    }
+
+    [Fact]
+    public void Delete_in_the_callers_transaction_commits_or_rolls_back_with_it()
+    {
+        using var db = Database.OpenInMemory();
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+
+        using (var tx = db.BeginWrite())
+        {
+            Assert.True(users.Delete(2, tx));
+            Assert.False(users.Delete(2, tx));
+            Assert.Empty(users.CheckConsistency(tx));
+            tx.Rollback();
+        }
+
+        Assert.Equal([3, 3, 3, 3], Counts(db)); // the document and its entries, as they were
+        Assert.Single(users.CheckConsistency());
+
+        using (var tx = db.BeginWrite())
+        {
+            Assert.True(users.Delete(2, tx));
+            users.Insert(new User { Id = 5, Email = "b@example.com", Age = 7 }, tx);
+            tx.Commit();
+        }
+
+        Assert.Empty(users.CheckConsistency());
+        Assert.Equal([3, 3, 3, 2], Counts(db)); // user 5 has no expiry
+        Assert.Equal(5, users.ByEmail.Get("b@example.com")!.Id);
+    }
+
+    [Fact]
+    public void A_crash_keeps_a_committed_delete_and_drops_an_uncommitted_one()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Open(fs, Quiet());
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+        Damage(db, 3, stored => [.. stored, 0xC0]);
+        db.Write(tx => users.Delete(3, tx), durability: Durability.Durable);
+        var pending = db.BeginWrite();
+        Assert.True(users.Delete(2, pending)); // never committed
+
+        var afterPowerFailure = fs.AfterCrash(CrashMode.DropUnsynced, new Random(1));
+        pending.Dispose();
+        db.Dispose();
+        using var recovered = Open(afterPowerFailure, Quiet());
+        var reopened = new UserCollection(recovered);
+
+        Assert.Equal([2, 2, 2, 2], Counts(recovered)); // user 3 and its entries gone; user 2 and its entries kept
+        var problem = Assert.Single(reopened.CheckConsistency());
+        Assert.Contains("cannot be decoded", problem, StringComparison.Ordinal);
+        AssertConsistent(recovered);
+    }
+
+    [Fact]
+    public void Delete_removes_the_stored_expiry_of_a_default_lifetime()
+    {
+        var options = new DatabaseOptions();
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromDays(1) };
+        using var db = Database.OpenInMemory(options);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com", Age = 30 });
+        users.Insert(new User { Id = 2, Email = "b@example.com", Age = 30 });
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+
+        Assert.True(users.Delete(2));
+
+        Assert.Empty(users.CheckConsistency());
+        using var read = db.BeginRead();
+        Assert.Equal(1, read.Count(read.GetKeyspace("users#$expires")));
+        Assert.Equal(1, read.Count(read.GetKeyspace("users#$expiry")));
+    }
+
+    [Fact]
+    public void The_collector_deletes_an_expired_undecodable_document_with_its_entries()
+    {
+        using var db = Database.OpenInMemory();
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+
+        var collected = ((Persistence.Ttl.ITtlCollection)users).CollectExpired(10, Expires); // users 1 and 2 expire then
+
+        Assert.Equal(2, collected);
+        Assert.Equal([1, 1, 1, 1], Counts(db));
+        Assert.Empty(users.CheckConsistency());
+    }
 
     [Fact]
     public void Check_reports_each_undecodable_document_once_with_its_key_and_goes_on()
@@ -22,6 +150,7 @@ public sealed class UndecodableDocumentTests
         Assert.All(problems, p => Assert.Contains("cannot be decoded", p, StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Document 1 (0x", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Document 3 (0x", StringComparison.Ordinal));
+        Assert.All(problems, p => Assert.Contains("Delete(key)", p, StringComparison.Ordinal));
     }
 
     /// <summary>Three users with a unique email, an age and an expiry each.</summary>
@@ -41,4 +170,11 @@ public sealed class UndecodableDocumentTests
         var stored = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).ElementAt((int)id - 1);
         tx.Put(documents, stored.Key, rewrite(stored.Value));
     }, durability: Durability.Durable);
+
+    /// <summary>The entries of the documents, the Email, Age and expiry indexes.</summary>
+    private static long[] Counts(Database db)
+    {
+        using var read = db.BeginRead();
+        return [.. Keyspaces.Select(name => read.Count(read.GetKeyspace(name)))];
+    }
 }
