@@ -18,7 +18,10 @@ public abstract partial class Collection<T, TKey>
     /// <returns>How many index entries were removed or added, and expired documents deleted (0: the indexes agreed with the documents).</returns>
     /// <exception cref="UniqueConstraintException">Two live documents hold the same value of a unique index; nothing is
     /// changed (in the caller's transaction, roll it back: entries may have been put before the second was found).</exception>
-    /// <exception cref="PersistenceSerializationException">A document cannot be decoded; nothing is changed.</exception>
+    /// <exception cref="PersistenceSerializationException">A document cannot be decoded; nothing is changed (in the caller's
+    /// transaction, roll it back: entries may have been put into empty indexes before it was found). The message names
+    /// its key: <see cref="Delete"/> removes it with every entry naming it, and <see cref="CheckConsistency"/> lists
+    /// every such document.</exception>
     /// <remarks>
     /// The expected entries are built in scratch keyspaces of the transaction (dropped before it returns) and compared with
     /// the indexes in key order, a batch at a time: the memory a repair holds does not grow with the collection, beyond
@@ -241,7 +244,7 @@ public abstract partial class Collection<T, TKey>
         for (var ok = cursor.First(); ok; ok = cursor.Next())
         {
             var key = cursor.Key.ToArray();
-            var document = Decode(key, cursor.Value);
+            var document = DecodeStored(key, cursor.Value, "the entries of the collection's indexes cannot be built from its documents");
             foreach (var i in indexes)
             {
                 if (EncodeIndexValue(i, document) is { } value)

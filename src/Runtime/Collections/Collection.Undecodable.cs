@@ -6,12 +6,33 @@ namespace Persistence.Collections;
 /// Documents that no longer decode: their bytes are intact (checksums pass) but this document type cannot read them,
 /// after an incompatible change of a member's type, or bytes past the end written by a faulty version. A write finds
 /// the index entries of the version it replaces from that version's values, which such a document cannot give. So
-/// <see cref="Delete"/> finds them the other way, by reading each index whole for the entries naming its key.
+/// <see cref="Delete"/> finds them the other way, by reading each index whole for the entries naming its key, and a
+/// replacing write or a repair refuses it with a message that names the key and points at the delete.
 /// </content>
 public abstract partial class Collection<T, TKey>
 {
     /// <summary>Whether an entry names a primary key (its primary-key part, or an expiry entry's key after the instant).</summary>
     private delegate bool NamesKey(ReadOnlySpan<byte> key);
+
+    /// <summary>
+    /// Decodes the stored version a write replaces or a repair reads; one that cannot be decoded is refused with a
+    /// <see cref="PersistenceSerializationException"/> that names its key, says what <paramref name="consequence"/> it
+    /// has, and points at <see cref="Delete"/>.
+    /// </summary>
+    private T DecodeStored(ReadOnlySpan<byte> key, ReadOnlySpan<byte> bytes, string consequence)
+    {
+        try
+        {
+            return Decode(key, bytes);
+        }
+        catch (PersistenceSerializationException failure)
+        {
+            throw new PersistenceSerializationException(
+                $"The document stored under the key {DescribeKey(key)} in '{Name}' cannot be decoded as {typeof(T).Name}, so {consequence}. "
+                + $"Delete(key) removes it with every index and expiry entry naming it, and CheckConsistency() lists every such document. {failure.Message}",
+                failure);
+        }
+    }
 
     /// <summary>
     /// Deletes the document stored under <paramref name="key"/>, which cannot be decoded (<paramref name="failure"/>),

@@ -75,6 +75,9 @@ public abstract partial class Collection<T, TKey>
     };
 
     /// <summary>Inserts the document, or replaces the one with the same key. Returns true when it was inserted.</summary>
+    /// <exception cref="PersistenceSerializationException">The stored document with the same key cannot be decoded (in a
+    /// collection with indexes or expiry, whose replaced entries are found from its values); nothing is written. The
+    /// message names the key: <see cref="Delete"/> removes that document with its entries, and the write can follow.</exception>
     public bool Upsert(T document, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -82,6 +85,8 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>Replaces the document with the same key; throws <see cref="DocumentException"/> (<see cref="ErrorCode.DocumentNotFound"/>) when there is none.</summary>
+    /// <exception cref="PersistenceSerializationException">The stored document cannot be decoded, as for
+    /// <see cref="Upsert"/>; nothing is written.</exception>
     public void Update(T document, WriteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -91,7 +96,7 @@ public abstract partial class Collection<T, TKey>
     /// <summary>Deletes the document with primary key <paramref name="key"/> and its index entries. Returns false when there was none.</summary>
     /// <remarks>
     /// A stored document that this type cannot decode (an incompatible change of a member's type, bytes past its end
-    /// written by a faulty version), which every read refuses with
+    /// written by a faulty version), which every read and every replacing write refuses with
     /// <see cref="PersistenceSerializationException"/>, is deleted too, with every index and expiry entry naming it:
     /// its values are unknown, so each index of the collection is read whole to find them (time in the number of
     /// entries, not a lookup), and the deletion is logged as a warning (event 18). The call returns true for it.
@@ -191,7 +196,9 @@ public abstract partial class Collection<T, TKey>
         else if (!addOnly && transaction.TryGet(Documents, key, out var existing))
         {
             // Without expiry or indexes, nothing of the stored version matters but that it exists.
-            old = HasExpiry || Schema.Indexes.Count > 0 ? Decode(key, existing) : null;
+            old = HasExpiry || Schema.Indexes.Count > 0
+                ? DecodeStored(key, existing, "it cannot be replaced (the entries of a replaced version are found from its values)")
+                : null;
             visible = old is null || IsLive(transaction, key, old, isRead: false); // an expired document is replaced as if absent
         }
 

@@ -6,9 +6,9 @@ namespace Persistence.Tests.Collections;
 /// <summary>
 /// A stored document whose bytes are intact but that its type cannot decode (bytes past its end, or a value of another
 /// shape) is removed by <c>Delete(key)</c> with every index and expiry entry naming it, found by reading each index
-/// whole. Delete threw <see cref="PersistenceSerializationException"/> for it, as the expired-document collector did,
-/// and only a raw key-value delete got rid of it. <c>CheckConsistency</c> reports each such document once, not its
-/// entries besides.
+/// whole. Delete, Upsert and RepairIndexes all threw <see cref="PersistenceSerializationException"/> for it, and only a
+/// raw key-value delete got rid of it. A replacing write and a repair still refuse it, naming the key and the way out;
+/// <c>CheckConsistency</c> reports each such document once, not its entries besides.
 /// </summary>
 public sealed class UndecodableDocumentTests
 {
@@ -151,6 +151,54 @@ public sealed class UndecodableDocumentTests
         Assert.Contains(problems, p => p.StartsWith("Document 1 (0x", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Document 3 (0x", StringComparison.Ordinal));
         Assert.All(problems, p => Assert.Contains("Delete(key)", p, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Upsert_and_Update_refuse_an_undecodable_document_naming_the_key_and_the_way_out()
+    {
+        using var db = Database.OpenInMemory();
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+        var replacement = new User { Id = 2, Email = "new@example.com", Age = 99 };
+
+        var upsert = Assert.Throws<PersistenceSerializationException>(() => users.Upsert(replacement));
+        var update = Assert.Throws<PersistenceSerializationException>(() => users.Update(replacement));
+        using (var tx = db.BeginWrite())
+        {
+            Assert.Throws<PersistenceSerializationException>(() => users.Upsert(replacement, tx));
+            Assert.True(tx.IsActive); // refused before anything was written
+        }
+
+        foreach (var error in new[] { upsert, update })
+        {
+            Assert.Equal(ErrorCode.SerializationError, error.Code);
+            Assert.Contains("key 2 (0x", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Delete(key)", error.Message, StringComparison.Ordinal);
+            Assert.IsType<PersistenceSerializationException>(error.InnerException);
+        }
+
+        Assert.Equal([3, 3, 3, 3], Counts(db));
+        Assert.True(users.Delete(2));
+        Assert.True(users.Upsert(replacement));
+        Assert.Empty(users.CheckConsistency());
+    }
+
+    [Fact]
+    public void RepairIndexes_refuses_an_undecodable_document_naming_the_key_and_changes_nothing()
+    {
+        using var db = Database.OpenInMemory();
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+        db.Write(tx => tx.Delete(tx.GetKeyspace("users#Age"), tx.Scan(tx.GetKeyspace("users#Age")).First().Key.ToArray()));
+
+        var error = Assert.Throws<PersistenceSerializationException>(() => users.RepairIndexes());
+
+        Assert.Contains("key 2 (0x", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Delete(key)", error.Message, StringComparison.Ordinal);
+        Assert.Equal([3, 3, 2, 3], Counts(db));
+        Assert.True(users.Delete(2));
+        Assert.Equal(1, users.RepairIndexes()); // the entry removed above, put back
+        Assert.Empty(users.CheckConsistency());
     }
 
     /// <summary>Three users with a unique email, an age and an expiry each.</summary>
