@@ -46,11 +46,14 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
                 }
             }
 
+            // Documents that no longer decode wait for one read of the indexes for all of them, not one each.
+            var undecodable = new List<(byte[] Key, PersistenceSerializationException Failure)>();
             foreach (var key in keys)
             {
-                DeleteEncoded(tx, key);
+                DeleteEncoded(tx, key, undecodable);
             }
 
+            DeleteUndecodable(tx, undecodable);
             tx.Commit();
             return keys.Count;
         }

@@ -35,16 +35,41 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// Deletes the document stored under <paramref name="key"/>, which cannot be decoded (<paramref name="failure"/>),
-    /// with every entry naming it: those of each index (a unique entry by its value, any other by its key's end) and of
-    /// the expiry index, and its stored expiry. Its values are unknown, so each index is read whole: O(entries), a rare
-    /// path, logged as a warning (event 18).
+    /// Deletes the documents stored under the given keys, which cannot be decoded (each with its failure), with every
+    /// entry naming them: those of each index (a unique entry by its value, any other by its key's end) and of the
+    /// expiry index, and their stored expiries. Their values are unknown, so each index is read whole, once for all of
+    /// them: O(entries), a rare path, each document logged as a warning (event 18).
     /// </summary>
-    private void DeleteUndecodable(WriteTransaction transaction, byte[] key, PersistenceSerializationException failure)
+    private void DeleteUndecodable(WriteTransaction transaction, IReadOnlyList<(byte[] Key, PersistenceSerializationException Failure)> documents)
     {
+        if (documents.Count == 0)
+        {
+            return;
+        }
+
+        var counts = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
+        foreach (var (key, _) in documents)
+        {
+            counts[key] = 0;
+        }
+
+        var lookup = counts.GetAlternateLookup<ReadOnlySpan<byte>>();
         var entries = new List<(Keyspace Keyspace, byte[] Entry)>();
-        ForEachEntryNaming(transaction, named => named.SequenceEqual(key), (keyspace, entry, _) => entries.Add((keyspace, entry)));
-        Diagnostics.Log.UndecodableDocumentDeleted(Database.Logger, DescribeKey(key), Name, Database.Path ?? ":memory:", failure.Message, entries.Count);
+        ForEachEntryNaming(transaction, named =>
+        {
+            if (!lookup.TryGetValue(named, out var count))
+            {
+                return false;
+            }
+
+            lookup[named] = count + 1; // the entry is counted for the document it names
+            return true;
+        }, (keyspace, entry, _) => entries.Add((keyspace, entry)));
+
+        foreach (var (key, failure) in documents)
+        {
+            Diagnostics.Log.UndecodableDocumentDeleted(Database.Logger, DescribeKey(key), Name, Database.Path ?? ":memory:", failure.Message, counts[key]);
+        }
 
         // Deleted once every cursor is closed: no index is changed under its walk.
         foreach (var (keyspace, entry) in entries)
@@ -52,12 +77,15 @@ public abstract partial class Collection<T, TKey>
             transaction.Delete(keyspace, entry);
         }
 
-        if (_storedExpiry is not null)
+        foreach (var (key, _) in documents)
         {
-            transaction.Delete(_storedExpiry, key);
-        }
+            if (_storedExpiry is not null)
+            {
+                transaction.Delete(_storedExpiry, key);
+            }
 
-        transaction.Delete(Documents, key);
+            transaction.Delete(Documents, key);
+        }
     }
 
     /// <summary>

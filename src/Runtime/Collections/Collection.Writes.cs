@@ -111,8 +111,11 @@ public abstract partial class Collection<T, TKey>
     /// <summary>
     /// Deletes by encoded primary key (used by set-based deletes). The key is an array of the caller's, not a span: it
     /// is used again after the first delete, which may change the pages a span read in this transaction points into.
+    /// A document that cannot be decoded is deleted with the entries naming it, found by reading each index whole; a
+    /// caller deleting many passes <paramref name="undecodable"/>, where such documents wait for one read of the indexes
+    /// for all of them (<see cref="DeleteUndecodable"/>), which the caller runs before it commits.
     /// </summary>
-    internal bool DeleteEncoded(WriteTransaction transaction, byte[] key)
+    internal bool DeleteEncoded(WriteTransaction transaction, byte[] key, List<(byte[] Key, PersistenceSerializationException Failure)>? undecodable = null)
     {
         using var use = transaction.Use(); // the document, its entries and its expiry go as one operation
         if (!transaction.TryGet(Documents, key, out var existing))
@@ -127,7 +130,15 @@ public abstract partial class Collection<T, TKey>
         }
         catch (PersistenceSerializationException failure)
         {
-            DeleteUndecodable(transaction, key, failure); // its entries are found by reading each index whole
+            if (undecodable is not null)
+            {
+                undecodable.Add((key, failure));
+            }
+            else
+            {
+                DeleteUndecodable(transaction, [(key, failure)]); // its entries are found by reading each index whole
+            }
+
             return true; // whether it had expired is unknown: it was there
         }
 

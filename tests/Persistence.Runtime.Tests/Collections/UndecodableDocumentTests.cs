@@ -137,6 +137,28 @@ public sealed class UndecodableDocumentTests
     }
 
     [Fact]
+    public void The_collector_deletes_several_expired_undecodable_documents_in_one_read_of_the_indexes_each_with_its_entries()
+    {
+        var logger = new CapturingLogger();
+        using var db = Database.OpenInMemory(new DatabaseOptions { Logger = logger });
+        var users = Seed(db);
+        Damage(db, 1, stored => [.. stored, 0xC0]);
+        Damage(db, 2, _ => [0x01]);
+
+        var collected = ((Persistence.Ttl.ITtlCollection)users).CollectExpired(10, Expires); // users 1 and 2 expire then
+
+        Assert.Equal(2, collected);
+        Assert.Equal([1, 1, 1, 1], Counts(db));
+        Assert.Empty(users.CheckConsistency());
+
+        // Each logged once, with the entries naming it: its Email, Age and expiry entries.
+        var deleted = logger.Entries.Where(e => e.Event.Id == 18).Select(e => e.Message).ToList();
+        Assert.Equal(2, deleted.Count);
+        Assert.Contains(deleted, m => m.Contains("key 1 (0x", StringComparison.Ordinal) && m.Contains("the 3 index", StringComparison.Ordinal));
+        Assert.Contains(deleted, m => m.Contains("key 2 (0x", StringComparison.Ordinal) && m.Contains("the 3 index", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Check_reports_each_undecodable_document_once_with_its_key_and_goes_on()
     {
         using var db = Database.OpenInMemory();
