@@ -327,10 +327,19 @@ internal sealed class WalSegments : IDisposable
     }
 
     /// <summary>
-    /// Makes durable the segments holding the log from <paramref name="fromLsn"/> to <paramref name="toLsn"/>: after the
-    /// process died with the machine still up, recovery reads frames that may still sit in the operating system's cache
-    /// only, and new commits must not chain onto frames that a power failure could still take.
+    /// Makes durable the log from <paramref name="fromLsn"/> to <paramref name="toLsn"/>, writing its bytes again before
+    /// the segments holding it are synced: after the process died with the machine still up, recovery reads frames that
+    /// may still sit in the operating system's cache only, and new commits must not chain onto frames that a power
+    /// failure could still take.
     /// </summary>
+    /// <remarks>
+    /// A sync alone is not enough. When the process died after a sync of the log failed, the pages whose write-back
+    /// failed stay in the cache marked clean (Linux): recovery reads them, and a sync from this process succeeds without
+    /// writing them, since the failure was reported to the dead process's sync. A power failure then takes them, and the
+    /// commits acknowledged after the reopen, chained onto them, with them. Writing the bytes back makes them dirty, so
+    /// that the sync writes them or fails. It costs a write of what recovery read, at an open that replayed a log: nothing
+    /// after a clean close, whose final checkpoint leaves no log to replay.
+    /// </remarks>
     public void Sync(long fromLsn, long toLsn)
     {
         ThrowIfReadOnly();
@@ -339,9 +348,37 @@ internal sealed class WalSegments : IDisposable
             return;
         }
 
+        var block = new byte[Math.Min(SegmentSize, 1 << 20)];
         for (var index = IndexOf(fromLsn); index <= IndexOf(toLsn); index++)
         {
-            TryOpen(index)?.Flush();
+            if (TryOpen(index) is not { } file)
+            {
+                continue;
+            }
+
+            var start = index == IndexOf(fromLsn) ? OffsetOf(fromLsn) : 0;
+            var end = index == IndexOf(toLsn) ? OffsetOf(toLsn) : SegmentSize;
+            Rewrite(file, start, end, block);
+            file.Flush();
+        }
+    }
+
+    /// <summary>Writes the bytes of <paramref name="file"/> from <paramref name="start"/> to <paramref name="end"/> back as they are.</summary>
+    private static void Rewrite(IStorageFile file, long start, long end, byte[] block)
+    {
+        for (var offset = start; offset < end; offset += block.Length)
+        {
+            var span = block.AsSpan(0, (int)Math.Min(block.Length, end - offset));
+            var read = file.Read(offset, span);
+            if (read > 0)
+            {
+                file.Write(offset, span[..read]);
+            }
+
+            if (read < span.Length)
+            {
+                return;
+            }
         }
     }
 
