@@ -58,8 +58,11 @@ public sealed partial class Database
             // The meta page just read may sit only in the operating system's cache: a process that died between a
             // checkpoint's meta write and its fsync leaves it there. From here on pages that the checkpoint before it
             // still reaches are reused (by recovery's leaves, commits' spills, the next checkpoint), so it must be
-            // durable first, or a power failure takes it and leaves the older one pointing at overwritten pages. One
-            // fdatasync per open; after a clean close nothing is dirty and it costs next to nothing.
+            // durable first, or a power failure takes it and leaves the older one pointing at overwritten pages. It is
+            // written again before the fdatasync: when the process died after that fsync failed, Linux keeps the page
+            // in the cache marked clean, and an fdatasync of an untouched page succeeds without writing it. One page
+            // write and one fdatasync per open; rewriting the bytes a durable page already holds changes nothing.
+            RewriteMeta(file, meta, slot);
             file.Flush();
             _clockHighWater = meta.ClockHighWaterTicks; // a clock set back across the restart does not resurrect expired documents
             _limits = new TreeLimits(meta.PageSize);
@@ -274,6 +277,19 @@ public sealed partial class Database
         }
 
         return (best, slot);
+    }
+
+    /// <summary>
+    /// Writes the meta page in <paramref name="slot"/> back as the file holds it, so that the next fdatasync writes it
+    /// (or fails) whatever the cache thinks of it. A torn rewrite leaves the slot invalid, and an open then works from
+    /// the other slot's checkpoint, which is durable and whose pages nothing has reused yet.
+    /// </summary>
+    private static void RewriteMeta(IStorageFile file, MetaPage meta, PageId slot)
+    {
+        var offset = slot.Value * meta.PageSize;
+        var page = new byte[meta.PageSize];
+        var read = file.Read(offset, page);
+        file.Write(offset, page.AsSpan(0, read));
     }
 
     private (DbVersion, List<PageId>) LoadCheckpoint(MetaPage meta)

@@ -153,7 +153,10 @@ public sealed partial class LeafSpillTests
         options.SpillLeavesAfter = SpillAfter;
         var original = powerFailure ? null : new IOException("injected write error");
         var failing = Fail(disk, path, original);
-        failing.Armed = true; // the open writes nothing to the data file but the leaves its replay writes early
+        // The open writes nothing to the data file but its meta page, written back once before its first sync, and the
+        // leaves its replay writes early.
+        failing.Skip = 1;
+        failing.Armed = true;
         var error = Assert.Throws<StorageException>(() => Database.Open(path, options, disk));
         Assert.True(failing.Hit, "no write of early leaves failed");
         Assert.Equal(ErrorCode.IOError, error.Code);
@@ -195,7 +198,7 @@ public sealed partial class LeafSpillTests
         var failing = new FailingWrite();
         fs.BeforeCounted = (kind, path) =>
         {
-            if (failing.Armed && !failing.Hit && kind == FaultKind.Write && path == dataFile)
+            if (failing.Armed && !failing.Hit && kind == FaultKind.Write && path == dataFile && failing.Skip-- <= 0)
             {
                 failing.Hit = true;
                 if (original is null)
@@ -213,5 +216,8 @@ public sealed partial class LeafSpillTests
         public bool Armed { get; set; }
 
         public bool Hit { get; set; }
+
+        /// <summary>How many writes of the data file to let through once armed before the one that fails.</summary>
+        public int Skip { get; set; }
     }
 }

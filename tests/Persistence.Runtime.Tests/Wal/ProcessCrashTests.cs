@@ -94,17 +94,66 @@ public sealed class ProcessCrashTests
         reopened.Dispose();
 
         using var recovered = TestDatabases.Open(afterPowerFailure, options);
-        using (var read = recovered.BeginRead())
-        {
-            var keyspace = read.GetKeyspace("k");
-            for (var k = 0; k < 200; k++)
-            {
-                Assert.True(read.TryGet(keyspace, BitConverter.GetBytes(k), out var got), $"key {k} is missing");
-                Assert.Equal(2, got[0]); // the durable commit made after the reopen
-            }
-        }
-
+        AssertRound(recovered, 2); // the durable commit made after the reopen
         TestDatabases.AssertConsistent(recovered);
+    }
+
+    /// <summary>
+    /// As above, but the process restarts after the meta page's sync failed rather than during it. Linux marks the page
+    /// whose write-back failed clean: the restart reads it from the cache, and its own fdatasync succeeds without writing
+    /// it. It must still be durable before the restart reuses the pages of the checkpoint before it.
+    /// </summary>
+    [Fact]
+    public void A_meta_page_whose_sync_failed_is_made_durable_by_the_restart_that_works_from_it()
+    {
+        var options = TestDatabases.Quiet(); // no background checkpoints: the data file's syncs are the ones below
+        var fs = new SimulatedFileSystem();
+        var db = TestDatabases.Open(fs, options);
+        db.Write(tx => PutAll(tx, 0));
+        db.Checkpoint();
+        db.Write(tx => PutAll(tx, 1)); // every leaf anew: the next checkpoint frees the pages of the first
+
+        // The checkpoint syncs its pages, then writes its meta page and syncs it: that second sync fails.
+        FailDataFileSync(fs, which: 2);
+        Assert.ThrowsAny<PersistenceException>(() => db.Checkpoint());
+        Assert.True(db.IsReadOnly);
+        var restarted = fs.AfterProcessCrash();
+        db.Dispose();
+
+        // The restart works from the meta page in the cache: a durable commit, then a checkpoint that writes its leaves
+        // to the pages the first checkpoint used (free in the one it read) and fails at its meta page's sync too.
+        var reopened = TestDatabases.Open(restarted, options);
+        reopened.Write(tx => PutAll(tx, 2), durability: Durability.Durable);
+        FailDataFileSync(restarted, which: 2);
+        Assert.ThrowsAny<PersistenceException>(() => reopened.Checkpoint());
+        var afterPowerFailure = restarted.AfterCrash(CrashMode.DropUnsynced, new Random(1));
+        reopened.Dispose();
+
+        using var recovered = TestDatabases.Open(afterPowerFailure, options);
+        AssertRound(recovered, 2); // the durable commit acknowledged after the restart
+        TestDatabases.AssertConsistent(recovered);
+    }
+
+    /// <summary>Fails the <paramref name="which"/>-th sync of the data file from now on (counting from 1), and only that one.</summary>
+    private static void FailDataFileSync(SimulatedFileSystem fs, int which)
+    {
+        var syncs = 0;
+        fs.Fault = point =>
+            point is { Kind: FaultKind.Flush, Path: DataFile } && Interlocked.Increment(ref syncs) == which
+                ? new IOException("injected fsync failure")
+                : null;
+    }
+
+    /// <summary>Asserts that each of the 200 keys holds the value <see cref="PutAll"/> wrote in <paramref name="round"/>.</summary>
+    private static void AssertRound(Database db, byte round)
+    {
+        using var read = db.BeginRead();
+        var keyspace = read.GetKeyspace("k");
+        for (var k = 0; k < 200; k++)
+        {
+            Assert.True(read.TryGet(keyspace, BitConverter.GetBytes(k), out var got), $"key {k} is missing");
+            Assert.Equal(round, got[0]);
+        }
     }
 
     /// <summary>Puts 200 keys, each value 100 bytes starting with <paramref name="round"/>.</summary>
