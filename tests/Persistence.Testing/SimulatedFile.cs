@@ -121,6 +121,24 @@ public sealed class SimulatedFile
     }
 
     /// <summary>
+    /// The operating system drops from its cache the pages whose write-back failed (<see cref="LoseUnsyncedOnCrash"/>):
+    /// readers see what the disk holds there again.
+    /// </summary>
+    internal void EvictLost()
+    {
+        lock (this)
+        {
+            foreach (var (start, end) in _lost)
+            {
+                for (var i = start; i < Math.Min(end, _length); i++)
+                {
+                    _current[i] = i < _durableLength ? _durable[i] : (byte)0;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// What the machine holds after the process died but the machine did not: the same contents, with the writes not
     /// flushed yet still not durable (the operating system's cache keeps them, and a later power failure can lose them).
     /// </summary>

@@ -188,6 +188,18 @@ public sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
+    /// <summary>
+    /// The operating system evicts from its cache the pages of the file whose write-back failed (a failed flush, or
+    /// <see cref="FailWriteback"/>): readers see the bytes the disk holds there again, an older page or zeros.
+    /// </summary>
+    public void EvictLost(string path)
+    {
+        lock (_lock)
+        {
+            _names[Path.GetFullPath(path)].EvictLost();
+        }
+    }
+
     /// <summary>Truncates a file durably.</summary>
     public void Truncate(string path, long length)
     {

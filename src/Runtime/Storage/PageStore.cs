@@ -39,6 +39,11 @@ internal sealed class PageStore : INodeSource, IDisposable
 
     private long _newestGeneration = long.MaxValue;
 
+    // Pages written since the data file's last successful sync (null: none), and, once a sync failed, those pages
+    // (Lost): see NoteWritten and CheckNotLost. Written under the checkpointer's lock, as every write is.
+    private PageBitmap? _unsynced;
+    private LostWrites? _lost;
+
     public int PageSize { get; }
 
     /// <summary>
@@ -167,15 +172,41 @@ internal sealed class PageStore : INodeSource, IDisposable
                 i++;
             }
 
+            NoteWritten(start, next - start);
             _file.Write(start * PageSize, run);
         }
     }
 
-    public void WriteAt(PageId id, ReadOnlySpan<byte> bytes) => _file.Write(id.Value * PageSize, bytes);
+    public void WriteAt(PageId id, ReadOnlySpan<byte> bytes)
+    {
+        NoteWritten(id.Value, (bytes.Length + PageSize - 1) / PageSize);
+        _file.Write(id.Value * PageSize, bytes);
+    }
 
     public void SetLengthInPages(long pages) => _file.SetLength(pages * PageSize);
 
-    public void Flush() => _file.Flush();
+    /// <summary>
+    /// Syncs the data file. When the sync fails, the pages written since the last one that succeeded may never reach the
+    /// disk, while the cache serves them until it evicts them (Linux marks them clean): from then on a read of one of them
+    /// that finds another generation than the one written is refused (<see cref="CheckNotLost"/>).
+    /// </summary>
+    public void Flush()
+    {
+        var written = _unsynced;
+        _unsynced = null;
+        try
+        {
+            _file.Flush();
+        }
+        catch (Exception) when (written is not null)
+        {
+            // Every page written since the last sync carries the generation the next checkpoint seals with (its own
+            // pages, and leaves that transactions and recovery wrote ahead of it), and none is written after a failed
+            // sync: the database is read-only.
+            Volatile.Write(ref _lost, new LostWrites(written, NewestGeneration));
+            throw;
+        }
+    }
 
     /// <summary>
     /// Refuses reads from now on, waits for those under way (see the remarks), and closes the file. The database calls
@@ -202,7 +233,31 @@ internal sealed class PageStore : INodeSource, IDisposable
         {
             throw PageHeader.Corrupt(Path, id, $"it was written in generation {generation}, after any this database's checkpoint allows (at most {newest}): it was written after a checkpoint whose meta page is lost, over a page the open's checkpoint still uses");
         }
+
+        CheckNotLost(generation, id);
     }
+
+    /// <summary>
+    /// Refuses a page written before a sync of the data file failed that the file no longer holds: the operating system
+    /// dropped the write, and the file holds what the disk held there, often an older page with the same number and a
+    /// valid checksum, which would otherwise be read as the page the trees point at.
+    /// </summary>
+    private void CheckNotLost(long generation, PageId id)
+    {
+        if (Volatile.Read(ref _lost) is { } lost && lost.Pages[id.Value] && generation != lost.Generation)
+        {
+            throw PageHeader.Corrupt(Path, id, $"it was written in generation {lost.Generation} before a sync of the data file failed, and the file now holds a page of generation {generation} there: the operating system lost the write");
+        }
+    }
+
+    /// <summary>Records pages about to be written, for <see cref="Flush"/>.</summary>
+    private void NoteWritten(long first, long count)
+    {
+        (_unsynced ??= new PageBitmap(first + count)).SetRange(first, count);
+    }
+
+    /// <summary>The pages written before a sync of the data file failed, all sealed with <paramref name="Generation"/>.</summary>
+    private sealed record LostWrites(PageBitmap Pages, long Generation);
 
     /// <summary>Counts a read of the file in, or throws <see cref="ErrorCode.DatabaseClosed"/> once the store is closing.</summary>
     private void Enter()
