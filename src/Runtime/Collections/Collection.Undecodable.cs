@@ -7,7 +7,8 @@ namespace Persistence.Collections;
 /// after an incompatible change of a member's type, or bytes past the end written by a faulty version. A write finds
 /// the index entries of the version it replaces from that version's values, which such a document cannot give. So
 /// <see cref="Delete"/> finds them the other way, by reading each index whole for the entries naming its key, and a
-/// replacing write or a repair refuses it with a message that names the key and points at the delete.
+/// replacing write or a repair refuses it with a message that names the key and points at the delete. An insert needs
+/// no values of what it refuses: it refuses such a document as any other existing key.
 /// </content>
 public abstract partial class Collection<T, TKey>
 {
@@ -31,6 +32,19 @@ public abstract partial class Collection<T, TKey>
                 $"The document stored under the key {DescribeKey(key)} in '{Name}' cannot be decoded as {typeof(T).Name}, so {consequence}. "
                 + $"Delete(key) removes it with every index and expiry entry naming it, and CheckConsistency() lists every such document. {failure.Message}",
                 failure);
+        }
+    }
+
+    /// <summary>The stored document, or null when this type cannot decode it (an insert refuses it as it is).</summary>
+    private T? TryDecode(ReadOnlySpan<byte> key, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return Decode(key, bytes);
+        }
+        catch (PersistenceSerializationException)
+        {
+            return null;
         }
     }
 

@@ -10,6 +10,11 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>Inserts a document; throws <see cref="DocumentException"/> (<see cref="ErrorCode.DuplicateKey"/>) when its key exists.</summary>
+    /// <remarks>
+    /// A document stored under the key that this type cannot decode is there too, and refused the same way, nothing
+    /// written: without expiry the stored version is not read at all; with expiry, one that cannot be decoded counts
+    /// as live, since when it expires is unknown. <see cref="Delete"/> removes it.
+    /// </remarks>
     /// <exception cref="UniqueConstraintException">A unique index already holds one of its values.</exception>
     public void Insert(T document, WriteTransaction? transaction = null)
     {
@@ -206,8 +211,11 @@ public abstract partial class Collection<T, TKey>
         }
         else if (!addOnly && transaction.TryGet(Documents, key, out var existing))
         {
-            // Without expiry or indexes, nothing of the stored version matters but that it exists.
-            old = HasExpiry || Schema.Indexes.Count > 0
+            // An insert reads the stored version only to know whether it expired, and refuses one it cannot decode
+            // (whether it expired is then unknown, and it is there) as any other existing key: its values are not needed.
+            // Without expiry or indexes, nothing of the stored version matters to a replacing write but that it exists.
+            old = mode == WriteMode.Insert ? (HasExpiry ? TryDecode(key, existing) : null) ?? throw DuplicateKey(document)
+                : HasExpiry || Schema.Indexes.Count > 0
                 ? DecodeStored(key, existing, "it cannot be replaced (the entries of a replaced version are found from its values)")
                 : null;
             visible = old is null || IsLive(transaction, key, old, isRead: false); // an expired document is replaced as if absent
@@ -343,7 +351,7 @@ public abstract partial class Collection<T, TKey>
             }
 
             if (addOnly && refusal is not DocumentException { Code: ErrorCode.DuplicateKey }
-                && (HasExpiry ? Load(transaction, key, isRead: false) is not null : transaction.TryGet(Documents, key, out _)))
+                && InsertFinds(transaction, key))
             {
                 throw DuplicateKey(document);
             }
@@ -378,6 +386,20 @@ public abstract partial class Collection<T, TKey>
     }
 
     private const int MaxStackIndexes = 32;
+
+    /// <summary>
+    /// True when an insert of <paramref name="key"/> must be refused as a duplicate: a document is stored under it that
+    /// is live (any, without expiry) or that cannot be decoded, whose expiry is then unknown.
+    /// </summary>
+    private bool InsertFinds(WriteTransaction transaction, ReadOnlySpan<byte> key)
+    {
+        if (!transaction.TryGet(Documents, key, out var stored))
+        {
+            return false;
+        }
+
+        return !HasExpiry || TryDecode(key, stored) is not { } document || IsLive(transaction, key, document, isRead: false);
+    }
 
     private DocumentException DuplicateKey(T document) => new(ErrorCode.DuplicateKey, Name,
         $"A document with the key {Schema.GetKey(document)} already exists in '{Name}'. Use Upsert or Update to replace it.");

@@ -1,3 +1,4 @@
+using Persistence.Collections;
 using Persistence.Testing;
 using static Persistence.Tests.TestDatabases;
 
@@ -8,6 +9,7 @@ namespace Persistence.Tests.Collections;
 /// shape) is removed by <c>Delete(key)</c> with every index and expiry entry naming it, found by reading each index
 /// whole. Delete, Upsert and RepairIndexes all threw <see cref="PersistenceSerializationException"/> for it, and only a
 /// raw key-value delete got rid of it. A replacing write and a repair still refuse it, naming the key and the way out;
+/// an insert refuses its key as a duplicate, as for any other document (it threw the replacing write's refusal);
 /// <c>CheckConsistency</c> reports each such document once, not its entries besides.
 /// </summary>
 public sealed class UndecodableDocumentTests
@@ -206,6 +208,50 @@ public sealed class UndecodableDocumentTests
     }
 
     [Fact]
+    public void Insert_refuses_an_undecodable_document_as_a_duplicate_key_and_writes_nothing()
+    {
+        using var db = Database.OpenInMemory();
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+        var copy = new User { Id = 2, Email = "new@example.com", Age = 99 };
+
+        var own = Assert.Throws<DocumentException>(() => users.Insert(copy));
+        var many = Assert.Throws<DocumentException>(() => users.InsertMany([new User { Id = 7, Email = "g@example.com", Age = 7 }, copy]));
+        using (var tx = db.BeginWrite())
+        {
+            Assert.Equal(ErrorCode.DuplicateKey, Assert.Throws<DocumentException>(() => users.Insert(copy, tx)).Code); // a small transaction
+            tx.CreateKeyspace("scratch"); // a large one: the insert puts before it looks the key up
+            Assert.Equal(ErrorCode.DuplicateKey, Assert.Throws<DocumentException>(() => users.Insert(copy, tx)).Code);
+            var taken = new User { Id = 2, Email = "a@example.com", Age = 1 }; // user 1's email: the key is reported first
+            Assert.Equal(ErrorCode.DuplicateKey, Assert.Throws<DocumentException>(() => users.Insert(taken, tx)).Code);
+            Assert.True(tx.IsActive);
+            Assert.Null(users.ByEmail.Get("new@example.com", tx)); // the unique entry the large insert put was taken back
+            Assert.Equal(3, tx.Count(tx.GetKeyspace("users#Email")));
+        }
+
+        Assert.All(new[] { own, many }, error => Assert.Equal(ErrorCode.DuplicateKey, error.Code));
+        Assert.Contains("key 2 already exists", own.Message, StringComparison.Ordinal); // as for a key whose document decodes
+        Assert.Equal([3, 3, 3, 3], Counts(db));
+        Assert.Single(users.CheckConsistency()); // still the undecodable document, nothing else
+    }
+
+    [Fact]
+    public void Insert_without_expiry_refuses_an_existing_key_without_decoding_it()
+    {
+        using var db = Database.OpenInMemory();
+        var decodes = 0;
+        var users = new Users(db, expires: false, () => decodes++, "Email", "Age");
+        users.Insert(new User { Id = 1, Email = "a@example.com", Age = 30 });
+        Damage(db, 1, _ => [0x01]);
+
+        var refused = Assert.Throws<DocumentException>(() => users.Insert(new User { Id = 1, Email = "z@example.com", Age = 1 }));
+
+        Assert.Equal(ErrorCode.DuplicateKey, refused.Code);
+        Assert.Equal(0, decodes); // any stored document is live: its values are not needed to refuse it
+        Assert.Equal([1, 1, 1], Counts(db, "users", "users#Email", "users#Age"));
+    }
+
+    [Fact]
     public void RepairIndexes_refuses_an_undecodable_document_naming_the_key_and_changes_nothing()
     {
         using var db = Database.OpenInMemory();
@@ -242,9 +288,15 @@ public sealed class UndecodableDocumentTests
     }, durability: Durability.Durable);
 
     /// <summary>The entries of the documents, the Email, Age and expiry indexes.</summary>
-    private static long[] Counts(Database db)
+    private static long[] Counts(Database db) => Counts(db, Keyspaces);
+
+    private static long[] Counts(Database db, params string[] keyspaces)
     {
         using var read = db.BeginRead();
-        return [.. Keyspaces.Select(name => read.Count(read.GetKeyspace(name)))];
+        return [.. keyspaces.Select(name => read.Count(read.GetKeyspace(name)))];
     }
+
+    /// <summary>"users" as a version of the application declares it: with or without expiry, with the named indexes.</summary>
+    private sealed class Users(Database database, bool expires, Action? onDecode, params string[] indexes)
+        : Collection<User, long>(database, new HookedUserSchema(expires, [.. UserSchema.Instance.Indexes.Where(i => indexes.Contains(i.Name))], onDecode));
 }
