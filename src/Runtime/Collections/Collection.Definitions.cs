@@ -417,7 +417,8 @@ public abstract partial class Collection<T, TKey>
     /// Builds the entries of indexes <see cref="OpenIndexes"/> left unbuilt (and of the expiry index when
     /// <paramref name="expiry"/>) from the documents, and records their definitions in the same commit: a crash before
     /// it leaves them unrecorded, to be built again at the next open. Those another instance of the collection built
-    /// and recorded meanwhile are left as they are.
+    /// and recorded meanwhile are left as they are. A refused build (a document that cannot be decoded, a unique value
+    /// two live documents hold) commits nothing: its indexes stay as the bind's commit left them, unrecorded (a new one empty).
     /// </summary>
     private void BuildIndexes(List<int> unbuilt, bool expiry)
     {
@@ -437,7 +438,9 @@ public abstract partial class Collection<T, TKey>
                 return null;
             }
 
-            Rebuild(tx, indexes, buildExpiry);
+            var names = string.Join(", ", indexes.Select(i => $"index {Schema.Indexes[i].Name}").Concat(buildExpiry ? ["the expiry index"] : []));
+            Rebuild(tx, indexes, buildExpiry, $"{names} cannot be built and the collection cannot be constructed (nothing of the build was "
+                + $"committed; a version of the collection without {names} opens, and can delete it)");
             foreach (var i in indexes)
             {
                 tx.Put(definitions, Encoding.UTF8.GetBytes(Schema.Indexes[i].Name), DefinitionOf(Schema.Indexes[i], Schema));
@@ -448,8 +451,7 @@ public abstract partial class Collection<T, TKey>
                 tx.Put(definitions, ExpiryRecord, ExpiryDefinitionOf(Schema));
             }
 
-            var names = indexes.Select(i => $"index {Schema.Indexes[i].Name}").Concat(buildExpiry ? ["the expiry index"] : []);
-            return (Names: string.Join(", ", names), Documents: tx.Count(Documents));
+            return (Names: names, Documents: tx.Count(Documents));
         });
 
         // A build reads every document, which a large collection takes a while to do: say so once it is done (an

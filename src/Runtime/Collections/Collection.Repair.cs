@@ -28,23 +28,27 @@ public abstract partial class Collection<T, TKey>
     /// what its transaction writes (a large one writes its pages out early).
     /// </remarks>
     public long RepairIndexes(WriteTransaction? transaction = null) =>
-        Run(transaction, tx => Rebuild(tx, [.. Enumerable.Range(0, Schema.Indexes.Count)], HasExpiry));
+        Run(transaction, tx => Rebuild(tx, [.. Enumerable.Range(0, Schema.Indexes.Count)], HasExpiry, RepairRefused));
+
+    /// <summary>What a repair cannot do for a document that cannot be decoded (<see cref="DecodeStored"/>).</summary>
+    private const string RepairRefused = "the entries of the collection's indexes cannot be built from its documents";
 
     /// <summary>
     /// Makes the given indexes (and the expiry index when <paramref name="expiry"/>) hold exactly the entries the
     /// documents produce; returns how many entries were removed or written. Empty indexes are filled in one pass over
     /// the documents; others are compared entry by entry with the entries the documents produce, which one pass puts
     /// into scratch keyspaces of the transaction. Neither holds the entries in memory. An expired document that holds a
-    /// unique value another document holds too is deleted (<see cref="Loser"/>).
+    /// unique value another document holds too is deleted (<see cref="Loser"/>). A document that cannot be decoded is
+    /// refused, saying <paramref name="refused"/> (<see cref="DecodeStored"/>).
     /// </summary>
-    private long Rebuild(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry)
+    private long Rebuild(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry, string refused)
     {
         if (indexes.All(i => tx.Count(IndexKeyspace(i)) == 0) && (!expiry || tx.Count(_expiryIndex!) == 0))
         {
-            return Fill(tx, indexes, expiry);
+            return Fill(tx, indexes, expiry, refused);
         }
 
-        if (Agree(tx, indexes, expiry))
+        if (Agree(tx, indexes, expiry, refused))
         {
             return 0; // a consistent collection is not written to at all
         }
@@ -54,7 +58,7 @@ public abstract partial class Collection<T, TKey>
         try
         {
             var losers = new HashSet<byte[]>(ByteArrayComparer.Instance);
-            ForEachEntry(tx, indexes, expiry,
+            ForEachEntry(tx, indexes, expiry, refused,
                 (index, entry, value, key, document) =>
                 {
                     if (!Schema.Indexes[index].Unique)
@@ -82,7 +86,7 @@ public abstract partial class Collection<T, TKey>
                 DropScratch(tx, expected.Values, expectedExpiry);
                 expected.Clear();
                 expectedExpiry = null;
-                return losers.Sum(loser => DeleteExpiredHolder(tx, loser)) + Rebuild(tx, indexes, expiry);
+                return losers.Sum(loser => DeleteExpiredHolder(tx, loser)) + Rebuild(tx, indexes, expiry, refused);
             }
 
             var changed = indexes.Sum(i => Reconcile(tx, IndexKeyspace(i), expected[i]));
@@ -104,12 +108,12 @@ public abstract partial class Collection<T, TKey>
     /// primary key, an expiry entry too, and two documents producing one unique entry fail the value check), so the
     /// two together mean equal sets.
     /// </summary>
-    private bool Agree(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry)
+    private bool Agree(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry, string refused)
     {
         var agree = true;
         var produced = new long[Schema.Indexes.Count];
         var producedExpiry = 0L;
-        ForEachEntry(tx, indexes, expiry,
+        ForEachEntry(tx, indexes, expiry, refused,
             (index, entry, value, _, _) =>
             {
                 produced[index]++;
@@ -139,11 +143,11 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>Puts every entry the documents produce into the given empty indexes; returns how many were written or removed.</summary>
-    private long Fill(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry)
+    private long Fill(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry, string refused)
     {
         var written = 0L;
         var losers = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        ForEachEntry(tx, indexes, expiry,
+        ForEachEntry(tx, indexes, expiry, refused,
             (index, entry, value, key, document) =>
             {
                 if (!Schema.Indexes[index].Unique)
@@ -236,15 +240,16 @@ public abstract partial class Collection<T, TKey>
     /// Calls <paramref name="indexEntry"/> with every entry (index, entry key, entry value, primary key, document) the
     /// documents produce in the given indexes, and <paramref name="expiryEntry"/> with every expiry entry when
     /// <paramref name="expiry"/>. Expired documents count: they keep their entries until the collector deletes them, as
-    /// every write keeps them.
+    /// every write keeps them. A document that cannot be decoded is refused, saying <paramref name="refused"/>.
     /// </summary>
-    private void ForEachEntry(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry, Action<int, byte[], byte[], byte[], T> indexEntry, Action<byte[]> expiryEntry)
+    private void ForEachEntry(WriteTransaction tx, IReadOnlyList<int> indexes, bool expiry, string refused,
+        Action<int, byte[], byte[], byte[], T> indexEntry, Action<byte[]> expiryEntry)
     {
         using var cursor = tx.OpenCursor(Documents);
         for (var ok = cursor.First(); ok; ok = cursor.Next())
         {
             var key = cursor.Key.ToArray();
-            var document = DecodeStored(key, cursor.Value, "the entries of the collection's indexes cannot be built from its documents");
+            var document = DecodeStored(key, cursor.Value, refused);
             foreach (var i in indexes)
             {
                 if (EncodeIndexValue(i, document) is { } value)

@@ -36,6 +36,15 @@ public abstract partial class Collection<T, TKey>
     /// since its documents were stored. When everything is in place already, it only reads, so it also binds on a
     /// database that turned read-only.
     /// </summary>
+    /// <remarks>
+    /// The keyspaces are created (and indexes no longer declared deleted) in one commit, the indexes built in another.
+    /// A build that is refused commits none of its entries: the indexes it was building stay unrecorded, and the next
+    /// construction builds them again from the start.
+    /// </remarks>
+    /// <exception cref="PersistenceSerializationException">An index to build needs a stored document that this type
+    /// cannot decode. The message names its key; a version of the collection that does not declare the new index opens
+    /// and deletes it (<see cref="Delete"/>).</exception>
+    /// <exception cref="UniqueConstraintException">A unique index to build: two live documents hold one of its values.</exception>
     protected Collection(Database database, DocumentSchema<T, TKey> schema)
     {
         ArgumentNullException.ThrowIfNull(database);

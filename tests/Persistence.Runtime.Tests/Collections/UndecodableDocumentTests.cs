@@ -269,6 +269,41 @@ public sealed class UndecodableDocumentTests
         Assert.Empty(users.CheckConsistency());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_new_index_over_an_undecodable_document_refuses_the_collection_naming_the_key_and_commits_nothing(bool expires)
+    {
+        using var db = Database.OpenInMemory();
+        var before = new Users(db, expires, null, "Email");
+        for (var id = 1; id <= 3; id++)
+        {
+            before.Insert(new User { Id = id, Email = $"{id}@example.com", Age = 20 + id, ExpiresAt = Expires });
+        }
+
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+
+        var refused = Assert.Throws<PersistenceSerializationException>(() => new Users(db, expires, null, "Email", "Age"));
+
+        Assert.Equal(ErrorCode.SerializationError, refused.Code);
+        Assert.Contains("key 2 (0x", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("index Age cannot be built and the collection cannot be constructed", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Delete(key)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("CheckConsistency()", refused.Message, StringComparison.Ordinal);
+        Assert.IsType<PersistenceSerializationException>(refused.InnerException);
+        using (var read = db.BeginRead())
+        {
+            Assert.False(read.TryGetKeyspace("users#Age", out var age) && read.Count(age) > 0); // no half-built index
+            Assert.False(read.TryGet(read.GetKeyspace("users#$indexes"), "Age"u8, out _)); // nor recorded as built
+        }
+
+        Assert.True(before.Delete(2));
+        var after = new Users(db, expires, null, "Email", "Age");
+        Assert.Empty(after.CheckConsistency());
+        Assert.Equal([2, 2, 2], Counts(db, "users", "users#Email", "users#Age"));
+        Assert.Equal(0, after.RepairIndexes());
+    }
+
     /// <summary>Three users with a unique email, an age and an expiry each.</summary>
     private static UserCollection Seed(Database db)
     {
