@@ -54,6 +54,7 @@ public abstract partial class Collection<T, TKey>
         _noIndexValues = new byte[]?[schema.Indexes.Count];
         ValidateName(schema.CollectionName);
         ValidateIndexNames(schema);
+        ExpectedCollection.Check(GetType(), schema); // a registration's description, before anything is bound
         var options = database.Options.Collections.TryGetValue(schema.CollectionName, out var configured) ? configured : null;
         _defaultTimeToLive = options?.DefaultTimeToLive;
         Bound? bound;

@@ -41,22 +41,33 @@ internal sealed record CollectionRegistration(string Database, Type Type, string
     }
 
     /// <summary>
-    /// Checks that a collection built from a described registration is the one described: the collector trusts the
-    /// description to leave collections unbuilt, so a registration written by hand that names another collection, or
-    /// says the member is there when it is not (or the reverse), is refused when the collection is resolved.
+    /// Creates a collection for its registration with <paramref name="create"/> and checks that, when the registration
+    /// is described, it is the collection described: the collector trusts the description to leave collections
+    /// unbuilt, so a registration written by hand that names another collection, or says the member is there when it
+    /// is not (or the reverse), is refused when the collection is resolved. A collection the factory constructs is
+    /// refused by its constructor, before it binds (<see cref="ExpectedCollection"/>): nothing is created, built or
+    /// dropped for it. One the factory did not construct (an instance made earlier) is refused when it is returned.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The collection is not the one the registration describes.</exception>
-    public static void Check<T, TKey>(Collection<T, TKey> collection, string? name, bool hasExpiresAt)
+    /// <exception cref="InvalidOptionsException">The collection is not the one the registration describes
+    /// (<see cref="ErrorCode.InvalidOptions"/>, its <see cref="InvalidOptionsException.Option"/> the argument that
+    /// disagrees: <c>collectionName</c> or <c>hasExpiresAt</c>).</exception>
+    public static TCollection Create<TCollection, T, TKey>(Database database, Func<Database, TCollection> create, string? name, bool hasExpiresAt)
+        where TCollection : Collection<T, TKey>
         where T : class
     {
-        if (name is null || (collection.Name == name && collection.Schema.HasExpiresAt == hasExpiresAt))
+        if (name is null)
         {
-            return;
+            return create(database);
         }
 
-        throw new InvalidOperationException(
-            $"{collection.GetType().Name} is registered as collection '{name}' {With(hasExpiresAt)} an [ExpiresAt] member, but it is collection '{collection.Name}' {With(collection.Schema.HasExpiresAt)} one. Register it with its own name and member, as the generated AddPersistenceCollections() does.");
+        var expected = new ExpectedCollection(typeof(TCollection), name, hasExpiresAt);
+        TCollection collection;
+        using (ExpectedCollection.Expect(expected))
+        {
+            collection = create(database);
+        }
 
-        static string With(bool member) => member ? "with" : "without";
+        expected.Verify(collection.GetType(), collection.Name, collection.Schema.HasExpiresAt);
+        return collection;
     }
 }

@@ -113,8 +113,10 @@ public static partial class PersistenceServiceCollectionExtensions
     /// <param name="collectionName">The collection's name, as its [Collection] attribute gives it.</param>
     /// <param name="hasExpiresAt">Whether the collection's document type has an [ExpiresAt] member.</param>
     /// <param name="create">Creates the collection, for example <c>static database => new UserCollection(database)</c>.</param>
-    /// <exception cref="InvalidOperationException">On resolve: the collection <paramref name="create"/> returns has another
-    /// name than <paramref name="collectionName"/>, or its [ExpiresAt] member is not as <paramref name="hasExpiresAt"/> says.</exception>
+    /// <exception cref="InvalidOptionsException">On resolve: the collection <paramref name="create"/> returns has another
+    /// name than <paramref name="collectionName"/>, or its [ExpiresAt] member is not as <paramref name="hasExpiresAt"/> says
+    /// (<see cref="InvalidOptionsException.Option"/> names the argument). A collection <paramref name="create"/> constructs
+    /// is refused by its constructor, before it creates, builds or drops anything in the database.</exception>
     public static IServiceCollection AddPersistenceCollection<TCollection, T, TKey>(this IServiceCollection services, string collectionName, bool hasExpiresAt, Func<Database, TCollection> create)
         where TCollection : Collection<T, TKey>
         where T : class
@@ -134,8 +136,7 @@ public static partial class PersistenceServiceCollectionExtensions
         {
             var database = provider.GetService<Database>() ?? throw new InvalidOperationException(
                 $"{typeof(TCollection).Name} needs a Persistence.Database, and none is registered: call services.AddPersistence() (and set Persistence:Path in the configuration).");
-            var collection = create(database);
-            CollectionRegistration.Check(collection, name, hasExpiresAt);
+            var collection = CollectionRegistration.Create<TCollection, T, TKey>(database, create, name, hasExpiresAt);
             CollectionBinding.Bound(provider, DatabaseRegistration.Default.Name, database, collection.Name, typeof(TCollection));
             return collection;
         });

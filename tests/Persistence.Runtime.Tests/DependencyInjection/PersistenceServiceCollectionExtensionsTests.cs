@@ -62,10 +62,45 @@ public sealed class PersistenceServiceCollectionExtensionsTests
             .AddKeyedPersistenceCollection<UserCollection, User, long>("cache", name, hasExpiresAt, static database => new UserCollection(database))
             .BuildServiceProvider();
 
-        var refused = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<UserCollection>());
+        var refused = Assert.Throws<InvalidOptionsException>(() => provider.GetRequiredService<UserCollection>());
+        Assert.Equal(ErrorCode.InvalidOptions, refused.Code);
+        Assert.Equal(name == "users" ? "hasExpiresAt" : "collectionName", refused.Option);
         Assert.Contains($"registered as collection '{name}'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("but it is collection 'users' with one", refused.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => provider.GetRequiredKeyedService<UserCollection>("cache"));
+        Assert.Throws<InvalidOptionsException>(() => provider.GetRequiredKeyedService<UserCollection>("cache"));
+
+        // Refused by the constructor, before it bound: neither database holds anything of the collection.
+        Assert.All(new[] { provider.GetRequiredService<Database>(), provider.GetRequiredKeyedService<Database>("cache") }, database =>
+        {
+            using var read = database.BeginRead();
+            Assert.DoesNotContain(read.GetKeyspaces(), keyspace => keyspace.Name.StartsWith("users", StringComparison.Ordinal));
+        });
+    }
+
+    /// <summary>
+    /// A factory that returns a collection it did not construct is still checked, when it returns it; a collection of
+    /// another type the factory constructs along the way is not held to the registration's description.
+    /// </summary>
+    [Fact]
+    public void A_collection_the_factory_did_not_construct_is_checked_when_returned()
+    {
+        UserCollection? made = null;
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>("people", true, database => made ??= new UserCollection(database))
+            .AddPersistenceCollection<GadgetCollection, Gadget, long>("gadgets", true, database =>
+            {
+                _ = new UserCollection(database); // not the registered type: not checked against the description
+                return new GadgetCollection(database);
+            })
+            .BuildServiceProvider();
+        made = new UserCollection(provider.GetRequiredService<Database>());
+
+        Assert.Equal("collectionName", Assert.Throws<InvalidOptionsException>(() => provider.GetRequiredService<UserCollection>()).Option);
+        var gadgets = Assert.Throws<InvalidOptionsException>(() => provider.GetRequiredService<GadgetCollection>());
+        Assert.Equal("hasExpiresAt", gadgets.Option); // the users collection, another name, was not refused for it
+        Assert.Contains("GadgetCollection is registered as collection 'gadgets' with an [ExpiresAt] member", gadgets.Message, StringComparison.Ordinal);
     }
 
     [Fact]
