@@ -21,6 +21,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Collection {Type} of database {Database} at {Path}, whose documents may expire, could not be built at host start; its expired documents are not collected until an instance of it is built, when the application resolves it (as a singleton, or in a scope if it is registered as scoped)")]
     public static partial void CollectionNotBoundAtStart(ILogger logger, string type, string database, string path, Exception exception);
 
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "A service of the scope in which collection {Type} of database {Database} at {Path} was resolved at host start threw when the scope was disposed. The collection is not affected by it: event 110 says when it could not be built; otherwise it was, and its expired documents are collected")]
+    public static partial void ScopeNotDisposedAtStart(ILogger logger, string type, string database, string path, Exception exception);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Database {Database} at {Path} opened at host start")]
     public static partial void OpenedAtStart(ILogger logger, string database, string path);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Persistence.Collections;
 
 namespace Persistence.DependencyInjection;
@@ -53,11 +54,11 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
 
     /// <summary>
     /// Resolves <paramref name="collections"/>, each in a scope of its own, which registers those with an expiry with
-    /// the database's collector. One that fails to bind is logged and skipped: one the application never uses must not
-    /// stop the host. A host that stops meanwhile ends the binding after the construction under way (which cannot be
-    /// cancelled): the host's stop waits for this service, and the database is closed after it. Each scope is disposed
-    /// asynchronously, as the host disposes a request's: a scoped service disposable only that way throws on a
-    /// synchronous disposal, which would report a collection built and registered as one that could not be built.
+    /// the database's collector. One that fails to bind is logged (event 110) and skipped: one the application never
+    /// uses must not stop the host. A host that stops meanwhile ends the binding after the construction under way (which
+    /// cannot be cancelled): the host's stop waits for this service, and the database is closed after it. Each scope is
+    /// disposed asynchronously, as the host disposes a request's; a scoped service whose disposal throws is logged on
+    /// its own (event 111): the collection was built or not whatever its scope's disposal does.
     /// </summary>
     private async Task BindCollectionsAsync(IEnumerable<CollectionRegistration> collections, DatabaseRegistration registration, Database database, CancellationToken stoppingToken)
     {
@@ -68,17 +69,27 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
                 return; // left to the next start, or to the application that resolves them
             }
 
+            AsyncServiceScope scope;
             try
             {
-                var scope = services.CreateAsyncScope();
-                await using (scope.ConfigureAwait(false))
-                {
-                    collection.Resolve(scope.ServiceProvider);
-                }
+                scope = services.CreateAsyncScope();
+            }
+#pragma warning disable CA1031 // Logged; the application that resolves it builds it again, and meets the failure if it lasts.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogNotBound(collection.Type, registration, database, ex);
+                continue;
+            }
+
+            var closed = false;
+            try
+            {
+                collection.Resolve(scope.ServiceProvider);
             }
             catch (TransactionStateException ex) when (ex.Code == ErrorCode.DatabaseClosed)
             {
-                return; // the application closed it meanwhile: nothing is left to collect, nor any collection to bind
+                closed = true; // the application closed it meanwhile: nothing is left to collect, nor any collection to bind
             }
 #pragma warning disable CA1031 // Logged; the application that resolves it builds it again, and meets the failure if it lasts.
             catch (Exception ex)
@@ -86,18 +97,38 @@ internal sealed class TtlCollectorService(IServiceProvider services) : Backgroun
             {
                 LogNotBound(collection.Type, registration, database, ex);
             }
+
+            try
+            {
+                await scope.DisposeAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Logged; a service of the scope, not the collection, failed: the binding goes on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log(logger => HostingLog.ScopeNotDisposedAtStart(logger, collection.Type.Name, registration.DisplayName, database.Path ?? ":memory:", ex));
+            }
+
+            if (closed)
+            {
+                return;
+            }
         }
     }
 
+    /// <summary>Logs a collection that could not bind.</summary>
+    private void LogNotBound(Type type, DatabaseRegistration registration, Database database, Exception failure) =>
+        Log(logger => HostingLog.CollectionNotBoundAtStart(logger, type.Name, registration.DisplayName, database.Path ?? ":memory:", failure));
+
     /// <summary>
-    /// Logs a collection that could not bind. The application's logger may throw too: that failure is dropped, since
-    /// escaping it would fault the service, which stops the host and leaves the collections after this one unbound.
+    /// Logs a failure of the binding. The application's logger may throw too: that failure is dropped, since escaping it
+    /// would fault the service, which stops the host and leaves the collections after this one unbound.
     /// </summary>
-    private void LogNotBound(Type type, DatabaseRegistration registration, Database database, Exception failure)
+    private void Log(Action<ILogger> write)
     {
         try
         {
-            HostingLog.CollectionNotBoundAtStart(DatabaseActivator.Logger(services), type.Name, registration.DisplayName, database.Path ?? ":memory:", failure);
+            write(DatabaseActivator.Logger(services));
         }
 #pragma warning disable CA1031 // Nowhere to report it but the log that failed; the host must not stop for it.
         catch (Exception)

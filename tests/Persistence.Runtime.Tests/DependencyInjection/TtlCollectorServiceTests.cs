@@ -376,6 +376,34 @@ public sealed class TtlCollectorServiceTests
     }
 
     /// <summary>
+    /// A scoped service whose disposal throws, in the scope a collection is built in at start, is logged as event 111,
+    /// which says so, with its exception; not as event 110, which says the collection could not be built when it was
+    /// built, registered and collected.
+    /// </summary>
+    [Fact]
+    public async Task A_scoped_service_whose_disposal_throws_at_start_is_logged_as_its_own_event()
+    {
+        WriteUsers(TestServices.Path);
+        var collected = await RunUntilCollectedAsync(services => services
+            .AddScoped<ThrowsOnDispose>()
+            .AddScoped(provider =>
+            {
+                provider.GetRequiredService<ThrowsOnDispose>();
+                return Count(ref _usersConstructed, new UserCollection(provider.GetRequiredService<Database>()));
+            })
+            .AddPersistenceCollection<UserCollection, User, long>("users", hasExpiresAt: true, static database => new UserCollection(database)));
+
+        Assert.Equal(1, collected);
+        Assert.Equal(1, _usersConstructed);
+        Assert.DoesNotContain(_logger.Entries, e => e.Event.Id == 110);
+        var disposal = Assert.Single(_logger.Entries, e => e.Event.Id == 111);
+        Assert.Equal(LogLevel.Warning, disposal.Level);
+        Assert.Equal("disposal refused", disposal.Exception?.Message);
+        Assert.StartsWith("A service of the scope in which collection UserCollection of database (default) at ", disposal.Message, StringComparison.Ordinal);
+        Assert.Contains("threw when the scope was disposed", disposal.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Event 110 of a scoped collection that fails to build speaks of its lifetime truly: its expired documents wait for
     /// an instance built when the application resolves it, a singleton once or a scoped collection in a scope; the
     /// message does not promise that the application meets the same error, which a scoped collection built in another
@@ -525,6 +553,12 @@ public sealed class TtlCollectorServiceTests
             Disposed = true;
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>A scoped service whose disposal throws.</summary>
+    private sealed class ThrowsOnDispose : IDisposable
+    {
+        public void Dispose() => throw new InvalidOperationException("disposal refused");
     }
 
     /// <summary>A logger of the Persistence category that throws on one event.</summary>
