@@ -8,21 +8,23 @@ internal static partial class TreeReader
     /// loads is verified. While both bounds fall in the same child the descent is shared; where they part, each goes on
     /// alone to its leaf. The keys inside the range in the two leaves are counted exactly; the children strictly between
     /// the two paths where they part, and those beside each path below (right of the lower path, left of the upper one),
-    /// count as whole subtrees. A whole subtree's size is its parent's divided by the parent's children, starting from the
-    /// tree's count at the root and, below the branch where the paths part, dividing by the average of the two paths'
-    /// nodes at each level: the average fan-out below.
+    /// count as whole subtrees. A whole subtree's size is its parent's shared among the parent's children, starting from
+    /// the tree's count at the root: evenly, but for a node on the tree's right edge (<see cref="EdgeShares"/>), whose
+    /// last child takes the share its fill says.
     /// </summary>
     /// <remarks>
     /// Exact when both bounds land in the same leaf (a single-leaf tree, or a range inside one leaf); otherwise off only
-    /// by how much the whole subtrees counted differ from that average: within a factor of about two, as the split policy
-    /// keeps nodes from half to full (the last subtree of a tree filled in ascending order, not yet full, is the usual
-    /// exception, and skews the average toward more keys than it holds). Never more than the tree's count. Loads at most two pages per level.
+    /// by how much the whole subtrees counted differ from their share: within a factor of about two, as the split policy
+    /// keeps nodes from half to full. The right edge is the exception the shares correct: a tree filled in ascending key
+    /// order has full nodes but for the last one of each level, and an even split gave a subtree near the end several
+    /// times the keys it holds. Never more than the tree's count. Loads at most four pages per level: the two paths, and
+    /// the right edge with the node before it at each level (pages that an ascending fill keeps in the cache).
     /// <paramref name="writer"/> is the token of the write transaction that reads its own tree (null for a read
     /// transaction), as in <see cref="TryFind(Node?, ReadOnlySpan{byte}, INodeSource, object?, out Node, out int)"/>.
     /// </remarks>
     public static double EstimateRange(TreeRoot tree, KeyRange range, INodeSource source, object? writer)
     {
-        if (tree.Root is not { } node || tree.Count == 0)
+        if (tree.Root is not { } root || tree.Count == 0)
         {
             return 0;
         }
@@ -32,48 +34,119 @@ internal static partial class TreeReader
             return tree.Count;
         }
 
-        double size = tree.Count;
-        while (!node.IsLeaf)
+        var node = new Sized(root, tree.Count, OnEdge: true);
+        var shares = root.IsLeaf ? [] : EdgeShares(root, source);
+        while (!node.Node.IsLeaf)
         {
-            var lower = LowerChild(node, range, writer);
-            var upper = UpperChild(node, range, writer);
+            var lower = LowerChild(node.Node, range, writer);
+            var upper = UpperChild(node.Node, range, writer);
             if (lower > upper)
             {
                 return 0; // the upper bound lies below the lower one
             }
 
-            size /= node.Count;
             if (lower != upper)
             {
-                return Math.Min(tree.Count, Apart(Child(node, lower, source), Child(node, upper, source), upper - lower - 1, size, range, source, writer));
+                // The children strictly between the paths are not the last: each the same size.
+                var between = upper - lower > 1 ? (upper - lower - 1) * node.ChildSize(lower + 1, shares) : 0;
+                var low = node.Child(lower, shares, source);
+                var high = node.Child(upper, shares, source);
+                return Math.Min(tree.Count, between + Apart(low, high, shares, range, source, writer));
             }
 
-            node = Child(node, lower, source);
+            node = node.Child(lower, shares, source);
         }
 
-        return Math.Max(0, UpperSlot(node, range, writer) - LowerSlot(node, range, writer));
+        return Math.Max(0, UpperSlot(node.Node, range, writer) - LowerSlot(node.Node, range, writer));
     }
 
     /// <summary>
     /// The keys in the range below a branch where the two bounds part: the subtree <paramref name="low"/> from the lower
-    /// bound on, <paramref name="between"/> whole subtrees, and the subtree <paramref name="high"/> up to the upper bound;
-    /// each of those subtrees holds about <paramref name="size"/> keys.
+    /// bound on and the subtree <paramref name="high"/> up to the upper bound.
     /// </summary>
-    private static double Apart(Node low, Node high, int between, double size, KeyRange range, INodeSource source, object? writer)
+    private static double Apart(Sized low, Sized high, double[] shares, KeyRange range, INodeSource source, object? writer)
     {
-        // Descend both paths together (the tree is balanced): at each level, the children beside them in the range.
-        var estimate = between * size;
-        while (!low.IsLeaf)
+        // Descend both paths together (the tree is balanced): at each level, the children beside them in the range, each
+        // the size its own parent gives it.
+        var estimate = 0.0;
+        while (!low.Node.IsLeaf)
         {
-            var lowSlot = LowerChild(low, range, writer);
-            var highSlot = UpperChild(high, range, writer);
-            size /= (low.Count + high.Count) / 2.0;
-            estimate += (low.Count - 1 - lowSlot + highSlot) * size;
-            low = Child(low, lowSlot, source);
-            high = Child(high, highSlot, source);
+            var lowSlot = LowerChild(low.Node, range, writer);
+            var highSlot = UpperChild(high.Node, range, writer);
+            for (var slot = lowSlot + 1; slot < low.Node.Count; slot++)
+            {
+                estimate += low.ChildSize(slot, shares);
+            }
+
+            if (highSlot > 0)
+            {
+                estimate += highSlot * high.ChildSize(0, shares); // left of the path, none of them the last child: each the same size
+            }
+
+            low = low.Child(lowSlot, shares, source);
+            high = high.Child(highSlot, shares, source);
         }
 
-        return estimate + low.Count - LowerSlot(low, range, writer) + UpperSlot(high, range, writer);
+        return estimate + low.Node.Count - LowerSlot(low.Node, range, writer) + UpperSlot(high.Node, range, writer);
+    }
+
+    /// <summary>
+    /// For each level of the tree from 1 to the root's (index: the level), the share of the keys under the node on the
+    /// right edge at that level (the last node of the level) that its last child holds, itself on the right edge. Read
+    /// bottom-up from the right edge and, at each level, the child before the edge's (a node that is not the last of its
+    /// level, full in an ascending fill): the edge node at level <c>h</c> holds its children but the last as whole
+    /// subtrees the size of that sibling's (its count times the size of such a subtree below), plus its last child.
+    /// Two pages per level; the shares depend only on the tree, not on the range.
+    /// </summary>
+    private static double[] EdgeShares(Node root, INodeSource source)
+    {
+        var levels = root.Level;
+        var edge = new Node[levels + 1];
+        var before = new Node[levels];
+        edge[levels] = root;
+        for (var level = levels; level > 0; level--)
+        {
+            var node = edge[level];
+            edge[level - 1] = Child(node, node.Count - 1, source);
+            before[level - 1] = node.Count > 1 ? Child(node, node.Count - 2, source) : edge[level - 1];
+        }
+
+        var shares = new double[levels + 1];
+        double whole = before[0].Count; // the keys of a whole subtree at the level below, by the sibling's
+        double last = edge[0].Count;    // the keys under the edge node at the level below
+        for (var level = 1; level <= levels; level++)
+        {
+            var count = edge[level].Count;
+            var under = ((count - 1) * whole) + last;
+            shares[level] = under > 0 ? last / under : 1.0 / count;
+            last = under;
+            whole = level < levels ? before[level].Count * whole : whole;
+        }
+
+        return shares;
+    }
+
+    /// <summary>
+    /// A node on a path with the estimated keys under it; <paramref name="OnEdge"/> when it is the last node of its level,
+    /// whose last child's share is <see cref="EdgeShares"/>'s rather than an even one.
+    /// </summary>
+    private readonly record struct Sized(Node Node, double Keys, bool OnEdge)
+    {
+        /// <summary>The estimated keys under the child at <paramref name="slot"/>.</summary>
+        public double ChildSize(int slot, double[] shares)
+        {
+            var count = Node.Count;
+            if (!OnEdge || count == 1)
+            {
+                return Keys / count;
+            }
+
+            var share = shares[Node.Level];
+            return slot == count - 1 ? Keys * share : Keys * (1 - share) / (count - 1);
+        }
+
+        public Sized Child(int slot, double[] shares, INodeSource source) =>
+            new(TreeReader.Child(Node, slot, source), ChildSize(slot, shares), OnEdge && slot == Node.Count - 1);
     }
 
     private static int LowerChild(Node branch, KeyRange range, object? writer) => range.HasLower ? branch.FindChild(range.Lower, writer) : 0;
