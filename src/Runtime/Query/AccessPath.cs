@@ -210,6 +210,9 @@ internal sealed class IntersectionPath<T, TKey>(AccessPath<T, TKey> first, Acces
 internal sealed class UnionPath<T, TKey>(IReadOnlyList<AccessPath<T, TKey>> paths) : AccessPath<T, TKey>
     where T : class
 {
+    /// <summary>The paths whose documents the union yields, one for each branch of the condition.</summary>
+    public IReadOnlyList<AccessPath<T, TKey>> Paths => paths;
+
     public override double Estimate => paths.Sum(p => p.Estimate);
 
     public override IEnumerable<Candidate> Candidates(Collection<T, TKey> collection, Transaction transaction)

@@ -14,27 +14,80 @@ internal static partial class QueryPlanner
     /// <summary>
     /// Whether the candidates are worth estimating from the data: only when two or more compete, or when a single one does
     /// not provide the ordering and a whole index (or the keys) could be read in that order instead, which its estimate
-    /// decides (past a quarter of the documents); not when one is a point lookup (a unique index or the whole key with
-    /// every member fixed), whose estimate is already its count of values and which no other path beats by enough to pay
-    /// for the descents. A single path with nothing to decide is read whatever it holds.
+    /// decides (past a quarter of the documents); and then only those <see cref="WorthDiving{T, TKey}(Choice{T, TKey}, double)"/>
+    /// says. A single path with nothing to decide is read whatever it holds.
     /// </summary>
     private static bool WorthDiving<T, TKey>(Collection<T, TKey> collection, List<Choice<T, TKey>> choices, IReadOnlyList<Ordering<T>> order, long total)
-        where T : class => !choices.Exists(c => c.Lookup) && choices.Count switch
+        where T : class
+    {
+        var seeks = LookupSeeks(choices);
+        var any = false;
+        foreach (var choice in choices)
         {
-            0 => false,
-            1 => order.Count > 0 && !OrderFor(choices[0].Path, order).Ordered && OrderedScan(collection, order, total) is not null,
-            _ => true,
+            any |= WorthDiving(choice, seeks);
+        }
+
+        if (!any)
+        {
+            return false; // lookups alone, or nothing, or a lookup cheaper than any estimate: their counts of values decide
+        }
+
+        return choices.Count > 1
+            || (order.Count > 0 && !OrderFor(choices[0].Path, order).Ordered && OrderedScan(collection, order, total) is not null);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="choice"/> is estimated from its tree when it competes with a point lookup seeking
+    /// <paramref name="seeks"/> keys (infinity: none). A point lookup (a unique index or the whole key with every member
+    /// fixed) never is: it seeks one key per value whatever they hold, so its count of values is its cost. Another path is
+    /// when its estimate costs fewer descents (<see cref="Descents"/>) than the cheapest lookup seeks keys: one that costs
+    /// as many can save no more than it costs, so it keeps its fixed guess (a unique point lookup of one value, the usual
+    /// case, switches every estimate off). This holds whether the guesses rank the lookup first or not: a path guessed
+    /// cheaper than the lookup is estimated and competes with the lookup's count instead of winning on its guess. A unique
+    /// index with a range, or with members left free, is not a lookup and is estimated like any index.
+    /// </summary>
+    private static bool WorthDiving<T, TKey>(Choice<T, TKey> choice, double seeks)
+        where T : class => !choice.Lookup && Descents(choice.Path) < seeks;
+
+    /// <summary>The keys the cheapest point lookup among <paramref name="choices"/> seeks (its count of values); infinity when none is one.</summary>
+    private static double LookupSeeks<T, TKey>(List<Choice<T, TKey>> choices)
+        where T : class
+    {
+        var seeks = double.PositiveInfinity;
+        foreach (var choice in choices)
+        {
+            seeks = choice.Lookup ? Math.Min(seeks, choice.Path.Estimate) : seeks;
+        }
+
+        return seeks;
+    }
+
+    /// <summary>
+    /// The descents of a tree estimating <paramref name="path"/> makes (<see cref="EstimateEntries"/>): two for each range
+    /// dived, at most <see cref="MaxDivedRanges"/> of a path, a union's branches' together.
+    /// </summary>
+    private static int Descents<T, TKey>(AccessPath<T, TKey> path)
+        where T : class => path switch
+        {
+            IndexPath<T, TKey> index => 2 * Math.Min(index.Ranges.Count, MaxDivedRanges),
+            PrimaryKeyPath<T, TKey> key => 2 * Math.Min(key.Ranges.Count, MaxDivedRanges),
+            UnionPath<T, TKey> union => union.Paths.Sum(Descents),
+            _ => 0,
         };
 
     /// <summary>
-    /// The candidates with their estimates read from the trees, path by path; a union's branches are chosen again
-    /// by theirs.
+    /// The candidates with their estimates read from the trees, path by path, those worth it
+    /// (<see cref="WorthDiving{T, TKey}(Choice{T, TKey}, double)"/>); a union's branches are chosen again by theirs.
     /// </summary>
     private static List<Choice<T, TKey>> Dived<T, TKey>(Collection<T, TKey> collection, Transaction transaction, List<Choice<T, TKey>> choices, long total)
-        where T : class => choices.ConvertAll(c => c.Path is UnionPath<T, TKey> && c.Uses is [OrCondition<T> or]
-            && UnionFor(collection, transaction, or, total, dive: true) is { } union
+        where T : class
+    {
+        var seeks = LookupSeeks(choices);
+        return choices.ConvertAll(c => !WorthDiving(c, seeks) ? c
+            : c.Path is UnionPath<T, TKey> && c.Uses is [OrCondition<T> or] && UnionFor(collection, transaction, or, total, dive: true) is { } union
             ? c with { Path = union }
             : c with { Path = Dived(collection, transaction, c.Path, total) });
+    }
 
     /// <summary>
     /// <paramref name="path"/> with the entries its key ranges hold, estimated from its tree: the documents keyspace for

@@ -12,7 +12,8 @@ namespace Persistence.Query;
 /// </summary>
 /// <remarks>
 /// The estimates start as the conditions' fixed guesses (<see cref="IFieldCondition{T}.EstimateRows"/>). When two or more
-/// candidates compete, or one competes with an ordered scan of an index, none of them a point lookup, each is estimated
+/// candidates compete, or one competes with an ordered scan of an index, and no point lookup among them settles the
+/// choice (<see cref="WorthDiving{T, TKey}(Choice{T, TKey}, double)"/>), each but the point lookups is estimated
 /// instead from its tree: the entries its key ranges hold, by descending to both bounds of each range in the
 /// transaction's snapshot (<see cref="EstimateEntries"/>). The ranking, the intersection's and the union's costs and the switch to an ordered path all use those estimates, and
 /// <c>Explain</c> shows the chosen path's.

@@ -136,6 +136,41 @@ public sealed class QueryPlannerEstimateTests : IDisposable
         Assert.StartsWith("index 'Level' for Level = 0 (est. 40 rows)", _purchases.Query().Where(f => f.Level.Is(0)).Explain(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_point_lookup_the_guesses_rank_below_another_path_competes_with_the_others_estimates()
+    {
+        // 200 keys against Level = 0, guessed 40 documents: the lookup switched every estimate off, and the guess chose the
+        // Level path, which reads 3,800 entries. Estimated from its tree, Level = 0 loses to the 200 keys.
+        var ids = Enumerable.Range(1, 200).Select(i => (long)i).ToArray();
+        Check(f => f.Id.In(ids) & f.Level.Is(0), p => ids.Contains(p.Id) && p.Level == 0,
+            "primary-key ranges of 'purchases' for Id in (1, 2, 3, 4, 5, 6, 7, 8, ... (200 values)) (est. 200 rows)");
+    }
+
+    [Fact]
+    public void A_point_lookup_switches_the_estimates_off_only_while_it_seeks_no_more_keys_than_they_would_descend()
+    {
+        // Level = 999 holds nothing, and estimating it takes two descents. Two keys cost no more than that: the lookup is
+        // read without estimating the other path. Three keys cost more, so the other path is estimated, and wins.
+        Check(f => f.Id.In(1, 2) & f.Level.Is(999), p => p.Id <= 2 && p.Level == 999, "primary-key ranges of 'purchases' for Id in (1, 2) (est. 2 rows)");
+        Check(f => f.Id.In(1, 2, 3) & f.Level.Is(999), p => p.Id <= 3 && p.Level == 999, "index 'Level' for Level = 999 (est. 0 rows)");
+
+        // The whole unique index fixed is a lookup too: CustomerId and Seq (0 for every document) name one document each.
+        // The CustomerPlaced path has as many ranges as the lookup has values (six descents), so it is not estimated.
+        Check(f => f.CustomerId.In(1, 2, 3) & f.Seq.Is(0) & f.Level.Is(999), p => p.CustomerId <= 3 && p.Seq == 0 && p.Level == 999,
+            "index 'Level' for Level = 999 (est. 0 rows)");
+    }
+
+    [Fact]
+    public void A_unique_index_or_the_key_without_every_member_fixed_is_estimated_like_any_path()
+    {
+        // A range on the key, or on the unique CustomerSeq index's leading member with Seq free, is no point lookup: it is
+        // estimated from its tree (11 documents, 1) and beats Level = 0 (3,800, guessed 40).
+        Check(f => f.Id.AtLeast(3990) & f.Level.Is(0), p => p.Id >= 3990 && p.Level == 0, "primary-key ranges of 'purchases' for Id >= 3990 (est. 11 rows)");
+        var explained = _purchases.Query().Where(f => f.CustomerId.Is(7) & f.Level.Is(0)).Explain();
+        Assert.True(explained.StartsWith("index 'Customer", StringComparison.Ordinal) && explained.Contains("for CustomerId = 7 (est. 1 rows)", StringComparison.Ordinal),
+            explained);
+    }
+
     private void Check(Func<PurchaseFields, Condition<Purchase>> where, Func<Purchase, bool> linq, string plan)
     {
         var query = _purchases.Query().Where(where);
