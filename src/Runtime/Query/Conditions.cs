@@ -203,6 +203,9 @@ internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] v
     /// <summary>The most values the condition's text shows.</summary>
     internal const int ShownValues = 8;
 
+    /// <summary>The ranges of <see cref="Ranges"/>, built once: the values never change.</summary>
+    private IReadOnlyList<KeyRange>? _ranges;
+
     public Field<T> Field => member;
 
     public override bool Matches(T document)
@@ -219,7 +222,14 @@ internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] v
         return false;
     }
 
-    public IReadOnlyList<KeyRange>? Ranges()
+    /// <summary>
+    /// One prefix range per distinct value a document can hold, in key order: the duplicates of a value (equal keys: the
+    /// same string, the same instant) are read once, and a null where the member cannot be null, which matches nothing, not
+    /// at all. Built once and shared: callers never change it.
+    /// </summary>
+    public IReadOnlyList<KeyRange>? Ranges() => _ranges ??= Build();
+
+    private List<KeyRange> Build()
     {
         var encoded = values.Where(v => member.IsNullable || !FieldKeys.IsNull(v)).Select(v => FieldKeys.Encode(member, v)).ToList();
         encoded.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
@@ -238,7 +248,7 @@ internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] v
         return ranges;
     }
 
-    public double EstimateRows(long total, bool unique) => values.Length * (unique ? 1 : Math.Max(1, total / 100.0));
+    public double EstimateRows(long total, bool unique) => Ranges()!.Count * (unique ? 1 : Math.Max(1, total / 100.0));
 
     public bool CanMatchNull => values.Any(v => FieldKeys.IsNull(v));
 
@@ -247,11 +257,22 @@ internal sealed class InCondition<T, TValue>(Field<T, TValue> member, TValue[] v
     /// <summary>
     /// The member and its values, for example <c>Age in (1, 2, 3)</c>; past <see cref="ShownValues"/> values, the first
     /// ones and the count (<c>Age in (1, 2, 3, 4, 5, 6, 7, 8, ... (4096 values))</c>), so that Explain stays readable.
+    /// When the list repeats values, or holds nulls for a member that cannot be null, the count also says how many
+    /// distinct values a plan reads (<see cref="Ranges"/>): <c>(4096 values, 4000 distinct)</c>.
     /// </summary>
-    public override string ToString() => values.Length <= ShownValues
-        ? $"{member.Name} in ({string.Join(", ", values.Select(Comparison<T, TValue>.Show))})"
-        : string.Create(CultureInfo.InvariantCulture,
-            $"{member.Name} in ({string.Join(", ", values.Take(ShownValues).Select(Comparison<T, TValue>.Show))}, ... ({values.Length} values))");
+    public override string ToString()
+    {
+        if (values.Length <= ShownValues)
+        {
+            return $"{member.Name} in ({string.Join(", ", values.Select(Comparison<T, TValue>.Show))})";
+        }
+
+        var distinct = Ranges()!.Count;
+        var count = distinct == values.Length
+            ? string.Create(CultureInfo.InvariantCulture, $"{values.Length} values")
+            : string.Create(CultureInfo.InvariantCulture, $"{values.Length} values, {distinct} distinct");
+        return $"{member.Name} in ({string.Join(", ", values.Take(ShownValues).Select(Comparison<T, TValue>.Show))}, ... ({count}))";
+    }
 }
 
 internal sealed class StartsWithCondition<T>(StringField<T> member, string prefix) : Condition<T>, IFieldCondition<T>
