@@ -123,7 +123,8 @@ public abstract partial class Transaction : IDisposable
     /// <summary>
     /// An estimate of the keys in <paramref name="range"/> of the keyspace, from two descents of the tree this transaction
     /// reads (<see cref="TreeReader.EstimateRange"/>); null when that tree is empty, so there is nothing to descend. A
-    /// write transaction's writes still held in its overlay are not counted: the query planner ranks paths by it.
+    /// write transaction's writes still held in its overlay are not counted: the query planner ranks paths by it, and the
+    /// overlay's writes are few (see <see cref="Query.QueryPlanner.EstimateEntries"/>).
     /// </summary>
     internal double? EstimateKeys(Keyspace keyspace, KeyRange range)
     {

@@ -108,6 +108,16 @@ internal static partial class QueryPlanner
     /// The keys of <paramref name="keyspace"/> in <paramref name="ranges"/>, estimated by descending the tree for each
     /// range, or for <see cref="MaxDivedRanges"/> of them spread evenly and scaled to all; null when the tree is empty.
     /// </summary>
+    /// <remarks>
+    /// In a write transaction this is the tree it reads: its snapshot's, or its own once its writes moved there. Writes
+    /// still held in its overlay are not counted, and need not be: the overlay holds at most
+    /// <see cref="Transactions.WriteOverlay.PromoteAfter"/> writes over all keyspaces (a document and its entries
+    /// each count), and past that the transaction moves them all into its own tree, which this descends. So an estimate
+    /// misses at most that many keys, and a path chosen on it reads at most that many more than the best one; a
+    /// transaction that wrote a bulk (100,000 documents) and then queries is estimated with all of them. Reading the
+    /// overlay too would cost a search of its sorted entries per range on every plan, to correct an error a hundred
+    /// documents bound.
+    /// </remarks>
     internal static double? EstimateEntries(Transaction transaction, Keyspace keyspace, IReadOnlyList<KeyRange> ranges)
     {
         if (ranges.Count == 0)

@@ -1,5 +1,6 @@
 using Persistence.Query;
 using Persistence.Tests.Collections;
+using Persistence.Transactions;
 
 namespace Persistence.Tests.Query;
 
@@ -129,6 +130,24 @@ public sealed class QueryPlannerEstimateTests : IDisposable
     }
 
     [Fact]
+    public void A_write_transaction_that_inserted_many_documents_is_estimated_from_its_own_tree()
+    {
+        // The estimates leave out writes held in a transaction's overlay, but it holds at most WriteOverlay.PromoteAfter
+        // of them: past that the transaction moves them into its own tree, which the estimates read. A bulk written in the
+        // transaction that then queries is estimated whole, here into a collection that was empty before it.
+        CheckInNewWrite(_all, inOverlay: false, "index 'Total' for Total >= 3900 (est. 10 rows)");
+    }
+
+    [Fact]
+    public void Writes_still_in_the_overlay_are_not_estimated_and_cost_at_most_their_own_number()
+    {
+        // Fewer writes than the overlay holds, into an empty collection: no tree to descend, so the guesses decide, and
+        // whichever path they choose reads at most those documents. The results are the same.
+        var few = _all.Where(p => p.Id <= WriteOverlay.PromoteAfter / 8).ToList(); // six writes each: the document, five entries
+        CheckInNewWrite(few, inOverlay: true, "index 'Level' for Level = 0 (est. 1 rows)");
+    }
+
+    [Fact]
     public void A_single_candidate_is_not_estimated_from_the_tree()
     {
         // Nothing competes: the path is read whatever it holds, so the planner keeps the fixed guess (1% of 4,000) and
@@ -169,6 +188,22 @@ public sealed class QueryPlannerEstimateTests : IDisposable
         var explained = _purchases.Query().Where(f => f.CustomerId.Is(7) & f.Level.Is(0)).Explain();
         Assert.True(explained.StartsWith("index 'Customer", StringComparison.Ordinal) && explained.Contains("for CustomerId = 7 (est. 1 rows)", StringComparison.Ordinal),
             explained);
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="documents"/> into a new database in a write transaction, held in its overlay or not, and
+    /// checks the plan and results of <c>Level = 0 and Total >= 3900</c> in that transaction.
+    /// </summary>
+    private static void CheckInNewWrite(List<Purchase> documents, bool inOverlay, string plan)
+    {
+        using var db = Database.OpenInMemory();
+        var purchases = new PurchaseCollection(db);
+        using var write = db.BeginWrite();
+        purchases.InsertMany(documents, write);
+        Assert.Equal(inOverlay, write.UsesOverlay);
+        var query = purchases.Query(write).Where(f => f.Level.Is(0) & f.Total.AtLeast(3900));
+        Assert.StartsWith(plan, query.Explain(), StringComparison.Ordinal);
+        Assert.Equal(documents.Where(p => p.Level == 0 && p.Total >= 3900).Select(p => p.Id), query.ToList().Select(p => p.Id).Order());
     }
 
     private void Check(Func<PurchaseFields, Condition<Purchase>> where, Func<Purchase, bool> linq, string plan)
