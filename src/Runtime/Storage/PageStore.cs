@@ -39,10 +39,10 @@ internal sealed class PageStore : INodeSource, IDisposable
 
     private long _newestGeneration = long.MaxValue;
 
-    // Pages written since the data file's last successful sync (null: none), and, once a sync failed, those pages
-    // (Lost): see NoteWritten and CheckNotLost. Written under the checkpointer's lock, as every write is.
-    private PageBitmap? _unsynced;
-    private LostWrites? _lost;
+    // Pages written since the data file's last successful sync (null: none), and, once a sync failed, those pages for
+    // good: see NoteWritten and CheckNotLost. Changed under the checkpointer's lock, as every write is; read by reads.
+    private WrittenPages? _unsynced;
+    private WrittenPages? _lost;
 
     public int PageSize { get; }
 
@@ -186,26 +186,27 @@ internal sealed class PageStore : INodeSource, IDisposable
     public void SetLengthInPages(long pages) => _file.SetLength(pages * PageSize);
 
     /// <summary>
-    /// Syncs the data file. When the sync fails, the pages written since the last one that succeeded may never reach the
-    /// disk, while the cache serves them until it evicts them (Linux marks them clean): from then on a read of one of them
-    /// that finds another generation than the one written is refused (<see cref="CheckNotLost"/>).
+    /// Syncs the data file. Until it succeeds, a read of a page written since the last sync that finds another generation
+    /// than the one written is refused (<see cref="CheckNotLost"/>): the operating system writes dirty pages back on its
+    /// own, and when that fails it marks them clean (Linux), evicts them when it likes, and reports the failure to the
+    /// next sync only. When the sync fails, those pages are refused so for good.
     /// </summary>
     public void Flush()
     {
         var written = _unsynced;
-        _unsynced = null;
         try
         {
             _file.Flush();
         }
         catch (Exception) when (written is not null)
         {
-            // Every page written since the last sync carries the generation the next checkpoint seals with (its own
-            // pages, and leaves that transactions and recovery wrote ahead of it), and none is written after a failed
-            // sync: the database is read-only.
-            Volatile.Write(ref _lost, new LostWrites(written, NewestGeneration));
+            // None is written after a failed sync (the database is read-only), so these pages stay as they are.
+            Volatile.Write(ref _lost, written);
+            Volatile.Write(ref _unsynced, null);
             throw;
         }
+
+        Volatile.Write(ref _unsynced, null);
     }
 
     /// <summary>
@@ -238,26 +239,66 @@ internal sealed class PageStore : INodeSource, IDisposable
     }
 
     /// <summary>
-    /// Refuses a page written before a sync of the data file failed that the file no longer holds: the operating system
-    /// dropped the write, and the file holds what the disk held there, often an older page with the same number and a
-    /// valid checksum, which would otherwise be read as the page the trees point at.
+    /// Refuses a page written since the data file's last successful sync, or before a sync failed, that the file no
+    /// longer holds: the operating system dropped the write, and the file holds what the disk held there, often an older
+    /// page with the same number and a valid checksum, which would otherwise be read as the page the trees point at.
     /// </summary>
+    /// <remarks>
+    /// Called after the page was read, so that a set it finds was current then or later. A reader reaches a page only
+    /// through a pointer published after the page was noted and written, and never while the page can be written again
+    /// (it is reusable only once no snapshot reaches it): a page in the set was last written in the set's generation.
+    /// </remarks>
     private void CheckNotLost(long generation, PageId id)
     {
-        if (Volatile.Read(ref _lost) is { } lost && lost.Pages[id.Value] && generation != lost.Generation)
+        if (Volatile.Read(ref _lost) is { } lost && lost.Refuses(id, generation))
         {
             throw PageHeader.Corrupt(Path, id, $"it was written in generation {lost.Generation} before a sync of the data file failed, and the file now holds a page of generation {generation} there: the operating system lost the write");
         }
+
+        if (Volatile.Read(ref _unsynced) is { } unsynced && unsynced.Refuses(id, generation))
+        {
+            throw PageHeader.Corrupt(Path, id, $"it was written in generation {unsynced.Generation} and not synced yet, and the file now holds a page of generation {generation} there: the operating system lost the write (its write-back failed)");
+        }
     }
 
-    /// <summary>Records pages about to be written, for <see cref="Flush"/>.</summary>
+    /// <summary>Records pages about to be written, for <see cref="Flush"/> and <see cref="CheckNotLost"/>.</summary>
+    /// <remarks>
+    /// Every page written between two syncs carries the generation the next checkpoint seals with: its own pages, and
+    /// leaves that transactions and recovery write ahead of it (<see cref="NewestGeneration"/>, which changes only after
+    /// a checkpoint's last sync succeeded, under the same lock).
+    /// </remarks>
     private void NoteWritten(long first, long count)
     {
-        (_unsynced ??= new PageBitmap(first + count)).SetRange(first, count);
+        if (_unsynced is { } unsynced)
+        {
+            unsynced.Pages.SetRange(first, count);
+            return;
+        }
+
+        var created = new WrittenPages(new PageBitmap(first + count), NewestGeneration);
+        created.Pages.SetRange(first, count);
+        Volatile.Write(ref _unsynced, created);
     }
 
-    /// <summary>The pages written before a sync of the data file failed, all sealed with <paramref name="Generation"/>.</summary>
-    private sealed record LostWrites(PageBitmap Pages, long Generation);
+    /// <summary>
+    /// Pages written between two syncs of the data file, all sealed with <paramref name="Generation"/>. Only the
+    /// checkpointer's lock adds to <paramref name="Pages"/>; reads test it meanwhile.
+    /// </summary>
+    private sealed record WrittenPages(PageBitmap Pages, long Generation)
+    {
+        /// <summary>True when <paramref name="id"/> is in the set and the file holds another generation there.</summary>
+        public bool Refuses(PageId id, long generation)
+        {
+            if (generation == Generation)
+            {
+                return false;
+            }
+
+            var words = Pages.Words; // one read of the array, which a write that grows the set replaces
+            var word = id.Value >> 6;
+            return word < words.Length && (words[(int)word] & (1UL << (int)(id.Value & 63))) != 0;
+        }
+    }
 
     /// <summary>Counts a read of the file in, or throws <see cref="ErrorCode.DatabaseClosed"/> once the store is closing.</summary>
     private void Enter()

@@ -16,20 +16,58 @@ public sealed class LostPageWriteTests
     public void A_page_whose_write_a_failed_sync_lost_is_refused_when_it_is_read_again()
     {
         var fs = new SimulatedFileSystem();
-        using var db = TestDatabases.Open(fs, TestDatabases.Quiet());
-        for (byte round = 0; round < 2; round++)
-        {
-            // Every leaf anew each round: the second checkpoint frees the pages of the first, which the third reuses.
-            db.Write(tx => PutAll(tx, round));
-            db.Checkpoint();
-        }
-
+        using var db = OpenWithTwoRounds(fs);
         db.Write(tx => PutAll(tx, 2));
         fs.Fault = point => point is { Kind: FaultKind.Flush, Path: DataFile } ? new IOException("injected fsync failure") : null;
         Assert.ThrowsAny<PersistenceException>(() => db.Checkpoint());
         Assert.True(db.IsReadOnly);
         fs.EvictLost(DataFile);
 
+        var (stale, refused) = ReadBack(db, 2);
+
+        Assert.True(stale == 0, $"{stale} of {Keys} keys read from pages the failed sync lost returned an older page's contents");
+        Assert.True(refused > 0, "no read reached a page the failed sync lost: the test did not test what it meant to");
+    }
+
+    [Fact]
+    public void A_spilled_page_whose_write_back_failed_is_refused_before_any_sync_reports_it()
+    {
+        // The operating system writes dirty pages back on its own: when that fails it marks them clean and says so only
+        // to the next fdatasync. A large transaction's leaves, written ahead of the checkpoint, can be evicted and read
+        // again before that sync runs: the read must not return the older page the disk holds there.
+        var fs = new SimulatedFileSystem();
+        using var db = OpenWithTwoRounds(fs);
+        var spilledBefore = db.Checkpointer!.PagesSpilled;
+        db.Write(tx => PutAll(tx, 2)); // larger than the cache: most of its leaves are spilled over the first round's pages
+        Assert.True(db.Checkpointer.PagesSpilled > spilledBefore, "the transaction spilled no leaf: the test did not test what it meant to");
+        fs.FailWriteback(DataFile);
+        fs.EvictLost(DataFile);
+
+        var (stale, refused) = ReadBack(db, 2);
+
+        Assert.True(stale == 0, $"{stale} of {Keys} keys read from spilled pages whose write-back failed returned an older page's contents");
+        Assert.True(refused > 0, "no read reached a spilled page whose write-back failed: the test did not test what it meant to");
+        Assert.True(db.IsReadOnly);
+    }
+
+    /// <summary>
+    /// Opens a database that wrote every key in two rounds, each checkpointed: every leaf anew each round, so the second
+    /// checkpoint freed the pages of the first, which the next writes reuse (over pages that hold valid older leaves).
+    /// </summary>
+    private static Database OpenWithTwoRounds(SimulatedFileSystem fs)
+    {
+        var db = TestDatabases.Open(fs, TestDatabases.Quiet());
+        for (byte round = 0; round < 2; round++)
+        {
+            db.Write(tx => PutAll(tx, round));
+            db.Checkpoint();
+        }
+
+        return db;
+    }
+
+    private static (int Stale, int Refused) ReadBack(Database db, byte round)
+    {
         using var read = db.BeginRead();
         var keyspace = read.GetKeyspace("k");
         var stale = 0;
@@ -38,7 +76,7 @@ public sealed class LostPageWriteTests
         {
             try
             {
-                if (!read.TryGet(keyspace, BitConverter.GetBytes(k), out var got) || got[0] != 2)
+                if (!read.TryGet(keyspace, BitConverter.GetBytes(k), out var got) || got[0] != round)
                 {
                     stale++;
                 }
@@ -50,8 +88,7 @@ public sealed class LostPageWriteTests
             }
         }
 
-        Assert.True(stale == 0, $"{stale} of {Keys} keys read from pages the failed sync lost returned an older page's contents");
-        Assert.True(refused > 0, "no read reached a page the failed sync lost: the test did not test what it meant to");
+        return (stale, refused);
     }
 
     private static void PutAll(WriteTransaction tx, byte round)
