@@ -3,17 +3,18 @@ using System.Globalization;
 using Persistence.Testing;
 
 // Runs crash scenarios until the requested number of crash points has been tried, spread over workloads with
-// different seeds, the crashes rebooted with every crash mode in turn. Four kinds share the points: power failures
-// in a sequential workload (three tenths; in its second half commits land while checkpoints run, each held by the
-// workload before its first page or its meta page), a process crash followed, after the reopen and more work, by a
-// power failure (three tenths), a crash followed by crashes inside the reopens after it, in recovery, the checkpoint
-// after it or the close (a fifth), and power failures while concurrent committers run with background checkpoints (a
-// fifth). Details of failures go to stderr, each sequential one with the arguments that run it alone again; the last
+// different seeds, the crashes rebooted with every crash mode in turn. Five kinds share the points: power failures
+// in a sequential workload (a fifth; in its second half commits land while checkpoints run, each held by the workload
+// before its first page or its meta page), a process crash followed, after the reopen and more work, by a power
+// failure (three tenths), an fsync that fails as Linux fails one followed by a restart, more work and a power failure
+// (a tenth), a crash followed by crashes inside the reopens after it, in recovery, the checkpoint after it or the close
+// (a fifth), and power failures while concurrent committers run with background checkpoints (a fifth). Details of failures go to stderr, each sequential one with the arguments that run it alone again; the last
 // line on stdout is the summary.
 Persistence.Storage.PagePool.Poison = true; // a page read after its buffer was recycled shows garbage, and fails a check
 var points = 10_000;
 var firstSeed = 1;
 string? kind = null;
+var evicted = false;
 long? at = null, powerAt = null;
 IReadOnlyList<CrashPoint>? crashes = null;
 CrashMode? onlyMode = null;
@@ -27,7 +28,7 @@ for (var i = 0; i < args.Length; i++)
         case "--seed":
             firstSeed = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
-        case "--kind" when i + 1 < args.Length && args[i + 1] is "power" or "process" or "recovery" or "concurrent":
+        case "--kind" when i + 1 < args.Length && args[i + 1] is "power" or "process" or "failedsync" or "recovery" or "concurrent":
             kind = args[++i];
             break;
         case "--at":
@@ -39,6 +40,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--power-at":
             powerAt = long.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--evicted":
+            evicted = true;
             break;
         case "--mode" when i + 1 < args.Length && Enum.TryParse<CrashMode>(args[i + 1], out var parsed):
             onlyMode = parsed;
@@ -66,6 +70,7 @@ if (at is { } one)
     {
         "power" when powerAt is null => new CrashScenario(firstSeed, commits: 80).Execute(one, mode),
         "process" when powerAt is { } power => new CrashScenario(firstSeed, commits: 80).ExecuteAfterProcessCrash(one, power, mode),
+        "failedsync" when powerAt is { } power => FailedSyncScenario(firstSeed, evicted).ExecuteAfterProcessCrash(one, power, mode),
         "concurrent" when powerAt is null => ConcurrentCrashScenario.Execute(firstSeed, one, mode),
         _ => null,
     };
@@ -86,7 +91,8 @@ if (crashes is not null)
 var concurrentPoints = kind is null ? points / 5 : kind == "concurrent" ? points : 0;
 var recoveryPoints = kind is null ? points / 5 : kind == "recovery" ? points : 0;
 var processPoints = kind is null ? points * 3 / 10 : kind == "process" ? points : 0;
-var powerPoints = points - concurrentPoints - recoveryPoints - processPoints;
+var failedSyncPoints = kind is null ? points / 10 : kind == "failedsync" ? points : 0;
+var powerPoints = points - concurrentPoints - recoveryPoints - processPoints - failedSyncPoints;
 long scenarios = 0, lost = 0, partial = 0, checks = 0;
 var stopwatch = Stopwatch.StartNew();
 
@@ -134,30 +140,46 @@ for (long done = 0; done < powerPoints; seed++)
 // an fsync or a name change, half anywhere.
 const int ProcessCrashesPerSeed = 100;
 var processModes = new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder, CrashMode.DropBeforeProcessCrash };
-seed = firstSeed;
-for (long done = 0; done < processPoints; seed++)
-{
-    var scenario = new CrashScenario(seed, commits: 80);
-    var total = scenario.CountOperations();
-    var random = new Random(seed);
-    for (var p = 0; p < ProcessCrashesPerSeed && done < processPoints; p++)
-    {
-        var processAt = scenario.NextProcessCrashPoint(random, p);
-        var (after, open) = scenario.CountOperationsAfterProcessCrash(processAt);
-        for (var j = 0; j < processModes.Length && done < processPoints; j++, done++)
-        {
-            var powerFailAt = j == 1
-                ? scenario.PowerFailureBeforeFirstDataSync(processAt)
-                : scenario.NextPowerFailurePoint(random, processAt, inOpen: j == 0, atBoundary: (p + j) % 2 == 1);
-            var mode = j == 1 ? (p % 2 == 0 ? CrashMode.DropBeforeProcessCrash : CrashMode.Reorder) : processModes[(p + j) % processModes.Length];
-            Count(
-                scenario.ExecuteAfterProcessCrash(processAt, powerFailAt, mode),
-                $"seed {seed} process crash at {processAt}/{total}, power fails at {powerFailAt}/{after} (open {open}) {mode}",
-                $"--kind process --seed {seed} --at {processAt} --power-at {powerFailAt} --mode {mode}");
-        }
-    }
+RunTwoPhase(processPoints, "process", failedSync: false);
 
-    Console.Error.WriteLine($"process crash seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
+// The same, each first point an fsync that fails (of the data file, another file, the data file's for a meta page whose
+// checkpoint commits landed during, another file, in turn) as Linux fails one: the writes it was to make durable stay in
+// the cache marked clean, and no later fsync writes them. The database turns read-only and the workload stops; a new
+// process reopens the files, finding those writes still in the cache (odd seeds) or dropped from it (even seeds), works
+// on, and the power fails. A reopen that trusts what it reads there without writing it again chains acknowledged
+// commits onto log frames, or reuses pages on the word of a meta page, that the power failure then takes.
+RunTwoPhase(failedSyncPoints, "failedsync", failedSync: true);
+
+void RunTwoPhase(long kindPoints, string kindName, bool failedSync)
+{
+    var turns = new[] { 1, 2, 4, 2 };
+    seed = firstSeed;
+    for (long done = 0; done < kindPoints; seed++)
+    {
+        var evictedHere = failedSync && seed % 2 == 0;
+        var scenario = failedSync ? FailedSyncScenario(seed, evictedHere) : new CrashScenario(seed, commits: 80);
+        var total = scenario.CountOperations();
+        var random = new Random(seed);
+        for (var p = 0; p < ProcessCrashesPerSeed && done < kindPoints; p++)
+        {
+            var processAt = scenario.NextProcessCrashPoint(random, failedSync ? turns[p % turns.Length] : p);
+            var (after, open) = scenario.CountOperationsAfterProcessCrash(processAt);
+            for (var j = 0; j < processModes.Length && done < kindPoints; j++, done++)
+            {
+                var powerFailAt = j == 1
+                    ? scenario.PowerFailureBeforeFirstDataSync(processAt)
+                    : scenario.NextPowerFailurePoint(random, processAt, inOpen: j == 0, atBoundary: (p + j) % 2 == 1);
+                var mode = j == 1 ? (p % 2 == 0 ? CrashMode.DropBeforeProcessCrash : CrashMode.Reorder) : processModes[(p + j) % processModes.Length];
+                var first = failedSync ? $"failed fsync at {processAt}/{total}{(evictedHere ? " (evicted)" : "")}" : $"process crash at {processAt}/{total}";
+                Count(
+                    scenario.ExecuteAfterProcessCrash(processAt, powerFailAt, mode),
+                    $"seed {seed} {first}, power fails at {powerFailAt}/{after} (open {open}) {mode}",
+                    $"--kind {kindName} --seed {seed} --at {processAt} --power-at {powerFailAt} --mode {mode}{(evictedHere ? " --evicted" : "")}");
+            }
+        }
+
+        Console.Error.WriteLine($"{kindName} seed {seed}: {scenarios} scenarios so far, {stopwatch.Elapsed.TotalSeconds:F0} s");
+    }
 }
 
 // Each first crash (anywhere, right after a large commit so that its replay writes leaves out early, at a boundary, the
@@ -207,18 +229,23 @@ for (var i = 0; i < concurrentPoints; i++)
     }
 }
 
-Console.WriteLine($"crash scenarios: {scenarios} ({powerPoints} power failures, {processPoints} process crashes then power failures, {recoveryPoints} crashes in reopens ({inSpillingRecovery} in a recovery writing leaves early), {concurrentPoints} concurrent), acknowledged commits lost: {lost}, partial transactions visible: {partial}, check failures: {checks}, {stopwatch.Elapsed.TotalSeconds:F0} s");
+Console.WriteLine($"crash scenarios: {scenarios} ({powerPoints} power failures, {processPoints} process crashes then power failures, {failedSyncPoints} failed fsyncs then restarts and power failures, {recoveryPoints} crashes in reopens ({inSpillingRecovery} in a recovery writing leaves early), {concurrentPoints} concurrent), acknowledged commits lost: {lost}, partial transactions visible: {partial}, check failures: {checks}, {stopwatch.Elapsed.TotalSeconds:F0} s");
 return lost + partial + checks == 0 ? 0 : 1;
+
+static CrashScenario FailedSyncScenario(int seed, bool evicted) =>
+    new(seed, commits: 80) { FailSyncAtProcessCrash = evicted ? FailedSyncRestart.Evicted : FailedSyncRestart.Cached };
 
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Persistence.CrashTorture [--points N] [--seed S] [--kind power|process|recovery|concurrent]
+        usage: Persistence.CrashTorture [--points N] [--seed S] [--kind power|process|failedsync|recovery|concurrent]
                Persistence.CrashTorture --kind power --seed S --at P [--mode M]
                Persistence.CrashTorture --kind process --seed S --at P --power-at Q [--mode M]
+               Persistence.CrashTorture --kind failedsync --seed S --at P --power-at Q [--mode M] [--evicted]
                Persistence.CrashTorture --kind recovery --seed S --crashes P:K[,Q:K...]
                Persistence.CrashTorture --kind concurrent --seed S --at P [--mode M]
-        M is DropUnsynced, TornLast, Reorder or (process) DropBeforeProcessCrash. The first crash of --crashes is at
+        M is DropUnsynced, TornLast, Reorder or (process, failedsync) DropBeforeProcessCrash. With --evicted the cache
+        dropped the writes of the failed fsync before the restart. The first crash of --crashes is at
         operation P of the workload, each later one at an operation of the reopen after the crash before; K is a
         mode M (the power fails) or Process (the process dies).
         """);

@@ -12,6 +12,15 @@ public sealed partial class CrashScenario
     /// <summary>Transactions the reopened database of the two-phase kind commits (generated after the first run's).</summary>
     public const int AfterProcessCrashCommits = 24;
 
+    /// <summary>
+    /// What happens at the two-phase kind's first point instead of the process dying there: the fsync at that point
+    /// fails as Linux fails one (<see cref="SimulatedFileSystem.FailWriteback"/>: the writes it should have made durable
+    /// stay readable in the cache, marked clean, and no later fsync writes them), the database turns read-only and the
+    /// workload stops; the process then exits and a new one reopens the files the cache still holds. A point that is
+    /// not an fsync fails nothing, and the workload runs to its end.
+    /// </summary>
+    public FailedSyncRestart FailSyncAtProcessCrash { get; init; }
+
     /// <summary>The files the last process crash left and what the first run did (the first run is the same for every power failure after it).</summary>
     private (long At, SimulatedFileSystem Image, WorkloadResult Run)? _processCrash;
 
@@ -148,9 +157,34 @@ public sealed partial class CrashScenario
     {
         if (_processCrash is not { } cached || cached.At != processCrashAt)
         {
-            var fs = new SimulatedFileSystem { CrashAtOperation = processCrashAt };
+            var fs = new SimulatedFileSystem();
+            if (FailSyncAtProcessCrash == FailedSyncRestart.None)
+            {
+                fs.CrashAtOperation = processCrashAt;
+            }
+            else
+            {
+                fs.Fault = point =>
+                {
+                    if (point.Index != processCrashAt || point.Kind != FaultKind.Flush)
+                    {
+                        return null;
+                    }
+
+                    fs.FailWriteback(point.Path);
+                    return new IOException($"Injected failed fsync of '{point.Path}' at operation {point.Index}.");
+                };
+            }
+
             var run = Run(fs, FirstSchedule());
-            cached = (processCrashAt, fs.AfterProcessCrash(), run);
+            var image = fs.AfterProcessCrash();
+            if (FailSyncAtProcessCrash == FailedSyncRestart.Evicted)
+            {
+                image.EvictAllLost();
+                run = run with { Acknowledged = run.DurableFloor }; // buffered commits whose write-back failed are gone
+            }
+
+            cached = (processCrashAt, image, run);
             _processCrash = cached;
         }
 
@@ -213,4 +247,17 @@ public sealed partial class CrashScenario
         var second = Run(fs, schedule, db, first.DurableFloor);
         return (second with { Backups = [.. first.Backups, .. second.Backups] }, null, open);
     }
+}
+
+/// <summary>The first point of the two-phase kind (<see cref="CrashScenario.FailSyncAtProcessCrash"/>).</summary>
+public enum FailedSyncRestart
+{
+    /// <summary>The process dies at the point.</summary>
+    None,
+
+    /// <summary>The fsync at the point fails; the next process finds the failed writes still in the cache.</summary>
+    Cached,
+
+    /// <summary>The fsync at the point fails; the cache dropped the failed writes before the next process reads them.</summary>
+    Evicted,
 }

@@ -200,6 +200,18 @@ public sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
+    /// <summary><see cref="EvictLost"/> for every file: the operating system dropped every page whose write-back failed.</summary>
+    public void EvictAllLost()
+    {
+        lock (_lock)
+        {
+            foreach (var file in _names.Values.Distinct())
+            {
+                file.EvictLost();
+            }
+        }
+    }
+
     /// <summary>Truncates a file durably.</summary>
     public void Truncate(string path, long length)
     {
