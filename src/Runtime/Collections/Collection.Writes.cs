@@ -294,10 +294,12 @@ public abstract partial class Collection<T, TKey>
                     continue;
                 }
 
+                // The value belongs to an expired document: it is free. One this type cannot decode keeps it, as it
+                // keeps its key: when it expires is unknown.
                 var owner = ownerBytes.ToArray();
-                if (HasExpiry && Load(transaction, owner, isRead: false) is null)
+                if (HasExpiry && !Occupied(transaction, owner))
                 {
-                    (freed ??= []).Add(owner); // the value belongs to an expired document: it is free
+                    (freed ??= []).Add(owner);
                     continue;
                 }
 
@@ -351,7 +353,7 @@ public abstract partial class Collection<T, TKey>
             }
 
             if (addOnly && refusal is not DocumentException { Code: ErrorCode.DuplicateKey }
-                && InsertFinds(transaction, key))
+                && Occupied(transaction, key))
             {
                 throw DuplicateKey(document);
             }
@@ -388,10 +390,12 @@ public abstract partial class Collection<T, TKey>
     private const int MaxStackIndexes = 32;
 
     /// <summary>
-    /// True when an insert of <paramref name="key"/> must be refused as a duplicate: a document is stored under it that
-    /// is live (any, without expiry) or that cannot be decoded, whose expiry is then unknown.
+    /// True when the document stored under <paramref name="key"/> holds its key and unique values against a write: an
+    /// insert of the key is refused as a duplicate, another document's write of one of its unique values as taken. It
+    /// does when it is live (any, without expiry) or cannot be decoded, its expiry then unknown; an expired one is
+    /// replaced or deleted as if absent.
     /// </summary>
-    private bool InsertFinds(WriteTransaction transaction, ReadOnlySpan<byte> key)
+    private bool Occupied(WriteTransaction transaction, ReadOnlySpan<byte> key)
     {
         if (!transaction.TryGet(Documents, key, out var stored))
         {

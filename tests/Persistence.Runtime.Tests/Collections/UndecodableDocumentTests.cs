@@ -252,6 +252,34 @@ public sealed class UndecodableDocumentTests
     }
 
     [Fact]
+    public void A_unique_value_an_undecodable_document_holds_is_taken_with_expiry_and_refused_as_any_live_one()
+    {
+        using var db = Database.OpenInMemory();
+        var users = Seed(db);
+        Damage(db, 2, stored => [.. stored, 0xC0]);
+        var taker = new User { Id = 9, Email = "b@example.com", Age = 9, ExpiresAt = Expires }; // user 2's email
+
+        var own = Assert.Throws<UniqueConstraintException>(() => users.Insert(taker));
+        var upsert = Assert.Throws<UniqueConstraintException>(() => users.Upsert(new User { Id = 1, Email = "b@example.com", Age = 30, ExpiresAt = Expires }));
+        using (var tx = db.BeginWrite())
+        {
+            Assert.Throws<UniqueConstraintException>(() => users.Insert(taker, tx)); // a small transaction
+            tx.CreateKeyspace("scratch"); // a large one: the check puts the entry in the same descent
+            Assert.Throws<UniqueConstraintException>(() => users.Insert(taker, tx));
+            Assert.True(tx.IsActive);
+            Assert.Null(users.Get(9, tx));
+        }
+
+        Assert.Contains("Email", own.Message, StringComparison.Ordinal);
+        Assert.Contains("Email", upsert.Message, StringComparison.Ordinal);
+        Assert.Equal([3, 3, 3, 3], Counts(db));
+        Assert.Single(users.CheckConsistency()); // still the undecodable document, nothing else
+        Assert.True(users.Delete(2));
+        users.Insert(taker); // the value is free once the document is deleted
+        Assert.Empty(users.CheckConsistency());
+    }
+
+    [Fact]
     public void RepairIndexes_refuses_an_undecodable_document_naming_the_key_and_changes_nothing()
     {
         using var db = Database.OpenInMemory();
