@@ -19,9 +19,10 @@ internal sealed record ExpectedCollection(Type Type, string Name, bool HasExpire
     /// <summary>
     /// Sets <paramref name="expected"/> as the description the next construction of its type on this thread is checked
     /// against, until the returned scope ends (which restores the one set before, for a factory that resolves another
-    /// registered collection).
+    /// registered collection). Null sets none, for the factory of a registration that describes nothing: a collection
+    /// it constructs is not held to the description of an outer factory that resolved it.
     /// </summary>
-    public static Scope Expect(ExpectedCollection expected)
+    public static Scope Expect(ExpectedCollection? expected)
     {
         var outer = t_current;
         t_current = expected;

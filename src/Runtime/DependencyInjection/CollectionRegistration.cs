@@ -55,19 +55,16 @@ internal sealed record CollectionRegistration(string Database, Type Type, string
         where TCollection : Collection<T, TKey>
         where T : class
     {
-        if (name is null)
-        {
-            return create(database);
-        }
-
-        var expected = new ExpectedCollection(typeof(TCollection), name, hasExpiresAt);
+        // An undescribed registration's factory runs under no description too: one set by an outer factory that
+        // resolves it would otherwise hold the collection it constructs to the outer registration's.
+        var expected = name is null ? null : new ExpectedCollection(typeof(TCollection), name, hasExpiresAt);
         TCollection collection;
         using (ExpectedCollection.Expect(expected))
         {
             collection = create(database);
         }
 
-        expected.Verify(collection.GetType(), collection.Name, collection.Schema.HasExpiresAt);
+        expected?.Verify(collection.GetType(), collection.Name, collection.Schema.HasExpiresAt);
         return collection;
     }
 }

@@ -103,6 +103,43 @@ public sealed class PersistenceServiceCollectionExtensionsTests
         Assert.Contains("GadgetCollection is registered as collection 'gadgets' with an [ExpiresAt] member", gadgets.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A described registration's factory that resolves an undescribed registration of the same type (another
+    /// database's collection) does not hold the collection the inner factory constructs to the outer description: that
+    /// collection is built, and the outer one is still refused by its constructor, before it binds.
+    /// </summary>
+    [Fact]
+    public void A_registration_without_a_description_resolved_inside_a_described_factory_is_not_held_to_it()
+    {
+        IServiceProvider? services = null;
+        UserCollection? inner = null;
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddPersistence(TestServices.Small)
+            .AddKeyedPersistence("cache", TestServices.Small("/sim/cache.db"))
+            .AddKeyedPersistenceCollection<UserCollection, User, long>("cache", static database => new UserCollection(database))
+            .AddPersistenceCollection<UserCollection, User, long>("people", hasExpiresAt: true, database =>
+            {
+                inner = services!.GetRequiredKeyedService<UserCollection>("cache"); // undescribed: not checked
+                return new UserCollection(database);
+            })
+            .BuildServiceProvider();
+        services = provider;
+
+        var refused = Assert.Throws<InvalidOptionsException>(() => provider.GetRequiredService<UserCollection>());
+
+        Assert.Equal("collectionName", refused.Option);
+        Assert.NotNull(inner); // the refusal is the outer collection's
+        Assert.Same(inner, provider.GetRequiredKeyedService<UserCollection>("cache"));
+        using (var cache = provider.GetRequiredKeyedService<Database>("cache").BeginRead())
+        {
+            Assert.Contains(cache.GetKeyspaces(), keyspace => keyspace.Name == "users"); // built inside the outer factory
+        }
+
+        using var read = provider.GetRequiredService<Database>().BeginRead();
+        Assert.DoesNotContain(read.GetKeyspaces(), keyspace => keyspace.Name.StartsWith("users", StringComparison.Ordinal)); // refused before it bound
+    }
+
     [Fact]
     public void A_collection_registered_under_its_own_description_resolves()
     {
