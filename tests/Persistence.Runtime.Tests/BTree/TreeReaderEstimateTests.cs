@@ -45,6 +45,32 @@ public sealed class TreeReaderEstimateTests
         CheckRanges(tree, present, source, random, factor: 2);
     }
 
+    /// <summary>
+    /// An ascending tree whose leaf before the right edge's was thinned out by deletes (a window of recent keys removed,
+    /// the rest of the tree as it was): emptied, it is unlinked; left with one key, it stays underfull beside a full
+    /// leaf, and the right edge's shares, read from it as the size of a whole subtree, still keep every range within the
+    /// tolerance of a tree with deletes (a guard: the errors of the edge's own subtree and of its siblings stay bounded).
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void A_thinned_leaf_before_the_right_edge_leaves_the_rest_of_an_ascending_tree_estimated(int kept)
+    {
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var (tree, present) = Build(source, Enumerable.Range(0, 200_000).Select(i => i * 2), 8);
+        Assert.True(tree.Root!.Level >= 2, "the tree should have three levels");
+        var edge = Leaf(tree, [], source, last: true);
+        var lastKept = present.Max - (2 * edge.Count); // the greatest key of the leaf before the edge's
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        foreach (var value in present.Where(v => v <= lastKept).Reverse().Take(MaxLeafKeys(tree.Root!, source) - kept).ToList())
+        {
+            Assert.True(writer.Delete(ref tree, Key(value)));
+            present.Remove(value);
+        }
+
+        CheckRanges(tree, present, source, new Random(kept), factor: 2);
+    }
+
     [Fact]
     public void Empty_trees_and_empty_ranges_estimate_no_keys()
     {
