@@ -329,13 +329,90 @@ public abstract partial class Collection<T, TKey>
         return -1;
     }
 
-    /// <summary>Materializes a document stored under <paramref name="key"/> in the earlier key encoding (<see cref="Decode"/> otherwise).</summary>
+    /// <summary>
+    /// Materializes a document stored under <paramref name="key"/> in the earlier key encoding (<see cref="Decode"/>
+    /// otherwise). One this type cannot decode refuses the move as <see cref="DecodeStored"/> refuses a write: the
+    /// constructor's transaction is rolled back, so nothing of the move is committed, and the earlier version of the
+    /// collection, which reads the key as stored, deletes the document.
+    /// </summary>
+    /// <exception cref="PersistenceSerializationException">The document cannot be decoded; the message names its key as
+    /// the earlier version reads it and the way out, the decoder's failure is the inner exception.</exception>
     private T DecodeUnderEarlierKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> bytes)
     {
-        var reader = new MessagePackReader(bytes);
-        var document = Schema.DeserializeUnderEarlierKey(ref reader, key);
-        return reader.End ? document : throw TrailingBytes(key, bytes.Length - reader.Position);
+        try
+        {
+            var reader = new MessagePackReader(bytes);
+            var document = Schema.DeserializeUnderEarlierKey(ref reader, key);
+            return reader.End ? document : throw TrailingBytes(key, bytes.Length - reader.Position);
+        }
+        catch (PersistenceSerializationException failure)
+        {
+            throw new PersistenceSerializationException(
+                $"The document stored under the key {DescribeEarlierKey(key)} in '{Name}' cannot be decoded as {typeof(T).Name}, so the collection "
+                + "cannot be constructed: its documents are stored under the earlier encoding of their keys (a DateTimeOffset part with its offset, "
+                + "a DateTime one with its own Kind) and each is decoded to be moved under its key as now encoded. Nothing of the move was committed. "
+                + "Open the collection with the earlier version and Delete(key) it there (which removes it with every index and expiry entry "
+                + $"naming it), then construct this one again. {failure.Message}",
+                failure);
+        }
     }
+
+    /// <summary>
+    /// A primary key stored in the earlier encoding, for a message: its parts as the earlier version reads them, then its
+    /// bytes; the bytes alone when a part's encoding is not one this can read or the key does not read whole.
+    /// </summary>
+    private string DescribeEarlierKey(ReadOnlySpan<byte> key)
+    {
+        var hex = Convert.ToHexString(key);
+        try
+        {
+            var reader = new KeyReader(key);
+            var parts = new List<string>(Schema.KeyEncodings.Count);
+            foreach (var encoding in Schema.KeyEncodings)
+            {
+                var earlier = EarlierEncoding(encoding);
+                var nullable = earlier.StartsWith("Nullable", StringComparison.Ordinal);
+                if (nullable && reader.ReadIsNull())
+                {
+                    parts.Add("null");
+                    continue;
+                }
+
+                if (ReadPart(ref reader, nullable ? earlier["Nullable".Length..] : earlier) is not { } part)
+                {
+                    return $"0x{hex}";
+                }
+
+                parts.Add(part);
+            }
+
+            return parts.Count == 0 || !reader.End ? $"0x{hex}" : parts.Count == 1 ? $"{parts[0]} (0x{hex})" : $"({string.Join(", ", parts)}) (0x{hex})";
+        }
+        catch (PersistenceSerializationException)
+        {
+            return $"0x{hex}"; // not a key of that encoding
+        }
+    }
+
+    /// <summary>The key part at the reader, read by the name of its encoding and formatted invariantly; null for another name.</summary>
+    private static string? ReadPart(ref KeyReader reader, string encoding) => encoding switch
+    {
+        "DateTime" => reader.ReadDateTime().ToString("O", CultureInfo.InvariantCulture),
+        "DateTimeOffset" => reader.ReadDateTimeOffset().ToString("O", CultureInfo.InvariantCulture),
+        "DateOnly" => reader.ReadDateOnly().ToString("O", CultureInfo.InvariantCulture),
+        "TimeOnly" => reader.ReadTimeOnly().ToString("O", CultureInfo.InvariantCulture),
+        "TimeSpan" => reader.ReadTimeSpan().ToString("c", CultureInfo.InvariantCulture),
+        "String" => reader.ReadString(),
+        "Int64" => reader.ReadInt64().ToString(CultureInfo.InvariantCulture),
+        "UInt64" => reader.ReadUInt64().ToString(CultureInfo.InvariantCulture),
+        "Int16" => reader.ReadInt16().ToString(CultureInfo.InvariantCulture),
+        "UInt16" => reader.ReadUInt16().ToString(CultureInfo.InvariantCulture),
+        "Byte" => reader.ReadByte().ToString(CultureInfo.InvariantCulture),
+        "SByte" => reader.ReadSByte().ToString(CultureInfo.InvariantCulture),
+        "Boolean" => reader.ReadBoolean() ? "true" : "false",
+        "Guid" => reader.ReadGuid().ToString(),
+        _ => null,
+    };
 
     /// <summary>The refusal of a move: <paramref name="document"/> and the document moved before it under <paramref name="key"/> collide.</summary>
     private DocumentException KeysCollide(WriteTransaction tx, Keyspace documents, Keyspace keys, byte[] key, T document)

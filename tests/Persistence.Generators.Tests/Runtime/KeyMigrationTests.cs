@@ -204,6 +204,39 @@ public sealed class KeyMigrationTests
     }
 
     [Fact]
+    public void A_document_its_type_cannot_decode_refuses_the_move_naming_its_key_until_the_earlier_version_deletes_it()
+    {
+        using var db = Database.OpenInMemory();
+        var earlier = new EarlierSlotCollection(db);
+        earlier.InsertMany([new EarlierSlot { Starts = Nine, Room = "a" }, new EarlierSlot { Starts = Nine.AddHours(1), Room = "b" }]);
+        db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace("slots");
+            var first = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).First();
+            tx.Put(documents, first.Key, [.. first.Value, 0xC0]); // intact bytes, a nil past the document's end
+        });
+        var before = Dump(db);
+
+        var refused = Assert.Throws<PersistenceSerializationException>(() => new SlotCollection(db));
+
+        Assert.Equal(ErrorCode.SerializationError, refused.Code);
+        Assert.Contains("2026-11-24T09:00:00.0000000+02:00 (0x", refused.Message, StringComparison.Ordinal); // as the earlier version reads it
+        Assert.Contains("in 'slots' cannot be decoded as Slot, so the collection cannot be constructed", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing of the move was committed", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Open the collection with the earlier version and Delete(key) it there", refused.Message, StringComparison.Ordinal);
+        Assert.IsType<PersistenceSerializationException>(refused.InnerException);
+        Assert.Equal(before, Dump(db));
+
+        Assert.True(new EarlierSlotCollection(db).Delete(Nine));
+        var slots = new SlotCollection(db);
+
+        Assert.Equal("2|key|DateTimeOffsetInstant", Record(db, "slots", "$key"));
+        Assert.Equal(["b"], slots.All().Select(s => s.Room));
+        Assert.Equal(Nine.Offset, slots.Get(Nine.AddHours(1).ToUniversalTime())?.Starts.Offset);
+        Assert.Empty(slots.CheckConsistency());
+    }
+
+    [Fact]
     public void An_index_holding_an_entry_of_no_document_is_built_again()
     {
         var log = new CapturingLogger();
