@@ -207,11 +207,17 @@ internal sealed class IntersectionPath<T, TKey>(AccessPath<T, TKey> first, Acces
 /// The documents any of the paths yields, each once, checked against the entry of the first path that named it (a later
 /// path's entry for a document already yielded is not checked).
 /// </summary>
-internal sealed class UnionPath<T, TKey>(IReadOnlyList<AccessPath<T, TKey>> paths) : AccessPath<T, TKey>
+/// <param name="paths">The path chosen for each branch.</param>
+/// <param name="descents">The descents of a tree estimating the branches' candidates costs: those of the candidates each
+/// branch's point-lookup rule lets be estimated (the planner's <c>Descents</c>).</param>
+internal sealed class UnionPath<T, TKey>(IReadOnlyList<AccessPath<T, TKey>> paths, int descents) : AccessPath<T, TKey>
     where T : class
 {
     /// <summary>The paths whose documents the union yields, one for each branch of the condition.</summary>
     public IReadOnlyList<AccessPath<T, TKey>> Paths => paths;
+
+    /// <summary>The descents estimating the branches' candidates from their trees costs (a point lookup's none).</summary>
+    public int Descents => descents;
 
     public override double Estimate => paths.Sum(p => p.Estimate);
 

@@ -64,14 +64,15 @@ internal static partial class QueryPlanner
 
     /// <summary>
     /// The descents of a tree estimating <paramref name="path"/> makes (<see cref="EstimateEntries"/>): two for each range
-    /// dived, at most <see cref="MaxDivedRanges"/> of a path, a union's branches' together.
+    /// dived, at most <see cref="MaxDivedRanges"/> of a path; a union's, those of its branches' candidates that their own
+    /// point lookups let be estimated (<see cref="UnionPath{T, TKey}.Descents"/>), not of the paths chosen on guesses.
     /// </summary>
     private static int Descents<T, TKey>(AccessPath<T, TKey> path)
         where T : class => path switch
         {
             IndexPath<T, TKey> index => 2 * Math.Min(index.Ranges.Count, MaxDivedRanges),
             PrimaryKeyPath<T, TKey> key => 2 * Math.Min(key.Ranges.Count, MaxDivedRanges),
-            UnionPath<T, TKey> union => union.Paths.Sum(Descents),
+            UnionPath<T, TKey> union => union.Descents,
             _ => 0,
         };
 

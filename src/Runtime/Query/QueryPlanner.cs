@@ -124,19 +124,29 @@ internal static partial class QueryPlanner
 
     /// <summary>
     /// The union of the cheapest path of each branch of <paramref name="or"/>, or null when a branch has none; with
-    /// <paramref name="dive"/>, every branch's candidates but point lookups are estimated from their trees first.
+    /// <paramref name="dive"/>, each branch's candidates are estimated from their trees first, those the point-lookup rule
+    /// lets be within the branch (<see cref="WorthDiving{T, TKey}(Choice{T, TKey}, double)"/>): a branch that looks up
+    /// <c>k</c> keys estimates only the paths that cost fewer than <c>k</c> descents, and one that looks up a single key
+    /// none. The union counts those descents, which decide whether it is estimated at all.
     /// </summary>
     private static UnionPath<T, TKey>? UnionFor<T, TKey>(Collection<T, TKey> collection, Transaction transaction, OrCondition<T> or, long total, bool dive)
         where T : class
     {
         var branches = new List<AccessPath<T, TKey>>();
+        var descents = 0;
         foreach (var branch in Disjuncts(or))
         {
             var conjuncts = Conjuncts(branch);
             var candidates = PathsFor(collection, Terms(collection, conjuncts), conjuncts.Count, total, []);
+            var seeks = LookupSeeks(candidates);
+            foreach (var candidate in candidates)
+            {
+                descents += WorthDiving(candidate, seeks) ? Descents(candidate.Path) : 0;
+            }
+
             if (dive)
             {
-                candidates = candidates.ConvertAll(c => c.Lookup ? c : c with { Path = Dived(collection, transaction, c.Path, total) });
+                candidates = candidates.ConvertAll(c => WorthDiving(c, seeks) ? c with { Path = Dived(collection, transaction, c.Path, total) } : c);
             }
 
             var best = candidates.MinBy(c => c.Path.Estimate);
@@ -148,7 +158,7 @@ internal static partial class QueryPlanner
             branches.Add(best.Path);
         }
 
-        return new UnionPath<T, TKey>(branches);
+        return new UnionPath<T, TKey>(branches, descents);
     }
 
     private static List<Condition<T>> Conjuncts<T>(Condition<T> condition)

@@ -180,6 +180,29 @@ public sealed class QueryPlannerEstimateTests : IDisposable
     }
 
     [Fact]
+    public void A_union_branchs_point_lookup_switches_its_other_paths_estimates_off_as_at_the_top()
+    {
+        // Level = 0 holds 3,800 documents, so the union is estimated. Its first branch looks up two keys, which cost no more
+        // than estimating Level = 999 (two descents): the branch keeps the lookup, as the same AND does at the top level,
+        // rather than descending the Level tree for it.
+        Check(f => ((f.Id.In(1, 2) & f.Level.Is(999)) | f.Total.Is(147)) & f.Level.Is(0),
+            p => ((p.Id <= 2 && p.Level == 999) || p.Total == 147) && p.Level == 0,
+            "union of [primary-key ranges of 'purchases' for Id in (1, 2) (est. 2 rows)] and [index 'Total' for Total = 147 (est. 1 rows)]");
+    }
+
+    [Fact]
+    public void A_union_whose_branch_is_a_lookup_counts_no_descents_for_it()
+    {
+        // The top-level lookup seeks five keys. The union's first branch is a lookup of three, which is never estimated, so
+        // estimating the union costs the two descents of Level = 999 alone: fewer than five, so it is estimated (0 rows
+        // there), and the three keys beat the five. Counted as the six descents of its three ranges, the union kept its
+        // guess (3 + 40) and lost to the five keys.
+        Check(f => (f.Id.In(1, 2, 3) | f.Level.Is(999)) & f.Id.In(1, 2, 3, 4, 5),
+            p => (p.Id <= 3 || p.Level == 999) && p.Id <= 5,
+            "union of [primary-key ranges of 'purchases' for Id in (1, 2, 3) (est. 3 rows)] and [index 'Level' for Level = 999 (est. 0 rows)]");
+    }
+
+    [Fact]
     public void A_unique_index_or_the_key_without_every_member_fixed_is_estimated_like_any_path()
     {
         // A range on the key, or on the unique CustomerSeq index's leading member with Seq free, is no point lookup: it is
