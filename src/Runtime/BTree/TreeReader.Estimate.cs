@@ -9,16 +9,18 @@ internal static partial class TreeReader
     /// alone to its leaf. The keys inside the range in the two leaves are counted exactly; the children strictly between
     /// the two paths where they part, and those beside each path below (right of the lower path, left of the upper one),
     /// count as whole subtrees. A whole subtree's size is its parent's shared among the parent's children, starting from
-    /// the tree's count at the root: evenly, but for a node on the tree's right edge (<see cref="EdgeShares"/>), whose
-    /// last child takes the share its fill says.
+    /// the tree's count at the root: evenly, but for a node on one of the tree's edges (<see cref="EdgeWeights"/>), whose
+    /// edge child takes the share its fill says.
     /// </summary>
     /// <remarks>
     /// Exact when both bounds land in the same leaf (a single-leaf tree, or a range inside one leaf); otherwise off only
     /// by how much the whole subtrees counted differ from their share: within a factor of about two, as the split policy
-    /// keeps nodes from half to full. The right edge is the exception the shares correct: a tree filled in ascending key
+    /// keeps nodes from half to full. The edges are the exception the shares correct: a tree filled in ascending key
     /// order has full nodes but for the last one of each level, and an even split gave a subtree near the end several
-    /// times the keys it holds. Never more than the tree's count. Loads at most four pages per level: the two paths, and
-    /// the right edge with the node before it at each level (pages that an ascending fill keeps in the cache).
+    /// times the keys it holds; a tree filled in descending order has the mirror shape, its first node of each level not
+    /// full (a million keys were estimated 1.7 times too few near the start). Never more than the tree's count. Loads at
+    /// most six pages per level: the two paths, and each edge with the node beside it at each level (pages that a fill
+    /// in that order keeps in the cache).
     /// <paramref name="writer"/> is the token of the write transaction that reads its own tree (null for a read
     /// transaction), as in <see cref="TryFind(Node?, ReadOnlySpan{byte}, INodeSource, object?, out Node, out int)"/>.
     /// </remarks>
@@ -34,8 +36,8 @@ internal static partial class TreeReader
             return tree.Count;
         }
 
-        var node = new Sized(root, tree.Count, OnEdge: true);
-        var shares = root.IsLeaf ? [] : EdgeShares(root, source);
+        var node = new Sized(root, tree.Count, OnFirst: true, OnLast: true);
+        var shares = root.IsLeaf ? default : new Edges(EdgeWeights(root, source, first: true), EdgeWeights(root, source, first: false));
         while (!node.Node.IsLeaf)
         {
             var lower = LowerChild(node.Node, range, writer);
@@ -47,7 +49,7 @@ internal static partial class TreeReader
 
             if (lower != upper)
             {
-                // The children strictly between the paths are not the last: each the same size.
+                // The children strictly between the paths are neither the first nor the last: each the same size.
                 var between = upper - lower > 1 ? (upper - lower - 1) * node.ChildSize(lower + 1, shares) : 0;
                 var low = node.Child(lower, shares, source);
                 var high = node.Child(upper, shares, source);
@@ -64,7 +66,7 @@ internal static partial class TreeReader
     /// The keys in the range below a branch where the two bounds part: the subtree <paramref name="low"/> from the lower
     /// bound on and the subtree <paramref name="high"/> up to the upper bound.
     /// </summary>
-    private static double Apart(Sized low, Sized high, double[] shares, KeyRange range, INodeSource source, object? writer)
+    private static double Apart(Sized low, Sized high, Edges shares, KeyRange range, INodeSource source, object? writer)
     {
         // Descend both paths together (the tree is balanced): at each level, the children beside them in the range, each
         // the size its own parent gives it.
@@ -78,9 +80,9 @@ internal static partial class TreeReader
                 estimate += low.ChildSize(slot, shares);
             }
 
-            if (highSlot > 0)
+            for (var slot = 0; slot < highSlot; slot++)
             {
-                estimate += highSlot * high.ChildSize(0, shares); // left of the path, none of them the last child: each the same size
+                estimate += high.ChildSize(slot, shares); // left of the path: the first of them on the left edge, its own share
             }
 
             low = low.Child(lowSlot, shares, source);
@@ -91,62 +93,67 @@ internal static partial class TreeReader
     }
 
     /// <summary>
-    /// For each level of the tree from 1 to the root's (index: the level), the share of the keys under the node on the
-    /// right edge at that level (the last node of the level) that its last child holds, itself on the right edge. Read
-    /// bottom-up from the right edge and, at each level, the child before the edge's (a node that is not the last of its
-    /// level, full in an ascending fill): the edge node at level <c>h</c> holds its children but the last as whole
-    /// subtrees the size of that sibling's (its count times the size of such a subtree below), plus its last child.
-    /// Two pages per level; the shares depend only on the tree, not on the range.
+    /// For each level of the tree from 1 to the root's (index: the level), the keys under the edge child of the node on
+    /// one edge at that level (its first child on the first node of the level, with <paramref name="first"/>; its last
+    /// child on the last node otherwise), itself on that edge, as a multiple of the keys of a whole subtree beside it.
+    /// Read bottom-up from the edge and, at each level, the child beside the edge's (a node that is not on the edge, full
+    /// in a fill in that edge's order): the edge node at level <c>h</c> holds its other children as whole subtrees the
+    /// size of that sibling's (its count times the size of such a subtree below), plus its edge child. Two pages per
+    /// level; the weights depend only on the tree, not on the range.
     /// </summary>
-    private static double[] EdgeShares(Node root, INodeSource source)
+    private static double[] EdgeWeights(Node root, INodeSource source, bool first)
     {
         var levels = root.Level;
         var edge = new Node[levels + 1];
-        var before = new Node[levels];
+        var beside = new Node[levels];
         edge[levels] = root;
         for (var level = levels; level > 0; level--)
         {
             var node = edge[level];
-            edge[level - 1] = Child(node, node.Count - 1, source);
-            before[level - 1] = node.Count > 1 ? Child(node, node.Count - 2, source) : edge[level - 1];
+            edge[level - 1] = Child(node, first ? 0 : node.Count - 1, source);
+            beside[level - 1] = node.Count > 1 ? Child(node, first ? 1 : node.Count - 2, source) : edge[level - 1];
         }
 
-        var shares = new double[levels + 1];
-        double whole = before[0].Count; // the keys of a whole subtree at the level below, by the sibling's
-        double last = edge[0].Count;    // the keys under the edge node at the level below
+        var weights = new double[levels + 1];
+        double whole = beside[0].Count; // the keys of a whole subtree at the level below, by the sibling's
+        double under = edge[0].Count;   // the keys under the edge node at the level below
         for (var level = 1; level <= levels; level++)
         {
-            var count = edge[level].Count;
-            var under = ((count - 1) * whole) + last;
-            shares[level] = under > 0 ? last / under : 1.0 / count;
-            last = under;
-            whole = level < levels ? before[level].Count * whole : whole;
+            weights[level] = whole > 0 ? under / whole : 1;
+            under = ((edge[level].Count - 1) * whole) + under;
+            whole = level < levels ? beside[level].Count * whole : whole;
         }
 
-        return shares;
+        return weights;
     }
 
+    /// <summary>The weights of the edge children of the nodes on the first and the last edge (<see cref="EdgeWeights"/>), by level.</summary>
+    private readonly record struct Edges(double[] First, double[] Last);
+
     /// <summary>
-    /// A node on a path with the estimated keys under it; <paramref name="OnEdge"/> when it is the last node of its level,
-    /// whose last child's share is <see cref="EdgeShares"/>'s rather than an even one.
+    /// A node on a path with the estimated keys under it; <paramref name="OnFirst"/> when it is the first node of its level,
+    /// <paramref name="OnLast"/> when it is the last, whose edge child's share is its weight (<see cref="EdgeWeights"/>)
+    /// against its siblings' one each rather than an even one.
     /// </summary>
-    private readonly record struct Sized(Node Node, double Keys, bool OnEdge)
+    private readonly record struct Sized(Node Node, double Keys, bool OnFirst, bool OnLast)
     {
         /// <summary>The estimated keys under the child at <paramref name="slot"/>.</summary>
-        public double ChildSize(int slot, double[] shares)
+        public double ChildSize(int slot, Edges shares)
         {
             var count = Node.Count;
-            if (!OnEdge || count == 1)
+            if (count == 1 || (!OnFirst && !OnLast))
             {
                 return Keys / count;
             }
 
-            var share = shares[Node.Level];
-            return slot == count - 1 ? Keys * share : Keys * (1 - share) / (count - 1);
+            var first = OnFirst ? shares.First[Node.Level] : 1;
+            var last = OnLast ? shares.Last[Node.Level] : 1;
+            var total = count - 2 + first + last;
+            return total <= 0 ? Keys / count : Keys * (slot == 0 ? first : slot == count - 1 ? last : 1) / total;
         }
 
-        public Sized Child(int slot, double[] shares, INodeSource source) =>
-            new(TreeReader.Child(Node, slot, source), ChildSize(slot, shares), OnEdge && slot == Node.Count - 1);
+        public Sized Child(int slot, Edges shares, INodeSource source) =>
+            new(TreeReader.Child(Node, slot, source), ChildSize(slot, shares), OnFirst && slot == 0, OnLast && slot == Node.Count - 1);
     }
 
     private static int LowerChild(Node branch, KeyRange range, object? writer) => range.HasLower ? branch.FindChild(range.Lower, writer) : 0;

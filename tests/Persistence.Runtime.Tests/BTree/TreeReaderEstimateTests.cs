@@ -7,7 +7,8 @@ namespace Persistence.Tests.BTree;
 /// <summary>
 /// <see cref="TreeReader.EstimateRange"/> against exact counts, on trees of several shapes: exact when both bounds land
 /// in one leaf, and otherwise within a factor of two of the exact count (<see cref="Within"/>); a tree filled in ascending
-/// order, whose nodes are full but for the last of each level, within a quarter, up to its right edge.
+/// order, whose nodes are full but for the last of each level, within a quarter, up to its right edge, and one filled in
+/// descending order, the mirror, up to its left edge.
 /// </summary>
 public sealed class TreeReaderEstimateTests
 {
@@ -19,6 +20,18 @@ public sealed class TreeReaderEstimateTests
     {
         var source = new InMemoryNodeSource(4096, poolPages: 0);
         var (tree, present) = Build(source, Enumerable.Range(0, keys).Select(i => i * 2), valueLength);
+        CheckRanges(tree, present, source, new Random(seed), factor: 1.25);
+    }
+
+    [Theory]
+    [InlineData(2, 5_000, 8)]         // a root branch over leaves, descending inserts
+    [InlineData(3, 200_000, 8)]       // three levels, descending inserts: the first subtree of each level far from full
+    [InlineData(4, 1_000_000, 8)]     // the first leaf of the first subtree has two keys: 1.7 times too few near the start, evenly
+    public void Estimates_of_descending_trees_are_within_tolerance_and_exact_inside_one_leaf(int seed, int keys, int valueLength)
+    {
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var (tree, present) = Build(source, Enumerable.Range(0, keys).Select(i => (keys - 1 - i) * 2), valueLength);
+        Assert.True(tree.Root!.Level >= (keys > 100_000 ? 2 : 1));
         CheckRanges(tree, present, source, new Random(seed), factor: 1.25);
     }
 
@@ -114,6 +127,11 @@ public sealed class TreeReaderEstimateTests
             var from = (int)(max * fraction);
             ranges.Add((KeyRange.From(Key(from)), from, int.MaxValue));
             ranges.Add((KeyRange.Between(Key(from), Key(from + (max / 100))), from, from + (max / 100) - 1));
+
+            // The mirror, near the left edge, where a descending fill leaves the first subtree of each level not full.
+            var to = max - from;
+            ranges.Add((KeyRange.To(Key(to)), int.MinValue, to - 1));
+            ranges.Add((KeyRange.Between(Key(to - (max / 100)), Key(to)), to - (max / 100), to - 1));
         }
 
         for (var i = 0; i < 300; i++)
