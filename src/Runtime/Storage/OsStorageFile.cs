@@ -9,6 +9,13 @@ namespace Persistence.Storage;
 /// handle's <see cref="ObjectDisposedException"/>: the database closes its files only after the work that uses them
 /// (reads of the data file pass <see cref="PageStore"/>'s gate), so one reaching a closed handle raced the close,
 /// and the caller must see the same typed failure as one refused at the gate.
+/// <para>
+/// Every failure the .NET file APIs document for a read, write, resize or sync of an open handle (an
+/// <see cref="IOException"/>, an <see cref="UnauthorizedAccessException"/> for a handle that may not write, a
+/// <see cref="NotSupportedException"/> for a file that cannot be positioned) reaches the engine as a
+/// <see cref="StorageException"/> (<see cref="StorageErrors.Wrap"/>): a failed write or sync turns the database read-only
+/// through the same path whatever the operating system said, and the caller sees a typed error with a code.
+/// </para>
 /// </remarks>
 internal sealed class OsStorageFile : IStorageFile
 {
@@ -43,6 +50,10 @@ internal sealed class OsStorageFile : IStorageFile
             {
                 return RandomAccess.GetLength(_handle);
             }
+            catch (IOException ex)
+            {
+                throw StorageErrors.Wrap(ex, "read the length of", Path);
+            }
             catch (ObjectDisposedException ex)
             {
                 throw TransactionStateException.DatabaseClosed(ex);
@@ -68,7 +79,7 @@ internal sealed class OsStorageFile : IStorageFile
 
             return total;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw StorageErrors.Wrap(ex, "read", Path);
         }
@@ -84,7 +95,7 @@ internal sealed class OsStorageFile : IStorageFile
         {
             RandomAccess.Write(_handle, data, offset);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw StorageErrors.Wrap(ex, "write", Path);
         }
@@ -100,7 +111,7 @@ internal sealed class OsStorageFile : IStorageFile
         {
             RandomAccess.Write(_handle, buffers, offset);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw StorageErrors.Wrap(ex, "write", Path);
         }
@@ -116,7 +127,7 @@ internal sealed class OsStorageFile : IStorageFile
         {
             RandomAccess.SetLength(_handle, length);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw StorageErrors.Wrap(ex, "resize", Path);
         }
@@ -132,7 +143,7 @@ internal sealed class OsStorageFile : IStorageFile
         {
             NativeMethods.FlushData(_handle);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw StorageErrors.Wrap(ex, "flush", Path);
         }
