@@ -79,6 +79,12 @@ public sealed class SimulatedFileSystem : IFileSystem
     public Func<string, string, Exception?>? RenameFault { get; set; }
 
     /// <summary>
+    /// Called with the directory's full path before every directory sync; a returned exception fails it, leaving the
+    /// name changes in the directory as durable as they were (a directory sync is not a crash point).
+    /// </summary>
+    public Func<string, Exception?>? SyncDirectoryFault { get; set; }
+
+    /// <summary>
     /// Called after every create, rename, delete and directory sync, none of which is a crash point: with the number of
     /// operations performed before it, a power failure at <see cref="NameChangePoint.Operations"/> comes right after the
     /// change, and one an operation earlier comes before it (<see cref="OperationLog"/>).
@@ -358,6 +364,11 @@ public sealed class SimulatedFileSystem : IFileSystem
     void IFileSystem.SyncDirectory(string directory)
     {
         directory = Path.GetFullPath(directory);
+        if (SyncDirectoryFault?.Invoke(directory) is { } fault)
+        {
+            throw StorageErrors.Wrap(fault, "sync directory", directory);
+        }
+
         lock (_lock)
         {
             ThrowIfCrashed();

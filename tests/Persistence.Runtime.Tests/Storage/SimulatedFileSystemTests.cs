@@ -176,6 +176,29 @@ public sealed class SimulatedFileSystemTests
         Assert.Equal([1, 2, 3], fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).ReadAllBytes(Path));
     }
 
+    /// <summary>
+    /// A directory sync that <see cref="SimulatedFileSystem.SyncDirectoryFault"/> fails throws a
+    /// <see cref="StorageException"/> and makes nothing durable: a power failure still undoes the rename it was to keep,
+    /// until a sync succeeds.
+    /// </summary>
+    [Fact]
+    public void A_failed_directory_sync_throws_and_leaves_the_name_changes_undurable()
+    {
+        var (fs, file) = DurableFile();
+        file.Dispose();
+        IFileSystem files = fs;
+        files.RenameFile(Path, "/sim/renamed");
+        fs.SyncDirectoryFault = directory => directory == "/sim" ? new IOException("injected directory fsync failure") : null;
+
+        var error = Assert.Throws<StorageException>(() => files.SyncDirectory("/sim"));
+
+        Assert.Equal(ErrorCode.IOError, error.Code);
+        Assert.Equal([Path], fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).AllFiles());
+        fs.SyncDirectoryFault = null;
+        files.SyncDirectory("/sim");
+        Assert.Equal(["/sim/renamed"], fs.AfterCrash(CrashMode.DropUnsynced, new Random(0)).AllFiles());
+    }
+
     /// <summary>A file holding 1, 2, 3, written, synced and named durably, and its open handle.</summary>
     private static (SimulatedFileSystem Fs, IStorageFile File) DurableFile()
     {
