@@ -417,6 +417,15 @@ internal sealed class WalSegments : IDisposable
     }
 
     /// <summary>Segments wholly before <paramref name="index"/> are no longer needed: keep a few as spares, delete the rest.</summary>
+    /// <remarks>
+    /// A failed sync of the directory after the deletes throws, and the checkpoint that called it turns the database
+    /// read-only although its meta page is durable. Deletes that a power failure undoes would be harmless (an open lists
+    /// and recycles the segments again), but the error is not the deletes' alone: Linux reports a directory's failed
+    /// write-back once, to whichever sync comes first, and does not say which name change it lost. A segment being
+    /// prepared meanwhile (its create or rename synced outside the lock) may be the one: its own sync would then succeed,
+    /// and commits acknowledged in it could vanish with its name. So writes stop, as after any failed sync; the exception
+    /// says the checkpoint itself is durable, so that a caller does not take it as lost.
+    /// </remarks>
     public void Recycle(long index)
     {
         ThrowIfReadOnly();
@@ -451,7 +460,17 @@ internal sealed class WalSegments : IDisposable
 
             if (deleted)
             {
-                _fs.SyncDirectory(Directory);
+                try
+                {
+                    _fs.SyncDirectory(Directory);
+                }
+                catch (StorageException ex)
+                {
+                    throw new StorageException(
+                        ex.Code,
+                        $"The checkpoint is durable, but syncing the log directory after deleting the segments it made obsolete failed; the database stops writing, since the failure may concern another name change in '{Directory}'. Cause: {ex.Message}",
+                        ex);
+                }
             }
         }
     }

@@ -105,6 +105,7 @@ public sealed class DirectorySyncFailureTests
 
         Assert.NotEmpty(refused);
         Assert.Equal(ErrorCode.IOError, error.Code);
+        Assert.Contains("checkpoint is durable", error.Message, StringComparison.Ordinal);
         Assert.True(db.IsReadOnly);
         var image = fs.AfterCrash(CrashMode.DropUnsynced, new Random(5));
         db.Dispose();
