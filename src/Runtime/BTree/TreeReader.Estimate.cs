@@ -99,9 +99,10 @@ internal static partial class TreeReader
     /// Read bottom-up from the edge and, at each level, the child beside the edge's (a node that is not on the edge, full
     /// in a fill in that edge's order): the edge node at level <c>h</c> holds its other children as whole subtrees the
     /// size of that sibling's (its count times the size of such a subtree below), plus its edge child. Two pages per
-    /// level; the weights depend only on the tree, not on the range.
+    /// level; the weights depend only on the tree, not on the range. Each level's weight comes with the keys it was
+    /// measured from (<see cref="EdgeChild"/>).
     /// </summary>
-    private static double[] EdgeWeights(Node root, INodeSource source, bool first)
+    private static EdgeChild[] EdgeWeights(Node root, INodeSource source, bool first)
     {
         var levels = root.Level;
         var edge = new Node[levels + 1];
@@ -114,12 +115,12 @@ internal static partial class TreeReader
             beside[level - 1] = node.Count > 1 ? Child(node, first ? 1 : node.Count - 2, source) : edge[level - 1];
         }
 
-        var weights = new double[levels + 1];
+        var weights = new EdgeChild[levels + 1];
         double whole = beside[0].Count; // the keys of a whole subtree at the level below, by the sibling's
         double under = edge[0].Count;   // the keys under the edge node at the level below
         for (var level = 1; level <= levels; level++)
         {
-            weights[level] = whole > 0 ? under / whole : 1;
+            weights[level] = new(whole > 0 ? under / whole : 1, under);
             under = ((edge[level].Count - 1) * whole) + under;
             whole = level < levels ? beside[level].Count * whole : whole;
         }
@@ -127,8 +128,14 @@ internal static partial class TreeReader
         return weights;
     }
 
-    /// <summary>The weights of the edge children of the nodes on the first and the last edge (<see cref="EdgeWeights"/>), by level.</summary>
-    private readonly record struct Edges(double[] First, double[] Last);
+    /// <summary>The edge children of the nodes on the first and the last edge (<see cref="EdgeWeights"/>), by level.</summary>
+    private readonly record struct Edges(EdgeChild[] First, EdgeChild[] Last);
+
+    /// <summary>
+    /// The edge child of the node on one edge at a level: <paramref name="Weight"/>, its keys as a multiple of a whole
+    /// sibling's, and <paramref name="Keys"/>, the keys estimated under it.
+    /// </summary>
+    private readonly record struct EdgeChild(double Weight, double Keys);
 
     /// <summary>
     /// A node on a path with the estimated keys under it; <paramref name="OnFirst"/> when it is the first node of its level,
@@ -146,8 +153,17 @@ internal static partial class TreeReader
                 return Keys / count;
             }
 
-            var first = OnFirst ? shares.First[Node.Level] : 1;
-            var last = OnLast ? shares.Last[Node.Level] : 1;
+            if (OnFirst && OnLast && count == 2)
+            {
+                // Each child is the sibling the other's weight was measured against, so the weights are in different
+                // units (a tree whose root has just split: a small child's weight counts the large one's keys in small
+                // subtrees); the keys estimated under each split the count instead.
+                var (before, after) = (shares.First[Node.Level].Keys, shares.Last[Node.Level].Keys);
+                return before + after > 0 ? Keys * (slot == 0 ? before : after) / (before + after) : Keys / count;
+            }
+
+            var first = OnFirst ? shares.First[Node.Level].Weight : 1;
+            var last = OnLast ? shares.Last[Node.Level].Weight : 1;
             var total = count - 2 + first + last;
             return total <= 0 ? Keys / count : Keys * (slot == 0 ? first : slot == count - 1 ? last : 1) / total;
         }

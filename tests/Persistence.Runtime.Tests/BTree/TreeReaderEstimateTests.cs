@@ -84,6 +84,45 @@ public sealed class TreeReaderEstimateTests
         CheckRanges(tree, present, source, new Random(kept), factor: 2);
     }
 
+    /// <summary>
+    /// A three-level tree whose root has split once: two children, one on each edge, the one the fill goes on a fourth
+    /// or a tenth of the other. Each edge child's weight is read against the child beside it, which is here the other
+    /// edge child, so the two weights are in different units (the ascending tree's ranges past the split were estimated
+    /// half the keys they hold).
+    /// </summary>
+    [Theory]
+    [InlineData(true, 10)]
+    [InlineData(false, 10)]
+    [InlineData(true, 4)]
+    [InlineData(false, 4)]
+    public void A_root_with_two_children_splits_the_count_by_their_sizes(bool ascending, int ratio)
+    {
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var tree = TreeRoot.Empty;
+        var present = new SortedSet<int>();
+        var value = new byte[8];
+        for (var i = 0; ; i++)
+        {
+            var v = ascending ? i * 2 : 2_000_000 - (i * 2);
+            writer.Put(ref tree, Key(v), value);
+            present.Add(v);
+            if (i % 64 == 0 && tree.Root!.Level == 2 && tree.Root.Count == 2)
+            {
+                var big = TreeReader.Child(tree.Root, ascending ? 0 : 1, source);
+                var small = TreeReader.Child(tree.Root, ascending ? 1 : 0, source);
+                if (small.Count * ratio >= big.Count)
+                {
+                    break;
+                }
+            }
+
+            Assert.True(i < 10_000_000, "the root should split into two children");
+        }
+
+        CheckRanges(tree, present, source, new Random(ratio), factor: 1.25);
+    }
+
     [Fact]
     public void Empty_trees_and_empty_ranges_estimate_no_keys()
     {
