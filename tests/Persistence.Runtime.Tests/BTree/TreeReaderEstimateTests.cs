@@ -123,6 +123,85 @@ public sealed class TreeReaderEstimateTests
         CheckRanges(tree, present, source, new Random(ratio), factor: 1.25);
     }
 
+    /// <summary>
+    /// Trees shaped by runs of ascending, descending and random inserts and by deletes of whole blocks at either end or in
+    /// the middle (edge nodes left underfull or with one child), against exact counts: every estimate finite, from zero to
+    /// the tree's count, exact when both bounds land in one leaf, and the whole tree its count.
+    /// </summary>
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(14)]
+    public void Estimates_of_randomly_shaped_trees_are_finite_bounded_and_exact_inside_one_leaf(int seed)
+    {
+        var random = new Random(seed);
+        var source = new InMemoryNodeSource(4096, poolPages: 0);
+        var writer = new TreeWriter(new object(), source, new FreedSet());
+        var tree = TreeRoot.Empty;
+        var present = new SortedSet<int>();
+        var value = new byte[random.Next(4, 64)];
+        for (var round = 0; round < 12; round++)
+        {
+            var start = random.Next(0, 400_000) * 2;
+            var length = random.Next(1, 30_000);
+            var keys = random.Next(4) switch
+            {
+                0 => Enumerable.Range(0, length).Select(i => start + (i * 2)),
+                1 => Enumerable.Range(0, length).Select(i => start + ((length - i) * 2)),
+                2 => Enumerable.Range(0, length).Select(_ => random.Next(0, 800_000) * 2),
+                _ => null,
+            };
+            if (keys is not null)
+            {
+                foreach (var key in keys)
+                {
+                    writer.Put(ref tree, Key(key), value);
+                    present.Add(key);
+                }
+
+                continue;
+            }
+
+            // A block of present keys: the first ones, the last ones or some in the middle.
+            var block = random.Next(3) switch
+            {
+                0 => present.Take(length),
+                1 => present.Reverse().Take(length),
+                _ => present.Skip(random.Next(present.Count)).Take(length),
+            };
+            foreach (var key in block.ToList())
+            {
+                Assert.True(writer.Delete(ref tree, Key(key)));
+                present.Remove(key);
+            }
+        }
+
+        Assert.True(present.Count > 0 && tree.Count == present.Count);
+        var max = present.Max + 2;
+        for (var i = 0; i < 400; i++)
+        {
+            var a = random.Next(-10, max + 10);
+            var length = random.Next(3) switch { 0 => random.Next(0, 12), 1 => random.Next(0, 2_000), _ => random.Next(0, max) };
+            var range = random.Next(4) switch
+            {
+                0 => (KeyRange.From(Key(a)), a, int.MaxValue),
+                1 => (KeyRange.To(Key(a)), int.MinValue, a - 1),
+                _ => (KeyRange.Between(Key(a), Key(a + length)), a, a + length - 1),
+            };
+            long exact = range.Item3 < range.Item2 ? 0 : present.GetViewBetween(range.Item2, range.Item3).Count;
+            var estimate = TreeReader.EstimateRange(tree, range.Item1, source, Node.UnknownWriter);
+            var context = $"[{range.Item2}, {range.Item3}] of {present.Count} keys: exact {exact}, estimate {estimate}";
+            Assert.True(double.IsFinite(estimate) && estimate >= 0 && estimate <= present.Count, context);
+            if (SameLeaf(tree, range.Item1, source))
+            {
+                Assert.True(estimate == exact, context + " (bounds in one leaf: exact)");
+            }
+        }
+
+        Assert.Equal(present.Count, TreeReader.EstimateRange(tree, KeyRange.All, source, Node.UnknownWriter));
+    }
+
     [Fact]
     public void Empty_trees_and_empty_ranges_estimate_no_keys()
     {
