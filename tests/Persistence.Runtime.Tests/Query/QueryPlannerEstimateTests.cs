@@ -214,6 +214,64 @@ public sealed class QueryPlannerEstimateTests : IDisposable
     }
 
     /// <summary>
+    /// Random conditions mixing unions of key lookups (one key to several), equalities and ranges on the skewed indexes, and
+    /// ANDs of them with lookups at the top level, so that the point-lookup rule switches the estimates of a union's
+    /// branches on and off: whatever path each branch and the whole take, the results and the count are LINQ's.
+    /// </summary>
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    [InlineData(23)]
+    public void Random_unions_and_lookups_return_what_linq_returns(int seed)
+    {
+        var random = new Random(seed);
+        var f = PurchaseCollection.Fields;
+        for (var i = 0; i < 60; i++)
+        {
+            var (where, linq) = random.Next(3) switch
+            {
+                0 => Term(random, f),
+                1 => Or(Term(random, f), Term(random, f)),
+                _ => And(Or(And(Term(random, f), Term(random, f)), Term(random, f)), Term(random, f)),
+            };
+            var query = _purchases.Query().Where(where);
+            var context = query.Explain();
+            Assert.True(_all.Where(linq).Select(p => p.Id).SequenceEqual(query.ToList().Select(p => p.Id).Order()), context);
+            Assert.True(_all.Count(linq) == query.Count(), context);
+        }
+
+        static (Condition<Purchase>, Func<Purchase, bool>) Or((Condition<Purchase> C, Func<Purchase, bool> F) a, (Condition<Purchase> C, Func<Purchase, bool> F) b) =>
+            (a.C | b.C, p => a.F(p) || b.F(p));
+
+        static (Condition<Purchase>, Func<Purchase, bool>) And((Condition<Purchase> C, Func<Purchase, bool> F) a, (Condition<Purchase> C, Func<Purchase, bool> F) b) =>
+            (a.C & b.C, p => a.F(p) && b.F(p));
+    }
+
+    /// <summary>A random term: a lookup of one to six keys, an equality or a range on Level or Total, or a range of keys.</summary>
+    private static (Condition<Purchase>, Func<Purchase, bool>) Term(Random random, PurchaseFields f)
+    {
+        switch (random.Next(6))
+        {
+            case 0:
+            case 1:
+                var ids = Enumerable.Range(0, random.Next(1, 7)).Select(_ => (long)random.Next(-2, Count + 3)).Distinct().ToList();
+                return (ids.Count == 1 ? f.Id.Is(ids[0]) : f.Id.In(ids), p => ids.Contains(p.Id));
+            case 2:
+                var level = random.Next(3) == 0 ? 0 : random.Next(1, 60) * (random.Next(10) == 0 ? 20 : 1);
+                return (f.Level.Is(level), p => p.Level == level);
+            case 3:
+                var total = random.Next(2) == 0 ? 5 : 100 + (20 * random.Next(0, 205)) + 7;
+                return (f.Total.Is(total), p => p.Total == total);
+            case 4:
+                var least = random.Next(0, 60);
+                return (f.Level.AtLeast(least), p => p.Level >= least);
+            default:
+                var from = random.Next(0, Count + 10);
+                return (f.Id.AtLeast(from), p => p.Id >= from);
+        }
+    }
+
+    /// <summary>
     /// Inserts <paramref name="documents"/> into a new database in a write transaction, held in its overlay or not, and
     /// checks the plan and results of <c>Level = 0 and Total >= 3900</c> in that transaction.
     /// </summary>
