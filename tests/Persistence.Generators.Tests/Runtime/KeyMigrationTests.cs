@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Persistence.Generators.Tests.Golden.Bookings;
 using Persistence.Generators.Tests.Runtime.Calendar;
@@ -234,6 +235,63 @@ public sealed class KeyMigrationTests
         Assert.Equal(["b"], slots.All().Select(s => s.Room));
         Assert.Equal(Nine.Offset, slots.Get(Nine.AddHours(1).ToUniversalTime())?.Starts.Offset);
         Assert.Empty(slots.CheckConsistency());
+    }
+
+    [Fact]
+    public void An_undecodable_document_of_a_composite_key_is_named_by_each_part_as_the_earlier_version_reads_it()
+    {
+        using var db = Database.OpenInMemory();
+        new EarlierBookingCollection(db).InsertMany(Bookings);
+        db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace("bookings");
+            var first = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).First();
+            tx.Put(documents, first.Key, [.. first.Value, 0xC0]);
+        });
+        var before = Dump(db);
+
+        var refused = Assert.Throws<PersistenceSerializationException>(() => new BookingCollection(db));
+
+        // The first key in byte order (the instant, then the offset: of two at one instant, the one five hours behind), its
+        // Starts part with that offset and its Logged part with its own Kind, as the earlier version reads them.
+        var first = Bookings.OrderBy(b => b.Starts.UtcTicks).ThenBy(b => b.Starts.Offset).First();
+        var parts = string.Join(", ", first.Starts.ToString("O", CultureInfo.InvariantCulture), first.Logged.ToString("O", CultureInfo.InvariantCulture), first.Room);
+        Assert.Contains($"under the key ({parts}) (0x", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Dump(db));
+    }
+
+    /// <summary>
+    /// A document stored under a key that is not one of the earlier encoding (cut short, or bytes no encoder writes)
+    /// refuses the move with the typed exception naming the key by its bytes alone, and leaves the store as it was.
+    /// </summary>
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("garbage")]
+    [InlineData("offset out of range")]
+    public void A_document_under_a_key_the_earlier_encoding_cannot_read_refuses_the_move_naming_its_bytes(string shape)
+    {
+        using var db = Database.OpenInMemory();
+        new EarlierSlotCollection(db).InsertMany([new EarlierSlot { Starts = Nine, Room = "a" }]);
+        byte[] key = [];
+        db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace("slots");
+            var first = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).First();
+            key = shape switch
+            {
+                "truncated" => first.Key[..^1],
+                "garbage" => [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0x61],
+                _ => [.. first.Key[..8], 0xFF, 0xFF], // UTC ticks, then an offset of 32,767 minutes
+            };
+            tx.Put(documents, key, first.Value);
+        });
+        var before = Dump(db);
+
+        var refused = Assert.Throws<PersistenceSerializationException>(() => new SlotCollection(db));
+
+        Assert.Contains($"under the key 0x{Convert.ToHexString(key)} in 'slots' cannot be decoded as Slot", refused.Message, StringComparison.Ordinal);
+        Assert.IsType<PersistenceSerializationException>(refused.InnerException);
+        Assert.Equal(before, Dump(db));
     }
 
     [Fact]
