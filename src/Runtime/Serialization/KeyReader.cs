@@ -39,6 +39,21 @@ public ref partial struct KeyReader
     public readonly ReadOnlySpan<byte> Remaining => _key[_position..];
 
     /// <summary>
+    /// Checks that every byte of the key has been consumed, after its last part: a primary key is its parts and nothing
+    /// more, so bytes after them mean it was not written by this key's encoding, and its parts must not be taken for
+    /// values.
+    /// </summary>
+    /// <exception cref="PersistenceSerializationException">Bytes are left after the last part.</exception>
+    public readonly void ReadEnd()
+    {
+        if (!End)
+        {
+            throw SerializationErrors.Create(
+                "the end of the key", _position, string.Create(CultureInfo.InvariantCulture, $"{_key.Length - _position} more byte(s)"));
+        }
+    }
+
+    /// <summary>
     /// Reads the marker of a nullable part: true when the part is null (nothing follows), false when a value follows.
     /// </summary>
     public bool ReadIsNull(bool descending = false)
