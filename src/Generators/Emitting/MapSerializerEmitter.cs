@@ -70,7 +70,8 @@ internal static class MapSerializerEmitter
     /// Reads a map into a new instance in the local <c>document</c>. The members of the primary key
     /// <paramref name="key"/> (in key order) that it holds exactly are read from the local <c>primaryKey</c> instead;
     /// with <paramref name="earlier"/>, those it held exactly under the earlier primary-key encoding, read as that held
-    /// them (<see cref="KeyCode.HasEarlierEncoding"/>).
+    /// them (<see cref="KeyCode.HasEarlierEncoding"/>). A key read at all is read to its end (the parts no member is read
+    /// from skipped), and one with bytes after its last part is refused (KeyReader.ReadEnd).
     /// </summary>
     public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context, IReadOnlyList<MemberModel>? key = null, bool earlier = false)
     {
@@ -88,8 +89,7 @@ internal static class MapSerializerEmitter
         if (key is not null && fromKey is { Count: > 0 })
         {
             source.WriteLine("var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);");
-            var last = key.Select((m, i) => (m, i)).Last(p => fromKey.Contains(p.m)).i;
-            foreach (var member in key.Take(last + 1))
+            foreach (var member in key)
             {
                 if (!fromKey.Contains(member))
                 {
@@ -103,6 +103,10 @@ internal static class MapSerializerEmitter
                     source.WriteLine($"{Has(member)} = true;");
                 }
             }
+
+            // The whole key, to its end: a key with bytes after its parts is not one of this encoding (an earlier or
+            // damaged one), and the values read from it would be another key's.
+            source.WriteLine("keyReader.ReadEnd();");
         }
 
         var stored = Stored(model, fromKey).ToList();

@@ -976,6 +976,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             var hasField = false;
             var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
             valueId = keyReader.ReadGuid();
+            keyReader.ReadEnd();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {

@@ -256,6 +256,7 @@ namespace Persistence.Generators.Tests.Golden.Bookings
             valueLogged = keyReader.ReadDateTime();
             valueRoom = keyReader.ReadString();
             hasRoom = true;
+            keyReader.ReadEnd();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
@@ -331,6 +332,7 @@ namespace Persistence.Generators.Tests.Golden.Bookings
             valueLogged = keyReader.ReadDateTime();
             valueRoom = keyReader.ReadString();
             hasRoom = true;
+            keyReader.ReadEnd();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {

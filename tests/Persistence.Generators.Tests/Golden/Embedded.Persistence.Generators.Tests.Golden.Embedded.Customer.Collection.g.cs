@@ -102,6 +102,7 @@ namespace Persistence.Generators.Tests.Golden.Embedded
             var hasTree = false;
             var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
             valueId = keyReader.ReadInt32();
+            keyReader.ReadEnd();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {

@@ -76,6 +76,7 @@ internal sealed class GlobalNoteSchema : global::Persistence.Collections.Documen
         var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
         valueKey = keyReader.ReadString();
         hasKey = true;
+        keyReader.ReadEnd();
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {

@@ -107,6 +107,7 @@ namespace Persistence.Generators.Tests.Golden.Nested
                 var hasText = false;
                 var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
                 valueId = keyReader.ReadInt32();
+                keyReader.ReadEnd();
                 var count = reader.ReadMapHeader();
                 for (var i = 0; i < count; i++)
                 {

@@ -250,6 +250,7 @@ namespace Persistence.Generators.Tests.Golden.Orders
             valueCustomerId = keyReader.ReadString();
             hasCustomerId = true;
             valueNumber = keyReader.ReadInt32();
+            keyReader.ReadEnd();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {

@@ -128,6 +128,7 @@ namespace Persistence.Generators.Tests.Golden.Profiles
             var hasCountry = false;
             var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
             valueId = keyReader.ReadGuid();
+            keyReader.ReadEnd();
             var isArray = reader.PeekType() == global::Persistence.Serialization.MessagePackType.Array;
             var count = isArray ? reader.ReadArrayHeader() : reader.ReadMapHeader();
             for (var i = 0; i < count; i++)

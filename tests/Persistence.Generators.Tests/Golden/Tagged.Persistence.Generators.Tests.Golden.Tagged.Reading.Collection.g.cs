@@ -129,6 +129,7 @@ namespace Persistence.Generators.Tests.Golden.Tagged
             var hasWhere = false;
             var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
             valueId = keyReader.ReadInt64();
+            keyReader.ReadEnd();
             var isArray = reader.PeekType() == global::Persistence.Serialization.MessagePackType.Array;
             var count = isArray ? reader.ReadArrayHeader() : reader.ReadMapHeader();
             for (var i = 0; i < count; i++)

@@ -169,6 +169,7 @@ namespace Persistence.Generators.Tests.Golden.Users
             var hasExpiresAt = false;
             var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
             valueId = keyReader.ReadInt64();
+            keyReader.ReadEnd();
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {

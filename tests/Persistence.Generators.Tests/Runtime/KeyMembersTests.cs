@@ -64,6 +64,29 @@ public sealed class KeyMembersTests : IDisposable
         cursor.Dispose();
     }
 
+    /// <summary>
+    /// A document stored under its key with a byte after the key's last part does not decode: its Sku and Box would
+    /// otherwise be read from the parts, as if it were stored under its key, and a scan would return it twice.
+    /// </summary>
+    [Fact]
+    public void A_document_under_its_key_with_bytes_after_it_cannot_be_decoded()
+    {
+        _parcels.Insert(new Parcel { Price = 2m, Sku = "a", Weight = 1.0, Box = 7, Label = "fragile" });
+        byte[] key = [];
+        _db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace("parcels");
+            var stored = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).Single();
+            key = [.. stored.Key, 0x00];
+            tx.Put(documents, key, stored.Value);
+        });
+
+        var refused = Assert.Throws<PersistenceSerializationException>(() => _parcels.All().ToList());
+        Assert.Contains("the end of the key", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(_parcels.CheckConsistency(), p => p.Contains($"0x{Convert.ToHexString(key)}", StringComparison.Ordinal)
+            && p.Contains("cannot be decoded", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_null_string_key_member_is_refused_with_a_serialization_error()
     {

@@ -261,13 +261,14 @@ public sealed class KeyMigrationTests
     }
 
     /// <summary>
-    /// A document stored under a key that is not one of the earlier encoding (cut short, or bytes no encoder writes)
-    /// refuses the move with the typed exception naming the key by its bytes alone, and leaves the store as it was.
+    /// A document stored under a key that is not one of the earlier encoding (cut short, bytes no encoder writes, or a
+    /// valid key with bytes after it, which the move would otherwise read as that key) refuses the move with the typed exception naming the key by its bytes alone, and leaves the store as it was.
     /// </summary>
     [Theory]
     [InlineData("truncated")]
     [InlineData("garbage")]
     [InlineData("offset out of range")]
+    [InlineData("extra bytes")]
     public void A_document_under_a_key_the_earlier_encoding_cannot_read_refuses_the_move_naming_its_bytes(string shape)
     {
         using var db = Database.OpenInMemory();
@@ -281,7 +282,8 @@ public sealed class KeyMigrationTests
             {
                 "truncated" => first.Key[..^1],
                 "garbage" => [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0x61],
-                _ => [.. first.Key[..8], 0xFF, 0xFF], // UTC ticks, then an offset of 32,767 minutes
+                "offset out of range" => [.. first.Key[..8], 0xFF, 0xFF], // UTC ticks, then an offset of 32,767 minutes
+                _ => [.. first.Key, 0x00], // a valid key, then a byte after its last part
             };
             tx.Put(documents, key, first.Value);
         });
