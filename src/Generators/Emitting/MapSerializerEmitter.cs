@@ -70,8 +70,10 @@ internal static class MapSerializerEmitter
     /// Reads a map into a new instance in the local <c>document</c>. The members of the primary key
     /// <paramref name="key"/> (in key order) that it holds exactly are read from the local <c>primaryKey</c> instead;
     /// with <paramref name="earlier"/>, those it held exactly under the earlier primary-key encoding, read as that held
-    /// them (<see cref="KeyCode.HasEarlierEncoding"/>). A key read at all is read to its end (the parts no member is read
-    /// from skipped), and one with bytes after its last part is refused (KeyReader.ReadEnd).
+    /// them (<see cref="KeyCode.HasEarlierEncoding"/>). A document's key is always read to its end, the parts no member is
+    /// read from skipped, even when every member is read from the map (a key of decimal, floating-point or DateTimeOffset
+    /// parts alone): one with bytes after its last part is refused (KeyReader.ReadEnd), or a document stored under such a
+    /// key would decode as the document stored under the key it starts with.
     /// </summary>
     public static void ReadMembers(SourceWriter source, TypeModel model, EmitContext context, IReadOnlyList<MemberModel>? key = null, bool earlier = false)
     {
@@ -86,7 +88,7 @@ internal static class MapSerializerEmitter
             }
         }
 
-        if (key is not null && fromKey is { Count: > 0 })
+        if (key is not null && fromKey is not null)
         {
             source.WriteLine("var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);");
             foreach (var member in key)

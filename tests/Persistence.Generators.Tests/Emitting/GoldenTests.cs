@@ -8,7 +8,7 @@ namespace Persistence.Generators.Tests.Emitting;
 /// </summary>
 public sealed class GoldenTests
 {
-    public static TheoryData<string> Cases => new() { "User", "Orders", "Profiles", "Nested", "GlobalNote", "AllTypes", "Embedded", "Tagged", "Bookings" };
+    public static TheoryData<string> Cases => new() { "User", "Orders", "Profiles", "Nested", "GlobalNote", "AllTypes", "Embedded", "Tagged", "Bookings", "Rates" };
 
     [Theory]
     [MemberData(nameof(Cases))]

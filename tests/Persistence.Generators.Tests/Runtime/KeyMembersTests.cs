@@ -26,6 +26,18 @@ public sealed partial class Parcel
     public string Label { get; set; } = "";
 }
 
+/// <summary>A key of one part the key does not hold exactly: every member is read from the stored map, none from the key.</summary>
+[Collection("tariffs")]
+public sealed partial class Tariff
+{
+    /// <summary>Decimal: the key normalizes the scale, so the member stays in the stored map.</summary>
+    [PrimaryKey]
+    public decimal Rate { get; init; }
+
+    /// <summary>Not in the key.</summary>
+    public string Label { get; set; } = "";
+}
+
 /// <summary>
 /// Primary-key members that the key holds exactly are not stored in the document's map a second time; they are read
 /// back from the key. Members the key would change (a decimal's scale, a negative zero) stay in the map.
@@ -84,6 +96,31 @@ public sealed class KeyMembersTests : IDisposable
         var refused = Assert.Throws<PersistenceSerializationException>(() => _parcels.All().ToList());
         Assert.Contains("the end of the key", refused.Message, StringComparison.Ordinal);
         Assert.Contains(_parcels.CheckConsistency(), p => p.Contains($"0x{Convert.ToHexString(key)}", StringComparison.Ordinal)
+            && p.Contains("cannot be decoded", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The same for a key no member is read from: the key is still read to its end, or the copy under the longer key
+    /// would decode as the document itself and a scan would return it twice.
+    /// </summary>
+    [Fact]
+    public void A_document_under_a_key_no_member_is_read_from_with_bytes_after_it_cannot_be_decoded()
+    {
+        var tariffs = new TariffCollection(_db);
+        tariffs.Insert(new Tariff { Rate = 1.25m, Label = "standard" });
+        byte[] key = [];
+        _db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace("tariffs");
+            var stored = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).Single();
+            key = [.. stored.Key, 0x00];
+            tx.Put(documents, key, stored.Value);
+        });
+
+        var refused = Assert.Throws<PersistenceSerializationException>(() => tariffs.All().ToList());
+        Assert.Contains("the end of the key", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("standard", tariffs.Get(1.25m)?.Label);
+        Assert.Contains(tariffs.CheckConsistency(), p => p.Contains($"0x{Convert.ToHexString(key)}", StringComparison.Ordinal)
             && p.Contains("cannot be decoded", StringComparison.Ordinal));
     }
 
