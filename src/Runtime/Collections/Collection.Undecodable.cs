@@ -133,14 +133,20 @@ public abstract partial class Collection<T, TKey>
         }
     }
 
-    /// <summary>An encoded primary key for a message: the key as the application writes it, then its bytes.</summary>
+    /// <summary>
+    /// An encoded primary key for a message: the key as the application writes it, then its bytes; the bytes alone when
+    /// it is not a key of this type's encoding (it does not read, or bytes are left after its last part, which would
+    /// name it as the key it starts with).
+    /// </summary>
     private string DescribeKey(ReadOnlySpan<byte> key)
     {
         var hex = Convert.ToHexString(key);
         try
         {
             var reader = new KeyReader(key);
-            return $"{Schema.ReadKey(ref reader)} (0x{hex})";
+            var read = Schema.ReadKey(ref reader);
+            reader.ReadEnd();
+            return $"{read} (0x{hex})";
         }
         catch (PersistenceSerializationException)
         {
