@@ -131,7 +131,7 @@ public abstract partial class Collection<T, TKey>
 
     /// <summary>An index entry refers to a document that does not produce it.</summary>
     internal CorruptionException StaleEntry(int index, T document) => CorruptIndex(index,
-        $"has a stale entry: it refers to the document with the key {Schema.GetKey(document)}, whose {string.Join(", ", Schema.Indexes[index].Members)} "
+        $"has a stale entry: it refers to the document with the key {Describe(Schema.GetKey(document))}, whose {string.Join(", ", Schema.Indexes[index].Members)} "
         + "no longer has the value the entry holds");
 
     private CorruptionException CorruptIndex(int index, string finding) => new(ErrorCode.Corruption,

@@ -358,61 +358,15 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// A primary key stored in the earlier encoding, for a message: its parts as the earlier version reads them, then its
-    /// bytes; the bytes alone when a part's encoding is not one this can read or the key does not read whole.
+    /// A primary key stored in the earlier encoding, for a message: its parts as the earlier version reads them
+    /// (<see cref="KeyDescription"/>), then its bytes; the bytes alone when a part's encoding is not one that reads, or
+    /// the key does not read whole.
     /// </summary>
     private string DescribeEarlierKey(ReadOnlySpan<byte> key)
     {
         var hex = Convert.ToHexString(key);
-        try
-        {
-            var reader = new KeyReader(key);
-            var parts = new List<string>(Schema.KeyEncodings.Count);
-            foreach (var encoding in Schema.KeyEncodings)
-            {
-                var earlier = EarlierEncoding(encoding);
-                var nullable = earlier.StartsWith("Nullable", StringComparison.Ordinal);
-                if (nullable && reader.ReadIsNull())
-                {
-                    parts.Add("null");
-                    continue;
-                }
-
-                if (ReadPart(ref reader, nullable ? earlier["Nullable".Length..] : earlier) is not { } part)
-                {
-                    return $"0x{hex}";
-                }
-
-                parts.Add(part);
-            }
-
-            return parts.Count == 0 || !reader.End ? $"0x{hex}" : parts.Count == 1 ? $"{parts[0]} (0x{hex})" : $"({string.Join(", ", parts)}) (0x{hex})";
-        }
-        catch (PersistenceSerializationException)
-        {
-            return $"0x{hex}"; // not a key of that encoding
-        }
+        return KeyDescription.Parts(key, [.. Schema.KeyEncodings.Select(EarlierEncoding)]) is { } parts ? $"{parts} (0x{hex})" : $"0x{hex}";
     }
-
-    /// <summary>The key part at the reader, read by the name of its encoding and formatted invariantly; null for another name.</summary>
-    private static string? ReadPart(ref KeyReader reader, string encoding) => encoding switch
-    {
-        "DateTime" => reader.ReadDateTime().ToString("O", CultureInfo.InvariantCulture),
-        "DateTimeOffset" => reader.ReadDateTimeOffset().ToString("O", CultureInfo.InvariantCulture),
-        "DateOnly" => reader.ReadDateOnly().ToString("O", CultureInfo.InvariantCulture),
-        "TimeOnly" => reader.ReadTimeOnly().ToString("O", CultureInfo.InvariantCulture),
-        "TimeSpan" => reader.ReadTimeSpan().ToString("c", CultureInfo.InvariantCulture),
-        "String" => reader.ReadString(),
-        "Int64" => reader.ReadInt64().ToString(CultureInfo.InvariantCulture),
-        "UInt64" => reader.ReadUInt64().ToString(CultureInfo.InvariantCulture),
-        "Int16" => reader.ReadInt16().ToString(CultureInfo.InvariantCulture),
-        "UInt16" => reader.ReadUInt16().ToString(CultureInfo.InvariantCulture),
-        "Byte" => reader.ReadByte().ToString(CultureInfo.InvariantCulture),
-        "SByte" => reader.ReadSByte().ToString(CultureInfo.InvariantCulture),
-        "Boolean" => reader.ReadBoolean() ? "true" : "false",
-        "Guid" => reader.ReadGuid().ToString(),
-        _ => null,
-    };
 
     /// <summary>The refusal of a move: <paramref name="document"/> and the document moved before it under <paramref name="key"/> collide.</summary>
     private DocumentException KeysCollide(WriteTransaction tx, Keyspace documents, Keyspace keys, byte[] key, T document)
@@ -420,7 +374,7 @@ public abstract partial class Collection<T, TKey>
         var first = tx.Scan(keys).First(p => p.Value.AsSpan().SequenceEqual(key)).Key;
         var other = DecodeUnderEarlierKey(first, tx.Get(documents, first)!);
         return new DocumentException(ErrorCode.PrimaryKeysCollide, Name,
-            $"The documents of '{Name}' with the keys {Schema.GetKey(other)} and {Schema.GetKey(document)} have one primary key now that a "
+            $"The documents of '{Name}' with the keys {Describe(Schema.GetKey(other))} and {Describe(Schema.GetKey(document))} have one primary key now that a "
             + "DateTimeOffset key part is its instant and a DateTime one is held as stored, in UTC (one instant at two offsets, or a Local and a "
             + "UTC or Unspecified DateTime of one instant), so they cannot be moved under their keys: nothing was written. Open the collection "
             + "with the earlier version and delete or change one of them, or copy the documents into a collection of another name.");

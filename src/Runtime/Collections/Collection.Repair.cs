@@ -267,7 +267,7 @@ public abstract partial class Collection<T, TKey>
 
     private UniqueConstraintException UniqueValueHeldTwice(int index, T document) => new(Name, Schema.Indexes[index].Name,
         $"Two documents of '{Name}' hold the same value of the unique index '{Schema.Indexes[index].Name}' (one is "
-        + $"{Schema.GetKey(document)}): its entries cannot be built until one of them changes.");
+        + $"{Describe(Schema.GetKey(document))}): its entries cannot be built until one of them changes.");
 
     /// <summary>
     /// Makes <paramref name="keyspace"/> hold exactly the entries of <paramref name="expected"/>; returns how many it

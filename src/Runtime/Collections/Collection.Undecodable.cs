@@ -1,5 +1,3 @@
-using Persistence.Serialization;
-
 namespace Persistence.Collections;
 
 /// <content>
@@ -130,27 +128,6 @@ public abstract partial class Collection<T, TKey>
                     found(_expiryIndex, cursor.Key.ToArray(), cursor.Value.ToArray());
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// An encoded primary key for a message: the key as the application writes it, then its bytes; the bytes alone when
-    /// it is not a key of this type's encoding (it does not read, or bytes are left after its last part, which would
-    /// name it as the key it starts with).
-    /// </summary>
-    private string DescribeKey(ReadOnlySpan<byte> key)
-    {
-        var hex = Convert.ToHexString(key);
-        try
-        {
-            var reader = new KeyReader(key);
-            var read = Schema.ReadKey(ref reader);
-            reader.ReadEnd();
-            return $"{read} (0x{hex})";
-        }
-        catch (PersistenceSerializationException)
-        {
-            return $"0x{hex}"; // stored under an encoding this type does not read
         }
     }
 }

@@ -231,7 +231,7 @@ public abstract partial class Collection<T, TKey>
         else if (mode == WriteMode.Update)
         {
             throw new DocumentException(ErrorCode.DocumentNotFound, Name,
-                $"No document with the key {Schema.GetKey(document)} exists in '{Name}'. Use Insert or Upsert to add it.");
+                $"No document with the key {Describe(Schema.GetKey(document))} exists in '{Name}'. Use Insert or Upsert to add it.");
         }
 
         var count = Schema.Indexes.Count;
@@ -406,7 +406,7 @@ public abstract partial class Collection<T, TKey>
     }
 
     private DocumentException DuplicateKey(T document) => new(ErrorCode.DuplicateKey, Name,
-        $"A document with the key {Schema.GetKey(document)} already exists in '{Name}'. Use Upsert or Update to replace it.");
+        $"A document with the key {Describe(Schema.GetKey(document))} already exists in '{Name}'. Use Upsert or Update to replace it.");
 
     /// <summary>Takes back the unique entries a refused write's checks put (<see cref="WriteTransaction.TryAdd"/>).</summary>
     private void RemoveAdded(WriteTransaction transaction, Span<bool> added, byte[]?[] values)

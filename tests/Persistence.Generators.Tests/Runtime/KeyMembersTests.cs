@@ -124,6 +124,23 @@ public sealed class KeyMembersTests : IDisposable
             && p.Contains("cannot be decoded", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A refusal names a composite key by its parts, a string part quoted: a Sku "a, b" is one part, where the key
+    /// printed itself as ParcelKey { Price = 2, Sku = a, b, ... }.
+    /// </summary>
+    [Fact]
+    public void A_refused_key_names_each_part_with_a_string_part_quoted()
+    {
+        var parcel = new Parcel { Price = 2.50m, Sku = "a, \"b\"", Weight = 0.5, Box = 7, Label = "fragile" };
+        _parcels.Insert(parcel);
+
+        var duplicate = Assert.Throws<DocumentException>(() => _parcels.Insert(parcel));
+        var missing = Assert.Throws<DocumentException>(() => _parcels.Update(new Parcel { Price = 1m, Sku = "a, b", Weight = 0.5, Box = 7 }));
+
+        Assert.Contains("A document with the key (2.5, \"a, \\\"b\\\"\", 0.5, 7) already exists in 'parcels'", duplicate.Message, StringComparison.Ordinal);
+        Assert.Contains("No document with the key (1, \"a, b\", 0.5, 7) exists in 'parcels'", missing.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_null_string_key_member_is_refused_with_a_serialization_error()
     {

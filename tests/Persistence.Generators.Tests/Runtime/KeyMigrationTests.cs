@@ -255,8 +255,51 @@ public sealed class KeyMigrationTests
         // The first key in byte order (the instant, then the offset: of two at one instant, the one five hours behind), its
         // Starts part with that offset and its Logged part with its own Kind, as the earlier version reads them.
         var first = Bookings.OrderBy(b => b.Starts.UtcTicks).ThenBy(b => b.Starts.Offset).First();
-        var parts = string.Join(", ", first.Starts.ToString("O", CultureInfo.InvariantCulture), first.Logged.ToString("O", CultureInfo.InvariantCulture), first.Room);
+        var parts = string.Join(", ", first.Starts.ToString("O", CultureInfo.InvariantCulture), first.Logged.ToString("O", CultureInfo.InvariantCulture), $"\"{first.Room}\"");
         Assert.Contains($"under the key ({parts}) (0x", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Dump(db));
+    }
+
+    /// <summary>Writes a key's parts in the earlier encoding, for <see cref="An_undecodable_document_is_named_by_each_part_of_its_earlier_key_whatever_its_type"/>.</summary>
+    public delegate void WriteParts(ref KeyWriter writer);
+
+    public static TheoryData<string, string[], WriteParts, string> EarlierKeys => new()
+    {
+        { "int", ["DateTimeOffsetInstant", "Int64"], (ref KeyWriter w) => { w.WriteDateTimeOffset(Nine); w.WriteInt32(-7); }, "(2026-11-24T09:00:00.0000000+02:00, -7)" },
+        { "long", ["DateTimeUtc", "Int64"], (ref KeyWriter w) => { w.WriteDateTime(Ten); w.WriteInt64(long.MinValue); }, "(2026-11-24T10:00:00.0000000, -9223372036854775808)" },
+        { "string", ["DateTimeUtc", "String"], (ref KeyWriter w) => { w.WriteDateTime(Ten); w.WriteString("a, \"b\""); }, "(2026-11-24T10:00:00.0000000, \"a, \\\"b\\\"\")" },
+        { "Guid", ["DateTimeOffsetInstant", "Guid"], (ref KeyWriter w) => { w.WriteDateTimeOffset(Nine); w.WriteGuid(new Guid("0f8fad5b-d9cb-469f-a165-70867728950e")); }, "(2026-11-24T09:00:00.0000000+02:00, 0f8fad5b-d9cb-469f-a165-70867728950e)" },
+        { "DateTime kinds", ["DateTimeUtc", "DateTimeUtc"], (ref KeyWriter w) => { w.WriteDateTime(DateTime.SpecifyKind(Ten, DateTimeKind.Utc)); w.WriteDateTime(Ten); }, "(2026-11-24T10:00:00.0000000Z, 2026-11-24T10:00:00.0000000)" },
+        { "DateTime alone", ["DateTimeUtc"], (ref KeyWriter w) => w.WriteDateTime(DateTime.SpecifyKind(Ten, DateTimeKind.Utc)), "2026-11-24T10:00:00.0000000Z" },
+        { "double", ["DateTimeOffsetInstant", "Double"], (ref KeyWriter w) => { w.WriteDateTimeOffset(Nine); w.WriteDouble(0.1); }, "(2026-11-24T09:00:00.0000000+02:00, 0.1)" },
+        { "decimal", ["DateTimeOffsetInstant", "Decimal"], (ref KeyWriter w) => { w.WriteDateTimeOffset(Nine); w.WriteDecimal(1.50m); }, "(2026-11-24T09:00:00.0000000+02:00, 1.5)" },
+        { "bytes", ["DateTimeUtc", "Bytes"], (ref KeyWriter w) => { w.WriteDateTime(Ten); w.WriteBytes([0x00, 0xAB]); }, "(2026-11-24T10:00:00.0000000, 0x00AB)" },
+        { "date, time, span", ["DateTimeUtc", "DateOnly", "TimeOnly", "TimeSpan"], (ref KeyWriter w) => { w.WriteDateTime(Ten); w.WriteDateOnly(new DateOnly(2026, 2, 3)); w.WriteTimeOnly(new TimeOnly(4, 5, 6)); w.WriteTimeSpan(TimeSpan.FromMinutes(-90)); }, "(2026-11-24T10:00:00.0000000, 2026-02-03, 04:05:06.0000000, -01:30:00)" },
+        { "null", ["DateTimeOffsetInstant", "NullableString"], (ref KeyWriter w) => { w.WriteDateTimeOffset(Nine); w.WriteNullableString(null); }, "(2026-11-24T09:00:00.0000000+02:00, null)" },
+        { "composite", ["String", "DateTimeOffsetInstant", "Int64", "Boolean"], (ref KeyWriter w) => { w.WriteString("x"); w.WriteDateTimeOffset(Nine); w.WriteInt64(42); w.WriteBoolean(true); }, "(\"x\", 2026-11-24T09:00:00.0000000+02:00, 42, true)" },
+    };
+
+    /// <summary>
+    /// The refused move names an undecodable document's key by each part as the earlier version reads it, whatever the
+    /// parts' types: a string quoted and escaped (one part, however many commas it holds), floating-point, decimal and
+    /// byte parts as values, not the key's bytes alone.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(EarlierKeys))]
+    public void An_undecodable_document_is_named_by_each_part_of_its_earlier_key_whatever_its_type(string shape, string[] encodings, WriteParts write, string expected)
+    {
+        _ = shape; // names the case
+        using var db = Database.OpenInMemory();
+        var writer = new KeyWriter(new byte[128]);
+        write(ref writer);
+        var key = writer.ToArray();
+        writer.Dispose();
+        db.Write(tx => tx.Put(tx.GetOrCreateKeyspace("ledgers"), key, [0xC1])); // a byte no MessagePack writer writes
+        var before = Dump(db);
+
+        var refused = Assert.Throws<PersistenceSerializationException>(() => new LedgerCollection(db, encodings));
+
+        Assert.Contains($"under the key {expected} (0x{Convert.ToHexString(key)}) in 'ledgers' cannot be decoded as Ledger", refused.Message, StringComparison.Ordinal);
         Assert.Equal(before, Dump(db));
     }
 
