@@ -4,9 +4,12 @@ namespace Persistence.Collections;
 /// What a registration says of the collection its factory constructs (its name, and whether its documents have an
 /// [ExpiresAt] member), for the constructor to check before it binds. A mismatch found only once the factory returned
 /// came after the bind: keyspaces created, indexes built or dropped, for a collection the application never gets.
-/// The description is set on the calling thread while the factory runs (<see cref="Expect"/>); the first collection of
-/// the registered type constructed then checks it and uses it up, so other collections the factory constructs along
-/// the way are not held to it.
+/// The description is set on the calling thread while the factory runs (<see cref="Expect"/>), and every collection of
+/// the registered type (or a type derived from it) constructed then checks it: a factory that catches the refusal of
+/// one construction and constructs the collection again has the next one refused before it binds too. A collection's
+/// type fixes its schema, so every construction of the registered type is the collection described or none is.
+/// Collections of other types the factory constructs along the way are not held to it, and neither is one an inner
+/// registration's factory constructs (its own description, or none, is set while it runs).
 /// </summary>
 /// <param name="Type">The registered collection type: a collection of it, or of a type derived from it, is checked.</param>
 /// <param name="Name">The collection's name, as the registration gives it.</param>
@@ -17,7 +20,7 @@ internal sealed record ExpectedCollection(Type Type, string Name, bool HasExpire
     private static ExpectedCollection? t_current;
 
     /// <summary>
-    /// Sets <paramref name="expected"/> as the description the next construction of its type on this thread is checked
+    /// Sets <paramref name="expected"/> as the description every construction of its type on this thread is checked
     /// against, until the returned scope ends (which restores the one set before, for a factory that resolves another
     /// registered collection). Null sets none, for the factory of a registration that describes nothing: a collection
     /// it constructs is not held to the description of an outer factory that resolved it.
@@ -42,7 +45,6 @@ internal sealed record ExpectedCollection(Type Type, string Name, bool HasExpire
             return;
         }
 
-        t_current = null;
         expected.Verify(type, schema.CollectionName, schema.HasExpiresAt);
     }
 

@@ -104,6 +104,40 @@ public sealed class PersistenceServiceCollectionExtensionsTests
     }
 
     /// <summary>
+    /// A factory that catches its collection's refusal and constructs it again has the second construction refused by
+    /// its constructor as well, before it binds. The first construction used the description up, so the second bound the
+    /// collection (its keyspaces created, its indexes built) before the check after the factory returned refused it.
+    /// </summary>
+    [Fact]
+    public void A_collection_the_factory_constructs_again_after_a_refusal_is_refused_before_it_binds()
+    {
+        var refusals = new List<InvalidOptionsException>();
+        using var provider = new ServiceCollection()
+            .AddTestInfrastructure(new SimulatedFileSystem())
+            .AddPersistence(TestServices.Small)
+            .AddPersistenceCollection<UserCollection, User, long>("people", hasExpiresAt: true, database =>
+            {
+                try
+                {
+                    return new UserCollection(database);
+                }
+                catch (InvalidOptionsException refused)
+                {
+                    refusals.Add(refused);
+                    return new UserCollection(database); // a retry
+                }
+            })
+            .BuildServiceProvider();
+
+        var refused = Assert.Throws<InvalidOptionsException>(() => provider.GetRequiredService<UserCollection>());
+
+        Assert.Equal("collectionName", Assert.Single(refusals).Option);
+        Assert.Equal("collectionName", refused.Option);
+        using var read = provider.GetRequiredService<Database>().BeginRead();
+        Assert.DoesNotContain(read.GetKeyspaces(), keyspace => keyspace.Name.StartsWith("users", StringComparison.Ordinal)); // refused before it bound
+    }
+
+    /// <summary>
     /// A described registration's factory that resolves an undescribed registration of the same type (another
     /// database's collection) does not hold the collection the inner factory constructs to the outer description: that
     /// collection is built, and the outer one is still refused by its constructor, before it binds.
