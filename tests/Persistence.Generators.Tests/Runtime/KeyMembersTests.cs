@@ -84,14 +84,7 @@ public sealed class KeyMembersTests : IDisposable
     public void A_document_under_its_key_with_bytes_after_it_cannot_be_decoded()
     {
         _parcels.Insert(new Parcel { Price = 2m, Sku = "a", Weight = 1.0, Box = 7, Label = "fragile" });
-        byte[] key = [];
-        _db.Write(tx =>
-        {
-            var documents = tx.GetKeyspace("parcels");
-            var stored = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).Single();
-            key = [.. stored.Key, 0x00];
-            tx.Put(documents, key, stored.Value);
-        });
+        var key = CopyUnderItsKeyAndAByte("parcels");
 
         var refused = Assert.Throws<PersistenceSerializationException>(() => _parcels.All().ToList());
         Assert.Contains("the end of the key", refused.Message, StringComparison.Ordinal);
@@ -108,14 +101,7 @@ public sealed class KeyMembersTests : IDisposable
     {
         var tariffs = new TariffCollection(_db);
         tariffs.Insert(new Tariff { Rate = 1.25m, Label = "standard" });
-        byte[] key = [];
-        _db.Write(tx =>
-        {
-            var documents = tx.GetKeyspace("tariffs");
-            var stored = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).Single();
-            key = [.. stored.Key, 0x00];
-            tx.Put(documents, key, stored.Value);
-        });
+        var key = CopyUnderItsKeyAndAByte("tariffs");
 
         var refused = Assert.Throws<PersistenceSerializationException>(() => tariffs.All().ToList());
         Assert.Contains("the end of the key", refused.Message, StringComparison.Ordinal);
@@ -148,5 +134,19 @@ public sealed class KeyMembersTests : IDisposable
         Assert.Equal(ErrorCode.SerializationError, error.Code);
         Assert.Contains("Parcel.Sku is null", error.Message, StringComparison.Ordinal);
         Assert.Empty(_parcels.All());
+    }
+
+    /// <summary>Stores the single document of <paramref name="keyspace"/> again under its key and a byte; returns that key.</summary>
+    private byte[] CopyUnderItsKeyAndAByte(string keyspace)
+    {
+        byte[] key = [];
+        _db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace(keyspace);
+            var stored = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).Single();
+            key = [.. stored.Key, 0x00];
+            tx.Put(documents, key, stored.Value);
+        });
+        return key;
     }
 }
