@@ -60,10 +60,24 @@ internal sealed partial class TypeParser
     private bool IsCopyConstructor(IMethodSymbol constructor) =>
         _type.IsRecord && constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, _type);
 
-    /// <summary>The stored member a constructor parameter sets, or null.</summary>
-    private StoredMember? Bind(IParameterSymbol parameter) =>
-        parameter.RefKind == RefKind.None && !parameter.IsParams
-            ? _members.FirstOrDefault(m => string.Equals(m.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)
-                && SymbolEqualityComparer.Default.Equals(m.Type, parameter.Type))
-            : null;
+    /// <summary>
+    /// The stored member a constructor parameter sets, or null: among the members of its type whose names differ from
+    /// the parameter's in case at most, the one of its exact name, else the one it names in Pascal case (<c>Id</c> for
+    /// <c>id</c>, <c>ID</c> for <c>iD</c>), else the only one. A parameter matching several members otherwise binds
+    /// none, since a guess would store one member's value as the other's.
+    /// </summary>
+    private StoredMember? Bind(IParameterSymbol parameter)
+    {
+        if (parameter.RefKind != RefKind.None || parameter.IsParams)
+        {
+            return null;
+        }
+
+        var matches = _members.Where(m => string.Equals(m.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)
+            && SymbolEqualityComparer.Default.Equals(m.Type, parameter.Type)).ToList();
+        var pascal = char.ToUpperInvariant(parameter.Name[0]) + parameter.Name.Substring(1);
+        return matches.FirstOrDefault(m => m.Name == parameter.Name)
+            ?? matches.FirstOrDefault(m => m.Name == pascal)
+            ?? (matches.Count == 1 ? matches[0] : null);
+    }
 }
