@@ -29,7 +29,7 @@ internal static partial class CollectionEmitter
     private static void EmitKeyStruct(SourceWriter source, TypeModel model, KeyModel key)
     {
         var members = MapSerializerEmitter.Members(model, key.Members).ToList();
-        source.WriteLine($"/// <summary>The primary key of <see cref=\"{model.Name}\"/>: {string.Join(", then ", key.Members)}.</summary>");
+        source.WriteLine($"/// <summary>The primary key of <see cref=\"{Names.Escape(model.Name)}\"/>: {string.Join(", then ", key.Members)}.</summary>");
         foreach (var member in members)
         {
             source.WriteLine($"/// <param name=\"{member.Name}\">The key's {member.Name}.</param>");
@@ -44,7 +44,7 @@ internal static partial class CollectionEmitter
         var name = model.Name + "Collection";
         var fields = FieldsEmitter.ClassName(model);
         var key = collection.Key.TypeName;
-        source.WriteLine($"/// <summary>The typed collection of <see cref=\"{model.Name}\"/> documents.</summary>");
+        source.WriteLine($"/// <summary>The typed collection of <see cref=\"{Names.Escape(model.Name)}\"/> documents.</summary>");
         using (source.Open($"{model.Accessibility} sealed partial class {name} : global::Persistence.Collections.Collection<{model.FullName}, {key}>"))
         {
             source.WriteLine($"/// <summary>Binds the collection to <paramref name=\"database\"/>, creating its keyspaces if they do not exist.</summary>");
@@ -67,7 +67,7 @@ internal static partial class CollectionEmitter
 
             source.WriteLine();
             source.WriteLine($$"""
-                /// <summary>The queryable members of <see cref="{{model.Name}}"/>.</summary>
+                /// <summary>The queryable members of <see cref="{{Names.Escape(model.Name)}}"/>.</summary>
                 public static {{fields}} Fields => {{fields}}.{{FieldsEmitter.InstanceName(model)}};
 
                 /// <summary>Starts a query; without a transaction each enumeration reads one snapshot.</summary>

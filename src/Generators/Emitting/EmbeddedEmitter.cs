@@ -14,7 +14,7 @@ internal static class EmbeddedEmitter
     public static string Emit(TypeModel model) => FileEmitter.Emit(model, source =>
     {
         var tooDeep = Names.Literal($"{model.Name} is nested more than 512 levels deep: is there a cycle in the object graph? Cycles cannot be stored.");
-        source.WriteLine($"/// <summary>Writes and reads <see cref=\"{model.Name}\"/> values inside documents.</summary>");
+        source.WriteLine($"/// <summary>Writes and reads <see cref=\"{Names.Escape(model.Name)}\"/> values inside documents.</summary>");
         using (source.Open($"{model.HelperAccessibility} static class {model.SerializerName}"))
         {
             source.WriteLine($"/// <summary>Writes <paramref name=\"value\"/> as a map; <paramref name=\"depth\"/> is its nesting level (a document's members are at 1).</summary>");

@@ -24,7 +24,7 @@ internal static class FieldsEmitter
     {
         var name = ClassName(model);
         var collection = model.Collection!;
-        source.WriteLine($"/// <summary>The queryable members of <see cref=\"{model.Name}\"/>, for <c>Where</c> and <c>OrderBy</c>.</summary>");
+        source.WriteLine($"/// <summary>The queryable members of <see cref=\"{Names.Escape(model.Name)}\"/>, for <c>Where</c> and <c>OrderBy</c>.</summary>");
         using (source.Open($"{model.Accessibility} sealed class {name}"))
         {
             source.WriteLine($$"""

@@ -26,7 +26,7 @@ internal static class SchemaEmitter
         // The [ExpiresAt] member's name, which the runtime records with the expiry index (as an index's record names its
         // members), so that a version moving the attribute to another member builds the index again.
         var expiresAt = collection.ExpiresAt is { } member ? ", " + Names.Literal(member) : "";
-        source.WriteLine($"/// <summary>Serializer, key encoder and indexes of <see cref=\"{model.Name}\"/>.</summary>");
+        source.WriteLine($"/// <summary>Serializer, key encoder and indexes of <see cref=\"{Names.Escape(model.Name)}\"/>.</summary>");
         using (source.Open($"{model.HelperAccessibility} sealed class {name} : global::Persistence.Collections.DocumentSchema<{model.FullName}, {key.TypeName}>"))
         {
             source.WriteLine($$"""

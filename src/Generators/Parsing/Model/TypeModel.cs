@@ -5,9 +5,9 @@ namespace Persistence.Generators.Parsing.Model;
 /// equatable arrays (no symbols, syntax or locations), so that the incremental pipeline can compare it with the
 /// previous run's model and skip emitting when nothing that matters changed.
 /// </summary>
-/// <param name="Namespace">The namespace, or "" for the global namespace.</param>
+/// <param name="Namespace">The namespace as C# spells it (a keyword segment with its '@'), or "" for the global namespace.</param>
 /// <param name="ContainingTypes">The types it is nested in, outermost first.</param>
-/// <param name="Name">The type name.</param>
+/// <param name="Name">The type name, without '@' (escape it where code names the type alone).</param>
 /// <param name="FullName">The type, <c>global::</c>-qualified.</param>
 /// <param name="Accessibility">The accessibility of the generated public types (the type's own declared accessibility).</param>
 /// <param name="HelperAccessibility">The accessibility of the generated schema and serializer ("internal", or narrower for private nested types).</param>
