@@ -18,7 +18,7 @@ internal static partial class CollectionEmitter
     private static void EmitAccessor(SourceWriter source, TypeModel model, IndexModel index, int ordinal)
     {
         var members = MapSerializerEmitter.Members(model, index.Members).ToList();
-        var parameters = members.Select(m => (m.Shape.TypeName, Name: Names.Parameter(m.Name, "transaction"))).ToList();
+        var parameters = members.Zip(Names.Parameters(members.Select(m => m.Name), "transaction"), (m, name) => (m.Shape.TypeName, Name: name)).ToList();
         var document = model.FullName;
         var many = $"global::System.Collections.Generic.IEnumerable<{document}>";
         var name = $"By{index.Name}Index";

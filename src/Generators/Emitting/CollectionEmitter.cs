@@ -90,7 +90,7 @@ internal static partial class CollectionEmitter
     private static void EmitKeyOverloads(SourceWriter source, TypeModel model, KeyModel key)
     {
         var members = MapSerializerEmitter.Members(model, key.Members).ToList();
-        var names = members.Select(m => Names.Parameter(m.Name, "transaction")).ToList();
+        var names = Names.Parameters(members.Select(m => m.Name), "transaction");
         var declarations = string.Join(", ", members.Select((m, i) => $"{m.Shape.TypeName} {names[i]}"));
         var construct = $"new {key.CompositeName}({string.Join(", ", names)})";
         var refs = string.Join(", ", names.Select(n => $"<paramref name=\"{n.TrimStart('@')}\"/>"));

@@ -13,16 +13,29 @@ internal static class Names
     public static string Escape(string identifier) =>
         SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
 
-    /// <summary>A parameter name for a member: camelCase, escaped, and never one of <paramref name="reserved"/>.</summary>
-    public static string Parameter(string member, params string[] reserved)
+    /// <summary>
+    /// Parameter names for <paramref name="members"/>, in their order: camelCase, escaped, distinct, and never one of
+    /// <paramref name="reserved"/>. Members whose names differ only in their first letter's case (<c>key</c> and
+    /// <c>Key</c>) would share a name; a later one, or one that would take a reserved name, gets "Value" appended (then
+    /// a number).
+    /// </summary>
+    public static List<string> Parameters(IEnumerable<string> members, params string[] reserved)
     {
-        var name = char.ToLowerInvariant(member[0]) + member.Substring(1);
-        if (reserved.Contains(name))
+        var taken = new HashSet<string>(reserved);
+        var names = new List<string>();
+        foreach (var member in members)
         {
-            name += "Value";
+            var camel = char.ToLowerInvariant(member[0]) + member.Substring(1);
+            var name = camel;
+            for (var suffix = 1; !taken.Add(name); suffix++)
+            {
+                name = camel + "Value" + (suffix == 1 ? "" : Invariant(suffix));
+            }
+
+            names.Add(Escape(name));
         }
 
-        return Escape(name);
+        return names;
     }
 
     /// <summary>The parameter names for several members, as a comma-separated list of "type name" declarations.</summary>

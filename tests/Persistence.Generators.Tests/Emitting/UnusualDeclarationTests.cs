@@ -31,6 +31,14 @@ public sealed class UnusualDeclarationTests
             namespace N;
             [Collection("c")] [Index("class", "string")] public partial class C { [PrimaryKey] public int @event { get; init; } public int @class { get; set; } public string @string { get; set; } = ""; }
             """ },
+        { "key members differing in case", """
+            namespace N;
+            [Collection("c")] public partial class C { [PrimaryKey(Order = 1)] public int key { get; init; } [PrimaryKey(Order = 2)] public int Key { get; init; } [PrimaryKey(Order = 3)] public int Transaction { get; init; } [PrimaryKey(Order = 4)] public int transactionValue { get; init; } [PrimaryKey(Order = 5)] public int @class { get; init; } [PrimaryKey(Order = 6)] public int Class { get; init; } }
+            """ },
+        { "index members differing in case", """
+            namespace N;
+            [Collection("c")] [Index("key", "Key", "transaction", "Transaction")] [Index("from", "to", Unique = true)] public partial class C { [PrimaryKey] public int Id { get; init; } public int key { get; set; } public int Key { get; set; } public int transaction { get; set; } public int Transaction { get; set; } public int from { get; set; } public int to { get; set; } }
+            """ },
         { "members named like generated and runtime names", """
             namespace N;
             [Collection("c")] [Index("Schema", "Key")] public partial class C { [PrimaryKey] public int Id { get; init; } public int ID { get; set; } public int Schema { get; set; } public int Key { get; set; } public int Collection { get; set; } public int Database { get; set; } public int Fields { get; set; } public int Instance { get; set; } public int Query { get; set; } public int writer { get; set; } public int reader { get; set; } public int value { get; set; } public int document { get; set; } public int keyReader { get; set; } }
