@@ -54,8 +54,19 @@ internal sealed partial class TypeParser
         return chosen;
     }
 
-    private bool IsRequired(string name) =>
-        _type.GetMembers(name).Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true });
+    /// <summary>True when the type or a base type declares a required member of that name (required members are inherited).</summary>
+    private bool IsRequired(string name)
+    {
+        for (var type = _type; type is not null; type = type.BaseType)
+        {
+            if (type.GetMembers(name).Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true }))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool IsCopyConstructor(IMethodSymbol constructor) =>
         _type.IsRecord && constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, _type);

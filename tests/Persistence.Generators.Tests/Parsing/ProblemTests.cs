@@ -19,6 +19,7 @@ public sealed class ProblemTests
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { public T(string other) { } [PrimaryKey] public int Id { get; init; } }""" },
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Ignore] public required string X { get; init; } }""" },
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { public T(int iD) { id = iD; } [PrimaryKey] public int Id { get; init; } public int id { get; init; } }""" },
+        { ProblemCatalog.NoUsableConstructor, """public class B { [Ignore] public required string X { get; init; } } [Collection("c")] public partial class T : B { [PrimaryKey] public int Id { get; init; } }""" },
         { ProblemCatalog.NoPrimaryKey, """[Collection("c")] public partial class T { public int Id { get; init; } }""" },
         { ProblemCatalog.UnorderedKeys, """[Collection("c")] public partial class T { [PrimaryKey] public int A { get; init; } [PrimaryKey] public int B { get; init; } }""" },
         { ProblemCatalog.UnsupportedKeyType, """[Collection("c")] public partial class T { [PrimaryKey] public int? Id { get; init; } }""" },
