@@ -40,6 +40,7 @@ internal static class ProblemCatalog
 
     // PST0025 to PST0029 are the analyzers' (see the summary).
     public const string AttributeOnUnstoredMember = "PST0030";
+    public const string FileLocal = "PST0031";
 
     private static readonly Dictionary<string, ProblemDescriptor> s_byId = All().ToDictionary(d => d.Id, StringComparer.Ordinal);
 
@@ -101,5 +102,7 @@ internal static class ProblemCatalog
             "[{0}] on '{1}' has no effect: '{2}' is an embedded type, not a collection", 3);
         yield return new(AttributeOnUnstoredMember, Warning, "Attribute on a member that is not stored",
             "[{0}] on '{1}' has no effect: only public instance properties with a public getter, and public instance fields, are stored", 2);
+        yield return new(FileLocal, Error, "Type must not be file-local",
+            "'{0}' is file-local or nested in a file-local type, which the generated code, in files of its own, cannot use: remove the 'file' modifier", 1);
     }
 }

@@ -96,6 +96,15 @@ internal sealed partial class TypeParser
         {
             Report(ProblemCatalog.Generic, TypeLocation, _type.Name);
         }
+
+        for (var scope = _type; scope is not null; scope = scope.ContainingType)
+        {
+            if (scope.IsFileLocal)
+            {
+                Report(ProblemCatalog.FileLocal, TypeLocation, _type.Name);
+                break;
+            }
+        }
     }
 
     private bool IsPartial(INamedTypeSymbol type) =>

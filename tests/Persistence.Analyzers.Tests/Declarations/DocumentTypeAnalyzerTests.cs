@@ -38,6 +38,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0023", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int [|A|] { get; private set; } }""" },
         { "PST0024", """[Embedded] public partial class T { [[|Index|]] public int A { get; set; } }""" },
         { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [[|Index|]] private int A { get; set; } [[|Field(2)|]] public static int S; }""" },
+        { "PST0031", """[Collection("c")] file partial class [|T|] { [PrimaryKey] public int Id { get; init; } }""" },
     };
 
     public static TheoryData<string, string> NearMisses => new()
@@ -67,6 +68,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0023", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public int A => Id * 2; }""" },
         { "PST0024", """[Embedded] public partial class T { public int A { get; set; } }""" },
         { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] public int A { get; set; } [Ignore] private int B { get; set; } }""" },
+        { "PST0031", """[Collection("c")] internal partial class T { [PrimaryKey] public int Id { get; init; } }""" },
     };
 
     [Theory]

@@ -50,6 +50,9 @@ public sealed class ProblemTests
         { ProblemCatalog.NoEffectOnEmbedded, """[Embedded] public partial class T { [Index] public int A { get; set; } }""" },
         { ProblemCatalog.AttributeOnUnstoredMember, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] internal int A { get; set; } }""" },
         { ProblemCatalog.AttributeOnUnstoredMember, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Field(1)] public static int S { get; set; } }""" },
+        { ProblemCatalog.FileLocal, """[Collection("c")] file partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.FileLocal, """[Embedded] file partial class T { public int X { get; set; } }""" },
+        { ProblemCatalog.FileLocal, """file partial class O { [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } }""" },
     };
 
     [Theory]
@@ -103,7 +106,9 @@ public sealed class ProblemTests
     private static List<Problem> Parse(string declaration)
     {
         var compilation = GeneratorHarness.Compile(Source(declaration));
-        var symbol = compilation.GetTypeByMetadataName("T") ?? compilation.GetTypeByMetadataName("T`1") ?? compilation.GetTypeByMetadataName("O+T")!;
+        // A file-local type's metadata name is mangled with its file's: found by its simple name instead.
+        var symbol = compilation.GetTypeByMetadataName("T") ?? compilation.GetTypeByMetadataName("T`1") ?? compilation.GetTypeByMetadataName("O+T")
+            ?? compilation.GetSymbolsWithName("T", Microsoft.CodeAnalysis.SymbolFilter.Type).OfType<Microsoft.CodeAnalysis.INamedTypeSymbol>().Single();
         var kind = symbol.GetAttributes().Any(a => a.AttributeClass?.Name == "EmbeddedAttribute") ? DocumentKind.Embedded : DocumentKind.Collection;
         return [.. TypeParser.Parse(symbol, kind, CancellationToken.None).Problems];
     }
