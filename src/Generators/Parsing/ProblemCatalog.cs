@@ -41,6 +41,7 @@ internal static class ProblemCatalog
     // PST0025 to PST0029 are the analyzers' (see the summary).
     public const string AttributeOnUnstoredMember = "PST0030";
     public const string FileLocal = "PST0031";
+    public const string MemberNamedLikeGeneratedType = "PST0032";
 
     private static readonly Dictionary<string, ProblemDescriptor> s_byId = All().ToDictionary(d => d.Id, StringComparer.Ordinal);
 
@@ -104,5 +105,7 @@ internal static class ProblemCatalog
             "[{0}] on '{1}' has no effect: only public instance properties with a public getter, and public instance fields, are stored", 2);
         yield return new(FileLocal, Error, "Type must not be file-local",
             "'{0}' is file-local or nested in a file-local type, which the generated code, in files of its own, cannot use: remove the 'file' modifier", 1);
+        yield return new(MemberNamedLikeGeneratedType, Error, "Member named like a generated type",
+            "Member '{0}' has the name of the generated type '{1}', which gets a property of that name, and a member may not be named like its type: rename the member", 2);
     }
 }

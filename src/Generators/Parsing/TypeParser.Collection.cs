@@ -20,6 +20,7 @@ internal sealed partial class TypeParser
         }
 
         var key = ParseKey();
+        CheckGeneratedTypeNames(key);
         var indexes = ParseIndexes(key);
         var expiresAt = ParseExpiresAt();
         return key is null ? null : new CollectionModel(name, key, indexes.ToEquatableArray(), expiresAt);
@@ -73,6 +74,26 @@ internal sealed partial class TypeParser
 
         var composite = _type.Name + "Key";
         return new KeyModel(names, composite, ShapeResolver.ScopePrefix(_type) + composite);
+    }
+
+    /// <summary>
+    /// The generated TFields class has a property for each member a key can encode, and the composite key struct TKey
+    /// one for each key member: a member named TFields or TKey would give that type a member of its own name (CS0542).
+    /// </summary>
+    private void CheckGeneratedTypeNames(KeyModel? key)
+    {
+        var fields = _type.Name + "Fields";
+        foreach (var member in _members)
+        {
+            if (member.Name == fields && ShapeResolver.IsKeyEncodable(member.Shape!))
+            {
+                Report(ProblemCatalog.MemberNamedLikeGeneratedType, member.Location, member.Name, fields);
+            }
+            else if (key is { IsComposite: true } && member.Name == key.CompositeName && key.Members.Contains(member.Name))
+            {
+                Report(ProblemCatalog.MemberNamedLikeGeneratedType, member.Location, member.Name, key.CompositeName!);
+            }
+        }
     }
 
     private string? ParseExpiresAt()

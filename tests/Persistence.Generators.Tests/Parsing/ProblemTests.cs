@@ -50,6 +50,8 @@ public sealed class ProblemTests
         { ProblemCatalog.NoEffectOnEmbedded, """[Embedded] public partial class T { [Index] public int A { get; set; } }""" },
         { ProblemCatalog.AttributeOnUnstoredMember, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] internal int A { get; set; } }""" },
         { ProblemCatalog.AttributeOnUnstoredMember, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Field(1)] public static int S { get; set; } }""" },
+        { ProblemCatalog.MemberNamedLikeGeneratedType, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public string TFields { get; set; } = ""; }""" },
+        { ProblemCatalog.MemberNamedLikeGeneratedType, """[Collection("c")] public partial class T { [PrimaryKey(Order = 1)] public int TKey { get; init; } [PrimaryKey(Order = 2)] public int B { get; init; } }""" },
         { ProblemCatalog.FileLocal, """[Collection("c")] file partial class T { [PrimaryKey] public int Id { get; init; } }""" },
         { ProblemCatalog.FileLocal, """[Embedded] file partial class T { public int X { get; set; } }""" },
         { ProblemCatalog.FileLocal, """file partial class O { [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } }""" },
