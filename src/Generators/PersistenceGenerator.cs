@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Persistence.Generators.Emitting;
 using Persistence.Generators.Parsing;
@@ -24,7 +25,7 @@ public sealed class PersistenceGenerator : IIncrementalGenerator
         var collections = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeNames.Collection,
-                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (node, _) => IsClass(node),
                 static (target, cancellationToken) => TypeParser.Parse((INamedTypeSymbol)target.TargetSymbol, DocumentKind.Collection, cancellationToken))
             .WithTrackingName(TrackingNames.CollectionParse)
             .Select(static (result, _) => result.Emittable)
@@ -65,7 +66,7 @@ public sealed class PersistenceGenerator : IIncrementalGenerator
         var embedded = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeNames.Embedded,
-                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (node, _) => IsClass(node),
                 static (target, cancellationToken) => TypeParser.Parse((INamedTypeSymbol)target.TargetSymbol, DocumentKind.Embedded, cancellationToken))
             .WithTrackingName(TrackingNames.EmbeddedParse)
             .Select(static (result, _) => result.Emittable)
@@ -75,4 +76,11 @@ public sealed class PersistenceGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(embedded, static (output, model) =>
             output.AddSource(HintNames.For(model!, "Embedded"), EmbeddedEmitter.Emit(model!)));
     }
+
+    /// <summary>
+    /// A class or record class: the attributes are for classes only, and on a record struct (CS0592 already) the
+    /// generated code, which takes document types as reference types, would add errors of its own.
+    /// </summary>
+    private static bool IsClass(SyntaxNode node) =>
+        node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword };
 }

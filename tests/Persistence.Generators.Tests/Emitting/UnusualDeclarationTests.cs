@@ -131,6 +131,16 @@ public sealed class UnusualDeclarationTests
         Assert.Empty(GeneratorHarness.Problems(output).Where(d => d.Location.SourceTree is { } tree && generated.Contains(tree)).Select(d => $"{name}: {d}"));
     }
 
+    [Theory]
+    [InlineData("""[Collection("c")] public partial record struct R([property: PrimaryKey] int Id, string Name);""")]
+    [InlineData("""[Embedded] public partial record struct P(int X); [Collection("c")] public partial class C { [PrimaryKey] public int Id { get; init; } }""")]
+    public void A_record_struct_gets_no_code_beside_the_compilers_error(string source)
+    {
+        var (run, output) = GeneratorHarness.Generate("using Persistence;\nnamespace N;\n" + source);
+        Assert.DoesNotContain(run.GeneratedTrees, tree => tree.FilePath.Contains(".R.", StringComparison.Ordinal) || tree.FilePath.Contains(".P.", StringComparison.Ordinal));
+        Assert.Equal(["CS0592"], output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id));
+    }
+
     private static List<(INamedTypeSymbol Type, DocumentKind Kind)> DocumentTypes(Compilation compilation)
     {
         var types = new List<(INamedTypeSymbol, DocumentKind)>();
