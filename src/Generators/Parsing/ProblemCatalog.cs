@@ -42,6 +42,7 @@ internal static class ProblemCatalog
     public const string AttributeOnUnstoredMember = "PST0030";
     public const string FileLocal = "PST0031";
     public const string MemberNamedLikeGeneratedType = "PST0032";
+    public const string GeneratedNameTaken = "PST0033";
 
     private static readonly Dictionary<string, ProblemDescriptor> s_byId = All().ToDictionary(d => d.Id, StringComparer.Ordinal);
 
@@ -107,5 +108,7 @@ internal static class ProblemCatalog
             "'{0}' is file-local or nested in a file-local type, which the generated code, in files of its own, cannot use: remove the 'file' modifier", 1);
         yield return new(MemberNamedLikeGeneratedType, Error, "Member named like a generated type",
             "Member '{0}' has the name of the generated type '{1}', which gets a property of that name, and a member may not be named like its type: rename the member", 2);
+        yield return new(GeneratedNameTaken, Error, "Generated type name is taken",
+            "The code generated for '{0}' declares a type '{1}' beside it, but a type of that name is already declared there: rename one of the two", 2);
     }
 }

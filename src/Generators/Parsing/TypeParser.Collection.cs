@@ -21,6 +21,7 @@ internal sealed partial class TypeParser
 
         var key = ParseKey();
         CheckGeneratedTypeNames(key);
+        CheckGeneratedTypesFree(_type.Name + "Collection", _type.Name + "Fields", _type.Name + "Schema", key?.CompositeName);
         var indexes = ParseIndexes(key);
         var expiresAt = ParseExpiresAt();
         return key is null ? null : new CollectionModel(name, key, indexes.ToEquatableArray(), expiresAt);

@@ -52,6 +52,11 @@ internal sealed partial class TypeParser
         AssignMembers(constructor);
         CheckTags();
         var collection = _kind == DocumentKind.Collection ? ParseCollection() : null;
+        if (_kind == DocumentKind.Embedded)
+        {
+            CheckGeneratedTypesFree(_type.Name + "Serializer");
+        }
+
         if (_kind == DocumentKind.Embedded && !_type.Has(AttributeNames.Collection))
         {
             WarnCollectionAttributesOnEmbedded();

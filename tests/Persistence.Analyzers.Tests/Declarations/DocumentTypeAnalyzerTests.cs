@@ -39,6 +39,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0024", """[Embedded] public partial class T { [[|Index|]] public int A { get; set; } }""" },
         { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [[|Index|]] private int A { get; set; } [[|Field(2)|]] public static int S; }""" },
         { "PST0031", """[Collection("c")] file partial class [|T|] { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0033", """[Collection("c")] public partial class [|T|] { [PrimaryKey] public int Id { get; init; } } public class TCollection { }""" },
         { "PST0032", """[Collection("c")] public partial class T { [PrimaryKey(Order = 1)] public int [|TKey|] { get; init; } [PrimaryKey(Order = 2)] public int B { get; init; } public int [|TFields|] { get; set; } }""" },
     };
 
@@ -70,6 +71,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0024", """[Embedded] public partial class T { public int A { get; set; } }""" },
         { "PST0030", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Index] public int A { get; set; } [Ignore] private int B { get; set; } }""" },
         { "PST0031", """[Collection("c")] internal partial class T { [PrimaryKey] public int Id { get; init; } }""" },
+        { "PST0033", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } public partial class TCollection { public int Extra => 1; } public class TKey { } public class TSerializer<X> { } public class O { public class TFields { } }""" },
         { "PST0032", """[Collection("c")] public partial class T { [PrimaryKey] public int TKey { get; init; } public List<int> TFields { get; set; } = []; public int TSchema { get; set; } public int TCollection { get; set; } }""" },
     };
 
