@@ -21,7 +21,7 @@ internal static partial class CollectionEmitter
         var parameters = members.Zip(Names.Parameters(members.Select(m => m.Name), "transaction"), (m, name) => (m.Shape.TypeName, Name: name)).ToList();
         var document = model.FullName;
         var many = $"global::System.Collections.Generic.IEnumerable<{document}>";
-        var name = $"By{index.Name}Index";
+        var name = AccessorClass(model.Collection!, index);
         source.WriteLine($"/// <summary>{AccessorSummary(index)}</summary>");
         using (source.Open($"public sealed class {name} : global::Persistence.Collections.IndexAccessor<{document}, {model.Collection!.Key.TypeName}>"))
         {
@@ -101,6 +101,21 @@ internal static partial class CollectionEmitter
                 EmitKeyHelper(source, members.Take(length).ToList(), parameters.Take(length).ToList());
             }
         }
+    }
+
+    /// <summary>
+    /// The nested class of an index's accessor: By{Name}Index, with '_' appended while another index's accessor
+    /// property has that name (indexes named A and AIndex would otherwise declare ByAIndex twice, CS0102).
+    /// </summary>
+    private static string AccessorClass(CollectionModel collection, IndexModel index)
+    {
+        var name = $"By{index.Name}Index";
+        while (collection.Indexes.Any(other => "By" + other.Name == name))
+        {
+            name += "_";
+        }
+
+        return name;
     }
 
     /// <summary>Key(values...): the encoded leading index parts, through IndexAccessor.Encode.</summary>

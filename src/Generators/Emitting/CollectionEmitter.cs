@@ -54,7 +54,7 @@ internal static partial class CollectionEmitter
             {
                 foreach (var index in collection.Indexes)
                 {
-                    source.WriteLine($"By{index.Name} = new By{index.Name}Index(this);");
+                    source.WriteLine($"By{index.Name} = new {AccessorClass(collection, index)}(this);");
                 }
             }
 
@@ -62,7 +62,7 @@ internal static partial class CollectionEmitter
             {
                 source.WriteLine();
                 source.WriteLine($"/// <summary>{AccessorSummary(index)}</summary>");
-                source.WriteLine($"public By{index.Name}Index By{index.Name} {{ get; }}");
+                source.WriteLine($"public {AccessorClass(collection, index)} By{index.Name} {{ get; }}");
             }
 
             source.WriteLine();

@@ -16,9 +16,17 @@ internal static class FieldsEmitter
 
     public static string ClassName(TypeModel model) => model.Name + "Fields";
 
-    /// <summary>The static instance's name: "Instance", unless a member has that name.</summary>
-    public static string InstanceName(TypeModel model) =>
-        model.Members.Any(m => m.Name == "Instance") ? "DefaultInstance" : "Instance";
+    /// <summary>The static instance's name: "Instance", else "DefaultInstance", with '_' appended while a member has that name.</summary>
+    public static string InstanceName(TypeModel model)
+    {
+        var name = "Instance";
+        while (model.Members.Any(m => m.Name == name))
+        {
+            name = name == "Instance" ? "DefaultInstance" : name + "_";
+        }
+
+        return name;
+    }
 
     public static void Emit(SourceWriter source, TypeModel model)
     {

@@ -39,6 +39,14 @@ public sealed class UnusualDeclarationTests
             namespace N;
             [Collection("c")] [Index("key", "Key", "transaction", "Transaction")] [Index("from", "to", Unique = true)] public partial class C { [PrimaryKey] public int Id { get; init; } public int key { get; set; } public int Key { get; set; } public int transaction { get; set; } public int Transaction { get; set; } public int from { get; set; } public int to { get; set; } }
             """ },
+        { "members named like the generated fields' instance", """
+            namespace N;
+            [Collection("c")] public partial class C { [PrimaryKey] public int Id { get; init; } public int Instance { get; set; } public int DefaultInstance { get; set; } }
+            """ },
+        { "an index named like another's accessor class", """
+            namespace N;
+            [Collection("c")] public partial class C { [PrimaryKey] public int Id { get; init; } [Index(Name = "A")] public int X { get; set; } [Index(Name = "AIndex")] public int Y { get; set; } [Index(Name = "AIndexIndex", Unique = true)] public int Z { get; set; } }
+            """ },
         { "members named like generated and runtime names", """
             namespace N;
             [Collection("c")] [Index("Schema", "Key")] public partial class C { [PrimaryKey] public int Id { get; init; } public int ID { get; set; } public int Schema { get; set; } public int Key { get; set; } public int Collection { get; set; } public int Database { get; set; } public int Fields { get; set; } public int Instance { get; set; } public int Query { get; set; } public int writer { get; set; } public int reader { get; set; } public int value { get; set; } public int document { get; set; } public int keyReader { get; set; } }
