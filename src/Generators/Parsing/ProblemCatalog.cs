@@ -106,8 +106,8 @@ internal static class ProblemCatalog
             "[{0}] on '{1}' has no effect: only public instance properties with a public getter, and public instance fields, are stored", 2);
         yield return new(FileLocal, Error, "Type must not be file-local",
             "'{0}' is file-local or nested in a file-local type, which the generated code, in files of its own, cannot use: remove the 'file' modifier", 1);
-        yield return new(MemberNamedLikeGeneratedType, Error, "Member named like a generated type",
-            "Member '{0}' has the name of the generated type '{1}', which gets a property of that name, and a member may not be named like its type: rename the member", 2);
+        yield return new(MemberNamedLikeGeneratedType, Error, "Member name clashes with a generated type",
+            "Member '{0}' gets a property of its name in the generated type '{1}', {2}: rename the member", 3);
         yield return new(GeneratedNameTaken, Error, "Generated type name is taken",
             "The code generated for '{0}' declares a type '{1}' beside it, but a type of that name is already declared there: rename one of the two", 2);
     }

@@ -78,21 +78,37 @@ internal sealed partial class TypeParser
     }
 
     /// <summary>
+    /// The members of the record struct TKey that the compiler declares (and that object declares), which a positional
+    /// parameter of the same name would clash with (CS0102, CS8866) or hide (CS0108).
+    /// </summary>
+    private static readonly string[] s_keyStructMembers = ["Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone", "ReferenceEquals"];
+
+    /// <summary>
     /// The generated TFields class has a property for each member a key can encode, and the composite key struct TKey
-    /// one for each key member: a member named TFields or TKey would give that type a member of its own name (CS0542).
+    /// one for each key member, named as the members are: a member named TFields or TKey would give that type a member
+    /// of its own name (CS0542), and a key member named like one of the record struct's own members clashes with it.
     /// </summary>
     private void CheckGeneratedTypeNames(KeyModel? key)
     {
+        const string OwnName = "and a member may not be named like its type";
         var fields = _type.Name + "Fields";
         foreach (var member in _members)
         {
             if (member.Name == fields && ShapeResolver.IsKeyEncodable(member.Shape!))
             {
-                Report(ProblemCatalog.MemberNamedLikeGeneratedType, member.Location, member.Name, fields);
+                Report(ProblemCatalog.MemberNamedLikeGeneratedType, member.Location, member.Name, fields, OwnName);
             }
-            else if (key is { IsComposite: true } && member.Name == key.CompositeName && key.Members.Contains(member.Name))
+            else if (key is { IsComposite: true } && key.Members.Contains(member.Name))
             {
-                Report(ProblemCatalog.MemberNamedLikeGeneratedType, member.Location, member.Name, key.CompositeName!);
+                if (member.Name == key.CompositeName)
+                {
+                    Report(ProblemCatalog.MemberNamedLikeGeneratedType, member.Location, member.Name, key.CompositeName, OwnName);
+                }
+                else if (s_keyStructMembers.Contains(member.Name))
+                {
+                    Report(ProblemCatalog.MemberNamedLikeGeneratedType, member.Location, member.Name, key.CompositeName!,
+                        "a record struct, which has a member of that name already");
+                }
             }
         }
     }

@@ -41,6 +41,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0031", """[Collection("c")] file partial class [|T|] { [PrimaryKey] public int Id { get; init; } }""" },
         { "PST0033", """[Collection("c")] public partial class [|T|] { [PrimaryKey] public int Id { get; init; } } public class TCollection { }""" },
         { "PST0032", """[Collection("c")] public partial class T { [PrimaryKey(Order = 1)] public int [|TKey|] { get; init; } [PrimaryKey(Order = 2)] public int B { get; init; } public int [|TFields|] { get; set; } }""" },
+        { "PST0032", """[Collection("c")] public partial class T { [PrimaryKey(Order = 1)] public int A { get; init; } [PrimaryKey(Order = 2)] public string [|PrintMembers|] { get; init; } = ""; }""" },
     };
 
     public static TheoryData<string, string> NearMisses => new()

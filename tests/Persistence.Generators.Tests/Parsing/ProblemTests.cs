@@ -52,6 +52,7 @@ public sealed class ProblemTests
         { ProblemCatalog.AttributeOnUnstoredMember, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Field(1)] public static int S { get; set; } }""" },
         { ProblemCatalog.MemberNamedLikeGeneratedType, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } public string TFields { get; set; } = ""; }""" },
         { ProblemCatalog.MemberNamedLikeGeneratedType, """[Collection("c")] public partial class T { [PrimaryKey(Order = 1)] public int TKey { get; init; } [PrimaryKey(Order = 2)] public int B { get; init; } }""" },
+        { ProblemCatalog.MemberNamedLikeGeneratedType, """[Collection("c")] public partial class T { [PrimaryKey(Order = 1)] public int A { get; init; } [PrimaryKey(Order = 2)] public int Deconstruct { get; init; } }""" },
         { ProblemCatalog.GeneratedNameTaken, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } public class TCollection { }""" },
         { ProblemCatalog.GeneratedNameTaken, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } public enum TFields { }""" },
         { ProblemCatalog.GeneratedNameTaken, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } public partial class TSchema { }""" },
