@@ -14,6 +14,9 @@ internal static class FieldsEmitter
 {
     private const string KeyWriter = "global::Persistence.Serialization.KeyWriter";
 
+    /// <summary>The members of object, which a property of the same name hides (CS0108 without <c>new</c>).</summary>
+    private static readonly string[] s_objectMembers = ["Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals"];
+
     public static string ClassName(TypeModel model) => model.Name + "Fields";
 
     /// <summary>The static instance's name: "Instance", else "DefaultInstance", with '_' appended while a member has that name.</summary>
@@ -50,13 +53,14 @@ internal static class FieldsEmitter
                 var primary = leadsKey ? "true" : "false";
                 var nullable = member.Shape.IsNullable ? "true" : "false";
                 var property = Names.Escape(member.Name);
+                var modifiers = s_objectMembers.Contains(member.Name) ? "public new" : "public";
                 source.WriteLine();
                 source.WriteLine($"/// <summary>The {member.Name} member.</summary>");
                 if (member.Shape.Kind == ValueKind.String)
                 {
                     var value = member.Shape.IsNullable ? "v" : "v!";
                     source.WriteLine($$"""
-                        public global::Persistence.Query.StringField<{{model.FullName}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
+                        {{modifiers}} global::Persistence.Query.StringField<{{model.FullName}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
                             static (ref {{KeyWriter}} w, string? v) => {{KeyCode.Write(member.Shape, "w", value)}}, {{indexes}}, {{primary}}, {{nullable}});
                         """);
                 }
@@ -64,7 +68,7 @@ internal static class FieldsEmitter
                 {
                     var type = member.Shape.TypeName;
                     source.WriteLine($$"""
-                        public global::Persistence.Query.Field<{{model.FullName}}, {{type}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
+                        {{modifiers}} global::Persistence.Query.Field<{{model.FullName}}, {{type}}> {{property}} { get; } = new({{Names.Literal(member.Name)}}, static d => d.{{property}},
                             static (ref {{KeyWriter}} w, {{type}} v) => {{KeyCode.Write(member.Shape, "w", "v")}}, {{Comparer(member.Shape)}}, {{indexes}}, {{primary}}, {{nullable}});
                         """);
                 }

@@ -47,6 +47,11 @@ public sealed class UnusualDeclarationTests
             namespace N;
             [Collection("c")] public partial class C { [PrimaryKey] public int Id { get; init; } [Index(Name = "A")] public int X { get; set; } [Index(Name = "AIndex")] public int Y { get; set; } [Index(Name = "AIndexIndex", Unique = true)] public int Z { get; set; } }
             """ },
+        { "members named like object's members", """
+            namespace N;
+            #pragma warning disable CS0108, CS0114
+            [Collection("c")] public partial class C { [PrimaryKey] public int Id { get; init; } public int Equals { get; set; } public string GetHashCode { get; set; } = ""; public int ToString { get; set; } public int GetType { get; set; } public int MemberwiseClone { get; set; } public int ReferenceEquals { get; set; } }
+            """ },
         { "members named like generated and runtime names", """
             namespace N;
             [Collection("c")] [Index("Schema", "Key")] public partial class C { [PrimaryKey] public int Id { get; init; } public int ID { get; set; } public int Schema { get; set; } public int Key { get; set; } public int Collection { get; set; } public int Database { get; set; } public int Fields { get; set; } public int Instance { get; set; } public int Query { get; set; } public int writer { get; set; } public int reader { get; set; } public int value { get; set; } public int document { get; set; } public int keyReader { get; set; } }
