@@ -7,8 +7,9 @@ namespace Persistence.Benchmarks.Runner;
 
 /// <summary>
 /// What one typed operation allocates, and of which types (<c>alloc [OPERATION] [COUNT]</c>): inserts with each
-/// commit's durability (<c>insert-durable</c>, <c>insert-buffered</c>), <c>get</c> by Id, and the W7 update
-/// (<c>update</c>); one thread, on a file database in the temp folder, after a warm-up. It prints the bytes allocated
+/// commit's durability (<c>insert-durable</c>, <c>insert-buffered</c>), <c>get</c> by Id, the W7 update
+/// (<c>update</c>) and W1's bulk load (<c>insert-many</c>: one operation is one document of <c>InsertMany</c> in
+/// batches of 10,000, all in one transaction); one thread, on a file database in the temp folder, after a warm-up. It prints the bytes allocated
 /// per operation (<see cref="GC.GetTotalAllocatedBytes"/>, exact) and the types the runtime's allocation ticks name: the
 /// runtime raises one tick per 100 KB allocated, naming the object that crossed the mark, so each type's share of the
 /// ticks estimates its share of the bytes. Used to find what a commit allocates (W3 with 16 writers is CPU-bound, W9's
@@ -16,7 +17,10 @@ namespace Persistence.Benchmarks.Runner;
 /// </summary>
 internal static class AllocationProbe
 {
-    private static readonly string[] Operations = ["insert-durable", "insert-buffered", "get", "update"];
+    private static readonly string[] Operations = ["insert-durable", "insert-buffered", "get", "update", "insert-many"];
+
+    /// <summary>W1's batch size (<see cref="UserBatches"/>).</summary>
+    private const int BulkBatch = 10_000;
 
     public static int Run(string[] args)
     {
@@ -33,7 +37,14 @@ internal static class AllocationProbe
 
         foreach (var operation in operations)
         {
-            Measure(operation, count);
+            if (operation == "insert-many")
+            {
+                MeasureInsertMany(count);
+            }
+            else
+            {
+                Measure(operation, count);
+            }
         }
 
         return 0;
@@ -77,19 +88,93 @@ internal static class AllocationProbe
             }
 
             clock.Stop();
-            var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-            var byType = ticks.Snapshot();
-            var total = byType.Values.Sum();
-            Console.WriteLine(
-                $"{operation}: {allocated / (double)count:F0} B allocated/op over {count:N0} ops ({clock.Elapsed.TotalSeconds:F2} s, {count / clock.Elapsed.TotalSeconds:F0} ops/s), {total} allocation ticks");
-            foreach (var (type, ticksOfType) in byType.OrderByDescending(pair => pair.Value).Take(20))
-            {
-                Console.WriteLine($"  {100.0 * ticksOfType / total,5:F1} %  ~{allocated * (double)ticksOfType / total / count,6:F0} B/op  {type}");
-            }
+            Report(operation, GC.GetTotalAllocatedBytes(precise: true) - before, count, clock.Elapsed, ticks.Snapshot());
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// W1's load: <paramref name="count"/> users in batches of 10,000, all in one buffered transaction, after a warm-up
+    /// load of its own. The users are made before the measured calls, so their strings and lists are not billed to
+    /// <c>InsertMany</c>; the commit is measured apart, after them.
+    /// </summary>
+    private static void MeasureInsertMany(int count)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"persistence-alloc-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            using var database = Database.Open(Path.Combine(directory, "users.db"), new DatabaseOptions { PageCacheBytes = 256L << 20 });
+            var users = new UserCollection(database);
+            var factory = new UserFactory(42);
+            var warmup = Math.Min(count, 20_000);
+            using (var load = database.BeginWrite(Durability.Buffered))
+            {
+                foreach (var batch in Batches(factory, 1, warmup))
+                {
+                    users.InsertMany(batch, load);
+                }
+
+                load.Commit();
+            }
+
+            var batches = Batches(factory, 1 + warmup, count);
+            using var ticks = new AllocationTicks();
+            using var transaction = database.BeginWrite(Durability.Buffered);
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            var clock = Stopwatch.StartNew();
+            foreach (var batch in batches)
+            {
+                users.InsertMany(batch, transaction);
+            }
+
+            clock.Stop();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            var byType = ticks.Snapshot();
+            var commitStart = GC.GetTotalAllocatedBytes(precise: true);
+            var commitClock = Stopwatch.StartNew();
+            transaction.Commit();
+            commitClock.Stop();
+            var commit = GC.GetTotalAllocatedBytes(precise: true) - commitStart;
+            Report("insert-many", allocated, count, clock.Elapsed, byType);
+            Console.WriteLine(
+                $"  commit: {commit:N0} B allocated ({commit / (double)count:F0} B/document, {commitClock.Elapsed.TotalSeconds:F2} s); {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2 collections in the process");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Users <c>[first, first + count)</c> in lists of W1's batch size, all made now.</summary>
+    private static List<List<User>> Batches(UserFactory factory, long first, int count)
+    {
+        var batches = new List<List<User>>();
+        for (var made = 0; made < count; made += BulkBatch)
+        {
+            var batch = new List<User>(Math.Min(BulkBatch, count - made));
+            for (var i = made; i < count && i < made + BulkBatch; i++)
+            {
+                batch.Add(factory.Create(first + i));
+            }
+
+            batches.Add(batch);
+        }
+
+        return batches;
+    }
+
+    private static void Report(string operation, long allocated, int count, TimeSpan elapsed, Dictionary<string, long> byType)
+    {
+        var total = byType.Values.Sum();
+        Console.WriteLine(
+            $"{operation}: {allocated / (double)count:F0} B allocated/op over {count:N0} ops ({elapsed.TotalSeconds:F2} s, {count / elapsed.TotalSeconds:F0} ops/s), {total} allocation ticks");
+        foreach (var (type, ticksOfType) in byType.OrderByDescending(pair => pair.Value).Take(20))
+        {
+            Console.WriteLine($"  {100.0 * ticksOfType / total,5:F1} %  ~{allocated * (double)ticksOfType / total / count,6:F0} B/op  {type}");
         }
     }
 
