@@ -1,3 +1,5 @@
+using Persistence.Serialization;
+
 namespace Persistence.Collections;
 
 /// <content>
@@ -59,6 +61,7 @@ public abstract partial class Collection<T, TKey>
 
         var chunk = new T[Math.Min(count, BulkChunk)];
         var values = new ChunkValues(BulkBytes);
+        var entries = new ChunkEntries(EntryTrees(), Schema.Indexes.Count);
         var buffered = 0;
         using var enumerator = documents.GetEnumerator();
         while (true)
@@ -77,7 +80,7 @@ public abstract partial class Collection<T, TKey>
             {
                 // Written one by one, the documents before a read that throws are written: so are the buffered ones (a
                 // refusal among them is thrown instead, as it would have come first).
-                InsertChunk(transaction, chunk.AsSpan(0, buffered), values);
+                InsertChunk(transaction, chunk.AsSpan(0, buffered), values, entries);
                 throw;
             }
 
@@ -90,12 +93,12 @@ public abstract partial class Collection<T, TKey>
             chunk[buffered++] = document; // a null is refused in its turn, after the documents before it
             if (buffered == chunk.Length)
             {
-                InsertChunk(transaction, chunk.AsSpan(0, buffered), values);
+                InsertChunk(transaction, chunk.AsSpan(0, buffered), values, entries);
                 buffered = 0;
             }
         }
 
-        InsertChunk(transaction, chunk.AsSpan(0, buffered), values);
+        InsertChunk(transaction, chunk.AsSpan(0, buffered), values, entries);
         chunk.AsSpan().Clear();
     }
 
@@ -119,10 +122,10 @@ public abstract partial class Collection<T, TKey>
     /// One use of the transaction (its in-use guard held throughout): between a run's puts and their logging, its private
     /// tree holds writes its log lacks, and no other thread may find it so.
     /// </remarks>
-    private void InsertChunk(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values)
+    private void InsertChunk(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values, ChunkEntries entries)
     {
         using var use = transaction.Use();
-        var done = documents.Length < MinBulkChunk ? 0 : InsertLeading(transaction, documents, values);
+        var done = documents.Length < MinBulkChunk ? 0 : InsertLeading(transaction, documents, values, entries);
         Interlocked.Add(ref _bulkInserted, done);
         for (var d = done; d < documents.Length; d++)
         {
@@ -141,17 +144,10 @@ public abstract partial class Collection<T, TKey>
     /// settled, so the log (and the conflict check of the commit) holds exactly the writes of one by one. Throws only
     /// when the transaction has failed.
     /// </summary>
-    private int InsertLeading(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values)
+    private int InsertLeading(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values, ChunkEntries entries)
     {
-        var trees = EntryTrees();
-        var entries = new byte[]?[trees.Length][];
-        for (var t = 0; t < trees.Length; t++)
-        {
-            entries[t] = new byte[documents.Length][];
-        }
-
-        var keys = new byte[documents.Length][];
-        var run = Prepare(transaction, documents, keys, entries);
+        var trees = entries.Trees;
+        var run = Prepare(transaction, documents, entries);
         var put = 0;
         values.Clear();
         try
@@ -164,7 +160,7 @@ public abstract partial class Collection<T, TKey>
                 // Kept before the put: what this catch swallows must never come after a put, which would then stay in
                 // the tree unlogged. A chunk whose encodings the buffer cannot hold ends its run here; the rest of the
                 // chunk is written one by one. (A value kept for a document whose put finds its key is never read.)
-                if (!values.TryAdd(encoded) || !transaction.TryAddUnlogged(Documents, keys[put], encoded))
+                if (!values.TryAdd(encoded) || !transaction.TryAddUnlogged(Documents, entries.Key(put), encoded))
                 {
                     break;
                 }
@@ -185,26 +181,26 @@ public abstract partial class Collection<T, TKey>
                 var tree = trees[t];
                 for (var d = 0; d < run; d++)
                 {
-                    if (entries[t][d] is not { } entry)
+                    if (!entries.TryGetEntry(t, d, out var entry))
                     {
                         continue;
                     }
 
-                    var (entryKey, entryValue) = tree.Entry(entry, keys[d]);
-                    if (!transaction.TryAddUnlogged(tree.Keyspace, entryKey, entryValue))
+                    var key = entries.Key(d);
+                    if (!transaction.TryAddUnlogged(tree.Keyspace, tree.KeyOf(entry, key), tree.ValueOf(entry, key)))
                     {
                         // The run ends here: take back what the documents from this one on put in the trees before.
                         for (var e = d; e < run; e++)
                         {
                             for (var u = 0; u < t; u++)
                             {
-                                if (entries[u][e] is { } taken)
+                                if (entries.TryGetEntry(u, e, out var taken))
                                 {
-                                    transaction.TakeBackUnlogged(trees[u].Keyspace, trees[u].Entry(taken, keys[e]).Key);
+                                    transaction.TakeBackUnlogged(trees[u].Keyspace, trees[u].KeyOf(taken, entries.Key(e)));
                                 }
                             }
 
-                            transaction.TakeBackUnlogged(Documents, keys[e]);
+                            transaction.TakeBackUnlogged(Documents, entries.Key(e));
                         }
 
                         run = d;
@@ -214,17 +210,18 @@ public abstract partial class Collection<T, TKey>
 
             for (var d = 0; d < run; d++)
             {
-                transaction.LogAdded(Documents, keys[d], values[d]);
+                transaction.LogAdded(Documents, entries.Key(d), values[d]);
             }
 
             for (var t = 0; t < trees.Length; t++)
             {
+                var tree = trees[t];
                 for (var d = 0; d < run; d++)
                 {
-                    if (entries[t][d] is { } entry)
+                    if (entries.TryGetEntry(t, d, out var entry))
                     {
-                        var (entryKey, entryValue) = trees[t].Entry(entry, keys[d]);
-                        transaction.LogAdded(trees[t].Keyspace, entryKey, entryValue);
+                        var key = entries.Key(d);
+                        transaction.LogAdded(tree.Keyspace, tree.KeyOf(entry, key), tree.ValueOf(entry, key));
                     }
                 }
             }
@@ -277,16 +274,17 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// Computes each document's key and entries (all before any document is encoded: <see cref="Write"/> computes a
-    /// document's index values before its encoding), up to the first whose getters throw or whose entries are over a
-    /// limit (or empty), and checks that no unique value repeats an earlier document's. Returns how many documents lead
-    /// without either: the entries of those are put without an exception unless the transaction fails.
+    /// Computes each document's key and entries into <paramref name="entries"/> (all before any document is encoded:
+    /// <see cref="Write"/> computes a document's index values before its encoding), up to the first whose getters throw
+    /// or whose entries are over a limit (or empty), and checks that no unique value repeats an earlier document's.
+    /// Returns how many documents lead without either: the entries of those are put without an exception unless the
+    /// transaction fails.
     /// </summary>
-    private int Prepare(WriteTransaction transaction, ReadOnlySpan<T> documents, byte[][] keys, byte[]?[][] entries)
+    private int Prepare(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkEntries entries)
     {
         var indexes = Schema.Indexes.Count;
-        var seen = new HashSet<byte[]>?[indexes];
         var now = HasExpiry ? transaction.SnapshotTime : default;
+        entries.Clear(documents.Length);
         for (var d = 0; d < documents.Length; d++)
         {
             if (documents[d] is not { } document)
@@ -296,27 +294,26 @@ public abstract partial class Collection<T, TKey>
 
             try
             {
-                var key = EncodeKey(Schema.GetKey(document));
+                var key = WriteKey(entries, Schema.GetKey(document));
                 for (var i = 0; i < indexes; i++)
                 {
-                    if (EncodeIndexValue(i, document) is { } value)
+                    if (WriteIndexValue(entries, i, document) is not { } value)
                     {
-                        var unique = Schema.Indexes[i].Unique;
-                        if (unique)
-                        {
-                            Database.ValidateKey(value); // the entry's key alone: its put refuses an empty one too
-                        }
-                        else
-                        {
-                            Database.ValidateKeyLength(value.Length + key.Length);
-                        }
+                        continue;
+                    }
 
-                        if (unique && !(seen[i] ??= new HashSet<byte[]>(documents.Length, ByteArrayComparer.Instance)).Add(value))
+                    if (Schema.Indexes[i].Unique)
+                    {
+                        Database.ValidateKey(entries[value]); // the entry's key alone: its put refuses an empty one too
+                        if (!entries.TryKeepUnique(i, d, value))
                         {
                             return d; // an earlier document of the chunk holds the value
                         }
-
-                        entries[i][d] = EntryKey(i, value, key);
+                    }
+                    else
+                    {
+                        Database.ValidateKeyLength(value.Length + key.Length);
+                        entries.Keep(i, d, entries.Append(value, key));
                     }
                 }
 
@@ -325,15 +322,15 @@ public abstract partial class Collection<T, TKey>
                     Database.ValidateKeyLength(sizeof(long) + key.Length);
                     if (NewExpiry(document, now) is { } expiry)
                     {
-                        entries[indexes][d] = ExpiryEntry(expiry, key);
+                        entries.Keep(indexes, d, entries.AppendExpiryEntry(expiry, key));
                         if (_storedExpiry is not null)
                         {
-                            entries[indexes + 1][d] = StoredExpiry(expiry); // its tree's key is the document's
+                            entries.Keep(indexes + 1, d, entries.AppendStoredExpiry(expiry)); // its tree's key is the document's
                         }
                     }
                 }
 
-                keys[d] = key;
+                entries.KeepKey(d, key);
             }
             catch (Exception)
             {
@@ -345,6 +342,38 @@ public abstract partial class Collection<T, TKey>
         }
 
         return documents.Length;
+    }
+
+    /// <summary>Writes a primary key after the chunk's other bytes, as <see cref="EncodeKey"/> encodes it.</summary>
+    private Slice WriteKey(ChunkEntries entries, TKey key)
+    {
+        var writer = new KeyWriter(entries.Free);
+        try
+        {
+            Schema.WriteKey(ref writer, key);
+            return entries.Append(writer.WrittenSpan);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes an index value after the chunk's other bytes, as <see cref="EncodeIndexValue"/> encodes it; null, writing
+    /// nothing, when the document has no entry in that index.
+    /// </summary>
+    private Slice? WriteIndexValue(ChunkEntries entries, int index, T document)
+    {
+        var writer = new KeyWriter(entries.Free);
+        try
+        {
+            return Schema.Indexes[index].WriteKey(ref writer, document) ? entries.Append(writer.WrittenSpan) : null;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
     /// <summary>
@@ -386,11 +415,16 @@ public abstract partial class Collection<T, TKey>
 
     private readonly record struct EntryTree(Keyspace Keyspace, EntryValue Value)
     {
-        public (byte[] Key, byte[] Value) Entry(byte[] entry, byte[] documentKey) => Value switch
+        /// <summary>The key this tree stores a document's <paramref name="entry"/> under.</summary>
+        public ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> entry, ReadOnlySpan<byte> documentKey) =>
+            Value == EntryValue.IsEntry ? documentKey : entry;
+
+        /// <summary>The value this tree stores with a document's <paramref name="entry"/>.</summary>
+        public ReadOnlySpan<byte> ValueOf(ReadOnlySpan<byte> entry, ReadOnlySpan<byte> documentKey) => Value switch
         {
-            EntryValue.DocumentKey => (entry, documentKey),
-            EntryValue.IsEntry => (documentKey, entry),
-            _ => (entry, []),
+            EntryValue.DocumentKey => documentKey,
+            EntryValue.IsEntry => entry,
+            _ => [],
         };
     }
 }
