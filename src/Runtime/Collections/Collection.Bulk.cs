@@ -31,6 +31,16 @@ public abstract partial class Collection<T, TKey>
     private long _bulkInserted;
 
     /// <summary>
+    /// The buffers of the last <c>InsertMany</c> taken in chunks, for the next one (null while a call holds them): W1
+    /// calls it for every 10,000 documents, and each call's buffers (about 450 KiB for its users, the encodings' past
+    /// the large-object threshold as they grow) were garbage after ten chunks.
+    /// </summary>
+    private ChunkBuffers? _chunkBuffers;
+
+    /// <summary>Buffers larger than this (grown for large documents) are not kept for the next call.</summary>
+    private const int MaxKeptBufferBytes = 1 << 20;
+
+    /// <summary>
     /// Inserts <paramref name="documents"/> in order, with the outcome of writing them one by one: on a refusal, the
     /// documents before the refused one are written (with their entries) and the refusal is thrown.
     /// </summary>
@@ -59,9 +69,30 @@ public abstract partial class Collection<T, TKey>
             return;
         }
 
-        var chunk = new T[Math.Min(count, BulkChunk)];
-        var values = new ChunkValues(BulkBytes);
-        var entries = new ChunkEntries(EntryTrees(), Schema.Indexes.Count);
+        var capacity = Math.Min(count, BulkChunk);
+        var buffers = Interlocked.Exchange(ref _chunkBuffers, null);
+        if (buffers is null || buffers.Documents.Length < capacity || buffers.Values.Limit != BulkBytes)
+        {
+            buffers = new ChunkBuffers(new T[capacity], new ChunkValues(BulkBytes), new ChunkEntries(EntryTrees(), Schema.Indexes.Count));
+        }
+
+        try
+        {
+            InsertChunks(transaction, documents, buffers.Documents.AsSpan(0, capacity), buffers.Values, buffers.Entries);
+        }
+        finally
+        {
+            buffers.Documents.AsSpan().Clear(); // kept, it must not keep the caller's documents alive
+            if (buffers.Values.Capacity <= MaxKeptBufferBytes && buffers.Entries.Capacity <= MaxKeptBufferBytes)
+            {
+                _chunkBuffers = buffers;
+            }
+        }
+    }
+
+    /// <summary><see cref="InsertAll"/> of a collection: its documents gathered in <paramref name="chunk"/>.</summary>
+    private void InsertChunks(WriteTransaction transaction, IEnumerable<T> documents, Span<T> chunk, ChunkValues values, ChunkEntries entries)
+    {
         var buffered = 0;
         using var enumerator = documents.GetEnumerator();
         while (true)
@@ -80,7 +111,7 @@ public abstract partial class Collection<T, TKey>
             {
                 // Written one by one, the documents before a read that throws are written: so are the buffered ones (a
                 // refusal among them is thrown instead, as it would have come first).
-                InsertChunk(transaction, chunk.AsSpan(0, buffered), values, entries);
+                InsertChunk(transaction, chunk[..buffered], values, entries);
                 throw;
             }
 
@@ -93,14 +124,16 @@ public abstract partial class Collection<T, TKey>
             chunk[buffered++] = document; // a null is refused in its turn, after the documents before it
             if (buffered == chunk.Length)
             {
-                InsertChunk(transaction, chunk.AsSpan(0, buffered), values, entries);
+                InsertChunk(transaction, chunk, values, entries);
                 buffered = 0;
             }
         }
 
-        InsertChunk(transaction, chunk.AsSpan(0, buffered), values, entries);
-        chunk.AsSpan().Clear();
+        InsertChunk(transaction, chunk[..buffered], values, entries);
     }
+
+    /// <summary>What <see cref="InsertAll"/> gathers a chunk's documents, encodings, keys and entries in.</summary>
+    private sealed record ChunkBuffers(T[] Documents, ChunkValues Values, ChunkEntries Entries);
 
     /// <summary>A document of <c>InsertMany</c>'s sequence, refused when null.</summary>
     private static T NotNull(T? document) =>
@@ -246,6 +279,10 @@ public abstract partial class Collection<T, TKey>
     {
         private byte[] _bytes = new byte[Math.Min(limit, 64 * 1024)];
         private readonly List<int> _ends = [];
+
+        public int Limit => limit;
+
+        public int Capacity => _bytes.Length;
 
         public ReadOnlySpan<byte> this[int index] =>
             _bytes.AsSpan()[(index == 0 ? 0 : _ends[index - 1]).._ends[index]];

@@ -20,8 +20,8 @@ public abstract partial class Collection<T, TKey>
     /// The primary keys and the trees' entries of a chunk's documents, written one after another into one buffer reused
     /// from chunk to chunk (a chunk of W1's users needs about 40 KiB), instead of an array for each: the key, each index
     /// value, each non-unique entry (the value, then the key) and the expiry entries. Repeats of a unique value within the
-    /// chunk are found by a set of document positions that compares their values in the buffer. One per
-    /// <c>InsertAll</c>; its contents are valid until the next chunk is prepared.
+    /// chunk are found by a set of document positions that compares their values in the buffer. Used by one
+    /// <c>InsertAll</c> at a time (<see cref="ChunkBuffers"/>); its contents are valid until the next chunk is prepared.
     /// </summary>
     private sealed class ChunkEntries
     {
@@ -46,6 +46,8 @@ public abstract partial class Collection<T, TKey>
         }
 
         public EntryTree[] Trees { get; }
+
+        public int Capacity => _bytes.Length;
 
         /// <summary>The free part of the buffer, at least <see cref="MinFree"/> bytes, for a key writer to start in.</summary>
         public Span<byte> Free
