@@ -37,63 +37,55 @@ internal static class AllocationProbe
 
         foreach (var operation in operations)
         {
-            if (operation == "insert-many")
+            InTempDatabase((database, users) =>
             {
-                MeasureInsertMany(count);
-            }
-            else
-            {
-                Measure(operation, count);
-            }
+                if (operation == "insert-many")
+                {
+                    MeasureInsertMany(database, users, count);
+                }
+                else
+                {
+                    Measure(operation, count, database, users);
+                }
+            });
         }
 
         return 0;
     }
 
-    private static void Measure(string operation, int count)
+    private static void Measure(string operation, int count, Database database, UserCollection users)
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"persistence-alloc-{Environment.ProcessId}");
-        Directory.CreateDirectory(directory);
-        try
+        var factory = new UserFactory(42);
+        var preload = operation is "get" or "update" ? 100_000 : 0;
+        if (preload > 0)
         {
-            using var database = Database.Open(Path.Combine(directory, "users.db"), new DatabaseOptions { PageCacheBytes = 256L << 20 });
-            var users = new UserCollection(database);
-            var factory = new UserFactory(42);
-            var preload = operation is "get" or "update" ? 100_000 : 0;
-            if (preload > 0)
+            using var load = database.BeginWrite(Durability.Buffered);
+            foreach (var batch in new UserBatches(factory, 1, preload))
             {
-                using var load = database.BeginWrite(Durability.Buffered);
-                foreach (var batch in new UserBatches(factory, 1, preload))
-                {
-                    users.InsertMany(batch, load);
-                }
-
-                load.Commit();
+                users.InsertMany(batch, load);
             }
 
-            var next = preload + 1L;
-            var warmup = Math.Min(count, 20_000);
-            var step = OperationOf(operation, database, users, factory, preload, warmup + count);
-            for (var i = 0; i < warmup; i++)
-            {
-                step(ref next);
-            }
-
-            using var ticks = new AllocationTicks();
-            var before = GC.GetTotalAllocatedBytes(precise: true);
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < count; i++)
-            {
-                step(ref next);
-            }
-
-            clock.Stop();
-            Report(operation, GC.GetTotalAllocatedBytes(precise: true) - before, count, clock.Elapsed, ticks.Snapshot());
+            load.Commit();
         }
-        finally
+
+        var next = preload + 1L;
+        var warmup = Math.Min(count, 20_000);
+        var step = OperationOf(operation, database, users, factory, preload, warmup + count);
+        for (var i = 0; i < warmup; i++)
         {
-            Directory.Delete(directory, recursive: true);
+            step(ref next);
         }
+
+        using var ticks = new AllocationTicks();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            step(ref next);
+        }
+
+        clock.Stop();
+        Report(operation, GC.GetTotalAllocatedBytes(precise: true) - before, count, clock.Elapsed, ticks.Snapshot());
     }
 
     /// <summary>
@@ -101,52 +93,41 @@ internal static class AllocationProbe
     /// load of its own. The users are made before the measured calls, so their strings and lists are not billed to
     /// <c>InsertMany</c>; the commit is measured apart, after them.
     /// </summary>
-    private static void MeasureInsertMany(int count)
+    private static void MeasureInsertMany(Database database, UserCollection users, int count)
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"persistence-alloc-{Environment.ProcessId}");
-        Directory.CreateDirectory(directory);
-        try
+        var factory = new UserFactory(42);
+        var warmup = Math.Min(count, 20_000);
+        using (var load = database.BeginWrite(Durability.Buffered))
         {
-            using var database = Database.Open(Path.Combine(directory, "users.db"), new DatabaseOptions { PageCacheBytes = 256L << 20 });
-            var users = new UserCollection(database);
-            var factory = new UserFactory(42);
-            var warmup = Math.Min(count, 20_000);
-            using (var load = database.BeginWrite(Durability.Buffered))
+            foreach (var batch in Batches(factory, 1, warmup))
             {
-                foreach (var batch in Batches(factory, 1, warmup))
-                {
-                    users.InsertMany(batch, load);
-                }
-
-                load.Commit();
+                users.InsertMany(batch, load);
             }
 
-            var batches = Batches(factory, 1 + warmup, count);
-            using var ticks = new AllocationTicks();
-            using var transaction = database.BeginWrite(Durability.Buffered);
-            var before = GC.GetTotalAllocatedBytes(precise: true);
-            var clock = Stopwatch.StartNew();
-            foreach (var batch in batches)
-            {
-                users.InsertMany(batch, transaction);
-            }
+            load.Commit();
+        }
 
-            clock.Stop();
-            var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-            var byType = ticks.Snapshot();
-            var commitStart = GC.GetTotalAllocatedBytes(precise: true);
-            var commitClock = Stopwatch.StartNew();
-            transaction.Commit();
-            commitClock.Stop();
-            var commit = GC.GetTotalAllocatedBytes(precise: true) - commitStart;
-            Report("insert-many", allocated, count, clock.Elapsed, byType);
-            Console.WriteLine(
-                $"  commit: {commit:N0} B allocated ({commit / (double)count:F0} B/document, {commitClock.Elapsed.TotalSeconds:F2} s); {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2 collections in the process");
-        }
-        finally
+        var batches = Batches(factory, 1 + warmup, count);
+        using var ticks = new AllocationTicks();
+        using var transaction = database.BeginWrite(Durability.Buffered);
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in batches)
         {
-            Directory.Delete(directory, recursive: true);
+            users.InsertMany(batch, transaction);
         }
+
+        clock.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        var byType = ticks.Snapshot();
+        var commitStart = GC.GetTotalAllocatedBytes(precise: true);
+        var commitClock = Stopwatch.StartNew();
+        transaction.Commit();
+        commitClock.Stop();
+        var commit = GC.GetTotalAllocatedBytes(precise: true) - commitStart;
+        Report("insert-many", allocated, count, clock.Elapsed, byType);
+        Console.WriteLine(
+            $"  commit: {commit:N0} B allocated ({commit / (double)count:F0} B/document, {commitClock.Elapsed.TotalSeconds:F2} s); {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2 collections in the process");
     }
 
     /// <summary>Users <c>[first, first + count)</c> in lists of W1's batch size, all made now.</summary>
@@ -175,6 +156,22 @@ internal static class AllocationProbe
         foreach (var (type, ticksOfType) in byType.OrderByDescending(pair => pair.Value).Take(20))
         {
             Console.WriteLine($"  {100.0 * ticksOfType / total,5:F1} %  ~{allocated * (double)ticksOfType / total / count,6:F0} B/op  {type}");
+        }
+    }
+
+    /// <summary>Runs <paramref name="measure"/> on a new file database in the temp folder, deleted afterwards.</summary>
+    private static void InTempDatabase(Action<Database, UserCollection> measure)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"persistence-alloc-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            using var database = Database.Open(Path.Combine(directory, "users.db"), new DatabaseOptions { PageCacheBytes = 256L << 20 });
+            measure(database, new UserCollection(database));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 
