@@ -69,7 +69,7 @@ public abstract partial class Collection<T, TKey>
                 var key = EncodeKey(Schema.GetKey(document));
                 if (!tx.TryAdd(moved, key, leftOut.Count == 0 ? cursor.Value : WithLeftOut(cursor.Value, document, leftOut), out _))
                 {
-                    throw KeysCollide(tx, documents, keys, key, document);
+                    throw KeysCollide(tx, keys, key, earlierKey);
                 }
 
                 tx.Put(keys, earlierKey, key);
@@ -368,13 +368,17 @@ public abstract partial class Collection<T, TKey>
         return KeyDescription.Parts(key, [.. Schema.KeyEncodings.Select(EarlierEncoding)]) is { } parts ? $"{parts} (0x{hex})" : $"0x{hex}";
     }
 
-    /// <summary>The refusal of a move: <paramref name="document"/> and the document moved before it under <paramref name="key"/> collide.</summary>
-    private DocumentException KeysCollide(WriteTransaction tx, Keyspace documents, Keyspace keys, byte[] key, T document)
+    /// <summary>
+    /// The refusal of a move: the document stored under <paramref name="earlierKey"/> and the one moved before it under
+    /// <paramref name="key"/> collide. Each is named by its earlier key, as the earlier version reads it (with its offset
+    /// and Kind), which tells the two apart and is what that version is given to delete or change one: the key they now
+    /// share names both alike (a composite key's parts are read back as now encoded, in UTC).
+    /// </summary>
+    private DocumentException KeysCollide(WriteTransaction tx, Keyspace keys, byte[] key, byte[] earlierKey)
     {
         var first = tx.Scan(keys).First(p => p.Value.AsSpan().SequenceEqual(key)).Key;
-        var other = DecodeUnderEarlierKey(first, tx.Get(documents, first)!);
         return new DocumentException(ErrorCode.PrimaryKeysCollide, Name,
-            $"The documents of '{Name}' with the keys {Describe(Schema.GetKey(other))} and {Describe(Schema.GetKey(document))} have one primary key now that a "
+            $"The documents of '{Name}' with the keys {DescribeEarlierKey(first)} and {DescribeEarlierKey(earlierKey)} have one primary key now that a "
             + "DateTimeOffset key part is its instant and a DateTime one is held as stored, in UTC (one instant at two offsets, or a Local and a "
             + "UTC or Unspecified DateTime of one instant), so they cannot be moved under their keys: nothing was written. Open the collection "
             + "with the earlier version and delete or change one of them, or copy the documents into a collection of another name.");

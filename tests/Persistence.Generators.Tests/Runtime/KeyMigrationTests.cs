@@ -175,6 +175,8 @@ public sealed class KeyMigrationTests
 
         Assert.Equal(ErrorCode.PrimaryKeysCollide, refused.Code);
         Assert.Equal("slots", refused.Collection);
+        Assert.Contains("2026-11-24T09:00:00.0000000+02:00 (0x", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("2026-11-24T02:00:00.0000000-05:00 (0x", refused.Message, StringComparison.Ordinal);
         Assert.Equal(before, Dump(db));
         var reopened = new EarlierSlotCollection(db);
         Assert.Equal(["a", "b"], reopened.All().Select(s => s.Room).Order());
@@ -199,6 +201,13 @@ public sealed class KeyMigrationTests
         var refused = Assert.Throws<DocumentException>(() => new BookingCollection(db));
 
         Assert.Equal(ErrorCode.PrimaryKeysCollide, refused.Code);
+        foreach (var logged in new[] { local, local.ToUniversalTime() })
+        {
+            // Each by its earlier key, as the earlier version reads it: the key they now share names both alike.
+            var parts = string.Join(", ", Nine.ToString("O", CultureInfo.InvariantCulture), logged.ToString("O", CultureInfo.InvariantCulture), "\"a\"");
+            Assert.Contains($"({parts}) (0x", refused.Message, StringComparison.Ordinal);
+        }
+
         Assert.Equal(before, Dump(db));
         var reopened = new EarlierBookingCollection(db);
         Assert.Equal("local", reopened.Get(Nine, local, "a")?.Guest);
