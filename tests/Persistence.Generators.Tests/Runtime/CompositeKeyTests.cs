@@ -183,4 +183,23 @@ public sealed class CompositeKeyTests : IDisposable
         Assert.Equal(_all.Where(o => o.Status == OrderStatus.Paid && o.Total >= 3m).OrderBy(o => o.PlacedAt).ThenBy(o => o.CustomerId, StringComparer.Ordinal).ThenBy(o => o.Number), query);
         Assert.Equal(_all.Where(o => o.CustomerId == "b"), _orders.Query().Where(f => f.CustomerId.Is("b")).ToList());
     }
+    /// <summary>
+    /// A key part holding 0x00 bytes (escaped in the key) or nothing decodes: the generated decoder reads the key to
+    /// its end (KeyReader.ReadEnd) and must take the escapes and the empty part's lone terminator as the part, not
+    /// as bytes after it.
+    /// </summary>
+    [Fact]
+    public void Keys_whose_string_part_is_empty_or_holds_NULs_read_back_whole()
+    {
+        Order[] odd = [.. new[] { "", "\0", "a\0", "\0\u00FF\0" }.Select(c => new Order(c, 0, OrderStatus.Paid, s_day, 1m) { LastName = "\0" + c })];
+        _orders.InsertMany(odd);
+
+        foreach (var order in odd)
+        {
+            Assert.Equal(order, _orders.Get(order.CustomerId, 0));
+        }
+
+        Assert.Equal(odd.Length + _all.Count, _orders.All().Count());
+        Assert.Empty(_orders.CheckConsistency());
+    }
 }
