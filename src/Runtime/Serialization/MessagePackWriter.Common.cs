@@ -8,7 +8,8 @@ namespace Persistence.Serialization;
 /// </content>
 public ref partial struct MessagePackWriter
 {
-    // "-79228162514264337593543950335" and "-0.0000000000000000000000000001" are the longest forms: 31 bytes.
+    // "-79228162514264337593543950335", "-0.0000000000000000000000000001" and the negative zero
+    // "-0.0000000000000000000000000000" are the longest forms: 31 bytes.
     private const int MaxDecimalChars = 32;
 
     /// <summary>
@@ -25,16 +26,23 @@ public ref partial struct MessagePackWriter
 
     /// <summary>
     /// Writes a decimal as a str in invariant culture (for example "-12.50"), which keeps the scale: 1.0m and 1.00m
-    /// are written differently and read back with their own scale. Other implementations can parse the text exactly.
+    /// are written differently and read back with their own scale. A negative zero keeps its sign ("-0.00"), which
+    /// the invariant format drops, so that every decimal reads back with its own bits. Other implementations can
+    /// parse the text exactly.
     /// </summary>
     public void Write(decimal value)
     {
         Span<byte> text = stackalloc byte[MaxDecimalChars];
-        if (!value.TryFormat(text, out int written, default, CultureInfo.InvariantCulture))
+
+        // A negative zero formats as "0.00"; the sign goes in front so that the reader's parse restores it.
+        int sign = value == 0 && decimal.IsNegative(value) ? 1 : 0;
+        text[0] = (byte)'-';
+        if (!value.TryFormat(text[sign..], out int written, default, CultureInfo.InvariantCulture))
         {
             throw new System.Diagnostics.UnreachableException("A decimal's invariant text form is at most 31 bytes.");
         }
 
+        written += sign;
         WriteStringHeader(written);
         WriteRaw(text[..written]);
     }

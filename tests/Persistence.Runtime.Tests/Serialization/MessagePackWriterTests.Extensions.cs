@@ -77,6 +77,11 @@ public sealed partial class MessagePackWriterTests
         var guid = Guid.Parse("00112233-4455-6677-8899-aabbccddeeff");
         Assert.Equal("c41000112233445566778899aabbccddeeff", PackHex((ref MessagePackWriter w) => w.Write(guid)));
         Assert.Equal("a52d312e3530", PackHex((ref MessagePackWriter w) => w.Write(-1.50m)));
+        Assert.Equal("a52d302e3030", PackHex((ref MessagePackWriter w) => w.Write(decimal.Negate(0.00m)))); // "-0.00"
+        Assert.Equal("a3302e30", PackHex((ref MessagePackWriter w) => w.Write(0.0m)));
+        Assert.Equal(
+            "bf" + Convert.ToHexStringLower("-0.0000000000000000000000000000"u8),
+            PackHex((ref MessagePackWriter w) => w.Write(decimal.Negate(new decimal(0, 0, 0, false, 28)))));
         Assert.Equal(
             "bf2d37393232383136323531343236343333373539333534333935303333350".Length / 2,
             Pack((ref MessagePackWriter w) => w.Write(decimal.MinValue)).Length);
