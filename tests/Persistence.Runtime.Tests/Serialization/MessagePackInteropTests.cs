@@ -42,7 +42,42 @@ public sealed class MessagePackInteropTests
     [Fact]
     public void Our_bytes_are_identical_to_python_msgpack_and_decode_to_the_same_values()
     {
-        object?[] values = SharedValues();
+        AssertIdenticalToPython(SharedValues());
+    }
+
+    [Fact]
+    public void Random_values_pack_to_the_bytes_python_msgpack_packs_and_each_side_reads_the_other()
+    {
+        // Seeded, so that a failure names a value that can be reproduced.
+        var random = new Random(1103);
+        AssertIdenticalToPython([.. Enumerable.Range(0, 300).Select(_ => MessagePackRandomValues.Next(random))]);
+    }
+
+    [Fact]
+    public void Every_form_a_writer_may_choose_reads_as_python_msgpack_reads_it()
+    {
+        // Longer forms than the shortest, chosen at random for every integer, header and timestamp in the tree.
+        var random = new Random(2103);
+        object?[] values = [.. SharedValues(), .. Enumerable.Range(0, 200).Select(_ => MessagePackRandomValues.Next(random))];
+        byte[][] encodings = [.. values.SelectMany(v => new[] { MessagePackForms.Encode(v, random), MessagePackForms.Encode(v, random) })];
+        string[] decodedByPython = PythonMsgpack.Run("decode", [.. encodings.Select(Convert.ToHexStringLower)]);
+        for (int i = 0; i < encodings.Length; i++)
+        {
+            string expected = Describe(values[i / 2]);
+            string hex = Convert.ToHexStringLower(encodings[i]);
+            Assert.True(decodedByPython[i] == expected, $"Python decoded {hex} as {decodedByPython[i]}, expected {expected}");
+            Assert.True(Describe(Unpack(encodings[i], Read)) == expected, $"We decoded {hex} otherwise than as {expected}");
+            var reader = new MessagePackReader(encodings[i]);
+            reader.Skip();
+            Assert.True(reader.End, $"Skip stopped at byte {reader.Position} of {hex}");
+        }
+    }
+
+    /// <summary>
+    /// Python packs each value to our bytes, decodes ours to the value, and we read (and skip) Python's bytes as the value.
+    /// </summary>
+    private static void AssertIdenticalToPython(object?[] values)
+    {
         string[] python = PythonMsgpack.Run("encode", values.Select(ToPython).ToList());
         string[] decodedByPython = PythonMsgpack.Run(
             "decode", values.Select(v => PackHex((ref MessagePackWriter w) => Write(ref w, v))).ToList());
@@ -55,6 +90,11 @@ public sealed class MessagePackInteropTests
             Assert.True(fields[0] == ours, $"Bytes differ for {expected}: ours {ours}, python {fields[0]}");
             Assert.True(decodedByPython[i] == expected, $"Python decoded {ours} as {decodedByPython[i]}, expected {expected}");
             Assert.Equal(expected, Describe(Unpack(FromHex(fields[0]), Read)));
+            Assert.Equal(fields[0].Length / 2, Unpack(FromHex(fields[0]), (ref MessagePackReader r) =>
+            {
+                r.Skip();
+                return r.Position;
+            }));
         }
     }
 
