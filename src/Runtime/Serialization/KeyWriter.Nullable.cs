@@ -216,7 +216,7 @@ public ref partial struct KeyWriter
         }
     }
 
-    /// <summary>Writes a nullable byte[]: the null marker, or the not-null marker then <see cref="WriteBytes"/>.</summary>
+    /// <summary>Writes a nullable byte[]: the null marker, or the not-null marker then <see cref="WriteBytes(byte[], bool)"/>.</summary>
     public void WriteNullableBytes(byte[]? value, bool descending = false)
     {
         if (WriteMarker(value is not null, descending))

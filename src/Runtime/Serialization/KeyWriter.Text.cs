@@ -45,6 +45,23 @@ public ref partial struct KeyWriter
         }
     }
 
+    /// <summary>
+    /// Writes a byte array as <see cref="WriteBytes(ReadOnlySpan{byte}, bool)"/> does. A null array is refused, as a
+    /// null string is, and nothing is written: it would otherwise convert to an empty span and be written as the empty
+    /// array, so a key part stored or looked up as null would read back (or match) as empty. A nullable part is written
+    /// with <see cref="WriteNullableBytes"/>.
+    /// </summary>
+    /// <exception cref="PersistenceSerializationException"><paramref name="value"/> is null.</exception>
+    public void WriteBytes(byte[] value, bool descending = false)
+    {
+        if (value is null)
+        {
+            throw new PersistenceSerializationException("A byte[] key part is null, but its type is not nullable: it cannot be written to a key.");
+        }
+
+        WriteBytes(value.AsSpan(), descending);
+    }
+
     /// <summary>Writes a byte sequence in unsigned lexicographic order, shorter before longer when one is a prefix of the other.</summary>
     public void WriteBytes(scoped ReadOnlySpan<byte> value, bool descending = false)
     {

@@ -125,6 +125,27 @@ public sealed partial class KeyWriterTests
     }
 
     [Fact]
+    public void A_null_byte_array_is_refused_and_nothing_is_written()
+    {
+        // A null array converts to an empty span: without the check it would be written as the empty array's "0001".
+        Assert.Throws<PersistenceSerializationException>(() => Encode((ref KeyWriter w) => w.WriteBytes((byte[])null!)));
+        Assert.Throws<PersistenceSerializationException>(() => Encode((ref KeyWriter w) => w.WriteBytes((byte[])null!, descending: true)));
+        var writer = new KeyWriter(stackalloc byte[16]);
+        writer.WriteInt32(0);
+        try
+        {
+            writer.WriteBytes((byte[])null!);
+        }
+        catch (PersistenceSerializationException)
+        {
+        }
+
+        Assert.Equal("80", Hex(writer.ToArray()));
+        writer.Dispose();
+        Assert.Equal("0001", EncodeHex((ref KeyWriter w) => w.WriteBytes(System.Array.Empty<byte>())));
+    }
+
+    [Fact]
     public void Nullable_layouts()
     {
         Assert.Equal("00", EncodeHex((ref KeyWriter w) => w.WriteNullableInt32(null)));
