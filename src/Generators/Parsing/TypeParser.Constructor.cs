@@ -16,7 +16,7 @@ internal sealed partial class TypeParser
     {
         if (_type.IsAbstract || _type.IsStatic)
         {
-            Report(ProblemCatalog.NoUsableConstructor, TypeLocation, _type.Name, "it is abstract");
+            Report(ProblemCatalog.NoUsableConstructor, TypeLocation, _type.Name, _type.IsStatic ? "it is static" : "it is abstract");
             return null;
         }
 

@@ -20,7 +20,6 @@ public sealed class ProblemTests
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Ignore] public required string X { get; init; } }""" },
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { public T(int iD) { id = iD; } [PrimaryKey] public int Id { get; init; } public int id { get; init; } }""" },
         { ProblemCatalog.NoUsableConstructor, """public class B { [Ignore] public required string X { get; init; } } [Collection("c")] public partial class T : B { [PrimaryKey] public int Id { get; init; } }""" },
-        { ProblemCatalog.NoPrimaryKey, """[Collection("c")] public partial class T { public int Id { get; init; } }""" },
         { ProblemCatalog.UnorderedKeys, """[Collection("c")] public partial class T { [PrimaryKey] public int A { get; init; } [PrimaryKey] public int B { get; init; } }""" },
         { ProblemCatalog.UnsupportedKeyType, """[Collection("c")] public partial class T { [PrimaryKey] public int? Id { get; init; } }""" },
         { ProblemCatalog.UnsupportedKeyType, """[Collection("c")] public partial class T { [PrimaryKey] public List<int> Id { get; init; } = []; }""" },
@@ -62,6 +61,22 @@ public sealed class ProblemTests
         { ProblemCatalog.FileLocal, """[Embedded] file partial class T { public int X { get; set; } }""" },
         { ProblemCatalog.FileLocal, """file partial class O { [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } }""" },
     };
+
+    /// <summary>Problems whose message gives the cause that applies, rather than a generic one that misleads.</summary>
+    public static TheoryData<string, string, string> Messages => new()
+    {
+        { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public static partial class T { }""", "it is static" },
+        { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public abstract partial class T { [PrimaryKey] public int Id { get; init; } }""", "it is abstract" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void The_message_gives_the_cause(string id, string declaration, string expected)
+    {
+        var problem = Assert.Single(Parse(declaration), p => p.Id == id);
+        Assert.Contains(expected, problem.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", problem.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
