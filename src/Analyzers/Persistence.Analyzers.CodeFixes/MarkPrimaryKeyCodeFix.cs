@@ -42,14 +42,20 @@ public sealed class MarkPrimaryKeyCodeFix : CodeFixProvider
         }
     }
 
-    /// <summary>The property or field named Id (any case) declared in this part of the type.</summary>
+    /// <summary>
+    /// The property or field named Id (any case) declared in this part of the type, unless it is marked [PrimaryKey]
+    /// already (PST0005 then says why it does not count, and a second attribute would be CS0579).
+    /// </summary>
     private static MemberDeclarationSyntax? IdMember(TypeDeclarationSyntax type) =>
-        type.Members.FirstOrDefault(m => m switch
+        type.Members.FirstOrDefault(m => !IsMarked(m) && m switch
         {
             PropertyDeclarationSyntax property => IsId(property.Identifier.ValueText),
             FieldDeclarationSyntax field => field.Declaration.Variables.Count == 1 && IsId(field.Declaration.Variables[0].Identifier.ValueText),
             _ => false,
         });
+
+    private static bool IsMarked(MemberDeclarationSyntax member) =>
+        member.AttributeLists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString().Split('.').Last() is "PrimaryKey" or "PrimaryKeyAttribute");
 
     private static bool IsId(string name) => string.Equals(name, "Id", StringComparison.OrdinalIgnoreCase);
 

@@ -63,7 +63,7 @@ internal static class ProblemCatalog
         yield return new(NoUsableConstructor, Error, "No usable constructor",
             "'{0}' has no constructor the generated code can call: {1}", 2);
         yield return new(NoPrimaryKey, Error, "No primary key",
-            "'{0}' has no primary key: mark a member with [PrimaryKey]", 1);
+            "'{0}' has no primary key: {1}", 2);
         yield return new(UnorderedKeys, Error, "Composite key members are not ordered",
             "Primary key members '{0}' and '{1}' both have Order {2}: give every member of a composite key a distinct Order", 3);
         yield return new(UnsupportedKeyType, Error, "Unsupported primary key type",

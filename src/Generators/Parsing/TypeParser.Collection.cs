@@ -41,7 +41,7 @@ internal sealed partial class TypeParser
             .ToList();
         if (keys.Count == 0)
         {
-            Report(ProblemCatalog.NoPrimaryKey, TypeLocation, _type.Name);
+            Report(ProblemCatalog.NoPrimaryKey, TypeLocation, _type.Name, WhyNoKey());
             return null;
         }
 
@@ -75,6 +75,31 @@ internal sealed partial class TypeParser
 
         var composite = _type.Name + "Key";
         return new KeyModel(names, composite, ShapeResolver.ScopePrefix(_type) + composite);
+    }
+
+    /// <summary>
+    /// The end of PST0005's message: what to do, naming the [PrimaryKey] member that is there but does not count (one
+    /// the generated code cannot set, or one an override without the attribute stores in its place).
+    /// </summary>
+    private string WhyNoKey()
+    {
+        if (_unassigned.FirstOrDefault(m => m.Symbol.Has(AttributeNames.PrimaryKey)) is { } unset)
+        {
+            return $"'{unset.Name}' is marked [PrimaryKey] but is not stored, since the generated code cannot set it (a private or protected setter or init accessor is not enough): make the accessor public or internal, or set the member through a constructor parameter";
+        }
+
+        foreach (var member in _members)
+        {
+            for (var overridden = (member.Symbol as IPropertySymbol)?.OverriddenProperty; overridden is not null; overridden = overridden.OverriddenProperty)
+            {
+                if (overridden.Has(AttributeNames.PrimaryKey))
+                {
+                    return $"'{member.Name}' overrides a [PrimaryKey] member of '{overridden.ContainingType.Name}' without the attribute, which an override does not inherit: mark the override [PrimaryKey]";
+                }
+            }
+        }
+
+        return "mark a member with [PrimaryKey]";
     }
 
     /// <summary>

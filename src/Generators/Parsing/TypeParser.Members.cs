@@ -159,6 +159,7 @@ internal sealed partial class TypeParser
             }
         }
 
+        _unassigned.AddRange(_members.Where(m => m.Assignment is null));
         _members.RemoveAll(m => m.Assignment is null);
     }
 

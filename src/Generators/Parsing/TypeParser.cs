@@ -26,6 +26,9 @@ internal sealed partial class TypeParser
     private readonly Dictionary<string, ISymbol> _ignored = [];
     private readonly Dictionary<string, ISymbol> _unsupported = [];
 
+    // Members the generated code cannot set, which are not stored: a [PrimaryKey] among them explains a missing key.
+    private readonly List<StoredMember> _unassigned = [];
+
     private TypeParser(INamedTypeSymbol type, DocumentKind kind, CancellationToken cancellationToken)
     {
         _type = type;
@@ -110,8 +113,8 @@ internal sealed partial class TypeParser
                 break;
             }
         }
-    }
 
+    }
     private bool IsPartial(INamedTypeSymbol type) =>
         type.DeclaringSyntaxReferences.Length > 0 && type.DeclaringSyntaxReferences.All(r =>
             r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));

@@ -55,4 +55,10 @@ public sealed class MarkPrimaryKeyCodeFixTests
     public async Task No_fix_without_a_member_named_Id() =>
         Assert.Empty(await CodeFixHarness.ActionsAsync(new MarkPrimaryKeyCodeFix(), "PST0005",
             """[Collection("c")] public partial class T { public int Key { get; init; } }"""));
+
+    /// <summary>A marked Id the generated code cannot set is reported too; a second [PrimaryKey] would only add CS0579.</summary>
+    [Fact]
+    public async Task No_fix_when_Id_is_marked_already() =>
+        Assert.Empty(await CodeFixHarness.ActionsAsync(new MarkPrimaryKeyCodeFix(), "PST0005",
+            """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; private init; } }"""));
 }

@@ -20,6 +20,7 @@ public sealed class ProblemTests
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } [Ignore] public required string X { get; init; } }""" },
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public partial class T { public T(int iD) { id = iD; } [PrimaryKey] public int Id { get; init; } public int id { get; init; } }""" },
         { ProblemCatalog.NoUsableConstructor, """public class B { [Ignore] public required string X { get; init; } } [Collection("c")] public partial class T : B { [PrimaryKey] public int Id { get; init; } }""" },
+        { ProblemCatalog.NoPrimaryKey, """[Collection("c")] public partial class T { public int Id { get; init; } }""" },
         { ProblemCatalog.UnorderedKeys, """[Collection("c")] public partial class T { [PrimaryKey] public int A { get; init; } [PrimaryKey] public int B { get; init; } }""" },
         { ProblemCatalog.UnsupportedKeyType, """[Collection("c")] public partial class T { [PrimaryKey] public int? Id { get; init; } }""" },
         { ProblemCatalog.UnsupportedKeyType, """[Collection("c")] public partial class T { [PrimaryKey] public List<int> Id { get; init; } = []; }""" },
@@ -67,6 +68,10 @@ public sealed class ProblemTests
     {
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public static partial class T { }""", "it is static" },
         { ProblemCatalog.NoUsableConstructor, """[Collection("c")] public abstract partial class T { [PrimaryKey] public int Id { get; init; } }""", "it is abstract" },
+        { ProblemCatalog.NoPrimaryKey, """[Collection("c")] public partial class T { public int Id { get; init; } }""", "mark a member with [PrimaryKey]" },
+        { ProblemCatalog.NoPrimaryKey, """public abstract class B { [PrimaryKey] public abstract int Id { get; init; } } [Collection("c")] public partial class T : B { public override int Id { get; init; } }""", "'Id' overrides a [PrimaryKey] member of 'B' without the attribute" },
+        { ProblemCatalog.NoPrimaryKey, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; private init; } }""", "'Id' is marked [PrimaryKey] but is not stored" },
+        { ProblemCatalog.NoPrimaryKey, """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; protected set; } }""", "'Id' is marked [PrimaryKey] but is not stored" },
     };
 
     [Theory]
