@@ -43,6 +43,7 @@ internal static class ProblemCatalog
     public const string FileLocal = "PST0031";
     public const string MemberNamedLikeGeneratedType = "PST0032";
     public const string GeneratedNameTaken = "PST0033";
+    public const string HiddenMemberNotStored = "PST0034";
 
     private static readonly Dictionary<string, ProblemDescriptor> s_byId = All().ToDictionary(d => d.Id, StringComparer.Ordinal);
 
@@ -110,5 +111,7 @@ internal static class ProblemCatalog
             "Member '{0}' gets a property of its name in the generated type '{1}', {2}: rename the member", 3);
         yield return new(GeneratedNameTaken, Error, "Generated type name is taken",
             "The code generated for '{0}' declares a type '{1}' beside it, but a type of that name is already declared there: rename one of the two", 2);
+        yield return new(HiddenMemberNotStored, Warning, "Hidden member is not stored",
+            "'{0}' hides the member of that name that '{1}' declares, whose value is not stored: a document holds one member of each name; rename one of the two, or mark the hidden one [Ignore]", 2);
     }
 }

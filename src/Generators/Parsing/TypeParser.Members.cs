@@ -44,6 +44,7 @@ internal sealed partial class TypeParser
 
                 if (positions.TryGetValue(symbol.Name, out var position))
                 {
+                    CheckHidden(symbol, candidates[position].Symbol);
                     candidates[position] = (symbol, memberType);
                 }
                 else
@@ -59,6 +60,30 @@ internal sealed partial class TypeParser
             Consider(new StoredMember(symbol, type, _members.Count + _ignored.Count + _unsupported.Count));
         }
     }
+
+    /// <summary>
+    /// A member that hides (rather than overrides) a base member of its name takes its place in the document, which
+    /// holds one member of each name; the base member's own state (a field, or an auto-property's backing field) would
+    /// be silently lost, unless it is [Ignore]d. A hidden computed property loses nothing.
+    /// </summary>
+    private void CheckHidden(ISymbol member, ISymbol hidden)
+    {
+        if (member is IPropertySymbol { IsOverride: true } || !HoldsState(hidden) || hidden.Has(AttributeNames.Ignore))
+        {
+            return;
+        }
+
+        Report(ProblemCatalog.HiddenMemberNotStored, member.Locations.Length > 0 ? member.Locations[0] : TypeLocation, member.Name, hidden.ContainingType.Name);
+    }
+
+    /// <summary>A field, or a property with a backing field (an auto-property): state that would be lost if not stored.</summary>
+    private static bool HoldsState(ISymbol symbol) => symbol switch
+    {
+        IFieldSymbol => true,
+        IPropertySymbol property => property.ContainingType.GetMembers().OfType<IFieldSymbol>()
+            .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property)),
+        _ => false,
+    };
 
     /// <summary>A key, index, tag or expiry attribute on a member that is never stored (not public, static, an indexer) would silently do nothing.</summary>
     private void WarnAttributesOnUnstoredMember(ISymbol symbol)
@@ -110,8 +135,7 @@ internal sealed partial class TypeParser
                 member.CanSet = accessible && !setter!.IsInitOnly;
                 member.IsInitOnly = accessible && setter!.IsInitOnly;
                 member.IsRequired = property.IsRequired;
-                member.HoldsState = property.ContainingType.GetMembers().OfType<IFieldSymbol>()
-                    .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+                member.HoldsState = HoldsState(property);
                 break;
             case IFieldSymbol field:
                 member.CanSet = !field.IsReadOnly;

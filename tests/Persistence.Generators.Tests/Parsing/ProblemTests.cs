@@ -61,6 +61,8 @@ public sealed class ProblemTests
         { ProblemCatalog.FileLocal, """[Collection("c")] file partial class T { [PrimaryKey] public int Id { get; init; } }""" },
         { ProblemCatalog.FileLocal, """[Embedded] file partial class T { public int X { get; set; } }""" },
         { ProblemCatalog.FileLocal, """file partial class O { [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } }""" },
+        { ProblemCatalog.HiddenMemberNotStored, """public class B { public int Value { get; set; } } [Collection("c")] public partial class T : B { [PrimaryKey] public int Id { get; init; } public new string Value { get; set; } = ""; }""" },
+        { ProblemCatalog.HiddenMemberNotStored, """public class B { public int Value; } [Embedded] public partial class T : B { public new int Value { get; set; } }""" },
     };
 
     /// <summary>Problems whose message gives the cause that applies, rather than a generic one that misleads.</summary>
