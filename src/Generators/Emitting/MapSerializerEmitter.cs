@@ -31,10 +31,23 @@ internal static class MapSerializerEmitter
 {
     /// <summary>
     /// Writes the members of <paramref name="instance"/> as a map, except the members of the primary key
-    /// <paramref name="key"/> that it holds exactly.
+    /// <paramref name="key"/> that it holds exactly. An instance of a subclass is refused first (unless the type is
+    /// sealed): only the type's own members would be written and the type read back, so what the subclass adds would be
+    /// silently lost. A type compare, before anything is written.
     /// </summary>
     public static void WriteMembers(SourceWriter source, TypeModel model, EmitContext context, string instance, IReadOnlyList<MemberModel>? key = null)
     {
+        if (!model.IsSealed)
+        {
+            using (source.Open($"if ({instance}.GetType() != typeof({model.FullName}))"))
+            {
+                var reason = Names.Literal($" cannot be stored as {model.Name}: the code generated for {model.Name} writes the members of {model.Name} alone and reads back an instance of {model.Name}, so what the subclass adds would be lost. Store it as its own type.");
+                source.WriteLine($"throw new global::Persistence.PersistenceSerializationException({instance}.GetType().FullName + {reason});");
+            }
+
+            source.WriteLine();
+        }
+
         var fromKey = FromKey(key);
         var stored = Stored(model, fromKey).ToList();
         if (UsesArray(model))

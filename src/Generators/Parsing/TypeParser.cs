@@ -75,7 +75,8 @@ internal sealed partial class TypeParser
             HelperAccessibility(_type.DeclaredAccessibility),
             stored.Select(m => new MemberModel(m.Name, m.Shape!, m.Tag, m.Assignment!.Value)).ToEquatableArray(),
             (constructor?.Parameters.Select(p => Bind(p)!.Name) ?? []).ToEquatableArray(),
-            collection);
+            collection,
+            _type.IsSealed);
     }
 
     private void Report(string id, Location? location, params string[] arguments) => _problems.Add(Problem.Create(id, location, arguments));
@@ -115,6 +116,7 @@ internal sealed partial class TypeParser
         }
 
     }
+
     private bool IsPartial(INamedTypeSymbol type) =>
         type.DeclaringSyntaxReferences.Length > 0 && type.DeclaringSyntaxReferences.All(r =>
             r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));

@@ -644,6 +644,11 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.AllTypes.Sample document)
         {
+            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.AllTypes.Sample))
+            {
+                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Sample: the code generated for Sample writes the members of Sample alone and reads back an instance of Sample, so what the subclass adds would be lost. Store it as its own type.");
+            }
+
             writer.WriteMapHeader(40);
             writer.WriteStringUtf8("Boolean"u8);
             writer.Write(document.Boolean);

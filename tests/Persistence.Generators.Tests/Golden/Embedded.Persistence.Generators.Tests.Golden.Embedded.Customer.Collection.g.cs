@@ -53,6 +53,11 @@ namespace Persistence.Generators.Tests.Golden.Embedded
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Embedded.Customer document)
         {
+            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.Customer))
+            {
+                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Customer: the code generated for Customer writes the members of Customer alone and reads back an instance of Customer, so what the subclass adds would be lost. Store it as its own type.");
+            }
+
             writer.WriteMapHeader(4);
             writer.WriteStringUtf8("Home"u8);
             if (document.Home is { } value1)

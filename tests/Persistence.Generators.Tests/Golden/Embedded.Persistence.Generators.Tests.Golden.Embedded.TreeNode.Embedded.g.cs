@@ -15,6 +15,11 @@ namespace Persistence.Generators.Tests.Golden.Embedded
                 throw new global::Persistence.PersistenceSerializationException("TreeNode is nested more than 512 levels deep: is there a cycle in the object graph? Cycles cannot be stored.");
             }
 
+            if (value.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.TreeNode))
+            {
+                throw new global::Persistence.PersistenceSerializationException(value.GetType().FullName + " cannot be stored as TreeNode: the code generated for TreeNode writes the members of TreeNode alone and reads back an instance of TreeNode, so what the subclass adds would be lost. Store it as its own type.");
+            }
+
             writer.WriteMapHeader(2);
             writer.WriteStringUtf8("Name"u8);
             writer.WriteString(value.Name ?? throw new global::Persistence.PersistenceSerializationException("TreeNode.Name is null, but its type is not nullable: it cannot be stored."));

@@ -55,6 +55,11 @@ internal sealed class GlobalNoteSchema : global::Persistence.Collections.Documen
 
     public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::GlobalNote document)
     {
+        if (document.GetType() != typeof(global::GlobalNote))
+        {
+            throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as GlobalNote: the code generated for GlobalNote writes the members of GlobalNote alone and reads back an instance of GlobalNote, so what the subclass adds would be lost. Store it as its own type.");
+        }
+
         writer.WriteMapHeader(1);
         writer.WriteStringUtf8("Body"u8);
         if (document.Body is { } value1)

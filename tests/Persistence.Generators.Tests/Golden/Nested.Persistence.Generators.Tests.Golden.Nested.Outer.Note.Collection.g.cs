@@ -95,6 +95,11 @@ namespace Persistence.Generators.Tests.Golden.Nested
 
             public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Nested.Outer.Note document)
             {
+                if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Nested.Outer.Note))
+                {
+                    throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Note: the code generated for Note writes the members of Note alone and reads back an instance of Note, so what the subclass adds would be lost. Store it as its own type.");
+                }
+
                 writer.WriteMapHeader(1);
                 writer.WriteStringUtf8("Text"u8);
                 writer.WriteString(document.Text ?? throw new global::Persistence.PersistenceSerializationException("Note.Text is null, but its type is not nullable: it cannot be stored."));

@@ -85,6 +85,11 @@ namespace Persistence.Generators.Tests.Golden.Rates
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Rates.Rate document)
         {
+            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Rates.Rate))
+            {
+                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Rate: the code generated for Rate writes the members of Rate alone and reads back an instance of Rate, so what the subclass adds would be lost. Store it as its own type.");
+            }
+
             writer.WriteMapHeader(3);
             writer.WriteStringUtf8("Amount"u8);
             writer.Write(document.Amount);

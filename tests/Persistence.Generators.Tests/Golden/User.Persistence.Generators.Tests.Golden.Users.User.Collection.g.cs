@@ -129,6 +129,11 @@ namespace Persistence.Generators.Tests.Golden.Users
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Users.User document)
         {
+            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Users.User))
+            {
+                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as User: the code generated for User writes the members of User alone and reads back an instance of User, so what the subclass adds would be lost. Store it as its own type.");
+            }
+
             writer.WriteMapHeader(5);
             writer.WriteStringUtf8("Email"u8);
             writer.WriteString(document.Email ?? throw new global::Persistence.PersistenceSerializationException("User.Email is null, but its type is not nullable: it cannot be stored."));

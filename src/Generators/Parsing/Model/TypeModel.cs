@@ -14,6 +14,7 @@ namespace Persistence.Generators.Parsing.Model;
 /// <param name="Members">The stored members, base type members first, in declaration order.</param>
 /// <param name="ConstructorParameters">The members passed to the constructor, in parameter order (empty: the parameterless constructor).</param>
 /// <param name="Collection">The collection part; null for an embedded type.</param>
+/// <param name="IsSealed">Sealed: no instance can be of a subclass, which the generated serializer refuses.</param>
 internal sealed record TypeModel(
     string Namespace,
     EquatableArray<ContainingType> ContainingTypes,
@@ -23,7 +24,8 @@ internal sealed record TypeModel(
     string HelperAccessibility,
     EquatableArray<MemberModel> Members,
     EquatableArray<string> ConstructorParameters,
-    CollectionModel? Collection)
+    CollectionModel? Collection,
+    bool IsSealed)
 {
     /// <summary>The generated serializer class of an embedded type, unqualified.</summary>
     public string SerializerName => Name + "Serializer";
