@@ -7,7 +7,7 @@ using Persistence.Generators.Parsing;
 namespace Persistence.Analyzers;
 
 /// <summary>
-/// Every diagnostic the analyzers report, by stable id. PST0001 to PST0024 and PST0030 to PST0034 are the parser's problems: their titles and
+/// Every diagnostic the analyzers report, by stable id. PST0001 to PST0024 and PST0030 to PST0035 are the parser's problems: their titles and
 /// messages come from <see cref="ProblemCatalog"/> (the generator's source of truth), their severities are repeated
 /// here as constants because release tracking (RS2000-RS2008) reads them from this file; a test checks that the two
 /// agree. PST0025 to PST0029 are found by the analyzers alone, outside a single type's declaration. Ids are never
@@ -57,6 +57,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor FileLocal = new(ProblemCatalog.FileLocal, Title(ProblemCatalog.FileLocal), Message(ProblemCatalog.FileLocal), Design, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(ProblemCatalog.FileLocal));
     public static readonly DiagnosticDescriptor GeneratedNameTaken = new(ProblemCatalog.GeneratedNameTaken, Title(ProblemCatalog.GeneratedNameTaken), Message(ProblemCatalog.GeneratedNameTaken), Design, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(ProblemCatalog.GeneratedNameTaken));
     public static readonly DiagnosticDescriptor HiddenMemberNotStored = new(ProblemCatalog.HiddenMemberNotStored, Title(ProblemCatalog.HiddenMemberNotStored), Message(ProblemCatalog.HiddenMemberNotStored), Design, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(ProblemCatalog.HiddenMemberNotStored));
+    public static readonly DiagnosticDescriptor DerivesFromDocumentType = new(ProblemCatalog.DerivesFromDocumentType, Title(ProblemCatalog.DerivesFromDocumentType), Message(ProblemCatalog.DerivesFromDocumentType), Design, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(ProblemCatalog.DerivesFromDocumentType));
     public static readonly DiagnosticDescriptor MemberNamedLikeGeneratedType = new(ProblemCatalog.MemberNamedLikeGeneratedType, Title(ProblemCatalog.MemberNamedLikeGeneratedType), Message(ProblemCatalog.MemberNamedLikeGeneratedType), Design, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(ProblemCatalog.MemberNamedLikeGeneratedType));
 
     public static readonly DiagnosticDescriptor DuplicateCollectionName = new(
@@ -117,7 +118,7 @@ internal static class DiagnosticDescriptors
         MutableKey, IndexMemberMissing, IndexMemberUnsupported, IgnoredMemberUsed, DuplicateIndexName, DuplicateIndex,
         IndexIsKeyPrefix, DuplicateTag, TagOutOfRange, UnsupportedMemberType, ExpiresAtType, SeveralExpiresAt,
         InvalidCollectionName, InvalidIndexName, InvalidIndexDeclaration, MemberNotStored, NoEffectOnEmbedded, AttributeOnUnstoredMember,
-        FileLocal, MemberNamedLikeGeneratedType, GeneratedNameTaken, HiddenMemberNotStored,
+        FileLocal, MemberNamedLikeGeneratedType, GeneratedNameTaken, HiddenMemberNotStored, DerivesFromDocumentType,
     }.ToImmutableDictionary(d => d.Id);
 
     /// <summary>Every descriptor, ordered by id.</summary>

@@ -44,6 +44,7 @@ internal static class ProblemCatalog
     public const string MemberNamedLikeGeneratedType = "PST0032";
     public const string GeneratedNameTaken = "PST0033";
     public const string HiddenMemberNotStored = "PST0034";
+    public const string DerivesFromDocumentType = "PST0035";
 
     private static readonly Dictionary<string, ProblemDescriptor> s_byId = All().ToDictionary(d => d.Id, StringComparer.Ordinal);
 
@@ -113,5 +114,7 @@ internal static class ProblemCatalog
             "The code generated for '{0}' declares a type '{1}' beside it, but a type of that name is already declared there: rename one of the two", 2);
         yield return new(HiddenMemberNotStored, Warning, "Hidden member is not stored",
             "'{0}' hides the member of that name that '{1}' declares, whose value is not stored: a document holds one member of each name; rename one of the two, or mark the hidden one [Ignore]", 2);
+        yield return new(DerivesFromDocumentType, Warning, "Type derives from a stored type",
+            "'{0}' derives from the [{2}] type '{1}', whose generated code writes and reads the members of '{1}' alone: a '{0}' stored as a '{1}' (in a member of that type, or in its collection) is refused when it is written. Store it as a '{0}', or move the shared members to a base type that is neither [Collection] nor [Embedded]", 3);
     }
 }

@@ -115,6 +115,26 @@ internal sealed partial class TypeParser
             }
         }
 
+        CheckBaseTypes();
+    }
+
+    /// <summary>
+    /// A type deriving from a [Collection] or [Embedded] type: that type's generated code writes its own members alone,
+    /// so an instance of this one stored as the base would lose what it adds and read back as the base; the generated
+    /// code refuses it at run time, and this warns where the analyzer can see it. It walks the base types only: the
+    /// types deriving from a given one cannot be found without scanning the compilation.
+    /// </summary>
+    private void CheckBaseTypes()
+    {
+        for (var baseType = _type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            var kind = baseType.Has(AttributeNames.Collection) ? "Collection" : baseType.Has(AttributeNames.Embedded) ? "Embedded" : null;
+            if (kind is not null)
+            {
+                Report(ProblemCatalog.DerivesFromDocumentType, TypeLocation, _type.Name, baseType.Name, kind);
+                return;
+            }
+        }
     }
 
     private bool IsPartial(INamedTypeSymbol type) =>

@@ -9,7 +9,7 @@ using Persistence.Generators.Parsing;
 namespace Persistence.Analyzers.Declarations;
 
 /// <summary>
-/// Reports the problems the generator's parser finds in a [Collection] or [Embedded] type (PST0001 to PST0024, PST0030 to PST0034): the
+/// Reports the problems the generator's parser finds in a [Collection] or [Embedded] type (PST0001 to PST0024, PST0030 to PST0035): the
 /// same <see cref="TypeParser"/> decides, so a type the generator skips always has an error here, at the attribute or
 /// member that causes it.
 /// </summary>
