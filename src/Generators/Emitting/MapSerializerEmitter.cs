@@ -39,10 +39,11 @@ internal static class MapSerializerEmitter
     {
         if (!model.IsSealed)
         {
-            using (source.Open($"if ({instance}.GetType() != typeof({model.FullName}))"))
+            // Through object: a member of the type may be named GetType.
+            using (source.Open($"if (((object){instance}).GetType() != typeof({model.FullName}))"))
             {
                 var reason = Names.Literal($" cannot be stored as {model.Name}: the code generated for {model.Name} writes the members of {model.Name} alone and reads back an instance of {model.Name}, so what the subclass adds would be lost. Store it as its own type.");
-                source.WriteLine($"throw new global::Persistence.PersistenceSerializationException({instance}.GetType().FullName + {reason});");
+                source.WriteLine($"throw new global::Persistence.PersistenceSerializationException(((object){instance}).GetType().FullName + {reason});");
             }
 
             source.WriteLine();

@@ -52,6 +52,12 @@ public sealed class UnusualDeclarationTests
             #pragma warning disable CS0108, CS0114
             [Collection("c")] public partial class C { [PrimaryKey] public int Id { get; init; } public int Equals { get; set; } public string GetHashCode { get; set; } = ""; public int ToString { get; set; } public int GetType { get; set; } public int MemberwiseClone { get; set; } public int ReferenceEquals { get; set; } }
             """ },
+        { "an unsealed type with an invocable member named GetType", """
+            namespace N;
+            #pragma warning disable CS0108
+            [Collection("c")] public partial class C { [PrimaryKey] public int Id { get; init; } [Ignore] public System.Func<int> GetType { get; set; } = () => 0; public E? Inner { get; set; } }
+            [Embedded] public partial class E { public int X { get; set; } [Ignore] public System.Func<int> GetType { get; set; } = () => 0; }
+            """ },
         { "members named like generated and runtime names", """
             namespace N;
             [Collection("c")] [Index("Schema", "Key")] public partial class C { [PrimaryKey] public int Id { get; init; } public int ID { get; set; } public int Schema { get; set; } public int Key { get; set; } public int Collection { get; set; } public int Database { get; set; } public int Fields { get; set; } public int Instance { get; set; } public int Query { get; set; } public int writer { get; set; } public int reader { get; set; } public int value { get; set; } public int document { get; set; } public int keyReader { get; set; } }

@@ -644,9 +644,9 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.AllTypes.Sample document)
         {
-            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.AllTypes.Sample))
+            if (((object)document).GetType() != typeof(global::Persistence.Generators.Tests.Golden.AllTypes.Sample))
             {
-                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Sample: the code generated for Sample writes the members of Sample alone and reads back an instance of Sample, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as Sample: the code generated for Sample writes the members of Sample alone and reads back an instance of Sample, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(40);

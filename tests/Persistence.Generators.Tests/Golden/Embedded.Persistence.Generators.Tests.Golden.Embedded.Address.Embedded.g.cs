@@ -15,9 +15,9 @@ namespace Persistence.Generators.Tests.Golden.Embedded
                 throw new global::Persistence.PersistenceSerializationException("Address is nested more than 512 levels deep: is there a cycle in the object graph? Cycles cannot be stored.");
             }
 
-            if (value.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.Address))
+            if (((object)value).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.Address))
             {
-                throw new global::Persistence.PersistenceSerializationException(value.GetType().FullName + " cannot be stored as Address: the code generated for Address writes the members of Address alone and reads back an instance of Address, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)value).GetType().FullName + " cannot be stored as Address: the code generated for Address writes the members of Address alone and reads back an instance of Address, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(3);

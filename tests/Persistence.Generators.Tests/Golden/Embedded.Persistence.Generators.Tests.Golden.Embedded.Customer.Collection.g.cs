@@ -53,9 +53,9 @@ namespace Persistence.Generators.Tests.Golden.Embedded
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Embedded.Customer document)
         {
-            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.Customer))
+            if (((object)document).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.Customer))
             {
-                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Customer: the code generated for Customer writes the members of Customer alone and reads back an instance of Customer, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as Customer: the code generated for Customer writes the members of Customer alone and reads back an instance of Customer, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(4);

@@ -15,9 +15,9 @@ namespace Persistence.Generators.Tests.Golden.Embedded
                 throw new global::Persistence.PersistenceSerializationException("Geo is nested more than 512 levels deep: is there a cycle in the object graph? Cycles cannot be stored.");
             }
 
-            if (value.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.Geo))
+            if (((object)value).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.Geo))
             {
-                throw new global::Persistence.PersistenceSerializationException(value.GetType().FullName + " cannot be stored as Geo: the code generated for Geo writes the members of Geo alone and reads back an instance of Geo, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)value).GetType().FullName + " cannot be stored as Geo: the code generated for Geo writes the members of Geo alone and reads back an instance of Geo, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(2);

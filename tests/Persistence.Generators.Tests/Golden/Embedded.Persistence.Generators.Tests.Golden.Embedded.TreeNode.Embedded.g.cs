@@ -15,9 +15,9 @@ namespace Persistence.Generators.Tests.Golden.Embedded
                 throw new global::Persistence.PersistenceSerializationException("TreeNode is nested more than 512 levels deep: is there a cycle in the object graph? Cycles cannot be stored.");
             }
 
-            if (value.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.TreeNode))
+            if (((object)value).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Embedded.TreeNode))
             {
-                throw new global::Persistence.PersistenceSerializationException(value.GetType().FullName + " cannot be stored as TreeNode: the code generated for TreeNode writes the members of TreeNode alone and reads back an instance of TreeNode, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)value).GetType().FullName + " cannot be stored as TreeNode: the code generated for TreeNode writes the members of TreeNode alone and reads back an instance of TreeNode, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(2);

@@ -55,9 +55,9 @@ internal sealed class GlobalNoteSchema : global::Persistence.Collections.Documen
 
     public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::GlobalNote document)
     {
-        if (document.GetType() != typeof(global::GlobalNote))
+        if (((object)document).GetType() != typeof(global::GlobalNote))
         {
-            throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as GlobalNote: the code generated for GlobalNote writes the members of GlobalNote alone and reads back an instance of GlobalNote, so what the subclass adds would be lost. Store it as its own type.");
+            throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as GlobalNote: the code generated for GlobalNote writes the members of GlobalNote alone and reads back an instance of GlobalNote, so what the subclass adds would be lost. Store it as its own type.");
         }
 
         writer.WriteMapHeader(1);

@@ -95,9 +95,9 @@ namespace Persistence.Generators.Tests.Golden.Nested
 
             public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Nested.Outer.Note document)
             {
-                if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Nested.Outer.Note))
+                if (((object)document).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Nested.Outer.Note))
                 {
-                    throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Note: the code generated for Note writes the members of Note alone and reads back an instance of Note, so what the subclass adds would be lost. Store it as its own type.");
+                    throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as Note: the code generated for Note writes the members of Note alone and reads back an instance of Note, so what the subclass adds would be lost. Store it as its own type.");
                 }
 
                 writer.WriteMapHeader(1);

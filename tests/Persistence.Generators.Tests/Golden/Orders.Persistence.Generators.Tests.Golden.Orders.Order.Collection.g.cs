@@ -215,9 +215,9 @@ namespace Persistence.Generators.Tests.Golden.Orders
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Orders.Order document)
         {
-            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Orders.Order))
+            if (((object)document).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Orders.Order))
             {
-                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Order: the code generated for Order writes the members of Order alone and reads back an instance of Order, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as Order: the code generated for Order writes the members of Order alone and reads back an instance of Order, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(5);

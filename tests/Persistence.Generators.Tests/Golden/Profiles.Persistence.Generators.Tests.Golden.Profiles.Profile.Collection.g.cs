@@ -101,9 +101,9 @@ namespace Persistence.Generators.Tests.Golden.Profiles
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Profiles.Profile document)
         {
-            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Profiles.Profile))
+            if (((object)document).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Profiles.Profile))
             {
-                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Profile: the code generated for Profile writes the members of Profile alone and reads back an instance of Profile, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as Profile: the code generated for Profile writes the members of Profile alone and reads back an instance of Profile, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(3);

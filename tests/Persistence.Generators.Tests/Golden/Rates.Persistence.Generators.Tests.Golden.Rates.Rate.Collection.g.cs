@@ -85,9 +85,9 @@ namespace Persistence.Generators.Tests.Golden.Rates
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Rates.Rate document)
         {
-            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Rates.Rate))
+            if (((object)document).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Rates.Rate))
             {
-                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as Rate: the code generated for Rate writes the members of Rate alone and reads back an instance of Rate, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as Rate: the code generated for Rate writes the members of Rate alone and reads back an instance of Rate, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(3);

@@ -129,9 +129,9 @@ namespace Persistence.Generators.Tests.Golden.Users
 
         public override void Serialize(ref global::Persistence.Serialization.MessagePackWriter writer, global::Persistence.Generators.Tests.Golden.Users.User document)
         {
-            if (document.GetType() != typeof(global::Persistence.Generators.Tests.Golden.Users.User))
+            if (((object)document).GetType() != typeof(global::Persistence.Generators.Tests.Golden.Users.User))
             {
-                throw new global::Persistence.PersistenceSerializationException(document.GetType().FullName + " cannot be stored as User: the code generated for User writes the members of User alone and reads back an instance of User, so what the subclass adds would be lost. Store it as its own type.");
+                throw new global::Persistence.PersistenceSerializationException(((object)document).GetType().FullName + " cannot be stored as User: the code generated for User writes the members of User alone and reads back an instance of User, so what the subclass adds would be lost. Store it as its own type.");
             }
 
             writer.WriteMapHeader(5);
