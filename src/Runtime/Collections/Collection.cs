@@ -217,13 +217,21 @@ public abstract partial class Collection<T, TKey>
     private PersistenceSerializationException TrailingBytes(ReadOnlySpan<byte> key, int count) =>
         new($"The document stored under the key {Convert.ToHexString(key)} in '{Name}' has {count} byte(s) after its end: it is damaged or was not written by a serializer of this type.");
 
+    /// <summary>Serializes a document into the thread's document buffer: its bytes stay until the thread's next encoding.</summary>
     internal ReadOnlySpan<byte> Encode(T document)
     {
-        var buffer = DocumentBuffer.Rent();
-        var writer = new MessagePackWriter(buffer);
-        Schema.Serialize(ref writer, document);
-        writer.Flush();
-        return buffer.WrittenSpan;
+        var buffer = DocumentBuffer.Take(); // held while the serializer runs: a getter it reads may write a document
+        try
+        {
+            var writer = new MessagePackWriter(buffer);
+            Schema.Serialize(ref writer, document);
+            writer.Flush();
+            return buffer.WrittenSpan;
+        }
+        finally
+        {
+            DocumentBuffer.Return(buffer);
+        }
     }
 
     /// <summary>The live document stored under encoded key <paramref name="key"/>, or null (absent or expired).</summary>

@@ -217,6 +217,45 @@ public sealed partial class BulkInsertTests
     }
 
     /// <summary>
+    /// A getter that the serializer reads runs an InsertMany of 600 parts in the same transaction while the outer part's
+    /// bytes are under way: every part, outer and inner, reads back as it was written, in bulk and one by one.
+    /// </summary>
+    [Theory]
+    [InlineData(1_024)]
+    [InlineData(0)]
+    public void An_InsertMany_run_by_a_getter_the_serializer_reads_leaves_every_document_whole(int bulkChunk)
+    {
+        var outer = Enumerable.Range(0, 600).Select(NewPart).ToList();
+        var inner = Enumerable.Range(10_000, 600).Select(NewPart).ToList();
+        HookedParts? parts = null;
+        WriteTransaction? tx = null;
+        var ran = false;
+        parts = new HookedParts(OpenInMemory(), _ => { }, part =>
+        {
+            if (part.Id == 300 && tx is not null && !ran)
+            {
+                ran = true;
+                parts!.InsertMany(inner, tx);
+            }
+        })
+        { BulkChunk = bulkChunk };
+
+        using (tx = parts.Database.BeginWrite())
+        {
+            tx.CreateKeyspace("promotes");
+            parts.InsertMany(outer, tx);
+            tx.Commit();
+        }
+
+        Assert.True(ran);
+        Assert.Equal(bulkChunk == 0 ? 0 : 1_200, parts.BulkInserted);
+        Assert.All(outer.Concat(inner), p => Assert.Equal((p.Code, p.Tag, p.ExpiresAt), Stored(p.Id)));
+        Assert.Empty(parts.CheckConsistency());
+
+        (string, string, DateTimeOffset?)? Stored(long id) => parts.Get(id) is { } stored ? (stored.Code, stored.Tag, stored.ExpiresAt) : null;
+    }
+
+    /// <summary>
     /// A call that throws (its second chunk's code getter, at part 1,500) keeps buffers holding none of its documents:
     /// the chunk it was writing is cleared as a call that ends well clears it.
     /// </summary>
@@ -246,9 +285,11 @@ public sealed partial class BulkInsertTests
         return new WeakReference<Part>(documents[^1]); // in the chunk being written when the getter threw
     }
 
-    /// <summary>Parts whose tag getter calls a hook first, and whose empty code has no entry in the unique index.</summary>
-    internal sealed class HookedParts(Database database, Action<Part> onTag)
-        : Collection<Part, long>(database, new HookedPartSchema(onTag))
+    /// <summary>
+    /// Parts whose tag getter, and serializer, call a hook first, and whose empty code has no entry in the unique index.
+    /// </summary>
+    internal sealed class HookedParts(Database database, Action<Part> onTag, Action<Part>? onSerialize = null)
+        : Collection<Part, long>(database, new HookedPartSchema(onTag, onSerialize ?? (_ => { })))
     {
         public Part? ByCode(string code, Transaction transaction)
         {
@@ -267,7 +308,7 @@ public sealed partial class BulkInsertTests
         }
     }
 
-    private sealed class HookedPartSchema(Action<Part> onTag)
+    private sealed class HookedPartSchema(Action<Part> onTag, Action<Part> onSerialize)
         : DocumentSchema<Part, long>("parts", [new HookedTagIndex(onTag), new OptionalCodeIndex()])
     {
         private static readonly PartSchema Parts = PartSchema.Instance;
@@ -282,7 +323,21 @@ public sealed partial class BulkInsertTests
 
         public override DateTimeOffset? GetExpiresAt(Part document) => document.ExpiresAt;
 
-        public override void Serialize(ref MessagePackWriter writer, Part document) => Parts.Serialize(ref writer, document);
+        public override void Serialize(ref MessagePackWriter writer, Part document)
+        {
+            writer.WriteArrayHeader(3); // before the hook: a document's bytes are under way when a getter runs
+            writer.WriteString(document.Code);
+            onSerialize(document);
+            writer.WriteString(document.Tag);
+            if (document.ExpiresAt is { } expiresAt)
+            {
+                writer.Write(expiresAt);
+            }
+            else
+            {
+                writer.WriteNil();
+            }
+        }
 
         public override Part Deserialize(ref MessagePackReader reader, scoped ReadOnlySpan<byte> primaryKey) =>
             Parts.Deserialize(ref reader, primaryKey);
