@@ -170,38 +170,34 @@ public abstract partial class Collection<T, TKey>
     /// Puts the longest leading run of <paramref name="documents"/> that a fresh insert of each, one after another, puts
     /// without a refusal, and returns its length. First every document's key and entries are computed up to the first
     /// whose getters throw or whose entries are over a limit, and the run ends before the first that repeats a unique
-    /// value of an earlier one; then the documents are encoded and put up to the first whose serializer throws, whose
-    /// encoding is over the limit or does not fit the chunk's buffer of encodings, or whose key is present; then each
-    /// tree's entries, up to the first unique value present. A unique value present ends the run there, and what the
-    /// run put for the documents after it is taken back. The puts reach the transaction's log only once the run is
-    /// settled, so the log (and the conflict check of the commit) holds exactly the writes of one by one. Throws only
+    /// value of an earlier one; then the documents are encoded up to the first whose serializer throws, whose encoding
+    /// is over the limit or does not fit the chunk's buffer of encodings, and put up to the first whose key is present;
+    /// then each tree's entries, up to the first unique value present. A unique value present ends the run there, and
+    /// what the run put for the documents after it is taken back. The puts reach the transaction's log only once the run
+    /// is settled, so the log (and the conflict check of the commit) holds exactly the writes of one by one. Throws only
     /// when the transaction has failed.
     /// </summary>
+    /// <remarks>
+    /// Every getter of the run's documents (their serializers' too) has run before the first put: a getter may write in
+    /// this transaction itself (on this thread, which its in-use guard lets in), and must never find the private tree
+    /// holding puts its log lacks. A delete of one of them would be logged before its put, and its entries, put after
+    /// it, would name no document.
+    /// </remarks>
     private int InsertLeading(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values, ChunkEntries entries)
     {
         var trees = entries.Trees;
-        var run = Prepare(transaction, documents, entries);
+        var run = EncodeLeading(transaction, documents[..Prepare(transaction, documents, entries)], values);
         var put = 0;
-        values.Clear();
         try
         {
-            for (; put < run; put++)
+            while (put < run && transaction.TryAddUnlogged(Documents, entries.Key(put), values[put]))
             {
-                var encoded = Encode(documents[put]!);
-                Database.ValidateValue(encoded);
-
-                // Kept before the put: what this catch swallows must never come after a put, which would then stay in
-                // the tree unlogged. A chunk whose encodings the buffer cannot hold ends its run here; the rest of the
-                // chunk is written one by one. (A value kept for a document whose put finds its key is never read.)
-                if (!values.TryAdd(encoded) || !transaction.TryAddUnlogged(Documents, entries.Key(put), encoded))
-                {
-                    break;
-                }
+                put++;
             }
         }
         catch (Exception) when (transaction.IsActive)
         {
-            // A serializer that throws, or a document over the size limit: written one by one, it throws again. Nothing
+            // A key over the length limit, refused before its put: written one by one, it is refused again. Nothing
             // thrown here follows a put (TryAddUnlogged fails the transaction when its put throws).
         }
 
@@ -267,6 +263,38 @@ public abstract partial class Collection<T, TKey>
         }
 
         return run;
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="documents"/> into <paramref name="values"/> up to the first whose serializer throws, whose
+    /// encoding is over the size limit, or that the buffer of encodings cannot hold, and returns how many it holds: the
+    /// rest of the chunk is written one by one, where the first of them throws again. Throws only when the transaction
+    /// has failed.
+    /// </summary>
+    private int EncodeLeading(WriteTransaction transaction, ReadOnlySpan<T> documents, ChunkValues values)
+    {
+        values.Clear();
+        var encoded = 0;
+        try
+        {
+            while (encoded < documents.Length)
+            {
+                var bytes = Encode(documents[encoded]!);
+                Database.ValidateValue(bytes);
+                if (!values.TryAdd(bytes))
+                {
+                    break;
+                }
+
+                encoded++;
+            }
+        }
+        catch (Exception) when (transaction.IsActive)
+        {
+            // Written one by one, it throws again.
+        }
+
+        return encoded;
     }
 
     /// <summary>

@@ -256,6 +256,42 @@ public sealed partial class BulkInsertTests
     }
 
     /// <summary>
+    /// A getter the serializer reads deletes a part of the same chunk: whether it finds it or not, the collection stays
+    /// consistent, every part it holds with its entries and no entry without its part.
+    /// </summary>
+    [Theory]
+    [InlineData(1_024)]
+    [InlineData(0)]
+    public void A_delete_run_by_a_getter_the_serializer_reads_leaves_the_collection_consistent(int bulkChunk)
+    {
+        var documents = Enumerable.Range(0, 600).Select(NewPart).ToList();
+        HookedParts? parts = null;
+        WriteTransaction? tx = null;
+        var ran = false;
+        parts = new HookedParts(OpenInMemory(), _ => { }, part =>
+        {
+            if (part.Id == 300 && tx is not null && !ran)
+            {
+                ran = true;
+                parts!.Delete(100, tx);
+            }
+        })
+        { BulkChunk = bulkChunk };
+
+        using (tx = parts.Database.BeginWrite())
+        {
+            tx.CreateKeyspace("promotes");
+            parts.InsertMany(documents, tx);
+            Assert.Empty(parts.CheckConsistency(tx));
+            tx.Commit();
+        }
+
+        Assert.True(ran);
+        Assert.Empty(parts.CheckConsistency());
+        Assert.Equal(parts.Count(), Trees(parts.Database, "parts").Count(t => t.StartsWith("parts#Code ", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
     /// A call that throws (its second chunk's code getter, at part 1,500) keeps buffers holding none of its documents:
     /// the chunk it was writing is cleared as a call that ends well clears it.
     /// </summary>
