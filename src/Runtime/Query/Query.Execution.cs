@@ -49,8 +49,14 @@ public sealed partial class Query<T, TKey, TFields>
         return null;
     }
 
-    /// <summary>True when the query has at least one result.</summary>
-    public bool Any() => FirstOrDefault() is not null;
+    /// <summary>
+    /// True when the query has at least one result. Like <see cref="Count"/> (and a collection's <c>Contains</c>), it hands
+    /// out no document, so the one it finds does not count as read: in a sliding-expiration collection it does not extend
+    /// its life.
+    /// </summary>
+    public bool Any() => _collection.Read(_transaction, tx =>
+        // Whether a result exists does not depend on their order: plan for the condition alone, and sort nothing.
+        Pipeline(QueryPlanner.Plan(_collection, tx, _where, []), tx, isRead: false).Any());
 
     /// <summary>The number of results. When an index alone answers the condition, only index entries are counted.</summary>
     public long Count() => _collection.Read(_transaction, tx =>
