@@ -42,7 +42,14 @@ public abstract class Field<T>
     public override string ToString() => Name;
 }
 
-/// <summary>A queryable member of type <typeparamref name="TValue"/>. Comparisons follow C#'s lifted operators: a null member never satisfies a comparison, and only <see cref="Is"/>(null) matches it.</summary>
+/// <summary>
+/// A queryable member of type <typeparamref name="TValue"/>. Values compare by the member's comparer, in the order
+/// <c>OrderBy</c> sorts them and index keys hold them: the type's <c>CompareTo</c>, so a NaN equals NaN and precedes every
+/// number (where C#'s <c>==</c> and <c>&lt;</c> leave NaN unordered), -0.0 equals 0.0 and 1.0m equals 1.00m; a
+/// DateTimeOffset compares its instant, a DateTime its value as stored (in UTC), a string its UTF-16 code units (ordinal).
+/// Nulls follow C#'s lifted operators: a null member never satisfies a comparison, and only <see cref="Is"/>(null)
+/// matches it.
+/// </summary>
 public class Field<T, TValue> : Field<T>
     where T : class
 {
