@@ -10,7 +10,7 @@ namespace Persistence.Tests.Query;
 /// several scales; DateTimes of every Kind; an sbyte enum at its extremes; strings above U+FFFF and in U+E000-U+FFFF;
 /// expiring documents), compared with LINQ to objects over the same documents as they read back, whatever plan the
 /// planner picks: in snapshots, in write transactions whose writes are still in the overlay and in ones that moved past
-/// it to their own tree, as the documents' expiry times pass.
+/// it to their own tree, as the documents' expiry times pass; and the index accessors' Find, Range, prefix and counts.
 /// </summary>
 public sealed class QuerySemanticsRandomTests : IDisposable
 {
@@ -224,6 +224,40 @@ public sealed class QuerySemanticsRandomTests : IDisposable
             Assert.True(wanted.Count == query.Count(), "count of " + message);
             Assert.True(all.Count(predicate) == _readings.Query(tx).Where(condition).Count(), "unpaged count of " + message);
         }
+
+        CheckAccessors(random, tx, all);
+    }
+
+    /// <summary>
+    /// The index accessors over the same documents: Find and Count by a value (NaN of either sign one value, -0.0 and
+    /// 0.0 one value, null a value), Range [from, to) in the index's order, where null sorts first, either way, and a
+    /// composite index's prefix.
+    /// </summary>
+    private void CheckAccessors(Random random, Transaction tx, List<Reading> all)
+    {
+        var scores = Comparer<double?>.Default;
+        for (var n = 0; n < 6; n++)
+        {
+            var value = Scores[random.Next(Scores.Length)];
+            var found = all.Where(r => scores.Compare(r.Score, value) == 0).Select(r => r.Id).Order().ToList();
+            Assert.Equal(found, _readings.ByScore.Find(value, tx).Select(r => r.Id));
+            Assert.Equal(found.Count, _readings.ByScore.Count(value, tx));
+
+            var from = Scores[random.Next(Scores.Length)];
+            var to = Scores[random.Next(Scores.Length)];
+            var descending = random.Next(2) == 0;
+            var inRange = all.Where(r => scores.Compare(r.Score, from) >= 0 && scores.Compare(r.Score, to) < 0).OrderBy(r => r.Score).ThenBy(r => r.Id).Select(r => r.Id);
+            Assert.Equal(descending ? inRange.Reverse() : inRange, _readings.ByScore.Range(from, to, descending, tx).Select(r => r.Id));
+
+            var tier = Tiers[random.Next(Tiers.Length)];
+            var inTier = all.Where(r => r.Tier == tier).OrderBy(r => r.Score).ThenBy(r => r.Id).Select(r => r.Id).ToList();
+            Assert.Equal(inTier, _readings.ByTierScore.FindByPrefix(tier, tx).Select(r => r.Id));
+            Assert.Equal(inTier.Count, _readings.ByTierScore.CountByPrefix(tier, tx));
+            Assert.Equal(all.Where(r => r.Tier == tier && scores.Compare(r.Score, value) == 0).Select(r => r.Id).Order(),
+                _readings.ByTierScore.Find(tier, value, tx).Select(r => r.Id));
+        }
+
+        Assert.Equal(all.OrderByDescending(r => r.Score).ThenByDescending(r => r.Id).Select(r => r.Id), _readings.ByScore.All(descending: true, tx).Select(r => r.Id));
     }
 
     private bool Visible(Reading reading, DateTimeOffset now) => !_expiring || reading.ExpiresAt is not { } expiresAt || expiresAt > now;

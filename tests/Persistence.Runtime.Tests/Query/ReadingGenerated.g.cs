@@ -44,8 +44,70 @@ namespace Persistence.Tests.Query
 
         public static ReadingFields Fields => ReadingFields.Instance;
 
+        public ByScoreIndex ByScore => field ??= new(this);
+
+        public ByTierScoreIndex ByTierScore => field ??= new(this);
+
         public global::Persistence.Query.Query<Reading, long, ReadingFields> Query(global::Persistence.Transaction? transaction = null)
             => new(this, ReadingFields.Instance, transaction);
+    }
+
+    /// <summary>The accessor the generator emits for the non-unique index on the nullable Score.</summary>
+    public sealed class ByScoreIndex : global::Persistence.Collections.IndexAccessor<Reading, long>
+    {
+        internal ByScoreIndex(ReadingCollection collection)
+            : base(collection, 0)
+        {
+        }
+
+        public IEnumerable<Reading> Find(double? score, global::Persistence.Transaction? transaction = null)
+            => Scan(global::Persistence.KeyRange.Prefix(Key(score)), false, transaction);
+
+        public IEnumerable<Reading> Range(double? from, double? to, bool descending = false, global::Persistence.Transaction? transaction = null)
+            => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
+
+        public IEnumerable<Reading> All(bool descending = false, global::Persistence.Transaction? transaction = null)
+            => Scan(global::Persistence.KeyRange.All, descending, transaction);
+
+        public long Count(double? score, global::Persistence.Transaction? transaction = null)
+            => CountRange(global::Persistence.KeyRange.Prefix(Key(score)), transaction);
+
+        private static byte[] Key(double? score) => Encode(score, static (ref global::Persistence.Serialization.KeyWriter w, double? v) => w.WriteNullableDouble(v));
+    }
+
+    /// <summary>The accessor the generator emits for the composite index (Tier, Score): a prefix of one member.</summary>
+    public sealed class ByTierScoreIndex : global::Persistence.Collections.IndexAccessor<Reading, long>
+    {
+        internal ByTierScoreIndex(ReadingCollection collection)
+            : base(collection, 3)
+        {
+        }
+
+        public IEnumerable<Reading> Find(Tier tier, double? score, global::Persistence.Transaction? transaction = null)
+            => Scan(global::Persistence.KeyRange.Prefix(Key(tier, score)), false, transaction);
+
+        public IEnumerable<Reading> FindByPrefix(Tier tier, global::Persistence.Transaction? transaction = null)
+            => Scan(global::Persistence.KeyRange.Prefix(Key(tier)), false, transaction);
+
+        public long CountByPrefix(Tier tier, global::Persistence.Transaction? transaction = null)
+            => CountRange(global::Persistence.KeyRange.Prefix(Key(tier)), transaction);
+
+        private static byte[] Key(Tier tier) => Encode(tier, static (ref global::Persistence.Serialization.KeyWriter w, Tier v) => w.WriteSByte((sbyte)v));
+
+        private static byte[] Key(Tier tier, double? score)
+        {
+            var writer = new global::Persistence.Serialization.KeyWriter(stackalloc byte[64]);
+            try
+            {
+                writer.WriteSByte((sbyte)tier);
+                writer.WriteNullableDouble(score);
+                return writer.ToArray();
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+        }
     }
 
     public sealed class ReadingFields
