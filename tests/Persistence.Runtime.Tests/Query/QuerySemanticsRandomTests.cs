@@ -49,13 +49,15 @@ public sealed class QuerySemanticsRandomTests : IDisposable
     {
         var options = TestDatabases.Small(_time);
         options.Ttl.RunCollectorInBackground = false;
+        options.Collections["lasting-readings"] = new CollectionOptions { HotCacheMaxCount = 64 }; // reads through the hot cache too
         _db = Database.OpenInMemory(options);
     }
 
     public void Dispose() => _db.Dispose();
 
     /// <summary>
-    /// With an expiry, every count reads documents; without one, a count an index path answers alone counts its entries.
+    /// With an expiry, every count reads documents; without one, a count an index path answers alone counts its entries,
+    /// and documents are read through a hot cache.
     /// </summary>
     [Theory]
     [InlineData(20261125, true)]
