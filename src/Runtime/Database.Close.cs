@@ -115,14 +115,14 @@ public sealed partial class Database
     /// True where the close may wait for the caller's own work: inside the database's call of the application's logger
     /// (from a commit in flight, the group commit's leader, the flush timer, the checkpointer, the preparation of a log
     /// segment or the expiry collector), inside a measurement it records (a metrics listener on a commit's thread), and
-    /// anywhere on the checkpointer's thread or in the expiry collector's own loop (a metrics listener, a continuation
-    /// or a document's code running there).
+    /// anywhere on the checkpointer's thread, in the expiry collector's own loop or in a pass of the collector whoever
+    /// runs it (a metrics listener, a continuation or a document's code running there): the close waits for the pass.
     /// </summary>
     private bool CloseWaitsForCurrentThread() =>
         DatabaseLogger.IsLogging(this)
         || DatabaseMetrics.IsRecording(this)
         || (_checkpointer?.IsBackgroundThread ?? false)
-        || Ttl.IsLoopFlow;
+        || Ttl.IsCollectorFlow;
 
     private async Task RunCloseAsync(bool synchronous)
     {

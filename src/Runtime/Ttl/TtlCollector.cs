@@ -15,8 +15,11 @@ namespace Persistence.Ttl;
 /// </remarks>
 internal sealed class TtlCollector
 {
-    /// <summary>The collector whose loop (its own or a host's) runs in this asynchronous flow (<see cref="IsLoopFlow"/>).</summary>
+    /// <summary>The collector whose loop (its own or a host's) runs in this asynchronous flow (<see cref="IsCollectorFlow"/>).</summary>
     private static readonly AsyncLocal<TtlCollector?> LoopFlow = new();
+
+    /// <summary>The collector whose pass runs in this asynchronous flow, whoever called it (<see cref="IsCollectorFlow"/>).</summary>
+    private static readonly AsyncLocal<TtlCollector?> PassFlow = new();
 
     /// <summary>
     /// The longest sleep of the loop: intervals are valid at any length, and <c>Task.Delay</c> refuses one past about
@@ -31,6 +34,13 @@ internal sealed class TtlCollector
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _handover = new();
     private bool _hostDriven;
+
+    /// <summary>
+    /// Held by whatever writes for the registered collections: a pass, the loop's flush between passes and the close's
+    /// flush. Two of them at once began write transactions over the same pending reads, and the one that lost the
+    /// conflict check (which a flush takes for "written meanwhile", and keeps its reads for later) dropped what only it
+    /// had taken in: at the close there is no later.
+    /// </summary>
     private readonly SemaphoreSlim _pass = new(1, 1);
     private Task? _loop;
 
@@ -92,10 +102,11 @@ internal sealed class TtlCollector
     }
 
     /// <summary>
-    /// True inside the collector's loop, its own or a host's (its logging, its deletes' commits), which
+    /// True inside the collector's loop, its own or a host's (its logging, its deletes' commits), or inside a pass
+    /// whoever runs it (a host's <see cref="Database.CollectExpiredAsync"/>, with the documents' code it calls), which
     /// <see cref="StopAsync"/> waits for: a disposal from there must not wait for the close.
     /// </summary>
-    public bool IsLoopFlow => LoopFlow.Value == this;
+    public bool IsCollectorFlow => LoopFlow.Value == this || PassFlow.Value == this;
 
     /// <summary>True once a collection with expiring documents is bound: only then does the snapshot clock hide anything.</summary>
     public bool HasCollections
@@ -109,24 +120,23 @@ internal sealed class TtlCollector
         }
     }
 
-    /// <summary>One pass: every expired document of every registered collection, and pending sliding accesses.</summary>
+    /// <summary>
+    /// One pass: every expired document of every registered collection, and pending sliding accesses. Once the close
+    /// began (<see cref="StopAsync"/>), a pass under way stops collecting at its next batch, so that the close, which
+    /// waits for it, does not wait for a backlog.
+    /// </summary>
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
     {
         await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        PassFlow.Value = this; // restored for the caller when this method returns or first yields
         try
         {
-            ITtlCollection[] collections;
-            lock (_lock)
-            {
-                collections = [.. _collections.Values];
-            }
-
             var options = _database.Options.Ttl;
             var total = 0;
-            foreach (var collection in collections)
+            foreach (var collection in Registered())
             {
                 collection.FlushAccesses();
-                while (!cancellationToken.IsCancellationRequested)
+                while (!cancellationToken.IsCancellationRequested && !_stop.IsCancellationRequested)
                 {
                     // Measured and paused on the same clock, so a test's frozen fake clock means no pause at all.
                     var time = _database.TimeProvider;
@@ -163,26 +173,39 @@ internal sealed class TtlCollector
         }
     }
 
-    /// <summary>Writes pending sliding accesses if the flush interval has passed (called by the loop between passes).</summary>
-    private void FlushAccessesIfDue()
+    /// <summary>
+    /// Writes pending sliding accesses if the flush interval has passed (called by the loop between passes), after a
+    /// host's pass under way (<see cref="_pass"/>).
+    /// </summary>
+    private async Task FlushAccessesIfDueAsync(CancellationToken cancellationToken)
     {
         if (_database.TimeProvider.GetElapsedTime(_lastFlush) < _database.Options.Ttl.SlidingFlushInterval)
         {
             return;
         }
 
-        ITtlCollection[] collections;
+        await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var collection in Registered())
+            {
+                collection.FlushAccesses();
+            }
+
+            _lastFlush = _database.TimeProvider.GetTimestamp();
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    private ITtlCollection[] Registered()
+    {
         lock (_lock)
         {
-            collections = [.. _collections.Values];
+            return [.. _collections.Values];
         }
-
-        foreach (var collection in collections)
-        {
-            collection.FlushAccesses();
-        }
-
-        _lastFlush = _database.TimeProvider.GetTimestamp();
     }
 
     /// <summary>
@@ -278,7 +301,7 @@ internal sealed class TtlCollector
                 }
                 else
                 {
-                    FlushAccessesIfDue();
+                    await FlushAccessesIfDueAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -308,8 +331,9 @@ internal sealed class TtlCollector
 
     /// <summary>
     /// Stops the background loop (the own one or a host's) and waits for its pass under way (whose last batch commits): blocking when
-    /// <paramref name="synchronous"/> (the task is then complete), else awaiting it; then writes the sliding-expiration
-    /// reads not flushed yet. Called once, by the database's close.
+    /// <paramref name="synchronous"/> (the task is then complete), else awaiting it; then, once a pass that a host runs
+    /// itself (<see cref="Database.CollectExpiredAsync"/>) is done, writes the sliding-expiration reads not flushed yet.
+    /// Called once, by the database's close.
     /// </summary>
     public async ValueTask StopAsync(bool synchronous)
     {
@@ -345,13 +369,33 @@ internal sealed class TtlCollector
         {
         }
 
-        FlushAccessesAtClose();
+        // After a pass under way that no loop ran (a host's CollectExpiredAsync), which stops at its next batch: begun
+        // before it committed, the flush lost its conflict check to it, and the reads taken in meanwhile with it.
+        if (synchronous)
+        {
+            _pass.Wait();
+        }
+        else
+        {
+            await _pass.WaitAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            FlushAccessesAtClose();
+        }
+        finally
+        {
+            _pass.Release();
+        }
+
         _stop.Dispose();
     }
 
     /// <summary>
     /// Writes the sliding-expiration reads not flushed yet, as the close's first write: the flush interval bounds what a
-    /// crash loses of them, and a clean close loses none. A read-only database keeps its stored expiries.
+    /// crash loses of them, and a clean close loses none. A read-only database keeps its stored expiries. Called with
+    /// <see cref="_pass"/> held.
     /// </summary>
     private void FlushAccessesAtClose()
     {
@@ -360,13 +404,7 @@ internal sealed class TtlCollector
             return;
         }
 
-        ITtlCollection[] collections;
-        lock (_lock)
-        {
-            collections = [.. _collections.Values];
-        }
-
-        foreach (var collection in collections)
+        foreach (var collection in Registered())
         {
             try
             {
