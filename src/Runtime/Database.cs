@@ -91,10 +91,11 @@ public sealed partial class Database : IDisposable, IAsyncDisposable
     /// entry by a marker that serves no reader, so a refused update only costs reads of the tree.</para>
     /// <para>The reports of one commit are all or none when the commit fails while being sequenced (the next commit then
     /// takes its version number): a spilled log is read back whole before the first report, and a database whose
-    /// observers heard part of a commit that failed turns read-only. Forgetting is not free for every observer: the
-    /// sliding-expiration tracker drops the key's pending read, so after a refused commit a document read shortly
-    /// before can read as expired until the reopen, which has lost that read anyway (a read-only database cannot write
-    /// it).</para>
+    /// observers heard part of a commit that failed turns read-only. An observer that would lose something by forgetting
+    /// keeps it for the snapshots older than the reported version instead: the sliding-expiration tracker moves the key's
+    /// pending read aside for them (never to be written), so after a refused commit, whose version no snapshot ever
+    /// sees, a document read shortly before stays alive and keeps sliding until the reopen, which loses those reads (a
+    /// read-only database cannot write them).</para>
     /// </remarks>
     internal void ObserveWrites(Keyspace keyspace, Action<ReadOnlyMemory<byte>, long> onWrite)
     {

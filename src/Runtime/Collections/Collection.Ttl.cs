@@ -37,7 +37,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
                 for (var ok = cursor.First(); ok && keys.Count < batchSize; ok = cursor.Next())
                 {
                     var key = cursor.Key[sizeof(long)..].ToArray();
-                    if (ReadSince(key, now))
+                    if (ReadSince(tx, key, now))
                     {
                         continue; // read lately: its new expiry is on its way (FlushAccesses)
                     }
@@ -149,7 +149,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             return true;
         }
 
-        if (_accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > expiry)
+        if (_accesses?.LatestAccess(key, transaction.SnapshotVersion) is { } read && read + _defaultTimeToLive!.Value > expiry)
         {
             expiry = read + _defaultTimeToLive.Value;
         }
@@ -184,7 +184,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         using var cursor = transaction.OpenCursor(_expiryIndex, UpTo(now));
         for (var ok = cursor.First(); ok; ok = cursor.Next())
         {
-            if (!ReadSince(cursor.Key[sizeof(long)..], now))
+            if (!ReadSince(transaction, cursor.Key[sizeof(long)..], now))
             {
                 count++;
             }
@@ -228,7 +228,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             }
 
             var key = cursor.Key[sizeof(long)..];
-            if (ReadSince(key, now))
+            if (ReadSince(transaction, key, now))
             {
                 continue; // read since it was written: the read extends it past now (IsLive)
             }
@@ -240,11 +240,12 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
     }
 
     /// <summary>
-    /// True when a sliding read recorded for <paramref name="key"/> keeps the document alive past
-    /// <paramref name="time"/>, whatever its expiry entry says: the read's time plus the default lifetime is later.
+    /// True when a sliding read recorded for <paramref name="key"/> (of the version the transaction sees) keeps the
+    /// document alive past <paramref name="time"/>, whatever its expiry entry says: the read's time plus the default
+    /// lifetime is later.
     /// </summary>
-    private bool ReadSince(ReadOnlySpan<byte> key, DateTimeOffset time) =>
-        _accesses?.LatestAccess(key) is { } read && read + _defaultTimeToLive!.Value > time;
+    private bool ReadSince(Transaction transaction, ReadOnlySpan<byte> key, DateTimeOffset time) =>
+        _accesses?.LatestAccess(key, transaction.SnapshotVersion) is { } read && read + _defaultTimeToLive!.Value > time;
 
     /// <summary>The document's expiry as stored: in the expiry store (default lifetime) or its member.</summary>
     private DateTimeOffset? ExpiryOf(Transaction transaction, ReadOnlySpan<byte> key, T document)

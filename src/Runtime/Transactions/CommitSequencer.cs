@@ -313,8 +313,8 @@ internal sealed class CommitSequencer
     /// <summary>
     /// Reports the commit's writes to the observers of their keyspaces (<see cref="Database.ObserveWrites"/>). A commit
     /// that fails here fails alone, and the next commit takes its version number, so the reports must be all or none: a
-    /// report can cost an observer what it cannot get back (the sliding-expiration tracker drops the key's pending read,
-    /// and a document read within its lifetime would then be collected at its stored expiry). A spilled log is therefore
+    /// report can cost an observer what it knew of the key (the hot cache drops its entry; the sliding-expiration tracker
+    /// keeps the key's pending read for snapshots older than the version only, and writes none of it). A spilled log is therefore
     /// read back whole before the first report, unless the replay just did (<paramref name="replayed"/>); if it fails
     /// to read back during the reports all the same, the database turns read-only, so that no such loss is written.
     /// </summary>

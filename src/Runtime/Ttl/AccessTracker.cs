@@ -8,11 +8,18 @@ namespace Persistence.Ttl;
 /// batches. Reads consult it, so a document read a moment ago stays visible before its new expiry is written.
 /// </summary>
 /// <remarks>
-/// A read extends the life of the version it read, never of a later one: a committed write of a key (reported when it
-/// is sequenced, like the hot cache's reports) drops the key's pending read and leaves a marker with the write's version,
-/// and a read from a snapshot older than that version is ignored. Without this, a write that shortens a document's
-/// expiry, or a delete followed by a new insert, was masked until the older read's extension ran out, and the next
-/// flush wrote that extension onto the new version. A marker goes once no snapshot older than its write is open.
+/// <para>A read extends the life of the version it read, never of a later one: a committed write of a key (reported when
+/// it is sequenced, like the hot cache's reports) moves the key's pending read aside and leaves a marker with the write's
+/// version. The read moved aside (<see cref="Access.Before"/>) serves only snapshots older than the write, which still
+/// see the version it read, and is never written: a flush writes the reads made from snapshots that see the write or a
+/// later one. Without this, a write that shortens a document's expiry, or a delete followed by a new insert, was masked
+/// until the older read's extension ran out, and the next flush wrote that extension onto the new version. A marker
+/// (with the read it moved aside) goes once no snapshot older than its write is open.</para>
+/// <para>A report says that the write may happen, not that it did (<see cref="Database.ObserveWrites"/>): the log can
+/// still refuse a commit after it was sequenced, and the database then turns read-only with the write's version never
+/// visible. The read moved aside keeps serving every snapshot, all older than the write, and the reads made since count
+/// there too. Before, the write dropped the pending read, and reads from then on were ignored: a document read within
+/// its lifetime read as expired, from its stored expiry on, for as long as the read-only database stayed open.</para>
 /// </remarks>
 internal sealed class AccessTracker
 {
@@ -48,13 +55,24 @@ internal sealed class AccessTracker
         }
 
         _latest.AddOrUpdate(key.ToArray(),
-            static (_, read) => new Access(read.Ticks, 0),
-            static (_, previous, read) => read.Snapshot < previous.WrittenAt ? previous : previous with { Ticks = Math.Max(previous.Ticks, read.Ticks) },
+            static (_, read) => new Access(read.Ticks, 0, NoRead, 0),
+            static (_, previous, read) => read.Snapshot >= previous.WrittenAt ? previous with { Ticks = Math.Max(previous.Ticks, read.Ticks) }
+                : read.Snapshot >= previous.BeforeFrom ? previous with { Before = Math.Max(previous.Before, read.Ticks) }
+                : previous, // read a version older than the one the moved-aside reads read: nothing keeps it
             (Ticks: at.UtcTicks, Snapshot: snapshot));
     }
 
-    public DateTimeOffset? LatestAccess(ReadOnlySpan<byte> key) =>
-        _lookup.TryGetValue(key, out var access) && access.Ticks != NoRead ? new DateTimeOffset(access.Ticks, TimeSpan.Zero) : null;
+    /// <summary>The latest read of the version of <paramref name="key"/> that snapshot <paramref name="snapshot"/> sees, if any is known.</summary>
+    public DateTimeOffset? LatestAccess(ReadOnlySpan<byte> key, long snapshot)
+    {
+        if (!_lookup.TryGetValue(key, out var access))
+        {
+            return null;
+        }
+
+        var ticks = snapshot >= access.WrittenAt ? access.Ticks : snapshot >= access.BeforeFrom ? access.Before : NoRead;
+        return ticks != NoRead ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    }
 
     /// <summary>A commit at <paramref name="version"/> wrote <paramref name="key"/> (empty: every key). Called when it is sequenced.</summary>
     public void Written(ReadOnlyMemory<byte> key, long version)
@@ -66,7 +84,11 @@ internal sealed class AccessTracker
             return;
         }
 
-        _latest[key.ToArray()] = new Access(NoRead, version);
+        // The reads since the previous write (or any, with none known) read the version this one replaces.
+        _latest.AddOrUpdate(key.ToArray(),
+            static (_, version) => new Access(NoRead, version, NoRead, 0),
+            static (_, previous, version) => new Access(NoRead, version, previous.Ticks, previous.WrittenAt),
+            version);
     }
 
     /// <summary>Every pending read (markers left out).</summary>
@@ -86,7 +108,7 @@ internal sealed class AccessTracker
             }
             else
             {
-                _latest.TryUpdate(key, new Access(NoRead, access.WrittenAt), access);
+                _latest.TryUpdate(key, access with { Ticks = NoRead }, access);
             }
         }
 
@@ -110,6 +132,11 @@ internal sealed class AccessTracker
         }
     }
 
-    /// <summary>The latest read's ticks (<see cref="NoRead"/>: none), and the version of the key's last write known (0: none).</summary>
-    internal readonly record struct Access(long Ticks, long WrittenAt);
+    /// <summary>
+    /// The latest read's ticks from a snapshot at or after <see cref="WrittenAt"/>, the version of the key's last write
+    /// known (0: none); and the latest read's ticks from a snapshot at or after <see cref="BeforeFrom"/> and before
+    /// <see cref="WrittenAt"/>, which read the version that write replaces. Ticks are <see cref="NoRead"/> when there is
+    /// no such read.
+    /// </summary>
+    internal readonly record struct Access(long Ticks, long WrittenAt, long Before, long BeforeFrom);
 }
