@@ -250,8 +250,10 @@ public abstract partial class Collection<T, TKey>
 
         // Everything else that can refuse the write is decided before its first write too: the document's encoding (its
         // serializer may throw) and size, and the lengths of the entries it will put. The encoding stays in the thread's
-        // document buffer until the put: nothing in between encodes a document.
-        var encoded = Encode(document);
+        // document buffer, held until the put: user code runs in between (the expiry getter, the decoding of documents
+        // holding its key or unique values, their getters), and a write it runs on this thread encodes into another.
+        using var held = DocumentBuffer.Hold();
+        var encoded = Encode(document, held.Buffer);
         Database.ValidateValue(encoded);
         for (var i = 0; i < count; i++)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using Persistence.BTree;
@@ -220,18 +221,17 @@ public abstract partial class Collection<T, TKey>
     /// <summary>Serializes a document into the thread's document buffer: its bytes stay until the thread's next encoding.</summary>
     internal ReadOnlySpan<byte> Encode(T document)
     {
-        var buffer = DocumentBuffer.Take(); // held while the serializer runs: a getter it reads may write a document
-        try
-        {
-            var writer = new MessagePackWriter(buffer);
-            Schema.Serialize(ref writer, document);
-            writer.Flush();
-            return buffer.WrittenSpan;
-        }
-        finally
-        {
-            DocumentBuffer.Return(buffer);
-        }
+        using var held = DocumentBuffer.Hold(); // held while the serializer runs: a getter it reads may write a document
+        return Encode(document, held.Buffer);
+    }
+
+    /// <summary>Serializes a document into <paramref name="buffer"/>, one the caller holds (<see cref="DocumentBuffer.Hold"/>).</summary>
+    private ReadOnlySpan<byte> Encode(T document, ArrayBufferWriter<byte> buffer)
+    {
+        var writer = new MessagePackWriter(buffer);
+        Schema.Serialize(ref writer, document);
+        writer.Flush();
+        return buffer.WrittenSpan;
     }
 
     /// <summary>The live document stored under encoded key <paramref name="key"/>, or null (absent or expired).</summary>

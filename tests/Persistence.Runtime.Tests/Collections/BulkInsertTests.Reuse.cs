@@ -309,10 +309,11 @@ public sealed partial class BulkInsertTests
     }
 
     /// <summary>
-    /// Parts whose tag getter, and serializer, call a hook first, and whose empty code has no entry in the unique index.
+    /// Parts whose tag getter, serializer and expiry getter call a hook first, and whose empty code has no entry in the
+    /// unique index.
     /// </summary>
-    internal sealed class HookedParts(Database database, Action<Part> onTag, Action<Part>? onSerialize = null)
-        : Collection<Part, long>(database, new HookedPartSchema(onTag, onSerialize ?? (_ => { })))
+    internal sealed class HookedParts(Database database, Action<Part> onTag, Action<Part>? onSerialize = null, Action<Part>? onExpiry = null)
+        : Collection<Part, long>(database, new HookedPartSchema(onTag, onSerialize ?? (_ => { }), onExpiry ?? (_ => { })))
     {
         public Part? ByCode(string code, Transaction transaction)
         {
@@ -331,7 +332,7 @@ public sealed partial class BulkInsertTests
         }
     }
 
-    private sealed class HookedPartSchema(Action<Part> onTag, Action<Part> onSerialize)
+    private sealed class HookedPartSchema(Action<Part> onTag, Action<Part> onSerialize, Action<Part> onExpiry)
         : DocumentSchema<Part, long>("parts", [new HookedTagIndex(onTag), new OptionalCodeIndex()])
     {
         private static readonly PartSchema Parts = PartSchema.Instance;
@@ -344,7 +345,11 @@ public sealed partial class BulkInsertTests
 
         public override bool HasExpiresAt => Parts.HasExpiresAt;
 
-        public override DateTimeOffset? GetExpiresAt(Part document) => Parts.GetExpiresAt(document);
+        public override DateTimeOffset? GetExpiresAt(Part document)
+        {
+            onExpiry(document);
+            return Parts.GetExpiresAt(document);
+        }
 
         public override void Serialize(ref MessagePackWriter writer, Part document)
         {
