@@ -235,8 +235,10 @@ public abstract partial class Collection<T, TKey>
             kept.Add(member < 0 ? new Range(start, reader.Position) : new Range(start, start)); // an empty range: written anew
         }
 
-        var buffer = DocumentBuffer.Rent();
-        var writer = new MessagePackWriter(buffer);
+        // Held while the getters of the left-out members run: one may write a document on this thread, which then
+        // encodes into another buffer. The bytes stay in this one until the thread's next encoding, after the caller's put.
+        using var held = DocumentBuffer.Hold();
+        var writer = new MessagePackWriter(held.Buffer);
         if (isArray)
         {
             // Element i holds the member tagged i + 1; an array that ended before a member (a key-held one at its end took
@@ -284,7 +286,7 @@ public abstract partial class Collection<T, TKey>
         }
 
         writer.Flush();
-        return buffer.WrittenSpan;
+        return held.Buffer.WrittenSpan;
     }
 
     private static int IndexOfTag(IReadOnlyList<(int Tag, string Name)> members, int tag)

@@ -19,7 +19,7 @@ internal static class DocumentBuffer
     private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>The thread's buffer, emptied: its bytes stay until the thread's next <see cref="Rent"/> or <see cref="Take"/>.</summary>
-    public static ArrayBufferWriter<byte> Rent()
+    private static ArrayBufferWriter<byte> Rent()
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
@@ -30,7 +30,7 @@ internal static class DocumentBuffer
     /// The thread's buffer, emptied, held until <see cref="Return"/>: meanwhile another write on the thread gets a buffer
     /// of its own.
     /// </summary>
-    public static ArrayBufferWriter<byte> Take()
+    private static ArrayBufferWriter<byte> Take()
     {
         var buffer = Rent();
         t_buffer = null;
@@ -38,7 +38,7 @@ internal static class DocumentBuffer
     }
 
     /// <summary>Gives back the buffer <see cref="Take"/> held: its bytes stay as <see cref="Rent"/>'s do.</summary>
-    public static void Return(ArrayBufferWriter<byte> buffer) => t_buffer = buffer;
+    private static void Return(ArrayBufferWriter<byte> buffer) => t_buffer = buffer;
 
     /// <summary>
     /// <see cref="Take"/> for the scope of a <c>using</c>: the buffer is given back (<see cref="Return"/>) when the hold
