@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Persistence.Serialization;
 
@@ -104,13 +103,13 @@ public abstract partial class Collection<T, TKey>
             return value with { Length = value.Length + key.Length };
         }
 
-        /// <summary>An expiry-index entry: the instant's <c>UtcTicks</c> as a fixed key part, then the key.</summary>
+        /// <summary>An expiry-index entry, as <see cref="ExpiryEntry"/> encodes it: the instant, then the key.</summary>
         public Slice AppendExpiryEntry(DateTimeOffset expiry, Slice key)
         {
             var writer = new KeyWriter(Free);
             try
             {
-                writer.WriteFixedInt64(expiry.UtcTicks);
+                WriteExpiryInstant(ref writer, expiry);
                 return Append(Append(writer.WrittenSpan), key);
             }
             finally
@@ -119,12 +118,12 @@ public abstract partial class Collection<T, TKey>
             }
         }
 
-        /// <summary>A stored expiry's value: the instant's <c>UtcTicks</c>, big-endian.</summary>
+        /// <summary>A stored expiry's value, as <see cref="StoredExpiry"/> encodes it.</summary>
         public Slice AppendStoredExpiry(DateTimeOffset expiry)
         {
-            BinaryPrimitives.WriteInt64BigEndian(Reserve(sizeof(long)), expiry.UtcTicks);
-            _used += sizeof(long);
-            return new Slice(_used - sizeof(long), sizeof(long));
+            WriteStoredExpiry(expiry, Reserve(StoredExpiryLength));
+            _used += StoredExpiryLength;
+            return new Slice(_used - StoredExpiryLength, StoredExpiryLength);
         }
 
         public void KeepKey(int document, Slice key) => _slices[document * _stride] = key;

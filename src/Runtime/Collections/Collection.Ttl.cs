@@ -298,20 +298,39 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         }
     }
 
-    /// <summary>A stored expiry's value (<c>c#$expires</c>): the instant's <c>UtcTicks</c>, big-endian.</summary>
+    /// <summary>How many bytes a stored expiry's value takes (<see cref="WriteStoredExpiry"/>).</summary>
+    private const int StoredExpiryLength = sizeof(long);
+
+    /// <summary>
+    /// Writes a stored expiry's value (<c>c#$expires</c>), the instant's <c>UtcTicks</c> big-endian, into the first
+    /// <see cref="StoredExpiryLength"/> bytes of <paramref name="destination"/>. The one encoding of it: a single write
+    /// and a chunk of <c>InsertMany</c> both write it here.
+    /// </summary>
+    private static void WriteStoredExpiry(DateTimeOffset expiry, Span<byte> destination) =>
+        BinaryPrimitives.WriteInt64BigEndian(destination, expiry.UtcTicks);
+
+    /// <summary>A stored expiry's value as an array (<see cref="WriteStoredExpiry"/>).</summary>
     private static byte[] StoredExpiry(DateTimeOffset expiry)
     {
-        var ticks = new byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64BigEndian(ticks, expiry.UtcTicks);
+        var ticks = new byte[StoredExpiryLength];
+        WriteStoredExpiry(expiry, ticks);
         return ticks;
     }
 
+    /// <summary>
+    /// Writes the part of an expiry-index entry before the primary key: the instant's <c>UtcTicks</c> as a fixed key
+    /// part, so that entries order by instant. The one encoding of it: entries (<see cref="ExpiryEntry"/>, a chunk of
+    /// <c>InsertMany</c>) and the ranges the collector reads (<see cref="UpTo"/>) write it here.
+    /// </summary>
+    private static void WriteExpiryInstant(ref KeyWriter writer, DateTimeOffset expiry) => writer.WriteFixedInt64(expiry.UtcTicks);
+
+    /// <summary>An expiry-index entry: the instant (<see cref="WriteExpiryInstant"/>), then the primary key.</summary>
     private static byte[] ExpiryEntry(DateTimeOffset expiry, ReadOnlySpan<byte> key)
     {
         var writer = new KeyWriter(stackalloc byte[64]);
         try
         {
-            writer.WriteFixedInt64(expiry.UtcTicks);
+            WriteExpiryInstant(ref writer, expiry);
             writer.WriteRaw(key);
             return writer.ToArray();
         }
@@ -327,7 +346,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         var writer = new KeyWriter(stackalloc byte[16]);
         try
         {
-            writer.WriteFixedInt64(time.UtcTicks);
+            WriteExpiryInstant(ref writer, time);
             return KeyWriter.PrefixSuccessor(writer.WrittenSpan) is { } after ? KeyRange.To(after) : KeyRange.All;
         }
         finally
