@@ -80,7 +80,7 @@ internal static partial class CollectionEmitter
                 var lead = parameters[0].TypeName;
                 source.WriteLine($$"""
 
-                    /// <summary>The documents whose {{index.Members[0]}} lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
+                    /// <summary>The documents whose {{index.Members[0]}} lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.{{NullBounds(members[0], index.Members[0])}}</summary>
                     public {{many}} Range({{lead}} from, {{lead}} to, bool descending = false, {{Transaction}})
                         => Scan({{KeyRange}}.Between(Key(from), Key(to)), descending, transaction);
 
@@ -102,6 +102,14 @@ internal static partial class CollectionEmitter
             }
         }
     }
+
+    /// <summary>
+    /// What a null bound of Range means when the leading member is nullable: the null value, which the key encoding sorts
+    /// before every other value (the null marker), not an open end; empty for a member that cannot be null.
+    /// </summary>
+    private static string NullBounds(MemberModel lead, string name) => lead.Shape.IsNullable
+        ? $" A null bound is the value null, not an open end: null sorts before every other value, so <c>Range(null, to)</c> includes the documents whose {name} is null, and <c>Range(from, null)</c> (or <c>Range(null, null)</c>) returns nothing."
+        : "";
 
     /// <summary>
     /// The nested class of an index's accessor: By{Name}Index, with '_' appended while another index's accessor

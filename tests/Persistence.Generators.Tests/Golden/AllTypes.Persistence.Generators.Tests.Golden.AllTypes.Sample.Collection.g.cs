@@ -439,7 +439,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(int? nullableInt32, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(nullableInt32)), false, transaction);
 
-            /// <summary>The documents whose NullableInt32 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
+            /// <summary>The documents whose NullableInt32 lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends. A null bound is the value null, not an open end: null sorts before every other value, so <c>Range(null, to)</c> includes the documents whose NullableInt32 is null, and <c>Range(from, null)</c> (or <c>Range(null, null)</c>) returns nothing.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(int? from, int? to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
@@ -471,7 +471,7 @@ namespace Persistence.Generators.Tests.Golden.AllTypes
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Find(global::Persistence.Generators.Tests.Golden.AllTypes.Color? nullableColor, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(nullableColor)), false, transaction);
 
-            /// <summary>The documents whose NullableColor lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
+            /// <summary>The documents whose NullableColor lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends. A null bound is the value null, not an open end: null sorts before every other value, so <c>Range(null, to)</c> includes the documents whose NullableColor is null, and <c>Range(from, null)</c> (or <c>Range(null, null)</c>) returns nothing.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.AllTypes.Sample> Range(global::Persistence.Generators.Tests.Golden.AllTypes.Color? from, global::Persistence.Generators.Tests.Golden.AllTypes.Color? to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 

@@ -36,7 +36,7 @@ namespace Persistence.Generators.Tests.Golden.Profiles
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Profiles.Profile> Find(int? score, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Prefix(Key(score)), false, transaction);
 
-            /// <summary>The documents whose Score lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends.</summary>
+            /// <summary>The documents whose Score lies in [<paramref name="from"/>, <paramref name="to"/>), ordered by the index: <paramref name="to"/> is excluded, unlike a query's <c>Between</c>, which includes both ends. A null bound is the value null, not an open end: null sorts before every other value, so <c>Range(null, to)</c> includes the documents whose Score is null, and <c>Range(from, null)</c> (or <c>Range(null, null)</c>) returns nothing.</summary>
             public global::System.Collections.Generic.IEnumerable<global::Persistence.Generators.Tests.Golden.Profiles.Profile> Range(int? from, int? to, bool descending = false, global::Persistence.Transaction? transaction = null)
                 => Scan(global::Persistence.KeyRange.Between(Key(from), Key(to)), descending, transaction);
 
