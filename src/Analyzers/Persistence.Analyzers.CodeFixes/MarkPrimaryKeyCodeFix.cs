@@ -29,7 +29,13 @@ public sealed class MarkPrimaryKeyCodeFix : CodeFixProvider
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span)?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } type || IdMember(type) is not { } member)
+        if (root?.FindNode(context.Span)?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } type)
+        {
+            return;
+        }
+
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (model is null || IdMember(type, model, context.CancellationToken) is not { } member)
         {
             return;
         }
@@ -44,18 +50,19 @@ public sealed class MarkPrimaryKeyCodeFix : CodeFixProvider
 
     /// <summary>
     /// The property or field named Id (any case) declared in this part of the type, unless it is marked [PrimaryKey]
-    /// already (PST0005 then says why it does not count, and a second attribute would be CS0579).
+    /// already (PST0005 then says why it does not count, and a second attribute would be CS0579). Marked means with our
+    /// attribute, as the semantic model binds it: another library's attribute named PrimaryKey leaves the fix offered.
     /// </summary>
-    private static MemberDeclarationSyntax? IdMember(TypeDeclarationSyntax type) =>
-        type.Members.FirstOrDefault(m => !IsMarked(m) && m switch
+    private static MemberDeclarationSyntax? IdMember(TypeDeclarationSyntax type, SemanticModel model, CancellationToken cancellationToken) =>
+        type.Members.FirstOrDefault(m => m switch
         {
-            PropertyDeclarationSyntax property => IsId(property.Identifier.ValueText),
-            FieldDeclarationSyntax field => field.Declaration.Variables.Count == 1 && IsId(field.Declaration.Variables[0].Identifier.ValueText),
+            PropertyDeclarationSyntax property => IsId(property.Identifier.ValueText) && !IsMarked(model.GetDeclaredSymbol(property, cancellationToken)),
+            FieldDeclarationSyntax field => field.Declaration.Variables.Count == 1 && IsId(field.Declaration.Variables[0].Identifier.ValueText)
+                && !IsMarked(model.GetDeclaredSymbol(field.Declaration.Variables[0], cancellationToken)),
             _ => false,
         });
 
-    private static bool IsMarked(MemberDeclarationSyntax member) =>
-        member.AttributeLists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString().Split('.').Last() is "PrimaryKey" or "PrimaryKeyAttribute");
+    private static bool IsMarked(ISymbol? member) => member?.Has(AttributeNames.PrimaryKey) == true;
 
     private static bool IsId(string name) => string.Equals(name, "Id", StringComparison.OrdinalIgnoreCase);
 

@@ -61,4 +61,39 @@ public sealed class MarkPrimaryKeyCodeFixTests
     public async Task No_fix_when_Id_is_marked_already() =>
         Assert.Empty(await CodeFixHarness.ActionsAsync(new MarkPrimaryKeyCodeFix(), "PST0005",
             """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; private init; } }"""));
+
+    /// <summary>
+    /// An attribute of another library named PrimaryKey (a type carried over from another store) is not ours: the Id
+    /// still has no key, and marking it adds ours beside that one, with no CS0579.
+    /// </summary>
+    [Fact]
+    public Task A_PrimaryKey_attribute_of_another_library_does_not_hide_the_fix() =>
+        CodeFixHarness.VerifyAsync(new MarkPrimaryKeyCodeFix(), "PST0005",
+            [LegacyAttribute, """
+            [Collection("c")]
+            public partial class T
+            {
+                [Legacy.PrimaryKey]
+                public int Id { get; init; }
+            }
+            """],
+            [LegacyAttribute, """
+            [Collection("c")]
+            public partial class T
+            {
+                [Legacy.PrimaryKey]
+                [PrimaryKey]
+                public int Id { get; init; }
+            }
+            """]);
+
+    private const string LegacyAttribute = """
+        namespace Legacy
+        {
+            [System.AttributeUsage(System.AttributeTargets.Property)]
+            public sealed class PrimaryKeyAttribute : System.Attribute
+            {
+            }
+        }
+        """;
 }
