@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Persistence.Generators.Parsing;
 
@@ -64,17 +65,31 @@ internal sealed partial class TypeParser
     /// <summary>
     /// A member that hides (rather than overrides) a base member of its name takes its place in the document, which
     /// holds one member of each name; the base member's own state (a field, or an auto-property's backing field) would
-    /// be silently lost, unless it is [Ignore]d. A hidden computed property loses nothing.
+    /// be silently lost, unless it is [Ignore]d. A hidden computed property loses nothing, and neither does a hiding
+    /// property that reads and writes the hidden one (<see cref="PassesOn"/>).
     /// </summary>
     private void CheckHidden(ISymbol member, ISymbol hidden)
     {
-        if (member is IPropertySymbol { IsOverride: true } || !HoldsState(hidden) || hidden.Has(AttributeNames.Ignore))
+        if (member is IPropertySymbol { IsOverride: true } || !HoldsState(hidden) || hidden.Has(AttributeNames.Ignore) || PassesOn(member))
         {
             return;
         }
 
         Report(ProblemCatalog.HiddenMemberNotStored, member.Locations.Length > 0 ? member.Locations[0] : TypeLocation, member.Name, hidden.ContainingType.Name);
     }
+
+    /// <summary>
+    /// A property whose get accessor and set (or init) accessor both use <c>base.Name</c>, the member it hides: what it
+    /// stores is read from that member's state and written back to it, so the state is stored through it (a hiding
+    /// property that narrows the type, or that normalizes what it is given).
+    /// </summary>
+    private bool PassesOn(ISymbol member) =>
+        member is IPropertySymbol { GetMethod: { } getter, SetMethod: { } setter }
+        && UsesBase(getter, member.Name) && UsesBase(setter, member.Name);
+
+    private bool UsesBase(IMethodSymbol accessor, string name) =>
+        accessor.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(_cancellationToken).DescendantNodes()
+            .OfType<MemberAccessExpressionSyntax>().Any(access => access.Expression is BaseExpressionSyntax && access.Name.Identifier.ValueText == name));
 
     /// <summary>A field, or a property with a backing field (an auto-property): state that would be lost if not stored.</summary>
     private static bool HoldsState(ISymbol symbol) => symbol switch

@@ -77,6 +77,7 @@ public sealed class DocumentTypeAnalyzerTests
         { "PST0033", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } public partial class TCollection { public int Extra => 1; } public class TKey { } public class TSerializer<X> { } public class O { public class TFields { } }""" },
         { "PST0032", """[Collection("c")] public partial class T { [PrimaryKey] public int TKey { get; init; } public List<int> TFields { get; set; } = []; public int TSchema { get; set; } public int TCollection { get; set; } }""" },
         { "PST0034", """public class B { public virtual int A { get; set; } [Ignore] public int C { get; set; } public int D => 1; } [Collection("c")] public partial class T : B { [PrimaryKey] public int Id { get; init; } public override int A { get; set; } public new string C { get; set; } = ""; public new string D { get; set; } = ""; }""" },
+        { "PST0034", """public class B { public string Name { get; set; } = ""; } [Embedded] public partial class T : B { public new string Name { get => base.Name; set => base.Name = value.Trim(); } }""" },
         { "PST0035", """public class B { public int X { get; set; } } [Embedded] public partial class T : B { public int Y { get; set; } } [Embedded] public partial class U { public T? Inner { get; set; } }""" },
     };
 

@@ -63,6 +63,8 @@ public sealed class ProblemTests
         { ProblemCatalog.FileLocal, """file partial class O { [Collection("c")] public partial class T { [PrimaryKey] public int Id { get; init; } } }""" },
         { ProblemCatalog.HiddenMemberNotStored, """public class B { public int Value { get; set; } } [Collection("c")] public partial class T : B { [PrimaryKey] public int Id { get; init; } public new string Value { get; set; } = ""; }""" },
         { ProblemCatalog.HiddenMemberNotStored, """public class B { public int Value; } [Embedded] public partial class T : B { public new int Value { get; set; } }""" },
+        { ProblemCatalog.HiddenMemberNotStored, """public class B { public string Name { get; set; } = ""; } [Embedded] public partial class T : B { public new string Name { get => base.Name.Trim(); } }""" },
+        { ProblemCatalog.HiddenMemberNotStored, """public class B { public string Name { get; set; } = ""; } [Embedded] public partial class T : B { public new string Name { get => ""; set => base.Name = value; } }""" },
         { ProblemCatalog.DerivesFromDocumentType, """[Embedded] public partial class B { public int X { get; set; } } [Embedded] public partial class T : B { public int Y { get; set; } }""" },
         { ProblemCatalog.DerivesFromDocumentType, """[Collection("b")] public partial class B { [PrimaryKey] public int Id { get; init; } } public class M : B { } [Collection("c")] public partial class T : M { public int Y { get; set; } }""" },
     };
