@@ -79,7 +79,12 @@ internal sealed partial class TypeParser
             _type.IsSealed);
     }
 
-    private void Report(string id, Location? location, params string[] arguments) => _problems.Add(Problem.Create(id, location, arguments));
+    /// <summary>
+    /// Records a problem at <paramref name="location"/>, or at the type when that is not in source: a member inherited
+    /// from a referenced assembly has only a metadata location, and a problem there would be reported nowhere.
+    /// </summary>
+    private void Report(string id, Location? location, params string[] arguments) =>
+        _problems.Add(Problem.Create(id, location is { IsInSource: true } ? location : TypeLocation, arguments));
 
     private Location? AttributeLocation(AttributeData attribute) =>
         attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? TypeLocation;

@@ -124,6 +124,24 @@ public sealed class DocumentTypeAnalyzerTests
             }
             """.Replace("PST0015", "PST0016", StringComparison.Ordinal));
 
+    /// <summary>
+    /// A member hidden inside a referenced assembly has no place in the source: PST0034 is reported on the type whose
+    /// documents lose that state, rather than nowhere (a diagnostic no #pragma can reach).
+    /// </summary>
+    [Fact]
+    public Task A_member_hidden_in_a_referenced_assembly_is_reported_on_the_type()
+    {
+        var library = AnalyzerHarness.Compile(["""namespace Lib { public class A { public int Value; } public class B : A { public new string Value { get; set; } = ""; } }"""])
+            .WithAssemblyName("Lib");
+        using var image = new MemoryStream();
+        Assert.True(library.Emit(image).Success);
+        var reference = Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(image.ToArray());
+        return AnalyzerHarness.VerifyAsync(
+            ["""[Collection("c")] public partial class [|T|] : Lib.B { [PrimaryKey] public int Id { get; init; } }"""],
+            "PST0034",
+            configure: c => c.AddReferences(reference));
+    }
+
     [Fact]
     public Task Types_without_the_attributes_are_not_analyzed() =>
         AnalyzerHarness.VerifyAsync("""public class T { [PrimaryKey] public int Id { get; set; } [Field(0)] public object? O { get; set; } }""");
