@@ -122,8 +122,11 @@ internal sealed class TtlCollector
 
     /// <summary>
     /// One pass: every expired document of every registered collection, and pending sliding accesses. Once the close
-    /// began (<see cref="StopAsync"/>), a pass under way stops collecting at its next batch, so that the close, which
-    /// waits for it, does not wait for a backlog.
+    /// began (<see cref="StopAsync"/>), a pass under way stops collecting at its next batch or pause, so that the close,
+    /// which waits for it, waits for no backlog and no pause; it still writes the pending reads of the collections it has
+    /// not visited, and then fails with <see cref="ErrorCode.DatabaseClosed"/>, as a pass that begins once the close
+    /// began does: its caller must not take the batches it did for all there was. The expired documents it leaves stay
+    /// invisible, and the next open's passes collect them.
     /// </summary>
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
     {
@@ -131,13 +134,25 @@ internal sealed class TtlCollector
         PassFlow.Value = this; // restored for the caller when this method returns or first yields
         try
         {
+            if (_stop.IsCancellationRequested)
+            {
+                throw TransactionStateException.DatabaseClosed(); // after the close's flush: _stop may be disposed
+            }
+
             var options = _database.Options.Ttl;
             var total = 0;
+            var cutShort = false;
             foreach (var collection in Registered())
             {
                 collection.FlushAccesses();
-                while (!cancellationToken.IsCancellationRequested && !_stop.IsCancellationRequested)
+                while (!cancellationToken.IsCancellationRequested)
                 {
+                    if (_stop.IsCancellationRequested)
+                    {
+                        cutShort = true;
+                        break;
+                    }
+
                     // Measured and paused on the same clock, so a test's frozen fake clock means no pause at all.
                     var time = _database.TimeProvider;
                     var started = time.GetTimestamp();
@@ -157,19 +172,39 @@ internal sealed class TtlCollector
 
                     // Busy at most MaxCollectorShare of the time: pause in proportion to the batch just done.
                     var pause = time.GetElapsedTime(started) * ((1 / options.MaxCollectorShare) - 1);
-                    if (pause > TimeSpan.Zero)
+                    if (pause > TimeSpan.Zero && !await PauseAsync(pause, cancellationToken).ConfigureAwait(false))
                     {
-                        await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+                        cutShort = true;
+                        break;
                     }
                 }
             }
 
             _lastFlush = _database.TimeProvider.GetTimestamp();
-            return total;
+            return cutShort ? throw TransactionStateException.DatabaseClosed() : total;
         }
         finally
         {
             _pass.Release();
+        }
+    }
+
+    /// <summary>
+    /// The pause after a batch, on the database's clock: false when the close cut it short. A pass the application
+    /// runs pauses with its caller's token alone, and the close, which waits for the pass, waited for the whole pause
+    /// (on a clock that does not move, a test's fake one, for ever).
+    /// </summary>
+    private async Task<bool> PauseAsync(TimeSpan pause, CancellationToken cancellationToken)
+    {
+        using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token); // not disposed while a pass holds _pass
+        try
+        {
+            await Task.Delay(pause, _database.TimeProvider, stopOrCancel.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -58,14 +58,14 @@ public sealed class CloseFlushTests
         {
             paused = true;
             gate.Release.Set();
-            pass.GetAwaiter().GetResult();
+            Task.WhenAny(pass).GetAwaiter().GetResult(); // waits for the pass, which the close cuts short (it fails)
         };
         inClose.Value = true; // flows into the close, wherever it runs
         var closing = db.DisposeAsync();
         inClose.Value = false;
         gate.Release.Set(); // the close waits for the pass: let it go on
         await closing;
-        Assert.Equal(0, await pass);
+        await AssertClosedAsync(pass); // cut short by the close
         Assert.True(paused); // the close's flush decoded the user
 
         using var reopened = TestDatabases.Open(fs, Options(time));
@@ -95,7 +95,18 @@ public sealed class CloseFlushTests
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.NotNull(users.Get(1)); // alive until 15 s once written
 
-        Assert.Equal(0, await Task.Run(() => db.CollectExpiredAsync()).WaitAsync(TimeSpan.FromMinutes(1)));
+        // The close the disposal started runs elsewhere, and may begin before the pass ends (which it then cuts short) or after.
+        var pass = Task.Run(() => db.CollectExpiredAsync()).WaitAsync(TimeSpan.FromMinutes(1));
+        await Task.WhenAny(pass);
+        if (pass.IsCompletedSuccessfully)
+        {
+            Assert.Equal(0, await pass);
+        }
+        else
+        {
+            await AssertClosedAsync(pass);
+        }
+
         await db.DisposeAsync(); // the close the pass started
 
         using var reopened = TestDatabases.Open(fs, Options(time));
@@ -136,7 +147,7 @@ public sealed class CloseFlushTests
         var closing = db.DisposeAsync(); // waits for the pass
         gate.Release.Set();
         await closing;
-        Assert.Equal(0, await pass);
+        await AssertClosedAsync(pass); // it collected none: cut short, not done
 
         using var reopened = TestDatabases.Open(fs, Options(time));
         var again = new UserCollection(reopened);
@@ -148,6 +159,39 @@ public sealed class CloseFlushTests
         time.SetUtcNow(Start + TimeSpan.FromSeconds(14.9));
         Assert.True(again.Contains(4)); // the pass wrote the read before it stopped
         Assert.All([1, 2, 3], id => Assert.False(again.Contains(id))); // expired, though stored
+    }
+
+    /// <summary>
+    /// A pass the application runs pauses after each full batch on the database's clock, with the application's token
+    /// alone: the close, which waits for the pass, waited for the pause too, and on a clock that does not move (a test's
+    /// fake one) for ever. The close now cuts the pause short, and the pass reports the close (the hang guard only
+    /// turns a deadlock into a failure).
+    /// </summary>
+    [Fact]
+    public async Task A_close_cuts_short_the_pause_of_a_pass_under_way()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        var options = Options(time);
+        options.Ttl.MaxCollectorShare = 0.5; // pauses as long as the batch took: a second
+        var db = TestDatabases.Open(fs, options);
+        var batches = new FullBatches("batches", time);
+        db.Ttl.Register(batches);
+
+        var pass = Task.Run(() => db.CollectExpiredAsync());
+        batches.Entered.Wait();
+        var closing = db.DisposeAsync().AsTask();
+        batches.Release.Set(); // the batch ends, a second later on the clock: the pass pauses for a second
+        await closing.WaitAsync(TimeSpan.FromMinutes(1));
+        await AssertClosedAsync(pass);
+        Assert.Equal(1, batches.Batches); // no batch after the close began
+    }
+
+    /// <summary>A pass the close cut short fails as one begun after the close, rather than report what it did as all there was.</summary>
+    private static async Task AssertClosedAsync(Task<int> pass)
+    {
+        var closed = await Assert.ThrowsAsync<TransactionStateException>(() => pass);
+        Assert.Equal(ErrorCode.DatabaseClosed, closed.Code);
     }
 
     private static DatabaseOptions Options(TimeProvider time)
@@ -181,6 +225,37 @@ public sealed class CloseFlushTests
 
             return 0;
         }
+    }
+
+    /// <summary>
+    /// A collection whose every batch is full: its first waits for <see cref="Release"/> once <see cref="Entered"/>,
+    /// and each takes a second on <paramref name="time"/>.
+    /// </summary>
+    private sealed class FullBatches(string name, FakeTimeProvider time) : ITtlCollection
+    {
+        private int _batches;
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public int Batches => Volatile.Read(ref _batches);
+
+        public string Name => name;
+
+        public int CollectExpired(int batchSize, DateTimeOffset now)
+        {
+            if (Interlocked.Increment(ref _batches) == 1)
+            {
+                Entered.Set();
+                Release.Wait();
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
+            return batchSize;
+        }
+
+        public int FlushAccesses() => 0;
     }
 
     /// <summary>A collection of nothing whose first flush runs <paramref name="read"/>.</summary>
