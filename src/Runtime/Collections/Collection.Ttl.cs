@@ -80,7 +80,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             pending = accesses.Snapshot();
             if (pending.Count == 0)
             {
-                accesses.Flushed(pending, OldestSnapshot());
+                accesses.Flushed(pending, 0, OldestSnapshot());
                 return 0;
             }
 
@@ -108,7 +108,8 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             return 0;
         }
 
-        accesses.Flushed(pending, OldestSnapshot());
+        // The latest version, sequenced at or after the commit's: a snapshot older than it may not see what the commit wrote.
+        accesses.Flushed(pending, Database.Versions.Latest.Number, OldestSnapshot());
         return updated;
     }
 

@@ -15,6 +15,9 @@ namespace Persistence.Ttl;
 /// later one. Without this, a write that shortens a document's expiry, or a delete followed by a new insert, was masked
 /// until the older read's extension ran out, and the next flush wrote that extension onto the new version. A marker
 /// (with the read it moved aside) goes once no snapshot older than its write is open.</para>
+/// <para>A flushed read stays too, for the snapshots older than the flush's commit (<see cref="Access.DurableFrom"/>),
+/// which do not see the expiry it wrote: a snapshot that saw a document alive through the read lost it at the flush,
+/// and read it as expired from then on. It goes once no such snapshot is open.</para>
 /// <para>A report says that the write may happen, not that it did (<see cref="Database.ObserveWrites"/>): the log can
 /// still refuse a commit after it was sequenced, and the database then turns read-only with the write's version never
 /// visible. The read moved aside keeps serving every snapshot, all older than the write, and the reads made since count
@@ -55,8 +58,8 @@ internal sealed class AccessTracker
         }
 
         _latest.AddOrUpdate(key.ToArray(),
-            static (_, read) => new Access(read.Ticks, 0, NoRead, 0),
-            static (_, previous, read) => read.Snapshot >= previous.WrittenAt ? previous with { Ticks = Math.Max(previous.Ticks, read.Ticks) }
+            static (_, read) => new Access(read.Ticks, 0, NoRead, 0, 0),
+            static (_, previous, read) => read.Snapshot >= previous.WrittenAt ? (read.Ticks > previous.Ticks ? previous with { Ticks = read.Ticks, DurableFrom = 0 } : previous)
                 : read.Snapshot >= previous.BeforeFrom ? previous with { Before = Math.Max(previous.Before, read.Ticks) }
                 : previous, // read a version older than the one the moved-aside reads read: nothing keeps it
             (Ticks: at.UtcTicks, Snapshot: snapshot));
@@ -86,35 +89,31 @@ internal sealed class AccessTracker
 
         // The reads since the previous write (or any, with none known) read the version this one replaces.
         _latest.AddOrUpdate(key.ToArray(),
-            static (_, version) => new Access(NoRead, version, NoRead, 0),
-            static (_, previous, version) => new Access(NoRead, version, previous.Ticks, previous.WrittenAt),
+            static (_, version) => new Access(NoRead, version, NoRead, 0, 0),
+            static (_, previous, version) => new Access(NoRead, version, previous.Ticks, previous.WrittenAt, 0),
             version);
     }
 
-    /// <summary>Every pending read (markers left out).</summary>
-    public List<(byte[] Key, Access Access)> Snapshot() => [.. _latest.Where(p => p.Value.Ticks != NoRead).Select(p => (p.Key, p.Value))];
+    /// <summary>Every read not written yet (markers and flushed reads left out).</summary>
+    public List<(byte[] Key, Access Access)> Snapshot() =>
+        [.. _latest.Where(p => p.Value.Ticks != NoRead && p.Value.DurableFrom == 0).Select(p => (p.Key, p.Value))];
 
     /// <summary>
-    /// Forgets a read once written, unless a later read or a write came in meanwhile; keeps a marker while a snapshot
-    /// older than the key's last write may still read it. Markers no such snapshot needs go too.
+    /// Marks reads written by a flush whose commit every snapshot at or after <paramref name="durableFrom"/> sees (unless
+    /// a later read or a write came in meanwhile), and forgets each entry once no snapshot that needs it may still read
+    /// it: none older than the key's last write, nor than the flush that wrote its read.
     /// </summary>
-    public void Flushed(List<(byte[] Key, Access Access)> written, long oldestSnapshot)
+    public void Flushed(List<(byte[] Key, Access Access)> written, long durableFrom, long oldestSnapshot)
     {
         foreach (var (key, access) in written)
         {
-            if (access.WrittenAt <= oldestSnapshot)
-            {
-                _latest.TryRemove(new KeyValuePair<byte[], Access>(key, access));
-            }
-            else
-            {
-                _latest.TryUpdate(key, access with { Ticks = NoRead }, access);
-            }
+            _latest.TryUpdate(key, access with { DurableFrom = durableFrom }, access);
         }
 
         foreach (var (key, access) in _latest)
         {
-            if (access.Ticks == NoRead && access.WrittenAt <= oldestSnapshot)
+            var readNeeded = access.Ticks != NoRead && (access.DurableFrom == 0 || access.DurableFrom > oldestSnapshot);
+            if (!readNeeded && access.WrittenAt <= oldestSnapshot)
             {
                 _latest.TryRemove(new KeyValuePair<byte[], Access>(key, access));
             }
@@ -136,7 +135,8 @@ internal sealed class AccessTracker
     /// The latest read's ticks from a snapshot at or after <see cref="WrittenAt"/>, the version of the key's last write
     /// known (0: none); and the latest read's ticks from a snapshot at or after <see cref="BeforeFrom"/> and before
     /// <see cref="WrittenAt"/>, which read the version that write replaces. Ticks are <see cref="NoRead"/> when there is
-    /// no such read.
+    /// no such read. <see cref="DurableFrom"/> is the version from which snapshots see the expiry a flush wrote for
+    /// <see cref="Ticks"/> (0: not written yet); older ones still need it here.
     /// </summary>
-    internal readonly record struct Access(long Ticks, long WrittenAt, long Before, long BeforeFrom);
+    internal readonly record struct Access(long Ticks, long WrittenAt, long Before, long BeforeFrom, long DurableFrom);
 }

@@ -79,7 +79,7 @@ public sealed class RefusedCommitReadsTests
         Assert.Equal(at8, tracker.LatestAccess(key, 8));
         Assert.Empty(tracker.Snapshot());
 
-        tracker.Flushed([], oldestSnapshot: 9); // no snapshot older than the write is open: the marker goes
+        tracker.Flushed([], durableFrom: 0, oldestSnapshot: 9); // no snapshot older than the write is open: the marker goes
         Assert.Equal(0, tracker.Count);
     }
 

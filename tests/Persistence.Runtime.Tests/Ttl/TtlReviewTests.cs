@@ -109,6 +109,52 @@ public sealed class TtlReviewTests
         Assert.Equal(0, StoredDocuments(db));
     }
 
+    /// <summary>
+    /// A snapshot that sees a document alive through a pending read (past its stored expiry) keeps seeing it across the
+    /// flush that writes the read: the flush forgot the read, and the snapshot, older than the flush's commit, read the
+    /// stored expiry alone and lost the document it had just read.
+    /// </summary>
+    [Fact]
+    public async Task A_snapshot_open_across_a_flush_keeps_the_document_a_read_kept_alive()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" }); // stored expiry: 10 s
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(users.Get(1)); // alive until 15 s
+        time.Advance(TimeSpan.FromSeconds(7));
+        using (var old = db.BeginRead()) // at 12 s: past the stored expiry, within the read's
+        {
+            Assert.NotNull(users.Get(1, old));
+            await db.CollectExpiredAsync(); // the flush writes 22 s; the snapshot does not see it
+            Assert.NotNull(users.Get(1, old));
+        }
+
+        Assert.NotNull(users.Get(1));
+    }
+
+    /// <summary>A flushed read stays for the snapshots older than the flush's commit, is not written again, and goes once they close.</summary>
+    [Fact]
+    public void A_flushed_read_stays_for_older_snapshots_only_while_they_are_open()
+    {
+        var tracker = new AccessTracker().WithFloor(0);
+        byte[] key = [1];
+        var at5 = Start + TimeSpan.FromSeconds(5);
+        tracker.Record(key, at5, snapshot: 3);
+        tracker.Flushed(tracker.Snapshot(), durableFrom: 5, oldestSnapshot: 4);
+        Assert.Equal(at5, tracker.LatestAccess(key, 4)); // older than the flush's commit: needs the read
+        Assert.Empty(tracker.Snapshot()); // written
+
+        tracker.Flushed([], durableFrom: 0, oldestSnapshot: 4);
+        Assert.Equal(1, tracker.Count); // still needed
+        var at6 = Start + TimeSpan.FromSeconds(6);
+        tracker.Record(key, at6, snapshot: 4); // a later read is written again
+        Assert.Equal(at6.UtcTicks, Assert.Single(tracker.Snapshot()).Access.Ticks);
+        tracker.Flushed(tracker.Snapshot(), durableFrom: 6, oldestSnapshot: 6); // no snapshot older than the flush is open
+        Assert.Equal(0, tracker.Count);
+    }
+
     /// <summary>Reads still slide after the markers writes leave behind are flushed away.</summary>
     [Fact]
     public async Task Reads_after_a_write_still_extend_the_written_version()
