@@ -11,20 +11,23 @@ public sealed class CollectionOptions
 {
     /// <summary>
     /// Documents expire this long after they were written, unless their <see cref="ExpiresAtAttribute"/> member says
-    /// otherwise. Null (default): no default lifetime. At most <see cref="LongestTimeToLive"/> (36500 days).
+    /// otherwise. Null (default): no default lifetime. Positive, and at most <see cref="LongestTimeToLive"/> (36500 days).
     /// </summary>
     public TimeSpan? DefaultTimeToLive { get; set; }
 
     /// <summary>Reading a document extends its life to <see cref="DefaultTimeToLive"/> from the read (requires a default lifetime).</summary>
     public bool SlidingExpiration { get; set; }
 
-    /// <summary>Documents kept materialized in memory in front of the engine (0, the default: no hot cache).</summary>
+    /// <summary>
+    /// The most documents kept materialized in memory in front of the engine. 0 (default): no count limit. The
+    /// collection has a hot cache when this or <see cref="HotCacheMaxBytes"/> is above zero; with both 0, none.
+    /// </summary>
     public int HotCacheMaxCount { get; set; }
 
-    /// <summary>The hot cache's budget in bytes of serialized documents (0: bounded by count only).</summary>
+    /// <summary>The hot cache's budget in bytes of serialized documents. 0 (default): no byte limit (bounded by <see cref="HotCacheMaxCount"/> alone).</summary>
     public long HotCacheMaxBytes { get; set; }
 
-    /// <summary>How long a cached document may be served before it is read again (null: until evicted or written).</summary>
+    /// <summary>How long a cached document may be served before it is read again: positive. Null (default): until evicted or written.</summary>
     public TimeSpan? HotCacheTimeToLive { get; set; }
 
     /// <summary>

@@ -10,25 +10,25 @@ public sealed class DatabaseOptions
     /// <summary>Page size in bytes for a new database: a power of two from 4096 to 65536. Default 8192. An existing file keeps its own page size.</summary>
     public int PageSize { get; set; } = 8192;
 
-    /// <summary>The memory budget for cached pages, in bytes. Default 256 MiB.</summary>
+    /// <summary>The memory budget for cached pages, in bytes: at least 16 pages (<see cref="PageSize"/> × 16). Default 256 MiB.</summary>
     public long PageCacheBytes { get; set; } = 256L << 20;
 
     /// <summary>The durability of write transactions that do not choose one. Default <see cref="Durability.Durable"/>.</summary>
     public Durability DefaultDurability { get; set; } = Durability.Durable;
 
-    /// <summary>A checkpoint starts when this many bytes of log were written since the last one. Default 64 MiB.</summary>
+    /// <summary>A checkpoint starts when this many bytes of log were written since the last one: at least 1 MiB. Default 64 MiB.</summary>
     public long CheckpointWalBytes { get; set; } = 64L << 20;
 
-    /// <summary>A checkpoint starts when changes are this old, even if little was written. Default one minute.</summary>
+    /// <summary>A checkpoint starts when changes are this old, even if little was written: positive. Default one minute.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// The size of each write-ahead-log segment file for a new database, in bytes. Default 16 MiB. Segments are
+    /// The size of each write-ahead-log segment file for a new database, in bytes: from 64 KiB to 1 GiB. Default 16 MiB. Segments are
     /// preallocated; after a checkpoint the log keeps its current segment, the next one prepared ahead, and one spare.
     /// </summary>
     public int WalSegmentBytes { get; set; } = 16 << 20;
 
-    /// <summary>The longest a <see cref="Durability.Buffered"/> commit stays without an fsync. Default 100 ms.</summary>
+    /// <summary>The longest a <see cref="Durability.Buffered"/> commit stays without an fsync: above zero and at most 10 seconds. Default 100 ms.</summary>
     public TimeSpan BufferedFlushDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Where time comes from (checkpoint timers, snapshot ages). Default <see cref="TimeProvider.System"/>.</summary>

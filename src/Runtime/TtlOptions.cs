@@ -9,10 +9,10 @@ namespace Persistence;
 /// </remarks>
 public sealed class TtlOptions
 {
-    /// <summary>How often the collector looks for expired documents. Default 10 seconds.</summary>
+    /// <summary>How often the collector looks for expired documents: positive. Default 10 seconds.</summary>
     public TimeSpan CollectorInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Expired documents removed per transaction. Default 1000.</summary>
+    /// <summary>Expired documents removed per transaction: from 1 to 1,000,000. Default 1000.</summary>
     public int BatchSize { get; set; } = 1000;
 
     /// <summary>
@@ -31,7 +31,7 @@ public sealed class TtlOptions
 
     /// <summary>
     /// How often access times of sliding-expiration collections are written. After a crash a document may expire at
-    /// most this much (plus the buffered flush delay) earlier than its last read implied. Default 1 second.
+    /// most this much (plus the buffered flush delay) earlier than its last read implied. Positive; default 1 second.
     /// </summary>
     public TimeSpan SlidingFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
