@@ -2,7 +2,7 @@ namespace Persistence;
 
 /// <summary>
 /// Data on disk failed verification: a checksum mismatch, a page that is not where it claims to be, a structure that
-/// breaks the format, or a file that is not a database. Persistence never returns such data; once corruption is
+/// breaks the format (a file that is not a database at all is a <see cref="DatabaseFormatException"/>). Persistence never returns such data; once corruption is
 /// detected in the data file or the log, the database refuses further writes. In a large transaction's scratch file (its
 /// log, moved there while it runs) it fails the commit that reads it back instead, and the database refuses writes only
 /// when the log writer was writing that commit out. A collection's index entry that does not describe its document

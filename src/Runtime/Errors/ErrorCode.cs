@@ -1,7 +1,7 @@
 namespace Persistence;
 
 /// <summary>
-/// Every failure that Persistence reports carries one of these codes. Codes are stable: they are part of the public
+/// Every failure that Persistence reports carries one of these codes (docs/ERRORS.md lists them with the exception each is thrown as). Codes are stable: they are part of the public
 /// contract and are never renumbered. They are grouped by when they happen, in the manner of bbolt's errors package.
 /// </summary>
 public enum ErrorCode
@@ -17,7 +17,7 @@ public enum ErrorCode
     /// <summary>The file exists but is not a Persistence database (bad magic number in both meta pages).</summary>
     NotADatabase = 101,
 
-    /// <summary>The file was written by a newer format version than this library understands.</summary>
+    /// <summary>The file was written by a format version this library does not read: a newer one, or a pre-release one older than the oldest it reads.</summary>
     UnsupportedFormatVersion = 102,
 
     /// <summary>The file is shorter than its own meta page says it is.</summary>
@@ -37,10 +37,14 @@ public enum ErrorCode
     /// <summary>The transaction was already committed, rolled back or disposed.</summary>
     TransactionCompleted = 201,
 
-    /// <summary>A write was attempted through a read transaction.</summary>
+    /// <summary>A write was attempted through a read transaction (a query's <c>Delete</c> given one).</summary>
     ReadOnlyTransaction = 202,
 
-    /// <summary>A cursor was used after disposal, or after its transaction ended.</summary>
+    /// <summary>
+    /// A cursor was used after its disposal, or its key or value was read while it is on no key (or after a write of the
+    /// same transaction deleted its key). A cursor used after its transaction ended throws the transaction's
+    /// <see cref="TransactionCompleted"/>.
+    /// </summary>
     CursorClosed = 203,
 
     /// <summary>
@@ -59,7 +63,7 @@ public enum ErrorCode
     /// <summary>A key was empty. Keys must contain at least one byte.</summary>
     KeyEmpty = 210,
 
-    /// <summary>A key is longer than the page size allows .</summary>
+    /// <summary>A key is longer than the page size allows (an eighth of a page: 1 KiB with 8 KiB pages).</summary>
     KeyTooLarge = 211,
 
     /// <summary>A value is larger than the documented maximum value size.</summary>
