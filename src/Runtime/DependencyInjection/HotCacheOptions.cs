@@ -4,8 +4,7 @@ namespace Persistence.DependencyInjection;
 /// The hot cache of one collection: recently read documents kept decoded in memory (section
 /// <c>Persistence:Collections:{name}:HotCache</c>). The cache is on when <see cref="MaxCount"/> or
 /// <see cref="MaxBytes"/> is above zero, and past either limit evicts documents not read lately (CLOCK, an approximation of least recently used whose hits
-/// take no lock). Takes effect
-/// with the time-to-live feature.
+/// take no lock). Validated at start-up; the database builds the cache when a collection of that name is created.
 /// </summary>
 /// <remarks>
 /// The engine's <see cref="CollectionOptions"/> holds the same settings flat: <see cref="MaxCount"/>,

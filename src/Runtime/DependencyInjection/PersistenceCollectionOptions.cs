@@ -4,7 +4,7 @@ namespace Persistence.DependencyInjection;
 
 /// <summary>
 /// Settings of one collection (section <c>Persistence:Collections:{name}</c>, keyed by the name given in
-/// <see cref="CollectionAttribute"/>). Validated at start-up; take effect with the time-to-live feature.
+/// <see cref="CollectionAttribute"/>). Validated at start-up, and copied into the database's options when it opens.
 /// </summary>
 /// <remarks>
 /// These become the engine's <see cref="CollectionOptions"/> (<see cref="DatabaseOptions.Collections"/>), one to one,

@@ -9,8 +9,9 @@ namespace Persistence.DependencyInjection;
 /// from the container instead.
 /// </summary>
 /// <remarks>
-/// The <see cref="Ttl"/> and <see cref="Collections"/> sections configure expiry and hot caches; they are validated at start-up along with the
-/// time-to-live feature (the expired-document collector and the per-collection hot cache), which reads them.
+/// The <see cref="Ttl"/> and <see cref="Collections"/> sections configure the expired-document collector and each
+/// collection's lifetime, sliding expiration and hot cache; they are validated at start-up with the rest and copied
+/// into the database's <see cref="DatabaseOptions.Ttl"/> and <see cref="DatabaseOptions.Collections"/> when it opens.
 /// </remarks>
 public sealed class PersistenceOptions
 {
@@ -47,12 +48,12 @@ public sealed class PersistenceOptions
     /// <inheritdoc cref="DatabaseOptions.BufferedFlushDelay"/>
     public TimeSpan BufferedFlushDelay { get; set; } = Defaults.BufferedFlushDelay;
 
-    /// <summary>The expired-document collector (section <c>Persistence:Ttl</c>). Takes effect with the time-to-live feature.</summary>
+    /// <summary>The expired-document collector (section <c>Persistence:Ttl</c>).</summary>
     public PersistenceTtlOptions Ttl { get; set; } = new();
 
     /// <summary>
     /// Per-collection settings keyed by collection name (section <c>Persistence:Collections:{name}</c>): default
-    /// time-to-live, sliding expiration and the hot cache. Take effect with the time-to-live feature.
+    /// time-to-live, sliding expiration and the hot cache.
     /// </summary>
     public Dictionary<string, PersistenceCollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 
