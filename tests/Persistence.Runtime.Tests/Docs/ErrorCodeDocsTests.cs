@@ -65,6 +65,28 @@ public sealed class ErrorCodeDocsTests
         Assert.Equal(ErrorCode.CursorClosed, Assert.Throws<TransactionStateException>(() => past.Key.ToArray()).Code);
     }
 
+    /// <summary>
+    /// The table's and <see cref="QueryException"/>'s list of queries that cannot run as written: a negative Skip or
+    /// Take, a ThenBy with no OrderBy before it, a Where or an ordering after Skip or Take. (Its summary spoke of
+    /// "conflicting orderings", which nothing refuses.)
+    /// </summary>
+    [Fact]
+    public void Each_query_the_docs_call_invalid_throws_invalid_query_as_it_is_built()
+    {
+        using var db = Database.OpenInMemory();
+        var users = new Collections.UserCollection(db);
+        var refused = new Action[]
+        {
+            () => users.Query().Skip(-1),
+            () => users.Query().Take(-1),
+            () => users.Query().ThenBy(u => u.Name),
+            () => users.Query().Take(1).Where(u => u.Age.AtLeast(1)),
+            () => users.Query().Skip(1).OrderBy(u => u.Name),
+        };
+        Assert.All(refused, build => Assert.Equal(ErrorCode.InvalidQuery, Assert.Throws<QueryException>(build).Code));
+        Assert.Empty(users.Query().OrderBy(u => u.Age).ThenBy(u => u.Name).Skip(0).Take(0).ToList());
+    }
+
     /// <summary>The table's limits of <see cref="ErrorCode.KeyTooLarge"/> and <see cref="ErrorCode.ValueTooLarge"/>: an eighth of a page, and 64 MiB.</summary>
     [Fact]
     public void Keys_are_refused_past_an_eighth_of_a_page_and_values_past_64_MiB()
