@@ -13,7 +13,11 @@ public sealed class DatabaseOptions
     /// <summary>The memory budget for cached pages, in bytes: at least 16 pages (<see cref="PageSize"/> × 16). Default 256 MiB.</summary>
     public long PageCacheBytes { get; set; } = 256L << 20;
 
-    /// <summary>The durability of write transactions that do not choose one. Default <see cref="Durability.Durable"/>.</summary>
+    /// <summary>
+    /// The durability of write transactions that do not choose one: <see cref="Durability.Durable"/> (the default) or
+    /// <see cref="Durability.Buffered"/>. <see cref="Database.Open(string, DatabaseOptions?)"/> refuses
+    /// <see cref="Durability.None"/>, the mode of in-memory databases, whose commits use it whatever this says.
+    /// </summary>
     public Durability DefaultDurability { get; set; } = Durability.Durable;
 
     /// <summary>A checkpoint starts when this many bytes of log were written since the last one: at least 1 MiB. Default 64 MiB.</summary>

@@ -76,6 +76,32 @@ public sealed class OptionRangeTests
     }
 
     /// <summary>
+    /// <see cref="Durability.None"/> is "for in-memory databases" (README, Guarantees): a database with files refuses it
+    /// as its default and for a transaction, creating nothing, and an in-memory one takes any durability.
+    /// </summary>
+    [Fact]
+    public void Durability_none_is_refused_for_a_database_with_files_and_taken_in_memory()
+    {
+        using var dir = new Persistence.Testing.TempDirectory();
+        var path = dir.File();
+        var error = Assert.Throws<InvalidOptionsException>(() => Database.Open(path, new DatabaseOptions { DefaultDurability = Durability.None }));
+        Assert.Equal(nameof(DatabaseOptions.DefaultDurability), error.Option);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+
+        using (var db = Database.Open(path))
+        {
+            Assert.Equal("durability", Assert.Throws<InvalidOptionsException>(() => db.BeginWrite(Durability.None)).Option);
+            using var buffered = db.BeginWrite(Durability.Buffered);
+            buffered.Commit();
+        }
+
+        using var memory = Database.OpenInMemory(new DatabaseOptions { DefaultDurability = Durability.Durable });
+        using var tx = memory.BeginWrite(Durability.Durable);
+        tx.Put(tx.CreateKeyspace("k"), [1], [1]);
+        tx.Commit();
+    }
+
+    /// <summary>
     /// <see cref="CollectionOptions.HotCacheMaxCount"/> said 0 meant no hot cache; the cache is on when either limit is
     /// above zero, so a byte budget alone makes one, and its hits return the cached instance.
     /// </summary>
