@@ -14,10 +14,10 @@ public sealed record RetryPolicy
     /// <summary>Attempts in total, including the first (at least 1).</summary>
     public int MaxAttempts { get; init; } = 10;
 
-    /// <summary>The delay before the second attempt.</summary>
+    /// <summary>The delay before the second attempt (zero or more, and at most <see cref="MaxDelay"/>).</summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>The longest delay between attempts (at most a day).</summary>
+    /// <summary>The longest delay between attempts (at least <see cref="BaseDelay"/>, at most a day).</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The delay before attempt <paramref name="attempt"/> (2 or more): full jitter over an exponential ceiling.</summary>
