@@ -35,7 +35,7 @@ public sealed class DatabaseOptions
     /// <summary>The longest a <see cref="Durability.Buffered"/> commit stays without an fsync: above zero and at most 10 seconds. Default 100 ms.</summary>
     public TimeSpan BufferedFlushDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Where time comes from (checkpoint timers, snapshot ages). Default <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>Where time comes from (checkpoint timers, snapshot ages, document expiry and the collector's pauses, the hot cache's lifetimes). Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>The expired-document collector (see <see cref="ExpiresAtAttribute"/> and <see cref="CollectionOptions.DefaultTimeToLive"/>).</summary>
