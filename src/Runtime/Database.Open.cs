@@ -162,7 +162,7 @@ public sealed partial class Database
     /// </summary>
     /// <exception cref="InvalidOptionsException">An option has a value that cannot work, or <paramref name="path"/> names a folder: it ends in a folder separator, or its last segment is <c>.</c> or <c>..</c> (<see cref="InvalidOptionsException.Option"/> is <c>path</c>).</exception>
     /// <exception cref="StorageException">The file is locked by another owner (<see cref="ErrorCode.DatabaseLocked"/>) or cannot be read.</exception>
-    /// <exception cref="DatabaseFormatException">The file is not a database, was written by a newer version, or is truncated.</exception>
+    /// <exception cref="DatabaseFormatException">The file is not a database, was written by a newer format version or by a pre-release format older than the oldest one read (<see cref="ErrorCode.UnsupportedFormatVersion"/>), or is truncated.</exception>
     /// <exception cref="CorruptionException">Both meta pages, or pages the recovery needs, fail verification.</exception>
     public static Database Open(string path, DatabaseOptions? options = null) => Open(path, options, OsFileSystem.Instance);
 

@@ -35,7 +35,7 @@ public sealed partial class Database
     /// <exception cref="StorageException">A file already exists at <paramref name="destinationPath"/>
     /// (<see cref="ErrorCode.DatabaseExists"/>), the damaged database is open elsewhere (<see cref="ErrorCode.DatabaseLocked"/>),
     /// or a file cannot be read or written.</exception>
-    /// <exception cref="DatabaseFormatException">The file is not a database, or was written by a newer format version.</exception>
+    /// <exception cref="DatabaseFormatException">The file is not a database, or was written by a newer format version or by a pre-release format older than the oldest one read (<see cref="ErrorCode.UnsupportedFormatVersion"/>).</exception>
     /// <exception cref="CorruptionException">No checkpoint can be started from: both meta pages, or the catalogs of
     /// both, fail verification. Nothing is written; restore a backup.</exception>
     public static SalvageReport Salvage(string path, string destinationPath, DatabaseOptions? options = null, CancellationToken cancellationToken = default) =>
