@@ -23,6 +23,9 @@ namespace Persistence.Ttl;
 /// visible. The read moved aside keeps serving every snapshot, all older than the write, and the reads made since count
 /// there too. Before, the write dropped the pending read, and reads from then on were ignored: a document read within
 /// its lifetime read as expired, from its stored expiry on, for as long as the read-only database stayed open.</para>
+/// <para>A commit that deletes the keyspace is a write of every key at its version (<see cref="_droppedAt"/>): the reads
+/// stay for the snapshots older than it, and from it on there is nothing to read or to write. Clearing them on the
+/// report, and ignoring every read from an older snapshot, cost the same as above when the log refused the drop.</para>
 /// </remarks>
 internal sealed class AccessTracker
 {
@@ -32,6 +35,7 @@ internal sealed class AccessTracker
     private readonly ConcurrentDictionary<byte[], Access> _latest = new(ByteArrayComparer.Instance);
     private readonly ConcurrentDictionary<byte[], Access>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     private long _floor; // reads from snapshots older than this are ignored (every key was written at it, or before)
+    private long _droppedAt = long.MaxValue; // the version of a commit that deletes the keyspace: no snapshot from it on has a key
 
     /// <summary>A tracker that ignores every read until <see cref="WithFloor"/> (called once its write reports are registered).</summary>
     public AccessTracker()
@@ -52,7 +56,7 @@ internal sealed class AccessTracker
     /// <summary>Records a read at <paramref name="at"/> of what snapshot <paramref name="snapshot"/> sees.</summary>
     public void Record(ReadOnlySpan<byte> key, DateTimeOffset at, long snapshot)
     {
-        if (snapshot < Volatile.Read(ref _floor))
+        if (snapshot < Volatile.Read(ref _floor) || snapshot >= Volatile.Read(ref _droppedAt))
         {
             return;
         }
@@ -68,7 +72,7 @@ internal sealed class AccessTracker
     /// <summary>The latest read of the version of <paramref name="key"/> that snapshot <paramref name="snapshot"/> sees, if any is known.</summary>
     public DateTimeOffset? LatestAccess(ReadOnlySpan<byte> key, long snapshot)
     {
-        if (!_lookup.TryGetValue(key, out var access))
+        if (snapshot >= Volatile.Read(ref _droppedAt) || !_lookup.TryGetValue(key, out var access))
         {
             return null;
         }
@@ -77,13 +81,17 @@ internal sealed class AccessTracker
         return ticks != NoRead ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
     }
 
-    /// <summary>A commit at <paramref name="version"/> wrote <paramref name="key"/> (empty: every key). Called when it is sequenced.</summary>
+    /// <summary>
+    /// A commit at <paramref name="version"/> wrote <paramref name="key"/> (empty: deleted the keyspace). Called when it
+    /// is sequenced, under the sequencer's lock.
+    /// </summary>
     public void Written(ReadOnlyMemory<byte> key, long version)
     {
         if (key.IsEmpty)
         {
-            _latest.Clear();
-            InterlockedMax(ref _floor, version);
+            // Every entry stays for the snapshots older than the drop, which may be all there ever are (the log may
+            // refuse it); they go once none is open (Flushed).
+            Volatile.Write(ref _droppedAt, Math.Min(Volatile.Read(ref _droppedAt), version));
             return;
         }
 
@@ -94,14 +102,18 @@ internal sealed class AccessTracker
             version);
     }
 
-    /// <summary>Every read not written yet (markers and flushed reads left out).</summary>
-    public List<(byte[] Key, Access Access)> Snapshot() =>
-        [.. _latest.Where(p => p.Value.Ticks != NoRead && p.Value.DurableFrom == 0).Select(p => (p.Key, p.Value))];
+    /// <summary>
+    /// Every read not written yet (markers and flushed reads left out); none once a commit deleted the keyspace: a
+    /// flush that sees the drop has no document to extend, and if the log refused it, the database is read-only.
+    /// </summary>
+    public List<(byte[] Key, Access Access)> Snapshot() => Volatile.Read(ref _droppedAt) != long.MaxValue ? []
+        : [.. _latest.Where(p => p.Value.Ticks != NoRead && p.Value.DurableFrom == 0).Select(p => (p.Key, p.Value))];
 
     /// <summary>
     /// Marks reads written by a flush whose commit every snapshot at or after <paramref name="durableFrom"/> sees (unless
     /// a later read or a write came in meanwhile), and forgets each entry once no snapshot that needs it may still read
-    /// it: none older than the key's last write, nor than the flush that wrote its read.
+    /// it: none older than the key's last write, nor than the flush that wrote its read; every entry, once none is
+    /// older than the keyspace's drop.
     /// </summary>
     public void Flushed(List<(byte[] Key, Access Access)> written, long durableFrom, long oldestSnapshot)
     {
@@ -110,23 +122,13 @@ internal sealed class AccessTracker
             _latest.TryUpdate(key, access with { DurableFrom = durableFrom }, access);
         }
 
+        var dropped = Volatile.Read(ref _droppedAt) <= oldestSnapshot;
         foreach (var (key, access) in _latest)
         {
             var readNeeded = access.Ticks != NoRead && (access.DurableFrom == 0 || access.DurableFrom > oldestSnapshot);
-            if (!readNeeded && access.WrittenAt <= oldestSnapshot)
+            if (dropped || (!readNeeded && access.WrittenAt <= oldestSnapshot))
             {
                 _latest.TryRemove(new KeyValuePair<byte[], Access>(key, access));
-            }
-        }
-    }
-
-    private static void InterlockedMax(ref long location, long value)
-    {
-        for (var current = Volatile.Read(ref location); current < value; current = Volatile.Read(ref location))
-        {
-            if (Interlocked.CompareExchange(ref location, value, current) == current)
-            {
-                return;
             }
         }
     }

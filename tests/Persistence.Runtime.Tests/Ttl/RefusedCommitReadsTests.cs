@@ -43,6 +43,36 @@ public sealed class RefusedCommitReadsTests
     }
 
     /// <summary>
+    /// A refused commit that deletes the collection's documents keyspace cleared every pending read of it, and raised
+    /// the tracker's floor past every snapshot, all older than the refused version: the user read as expired from its
+    /// stored expiry (10 s) on, and no later read slid it, though every snapshot still sees the keyspace and the user. A
+    /// refused drop now changes nothing any snapshot sees.
+    /// </summary>
+    [Fact]
+    public void A_refused_drop_of_the_keyspace_leaves_the_pending_reads_and_the_sliding_as_they_were()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, Options(time));
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" }); // stored expiry: 10 s
+        time.Advance(TimeSpan.FromSeconds(8));
+        Assert.NotNull(users.Get(1)); // alive until 18 s
+
+        fs.Fault = p => p.Kind == FaultKind.Flush ? new IOException("injected fsync failure") : null;
+        Assert.ThrowsAny<PersistenceException>(() => db.Write(tx => tx.DeleteKeyspace(users.Documents)));
+        Assert.True(db.IsReadOnly);
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.True(users.Contains(1)); // 12 s: past the stored expiry, within the read's (Contains does not slide)
+        Assert.NotNull(users.Get(1)); // read at 12 s: alive until 22 s
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(21.9));
+        Assert.True(users.Contains(1));
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(22));
+        Assert.False(users.Contains(1));
+    }
+
+    /// <summary>
     /// What keeps the refused case alive is sound: a read moved aside by a write serves only the snapshots older than
     /// the write, which see the version it read, and is never flushed onto the written version; a read from a snapshot
     /// older than the previous write, of a version older still, counts for neither.
