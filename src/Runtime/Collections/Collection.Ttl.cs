@@ -80,7 +80,7 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
             pending = accesses.Snapshot();
             if (pending.Count == 0)
             {
-                accesses.Flushed(pending, 0, OldestSnapshot());
+                accesses.Flushed(pending, 0);
                 return 0;
             }
 
@@ -109,15 +109,8 @@ public abstract partial class Collection<T, TKey> : ITtlCollection
         }
 
         // The latest version, sequenced at or after the commit's: a snapshot older than it may not see what the commit wrote.
-        accesses.Flushed(pending, Database.Versions.Latest.Number, OldestSnapshot());
+        accesses.Flushed(pending, Database.Versions.Latest.Number);
         return updated;
-    }
-
-    /// <summary>The oldest snapshot a reader may still hold: reads from older ones can no longer come in.</summary>
-    private long OldestSnapshot()
-    {
-        var visible = Database.Versions.Visible.Number; // first: a reader pinning it now is found below once it is no longer the visible one
-        return Math.Min(visible, Database.Versions.OldestPinned().Version?.Number ?? long.MaxValue);
     }
 
     /// <summary>True for a sliding-expiration collection: a read of a document extends its life.</summary>

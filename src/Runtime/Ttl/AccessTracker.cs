@@ -14,7 +14,11 @@ namespace Persistence.Ttl;
 /// see the version it read, and is never written: a flush writes the reads made from snapshots that see the write or a
 /// later one. Without this, a write that shortens a document's expiry, or a delete followed by a new insert, was masked
 /// until the older read's extension ran out, and the next flush wrote that extension onto the new version. A marker
-/// (with the read it moved aside) goes once no snapshot older than its write is open.</para>
+/// (with the read it moved aside) goes once no snapshot older than its write is open. A flush forgets those it finds,
+/// and so do the writes, every so many of them (as many as the entries the last look left, <see cref="PruneMinimum"/>
+/// at least): with no pass ever run (the collector off), the markers of keys nobody reads piled up until the close.
+/// The tracker now holds what open snapshots and unwritten reads need, and at most about as many entries again, and a
+/// look walks no more entries than the writes since the previous one made, on average.</para>
 /// <para>A flushed read stays too, for the snapshots older than the flush's commit (<see cref="Access.DurableFrom"/>),
 /// which do not see the expiry it wrote: a snapshot that saw a document alive through the read lost it at the flush,
 /// and read it as expired from then on. It goes once no such snapshot is open.</para>
@@ -29,6 +33,9 @@ namespace Persistence.Ttl;
 /// </remarks>
 internal sealed class AccessTracker
 {
+    /// <summary>The fewest writes after which a write looks for the entries no snapshot needs any more (<see cref="Written"/>).</summary>
+    internal const int PruneMinimum = 256;
+
     /// <summary>The <see cref="Access.Ticks"/> of a marker: no read since the write.</summary>
     private const long NoRead = long.MinValue;
 
@@ -36,11 +43,19 @@ internal sealed class AccessTracker
     private readonly ConcurrentDictionary<byte[], Access>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     private long _floor; // reads from snapshots older than this are ignored (every key was written at it, or before)
     private long _droppedAt = long.MaxValue; // the version of a commit that deletes the keyspace: no snapshot from it on has a key
+    private readonly Func<long> _oldestSnapshot;
+    private int _writesSincePrune; // Written's alone, under the sequencer's lock
+    private int _pruneAfter = PruneMinimum; // Written's alone
 
-    /// <summary>A tracker that ignores every read until <see cref="WithFloor"/> (called once its write reports are registered).</summary>
-    public AccessTracker()
+    /// <summary>
+    /// A tracker that ignores every read until <see cref="WithFloor"/> (called once its write reports are registered).
+    /// <paramref name="oldestSnapshot"/> is the oldest snapshot a reader may still hold: no read from an older one can
+    /// come in any more, nor a lookup from one.
+    /// </summary>
+    public AccessTracker(Func<long> oldestSnapshot)
     {
         _floor = long.MaxValue;
+        _oldestSnapshot = oldestSnapshot;
         _lookup = _latest.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
@@ -100,6 +115,16 @@ internal sealed class AccessTracker
             static (_, version) => new Access(NoRead, version, NoRead, 0, 0),
             static (_, previous, version) => new Access(NoRead, version, previous.Ticks, previous.WrittenAt, 0),
             version);
+
+        // Without a flush (no pass run, the collector off) nothing else forgets the markers of keys nobody reads. The
+        // entry just written is needed (its version is not visible yet); those of earlier writes may not be. Counted
+        // here rather than read from the dictionary, whose Count takes every one of its locks.
+        if (++_writesSincePrune >= _pruneAfter)
+        {
+            Prune(_oldestSnapshot());
+            _writesSincePrune = 0;
+            _pruneAfter = Math.Max(PruneMinimum, _latest.Count);
+        }
     }
 
     /// <summary>
@@ -111,18 +136,28 @@ internal sealed class AccessTracker
 
     /// <summary>
     /// Marks reads written by a flush whose commit every snapshot at or after <paramref name="durableFrom"/> sees (unless
-    /// a later read or a write came in meanwhile), and forgets each entry once no snapshot that needs it may still read
-    /// it: none older than the key's last write, nor than the flush that wrote its read; every entry, once none is
-    /// older than the keyspace's drop.
+    /// a later read or a write came in meanwhile), and forgets the entries no snapshot needs any more (<see cref="Prune"/>).
     /// </summary>
-    public void Flushed(List<(byte[] Key, Access Access)> written, long durableFrom, long oldestSnapshot)
+    public void Flushed(List<(byte[] Key, Access Access)> written, long durableFrom)
     {
         foreach (var (key, access) in written)
         {
             _latest.TryUpdate(key, access with { DurableFrom = durableFrom }, access);
         }
 
-        var dropped = Volatile.Read(ref _droppedAt) <= oldestSnapshot;
+        Prune(_oldestSnapshot());
+    }
+
+    /// <summary>
+    /// Forgets each entry once no snapshot that needs it may still read it (none is older than
+    /// <paramref name="oldestSnapshot"/>): none older than the key's last write, nor than the flush that wrote its read,
+    /// and a read not written yet is always needed; every entry, once none is older than the keyspace's drop. An entry
+    /// changed meanwhile stays.
+    /// </summary>
+    private void Prune(long oldestSnapshot)
+    {
+        var droppedAt = Volatile.Read(ref _droppedAt);
+        var dropped = droppedAt != long.MaxValue && droppedAt <= oldestSnapshot;
         foreach (var (key, access) in _latest)
         {
             var readNeeded = access.Ticks != NoRead && (access.DurableFrom == 0 || access.DurableFrom > oldestSnapshot);

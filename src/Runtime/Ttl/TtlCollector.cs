@@ -92,13 +92,21 @@ internal sealed class TtlCollector
             {
                 // Observed before the floor is read: every write sequenced after it is reported, and drops the reads of
                 // the version it replaced. The floor is set before any instance can record a read into it.
-                tracker = new AccessTracker();
+                tracker = new AccessTracker(OldestSnapshot);
                 _database.ObserveWrites(documents, tracker.Written);
                 _accesses[documents.Id] = tracker.WithFloor(_database.Versions.Latest.Number);
             }
 
             return tracker;
         }
+    }
+
+    /// <summary>The oldest snapshot a reader may still hold: reads from older ones can no longer come in.</summary>
+    private long OldestSnapshot()
+    {
+        var versions = _database.Versions;
+        var visible = versions.Visible.Number; // first: a reader pinning it now is found below once it is no longer the visible one
+        return Math.Min(visible, versions.OldestPinned().Version?.Number ?? long.MaxValue);
     }
 
     /// <summary>

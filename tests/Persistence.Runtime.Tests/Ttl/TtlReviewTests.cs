@@ -138,20 +138,23 @@ public sealed class TtlReviewTests
     [Fact]
     public void A_flushed_read_stays_for_older_snapshots_only_while_they_are_open()
     {
-        var tracker = new AccessTracker().WithFloor(0);
+        long oldest = 0;
+        var tracker = new AccessTracker(() => oldest).WithFloor(0);
         byte[] key = [1];
         var at5 = Start + TimeSpan.FromSeconds(5);
         tracker.Record(key, at5, snapshot: 3);
-        tracker.Flushed(tracker.Snapshot(), durableFrom: 5, oldestSnapshot: 4);
+        oldest = 4;
+        tracker.Flushed(tracker.Snapshot(), durableFrom: 5);
         Assert.Equal(at5, tracker.LatestAccess(key, 4)); // older than the flush's commit: needs the read
         Assert.Empty(tracker.Snapshot()); // written
 
-        tracker.Flushed([], durableFrom: 0, oldestSnapshot: 4);
+        tracker.Flushed([], durableFrom: 0);
         Assert.Equal(1, tracker.Count); // still needed
         var at6 = Start + TimeSpan.FromSeconds(6);
         tracker.Record(key, at6, snapshot: 4); // a later read is written again
         Assert.Equal(at6.UtcTicks, Assert.Single(tracker.Snapshot()).Access.Ticks);
-        tracker.Flushed(tracker.Snapshot(), durableFrom: 6, oldestSnapshot: 6); // no snapshot older than the flush is open
+        oldest = 6;
+        tracker.Flushed(tracker.Snapshot(), durableFrom: 6); // no snapshot older than the flush is open
         Assert.Equal(0, tracker.Count);
     }
 

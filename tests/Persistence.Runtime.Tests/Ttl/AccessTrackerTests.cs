@@ -1,0 +1,97 @@
+using Persistence.Testing;
+using Persistence.Tests.Collections;
+using Persistence.Ttl;
+
+namespace Persistence.Tests.Ttl;
+
+/// <summary>
+/// The sliding-expiration tracker's memory with no pass ever run: a write leaves a marker for the snapshots older than
+/// it, and only a flush forgot them, so with the collector off (and no host calling <see cref="Database.CollectExpiredAsync"/>)
+/// every key ever written stayed in memory until the close.
+/// </summary>
+public sealed class AccessTrackerTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A thousand users inserted, read, updated and a third of them deleted, with no pass: the previous code kept an
+    /// entry for each (1,000), where no snapshot needs any of them once its write is visible and nothing reads it.
+    /// </summary>
+    [Fact]
+    public void With_the_collector_off_many_writes_and_reads_leave_the_tracker_bounded()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = TestDatabases.Open(new SimulatedFileSystem(), Options(time));
+        var users = new UserCollection(db);
+        var tracker = db.Ttl.Accesses(users.Documents);
+        var most = 0;
+        for (var id = 1; id <= 1_000; id++)
+        {
+            users.Insert(new User { Id = id, Email = $"{id}@example.com" });
+            Assert.NotNull(users.Get(id)); // a read of the version inserted, pending: needed until flushed or written over
+            users.Update(new User { Id = id, Email = $"{id}@example.com", Name = "renamed" }); // the read moves aside
+            if (id % 3 == 0)
+            {
+                users.Delete(id);
+            }
+
+            most = Math.Max(most, tracker.Count);
+        }
+
+        Assert.InRange(most, 1, AccessTracker.PruneMinimum);
+
+        // What is kept still slides: a read now (at 8 s) keeps the last user alive past its stored expiry (10 s).
+        time.Advance(TimeSpan.FromSeconds(8));
+        Assert.NotNull(users.Get(1_000));
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.True(users.Contains(1_000));
+        Assert.False(users.Contains(999)); // deleted
+        Assert.False(users.Contains(998)); // not read since 0 s: expired at 10 s
+    }
+
+    /// <summary>
+    /// A write that looks for entries to forget keeps every one a snapshot still open may need: the read a write moved
+    /// aside, for a snapshot older than that write, and a read not written yet, for good. It forgets the markers once
+    /// no snapshot older than their writes is open.
+    /// </summary>
+    [Fact]
+    public void A_write_forgets_only_the_entries_no_open_snapshot_needs()
+    {
+        long oldest = 1; // a snapshot at version 1 is open
+        var tracker = new AccessTracker(() => oldest).WithFloor(0);
+        byte[] movedAside = [1], pending = [2];
+        var at5 = Start + TimeSpan.FromSeconds(5);
+        var at6 = Start + TimeSpan.FromSeconds(6);
+        tracker.Record(movedAside, at5, snapshot: 1);
+        tracker.Written(movedAside, 2); // the read of version 1 serves the snapshot at 1
+        tracker.Record(pending, at6, snapshot: 2);
+
+        var version = 3L;
+        for (var i = 0; i < AccessTracker.PruneMinimum; i++)
+        {
+            tracker.Written(BitConverter.GetBytes(i + 1_000), version++);
+        }
+
+        Assert.Equal(AccessTracker.PruneMinimum + 2, tracker.Count); // all needed by the snapshot at 1
+        Assert.Equal(at5, tracker.LatestAccess(movedAside, 1));
+
+        oldest = 1_000_000; // every snapshot older than the writes closed
+        for (var i = 0; i < 4 * AccessTracker.PruneMinimum; i++)
+        {
+            tracker.Written(BitConverter.GetBytes(i + 10_000), version++);
+            Assert.InRange(tracker.Count, 1, 2 * (AccessTracker.PruneMinimum + 2));
+        }
+
+        Assert.Null(tracker.LatestAccess(movedAside, 1)); // forgotten: no snapshot older than its write is open
+        Assert.Equal(at6, tracker.LatestAccess(pending, version)); // not written yet: kept
+        Assert.Equal(at6.UtcTicks, Assert.Single(tracker.Snapshot()).Access.Ticks);
+    }
+
+    private static DatabaseOptions Options(TimeProvider time)
+    {
+        var options = TestDatabases.Small(time);
+        options.Ttl.RunCollectorInBackground = false;
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
+        return options;
+    }
+}
