@@ -18,8 +18,11 @@ internal sealed class TtlCollector
     /// <summary>The collector whose loop (its own or a host's) runs in this asynchronous flow (<see cref="IsCollectorFlow"/>).</summary>
     private static readonly AsyncLocal<TtlCollector?> LoopFlow = new();
 
-    /// <summary>The collector whose pass runs in this asynchronous flow, whoever called it (<see cref="IsCollectorFlow"/>).</summary>
-    private static readonly AsyncLocal<TtlCollector?> PassFlow = new();
+    /// <summary>
+    /// The passes this asynchronous flow runs inside, innermost first, whoever called them (<see cref="IsCollectorFlow"/>):
+    /// a pass whose code runs another database's pass is still under way there, and the close of its database waits for it.
+    /// </summary>
+    private static readonly AsyncLocal<PassScope?> PassFlow = new();
 
     /// <summary>
     /// The longest sleep of the loop: intervals are valid at any length, and <c>Task.Delay</c> refuses one past about
@@ -111,10 +114,11 @@ internal sealed class TtlCollector
 
     /// <summary>
     /// True inside the collector's loop, its own or a host's (its logging, its deletes' commits), or inside a pass
-    /// whoever runs it (a host's <see cref="Database.CollectExpiredAsync"/>, with the documents' code it calls), which
-    /// <see cref="StopAsync"/> waits for: a disposal from there must not wait for the close.
+    /// whoever runs it (a host's <see cref="Database.CollectExpiredAsync"/>, with the documents' code it calls), also
+    /// from inside another database's pass that this one's code runs, which <see cref="StopAsync"/> waits for: a
+    /// disposal from there must not wait for the close.
     /// </summary>
-    public bool IsCollectorFlow => LoopFlow.Value == this || PassFlow.Value == this;
+    public bool IsCollectorFlow => LoopFlow.Value == this || (PassFlow.Value?.Includes(this) ?? false);
 
     /// <summary>True once a collection with expiring documents is bound: only then does the snapshot clock hide anything.</summary>
     public bool HasCollections
@@ -139,7 +143,7 @@ internal sealed class TtlCollector
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
     {
         await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
-        PassFlow.Value = this; // restored for the caller when this method returns or first yields
+        PassFlow.Value = new PassScope(this, PassFlow.Value); // restored for the caller when this method returns or first yields
         try
         {
             if (_stop.IsCancellationRequested)
@@ -240,6 +244,23 @@ internal sealed class TtlCollector
         finally
         {
             _pass.Release();
+        }
+    }
+
+    /// <summary>A pass under way in a flow, inside the passes of <see cref="Outer"/>.</summary>
+    private sealed record PassScope(TtlCollector Collector, PassScope? Outer)
+    {
+        public bool Includes(TtlCollector collector)
+        {
+            for (var scope = this; scope is not null; scope = scope.Outer)
+            {
+                if (scope.Collector == collector)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 
