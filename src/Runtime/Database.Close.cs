@@ -20,6 +20,9 @@ namespace Persistence;
 /// there (<see cref="CloseWaitsForCurrentThread"/>) must not wait for the close, which would wait for itself: it starts
 /// the close on a thread-pool thread when nobody has, and returns at once; the close finishes once the caller's work
 /// unwinds, closing the files once. A call from inside the close (a logger it calls) returns at once too.</para>
+/// <para>The collector's work is the one wait that may depend on the caller's other threads: a pass runs documents'
+/// code, which may wait on a lock the disposing thread holds. The close waits for the collector at most
+/// <c>TtlCollector.CloseWaitLimit</c> on the database's clock, then goes on without it (<c>TtlCollector.StopAsync</c>).</para>
 /// </remarks>
 public sealed partial class Database
 {
@@ -51,10 +54,18 @@ public sealed partial class Database
     /// the close returns at once, the close finishing once that work unwinds: waiting there would wait for itself.
     /// </summary>
     /// <remarks>
-    /// It blocks the calling thread until the commits in flight finish. An asynchronous commit (<c>CommitAsync</c>)
-    /// needs a thread-pool thread to finish: a Dispose on a pool thread, while every pool thread is blocked and the pool
-    /// may not grow (<see cref="ThreadPool.SetMaxThreads"/>), waits until one is free. Close from asynchronous code
-    /// with <see cref="DisposeAsync"/>, which holds no thread while it waits.
+    /// <para>It blocks the calling thread until the commits in flight finish, and until a pass of the expiry collector
+    /// under way (the database's own, or one the application runs with <see cref="CollectExpiredAsync"/>) stops, at its
+    /// next batch or pause. A call from inside such a pass (a document's code, also through another database's pass that
+    /// the pass runs) returns at once, as from the rest of the database's background work. A pass that waits on
+    /// something the calling thread holds (a lock its documents' code takes) never reaches its next batch: the close
+    /// waits for it at most 30 seconds on the database's <see cref="TimeProvider"/>, logs a warning (event 19) and goes
+    /// on without it, and the pass fails with <see cref="ErrorCode.DatabaseClosed"/> once it resumes; the reads it would
+    /// have written are written by the close. Do not hold, while disposing, what code in a pass needs.</para>
+    /// <para>An asynchronous commit (<c>CommitAsync</c>) needs a thread-pool thread to finish: a Dispose on a pool
+    /// thread, while every pool thread is blocked and the pool may not grow (<see cref="ThreadPool.SetMaxThreads"/>),
+    /// waits until one is free. Close from asynchronous code with <see cref="DisposeAsync"/>, which holds no thread while
+    /// it waits.</para>
     /// </remarks>
     public void Dispose()
     {

@@ -39,6 +39,14 @@ public sealed partial class Database
     /// every <see cref="TtlOptions.CollectorInterval"/> unless <see cref="TtlOptions.RunCollectorInBackground"/> is
     /// false, in which case a host calls it. Returns the number of documents removed.
     /// </summary>
+    /// <remarks>
+    /// The close (<see cref="Dispose"/>, <see cref="DisposeAsync"/>) waits for a pass under way, which then stops at its
+    /// next batch or pause and fails with <see cref="ErrorCode.DatabaseClosed"/>. Code the pass runs (a document's, a
+    /// logger's) may dispose this database, or run another database's pass that does: the disposal returns at once and
+    /// the close ends after the pass. If that code waits on something the disposing thread holds, the pass cannot stop:
+    /// the close goes on without it after 30 seconds on the database's clock (logged, event 19), and the pass fails with
+    /// DatabaseClosed once it resumes.
+    /// </remarks>
     public async Task<int> CollectExpiredAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed(); // in the task, as every failure of the async API but an argument's

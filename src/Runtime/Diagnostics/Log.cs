@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Deleting the document under the key {Key} of collection {Collection} in {Path}, which cannot be decoded ({Reason}): the {Entries} index and expiry entries naming it were found by reading each of its indexes whole, and go with it when the transaction commits")]
     public static partial void UndecodableDocumentDeleted(ILogger logger, string key, string collection, string path, string reason, int entries);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "The close of {Path} waited {Seconds} s for a pass of the expired-document collector that reached no point where it stops, and goes on without it: the pass waits on code outside the engine (a document's code blocked on something the disposing thread holds, say), and fails with DatabaseClosed once it resumes")]
+    public static partial void CloseLeftCollectorPass(ILogger logger, string path, long seconds);
 }

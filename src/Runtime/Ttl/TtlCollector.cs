@@ -30,6 +30,14 @@ internal sealed class TtlCollector
     /// </summary>
     private static readonly TimeSpan LongestSleep = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How long the close waits, on the database's clock, for the loop and a pass under way to stop (<see cref="StopAsync"/>).
+    /// A pass stops at its next batch or pause once the close began, and a batch is one transaction of at most
+    /// <see cref="TtlOptions.BatchSize"/> deletes: a pass that reaches no such point in this time waits on code outside
+    /// the engine, which may be waiting on the disposing thread.
+    /// </summary>
+    internal static readonly TimeSpan CloseWaitLimit = TimeSpan.FromSeconds(30);
+
     private readonly Database _database;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ITtlCollection> _collections = new(StringComparer.Ordinal);
@@ -394,11 +402,21 @@ internal sealed class TtlCollector
     }
 
     /// <summary>
-    /// Stops the background loop (the own one or a host's) and waits for its pass under way (whose last batch commits): blocking when
-    /// <paramref name="synchronous"/> (the task is then complete), else awaiting it; then, once a pass that a host runs
-    /// itself (<see cref="Database.CollectExpiredAsync"/>) is done, writes the sliding-expiration reads not flushed yet.
-    /// Called once, by the database's close.
+    /// Stops the background loop (the own one or a host's) and waits for its pass under way (whose last batch commits):
+    /// blocking when <paramref name="synchronous"/> (the task is then complete), else awaiting it; then, once a pass
+    /// that a host runs itself (<see cref="Database.CollectExpiredAsync"/>) is done, writes the sliding-expiration reads
+    /// not flushed yet. Called once, by the database's close.
     /// </summary>
+    /// <remarks>
+    /// It waits at most <see cref="CloseWaitLimit"/> for the loop and the pass: a pass stops at its next batch or pause
+    /// once the close began, so one that does not stop by then waits on code outside the engine, such as a document's
+    /// code blocked on a lock the disposing thread holds, or a chain of calls through another database that waits for
+    /// this close. Waiting on, the close would never end, and nothing would say why. It logs the wait (event 19) and goes
+    /// on without the pass, as it goes on past a transaction the application left open: the pass fails with
+    /// <see cref="ErrorCode.DatabaseClosed"/> at its next call into the database once it resumes, and the close's
+    /// flush runs without the pass lock (a flush of the pass that was under way then never commits). A commit the pass
+    /// made before is in flight, and the close waits for it as for any other.
+    /// </remarks>
     public async ValueTask StopAsync(bool synchronous)
     {
         if (synchronous)
@@ -418,30 +436,15 @@ internal sealed class TtlCollector
             loop = _hosted ?? _loop;
         }
 
-        try
-        {
-            if (loop is not null && synchronous)
-            {
-                loop.GetAwaiter().GetResult();
-            }
-            else if (loop is not null)
-            {
-                await loop.ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        using var limit = new CancellationTokenSource(CloseWaitLimit, _database.TimeProvider);
 
         // After a pass under way that no loop ran (a host's CollectExpiredAsync), which stops at its next batch: begun
         // before it committed, the flush lost its conflict check to it, and the reads taken in meanwhile with it.
-        if (synchronous)
+        var held = (loop is null || await EndsAsync(loop, synchronous, limit.Token).ConfigureAwait(false))
+            && await TakePassAsync(synchronous, limit.Token).ConfigureAwait(false);
+        if (!held)
         {
-            _pass.Wait();
-        }
-        else
-        {
-            await _pass.WaitAsync().ConfigureAwait(false);
+            Log.CloseLeftCollectorPass(_database.Logger, _database.Path ?? ":memory:", (long)CloseWaitLimit.TotalSeconds);
         }
 
         try
@@ -450,10 +453,56 @@ internal sealed class TtlCollector
         }
         finally
         {
-            _pass.Release();
+            if (held)
+            {
+                _pass.Release();
+                _stop.Dispose(); // else a pass the close left still reads it
+            }
         }
+    }
 
-        _stop.Dispose();
+    /// <summary>True once <paramref name="task"/> ended, however it ended; false when <paramref name="limit"/> came first.</summary>
+    private static async ValueTask<bool> EndsAsync(Task task, bool synchronous, CancellationToken limit)
+    {
+        try
+        {
+            if (synchronous)
+            {
+                Task.WaitAny([task], limit);
+            }
+            else
+            {
+                await Task.WhenAny(task).WaitAsync(limit).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return task.IsCompleted;
+        }
+    }
+
+    /// <summary>Takes <see cref="_pass"/>: true once held, false when <paramref name="limit"/> came first.</summary>
+    private async ValueTask<bool> TakePassAsync(bool synchronous, CancellationToken limit)
+    {
+        try
+        {
+            if (synchronous)
+            {
+                _pass.Wait(limit);
+            }
+            else
+            {
+                await _pass.WaitAsync(limit).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>

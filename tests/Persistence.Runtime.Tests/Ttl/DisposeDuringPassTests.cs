@@ -58,11 +58,74 @@ public sealed class DisposeDuringPassTests
         Assert.True(again.Contains(1)); // A's pass, or its close, wrote the read
     }
 
-    private static DatabaseOptions Options(TimeProvider time)
+    /// <summary>
+    /// The disposing thread holds a lock that code in the application's pass takes: the pass cannot reach a point where
+    /// it stops, and the close waited for it for ever, silently. The close now waits up to its limit on the database's
+    /// clock, logs that it goes on without the pass (event 19), writes the reads not flushed yet and closes; the pass
+    /// resumes once the lock is free and fails with DatabaseClosed.
+    /// </summary>
+    [Fact]
+    public async Task A_dispose_on_a_thread_holding_what_the_pass_waits_for_ends_after_the_limit_and_says_so()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        var options = Options(time, lifetime: TimeSpan.FromMinutes(1)); // outlives the wait on the clock
+        var captured = new CapturingLogger();
+        options.Logger = captured;
+        var db = TestDatabases.Open(fs, options);
+        var gate = new Lock();
+        using var entered = new ManualResetEventSlim();
+        db.Ttl.Register(new CodeCollection("locks", () =>
+        {
+            entered.Set();
+            lock (gate)
+            {
+                // what the application's code in the pass needs
+            }
+        }));
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" });
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(users.Get(1)); // alive until 65 s once written
+
+        var armed = time.ArmedTimers;
+        Task<int>? pass = null;
+        var disposing = Task.Factory.StartNew(
+            () =>
+            {
+                lock (gate)
+                {
+                    pass = Task.Run(() => db.CollectExpiredAsync());
+                    entered.Wait();
+                    db.Dispose(); // waits for the pass, which waits for this thread's lock
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        Assert.True(SpinWait.SpinUntil(() => time.ArmedTimers > armed, TimeSpan.FromMinutes(1))); // the close's limit is set
+        Assert.False(disposing.IsCompleted);
+        time.Advance(TtlCollector.CloseWaitLimit);
+        await disposing.WaitAsync(TimeSpan.FromMinutes(1)); // the close went on without the pass
+        Assert.True(captured.Has(19));
+
+        var closed = await Assert.ThrowsAsync<TransactionStateException>(() => pass!.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal(ErrorCode.DatabaseClosed, closed.Code);
+
+        using var reopened = TestDatabases.Open(fs, Options(time, lifetime: TimeSpan.FromMinutes(1)));
+        var again = new UserCollection(reopened);
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(64.9));
+        Assert.True(again.Contains(1)); // the close wrote the read at 5 s without the pass
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(65));
+        Assert.False(again.Contains(1));
+        Assert.Empty(again.CheckConsistency());
+    }
+
+    private static DatabaseOptions Options(TimeProvider time, TimeSpan? lifetime = null)
     {
         var options = TestDatabases.Small(time);
         options.Ttl.RunCollectorInBackground = false;
-        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = lifetime ?? TimeSpan.FromSeconds(10), SlidingExpiration = true };
         return options;
     }
 
