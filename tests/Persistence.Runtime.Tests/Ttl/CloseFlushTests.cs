@@ -38,7 +38,7 @@ public sealed class CloseFlushTests
                 Interlocked.Exchange(ref onDecodeInClose, null)?.Invoke();
             }
         });
-        var reader = new ReadingCollection("reader", () =>
+        var reader = new FirstFlushRuns("reader", () =>
         {
             time.SetUtcNow(Start + TimeSpan.FromSeconds(6));
             Assert.NotNull(users.Get(1)); // after the pass wrote the read at 5 s: alive until 16 s
@@ -88,7 +88,7 @@ public sealed class CloseFlushTests
         var time = new FakeTimeProvider(Start);
         var fs = new SimulatedFileSystem();
         var db = TestDatabases.Open(fs, Options(time));
-        var disposing = new ReadingCollection("disposing", db.Dispose); // visited first
+        var disposing = new FirstFlushRuns("disposing", db.Dispose); // visited first
         db.Ttl.Register(disposing);
         var users = new UserCollection(db);
         users.Insert(new User { Id = 1, Email = "a@example.com" });
@@ -256,26 +256,6 @@ public sealed class CloseFlushTests
         }
 
         public int FlushAccesses() => 0;
-    }
-
-    /// <summary>A collection of nothing whose first flush runs <paramref name="read"/>.</summary>
-    private sealed class ReadingCollection(string name, Action read) : ITtlCollection
-    {
-        private int _flushes;
-
-        public string Name => name;
-
-        public int CollectExpired(int batchSize, DateTimeOffset now) => 0;
-
-        public int FlushAccesses()
-        {
-            if (Interlocked.Increment(ref _flushes) == 1)
-            {
-                read();
-            }
-
-            return 0;
-        }
     }
 
     /// <summary>"users" whose schema calls <paramref name="onDecode"/> on every document it decodes.</summary>

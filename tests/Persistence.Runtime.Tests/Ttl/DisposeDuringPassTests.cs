@@ -28,12 +28,12 @@ public sealed class DisposeDuringPassTests
         var a = TestDatabases.Open(fsA, Options(time));
         var b = TestDatabases.Open(new SimulatedFileSystem(), Options(time)); // disposed at the end: a deadlocked pass holds it
         var disposedA = false;
-        b.Ttl.Register(new CodeCollection("disposes-a", () =>
+        b.Ttl.Register(new FirstFlushRuns("disposes-a", () =>
         {
             a.Dispose(); // inside B's pass, inside A's: returns at once
             disposedA = true;
         }));
-        a.Ttl.Register(new CodeCollection("runs-b", () => b.CollectExpiredAsync().GetAwaiter().GetResult())); // visited first
+        a.Ttl.Register(new FirstFlushRuns("runs-b", () => b.CollectExpiredAsync().GetAwaiter().GetResult())); // visited first
         var users = new UserCollection(a);
         users.Insert(new User { Id = 1, Email = "a@example.com" });
         time.Advance(TimeSpan.FromSeconds(5));
@@ -75,7 +75,7 @@ public sealed class DisposeDuringPassTests
         var db = TestDatabases.Open(fs, options);
         var gate = new Lock();
         using var entered = new ManualResetEventSlim();
-        db.Ttl.Register(new CodeCollection("locks", () =>
+        db.Ttl.Register(new FirstFlushRuns("locks", () =>
         {
             entered.Set();
             lock (gate)
@@ -127,25 +127,5 @@ public sealed class DisposeDuringPassTests
         options.Ttl.RunCollectorInBackground = false;
         options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = lifetime ?? TimeSpan.FromSeconds(10), SlidingExpiration = true };
         return options;
-    }
-
-    /// <summary>A collection of nothing whose first flush runs <paramref name="code"/>.</summary>
-    private sealed class CodeCollection(string name, Action code) : ITtlCollection
-    {
-        private int _flushes;
-
-        public string Name => name;
-
-        public int CollectExpired(int batchSize, DateTimeOffset now) => 0;
-
-        public int FlushAccesses()
-        {
-            if (Interlocked.Increment(ref _flushes) == 1)
-            {
-                code();
-            }
-
-            return 0;
-        }
     }
 }

@@ -19,28 +19,8 @@ public sealed class RefusedCommitReadsTests
     /// write, and the reads made since slide it as before.
     /// </summary>
     [Fact]
-    public void A_document_read_before_a_refused_write_of_it_stays_alive_and_keeps_sliding()
-    {
-        var time = new FakeTimeProvider(Start);
-        var fs = new SimulatedFileSystem();
-        using var db = TestDatabases.Open(fs, Options(time));
-        var users = new UserCollection(db);
-        users.Insert(new User { Id = 1, Email = "a@example.com" }); // stored expiry: 10 s
-        time.Advance(TimeSpan.FromSeconds(8));
-        Assert.NotNull(users.Get(1)); // alive until 18 s
-
-        fs.Fault = p => p.Kind == FaultKind.Flush ? new IOException("injected fsync failure") : null;
-        Assert.ThrowsAny<PersistenceException>(() => users.Upsert(new User { Id = 1, Email = "a@example.com", Name = "renamed" }));
-        Assert.True(db.IsReadOnly);
-
-        time.Advance(TimeSpan.FromSeconds(4));
-        Assert.True(users.Contains(1)); // 12 s: past the stored expiry, within the read's (Contains does not slide)
-        Assert.Equal("", users.Get(1)!.Name); // the version read, not the refused one; read at 12 s: alive until 22 s
-        time.SetUtcNow(Start + TimeSpan.FromSeconds(21.9));
-        Assert.True(users.Contains(1));
-        time.SetUtcNow(Start + TimeSpan.FromSeconds(22));
-        Assert.False(users.Contains(1));
-    }
+    public void A_document_read_before_a_refused_write_of_it_stays_alive_and_keeps_sliding() =>
+        AssertReadStaysAliveAndSlidesAfterRefused((_, users) => users.Upsert(new User { Id = 1, Email = "a@example.com", Name = "renamed" }));
 
     /// <summary>
     /// A refused commit that deletes the collection's documents keyspace cleared every pending read of it, and raised
@@ -49,28 +29,8 @@ public sealed class RefusedCommitReadsTests
     /// refused drop now changes nothing any snapshot sees.
     /// </summary>
     [Fact]
-    public void A_refused_drop_of_the_keyspace_leaves_the_pending_reads_and_the_sliding_as_they_were()
-    {
-        var time = new FakeTimeProvider(Start);
-        var fs = new SimulatedFileSystem();
-        using var db = TestDatabases.Open(fs, Options(time));
-        var users = new UserCollection(db);
-        users.Insert(new User { Id = 1, Email = "a@example.com" }); // stored expiry: 10 s
-        time.Advance(TimeSpan.FromSeconds(8));
-        Assert.NotNull(users.Get(1)); // alive until 18 s
-
-        fs.Fault = p => p.Kind == FaultKind.Flush ? new IOException("injected fsync failure") : null;
-        Assert.ThrowsAny<PersistenceException>(() => db.Write(tx => tx.DeleteKeyspace(users.Documents)));
-        Assert.True(db.IsReadOnly);
-
-        time.Advance(TimeSpan.FromSeconds(4));
-        Assert.True(users.Contains(1)); // 12 s: past the stored expiry, within the read's (Contains does not slide)
-        Assert.NotNull(users.Get(1)); // read at 12 s: alive until 22 s
-        time.SetUtcNow(Start + TimeSpan.FromSeconds(21.9));
-        Assert.True(users.Contains(1));
-        time.SetUtcNow(Start + TimeSpan.FromSeconds(22));
-        Assert.False(users.Contains(1));
-    }
+    public void A_refused_drop_of_the_keyspace_leaves_the_pending_reads_and_the_sliding_as_they_were() =>
+        AssertReadStaysAliveAndSlidesAfterRefused((db, users) => db.Write(tx => tx.DeleteKeyspace(users.Documents)));
 
     /// <summary>
     /// What keeps the refused case alive is sound: a read moved aside by a write serves only the snapshots older than
@@ -113,6 +73,34 @@ public sealed class RefusedCommitReadsTests
         oldest = 9;
         tracker.Flushed([], durableFrom: 0); // no snapshot older than the write is open: the marker goes
         Assert.Equal(0, tracker.Count);
+    }
+
+    /// <summary>
+    /// Reads the user at 8 s (alive until 18 s), has the log refuse <paramref name="write"/> (an fsync failure), and checks
+    /// that the read still keeps the version every snapshot sees alive past its stored expiry (10 s), and that a read at
+    /// 12 s slides it to 22 s.
+    /// </summary>
+    private static void AssertReadStaysAliveAndSlidesAfterRefused(Action<Database, UserCollection> write)
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, Options(time));
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "a@example.com" }); // stored expiry: 10 s
+        time.Advance(TimeSpan.FromSeconds(8));
+        Assert.NotNull(users.Get(1)); // alive until 18 s
+
+        fs.Fault = p => p.Kind == FaultKind.Flush ? new IOException("injected fsync failure") : null;
+        Assert.ThrowsAny<PersistenceException>(() => write(db, users));
+        Assert.True(db.IsReadOnly);
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.True(users.Contains(1)); // 12 s: past the stored expiry, within the read's (Contains does not slide)
+        Assert.Equal("", users.Get(1)!.Name); // the version read, not a refused one; read at 12 s: alive until 22 s
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(21.9));
+        Assert.True(users.Contains(1));
+        time.SetUtcNow(Start + TimeSpan.FromSeconds(22));
+        Assert.False(users.Contains(1));
     }
 
     private static DatabaseOptions Options(TimeProvider time)
