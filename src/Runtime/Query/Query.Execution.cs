@@ -58,26 +58,34 @@ public sealed partial class Query<T, TKey, TFields>
         // Whether a result exists does not depend on their order: plan for the condition alone, and sort nothing.
         Pipeline(QueryPlanner.Plan(_collection, tx, _where, []), tx, isRead: false).Any());
 
-    /// <summary>The number of results. When an index alone answers the condition, only index entries are counted.</summary>
+    /// <summary>
+    /// The number of results: with Skip and Take, the number in the page they select. When an index alone answers the
+    /// condition, only index entries are counted.
+    /// </summary>
     public long Count() => _collection.Read(_transaction, tx =>
     {
-        // Without Skip and Take the ordering does not change the count: plan for the condition alone.
-        var plan = QueryPlanner.Plan(_collection, tx, _where, _skip == 0 && _take < 0 ? [] : _order);
-        if (_skip == 0 && _take < 0)
+        // The count does not depend on the results' order, a page's neither (max(0, min(Take, results - Skip))): plan for
+        // the condition alone, and order nothing.
+        var plan = QueryPlanner.Plan(_collection, tx, _where, []);
+        if (_where is null)
         {
-            if (_where is null)
-            {
-                return _collection.Count(tx);
-            }
+            return Page(_collection.Count(tx));
+        }
 
-            if (plan.Exact && plan.Path is IndexPath<T, TKey> index && !_collection.HasExpiry)
-            {
-                return index.CountEntries(_collection, tx);
-            }
+        if (_take < 0 && plan.Exact && plan.Path is IndexPath<T, TKey> index && !_collection.HasExpiry)
+        {
+            return Page(index.CountEntries(_collection, tx)); // with a Take, the pipeline stops at the page's end instead
         }
 
         return (long)Pipeline(plan, tx, isRead: false).Count(); // counting reads no document: none slides
     });
+
+    /// <summary>How many of <paramref name="results"/> results the page Skip and Take select holds.</summary>
+    private long Page(long results)
+    {
+        var page = Math.Max(0, results - _skip);
+        return _take < 0 ? page : Math.Min(_take, page);
+    }
 
     /// <summary>
     /// A description of the plan: the access path with its estimate, the filter, the ordering and the limits, for example

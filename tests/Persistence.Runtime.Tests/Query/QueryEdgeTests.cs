@@ -69,4 +69,53 @@ public sealed class QueryEdgeTests
         Assert.Equal([6L, 0L, 1L, 2L, 3L, 4L, 5L], readings.Query().OrderBy(f => f.Score).Select(r => r.Id));
         Assert.Equal(2, readings.Query().Where(f => f.Score.Is(double.NaN)).Count());
     }
+
+    /// <summary>
+    /// The count of a page, max(0, min(Take, results - Skip)), does not depend on the results' order: Count with Skip or
+    /// Take orders nothing. The orderings compare with comparers that count their calls: Score descending, which the
+    /// Score index provides read backwards with its ties to put back in key order run by run, and Price, which the
+    /// filter's path does not provide and is sorted in memory. Each page's enumeration compares (the counters are live),
+    /// its Count compares never, and the counts are LINQ's.
+    /// </summary>
+    [Fact]
+    public void Count_of_a_page_orders_nothing()
+    {
+        using var db = Database.OpenInMemory();
+        var readings = new ReadingCollection(db, expiring: false);
+        for (var i = 0; i < 20; i++)
+        {
+            readings.Insert(new Reading { Id = i, Score = i % 7, Price = 20 - i });
+        }
+
+        var compares = 0;
+        var scoreDescending = new Persistence.Query.Field<Reading, double?>("Score", static d => d.Score,
+            static (ref Persistence.Serialization.KeyWriter w, double? v) => w.WriteNullableDouble(v),
+            Comparer<double?>.Create((x, y) => { compares++; return Comparer<double?>.Default.Compare(x, y); }), [0], false, true);
+        var byPrice = new Persistence.Query.Field<Reading, decimal>("Price", static d => d.Price,
+            static (ref Persistence.Serialization.KeyWriter w, decimal v) => w.WriteDecimal(v),
+            Comparer<decimal>.Create((x, y) => { compares++; return x.CompareTo(y); }), [], false, false);
+        var matching = Enumerable.Range(0, 20).Count(i => i % 7 >= 2);
+        var queries = new[]
+        {
+            (Query: readings.Query().Where(f => f.Score.AtLeast(2)).OrderByDescending(_ => scoreDescending), Results: matching),
+            (Query: readings.Query().OrderByDescending(_ => scoreDescending), Results: 20),
+            (Query: readings.Query().Where(f => f.Score.AtLeast(2)).OrderBy(_ => byPrice), Results: matching),
+        };
+
+        foreach (var (query, results) in queries)
+        {
+            compares = 0;
+            Assert.Equal(5, query.Skip(3).Take(5).ToList().Count);
+            Assert.True(compares > 0, "the enumeration orders by the counting comparer: " + query.Explain());
+            compares = 0;
+            foreach (var (skip, take) in new[] { (3, 5), (0, 4), (12, -1), (results - 2, 10), (results + 5, 3), (0, 0) })
+            {
+                var page = skip > 0 ? query.Skip(skip) : query;
+                page = take >= 0 ? page.Take(take) : page;
+                Assert.Equal(Math.Max(0, Math.Min(take < 0 ? int.MaxValue : take, results - skip)), page.Count());
+            }
+
+            Assert.True(compares == 0, "Count ordered the results of " + query.Explain());
+        }
+    }
 }
