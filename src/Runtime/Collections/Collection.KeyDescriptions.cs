@@ -30,25 +30,39 @@ public abstract partial class Collection<T, TKey>
     }
 
     /// <summary>
-    /// A primary key for a message. A key of one part is written from its value (an enum by its name); a composite key
-    /// (a generated record struct, whose own ToString neither quotes nor separates its parts unambiguously) by its
-    /// parts as its encoding reads them back, or as it prints itself when the schema does not name its encodings.
+    /// A primary key for a message, described as its encoding reads it back, so that a key's value and its stored bytes
+    /// print alike (a DateTimeOffset as the instant the key holds, a DateTime in UTC). A key of one part is that value
+    /// (an enum by its name); a composite key (a generated record struct, whose own ToString neither quotes nor
+    /// separates its parts unambiguously) its parts as their encodings read them (a char part told from a ushort by
+    /// where the key's writer wrote a char, an enum part as its number). A key its encoding cannot hold (a null string),
+    /// or a composite key whose schema does not name its encodings, prints as it prints itself.
     /// </summary>
     private string Describe(TKey key)
     {
-        if (Schema.KeyEncodings.Count > 1)
+        var charsAt = new List<int>();
+        var writer = new KeyWriter(stackalloc byte[KeyBufferSize]);
+        try
         {
-            try
+            writer.RecordCharsAt(charsAt);
+            Schema.WriteKey(ref writer, key);
+            if (Schema.KeyEncodings.Count <= 1)
             {
-                if (KeyDescription.Parts(EncodeKey(key), Schema.KeyEncodings) is { } parts)
-                {
-                    return parts;
-                }
+                var reader = new KeyReader(writer.WrittenSpan);
+                return KeyDescription.Format(Schema.ReadKey(ref reader));
             }
-            catch (PersistenceSerializationException)
+
+            if (KeyDescription.Parts(writer.WrittenSpan, Schema.KeyEncodings, charsAt) is { } parts)
             {
-                // a part the key cannot hold (a null string): printed as the key prints itself
+                return parts;
             }
+        }
+        catch (PersistenceSerializationException)
+        {
+            // a part the key cannot hold (a null string): printed as the key prints itself
+        }
+        finally
+        {
+            writer.Dispose();
         }
 
         return KeyDescription.Format(key);

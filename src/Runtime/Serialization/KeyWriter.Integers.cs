@@ -28,7 +28,11 @@ public ref partial struct KeyWriter
     public void WriteInt16(short value, bool descending = false) => WriteUInt16((ushort)(value ^ short.MinValue), descending);
 
     /// <summary>Writes a char as its UTF-16 code unit (see <see cref="WriteUInt16"/>).</summary>
-    public void WriteChar(char value, bool descending = false) => WriteUInt16(value, descending);
+    public void WriteChar(char value, bool descending = false)
+    {
+        _charsAt?.Add(_length);
+        WriteUInt16(value, descending);
+    }
 
     /// <summary>Writes a uint in 1 to 5 bytes (see <see cref="WriteUInt64"/>).</summary>
     public void WriteUInt32(uint value, bool descending = false) => WriteUInt64(value, descending);

@@ -57,6 +57,7 @@ public ref partial struct KeyWriter
     private Span<byte> _buffer;
     private byte[]? _rented;
     private int _length;
+    private List<int>? _charsAt;
 
     /// <summary>Creates a writer that starts in <paramref name="initialBuffer"/> and grows into pooled arrays.</summary>
     public KeyWriter(Span<byte> initialBuffer)
@@ -64,6 +65,7 @@ public ref partial struct KeyWriter
         _buffer = initialBuffer;
         _rented = null;
         _length = 0;
+        _charsAt = null;
     }
 
     /// <summary>The number of bytes written.</summary>
@@ -74,6 +76,12 @@ public ref partial struct KeyWriter
 
     /// <summary>Copies the key written so far into a new array.</summary>
     public readonly byte[] ToArray() => WrittenSpan.ToArray();
+
+    /// <summary>
+    /// Has every later <see cref="WriteChar"/> add the offset it writes at to <paramref name="offsets"/>: a char's bytes
+    /// are a ushort's, and a key's description tells them apart by these (<see cref="Collections.KeyDescription"/>).
+    /// </summary>
+    internal void RecordCharsAt(List<int> offsets) => _charsAt = offsets;
 
     /// <summary>Empties the writer but keeps its buffer, to build another key.</summary>
     public void Reset() => _length = 0;

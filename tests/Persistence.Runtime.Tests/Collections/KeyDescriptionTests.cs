@@ -99,4 +99,59 @@ public sealed class KeyDescriptionTests
         Assert.Equal("1.5", KeyDescription.Format(1.5m));
         Assert.Equal("(\"a\", 1)", KeyDescription.Join([KeyDescription.Format("a"), KeyDescription.Format(1)]));
     }
+
+    /// <summary>
+    /// A key is described alike from its value (a duplicate Insert's message) and from its stored bytes (the check's
+    /// report of a document that does not decode): a char part as a quoted char, escaped when not printable, where the
+    /// composite key's parts printed it as its code unit; an enum part of a composite key as its number, since the parts
+    /// are read by their encodings, which do not name the enum (a key of the enum alone by its member name); a
+    /// DateTimeOffset as its instant in UTC and a DateTime as stored, in UTC, where a key's value printed its own offset
+    /// or Kind and its stored bytes UTC.
+    /// </summary>
+    [Fact]
+    public void A_key_reads_alike_from_its_value_and_from_its_stored_bytes()
+    {
+        using var db = Database.OpenInMemory();
+        var at = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.FromHours(2));
+        var logged = new DateTime(2026, 11, 24, 10, 0, 0, DateTimeKind.Unspecified);
+
+        AssertDescribed(db, "slots", ["UInt16", "Int64", "DateTimeOffsetInstant"],
+            static (ref KeyWriter w, (char Row, DayOfWeek Day, DateTimeOffset At) k) => { w.WriteChar(k.Row); w.WriteInt32((int)k.Day); w.WriteDateTimeOffsetInstant(k.At); },
+            static (ref KeyReader r) => (r.ReadChar(), (DayOfWeek)r.ReadInt32(), r.ReadDateTimeOffsetInstant()),
+            ('x', DayOfWeek.Friday, at), "('x', 5, 2026-11-24T07:00:00.0000000+00:00)");
+        AssertDescribed(db, "marks", ["NullableUInt16", "UInt16", "UInt16"],
+            static (ref KeyWriter w, (char? Mark, char Quote, ushort Number) k) => { w.WriteNullableChar(k.Mark); w.WriteChar(k.Quote); w.WriteUInt16(k.Number); },
+            static (ref KeyReader r) => (r.ReadNullableChar(), r.ReadChar(), r.ReadUInt16()),
+            ('\u0007', '\'', (ushort)120), "('\\u0007', '\\'', 120)");
+        AssertDescribed(db, "instants", ["DateTimeOffsetInstant"],
+            static (ref KeyWriter w, DateTimeOffset k) => w.WriteDateTimeOffsetInstant(k), static (ref KeyReader r) => r.ReadDateTimeOffsetInstant(),
+            at, "2026-11-24T07:00:00.0000000+00:00");
+        AssertDescribed(db, "times", ["DateTimeUtc"],
+            static (ref KeyWriter w, DateTime k) => w.WriteDateTime(MessagePackWriter.StoredDateTime(k)), static (ref KeyReader r) => r.ReadDateTime(),
+            logged, "2026-11-24T10:00:00.0000000Z");
+        AssertDescribed(db, "days", ["Int64"],
+            static (ref KeyWriter w, DayOfWeek k) => w.WriteInt32((int)k), static (ref KeyReader r) => (DayOfWeek)r.ReadInt32(),
+            DayOfWeek.Friday, "Friday");
+        AssertDescribed(db, "letters", ["UInt16"],
+            static (ref KeyWriter w, char k) => w.WriteChar(k), static (ref KeyReader r) => r.ReadChar(),
+            '\u2028', "'\\u2028'");
+    }
+
+    private static void AssertDescribed<TKey>(Database db, string name, string[] encodings, KeyPartWriter<TKey> write, KeyPartReader<TKey> read,
+        TKey key, string expected)
+    {
+        var collection = new KeyedCollection<TKey>(db, new KeyedSchema<TKey>(name, encodings, write, read));
+        collection.Insert(new Keyed<TKey> { Key = key });
+
+        var duplicate = Assert.Throws<DocumentException>(() => collection.Insert(new Keyed<TKey> { Key = key }));
+        Assert.Contains($"key {expected} already exists", duplicate.Message, StringComparison.Ordinal);
+
+        db.Write(tx =>
+        {
+            var documents = tx.GetKeyspace(name);
+            var stored = tx.Scan(documents).Select(e => (Key: e.Key.ToArray(), Value: e.Value.ToArray())).Single();
+            tx.Put(documents, stored.Key, [.. stored.Value, 0xC0]); // a nil after the map: it does not decode
+        });
+        Assert.Contains(collection.CheckConsistency(), p => p.StartsWith($"Document {expected} (0x", StringComparison.Ordinal));
+    }
 }
