@@ -60,7 +60,7 @@ public ref partial struct MessagePackReader
         }
 
         int start = _position;
-        long day = ReadInt64();
+        long day = ReadInt64Core("DateOnly");
         return day is >= 0 and <= MaxDayNumber
             ? DateOnly.FromDayNumber((int)day)
             : throw SerializationErrors.OutOfRange("DateOnly", start, string.Create(CultureInfo.InvariantCulture, $"day number {day}"));
@@ -70,7 +70,7 @@ public ref partial struct MessagePackReader
     public TimeOnly ReadTimeOnly()
     {
         int start = _position;
-        long ticks = ReadInt64();
+        long ticks = ReadInt64Core("TimeOnly");
         return ticks is >= 0 and < TimeSpan.TicksPerDay
             ? new TimeOnly(ticks)
             : throw SerializationErrors.OutOfRange("TimeOnly", start, string.Create(CultureInfo.InvariantCulture, $"ticks {ticks}"));
@@ -92,7 +92,7 @@ public ref partial struct MessagePackReader
 
         DateTime utc = ReadTimestamp();
         int offsetStart = _position;
-        long minutes = ReadInt64();
+        long minutes = ReadInt64Core("DateTimeOffset");
         long localTicks = utc.Ticks + (Math.Clamp(minutes, -MaxOffsetMinutes, MaxOffsetMinutes) * TimeSpan.TicksPerMinute);
         if (minutes is < -MaxOffsetMinutes or > MaxOffsetMinutes || localTicks < DateTime.MinValue.Ticks || localTicks > DateTime.MaxValue.Ticks)
         {

@@ -70,6 +70,24 @@ public sealed partial class MessagePackReaderTests
         Assert.Contains($"fits {target}", exception.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An integer too large for a long, where a DateOnly's day number, a TimeOnly's ticks or a DateTimeOffset's offset
+    /// belongs, is refused in the terms of the type read, as a long that is out of its range is, not as an Int64.
+    /// </summary>
+    [Fact]
+    public void A_uint64_beyond_a_long_names_the_temporal_type_read()
+    {
+        Assert.Equal(
+            "Expected a value that fits DateOnly at byte offset 0 but found the integer 9223372036854775808, which does not.",
+            AssertMalformed("cf8000000000000000", (ref MessagePackReader r) => r.ReadDateOnly()).Message);
+        Assert.Equal(
+            "Expected a value that fits TimeOnly at byte offset 0 but found the integer 18446744073709551615, which does not.",
+            AssertMalformed("cfffffffffffffffff", (ref MessagePackReader r) => r.ReadTimeOnly()).Message);
+        Assert.Equal(
+            "Expected a value that fits DateTimeOffset at byte offset 7 but found the integer 9223372036854775808, which does not.",
+            AssertMalformed("92d6ff00000000cf8000000000000000", (ref MessagePackReader r) => r.ReadDateTimeOffset()).Message);
+    }
+
     [Fact]
     public void Messages_say_what_was_expected_what_was_found_and_where()
     {
