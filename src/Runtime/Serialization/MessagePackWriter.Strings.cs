@@ -13,6 +13,9 @@ public ref partial struct MessagePackWriter
     // be encoded before its header is chosen, without counting first.
     private const int MaxCharsForStr8 = byte.MaxValue / 3;
 
+    /// <summary>What a refused string was to be written as, in the writers' messages.</summary>
+    private const string Str = "MessagePack str";
+
     /// <summary>Writes a string as UTF-8 (fixstr, str8, str16 or str32), or nil when <paramref name="value"/> is null.</summary>
     /// <exception cref="PersistenceSerializationException">The string contains a lone surrogate, which UTF-8 cannot hold.</exception>
     public void WriteString(string? value)
@@ -71,9 +74,9 @@ public ref partial struct MessagePackWriter
         if (!Utf8.IsValid(utf8))
         {
             int bad = SerializationErrors.FirstInvalidUtf8(utf8);
-            throw new PersistenceSerializationException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Expected valid UTF-8 to write as a string but found an invalid sequence at byte offset {bad} of the input span."));
+            throw SerializationErrors.Unwritable(
+                "a string of valid UTF-8", Str, string.Create(CultureInfo.InvariantCulture, $"an invalid sequence (0x{utf8[bad]:X2})"),
+                string.Create(CultureInfo.InvariantCulture, $"byte index {bad}"));
         }
 
         WriteStringHeader(utf8.Length);
@@ -145,9 +148,9 @@ public ref partial struct MessagePackWriter
         if (status != OperationStatus.Done)
         {
             // The destination is always large enough, so the only failure is invalid UTF-16.
-            throw new PersistenceSerializationException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Expected a string of valid UTF-16 to write as MessagePack str but found a lone surrogate (U+{(int)value[charsRead]:X4}) at char index {charsRead}."));
+            throw SerializationErrors.Unwritable(
+                "a string of valid UTF-16", Str, string.Create(CultureInfo.InvariantCulture, $"a lone surrogate (U+{(int)value[charsRead]:X4})"),
+                string.Create(CultureInfo.InvariantCulture, $"char index {charsRead}"));
         }
 
         return bytesWritten;

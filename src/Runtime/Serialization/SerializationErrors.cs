@@ -3,8 +3,10 @@ using System.Globalization;
 namespace Persistence.Serialization;
 
 /// <summary>
-/// Builds the <see cref="PersistenceSerializationException"/>s thrown by the readers and writers. Every message has the
-/// shape "Expected X at byte offset N but found Y." so that a failure can be located in a hex dump of the input.
+/// Builds the <see cref="PersistenceSerializationException"/>s thrown by the readers and writers. A reader's message has
+/// the shape "Expected X at byte offset N but found Y." so that a failure can be located in a hex dump of the input. A
+/// writer's refusal of the value it is given has the shape "Expected X to write as T but found Y at char (or byte) index
+/// N of the input.": the index is a place in the value, not a byte offset of the output, which holds nothing of it yet.
 /// </summary>
 /// <remarks>
 /// Methods return the exception instead of throwing it, so call sites read <c>throw SerializationErrors.X(...)</c> and
@@ -38,6 +40,10 @@ internal static class SerializationErrors
             string.Create(CultureInfo.InvariantCulture, $"valid UTF-8 in the {what}"),
             offset,
             string.Create(CultureInfo.InvariantCulture, $"an invalid sequence at byte offset {badOffset}"));
+
+    /// <summary>A writer's refusal of the value it is given (see the remarks of <see cref="SerializationErrors"/>).</summary>
+    public static PersistenceSerializationException Unwritable(string expected, string written, string found, string index) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"Expected {expected} to write as {written} but found {found} at {index} of the input."));
 
     /// <summary>The offset of the first byte of <paramref name="utf8"/> that does not start a valid UTF-8 sequence.</summary>
     public static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)

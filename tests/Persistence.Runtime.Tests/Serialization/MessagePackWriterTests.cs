@@ -152,7 +152,21 @@ public sealed partial class MessagePackWriterTests
     {
         var exception = Assert.Throws<PersistenceSerializationException>(
             () => Pack((ref MessagePackWriter w) => w.WriteStringUtf8([0x61, 0xc3, 0x28])));
-        Assert.Contains("byte offset 1", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("Expected a string of valid UTF-8 to write as MessagePack str but found an invalid sequence (0xC3) at byte index 1 of the input.", exception.Message);
+    }
+
+    /// <summary>
+    /// The writers refuse their input in one shape, which names where in the input the problem is (a char or byte index),
+    /// not a byte offset: the readers' "at byte offset N" is a place in the MessagePack they read.
+    /// </summary>
+    [Fact]
+    public void The_writers_refuse_their_input_in_one_shape()
+    {
+        var utf16 = Assert.Throws<PersistenceSerializationException>(() => Pack((ref MessagePackWriter w) => w.WriteString("a\ud800")));
+        var utf8 = Assert.Throws<PersistenceSerializationException>(() => Pack((ref MessagePackWriter w) => w.WriteStringUtf8([0x61, 0x62, 0xff])));
+
+        Assert.Equal("Expected a string of valid UTF-16 to write as MessagePack str but found a lone surrogate (U+D800) at char index 1 of the input.", utf16.Message);
+        Assert.Equal("Expected a string of valid UTF-8 to write as MessagePack str but found an invalid sequence (0xFF) at byte index 2 of the input.", utf8.Message);
     }
 
     [Theory]
