@@ -69,7 +69,7 @@ internal static class ProblemCatalog
         yield return new(UnorderedKeys, Error, "Composite key members are not ordered",
             "Primary key members '{0}' and '{1}' both have Order {2}: give every member of a composite key a distinct Order", 3);
         yield return new(UnsupportedKeyType, Error, "Unsupported primary key type",
-            "Primary key member '{0}' has type '{1}', which cannot be a primary key: use a non-nullable bool, integer, char, enum, Guid, string, DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan, decimal, double, float or byte[]", 2);
+            "Primary key member '{0}' has type '{1}', {2}", 3);
         yield return new(MutableKey, Warning, "Primary key member is mutable",
             "Primary key member '{0}' can be set after construction: make it init-only, since changing a key means deleting one document and inserting another", 1);
         yield return new(IndexMemberMissing, Error, "Index member does not exist",

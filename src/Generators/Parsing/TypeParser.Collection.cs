@@ -58,7 +58,7 @@ internal sealed partial class TypeParser
         {
             if (member.Shape!.IsNullable || !ShapeResolver.IsKeyEncodable(member.Shape))
             {
-                Report(ProblemCatalog.UnsupportedKeyType, member.Location, member.Name, member.Type.ToDisplayString());
+                Report(ProblemCatalog.UnsupportedKeyType, member.Location, member.Name, member.Type.ToDisplayString(), WhyNotKey(member));
             }
 
             if (member.Assignment == MemberAssignment.Setter || (member.CanSet && member.Assignment == MemberAssignment.Initializer))
@@ -85,7 +85,7 @@ internal sealed partial class TypeParser
     {
         if (_unassigned.FirstOrDefault(m => m.Symbol.Has(AttributeNames.PrimaryKey)) is { } unset)
         {
-            return $"'{unset.Name}' is marked [PrimaryKey] but is not stored, since the generated code cannot set it (a private or protected setter or init accessor is not enough): make the accessor public or internal, or set the member through a constructor parameter";
+            return WhyNotStored(unset);
         }
 
         foreach (var member in _members)
@@ -101,6 +101,44 @@ internal sealed partial class TypeParser
 
         return "mark a member with [PrimaryKey]";
     }
+
+    /// <summary>
+    /// Why a [PrimaryKey] member the generated code assigns no value to is not stored, by what it has: an accessor it
+    /// cannot reach (named, with its accessibility), no set or init accessor at all, no state (a computed property), or
+    /// readonly (a field).
+    /// </summary>
+    private static string WhyNotStored(StoredMember member)
+    {
+        const string CannotSet = "is not stored, since the generated code cannot set it: ";
+        var reason = member.Symbol switch
+        {
+            IPropertySymbol { SetMethod: { } accessor } =>
+                $"{CannotSet}its {(accessor.IsInitOnly ? "init accessor" : "setter")} is {Named(accessor.DeclaredAccessibility)}; make it public or internal, or set the member through a constructor parameter",
+            IPropertySymbol when member.HoldsState =>
+                $"{CannotSet}it is a get-only property, with no setter or init accessor; add a public or internal init accessor, or set the member through a constructor parameter",
+            IPropertySymbol =>
+                "is computed (a get accessor with no state of its own), so there is nothing to store: mark the member it is computed from [PrimaryKey], or make it an auto-property with an init accessor",
+            _ => $"{CannotSet}it is a readonly field; set it through a constructor parameter",
+        };
+        return $"'{member.Name}' is marked [PrimaryKey] but {reason}";
+
+        static string Named(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
+    }
+
+    /// <summary>
+    /// The end of PST0007's message: what to use instead. A string or byte[] key where nullable annotations are
+    /// disabled is refused too (oblivious, it is stored as nullable), and the list of key types, which names it, would
+    /// not say why.
+    /// </summary>
+    private static string WhyNotKey(StoredMember member) =>
+        member.Type is { IsReferenceType: true, NullableAnnotation: NullableAnnotation.None } && ShapeResolver.IsKeyEncodable(member.Shape!)
+            ? $"declared where nullable annotations are disabled: a primary key must be non-nullable, and there the analyzer cannot know that the member is never null; declare it under #nullable enable (or #nullable enable annotations), where '{member.Type.ToDisplayString()}' without '?' is non-nullable"
+            : "which cannot be a primary key: use a non-nullable bool, integer, char, enum, Guid, string, DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan, decimal, double, float or byte[]";
 
     /// <summary>
     /// The members of the record struct TKey that the compiler declares (and that object declares), which a positional

@@ -142,6 +142,55 @@ public sealed class DocumentTypeAnalyzerTests
             configure: c => c.AddReferences(reference));
     }
 
+    /// <summary>
+    /// PST0005 and PST0007 say what the case is: the accessor a [PrimaryKey] member has (or that it has none, or is
+    /// computed, or a readonly field), and for a string key where nullable annotations are disabled, why it is refused
+    /// and how to declare it.
+    /// </summary>
+    public static TheoryData<string, string, string> Messages => new()
+    {
+        {
+            "PST0005", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; private init; } }""",
+            "'T' has no primary key: 'Id' is marked [PrimaryKey] but is not stored, since the generated code cannot set it: its init accessor is private; make it public or internal, or set the member through a constructor parameter"
+        },
+        {
+            "PST0005", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; protected set; } }""",
+            "'T' has no primary key: 'Id' is marked [PrimaryKey] but is not stored, since the generated code cannot set it: its setter is protected; make it public or internal, or set the member through a constructor parameter"
+        },
+        {
+            "PST0005", """[Collection("c")] public partial class T { [PrimaryKey] public int Id { get; } }""",
+            "'T' has no primary key: 'Id' is marked [PrimaryKey] but is not stored, since the generated code cannot set it: it is a get-only property, with no setter or init accessor; add a public or internal init accessor, or set the member through a constructor parameter"
+        },
+        {
+            "PST0005", """[Collection("c")] public partial class T { public int Number { get; init; } [PrimaryKey] public int Id => Number; }""",
+            "'T' has no primary key: 'Id' is marked [PrimaryKey] but is computed (a get accessor with no state of its own), so there is nothing to store: mark the member it is computed from [PrimaryKey], or make it an auto-property with an init accessor"
+        },
+        {
+            "PST0005", """[Collection("c")] public partial class T { [PrimaryKey] public readonly int Id; }""",
+            "'T' has no primary key: 'Id' is marked [PrimaryKey] but is not stored, since the generated code cannot set it: it is a readonly field; set it through a constructor parameter"
+        },
+        {
+            "PST0007", """[Collection("c")] public partial class T { [PrimaryKey] public int? Id { get; init; } }""",
+            "Primary key member 'Id' has type 'int?', which cannot be a primary key: use a non-nullable bool, integer, char, enum, Guid, string, DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan, decimal, double, float or byte[]"
+        },
+        {
+            "PST0007", """
+            #nullable disable
+            [Collection("c")] public partial class T { [PrimaryKey] public string Id { get; init; } }
+            """,
+            "Primary key member 'Id' has type 'string', declared where nullable annotations are disabled: a primary key must be non-nullable, and there the analyzer cannot know that the member is never null; declare it under #nullable enable (or #nullable enable annotations), where 'string' without '?' is non-nullable"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public async Task The_message_describes_the_case(string id, string source, string expected)
+    {
+        var diagnostics = await AnalyzerHarness.DiagnosticsAsync(AnalyzerHarness.Compile([source]));
+
+        Assert.Equal(expected, Assert.Single(diagnostics, d => d.Id == id).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public Task Types_without_the_attributes_are_not_analyzed() =>
         AnalyzerHarness.VerifyAsync("""public class T { [PrimaryKey] public int Id { get; set; } [Field(0)] public object? O { get; set; } }""");
