@@ -107,6 +107,11 @@ internal sealed partial class TypeParser
     /// cannot reach (named, with its accessibility), no set or init accessor at all, no state (a computed property), or
     /// readonly (a field).
     /// </summary>
+    /// <remarks>
+    /// A property of a base type in a referenced assembly shows its public and protected surface alone: a private or
+    /// internal accessor is not imported, nor is an auto-property's backing field, so a private setter, a get-only auto-property
+    /// and a computed property look alike there, and the message says only what can be seen.
+    /// </remarks>
     private static string WhyNotStored(StoredMember member)
     {
         const string CannotSet = "is not stored, since the generated code cannot set it: ";
@@ -114,6 +119,8 @@ internal sealed partial class TypeParser
         {
             IPropertySymbol { SetMethod: { } accessor } =>
                 $"{CannotSet}its {(accessor.IsInitOnly ? "init accessor" : "setter")} is {Named(accessor.DeclaredAccessibility)}; make it public or internal, or set the member through a constructor parameter",
+            IPropertySymbol { DeclaringSyntaxReferences.IsEmpty: true } property =>
+                $"{CannotSet}it is declared in the referenced assembly '{property.ContainingAssembly.Name}' with no setter or init accessor the generated code can reach (a private or internal one is not visible from here); make one public there, or set the member through a constructor parameter",
             IPropertySymbol when member.HoldsState =>
                 $"{CannotSet}it is a get-only property, with no setter or init accessor; add a public or internal init accessor, or set the member through a constructor parameter",
             IPropertySymbol =>

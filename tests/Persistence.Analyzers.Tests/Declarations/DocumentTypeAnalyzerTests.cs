@@ -131,11 +131,7 @@ public sealed class DocumentTypeAnalyzerTests
     [Fact]
     public Task A_member_hidden_in_a_referenced_assembly_is_reported_on_the_type()
     {
-        var library = AnalyzerHarness.Compile(["""namespace Lib { public class A { public int Value; } public class B : A { public new string Value { get; set; } = ""; } }"""])
-            .WithAssemblyName("Lib");
-        using var image = new MemoryStream();
-        Assert.True(library.Emit(image).Success);
-        var reference = Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(image.ToArray());
+        var reference = Library("""namespace Lib { public class A { public int Value; } public class B : A { public new string Value { get; set; } = ""; } }""");
         return AnalyzerHarness.VerifyAsync(
             ["""[Collection("c")] public partial class [|T|] : Lib.B { [PrimaryKey] public int Id { get; init; } }"""],
             "PST0034",
@@ -189,6 +185,37 @@ public sealed class DocumentTypeAnalyzerTests
         var diagnostics = await AnalyzerHarness.DiagnosticsAsync(AnalyzerHarness.Compile([source]));
 
         Assert.Equal(expected, Assert.Single(diagnostics, d => d.Id == id).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A [PrimaryKey] member of a base type in a referenced assembly shows its public surface alone: neither a private
+    /// or internal accessor nor a backing field is imported, so the parser cannot tell a setter or init accessor it
+    /// cannot reach, a get-only auto-property and a computed property apart. PST0005 says so rather than calling each
+    /// of them computed.
+    /// </summary>
+    [Theory]
+    [InlineData("{ get; private set; }")]
+    [InlineData("{ get; private init; }")]
+    [InlineData("{ get; internal set; }")]
+    [InlineData("{ get; }")]
+    public async Task A_key_of_a_referenced_base_type_is_not_said_to_be_computed(string accessors)
+    {
+        var reference = Library($$"""namespace Lib { public class Entity { [Persistence.PrimaryKey] public int Id {{accessors}} } }""");
+        var compilation = AnalyzerHarness.Compile(["""[Collection("c")] public partial class T : Lib.Entity { }"""]).AddReferences(reference);
+
+        var diagnostics = await AnalyzerHarness.DiagnosticsAsync(compilation);
+
+        Assert.Equal(
+            "'T' has no primary key: 'Id' is marked [PrimaryKey] but is not stored, since the generated code cannot set it: it is declared in the referenced assembly 'Lib' with no setter or init accessor the generated code can reach (a private or internal one is not visible from here); make one public there, or set the member through a constructor parameter",
+            Assert.Single(diagnostics, d => d.Id == "PST0005").GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A reference to the assembly "Lib" compiled from <paramref name="source"/>, as a referenced DLL is seen.</summary>
+    private static Microsoft.CodeAnalysis.MetadataReference Library(string source)
+    {
+        using var image = new MemoryStream();
+        Assert.True(AnalyzerHarness.Compile([source]).WithAssemblyName("Lib").Emit(image).Success);
+        return Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(image.ToArray());
     }
 
     [Fact]
