@@ -15,10 +15,7 @@ public sealed class QueryEdgeTests
     public void Any_does_not_extend_the_documents_it_finds()
     {
         var time = new FakeTimeProvider(Start);
-        var options = new DatabaseOptions { TimeProvider = time };
-        options.Ttl.RunCollectorInBackground = false;
-        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
-        using var db = Database.OpenInMemory(options);
+        using var db = OpenSliding(time);
         var users = new Persistence.Tests.Collections.UserCollection(db);
         users.Insert(new Persistence.Tests.Collections.User { Id = 1, Email = "a@example.com", Age = 30 });
         users.Insert(new Persistence.Tests.Collections.User { Id = 2, Email = "b@example.com", Age = 40 });
@@ -116,6 +113,70 @@ public sealed class QueryEdgeTests
             }
 
             Assert.True(compares == 0, "Count ordered the results of " + query.Explain());
+        }
+    }
+
+    /// <summary>
+    /// Without a condition, a page's count is taken from the collection's count: it must be the page enumeration hands
+    /// out wherever the query runs. In a sliding-expiration collection with documents past their own expiry and past
+    /// their lifetime that the collector has not removed (two of them kept alive by a read), in a snapshot, in a write
+    /// transaction's overlay with an insert, a delete and a document inserted already expired, and after a query's
+    /// Delete in that transaction, each page's Count is its ToList's count, as a condition's page's is (Age, filtered).
+    /// </summary>
+    [Fact]
+    public void Count_of_a_page_is_what_its_enumeration_hands_out_in_every_context()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = OpenSliding(time);
+        var users = new Persistence.Tests.Collections.UserCollection(db);
+        for (var i = 0; i < 12; i++)
+        {
+            users.Insert(new Persistence.Tests.Collections.User
+            {
+                Id = i, Email = $"{i}@example.com", Age = i % 3, ExpiresAt = i % 4 == 0 ? Start + TimeSpan.FromSeconds(2) : null,
+            });
+        }
+
+        time.Advance(TimeSpan.FromSeconds(6));
+        Assert.NotNull(users.Get(5)); // read: alive until 16 s
+        Assert.NotNull(users.Get(6));
+        time.Advance(TimeSpan.FromSeconds(5)); // 11 s: 0, 4 and 8 expired at 2 s, the others unread at 10 s
+        AssertPagesCounted("the sliding collection", users, null, 2);
+        using (var read = db.BeginRead())
+        {
+            AssertPagesCounted("a snapshot", users, read, 2);
+        }
+
+        using var tx = db.BeginWrite();
+        users.Insert(new Persistence.Tests.Collections.User { Id = 100, Email = "a@example.com", Age = 1 }, tx);
+        users.Insert(new Persistence.Tests.Collections.User { Id = 101, Email = "b@example.com", Age = 2, ExpiresAt = Start }, tx);
+        Assert.True(users.Delete(5, tx));
+        AssertPagesCounted("the overlay", users, tx, 2);
+        Assert.Equal(1, users.Query(tx).Where(u => u.Age.Is(1)).Delete(tx));
+        AssertPagesCounted("the transaction after a query's Delete", users, tx, 1);
+    }
+
+    /// <summary>A database whose "users" live 10 s after their last write or read (sliding expiration), collected by hand.</summary>
+    private static Database OpenSliding(FakeTimeProvider time)
+    {
+        var options = new DatabaseOptions { TimeProvider = time };
+        options.Ttl.RunCollectorInBackground = false;
+        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
+        return Database.OpenInMemory(options);
+    }
+
+    private static void AssertPagesCounted(string context, Persistence.Tests.Collections.UserCollection users, Transaction? tx, int results)
+    {
+        Assert.Equal(results, users.Query(tx).ToList().Count);
+        foreach (var (skip, take) in new[] { (0, -1), (1, -1), (0, 1), (1, 1), (3, -1), (0, 50) })
+        {
+            foreach (var query in new[] { users.Query(tx), users.Query(tx).Where(u => u.Age.AtLeast(0)) })
+            {
+                var page = skip > 0 ? query.Skip(skip) : query;
+                page = take >= 0 ? page.Take(take) : page;
+                var counted = page.Count();
+                Assert.True(counted == page.ToList().Count, $"{context}, {page.Explain()}: Count {counted}");
+            }
         }
     }
 }
