@@ -113,12 +113,15 @@ internal sealed class TtlCollector
     }
 
     /// <summary>The oldest snapshot a reader may still hold: reads from older ones can no longer come in.</summary>
-    private long OldestSnapshot()
-    {
-        var versions = _database.Versions;
-        var visible = versions.Visible.Number; // first: a reader pinning it now is found below once it is no longer the visible one
-        return Math.Min(visible, versions.OldestPinned().Version?.Number ?? long.MaxValue);
-    }
+    /// <remarks>
+    /// The oldest version the chain holds: every older one is retired, and a retired version can never be pinned again,
+    /// so no reader can hold or take a snapshot older than it. The visible version and the oldest pinned one missed a
+    /// reader that had taken the visible version and not pinned it yet: once a later version was visible and the other
+    /// pins of its version were released, neither counted it, a write forgot the entries of the snapshot it then pinned
+    /// (the read moved aside for it), and it saw a document read within its lifetime as expired. Read without the chain's
+    /// reclamation lock and without a walk, under the commit sequencer's lock that a write's look runs under.
+    /// </remarks>
+    private long OldestSnapshot() => _database.Versions.Oldest.Number;
 
     /// <summary>
     /// True inside the collector's loop, its own or a host's (its logging, its deletes' commits), or inside a pass

@@ -87,6 +87,52 @@ public sealed class AccessTrackerTests
         Assert.Equal(at6.UtcTicks, Assert.Single(tracker.Snapshot()).Access.Ticks);
     }
 
+    /// <summary>
+    /// A reader that took the visible version and pins it only after a write looked for entries to forget (its thread
+    /// was preempted between the two) still finds the read a write moved aside for its snapshot. The oldest snapshot was
+    /// the visible one or the oldest pinned, which misses such a reader: the look forgot the marker, the reader lost the
+    /// read at 8 s and saw the user as expired at 12 s, its stored expiry (10 s) passed. The version the reader pins is
+    /// not retired yet, and the look must keep what a snapshot of it needs. The interleaving is forced with a write
+    /// observer, which runs while the commit is sequenced: the look runs before it, the publication after.
+    /// </summary>
+    [Fact]
+    public void A_write_keeps_the_entries_of_a_version_a_reader_took_and_pins_only_after_the_look()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var db = TestDatabases.Open(new SimulatedFileSystem(), Options(time));
+        var users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "1@example.com" }); // expires at 10 s
+        time.Advance(TimeSpan.FromSeconds(8));
+        Assert.NotNull(users.Get(1)); // alive until 18 s for every snapshot that sees this version
+
+        var other = db.BeginRead(); // another holder of the visible version, which keeps it from retiring meanwhile
+        var taken = db.Versions.Visible; // the reader has it, and has not pinned it yet
+        users.Update(new User { Id = 1, Email = "1@example.com", Name = "renamed" }); // the read at 8 s moves aside for `taken`
+
+        // One commit of more writes than a look waits for: the first write's report ends the other holder (nothing pins
+        // `taken` when the look runs), the last one's pins it for the reader, after the look and before the publication.
+        var batch = AccessTracker.PruneMinimum + 1;
+        var reports = 0;
+        var pinned = false;
+        db.ObserveWrites(users.Documents, (_, _) =>
+        {
+            if (++reports == 1)
+            {
+                other.Dispose();
+            }
+            else if (reports == batch)
+            {
+                pinned = taken.TryPin();
+            }
+        });
+        users.InsertMany(Enumerable.Range(2, batch).Select(id => new User { Id = id, Email = $"{id}@example.com" }));
+        Assert.True(pinned);
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        using var reader = new ReadTransaction(db, taken);
+        Assert.NotNull(users.Get(1, reader)); // 12 s: the read at 8 s keeps the version it read alive until 18 s
+    }
+
     private static DatabaseOptions Options(TimeProvider time)
     {
         var options = TestDatabases.Small(time);
