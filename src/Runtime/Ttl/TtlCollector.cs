@@ -154,7 +154,8 @@ internal sealed class TtlCollector
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
     {
         await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
-        PassFlow.Value = new PassScope(this, PassFlow.Value); // restored for the caller when this method returns or first yields
+        var scope = new PassScope(this, PassFlow.Value);
+        PassFlow.Value = scope; // restored for the caller when this method returns or first yields
         try
         {
             if (_stop.IsCancellationRequested)
@@ -208,6 +209,7 @@ internal sealed class TtlCollector
         }
         finally
         {
+            scope.End();
             _pass.Release();
         }
     }
@@ -259,13 +261,23 @@ internal sealed class TtlCollector
     }
 
     /// <summary>A pass under way in a flow, inside the passes of <see cref="Outer"/>.</summary>
+    /// <remarks>
+    /// The flow reaches the work the pass's code starts (a task it runs and does not wait for), which may outlive the
+    /// pass: once the pass ended, such work is no longer inside it (<see cref="End"/>). Counted inside, a Dispose from it
+    /// (the application's shutdown, say) started the close elsewhere and returned at once, with the files still open.
+    /// </remarks>
     private sealed record PassScope(TtlCollector Collector, PassScope? Outer)
     {
+        private volatile bool _ended;
+
+        /// <summary>The pass is over: the flows it reached are no longer inside it.</summary>
+        public void End() => _ended = true;
+
         public bool Includes(TtlCollector collector)
         {
             for (var scope = this; scope is not null; scope = scope.Outer)
             {
-                if (scope.Collector == collector)
+                if (scope.Collector == collector && !scope._ended)
                 {
                     return true;
                 }

@@ -59,6 +59,38 @@ public sealed class DisposeDuringPassTests
     }
 
     /// <summary>
+    /// Code in a pass starts work it does not wait for, which disposes the database after the pass ended (the
+    /// application's shutdown, say). The pass flow reached that work and still named the pass there, so the Dispose took
+    /// itself for one from inside the pass: it started the close elsewhere and returned at once, the files still open
+    /// (a reopen of the path found them locked, a process ending then lost the close's writes). Once the pass ended, it
+    /// closes on the spot.
+    /// </summary>
+    [Fact]
+    public async Task A_dispose_from_work_a_pass_started_and_that_outlived_it_closes_before_it_returns()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        var db = TestDatabases.Open(fs, Options(time));
+        var passEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<(bool Inside, bool Closed)>? outlived = null;
+        db.Ttl.Register(new FirstFlushRuns("starts-work", () => outlived = Task.Run(async () =>
+        {
+            await passEnded.Task.ConfigureAwait(false);
+            var inside = db.Ttl.IsCollectorFlow;
+            db.Dispose();
+            var closed = Assert.Throws<TransactionStateException>(() => db.BeginRead()).Code == ErrorCode.DatabaseClosed;
+            return (inside, closed);
+        })));
+
+        await db.CollectExpiredAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        passEnded.SetResult();
+        var (inside, closed) = await outlived!.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.False(inside);
+        Assert.True(closed); // closed when Dispose returned
+        using var reopened = TestDatabases.Open(fs, Options(time)); // the file lock is free
+    }
+
+    /// <summary>
     /// The disposing thread holds a lock that code in the application's pass takes: the pass cannot reach a point where
     /// it stops, and the close waited for it for ever, silently. The close now waits up to its limit on the database's
     /// clock, logs that it goes on without the pass (event 19), writes the reads not flushed yet and closes; the pass
