@@ -429,8 +429,10 @@ internal sealed class TtlCollector
     /// this close. Waiting on, the close would never end, and nothing would say why. It logs the wait (event 19) and goes
     /// on without the pass, as it goes on past a transaction the application left open: the pass fails with
     /// <see cref="ErrorCode.DatabaseClosed"/> at its next call into the database once it resumes, and the close's
-    /// flush runs without the pass lock (a flush of the pass that was under way then never commits). A commit the pass
-    /// made before is in flight, and the close waits for it as for any other.
+    /// flush runs without the pass lock. A flush of the pass that was under way can still commit if it resumes before
+    /// the database is marked closed (a slow but healthy batch, say), beside the close's own; once the database is
+    /// marked closed it fails with <see cref="ErrorCode.DatabaseClosed"/>. A commit the pass made before is in flight,
+    /// and the close waits for it as for any other.
     /// </remarks>
     public async ValueTask StopAsync(bool synchronous)
     {
