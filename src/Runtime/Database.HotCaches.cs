@@ -16,7 +16,7 @@ public sealed partial class Database
     /// database, so an application that constructed its collection per request (per dependency-injection scope, say)
     /// grew without bound; instances shared nothing either, so each warmed its own. Keyed by keyspace id, which a dropped
     /// and recreated keyspace does not reuse, and by document type: two classes stored under one collection name
-    /// materialize different objects.
+    /// materialize different objects. Creating the cache waits for a commit being sequenced to link its version.
     /// </remarks>
     internal DocumentCache<T> HotCache<T>(Keyspace documents, CollectionOptions options)
         where T : class
@@ -28,9 +28,13 @@ public sealed partial class Database
                 return (DocumentCache<T>)shared;
             }
 
-            // Observed before the baseline is read: every write sequenced after it is reported to the cache.
+            // Observed before the baseline is read: every write sequenced after it is reported to the cache. A commit
+            // that read the observers before (and so never reports to this cache) links its version only after its
+            // reports, both under the sequencer's lock: the baseline is read once that lock has been passed, so that it
+            // is never older than such a commit (ActiveWriters takes the lock).
             var cache = new DocumentCache<T>(options.HotCacheMaxCount, options.HotCacheMaxBytes, options.HotCacheTimeToLive, TimeProvider, long.MaxValue);
             ObserveWrites(documents, cache.Written);
+            _ = Sequencer.ActiveWriters;
             cache.WithBaseline(Versions.Latest.Number);
             RegisterHotCache(() => (cache.Hits, cache.Misses));
             _documentCaches[(documents.Id, typeof(T))] = cache;
