@@ -73,6 +73,9 @@ internal sealed class DocumentCache<T>
 
     public int Count => _ring.Count;
 
+    /// <summary>The encoded size of the documents cached, which <c>maxBytes</c> bounds.</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+
     /// <summary>The cached document for <paramref name="key"/> if the snapshot may see it.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, long snapshot, out T document, out Entry? observed)
     {
