@@ -7,6 +7,13 @@ namespace Persistence.Collections;
 public abstract partial class Collection<T, TKey>
 {
     /// <summary>The document with primary key <paramref name="key"/>, or null.</summary>
+    /// <remarks>
+    /// In a collection with a hot cache (<see cref="CollectionOptions.HotCacheMaxCount"/>), a read outside a write
+    /// transaction may return the cached instance, shared by every reader the cache serves it to, the reader whose read
+    /// put it there included: treat it as read-only. To change a document, read it in the write transaction, which never
+    /// uses the cache. A cached instance changed anyway and written back under its key is dropped from the cache when the
+    /// write starts; one given another key is not, and readers of its old key would get it.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null (as for every lookup and delete by key).</exception>
     [SkipLocalsInit] // the key buffer is written before it is read
     public T? Get(TKey key, Transaction? transaction = null)
