@@ -9,7 +9,8 @@ namespace Persistence.Tests.Collections;
 /// </summary>
 public sealed class HotCacheRaceTests
 {
-    private static DatabaseOptions Cached(int maxCount)
+    /// <summary>Small options with "users" cached in a hot cache of <paramref name="maxCount"/> documents, and no background collector.</summary>
+    internal static DatabaseOptions Cached(int maxCount)
     {
         var options = TestDatabases.Small();
         options.Ttl.RunCollectorInBackground = false;

@@ -8,30 +8,18 @@ namespace Persistence.Tests.Collections;
 /// </summary>
 public sealed class HotCacheScopeTests
 {
-    private static DatabaseOptions Options(bool cache)
-    {
-        var options = TestDatabases.Small();
-        options.Ttl.RunCollectorInBackground = false;
-        if (cache)
-        {
-            options.Collections["users"] = new CollectionOptions { HotCacheMaxCount = 8 };
-        }
-
-        return options;
-    }
-
     [Fact]
     public void Another_database_and_a_reopened_one_never_see_what_a_cache_held()
     {
         var fs = new SimulatedFileSystem();
         foreach (var (path, name) in new[] { ("/sim/a.db", "in a"), ("/sim/b.db", "in b") })
         {
-            using var setup = TestDatabases.Open(fs, Options(cache: false), path);
+            using var setup = TestDatabases.Open(fs, TestDatabases.Small(), path);
             new UserCollection(setup).Insert(new User { Id = 1, Email = "a@example.com", Name = name });
         }
 
-        using (var a = TestDatabases.Open(fs, Options(cache: true), "/sim/a.db"))
-        using (var b = TestDatabases.Open(fs, Options(cache: true), "/sim/b.db"))
+        using (var a = TestDatabases.Open(fs, HotCacheRaceTests.Cached(8), "/sim/a.db"))
+        using (var b = TestDatabases.Open(fs, HotCacheRaceTests.Cached(8), "/sim/b.db"))
         {
             var usersA = new UserCollection(a);
             Assert.Equal("in a", usersA.Get(1)!.Name);
@@ -43,12 +31,12 @@ public sealed class HotCacheScopeTests
             Assert.Equal((0L, 1L), (b.GetStatistics().HotCacheHits, b.GetStatistics().HotCacheMisses));
         }
 
-        using (var changer = TestDatabases.Open(fs, Options(cache: false), "/sim/a.db"))
+        using (var changer = TestDatabases.Open(fs, TestDatabases.Small(), "/sim/a.db"))
         {
             new UserCollection(changer).Update(new User { Id = 1, Email = "a@example.com", Name = "changed in a" });
         }
 
-        using var reopened = TestDatabases.Open(fs, Options(cache: true), "/sim/a.db");
+        using var reopened = TestDatabases.Open(fs, HotCacheRaceTests.Cached(8), "/sim/a.db");
         Assert.Equal("changed in a", new UserCollection(reopened).Get(1)!.Name);
         Assert.Equal((0L, 1L), (reopened.GetStatistics().HotCacheHits, reopened.GetStatistics().HotCacheMisses));
     }
