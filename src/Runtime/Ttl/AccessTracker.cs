@@ -15,10 +15,12 @@ namespace Persistence.Ttl;
 /// later one. Without this, a write that shortens a document's expiry, or a delete followed by a new insert, was masked
 /// until the older read's extension ran out, and the next flush wrote that extension onto the new version. A marker
 /// (with the read it moved aside) goes once no snapshot older than its write is open. A flush forgets those it finds,
-/// and so do the writes, every so many of them (as many as the entries the last look left, <see cref="PruneMinimum"/>
-/// at least): with no pass ever run (the collector off), the markers of keys nobody reads piled up until the close.
-/// The tracker now holds what open snapshots and unwritten reads need, and at most about as many entries again, and a
-/// look walks no more entries than the writes since the previous one made, on average.</para>
+/// and so do the writes (<see cref="Written"/>): with no pass ever run (the collector off), the markers of keys nobody
+/// reads piled up until the close. A write's look runs under the commit sequencer's lock, which every writer of the
+/// database waits for, so it walks a part of the tracker and the next look goes on from there: every
+/// <see cref="PruneMinimum"/> writes, at most <see cref="PruneVisits"/> entries. One look over a million unflushed reads
+/// stalled every commit of the database behind one. The walk goes round twice as fast as the writes add entries, so the
+/// tracker holds what open snapshots and unwritten reads need, and at most about as many entries again.</para>
 /// <para>A flushed read stays too, for the snapshots older than the flush's commit (<see cref="Access.DurableFrom"/>),
 /// which do not see the expiry it wrote: a snapshot that saw a document alive through the read lost it at the flush,
 /// and read it as expired from then on. It goes once no such snapshot is open.</para>
@@ -33,8 +35,14 @@ namespace Persistence.Ttl;
 /// </remarks>
 internal sealed class AccessTracker
 {
-    /// <summary>The fewest writes after which a write looks for the entries no snapshot needs any more (<see cref="Written"/>).</summary>
+    /// <summary>The writes after which a write looks for the entries no snapshot needs any more (<see cref="Written"/>).</summary>
     internal const int PruneMinimum = 256;
+
+    /// <summary>
+    /// The most entries a write's look visits (<see cref="Written"/>): two per write since the previous look, so that a
+    /// walk of the tracker ends before the writes meanwhile added as many entries as it had at its start.
+    /// </summary>
+    internal const int PruneVisits = 2 * PruneMinimum;
 
     /// <summary>The <see cref="Access.Ticks"/> of a marker: no read since the write.</summary>
     private const long NoRead = long.MinValue;
@@ -45,7 +53,7 @@ internal sealed class AccessTracker
     private long _droppedAt = long.MaxValue; // the version of a commit that deletes the keyspace: no snapshot from it on has a key
     private readonly Func<long> _oldestSnapshot;
     private int _writesSincePrune; // Written's alone, under the sequencer's lock
-    private int _pruneAfter = PruneMinimum; // Written's alone
+    private IEnumerator<KeyValuePair<byte[], Access>>? _walk; // Written's alone: where its next look goes on (null: from the start)
 
     /// <summary>
     /// A tracker that ignores every read until <see cref="WithFloor"/> (called once its write reports are registered).
@@ -67,6 +75,9 @@ internal sealed class AccessTracker
     }
 
     public int Count => _latest.Count;
+
+    /// <summary>The most entries one write's look visited so far (<see cref="PruneVisits"/> at most); for tests.</summary>
+    internal int MostVisitedByWrite { get; private set; }
 
     /// <summary>Records a read at <paramref name="at"/> of what snapshot <paramref name="snapshot"/> sees.</summary>
     public void Record(ReadOnlySpan<byte> key, DateTimeOffset at, long snapshot)
@@ -119,12 +130,43 @@ internal sealed class AccessTracker
         // Without a flush (no pass run, the collector off) nothing else forgets the markers of keys nobody reads. The
         // entry just written is needed (its version is not visible yet); those of earlier writes may not be. Counted
         // here rather than read from the dictionary, whose Count takes every one of its locks.
-        if (++_writesSincePrune >= _pruneAfter)
+        if (++_writesSincePrune >= PruneMinimum)
         {
-            Prune(_oldestSnapshot());
             _writesSincePrune = 0;
-            _pruneAfter = Math.Max(PruneMinimum, _latest.Count);
+            PruneSome(_oldestSnapshot());
         }
+    }
+
+    /// <summary>
+    /// Walks on from where the previous look stopped, at most <see cref="PruneVisits"/> entries, and forgets those no
+    /// snapshot needs (<see cref="ForgetIfUnneeded"/>); at the end of the dictionary, the next look starts over.
+    /// Called under the sequencer's lock, by <see cref="Written"/> alone.
+    /// </summary>
+    /// <remarks>
+    /// The dictionary's enumerator may be used while the dictionary changes: it visits every entry there from its start
+    /// to its end (an entry added meanwhile, maybe), with the value it then had, and an entry that changed since stays
+    /// (<see cref="ForgetIfUnneeded"/> removes it only if it still holds that value). A walk that spans a growth of the
+    /// dictionary goes on over the buckets it began with, which stay reachable until it ends.
+    /// </remarks>
+    private void PruneSome(long oldestSnapshot)
+    {
+        var walk = _walk ??= _latest.GetEnumerator();
+        var droppedAt = Volatile.Read(ref _droppedAt);
+        var visited = 0;
+        while (visited < PruneVisits)
+        {
+            if (!walk.MoveNext())
+            {
+                walk.Dispose();
+                _walk = null;
+                break;
+            }
+
+            visited++;
+            ForgetIfUnneeded(walk.Current, oldestSnapshot, droppedAt);
+        }
+
+        MostVisitedByWrite = Math.Max(MostVisitedByWrite, visited);
     }
 
     /// <summary>
@@ -157,14 +199,21 @@ internal sealed class AccessTracker
     private void Prune(long oldestSnapshot)
     {
         var droppedAt = Volatile.Read(ref _droppedAt);
-        var dropped = droppedAt != long.MaxValue && droppedAt <= oldestSnapshot;
-        foreach (var (key, access) in _latest)
+        foreach (var entry in _latest)
         {
-            var readNeeded = access.Ticks != NoRead && (access.DurableFrom == 0 || access.DurableFrom > oldestSnapshot);
-            if (dropped || (!readNeeded && access.WrittenAt <= oldestSnapshot))
-            {
-                _latest.TryRemove(new KeyValuePair<byte[], Access>(key, access));
-            }
+            ForgetIfUnneeded(entry, oldestSnapshot, droppedAt);
+        }
+    }
+
+    /// <summary>Forgets <paramref name="entry"/> if no snapshot needs it (<see cref="Prune"/>'s rule) and it was not changed meanwhile.</summary>
+    private void ForgetIfUnneeded(KeyValuePair<byte[], Access> entry, long oldestSnapshot, long droppedAt)
+    {
+        var access = entry.Value;
+        var dropped = droppedAt != long.MaxValue && droppedAt <= oldestSnapshot;
+        var readNeeded = access.Ticks != NoRead && (access.DurableFrom == 0 || access.DurableFrom > oldestSnapshot);
+        if (dropped || (!readNeeded && access.WrittenAt <= oldestSnapshot))
+        {
+            _latest.TryRemove(entry);
         }
     }
 

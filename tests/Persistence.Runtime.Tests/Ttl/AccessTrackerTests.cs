@@ -88,6 +88,50 @@ public sealed class AccessTrackerTests
     }
 
     /// <summary>
+    /// A write's look runs under the commit sequencer's lock, which every writer of the database waits for, and it walked
+    /// the whole tracker: with a hundred thousand reads not flushed yet (the collector off), one write in every so many
+    /// walked them all while every commit of the database waited. A look now visits at most
+    /// <see cref="AccessTracker.PruneVisits"/> entries and the next goes on from there: the markers no snapshot needs
+    /// still go once the walk has gone round, and the reads not written yet stay.
+    /// </summary>
+    [Fact]
+    public void A_write_visits_a_bounded_part_of_a_large_tracker_and_the_walk_goes_round()
+    {
+        long oldest = 1; // a snapshot at version 1 is open
+        var tracker = new AccessTracker(() => oldest).WithFloor(0);
+        const int Reads = 100_000, Markers = 10_000;
+        var at5 = Start + TimeSpan.FromSeconds(5);
+        for (var i = 0; i < Reads; i++)
+        {
+            tracker.Record(BitConverter.GetBytes(i), at5, snapshot: 1); // not written yet: needed for good
+        }
+
+        var version = 2L;
+        for (var i = 0; i < Markers; i++)
+        {
+            tracker.Written(BitConverter.GetBytes(Reads + i), version++); // needed by the snapshot at 1
+        }
+
+        Assert.Equal(Reads + Markers, tracker.Count);
+        Assert.InRange(tracker.MostVisitedByWrite, 1, AccessTracker.PruneVisits);
+
+        // Every snapshot older than the writes closed. The writes from here on go to a few keys, so that what stays after
+        // a walk round the tracker (a look every PruneMinimum writes) is the reads and those few markers.
+        oldest = 1_000_000;
+        const int Few = 16;
+        var looks = ((Reads + Markers) / AccessTracker.PruneVisits) + 2;
+        for (var i = 0; i < looks * AccessTracker.PruneMinimum; i++)
+        {
+            tracker.Written(BitConverter.GetBytes(-1 - (i % Few)), version++);
+        }
+
+        Assert.InRange(tracker.MostVisitedByWrite, 1, AccessTracker.PruneVisits);
+        Assert.InRange(tracker.Count, Reads, Reads + Few);
+        Assert.Equal(Reads, tracker.Snapshot().Count);
+        Assert.Equal(at5, tracker.LatestAccess(BitConverter.GetBytes(Reads - 1), version));
+    }
+
+    /// <summary>
     /// A reader that took the visible version and pins it only after a write looked for entries to forget (its thread
     /// was preempted between the two) still finds the read a write moved aside for its snapshot. The oldest snapshot was
     /// the visible one or the oldest pinned, which misses such a reader: the look forgot the marker, the reader lost the
