@@ -15,14 +15,17 @@ namespace Persistence.Ttl;
 /// </remarks>
 internal sealed class TtlCollector
 {
-    /// <summary>The collector whose loop (its own or a host's) runs in this asynchronous flow (<see cref="IsCollectorFlow"/>).</summary>
-    private static readonly AsyncLocal<TtlCollector?> LoopFlow = new();
+    /// <summary>
+    /// The step of a collector's loop (its own or a host's) under way in this asynchronous flow: a pass, a flush between
+    /// passes, the logging of a failure (<see cref="IsCollectorFlow"/>). Ended with the step, like a pass's scope.
+    /// </summary>
+    private static readonly AsyncLocal<FlowScope?> LoopFlow = new();
 
     /// <summary>
     /// The passes this asynchronous flow runs inside, innermost first, whoever called them (<see cref="IsCollectorFlow"/>):
     /// a pass whose code runs another database's pass is still under way there, and the close of its database waits for it.
     /// </summary>
-    private static readonly AsyncLocal<PassScope?> PassFlow = new();
+    private static readonly AsyncLocal<FlowScope?> PassFlow = new();
 
     /// <summary>
     /// The longest sleep of the loop: intervals are valid at any length, and <c>Task.Delay</c> refuses one past about
@@ -77,7 +80,6 @@ internal sealed class TtlCollector
             {
                 _loop = Task.Run(async () =>
                 {
-                    LoopFlow.Value = this; // flows through the loop's awaits, and only there
                     using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _handover.Token);
                     await LoopAsync(stop.Token).ConfigureAwait(false);
                 });
@@ -129,7 +131,7 @@ internal sealed class TtlCollector
     /// from inside another database's pass that this one's code runs, which <see cref="StopAsync"/> waits for: a
     /// disposal from there must not wait for the close.
     /// </summary>
-    public bool IsCollectorFlow => LoopFlow.Value == this || (PassFlow.Value?.Includes(this) ?? false);
+    public bool IsCollectorFlow => (LoopFlow.Value?.Includes(this) ?? false) || (PassFlow.Value?.Includes(this) ?? false);
 
     /// <summary>True once a collection with expiring documents is bound: only then does the snapshot clock hide anything.</summary>
     public bool HasCollections
@@ -154,7 +156,7 @@ internal sealed class TtlCollector
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
     {
         await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var scope = new PassScope(this, PassFlow.Value);
+        var scope = new FlowScope(this, PassFlow.Value);
         PassFlow.Value = scope; // restored for the caller when this method returns or first yields
         try
         {
@@ -260,17 +262,20 @@ internal sealed class TtlCollector
         }
     }
 
-    /// <summary>A pass under way in a flow, inside the passes of <see cref="Outer"/>.</summary>
+    /// <summary>
+    /// A pass under way in a flow, inside the passes of <see cref="Outer"/> (<see cref="PassFlow"/>); or a step of the
+    /// collector's loop, with no outer one (<see cref="LoopFlow"/>).
+    /// </summary>
     /// <remarks>
-    /// The flow reaches the work the pass's code starts (a task it runs and does not wait for), which may outlive the
-    /// pass: once the pass ended, such work is no longer inside it (<see cref="End"/>). Counted inside, a Dispose from it
+    /// The flow reaches the work the pass's or step's code starts (a task it runs and does not wait for), which may
+    /// outlive it: once it ended, such work is no longer inside it (<see cref="End"/>). Counted inside, a Dispose from it
     /// (the application's shutdown, say) started the close elsewhere and returned at once, with the files still open.
     /// </remarks>
-    private sealed record PassScope(TtlCollector Collector, PassScope? Outer)
+    private sealed record FlowScope(TtlCollector Collector, FlowScope? Outer)
     {
         private volatile bool _ended;
 
-        /// <summary>The pass is over: the flows it reached are no longer inside it.</summary>
+        /// <summary>The pass or step is over: the flows it reached are no longer inside it.</summary>
         public void End() => _ended = true;
 
         public bool Includes(TtlCollector collector)
@@ -326,7 +331,6 @@ internal sealed class TtlCollector
 
     private async Task RunHostedAsync(Task? previous, CancellationTokenSource stop)
     {
-        LoopFlow.Value = this; // as in the own loop: a disposal from here must not wait for the close
         using (stop)
         {
             await _handover.CancelAsync().ConfigureAwait(false);
@@ -357,6 +361,10 @@ internal sealed class TtlCollector
         var lastPass = _database.TimeProvider.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
+            // A disposal from the step must not wait for the close, which waits for the loop; work the step started and
+            // did not wait for is outside the loop once the step ended (FlowScope).
+            var step = new FlowScope(this, null);
+            LoopFlow.Value = step;
             try
             {
                 // Sleep until the pass is due (or the next sliding-expiry flush, if sooner), at most LongestSleep. A
@@ -412,6 +420,10 @@ internal sealed class TtlCollector
                 // it is read back, say) is logged, and must neither stop the collector for good nor surface later from
                 // Dispose, which would then leave the files open.
                 Log.CollectorFailed(_database.Logger, _database.Path ?? ":memory:", ex);
+            }
+            finally
+            {
+                step.End();
             }
         }
     }

@@ -71,23 +71,41 @@ public sealed class DisposeDuringPassTests
         var time = new FakeTimeProvider(Start);
         var fs = new SimulatedFileSystem();
         var db = TestDatabases.Open(fs, Options(time));
-        var passEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<(bool Inside, bool Closed)>? outlived = null;
-        db.Ttl.Register(new FirstFlushRuns("starts-work", () => outlived = Task.Run(async () =>
-        {
-            await passEnded.Task.ConfigureAwait(false);
-            var inside = db.Ttl.IsCollectorFlow;
-            db.Dispose();
-            var closed = Assert.Throws<TransactionStateException>(() => db.BeginRead()).Code == ErrorCode.DatabaseClosed;
-            return (inside, closed);
-        })));
+        var work = new OutlivingWork(db);
+        db.Ttl.Register(work);
 
         await db.CollectExpiredAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        passEnded.SetResult();
-        var (inside, closed) = await outlived!.WaitAsync(TimeSpan.FromMinutes(1));
-        Assert.False(inside);
-        Assert.True(closed); // closed when Dispose returned
+        await work.AssertDisposeClosesAsync();
         using var reopened = TestDatabases.Open(fs, Options(time)); // the file lock is free
+    }
+
+    /// <summary>
+    /// The same from work that code in the collector's loop starts (here in its flush between passes, as a host's
+    /// service runs the loop): the loop's flow marker reached that work too, and named the loop there after the step
+    /// that started the work ended, so the Dispose started the close elsewhere and returned at once, the files still
+    /// open. Once the step ended, it closes on the spot (and the loop ends with the close).
+    /// </summary>
+    [Fact]
+    public async Task A_dispose_from_work_the_loop_started_and_that_outlived_its_step_closes_before_it_returns()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        var options = Options(time);
+        var db = TestDatabases.Open(fs, options);
+        var work = new OutlivingWork(db);
+        db.Ttl.Register(work);
+        var armed = time.ArmedTimers;
+        var loop = db.Ttl.RunAsync(CancellationToken.None);
+
+        // The loop sleeps until the flush is due, flushes once the clock passed it (the work starts), and sleeps again:
+        // the step that started the work is over.
+        Assert.True(SpinWait.SpinUntil(() => time.ArmedTimers > armed, TimeSpan.FromMinutes(1)));
+        time.Advance(options.Ttl.SlidingFlushInterval);
+        Assert.True(SpinWait.SpinUntil(() => work.Started && time.ArmedTimers > armed, TimeSpan.FromMinutes(1)));
+
+        await work.AssertDisposeClosesAsync();
+        await loop.WaitAsync(TimeSpan.FromMinutes(1));
+        using var reopened = TestDatabases.Open(fs, options); // the file lock is free
     }
 
     /// <summary>
@@ -219,6 +237,48 @@ public sealed class DisposeDuringPassTests
         time.Advance(TtlCollector.CloseWaitLimit);
         await disposing.WaitAsync(TimeSpan.FromMinutes(1)); // the close went on without the pass
         return pass!;
+    }
+
+    /// <summary>
+    /// A registered collection whose first flush starts work it does not wait for, which disposes the database once let
+    /// go (<see cref="AssertDisposeClosesAsync"/>): the application's shutdown, say, begun from the collector's flow.
+    /// </summary>
+    private sealed class OutlivingWork(Database db) : ITtlCollection
+    {
+        private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task<(bool Inside, bool Closed)>? _work;
+
+        public string Name => "starts-work";
+
+        public bool Started => Volatile.Read(ref _work) is not null;
+
+        public int CollectExpired(int batchSize, DateTimeOffset now) => 0;
+
+        public int FlushAccesses()
+        {
+            if (_work is null)
+            {
+                Volatile.Write(ref _work, Task.Run(async () =>
+                {
+                    await _go.Task.ConfigureAwait(false);
+                    var inside = db.Ttl.IsCollectorFlow;
+                    db.Dispose();
+                    var closed = Assert.Throws<TransactionStateException>(() => db.BeginRead()).Code == ErrorCode.DatabaseClosed;
+                    return (inside, closed);
+                }));
+            }
+
+            return 0;
+        }
+
+        /// <summary>Lets the work go, now that what started it ended: its Dispose closes the database before it returns.</summary>
+        public async Task AssertDisposeClosesAsync()
+        {
+            _go.SetResult();
+            var (inside, closed) = await _work!.WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.False(inside);
+            Assert.True(closed); // closed when Dispose returned
+        }
     }
 
     private static DatabaseOptions Options(TimeProvider time, TimeSpan? lifetime = null)
