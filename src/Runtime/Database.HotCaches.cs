@@ -30,12 +30,11 @@ public sealed partial class Database
 
             // Observed before the baseline is read: every write sequenced after it is reported to the cache. A commit
             // that read the observers before (and so never reports to this cache) links its version only after its
-            // reports, both under the sequencer's lock: the baseline is read once that lock has been passed, so that it
-            // is never older than such a commit (ActiveWriters takes the lock).
+            // reports, both under the sequencer's lock: the baseline is read under that lock, so that it is never older
+            // than such a commit.
             var cache = new DocumentCache<T>(options.HotCacheMaxCount, options.HotCacheMaxBytes, options.HotCacheTimeToLive, TimeProvider, long.MaxValue);
             ObserveWrites(documents, cache.Written);
-            _ = Sequencer.ActiveWriters;
-            cache.WithBaseline(Versions.Latest.Number);
+            cache.WithBaseline(Sequencer.LatestSequenced());
             RegisterHotCache(() => (cache.Hits, cache.Misses));
             _documentCaches[(documents.Id, typeof(T))] = cache;
             return cache;

@@ -38,6 +38,20 @@ internal sealed class CommitSequencer
     /// <summary>The lock that orders commits; the checkpointer takes it briefly to choose its version.</summary>
     public Lock SyncRoot => _lock;
 
+    /// <summary>
+    /// The latest version once every commit sequenced so far has been linked: a commit reports its writes to the write
+    /// observers and then links its version, both under the lock, so an observer registered just before this call has
+    /// been told of every write of a version newer than the one returned (a commit that read the observers before the
+    /// registration is linked by the time the lock is passed).
+    /// </summary>
+    public long LatestSequenced()
+    {
+        lock (_lock)
+        {
+            return _database.Versions.Latest.Number;
+        }
+    }
+
     /// <summary>Set (under <see cref="SyncRoot"/>) while a checkpoint may still write nodes of older versions.</summary>
     public bool CheckpointInProgress { get; set; }
 

@@ -104,10 +104,13 @@ internal sealed class TtlCollector
             if (!_accesses.TryGetValue(documents.Id, out var tracker))
             {
                 // Observed before the floor is read: every write sequenced after it is reported, and drops the reads of
-                // the version it replaced. The floor is set before any instance can record a read into it.
+                // the version it replaced. A commit that read the observers before (and so never reports to this
+                // tracker) links its version only after its reports, both under the sequencer's lock: the floor is read
+                // under that lock, so that a read of what such a commit replaced is never taken for a read of what it
+                // wrote. The floor is set before any instance can record a read into it.
                 tracker = new AccessTracker(OldestSnapshot);
                 _database.ObserveWrites(documents, tracker.Written);
-                _accesses[documents.Id] = tracker.WithFloor(_database.Versions.Latest.Number);
+                _accesses[documents.Id] = tracker.WithFloor(_database.Sequencer.LatestSequenced());
             }
 
             return tracker;
