@@ -18,9 +18,12 @@ public sealed partial class Database
     /// <para>The snapshot stays open until the copy is written, and pages it can reach are not reused meanwhile, as
     /// for any long read transaction: the source's file may grow while a large backup runs under heavy writes.</para>
     /// <para>If anything fails, or the copy is cancelled (<see cref="BackupAsync"/>), the files written so far are
-    /// deleted and the source is unchanged.</para>
+    /// deleted and the source is unchanged. The copy is written as <c>path-incomplete</c> and renamed to
+    /// <paramref name="path"/> only once it is complete and synced, so a crash of the process or the machine never
+    /// leaves a database at <paramref name="path"/> that holds part of the snapshot; the files of a copy a crash
+    /// interrupted keep that name, and a later backup to <paramref name="path"/> refuses until they are deleted.</para>
     /// </remarks>
-    /// <param name="path">Where the copy goes: no file may exist there, nor its log or lock file.</param>
+    /// <param name="path">Where the copy goes: no file may exist there, nor its log or lock file, nor an unfinished copy's <c>path-incomplete</c> files.</param>
     /// <returns>The version of the snapshot copied (<see cref="Transaction.SnapshotVersion"/>).</returns>
     /// <exception cref="StorageException">A file already exists at <paramref name="path"/>
     /// (<see cref="ErrorCode.DatabaseExists"/>), or writing the copy failed (for example <see cref="ErrorCode.OutOfSpace"/>).</exception>

@@ -19,7 +19,8 @@ public sealed partial class Database
     /// the longest run of commits whose frames all validate, each whole and in order, never part of one. Where that
     /// run ends, it tells damage (a frame written after a sync, intact further on) from the torn end a crash leaves.</para>
     /// <para>The new database is written like a <see cref="Backup(string)"/>: in key order, then checkpointed and
-    /// synced before this returns. It opens normally and passes <see cref="CheckConsistency"/>. Its page size is the
+    /// synced before this returns, under <c>destinationPath-incomplete</c> until then (a crash leaves no database at the
+    /// destination). It opens normally and passes <see cref="CheckConsistency"/>. Its page size is the
     /// damaged database's; <paramref name="options"/> gives its other settings (cache, segment size, clock). If
     /// anything fails, or <paramref name="cancellationToken"/> stops it, what was written is deleted.</para>
     /// <para>A typed collection keeps its indexes in keyspaces of their own; when some of its keyspaces lost entries,
@@ -28,7 +29,7 @@ public sealed partial class Database
     /// as every open does) so that no instance writes it meanwhile.</para>
     /// </remarks>
     /// <param name="path">The damaged database's file.</param>
-    /// <param name="destinationPath">Where the new database goes: no file may exist there, nor its log or lock file.</param>
+    /// <param name="destinationPath">Where the new database goes: no file may exist there, nor its log or lock file, nor an unfinished salvage's <c>destinationPath-incomplete</c> files.</param>
     /// <param name="options">Settings of the new database (its <see cref="DatabaseOptions.PageSize"/> is the damaged one's, whatever this says).</param>
     /// <param name="cancellationToken">Stops the salvage between transactions of the new database, which is then deleted.</param>
     /// <returns>What was recovered, from where, and what was found damaged and left out.</returns>

@@ -5,12 +5,21 @@ namespace Persistence;
 public sealed partial class Database
 {
     /// <summary>
+    /// What a new database (a backup's or a salvage's) is written under until it is complete: <c>target-incomplete</c>,
+    /// with its own log and lock file beside it. Only the finished, synced data file is renamed to the target, so a crash
+    /// never leaves a database there that holds part of the copy.
+    /// </summary>
+    internal const string IncompleteSuffix = "-incomplete";
+
+    /// <summary>
     /// Refuses <paramref name="target"/> as the place of a new database (a backup's or a salvage's) when its data file,
-    /// its lock file or a non-empty log directory exists there: those only ever create.
+    /// its lock file or a non-empty log directory exists there, or the files of a copy to it that has not finished
+    /// (one under way, or one a crash interrupted): those only ever create.
     /// </summary>
     /// <param name="action">What is refused, for the message ("back up to", "salvage into").</param>
     private static void ThrowIfTargetExists(IFileSystem fs, string target, string action)
     {
+        var incomplete = target + IncompleteSuffix;
         foreach (var existing in new[] { target, target + "-lock" })
         {
             if (fs.FileExists(existing))
@@ -23,12 +32,21 @@ public sealed partial class Database
         {
             throw new StorageException(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': its log directory '{target}-wal' is not empty.");
         }
+
+        if (fs.FileExists(incomplete) || fs.FileExists(incomplete + "-lock") || fs.ListFiles(incomplete + "-wal").Count > 0)
+        {
+            throw new StorageException(
+                ErrorCode.DatabaseExists,
+                $"Cannot {action} '{target}': '{incomplete}' (with its log '{incomplete}-wal' and lock file) holds a copy to it that is under way or was interrupted by a crash. When no copy is running, delete those files and try again.");
+        }
     }
 
     /// <summary>
-    /// Creates a database at <paramref name="target"/> (checked with <see cref="ThrowIfTargetExists"/>), lets
-    /// <paramref name="fill"/> write it, then checkpoints it (every page and the meta page synced) and closes it. On any
-    /// failure, the files written are deleted; a failed write to the new database is reported as a
+    /// Creates a database at <paramref name="target"/> (checked with <see cref="ThrowIfTargetExists"/>): lets
+    /// <paramref name="fill"/> write it under <see cref="IncompleteSuffix"/>, checkpoints it (every page and the meta page
+    /// synced) and closes it, and only then renames the data file to the target and syncs the directory. The checkpoint
+    /// leaves nothing in the log after it, so the data file alone is the database; its log is deleted. On any failure
+    /// before the rename, the files written are deleted; a failed write to the new database is reported as a
     /// <see cref="StorageException"/> carrying the storage error's code, and other failures (the source's, a
     /// cancellation) pass through as they are.
     /// </summary>
@@ -36,12 +54,14 @@ public sealed partial class Database
     /// <param name="what">For messages: "the backup", "the salvaged database".</param>
     private static void WriteNewDatabase(IFileSystem fs, string target, DatabaseOptions options, string action, string what, Action<Database> fill)
     {
+        var incomplete = target + IncompleteSuffix;
         Database? copy = null;
+        var renamed = false;
         try
         {
             try
             {
-                copy = Open(target, options, fs);
+                copy = Open(incomplete, options, fs);
             }
             catch (StorageException locked) when (locked.Code == ErrorCode.DatabaseLocked)
             {
@@ -53,6 +73,9 @@ public sealed partial class Database
             copy.Checkpoint(); // writes every page to the data file and syncs it with its meta page
             copy.Dispose();
             copy = null;
+            fs.RenameFile(incomplete, target);
+            renamed = true;
+            fs.SyncDirectory(System.IO.Path.GetDirectoryName(target)!);
         }
         catch (Exception ex) when (!(ex is StorageException { Code: ErrorCode.DatabaseExists } && copy is null))
         {
@@ -71,7 +94,12 @@ public sealed partial class Database
             var cleanup = "the files written were deleted";
             try
             {
-                DeleteFiles(fs, target);
+                if (renamed)
+                {
+                    fs.DeleteFile(target); // its name may not be durable: the copy failed
+                }
+
+                DeleteFiles(fs, incomplete);
             }
             catch (PersistenceException deleteFailure)
             {
@@ -98,6 +126,16 @@ public sealed partial class Database
             }
 
             throw;
+        }
+
+        try
+        {
+            DeleteFiles(fs, incomplete); // its log (empty after the checkpoint) and lock file; the data file is the target now
+        }
+        catch (PersistenceException)
+        {
+            // The copy is complete at the target. What is left names itself to the next copy to this target, which
+            // refuses until it is deleted (ThrowIfTargetExists).
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class BackupReviewTests
         var fs = new SimulatedFileSystem();
         using var db = TestDatabases.Open(fs, path: Source);
         db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
-        fs.Fault = point => point.Kind == FaultKind.Write && point.Path == Target + "-creating"
+        fs.Fault = point => point.Kind == FaultKind.Write && point.Path == Target + Database.IncompleteSuffix + "-creating"
             ? new IOException("No space left on device", 28)
             : null;
 
@@ -42,7 +42,7 @@ public sealed class BackupReviewTests
         StorageException? second = null;
         fs.Fault = point =>
         {
-            if (second is null && point.Kind == FaultKind.Write && point.Path == Target + "-creating")
+            if (second is null && point.Kind == FaultKind.Write && point.Path == Target + Database.IncompleteSuffix + "-creating")
             {
                 // The first backup holds the target's lock and has not renamed its file into place yet.
                 fs.DeleteFault = path =>
