@@ -177,6 +177,118 @@ public sealed class ShrinkReviewTests
         }
     }
 
+    /// <summary>
+    /// A durable commit lands while the shrink writes the data file (after its relocation, whose structural version has
+    /// no log record, and before the checkpoint that makes the move durable), and the process dies or the power fails at
+    /// every storage operation of the shrink: the reopened database holds every row, the commit whole once it was
+    /// acknowledged and whole or not at all otherwise, and passes the consistency check.
+    /// </summary>
+    [Fact]
+    public void A_crash_at_any_operation_of_a_shrink_that_a_commit_landed_during_keeps_every_acknowledged_commit()
+    {
+        var random = new Random(9);
+        var (operations, landedAt) = Run(crashAt: long.MaxValue, check: false);
+        Assert.True(landedAt >= 0, "no commit landed during the shrink");
+        for (var at = 0L; at < operations; at++)
+        {
+            Run(at, check: true);
+        }
+
+        (long Operations, long LandedAt) Run(long crashAt, bool check)
+        {
+            var fs = new SimulatedFileSystem();
+            var db = Open(fs, Quiet());
+            var ks = Fill(db);
+            var start = fs.Operations;
+            var updated = Enumerable.Range(KeptFrom, Rows - KeptFrom).Where(i => i % 7 == 0).ToList();
+            var shrinking = Environment.CurrentManagedThreadId;
+            var dataWrites = 0;
+            var landedAt = -1L;
+            var acknowledged = false;
+            fs.BeforeCounted = (kind, path) =>
+            {
+                // The fourth write of the data file by the shrink: the relocation is published and its checkpoint under way.
+                if (Environment.CurrentManagedThreadId != shrinking || kind != FaultKind.Write || path != db.Path || ++dataWrites != 4)
+                {
+                    return;
+                }
+
+                landedAt = fs.Operations - start;
+                var commit = Dedicated(() => db.Write(tx => updated.ForEach(i => tx.Put(ks, Key(i), Value(i, 1)))));
+                Assert.True(((IAsyncResult)commit).AsyncWaitHandle.WaitOne(TimeSpan.FromMinutes(1)), "the commit did not complete during the shrink");
+                acknowledged = commit.Status == TaskStatus.RanToCompletion;
+            };
+            fs.CrashAtOperation = crashAt == long.MaxValue ? long.MaxValue : start + crashAt;
+            long shrunk = 0;
+            try
+            {
+                shrunk = db.Shrink();
+            }
+            catch (Exception) when (fs.Crashed)
+            {
+                // the power failure, or the read-only state it leaves
+            }
+
+            var operations = fs.Operations - start;
+            fs.BeforeCounted = null;
+            if (!check)
+            {
+                Assert.True(acknowledged);
+                Assert.True(shrunk > 0, "the shrink should move the tail's live pages and cut the file");
+                db.Dispose();
+                return (operations, landedAt);
+            }
+
+            var images = new[]
+            {
+                ("process crash", fs.AfterProcessCrash()),
+                ("power failure dropping unsynced writes", fs.AfterCrash(CrashMode.DropUnsynced, random)),
+                ("power failure tearing the last write", fs.AfterCrash(CrashMode.TornLast, random)),
+                ("power failure reordering writes", fs.AfterCrash(CrashMode.Reorder, random)),
+            };
+            try
+            {
+                db.Dispose();
+            }
+            catch (Exception)
+            {
+                // closing a database whose disk is gone
+            }
+
+            foreach (var (what, image) in images)
+            {
+                using var reopened = Open(image, Quiet());
+                AssertConsistent(reopened);
+                using var read = reopened.BeginRead();
+                var k = read.GetKeyspace("k");
+                Assert.Equal(Rows - KeptFrom, read.Count(k));
+                var expected = KeptFrom;
+                var generations = new HashSet<int>();
+                foreach (var (key, value) in read.Scan(k))
+                {
+                    var i = BinaryPrimitives.ReadInt32BigEndian(key);
+                    Assert.Equal(expected++, i);
+                    CheckValue(i, value);
+                    var gen = BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(4));
+                    if (i % 7 == 0)
+                    {
+                        generations.Add(gen);
+                    }
+                    else
+                    {
+                        Assert.Equal(0, gen);
+                    }
+                }
+
+                var context = $"{what} at operation {crashAt} of the shrink (the commit landed at {landedAt}, acknowledged: {acknowledged})";
+                Assert.True(generations.Count == 1, $"{context}: part of the commit");
+                Assert.True(!acknowledged || generations.Single() == 1, $"{context}: the acknowledged commit is lost");
+            }
+
+            return (operations, landedAt);
+        }
+    }
+
     [Fact]
     public void A_large_write_transaction_whose_leaves_spilled_commits_intact_across_a_shrink_it_overlapped()
     {
