@@ -167,14 +167,6 @@ public sealed class ShrinkReviewTests
                 Assert.Equal(Rows, expected);
             }
         }
-
-        static (Database Db, (SimulatedFileSystem Fs, long Start) State) Prepared()
-        {
-            var fs = new SimulatedFileSystem();
-            var db = Open(fs, Quiet());
-            Fill(db);
-            return (db, (fs, fs.Operations));
-        }
     }
 
     /// <summary>
@@ -196,10 +188,7 @@ public sealed class ShrinkReviewTests
 
         (long Operations, long LandedAt) Run(long crashAt, bool check)
         {
-            var fs = new SimulatedFileSystem();
-            var db = Open(fs, Quiet());
-            var ks = Fill(db);
-            var start = fs.Operations;
+            var (db, (fs, start)) = Prepared();
             var updated = Enumerable.Range(KeptFrom, Rows - KeptFrom).Where(i => i % 7 == 0).ToList();
             var shrinking = Environment.CurrentManagedThreadId;
             var dataWrites = 0;
@@ -214,7 +203,7 @@ public sealed class ShrinkReviewTests
                 }
 
                 landedAt = fs.Operations - start;
-                var commit = Dedicated(() => db.Write(tx => updated.ForEach(i => tx.Put(ks, Key(i), Value(i, 1)))));
+                var commit = Dedicated(() => db.Write(tx => updated.ForEach(i => tx.Put(tx.GetKeyspace("k"), Key(i), Value(i, 1)))));
                 Assert.True(((IAsyncResult)commit).AsyncWaitHandle.WaitOne(TimeSpan.FromMinutes(1)), "the commit did not complete during the shrink");
                 acknowledged = commit.Status == TaskStatus.RanToCompletion;
             };
@@ -289,6 +278,51 @@ public sealed class ShrinkReviewTests
         }
     }
 
+    /// <summary>
+    /// A write, length change or fsync that fails at any point of a shrink: the shrink throws a
+    /// <see cref="StorageException"/> and the database turns read-only (never a shrink that returns as if it had
+    /// worked, nor a writable database over a file whose state it does not know), and the files, reopened as the cache
+    /// holds them, hold every row and pass the consistency check.
+    /// </summary>
+    [Fact]
+    public void A_failed_write_or_fsync_at_any_point_of_a_shrink_fails_it_and_makes_the_database_read_only()
+    {
+        var (first, state) = Prepared();
+        Assert.True(first.Shrink() > 0, "the shrink should move the tail's live pages and cut the file");
+        var operations = state.Fs.Operations - state.Start;
+        first.Dispose();
+        for (var at = 0L; at < operations; at++)
+        {
+            var (db, (fs, start)) = Prepared();
+            FaultPoint? injected = null;
+            fs.Fault = point =>
+            {
+                if (point.Index != start + at)
+                {
+                    return null;
+                }
+
+                injected = point;
+                return new IOException("Input/output error", 5);
+            };
+            var failed = Assert.Throws<StorageException>(() => db.Shrink());
+            fs.Fault = null;
+            Assert.True(injected is not null, $"operation {at}: no fault injected");
+            Assert.True(db.IsReadOnly, $"operation {at} ({injected}) failed, and the database stayed writable: {failed.Message}");
+            db.Dispose();
+
+            using var reopened = Open(fs.AfterProcessCrash(), Quiet());
+            AssertConsistent(reopened);
+            using var read = reopened.BeginRead();
+            var k = read.GetKeyspace("k");
+            Assert.Equal(Rows - KeptFrom, read.Count(k));
+            foreach (var (key, value) in read.Scan(k))
+            {
+                CheckValue(BinaryPrimitives.ReadInt32BigEndian(key), value);
+            }
+        }
+    }
+
     [Fact]
     public void A_large_write_transaction_whose_leaves_spilled_commits_intact_across_a_shrink_it_overlapped()
     {
@@ -336,6 +370,15 @@ public sealed class ShrinkReviewTests
         }
 
         db.Dispose();
+    }
+
+    /// <summary>A quiet database filled by <see cref="Fill"/>, and the operations its file system performed so far.</summary>
+    private static (Database Db, (SimulatedFileSystem Fs, long Start) State) Prepared()
+    {
+        var fs = new SimulatedFileSystem();
+        var db = Open(fs, Quiet());
+        Fill(db);
+        return (db, (fs, fs.Operations));
     }
 
     /// <summary>Rows below this are deleted: the rows left were written last, so their pages lie at the file's end.</summary>
