@@ -33,22 +33,47 @@ public sealed class BackupCrashTests
     }
 
     /// <summary>
+    /// A write, length change or fsync that fails at any operation of a backup, and the directory sync that makes the
+    /// finished copy's name durable: the backup throws a <see cref="StorageException"/>, nothing is left at the
+    /// destination (nor under its temporary name), and the source stays writable.
+    /// </summary>
+    [Fact]
+    public void A_failed_write_fsync_or_directory_sync_fails_the_backup_and_leaves_nothing_at_the_destination()
+    {
+        var (total, _) = Run(crashAt: long.MaxValue);
+        for (var at = 0L; at <= total; at++)
+        {
+            var fs = new SimulatedFileSystem();
+            using var db = Filled(fs);
+            var start = fs.Operations;
+            var injected = false;
+            if (at < total)
+            {
+                fs.Fault = point => point.Index == start + at && (injected = true) ? new IOException("Input/output error", 5) : null;
+            }
+            else
+            {
+                fs.SyncDirectoryFault = directory => fs.AllFiles().Contains(Target) && (injected = true) ? new IOException("Input/output error", 5) : null;
+            }
+
+            Assert.Throws<StorageException>(() => db.Backup(Target));
+            fs.Fault = null;
+            fs.SyncDirectoryFault = null;
+            Assert.True(injected, $"operation {at}: no fault injected");
+            Assert.DoesNotContain(fs.AllFiles(), file => file.StartsWith(Target, StringComparison.Ordinal));
+            Assert.False(db.IsReadOnly);
+            db.Write(tx => tx.Put(tx.GetKeyspace("k"), Key(Entries), Value(Entries)));
+        }
+    }
+
+    /// <summary>
     /// Backs the source up with the power failing <paramref name="crashAt"/> operations into the backup. Returns the
     /// operations the backup performed and the expected contents when it completes, or the crashed file system.
     /// </summary>
     private static (long Total, SimulatedFileSystem? Crashed) Run(long crashAt)
     {
         var fs = new SimulatedFileSystem();
-        var db = TestDatabases.Open(fs, TestDatabases.Quiet(), Source);
-        db.Write(tx =>
-        {
-            var keyspace = tx.CreateKeyspace("k");
-            for (var i = 0; i < Entries; i++)
-            {
-                tx.Put(keyspace, Key(i), Value(i));
-            }
-        });
-        db.BackupTransactionBytes = 4096; // many transactions in the copy
+        var db = Filled(fs);
         var start = fs.Operations;
         if (crashAt == long.MaxValue)
         {
@@ -62,6 +87,22 @@ public sealed class BackupCrashTests
         Assert.ThrowsAny<Exception>(() => db.Backup(Target));
         Assert.True(fs.Crashed);
         return (0, fs);
+    }
+
+    /// <summary>The source: <see cref="Entries"/> entries, backed up in many transactions.</summary>
+    private static Database Filled(SimulatedFileSystem fs)
+    {
+        var db = TestDatabases.Open(fs, TestDatabases.Quiet(), Source);
+        db.Write(tx =>
+        {
+            var keyspace = tx.CreateKeyspace("k");
+            for (var i = 0; i < Entries; i++)
+            {
+                tx.Put(keyspace, Key(i), Value(i));
+            }
+        });
+        db.BackupTransactionBytes = 4096; // many transactions in the copy
+        return db;
     }
 
     private static void AssertNoPartialBackup(SimulatedFileSystem image, string when)
