@@ -25,6 +25,8 @@ public sealed partial class Database
     /// </remarks>
     /// <param name="path">Where the copy goes: no file may exist there, nor its log or lock file, nor an unfinished copy's <c>path-incomplete</c> files.</param>
     /// <returns>The version of the snapshot copied (<see cref="Transaction.SnapshotVersion"/>).</returns>
+    /// <exception cref="InvalidOptionsException"><paramref name="path"/> names a folder (it ends in a folder separator, or its
+    /// last segment is <c>.</c> or <c>..</c>), or lies in this database's log folder (<see cref="InvalidOptionsException.Option"/> is <c>path</c>).</exception>
     /// <exception cref="StorageException">A file already exists at <paramref name="path"/>
     /// (<see cref="ErrorCode.DatabaseExists"/>), or writing the copy failed (for example <see cref="ErrorCode.OutOfSpace"/>).</exception>
     public long Backup(string path) => Backup(path, CancellationToken.None);
@@ -46,6 +48,7 @@ public sealed partial class Database
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
         var fs = _fileSystem ?? OsFileSystem.Instance;
+        ThrowIfNotADatabasePath(path, nameof(path), Path is null ? null : System.IO.Path.GetFullPath(Path));
         var target = System.IO.Path.GetFullPath(path);
         ThrowIfTargetExists(fs, target, "back up to");
         using var snapshot = BeginRead();

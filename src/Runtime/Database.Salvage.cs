@@ -33,6 +33,9 @@ public sealed partial class Database
     /// <param name="options">Settings of the new database (its <see cref="DatabaseOptions.PageSize"/> is the damaged one's, whatever this says).</param>
     /// <param name="cancellationToken">Stops the salvage between transactions of the new database, which is then deleted.</param>
     /// <returns>What was recovered, from where, and what was found damaged and left out.</returns>
+    /// <exception cref="InvalidOptionsException"><paramref name="destinationPath"/> names a folder (it ends in a folder
+    /// separator, or its last segment is <c>.</c> or <c>..</c>), or lies in the damaged database's log folder
+    /// (<see cref="InvalidOptionsException.Option"/> is <c>destinationPath</c>).</exception>
     /// <exception cref="StorageException">A file already exists at <paramref name="destinationPath"/>
     /// (<see cref="ErrorCode.DatabaseExists"/>), the damaged database is open elsewhere (<see cref="ErrorCode.DatabaseLocked"/>),
     /// or a file cannot be read or written.</exception>
@@ -49,6 +52,7 @@ public sealed partial class Database
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
         var source = System.IO.Path.GetFullPath(path);
+        ThrowIfNotADatabasePath(destinationPath, nameof(destinationPath), source);
         var target = System.IO.Path.GetFullPath(destinationPath);
         var settings = (options ?? new DatabaseOptions()).Clone();
         settings.Validate();

@@ -11,6 +11,45 @@ public sealed partial class Database
     /// </summary>
     internal const string IncompleteSuffix = "-incomplete";
 
+    /// <summary>How the file system compares names: ignoring case where it does by default.</summary>
+    private static readonly StringComparison FileNameComparison =
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>
+    /// Refuses, before anything is written, a destination of a new database (a backup's or a salvage's) that names a
+    /// folder, as <see cref="Open(string, DatabaseOptions?)"/> does (checked on the argument, since the full path of
+    /// <c>dir/..</c> names no folder any more), or that is, or lies inside, the source's log folder: a file named as a
+    /// segment there would be read as the source's log, and the log's recycling deletes segment files.
+    /// </summary>
+    /// <param name="path">The destination as the caller gave it.</param>
+    /// <param name="parameter">The parameter's name, for <see cref="InvalidOptionsException.Option"/>.</param>
+    /// <param name="source">The full path of the database copied from (null for an in-memory one).</param>
+    private static void ThrowIfNotADatabasePath(string path, string parameter, string? source)
+    {
+        if (NamesFolder(path))
+        {
+            throw new InvalidOptionsException(
+                parameter,
+                $"The path '{path}' names a folder: the copy is one database file (beside it, its log folder and lock file), so end the path with a file name, such as '{System.IO.Path.Join(path, "backup.db")}'.");
+        }
+
+        if (source is null)
+        {
+            return;
+        }
+
+        var log = source + "-wal";
+        var target = System.IO.Path.GetFullPath(path);
+        if (string.Equals(target, log, FileNameComparison)
+            || target.StartsWith(log + System.IO.Path.DirectorySeparatorChar, FileNameComparison)
+            || target.StartsWith(log + System.IO.Path.AltDirectorySeparatorChar, FileNameComparison))
+        {
+            throw new InvalidOptionsException(
+                parameter,
+                $"The path '{path}' is inside the log folder '{log}' of the database copied from: the log owns every file there. Choose a path outside it.");
+        }
+    }
+
     /// <summary>
     /// Refuses <paramref name="target"/> as the place of a new database (a backup's or a salvage's) when its data file,
     /// its lock file or a non-empty log directory exists there, or the files of a copy to it that has not finished

@@ -68,6 +68,38 @@ public sealed class BackupReviewTests
         Assert.Equal("b", TestDatabases.Text(read.Get(read.GetKeyspace("k"), TestDatabases.Bytes("a"))));
     }
 
+    /// <summary>
+    /// A destination that names a folder, or lies in the source's log folder (where a file named as a segment would be
+    /// taken for the source's log, and the log's recycling deletes segments), is refused before anything is written,
+    /// for a backup and for a salvage alike.
+    /// </summary>
+    [Theory]
+    [InlineData("/sim/folder/")]
+    [InlineData("/sim/folder/.")]
+    [InlineData("/sim/folder/..")]
+    [InlineData(Source + "-wal/backup.db")]
+    [InlineData(Source + "-wal/0000000000000009.wal")]
+    [InlineData(Source + "-wal")]
+    public void A_destination_that_is_a_folder_or_inside_the_sources_log_is_refused_and_nothing_is_written(string destination)
+    {
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, TestDatabases.Quiet(), Source)) // no background work: the files stay as they are
+        {
+            db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
+            var before = fs.AllFiles();
+
+            var refused = Assert.Throws<InvalidOptionsException>(() => db.Backup(destination));
+
+            Assert.Equal("path", refused.Option);
+            Assert.Equal(before, fs.AllFiles());
+        }
+
+        var files = fs.AllFiles();
+        var salvage = Assert.Throws<InvalidOptionsException>(() => Database.Salvage(Source, destination, null, fs, CancellationToken.None));
+        Assert.Equal("destinationPath", salvage.Option);
+        Assert.Equal(files, fs.AllFiles());
+    }
+
     private static Database OpenSliding(FakeTimeProvider time)
     {
         var options = new DatabaseOptions { TimeProvider = time };
