@@ -100,6 +100,75 @@ public sealed class BackupReviewTests
         Assert.Equal(files, fs.AllFiles());
     }
 
+    /// <summary>
+    /// A shrink of the source while a backup copies it: most entries are deleted and the shrink relocates the pages left
+    /// at the file's end, while the backup's snapshot still reads the pages of every entry (the file is cut only once
+    /// the snapshot is gone). The copy holds the snapshot whole and passes the consistency check; the source keeps what
+    /// was not deleted, and shrinks after the backup.
+    /// </summary>
+    [Fact]
+    public void A_shrink_during_a_backup_leaves_the_copy_whole()
+    {
+        const int rows = 12_000;
+        var fs = new SimulatedFileSystem();
+        var options = TestDatabases.Small();
+        options.PageCacheBytes = 16 * 4096; // the copy reads the snapshot's pages from the file
+        using var db = TestDatabases.Open(fs, options, Source);
+        db.Write(tx => tx.CreateKeyspace("k"));
+        for (var batch = 0; batch < rows; batch += 2000)
+        {
+            db.Write(tx =>
+            {
+                for (var i = batch; i < batch + 2000; i++)
+                {
+                    tx.Put(tx.GetKeyspace("k"), Row(i), new byte[i % 50 == 7 ? 6000 : 100]);
+                }
+            });
+            db.Checkpoint();
+        }
+
+        db.BackupTransactionBytes = 4096;
+        long shrunk = -1;
+        fs.Fault = point =>
+        {
+            if (shrunk < 0 && point.Kind == FaultKind.Write && point.Path.StartsWith(Target, StringComparison.Ordinal))
+            {
+                shrunk = 0; // the copy has begun: its snapshot is open
+                db.Write(tx =>
+                {
+                    for (var i = 0; i < rows * 4 / 5; i++)
+                    {
+                        tx.Delete(tx.GetKeyspace("k"), Row(i));
+                    }
+                });
+                db.Checkpoint();
+                shrunk = db.Shrink();
+            }
+
+            return null;
+        };
+
+        db.Backup(Target);
+
+        fs.Fault = null;
+        Assert.True(shrunk >= 0, "the shrink did not run during the backup");
+        using (var copy = TestDatabases.Open(fs, options, Target))
+        {
+            TestDatabases.AssertConsistent(copy);
+            using var read = copy.BeginRead();
+            Assert.Equal(
+                Enumerable.Range(0, rows).Select(i => (TestDatabases.Text(Row(i)), i % 50 == 7 ? 6000 : 100)),
+                read.Scan(read.GetKeyspace("k")).Select(e => (TestDatabases.Text(e.Key), e.Value.Length)));
+        }
+
+        Assert.True(db.Shrink() > 0, "the source should shrink once the backup's snapshot is gone");
+        TestDatabases.AssertConsistent(db);
+        using var source = db.BeginRead();
+        Assert.Equal(rows / 5, source.Count(source.GetKeyspace("k")));
+
+        static byte[] Row(int i) => TestDatabases.Bytes($"row{i:D6}");
+    }
+
     private static Database OpenSliding(FakeTimeProvider time)
     {
         var options = new DatabaseOptions { TimeProvider = time };

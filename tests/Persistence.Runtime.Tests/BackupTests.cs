@@ -75,6 +75,7 @@ public sealed class BackupTests
         using var latest = db.BeginRead();
         Assert.Equal(version + transfersDuringCopy, latest.SnapshotVersion);
         using var copy = TestDatabases.Open(fs, path: Target);
+        TestDatabases.AssertConsistent(copy);
         using var read = copy.BeginRead();
         var copied = read.GetKeyspace("ledger");
         long total = 0;
