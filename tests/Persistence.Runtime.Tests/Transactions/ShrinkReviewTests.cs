@@ -117,11 +117,7 @@ public sealed class ShrinkReviewTests
     [Fact]
     public void A_power_failure_at_any_point_of_a_shrink_leaves_a_database_that_opens_with_every_committed_row()
     {
-        // How many file operations the shrink performs, on a run without a crash.
-        var (first, before) = Prepared();
-        Assert.True(first.Shrink() > 0, "the shrink should move the tail's live pages and cut the file");
-        var operations = before.Fs.Operations - before.Start;
-        first.Dispose();
+        var operations = ShrinkOperations();
         Assert.True(operations > 10, $"{operations} operations");
 
         var random = new Random(5);
@@ -150,21 +146,7 @@ public sealed class ShrinkReviewTests
 
             foreach (var mode in new[] { CrashMode.DropUnsynced, CrashMode.TornLast, CrashMode.Reorder })
             {
-                var after = state.Fs.AfterCrash(mode, random);
-                using var reopened = Open(after, Quiet());
-                AssertConsistent(reopened);
-                using var read = reopened.BeginRead();
-                var k = read.GetKeyspace("k");
-                Assert.Equal(Rows - KeptFrom, read.Count(k));
-                var expected = KeptFrom;
-                foreach (var (key, value) in read.Scan(k))
-                {
-                    var i = BinaryPrimitives.ReadInt32BigEndian(key);
-                    Assert.Equal(expected++, i);
-                    CheckValue(i, value);
-                }
-
-                Assert.Equal(Rows, expected);
+                ReopenedRows(state.Fs.AfterCrash(mode, random));
             }
         }
     }
@@ -246,19 +228,9 @@ public sealed class ShrinkReviewTests
 
             foreach (var (what, image) in images)
             {
-                using var reopened = Open(image, Quiet());
-                AssertConsistent(reopened);
-                using var read = reopened.BeginRead();
-                var k = read.GetKeyspace("k");
-                Assert.Equal(Rows - KeptFrom, read.Count(k));
-                var expected = KeptFrom;
                 var generations = new HashSet<int>();
-                foreach (var (key, value) in read.Scan(k))
+                foreach (var (i, gen) in ReopenedRows(image))
                 {
-                    var i = BinaryPrimitives.ReadInt32BigEndian(key);
-                    Assert.Equal(expected++, i);
-                    CheckValue(i, value);
-                    var gen = BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(4));
                     if (i % 7 == 0)
                     {
                         generations.Add(gen);
@@ -287,10 +259,7 @@ public sealed class ShrinkReviewTests
     [Fact]
     public void A_failed_write_or_fsync_at_any_point_of_a_shrink_fails_it_and_makes_the_database_read_only()
     {
-        var (first, state) = Prepared();
-        Assert.True(first.Shrink() > 0, "the shrink should move the tail's live pages and cut the file");
-        var operations = state.Fs.Operations - state.Start;
-        first.Dispose();
+        var operations = ShrinkOperations();
         for (var at = 0L; at < operations; at++)
         {
             var (db, (fs, start)) = Prepared();
@@ -311,15 +280,7 @@ public sealed class ShrinkReviewTests
             Assert.True(db.IsReadOnly, $"operation {at} ({injected}) failed, and the database stayed writable: {failed.Message}");
             db.Dispose();
 
-            using var reopened = Open(fs.AfterProcessCrash(), Quiet());
-            AssertConsistent(reopened);
-            using var read = reopened.BeginRead();
-            var k = read.GetKeyspace("k");
-            Assert.Equal(Rows - KeptFrom, read.Count(k));
-            foreach (var (key, value) in read.Scan(k))
-            {
-                CheckValue(BinaryPrimitives.ReadInt32BigEndian(key), value);
-            }
+            ReopenedRows(fs.AfterProcessCrash());
         }
     }
 
@@ -379,6 +340,37 @@ public sealed class ShrinkReviewTests
         var db = Open(fs, Quiet());
         Fill(db);
         return (db, (fs, fs.Operations));
+    }
+
+    /// <summary>The storage operations of a shrink of a <see cref="Prepared"/> database, on a run that fails nothing.</summary>
+    private static long ShrinkOperations()
+    {
+        var (db, (fs, start)) = Prepared();
+        Assert.True(db.Shrink() > 0, "the shrink should move the tail's live pages and cut the file");
+        var operations = fs.Operations - start;
+        db.Dispose();
+        return operations;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="image"/>, checks its consistency and that it holds every row from <see cref="KeptFrom"/> on
+    /// with a value its writer wrote, and returns each row's generation.
+    /// </summary>
+    private static List<(int Row, int Generation)> ReopenedRows(SimulatedFileSystem image)
+    {
+        using var reopened = Open(image, Quiet());
+        AssertConsistent(reopened);
+        using var read = reopened.BeginRead();
+        var rows = new List<(int Row, int Generation)>();
+        foreach (var (key, value) in read.Scan(read.GetKeyspace("k")))
+        {
+            var i = BinaryPrimitives.ReadInt32BigEndian(key);
+            CheckValue(i, value);
+            rows.Add((i, BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(4))));
+        }
+
+        Assert.Equal(Enumerable.Range(KeptFrom, Rows - KeptFrom), rows.Select(r => r.Row));
+        return rows;
     }
 
     /// <summary>Rows below this are deleted: the rows left were written last, so their pages lie at the file's end.</summary>
