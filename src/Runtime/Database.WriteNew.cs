@@ -84,7 +84,10 @@ public sealed partial class Database
     /// Creates a database at <paramref name="target"/> (checked with <see cref="ThrowIfTargetExists"/>): lets
     /// <paramref name="fill"/> write it under <see cref="IncompleteSuffix"/>, checkpoints it (every page and the meta page
     /// synced) and closes it, and only then renames the data file to the target and syncs the directory. The checkpoint
-    /// leaves nothing in the log after it, so the data file alone is the database; its log is deleted. On any failure
+    /// leaves nothing in the log after it, so the data file alone is the database; its log is deleted. The target's lock
+    /// file is held throughout, as it is by a database open there: the rename replaces any file at the target, so no
+    /// instance may create a database there meanwhile (<see cref="Open(string, DatabaseOptions?)"/> takes that lock
+    /// first); it stays, like every database's lock file, once the copy is in place. On any failure
     /// before the rename, the files written are deleted; a failed write to the new database is reported as a
     /// <see cref="StorageException"/> carrying the storage error's code, and other failures (the source's, a
     /// cancellation) pass through as they are.
@@ -92,6 +95,77 @@ public sealed partial class Database
     /// <param name="action">For messages: "back up to", "salvage into".</param>
     /// <param name="what">For messages: "the backup", "the salvaged database".</param>
     private static void WriteNewDatabase(IFileSystem fs, string target, DatabaseOptions options, string action, string what, Action<Database> fill)
+    {
+        var lockPath = target + "-lock";
+        IDisposable targetLock;
+        try
+        {
+            targetLock = fs.LockFile(lockPath);
+        }
+        catch (StorageException locked) when (locked.Code == ErrorCode.DatabaseLocked)
+        {
+            throw InUse(target, action, locked);
+        }
+
+        var created = false;
+        try
+        {
+            if (fs.FileExists(target))
+            {
+                // An instance created it between the checks and the lock: the lock file is that database's.
+                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': a database was created there meanwhile.");
+            }
+
+            created = true;
+            WriteAndRename(fs, target, options, action, what, fill);
+            created = false; // the copy is in place: its lock file stays, as every database's does
+        }
+        finally
+        {
+            if (created)
+            {
+                ReleaseAndDelete(fs, targetLock, lockPath);
+            }
+            else
+            {
+                targetLock.Dispose();
+            }
+        }
+    }
+
+    private static StorageException InUse(string target, string action, StorageException locked) =>
+        new(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': it is in use by another instance or backup.", locked);
+
+    /// <summary>
+    /// Deletes the lock file of a target the copy failed to write. On Unix it goes while still held, so that no one who
+    /// locks it after the release loses it to the delete; where an open file cannot be deleted (Windows), it goes after
+    /// the release, and the delete fails if someone opened it since. What is left makes the next copy refuse.
+    /// </summary>
+    private static void ReleaseAndDelete(IFileSystem fs, IDisposable fileLock, string path)
+    {
+        try
+        {
+            fs.DeleteFile(path);
+            fileLock.Dispose();
+            return;
+        }
+        catch (PersistenceException)
+        {
+            fileLock.Dispose();
+        }
+
+        try
+        {
+            fs.DeleteFile(path);
+        }
+        catch (PersistenceException)
+        {
+            // Left behind; ThrowIfTargetExists names it to the next copy to this target.
+        }
+    }
+
+    /// <summary>The part of <see cref="WriteNewDatabase"/> under the target's lock.</summary>
+    private static void WriteAndRename(IFileSystem fs, string target, DatabaseOptions options, string action, string what, Action<Database> fill)
     {
         var incomplete = target + IncompleteSuffix;
         Database? copy = null;
@@ -104,8 +178,8 @@ public sealed partial class Database
             }
             catch (StorageException locked) when (locked.Code == ErrorCode.DatabaseLocked)
             {
-                // Another backup (or instance) created the target after the checks: its files are not ours to delete.
-                throw new StorageException(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': it is in use by another instance or backup.", locked);
+                // An instance opened the copy's own files: they are not ours to delete.
+                throw InUse(target, action, locked);
             }
 
             fill(copy);

@@ -69,6 +69,45 @@ public sealed class BackupReviewTests
     }
 
     /// <summary>
+    /// The copy is written under its temporary name and renamed over the destination at the end, which replaces any file
+    /// there: while it runs, the backup holds the destination's lock, so that an application opening a database at the
+    /// destination meanwhile is refused (as it was when the copy was written in place) instead of creating a database
+    /// there that the rename then replaces, commits and all.
+    /// </summary>
+    [Fact]
+    public void A_database_opened_at_the_destination_during_a_backup_is_refused_and_not_replaced()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, path: Source);
+        db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
+        Exception? opened = null;
+        var hooked = false;
+        fs.Fault = point =>
+        {
+            if (!hooked && point.Kind == FaultKind.Write && point.Path == Target + Database.IncompleteSuffix + "-creating")
+            {
+                hooked = true;
+                opened = Record.Exception(() =>
+                {
+                    using var application = TestDatabases.Open(fs, path: Target);
+                    application.Write(tx => tx.Put(tx.CreateKeyspace("app"), TestDatabases.Bytes("x"), TestDatabases.Bytes("y")));
+                });
+            }
+
+            return null;
+        };
+
+        db.Backup(Target);
+
+        fs.Fault = null;
+        Assert.True(hooked);
+        Assert.Equal(ErrorCode.DatabaseLocked, Assert.IsType<StorageException>(opened).Code);
+        using var copy = TestDatabases.Open(fs, path: Target);
+        using var read = copy.BeginRead();
+        Assert.Equal("b", TestDatabases.Text(read.Get(read.GetKeyspace("k"), TestDatabases.Bytes("a"))));
+    }
+
+    /// <summary>
     /// A destination that names a folder, or lies in the source's log folder (where a file named as a segment would be
     /// taken for the source's log, and the log's recycling deletes segments), is refused before anything is written,
     /// for a backup and for a salvage alike.
