@@ -26,7 +26,8 @@ public sealed partial class Database
     /// <param name="path">Where the copy goes: no file may exist there, nor its log or lock file, nor an unfinished copy's <c>path-incomplete</c> files.</param>
     /// <returns>The version of the snapshot copied (<see cref="Transaction.SnapshotVersion"/>).</returns>
     /// <exception cref="InvalidOptionsException"><paramref name="path"/> names a folder (it ends in a folder separator, or its
-    /// last segment is <c>.</c> or <c>..</c>), or lies in this database's log folder (<see cref="InvalidOptionsException.Option"/> is <c>path</c>).</exception>
+    /// last segment is <c>.</c> or <c>..</c>), lies in this database's log folder, or is this database's path without
+    /// <c>-incomplete</c>, the name the copy is written under (<see cref="InvalidOptionsException.Option"/> is <c>path</c>).</exception>
     /// <exception cref="StorageException">A file already exists at <paramref name="path"/>
     /// (<see cref="ErrorCode.DatabaseExists"/>), or writing the copy failed (for example <see cref="ErrorCode.OutOfSpace"/>).</exception>
     public long Backup(string path) => Backup(path, CancellationToken.None);

@@ -34,7 +34,8 @@ public sealed partial class Database
     /// <param name="cancellationToken">Stops the salvage between transactions of the new database, which is then deleted.</param>
     /// <returns>What was recovered, from where, and what was found damaged and left out.</returns>
     /// <exception cref="InvalidOptionsException"><paramref name="destinationPath"/> names a folder (it ends in a folder
-    /// separator, or its last segment is <c>.</c> or <c>..</c>), or lies in the damaged database's log folder
+    /// separator, or its last segment is <c>.</c> or <c>..</c>), lies in the damaged database's log folder, or is
+    /// <paramref name="path"/> without <c>-incomplete</c>, the name the new database is written under
     /// (<see cref="InvalidOptionsException.Option"/> is <c>destinationPath</c>).</exception>
     /// <exception cref="StorageException">A file already exists at <paramref name="destinationPath"/>
     /// (<see cref="ErrorCode.DatabaseExists"/>), the damaged database is open elsewhere (<see cref="ErrorCode.DatabaseLocked"/>),

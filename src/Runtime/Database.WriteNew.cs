@@ -19,7 +19,8 @@ public sealed partial class Database
     /// Refuses, before anything is written, a destination of a new database (a backup's or a salvage's) that names a
     /// folder, as <see cref="Open(string, DatabaseOptions?)"/> does (checked on the argument, since the full path of
     /// <c>dir/..</c> names no folder any more), or that is, or lies inside, the source's log folder: a file named as a
-    /// segment there would be read as the source's log, and the log's recycling deletes segment files.
+    /// segment there would be read as the source's log, and the log's recycling deletes segment files; or whose
+    /// temporary name (<see cref="IncompleteSuffix"/>) is the source's file, which the copy would be written into.
     /// </summary>
     /// <param name="path">The destination as the caller gave it.</param>
     /// <param name="parameter">The parameter's name, for <see cref="InvalidOptionsException.Option"/>.</param>
@@ -40,6 +41,13 @@ public sealed partial class Database
 
         var log = source + "-wal";
         var target = System.IO.Path.GetFullPath(path);
+        if (string.Equals(target + IncompleteSuffix, source, FileNameComparison))
+        {
+            throw new InvalidOptionsException(
+                parameter,
+                $"The path '{path}' cannot take the copy: it is written as '{target}{IncompleteSuffix}' until it is complete, and that is the database copied from. Choose another path.");
+        }
+
         if (string.Equals(target, log, FileNameComparison)
             || target.StartsWith(log + System.IO.Path.DirectorySeparatorChar, FileNameComparison)
             || target.StartsWith(log + System.IO.Path.AltDirectorySeparatorChar, FileNameComparison))
@@ -72,11 +80,26 @@ public sealed partial class Database
             throw new StorageException(ErrorCode.DatabaseExists, $"Cannot {action} '{target}': its log directory '{target}-wal' is not empty.");
         }
 
-        if (fs.FileExists(incomplete) || fs.FileExists(incomplete + "-lock") || fs.ListFiles(incomplete + "-wal").Count > 0)
+        var left = new List<string>();
+        foreach (var file in new[] { incomplete, incomplete + "-lock" })
         {
+            if (fs.FileExists(file))
+            {
+                left.Add($"'{file}'");
+            }
+        }
+
+        if (fs.ListFiles(incomplete + "-wal").Count > 0)
+        {
+            left.Add($"the folder '{incomplete}-wal'");
+        }
+
+        if (left.Count > 0)
+        {
+            // Named one by one: a crash after the rename leaves the log and lock file without the data file.
             throw new StorageException(
                 ErrorCode.DatabaseExists,
-                $"Cannot {action} '{target}': '{incomplete}' (with its log '{incomplete}-wal' and lock file) holds a copy to it that is under way or was interrupted by a crash. When no copy is running, delete those files and try again.");
+                $"Cannot {action} '{target}': a copy to it is written as '{incomplete}' until it is complete, and {string.Join(" and ", left)} {(left.Count == 1 ? "is" : "are")} left by one that is under way or was interrupted. When no copy to '{target}' is running, delete {(left.Count == 1 ? "it" : "them")} and try again; if '{incomplete}' is a database of its own, choose another path.");
         }
     }
 

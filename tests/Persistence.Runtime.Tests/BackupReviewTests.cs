@@ -1,3 +1,4 @@
+using Persistence.Storage;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
 
@@ -105,6 +106,71 @@ public sealed class BackupReviewTests
         using var copy = TestDatabases.Open(fs, path: Target);
         using var read = copy.BeginRead();
         Assert.Equal("b", TestDatabases.Text(read.Get(read.GetKeyspace("k"), TestDatabases.Bytes("a"))));
+    }
+
+    /// <summary>
+    /// A copy is written as <c>path-incomplete</c>: when that is the source's own file, the destination is refused as a
+    /// path (the copy cannot be written there), not reported as an interrupted copy whose files to delete.
+    /// </summary>
+    [Fact]
+    public void A_destination_whose_temporary_name_is_the_source_is_refused_and_the_source_not_named_for_deletion()
+    {
+        const string source = "/sim/app.db" + Database.IncompleteSuffix;
+        const string destination = "/sim/app.db";
+        var fs = new SimulatedFileSystem();
+        using (var db = TestDatabases.Open(fs, TestDatabases.Quiet(), source))
+        {
+            db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
+            var before = fs.AllFiles();
+
+            var refused = Assert.Throws<InvalidOptionsException>(() => db.Backup(destination));
+
+            Assert.Equal("path", refused.Option);
+            Assert.Contains(source, refused.Message, StringComparison.Ordinal);
+            Assert.Equal(before, fs.AllFiles());
+        }
+
+        var files = fs.AllFiles();
+        var salvage = Assert.Throws<InvalidOptionsException>(() => Database.Salvage(source, destination, null, fs, CancellationToken.None));
+        Assert.Equal("destinationPath", salvage.Option);
+        Assert.Equal(files, fs.AllFiles());
+    }
+
+    /// <summary>
+    /// The files of the copy's temporary name that fail to be deleted once the copy is in place (as a crash between the
+    /// rename and their deletion leaves them) do not fail the backup: the copy at the destination is complete and opens,
+    /// and the source stays writable. A later backup to the destination (the copy deleted) is refused with a message that
+    /// names exactly the files left, not the data file that became the copy.
+    /// </summary>
+    [Fact]
+    public void Leftovers_of_a_finished_copy_do_not_fail_it_and_the_next_backup_names_exactly_those_files()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, TestDatabases.Quiet(), Source);
+        db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
+        const string incomplete = Target + Database.IncompleteSuffix;
+        fs.DeleteFault = path => path.StartsWith(incomplete, StringComparison.Ordinal) && fs.AllFiles().Contains(Target)
+            ? new IOException("Input/output error", 5)
+            : null;
+
+        db.Backup(Target);
+
+        fs.DeleteFault = null;
+        var left = fs.AllFiles().Where(file => file.StartsWith(incomplete, StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(incomplete, left);
+        Assert.Contains(left, file => file.StartsWith(incomplete + "-wal/", StringComparison.Ordinal));
+        using (var copy = TestDatabases.Open(fs, TestDatabases.Quiet(), Target))
+        {
+            using var read = copy.BeginRead();
+            Assert.Equal("b", TestDatabases.Text(read.Get(read.GetKeyspace("k"), TestDatabases.Bytes("a"))));
+        }
+
+        db.Write(tx => tx.Put(tx.GetKeyspace("k"), TestDatabases.Bytes("c"), TestDatabases.Bytes("d")));
+
+        ((IFileSystem)fs).DeleteFile(Target);
+        var refused = Assert.Throws<StorageException>(() => db.Backup(Target));
+        Assert.Equal(ErrorCode.DatabaseExists, refused.Code);
+        Assert.Contains($", and the folder '{incomplete}-wal' is left by", refused.Message, StringComparison.Ordinal); // that alone
     }
 
     /// <summary>
