@@ -174,6 +174,32 @@ public sealed class BackupReviewTests
     }
 
     /// <summary>
+    /// The rename of the finished copy to the destination fails: the backup throws a <see cref="StorageException"/>,
+    /// nothing is left at the destination or under the copy's temporary name (its lock file neither, so a new backup to
+    /// the destination goes ahead), and the source stays writable.
+    /// </summary>
+    [Fact]
+    public void A_failed_rename_of_the_finished_copy_fails_the_backup_and_leaves_nothing_behind()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = TestDatabases.Open(fs, TestDatabases.Quiet(), Source);
+        db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
+        var failed = false;
+        fs.RenameFault = (from, to) => from == Target + Database.IncompleteSuffix && to == Target && (failed = true)
+            ? new IOException("Input/output error", 5)
+            : null;
+
+        Assert.Throws<StorageException>(() => db.Backup(Target));
+
+        fs.RenameFault = null;
+        Assert.True(failed);
+        Assert.DoesNotContain(fs.AllFiles(), file => file.StartsWith(Target, StringComparison.Ordinal));
+        Assert.False(db.IsReadOnly);
+        db.Write(tx => tx.Put(tx.GetKeyspace("k"), TestDatabases.Bytes("c"), TestDatabases.Bytes("d")));
+        db.Backup(Target);
+    }
+
+    /// <summary>
     /// A destination that names a folder, or lies in the source's log folder (where a file named as a segment would be
     /// taken for the source's log, and the log's recycling deletes segments), is refused before anything is written,
     /// for a backup and for a salvage alike.
