@@ -11,10 +11,6 @@ public sealed partial class Database
     /// </summary>
     internal const string IncompleteSuffix = "-incomplete";
 
-    /// <summary>How the file system compares names: ignoring case where it does by default.</summary>
-    private static readonly StringComparison FileNameComparison =
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-
     /// <summary>
     /// Refuses, before anything is written, a destination of a new database (a backup's or a salvage's) that names a
     /// folder, as <see cref="Open(string, DatabaseOptions?)"/> does (checked on the argument, since the full path of
@@ -41,16 +37,16 @@ public sealed partial class Database
 
         var log = source + "-wal";
         var target = System.IO.Path.GetFullPath(path);
-        if (string.Equals(target + IncompleteSuffix, source, FileNameComparison))
+        if (string.Equals(target + IncompleteSuffix, source, FileNames.Comparison))
         {
             throw new InvalidOptionsException(
                 parameter,
                 $"The path '{path}' cannot take the copy: it is written as '{target}{IncompleteSuffix}' until it is complete, and that is the database copied from. Choose another path.");
         }
 
-        if (string.Equals(target, log, FileNameComparison)
-            || target.StartsWith(log + System.IO.Path.DirectorySeparatorChar, FileNameComparison)
-            || target.StartsWith(log + System.IO.Path.AltDirectorySeparatorChar, FileNameComparison))
+        if (string.Equals(target, log, FileNames.Comparison)
+            || target.StartsWith(log + System.IO.Path.DirectorySeparatorChar, FileNames.Comparison)
+            || target.StartsWith(log + System.IO.Path.AltDirectorySeparatorChar, FileNames.Comparison))
         {
             throw new InvalidOptionsException(
                 parameter,

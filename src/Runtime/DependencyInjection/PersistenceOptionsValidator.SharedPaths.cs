@@ -7,10 +7,6 @@ namespace Persistence.DependencyInjection;
 /// <summary>No two databases of one container share a file.</summary>
 internal sealed partial class PersistenceOptionsValidator
 {
-    /// <summary>Paths differ by case only on file systems that ignore case: those of Windows and macOS by default.</summary>
-    private static readonly StringComparison PathComparison =
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-
     /// <summary>
     /// Refuses <paramref name="database"/> when its file is the file of a database registered before it. Only the
     /// later of two is refused, so that a host start reports the conflict once, naming both databases; the earlier
@@ -42,7 +38,7 @@ internal sealed partial class PersistenceOptionsValidator
                 continue;
             }
 
-            if (string.Equals(path, DatabaseActivator.ResolvePath(otherPath, environment), PathComparison))
+            if (string.Equals(path, DatabaseActivator.ResolvePath(otherPath, environment), Persistence.Storage.FileNames.Comparison))
             {
                 failures.Add($"{database.Section}:Path resolves to {path}, the file of {other.Description} ({other.Section}:Path) too: two databases cannot share a file, whose lock only one can hold. Give {database.Description} and {other.Description} paths of their own.");
             }
