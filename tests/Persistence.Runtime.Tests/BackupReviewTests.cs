@@ -116,24 +116,8 @@ public sealed class BackupReviewTests
     public void A_destination_whose_temporary_name_is_the_source_is_refused_and_the_source_not_named_for_deletion()
     {
         const string source = "/sim/app.db" + Database.IncompleteSuffix;
-        const string destination = "/sim/app.db";
-        var fs = new SimulatedFileSystem();
-        using (var db = TestDatabases.Open(fs, TestDatabases.Quiet(), source))
-        {
-            db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
-            var before = fs.AllFiles();
-
-            var refused = Assert.Throws<InvalidOptionsException>(() => db.Backup(destination));
-
-            Assert.Equal("path", refused.Option);
-            Assert.Contains(source, refused.Message, StringComparison.Ordinal);
-            Assert.Equal(before, fs.AllFiles());
-        }
-
-        var files = fs.AllFiles();
-        var salvage = Assert.Throws<InvalidOptionsException>(() => Database.Salvage(source, destination, null, fs, CancellationToken.None));
-        Assert.Equal("destinationPath", salvage.Option);
-        Assert.Equal(files, fs.AllFiles());
+        var refused = AssertRefusedAndNothingWritten(source, "/sim/app.db");
+        Assert.Contains(source, refused.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -213,22 +197,34 @@ public sealed class BackupReviewTests
     [InlineData(Source + "-wal")]
     public void A_destination_that_is_a_folder_or_inside_the_sources_log_is_refused_and_nothing_is_written(string destination)
     {
+        AssertRefusedAndNothingWritten(Source, destination);
+    }
+
+    /// <summary>
+    /// Backs up the database at <paramref name="source"/> (one entry written) to <paramref name="destination"/>, and
+    /// then salvages it there: both must refuse the destination as an argument and leave every file as it was.
+    /// </summary>
+    /// <returns>The backup's refusal.</returns>
+    private static InvalidOptionsException AssertRefusedAndNothingWritten(string source, string destination)
+    {
         var fs = new SimulatedFileSystem();
-        using (var db = TestDatabases.Open(fs, TestDatabases.Quiet(), Source)) // no background work: the files stay as they are
+        InvalidOptionsException refused;
+        using (var db = TestDatabases.Open(fs, TestDatabases.Quiet(), source)) // no background work: the files stay as they are
         {
             db.Write(tx => tx.Put(tx.CreateKeyspace("k"), TestDatabases.Bytes("a"), TestDatabases.Bytes("b")));
             var before = fs.AllFiles();
 
-            var refused = Assert.Throws<InvalidOptionsException>(() => db.Backup(destination));
+            refused = Assert.Throws<InvalidOptionsException>(() => db.Backup(destination));
 
             Assert.Equal("path", refused.Option);
             Assert.Equal(before, fs.AllFiles());
         }
 
         var files = fs.AllFiles();
-        var salvage = Assert.Throws<InvalidOptionsException>(() => Database.Salvage(Source, destination, null, fs, CancellationToken.None));
+        var salvage = Assert.Throws<InvalidOptionsException>(() => Database.Salvage(source, destination, null, fs, CancellationToken.None));
         Assert.Equal("destinationPath", salvage.Option);
         Assert.Equal(files, fs.AllFiles());
+        return refused;
     }
 
     /// <summary>
