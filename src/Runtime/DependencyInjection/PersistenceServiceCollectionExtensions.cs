@@ -152,8 +152,16 @@ public static partial class PersistenceServiceCollectionExtensions
     /// </summary>
     private static OptionsBuilder<PersistenceOptions> AddCore(IServiceCollection services, DatabaseRegistration database)
     {
-        var builder = services.AddOptions<PersistenceOptions>(database.Name);
         var registry = DatabaseRegistry.Of(services);
+        if (registry.Databases.FirstOrDefault(d => d.Name != database.Name && string.Equals(d.Name, database.Name, StringComparison.OrdinalIgnoreCase)) is { } other)
+        {
+            // Configuration keys ignore case and service keys do not: the two would be bound from one section (each
+            // taking the other's settings), and their health checks' names are one to the health-check service.
+            throw new InvalidOperationException(
+                $"Persistence is registered for the key \"{other.Name}\", and now for \"{database.Name}\", which differs from it only in case. Configuration keys ignore case, so both would name the section '{DatabaseRegistration.Conventional(database.Name).Section}' and the health check 'persistence-{database.Name}': use keys that differ in more than case.");
+        }
+
+        var builder = services.AddOptions<PersistenceOptions>(database.Name);
         if (registry.Databases.Count == 0)
         {
             // One validator for every database: it reads the options name, and the registry for the other databases' paths.

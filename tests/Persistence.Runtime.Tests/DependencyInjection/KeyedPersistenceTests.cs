@@ -169,6 +169,28 @@ public sealed class KeyedPersistenceTests
         Assert.Contains("Persistence:Databases:audit:Path", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Configuration keys ignore case, service keys do not: "cache" and "Cache" were two databases bound from the one
+    /// section Persistence:Databases:cache, so each silently took the other's settings (and their health checks,
+    /// "persistence-cache" and "persistence-Cache", are one name to the health-check service).
+    /// </summary>
+    [Fact]
+    public void Keys_differing_only_in_case_are_refused_at_registration()
+    {
+        var services = Services(); // "cache" registered
+        var count = services.Count;
+
+        var error = Assert.Throws<InvalidOperationException>(() => services.AddKeyedPersistence("Cache", TestServices.Small("/sim/b.db")));
+        Assert.Contains("\"Cache\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"cache\"", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => services.AddKeyedPersistence("CACHE", new ConfigurationBuilder().Build().GetSection("Other")));
+        Assert.Equal(count, services.Count);
+
+        services.AddKeyedPersistence("cache", o => o.PageSize = 8192); // the same key again only adds configuration
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(8192, provider.GetRequiredKeyedService<Database>("cache").PageSize);
+    }
+
     [Fact]
     public void An_empty_key_and_a_key_holding_a_section_separator_are_refused()
     {
