@@ -17,6 +17,8 @@ internal static class DatabaseActivator
     /// <summary>The logger category of the engine's and this layer's messages.</summary>
     public const string LoggerCategory = "Persistence";
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Database, PersistenceHealthCheckOptions> OpenedThresholds = [];
+
     public static Database Open(IServiceProvider services, DatabaseRegistration database)
     {
         // Options runs the validator: without a host (no ValidateOnStart), a bad setting fails here, on first resolve.
@@ -35,8 +37,19 @@ internal static class DatabaseActivator
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             database.IsDefault ? logger : new DatabaseScopeLogger(logger, database.Name),
             services.GetService<IMeterFactory>());
-        return Database.Open(path, engine, fileSystem);
+        var opened = Database.Open(path, engine, fileSystem);
+        OpenedThresholds.AddOrUpdate(opened, options.HealthCheck);
+        return opened;
     }
+
+    /// <summary>
+    /// The health-check thresholds <paramref name="database"/> was opened with, or null for a database this class did
+    /// not open. Like every other setting they are read once, at the open: a configuration reload applies at the next
+    /// start (the options monitor of a database bound from a section gives the reloaded values, and fails on an invalid
+    /// reload, which must not turn the check of a database running on its old settings unhealthy).
+    /// </summary>
+    public static PersistenceHealthCheckOptions? HealthCheckOptionsOf(Database database) =>
+        OpenedThresholds.TryGetValue(database, out var thresholds) ? thresholds : null;
 
     public static ILogger Logger(IServiceProvider services) =>
         services.GetService<ILoggerFactory>()?.CreateLogger(LoggerCategory) ?? NullLogger.Instance;

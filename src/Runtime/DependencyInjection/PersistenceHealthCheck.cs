@@ -61,7 +61,11 @@ internal sealed class PersistenceHealthCheck(IServiceProvider services, Database
             return running;
         }
 
-        var resolve = new Task<(Database, PersistenceHealthCheckOptions)>(() => (database.Resolve(services), database.GetOptions(services).HealthCheck));
+        var resolve = new Task<(Database, PersistenceHealthCheckOptions)>(() =>
+        {
+            var opened = database.Resolve(services);
+            return (opened, DatabaseActivator.HealthCheckOptionsOf(opened) ?? database.GetOptions(services).HealthCheck);
+        });
         running = inFlight.GetOrAdd(database.Name, resolve);
         if (ReferenceEquals(running, resolve))
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Persistence.DependencyInjection;
@@ -328,6 +329,45 @@ public sealed class PersistenceHealthCheckTests
         Assert.Equal(HealthStatus.Healthy, report.Entries["persistence"].Status); // five minutes by default
         Assert.Equal(HealthStatus.Degraded, report.Entries["persistence-cache"].Status);
         Assert.Contains("the oldest snapshot has been held for 00:02:00, longer than 00:01:00", report.Entries["persistence-cache"].Description, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The settings are read when the database opens, the check's thresholds with the rest; a configuration reload
+    /// applies at the next start. A keyed database bound from a section read its options again at every check, so a
+    /// reloaded threshold applied to its check (and not to the default database's), and an edit that fails validation
+    /// turned its check Unhealthy with that failure while the database ran on with the settings it opened with.
+    /// </summary>
+    [Fact]
+    public async Task A_configuration_reload_after_the_open_leaves_the_checks_thresholds_as_they_opened()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cache:Path"] = "/sim/cache.db",
+            ["Cache:PageSize"] = "4096",
+            ["Cache:HealthCheck:MaxOldestSnapshotAge"] = "00:10:00",
+        }).Build();
+        var time = new FakeTimeProvider();
+        var collection = new ServiceCollection()
+            .AddTestInfrastructure(_fs)
+            .AddSingleton<TimeProvider>(time)
+            .AddKeyedPersistence("cache", configuration.GetSection("Cache"));
+        collection.AddHealthChecks().AddKeyedPersistence("cache");
+        await using var provider = collection.BuildServiceProvider();
+        var database = provider.GetRequiredKeyedService<Database>("cache");
+        using var snapshot = database.BeginRead();
+        new UserCollection(database).Insert(User(1)); // the snapshot is now older than the newest version
+        time.Advance(TimeSpan.FromMinutes(2));
+
+        configuration["Cache:HealthCheck:MaxOldestSnapshotAge"] = "00:01:00";
+        configuration.Reload();
+        var entry = (await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["persistence-cache"];
+        Assert.Equal(HealthStatus.Healthy, entry.Status); // held 2 minutes, under the 10 it opened with
+
+        configuration["Cache:PageSize"] = "3";
+        _ = Record.Exception(configuration.Reload); // the options monitor validates the reloaded options at once, and throws to the reload
+        entry = (await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["persistence-cache"];
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Null(entry.Exception);
     }
 
     [Fact]
