@@ -66,6 +66,36 @@ public sealed class KeyedPersistenceHostingTests
     }
 
     /// <summary>
+    /// A database that cannot open fails the start with the engine's typed error naming its file; the databases opened
+    /// before it are closed with the host (RunAsync disposes it), their locks released, so a new host over the same
+    /// paths starts once the file is free. A guard: it fails when a failed start leaves a database open (checked by not
+    /// disposing the first host: the reopen of the default database finds its lock held).
+    /// </summary>
+    [Fact]
+    public async Task After_a_failed_start_the_opened_databases_close_with_the_host_and_a_new_host_starts()
+    {
+        var owner = TestDatabases.Open(_fs, path: PathOf("audit")); // holds the lock of the last database
+        using (var failed = Build())
+        {
+            var error = await Assert.ThrowsAsync<StorageException>(() => failed.StartAsync());
+            Assert.Contains(PathOf("audit"), error.Message, StringComparison.Ordinal);
+        }
+
+        foreach (var path in new[] { TestServices.Path, PathOf("cache") })
+        {
+            using var reopened = TestServices.Reopen(_fs, path); // the lock is free
+        }
+
+        owner.Dispose();
+        using var host = Build();
+        await host.StartAsync();
+        host.Services.GetRequiredKeyedService<UserCollection>("audit").Insert(User(1));
+        await host.StopAsync();
+        using var audit = TestServices.Reopen(_fs, PathOf("audit"));
+        Assert.Equal([1L], new UserCollection(audit).All().Select(u => u.Id));
+    }
+
+    /// <summary>
     /// The shutdown's checkpoint of one database ran on the thread that stopped the host, before the next database's
     /// shutdown began: the databases were checkpointed one after the other, each holding the host's thread, and one
     /// slow disk held every other database open.

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Persistence.Collections;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
 
@@ -130,6 +131,37 @@ public sealed class PersistenceHostedServiceTests
         Assert.True(_logger.Has(103)); // shutdown started
         Assert.Throws<TransactionStateException>(() => tx.Commit());
         tx.Dispose();
+    }
+
+    /// <summary>
+    /// A repository used after the host stopped, resolved from a scope before the stop or for the first time after it,
+    /// fails with the typed DatabaseClosed, not an ObjectDisposedException of the engine's internals or a hang, and
+    /// so does one used after the host was disposed. A guard: it passes on the current code.
+    /// </summary>
+    [Fact]
+    public async Task A_repository_used_after_the_host_stopped_fails_with_database_closed()
+    {
+        using (var unresolved = Build())
+        {
+            await unresolved.StartAsync();
+            await unresolved.StopAsync();
+            using var late = unresolved.Services.CreateScope(); // the collection is first built after the stop
+            var error = Assert.Throws<TransactionStateException>(() => late.ServiceProvider.GetRequiredService<IRepository<User, long>>());
+            Assert.Equal(ErrorCode.DatabaseClosed, error.Code);
+        }
+
+        var host = Build();
+        await host.StartAsync();
+        using var scope = host.Services.CreateScope();
+        var held = scope.ServiceProvider.GetRequiredService<IRepository<User, long>>();
+        held.Insert(User(1));
+        await host.StopAsync();
+
+        Assert.Equal(ErrorCode.DatabaseClosed, Assert.Throws<TransactionStateException>(() => held.Get(1)).Code);
+        Assert.Equal(ErrorCode.DatabaseClosed, (await Assert.ThrowsAsync<TransactionStateException>(() => held.InsertAsync(User(2)))).Code);
+        host.Dispose();
+        host.Dispose(); // twice: a no-op
+        Assert.Equal(ErrorCode.DatabaseClosed, Assert.Throws<TransactionStateException>(() => held.Get(1)).Code);
     }
 
     /// <summary>
