@@ -165,6 +165,47 @@ public sealed class PersistenceHostedServiceTests
     }
 
     /// <summary>
+    /// A stop whose deadline has passed already (its token cancelled) while writers commit in a loop: the stop returns
+    /// without throwing, each writer's next commit fails with DatabaseClosed, and the file reopens consistent with every
+    /// acknowledged commit. A guard: it passes on the current code, and fails when the stop leaves the database open.
+    /// </summary>
+    [Fact]
+    public async Task A_stop_past_its_deadline_while_commits_are_in_flight_closes_the_database_keeping_every_acknowledged_commit()
+    {
+        using var host = Build(); // disposed on a failure too, which ends the writers
+        await host.StartAsync();
+        var users = host.Services.GetRequiredService<UserCollection>();
+        var committed = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var writers = Enumerable.Range(1, 3).Select(writer => Task.Run(async () =>
+        {
+            for (var id = writer * 1_000_000L; ; id++)
+            {
+                try
+                {
+                    await users.InsertAsync(User(id));
+                }
+                catch (TransactionStateException ex)
+                {
+                    return ex.Code;
+                }
+
+                committed.Add(id);
+            }
+        })).ToList();
+        Assert.True(SpinWait.SpinUntil(() => committed.Count >= 30, TimeSpan.FromSeconds(60)), "the writers commit");
+
+        await host.StopAsync(new CancellationToken(canceled: true));
+
+        Assert.Equal(ErrorCode.DatabaseClosed, Assert.Throws<TransactionStateException>(() => users.Database.BeginRead()).Code);
+        Assert.All(await Task.WhenAll(writers), code => Assert.Equal(ErrorCode.DatabaseClosed, code));
+        host.Dispose();
+        using var reopened = TestServices.Reopen(_fs);
+        Assert.True(reopened.CheckConsistency().IsConsistent);
+        var stored = new UserCollection(reopened).All().Select(u => u.Id).ToHashSet();
+        Assert.All(committed, id => Assert.Contains(id, stored));
+    }
+
+    /// <summary>
     /// A final checkpoint that threw something other than a PersistenceException (here the application's logger,
     /// which the checkpoint calls) skipped the database's close, files and lock held until the process ended; and of
     /// two databases failing, only the first one's error reached the host.
