@@ -140,6 +140,39 @@ public sealed class PersistenceOptionsBindingTests
         Assert.StartsWith("Persistence:Collections:carts:HotCacheMaxCount is 100 and Persistence:Collections:carts:HotCache:MaxCount is 200", failure, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A value from the configuration that is out of range, or that does not convert to its setting's type, stops the
+    /// host at start with an error naming the setting by its full key, before any database opens. A guard: it passes
+    /// on the current code (conversions fail in the binder, with an InvalidOperationException naming the key; ranges
+    /// in the validator).
+    /// </summary>
+    [Theory]
+    [InlineData("DefaultDurability", "Fast", false)]
+    [InlineData("PageSize", "large", false)]
+    [InlineData("CheckpointInterval", "soon", false)]
+    [InlineData("PageCacheBytes", "-5", true)]
+    [InlineData("WalSegmentBytes", "-65536", true)]
+    [InlineData("BufferedFlushDelay", "-00:00:01", true)]
+    [InlineData("Ttl:BatchSize", "-1", true)]
+    public async Task An_invalid_value_from_the_configuration_stops_the_host_at_start_naming_its_key(string setting, string value, bool outOfRange)
+    {
+        var fs = new SimulatedFileSystem();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Persistence:Databases:cache:Path"] = "/sim/cache.db",
+            [$"Persistence:Databases:cache:{setting}"] = value,
+        });
+        builder.Services.AddTestInfrastructure(fs).AddKeyedPersistence("cache");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.IsType(outOfRange ? typeof(OptionsValidationException) : typeof(InvalidOperationException), error);
+        Assert.Contains($"Persistence:Databases:cache:{setting}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("/sim/cache.db", fs.AllFiles());
+    }
+
     private static void AssertBound(PersistenceOptions options)
     {
         Assert.Equal("data/bound.db", options.Path);
