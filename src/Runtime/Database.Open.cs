@@ -73,6 +73,11 @@ public sealed partial class Database
             var (checkpointed, catalogPages) = LoadCheckpoint(meta);
             _chain = new VersionChain(checkpointed, _store.Pages);
             Sequencer = new CommitSequencer(this, _chain);
+            // The log folder lies beside the data file, so the sync of its parent directory that WalSegments makes
+            // (once per open, before the replay and so before any commit can be acknowledged) makes the data file's own
+            // name durable too: a rename into place that is not durable yet (a backup or salvage that died between its
+            // rename and its directory sync, a file the application moved there) would otherwise be lost to a power
+            // failure together with every commit acknowledged into the file since. A failure fails the open.
             segments = new WalSegments(fs, Path + "-wal", meta.WalSegmentSize, MakeReadOnly, options.BackgroundWork,
                 (segment, ex) => Log.SegmentDeleteFailed(Logger, segment, ex), (spare, ex) => Log.SpareRenameFailed(Logger, spare, ex));
             _walSegments = segments;
@@ -161,7 +166,7 @@ public sealed partial class Database
     /// <c>path-lock</c> keeps other processes and other instances out.
     /// </summary>
     /// <exception cref="InvalidOptionsException">An option has a value that cannot work, or <paramref name="path"/> names a folder: it ends in a folder separator, or its last segment is <c>.</c> or <c>..</c> (<see cref="InvalidOptionsException.Option"/> is <c>path</c>).</exception>
-    /// <exception cref="StorageException">The file is locked by another owner (<see cref="ErrorCode.DatabaseLocked"/>) or cannot be read.</exception>
+    /// <exception cref="StorageException">The file is locked by another owner (<see cref="ErrorCode.DatabaseLocked"/>), cannot be read, or the sync of its directory that makes its name and its log folder's durable fails.</exception>
     /// <exception cref="DatabaseFormatException">The file is not a database, was written by a newer format version or by a pre-release format older than the oldest one read (<see cref="ErrorCode.UnsupportedFormatVersion"/>), or is truncated.</exception>
     /// <exception cref="CorruptionException">Both meta pages, or pages the recovery needs, fail verification.</exception>
     public static Database Open(string path, DatabaseOptions? options = null) => Open(path, options, OsFileSystem.Instance);

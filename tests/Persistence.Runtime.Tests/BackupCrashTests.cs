@@ -67,6 +67,46 @@ public sealed class BackupCrashTests
     }
 
     /// <summary>
+    /// The process dies right after a backup renamed the finished copy to the destination, before the directory sync
+    /// that makes that name durable: the file is at the destination, but a power failure would take its name. An
+    /// application then opens the destination and commits durably; the open must make the name durable before that
+    /// commit is acknowledged, so a power failure afterwards keeps the copy, and the commit, at the destination.
+    /// </summary>
+    [Fact]
+    public void A_commit_to_a_backup_opened_after_a_crash_between_its_rename_and_directory_sync_survives_a_power_failure()
+    {
+        var fs = new SimulatedFileSystem();
+        using var db = Filled(fs);
+        SimulatedFileSystem? crashed = null;
+        fs.NameChanged = change =>
+        {
+            if (change.Kind == NameChangeKind.Rename && change.Path == Target)
+            {
+                crashed ??= fs.AfterProcessCrash(); // the process as it dies between the rename and the directory sync
+            }
+        };
+        db.Backup(Target);
+        fs.NameChanged = null;
+        Assert.NotNull(crashed);
+        Assert.Contains(Target, crashed!.AllFiles());
+        Assert.DoesNotContain(Target, crashed.AfterCrash(CrashMode.DropUnsynced, new Random(0)).AllFiles()); // the name is not durable yet
+
+        SimulatedFileSystem image;
+        using (var opened = TestDatabases.Open(crashed, TestDatabases.Quiet(), Target))
+        {
+            opened.Write(tx => tx.Put(tx.GetKeyspace("k"), Key(Entries), Value(Entries)), durability: Durability.Durable);
+            image = crashed.AfterCrash(CrashMode.DropUnsynced, new Random(1)); // the power fails once the commit is acknowledged
+        }
+
+        Assert.Contains(Target, image.AllFiles());
+        using var reopened = TestDatabases.Open(image, TestDatabases.Quiet(), Target);
+        using var read = reopened.BeginRead();
+        Assert.Equal(Entries + 1, read.Count(read.GetKeyspace("k")));
+        Assert.Equal(Value(Entries), read.Get(read.GetKeyspace("k"), Key(Entries)));
+        TestDatabases.AssertConsistent(reopened);
+    }
+
+    /// <summary>
     /// Backs the source up with the power failing <paramref name="crashAt"/> operations into the backup. Returns the
     /// operations the backup performed and the expected contents when it completes, or the crashed file system.
     /// </summary>

@@ -52,7 +52,8 @@ internal sealed class WalSegments : IDisposable
         {
             fs.CreateDirectory(directory);
             // The log directory's own name must be durable before a commit synced inside it is acknowledged: once per
-            // open, since the abstraction cannot tell a directory it just created from one that was there.
+            // open, since the abstraction cannot tell a directory it just created from one that was there. The same sync
+            // makes the data file's name beside it durable (Database.Open relies on it, BackupCrashTests pins it).
             fs.SyncDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(directory))!);
         }
 

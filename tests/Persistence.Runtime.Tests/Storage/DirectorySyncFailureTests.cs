@@ -33,7 +33,7 @@ public sealed class DirectorySyncFailureTests
         AssertConsistent(db);
     }
 
-    /// <summary>An open syncs the log directory's parent (the log's own name), then the log directory (its listed segments).</summary>
+    /// <summary>An open syncs the log directory's parent (the log's and the data file's own names), then the log directory (its listed segments).</summary>
     [Theory]
     [InlineData(Directory)]
     [InlineData(LogDirectory)]
