@@ -121,10 +121,13 @@ internal sealed class AccessTracker
             return;
         }
 
-        // The reads since the previous write (or any, with none known) read the version this one replaces.
+        // The reads since the previous write (or any, with none known) read the version this one replaces. A commit that
+        // writes the key more than once reports each write at its version: the marker its first report left stays (no
+        // snapshot sees the version yet, so none read it), else the read moved aside was lost, and with it every read
+        // from a snapshot older than the commit.
         _latest.AddOrUpdate(key.ToArray(),
             static (_, version) => new Access(NoRead, version, NoRead, 0, 0),
-            static (_, previous, version) => new Access(NoRead, version, previous.Ticks, previous.WrittenAt, 0),
+            static (_, previous, version) => previous.WrittenAt == version ? previous : new Access(NoRead, version, previous.Ticks, previous.WrittenAt, 0),
             version);
 
         // Without a flush (no pass run, the collector off) nothing else forgets the markers of keys nobody reads. The
