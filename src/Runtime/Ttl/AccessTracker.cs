@@ -54,6 +54,7 @@ internal sealed class AccessTracker
     private readonly Func<long> _oldestSnapshot;
     private int _writesSincePrune; // Written's alone, under the sequencer's lock
     private IEnumerator<KeyValuePair<byte[], Access>>? _walk; // Written's alone: where its next look goes on (null: from the start)
+    private long _entries; // the entries created so far (Access.Entry)
 
     /// <summary>
     /// A tracker that ignores every read until <see cref="WithFloor"/> (called once its write reports are registered).
@@ -88,11 +89,11 @@ internal sealed class AccessTracker
         }
 
         _latest.AddOrUpdate(key.ToArray(),
-            static (_, read) => new Access(read.Ticks, 0, NoRead, 0, 0),
+            static (_, read) => new Access(read.Ticks, 0, NoRead, 0, 0, read.Tracker.NextEntry()),
             static (_, previous, read) => read.Snapshot >= previous.WrittenAt ? (read.Ticks > previous.Ticks ? previous with { Ticks = read.Ticks, DurableFrom = 0 } : previous)
                 : read.Snapshot >= previous.BeforeFrom ? previous with { Before = Math.Max(previous.Before, read.Ticks) }
                 : previous, // read a version older than the one the moved-aside reads read: nothing keeps it
-            (Ticks: at.UtcTicks, Snapshot: snapshot));
+            (Ticks: at.UtcTicks, Snapshot: snapshot, Tracker: this));
     }
 
     /// <summary>The latest read of the version of <paramref name="key"/> that snapshot <paramref name="snapshot"/> sees, if any is known.</summary>
@@ -126,9 +127,10 @@ internal sealed class AccessTracker
         // snapshot sees the version yet, so none read it), else the read moved aside was lost, and with it every read
         // from a snapshot older than the commit.
         _latest.AddOrUpdate(key.ToArray(),
-            static (_, version) => new Access(NoRead, version, NoRead, 0, 0),
-            static (_, previous, version) => previous.WrittenAt == version ? previous : new Access(NoRead, version, previous.Ticks, previous.WrittenAt, 0),
-            version);
+            static (_, write) => new Access(NoRead, write.Version, NoRead, 0, 0, write.Tracker.NextEntry()),
+            static (_, previous, write) => previous.WrittenAt == write.Version ? previous
+                : previous with { Ticks = NoRead, WrittenAt = write.Version, Before = previous.Ticks, BeforeFrom = previous.WrittenAt, DurableFrom = 0 },
+            (Version: version, Tracker: this));
 
         // Without a flush (no pass run, the collector off) nothing else forgets the markers of keys nobody reads. The
         // entry just written is needed (its version is not visible yet); those of earlier writes may not be. Counted
@@ -139,6 +141,8 @@ internal sealed class AccessTracker
             PruneSome(_oldestSnapshot());
         }
     }
+
+    private long NextEntry() => Interlocked.Increment(ref _entries);
 
     /// <summary>
     /// Walks on from where the previous look stopped, at most <see cref="PruneVisits"/> entries, and forgets those no
@@ -225,7 +229,10 @@ internal sealed class AccessTracker
     /// known (0: none); and the latest read's ticks from a snapshot at or after <see cref="BeforeFrom"/> and before
     /// <see cref="WrittenAt"/>, which read the version that write replaces. Ticks are <see cref="NoRead"/> when there is
     /// no such read. <see cref="DurableFrom"/> is the version from which snapshots see the expiry a flush wrote for
-    /// <see cref="Ticks"/> (0: not written yet); older ones still need it here.
+    /// <see cref="Ticks"/> (0: not written yet); older ones still need it here. <see cref="Entry"/> numbers the entry
+    /// when it is created and stays with it: a key forgotten and then read again at the same time holds a new entry with
+    /// every other field as the forgotten one had them, and the compare-and-swaps that take a value for "unchanged
+    /// since" (<see cref="Flushed"/>, <see cref="ForgetIfUnneeded"/>) must not take one for the other.
     /// </summary>
-    internal readonly record struct Access(long Ticks, long WrittenAt, long Before, long BeforeFrom, long DurableFrom);
+    internal readonly record struct Access(long Ticks, long WrittenAt, long Before, long BeforeFrom, long DurableFrom, long Entry);
 }

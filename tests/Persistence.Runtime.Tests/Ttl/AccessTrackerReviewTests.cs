@@ -65,6 +65,41 @@ public sealed class AccessTrackerReviewTests
         Assert.Equal("", Assert.IsType<User>(users.Get(1, reader)).Name); // 12 s: the version read at 8 s
     }
 
+    /// <summary>
+    /// A flush marks the reads it took as written if they are still there as it took them, compared by value: a key
+    /// whose read it took, written meanwhile, its marker forgotten once no older snapshot was open, and read again at the
+    /// same time (the snapshot clock held at its high-water while the system clock is behind), held a new read with the
+    /// same fields. The flush marked that read as written, though it wrote the extension onto the version the write
+    /// replaced, and its prune then forgot it: the written version lost its read.
+    /// </summary>
+    [Fact]
+    public void A_flush_leaves_a_read_of_a_key_forgotten_and_read_again_at_the_same_time_unwritten()
+    {
+        long oldest = 1;
+        var tracker = new AccessTracker(() => oldest).WithFloor(0);
+        byte[] key = [1];
+        var at8 = Start + TimeSpan.FromSeconds(8);
+        tracker.Record(key, at8, snapshot: 1);
+        var pending = tracker.Snapshot(); // the flush takes the read and commits at 2
+
+        tracker.Written(key, 3); // a write of the key, after the flush's commit
+        oldest = 3;
+        var version = 4L;
+        for (var i = 0; i < AccessTracker.PruneMinimum; i++)
+        {
+            tracker.Written(BitConverter.GetBytes(i + 1_000), version++); // a look forgets the marker: nothing older than 3 is open
+        }
+
+        Assert.Null(tracker.LatestAccess(key, version));
+        tracker.Record(key, at8, snapshot: version); // a read of the written version, at the same time
+        tracker.Flushed(pending, durableFrom: 2);
+
+        Assert.Equal(at8, tracker.LatestAccess(key, version));
+        var (written, access) = Assert.Single(tracker.Snapshot()); // still to be written
+        Assert.Equal(key, written);
+        Assert.Equal(at8.UtcTicks, access.Ticks);
+    }
+
     private static DatabaseOptions Options(TimeProvider time)
     {
         var options = TestDatabases.Small(time);
