@@ -46,11 +46,7 @@ public sealed class AccessTrackerReviewTests
     public void A_snapshot_older_than_a_commit_that_updates_a_document_twice_still_sees_it_read()
     {
         var time = new FakeTimeProvider(Start);
-        using var db = TestDatabases.Open(new SimulatedFileSystem(), Options(time));
-        var users = new UserCollection(db);
-        users.Insert(new User { Id = 1, Email = "1@example.com" }); // expires at 10 s
-        time.Advance(TimeSpan.FromSeconds(8));
-        Assert.NotNull(users.Get(1)); // alive until 18 s for every snapshot that sees this version
+        using var db = AccessTrackerTests.UserReadAt8(time, out var users);
         var taken = db.Versions.Visible; // for a reader that begins at 12 s
         Assert.True(taken.TryPin());
 
@@ -98,14 +94,5 @@ public sealed class AccessTrackerReviewTests
         var (written, access) = Assert.Single(tracker.Snapshot()); // still to be written
         Assert.Equal(key, written);
         Assert.Equal(at8.UtcTicks, access.Ticks);
-    }
-
-    private static DatabaseOptions Options(TimeProvider time)
-    {
-        var options = TestDatabases.Small(time);
-        options.Ttl.RunCollectorInBackground = false;
-        options.BackgroundWork = false;
-        options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
-        return options;
     }
 }

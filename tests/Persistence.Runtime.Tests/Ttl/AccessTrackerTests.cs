@@ -143,11 +143,7 @@ public sealed class AccessTrackerTests
     public void A_write_keeps_the_entries_of_a_version_a_reader_took_and_pins_only_after_the_look()
     {
         var time = new FakeTimeProvider(Start);
-        using var db = TestDatabases.Open(new SimulatedFileSystem(), Options(time));
-        var users = new UserCollection(db);
-        users.Insert(new User { Id = 1, Email = "1@example.com" }); // expires at 10 s
-        time.Advance(TimeSpan.FromSeconds(8));
-        Assert.NotNull(users.Get(1)); // alive until 18 s for every snapshot that sees this version
+        using var db = UserReadAt8(time, out var users);
 
         var other = db.BeginRead(); // another holder of the visible version, which keeps it from retiring meanwhile
         var taken = db.Versions.Visible; // the reader has it, and has not pinned it yet
@@ -175,6 +171,20 @@ public sealed class AccessTrackerTests
         time.Advance(TimeSpan.FromSeconds(4));
         using var reader = new ReadTransaction(db, taken);
         Assert.NotNull(users.Get(1, reader)); // 12 s: the read at 8 s keeps the version it read alive until 18 s
+    }
+
+    /// <summary>
+    /// A database (sliding expiration of 10 s for "users", the collector off) whose user 1 was inserted at 0 s and read
+    /// at 8 s: alive until 18 s for every snapshot that sees that version. <paramref name="time"/> is then at 8 s.
+    /// </summary>
+    internal static Database UserReadAt8(FakeTimeProvider time, out UserCollection users)
+    {
+        var db = TestDatabases.Open(new SimulatedFileSystem(), Options(time));
+        users = new UserCollection(db);
+        users.Insert(new User { Id = 1, Email = "1@example.com" }); // expires at 10 s
+        time.Advance(TimeSpan.FromSeconds(8));
+        Assert.NotNull(users.Get(1));
+        return db;
     }
 
     private static DatabaseOptions Options(TimeProvider time)
