@@ -75,6 +75,9 @@ internal sealed class AccessTracker
         return this;
     }
 
+    /// <summary>Held by the thread that creates the tracker until its floor is set (<see cref="TtlCollector.Accesses"/>).</summary>
+    public Lock FloorGate { get; } = new();
+
     public int Count => _latest.Count;
 
     /// <summary>The most entries one write's look visited so far (<see cref="PruneVisits"/> at most); for tests.</summary>

@@ -99,22 +99,47 @@ internal sealed class TtlCollector
     /// </remarks>
     public AccessTracker Accesses(Keyspace documents)
     {
+        AccessTracker? created = null;
+        AccessTracker? tracker;
         lock (_lock)
         {
-            if (!_accesses.TryGetValue(documents.Id, out var tracker))
+            if (!_accesses.TryGetValue(documents.Id, out tracker))
             {
                 // Observed before the floor is read: every write sequenced after it is reported, and drops the reads of
                 // the version it replaced. A commit that read the observers before (and so never reports to this
                 // tracker) links its version only after its reports, both under the sequencer's lock: the floor is read
                 // under that lock, so that a read of what such a commit replaced is never taken for a read of what it
-                // wrote. The floor is set before any instance can record a read into it.
-                tracker = new AccessTracker(OldestSnapshot);
-                _database.ObserveWrites(documents, tracker.Written);
-                _accesses[documents.Id] = tracker.WithFloor(_database.Sequencer.LatestSequenced());
+                // wrote. The floor is set before any other instance can record a read into it (FloorGate).
+                tracker = created = new AccessTracker(OldestSnapshot);
+                created.FloorGate.Enter();
+                _database.ObserveWrites(documents, created.Written);
+                _accesses[documents.Id] = created;
             }
-
-            return tracker;
         }
+
+        if (created is not null)
+        {
+            // Read without _lock: a thread that holds the sequencer's lock may be waiting for _lock (the application's
+            // logger runs under it when a commit fails, and may construct the collection), and this read waits for it.
+            try
+            {
+                return created.WithFloor(_database.Sequencer.LatestSequenced());
+            }
+            finally
+            {
+                created.FloorGate.Exit();
+            }
+        }
+
+        // Created by another thread, which may still be reading the floor: wait for it, unless this thread holds the
+        // sequencer's lock, which that read waits for. Reads made there before the floor is set are ignored.
+        if (!_database.Sequencer.SyncRoot.IsHeldByCurrentThread)
+        {
+            tracker.FloorGate.Enter();
+            tracker.FloorGate.Exit();
+        }
+
+        return tracker;
     }
 
     /// <summary>The oldest snapshot a reader may still hold: reads from older ones can no longer come in.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Persistence.Testing;
 using Persistence.Tests.Collections;
 
@@ -74,6 +75,90 @@ public sealed class TrackerCreationRaceTests
 
         time.Advance(TimeSpan.FromSeconds(4)); // 12 s: past v2's expiry; nobody read v2
         Assert.False(users.Contains(1));
+    }
+
+    /// <summary>
+    /// The application's logger runs under the sequencer's lock when a commit fails there (the database turns
+    /// read-only), and a logger that constructs the collection then waited for the collector's lock, which the first
+    /// construction held while it waited for the sequencer's lock to read the tracker's floor: neither returned. The
+    /// failure is forced with a write observer that throws once that construction waits.
+    /// </summary>
+    [Fact]
+    public void A_logger_that_constructs_the_collection_under_the_sequencers_lock_does_not_deadlock_the_first_construction()
+    {
+        var time = new FakeTimeProvider(Start);
+        var fs = new SimulatedFileSystem();
+        using (var created = TestDatabases.Open(fs, Options(time)))
+        {
+            new UserCollection(created).Insert(new User { Id = 1, Email = "a@example.com" });
+        }
+
+        var logger = new ConstructingLogger();
+        var options = Options(time);
+        options.Logger = logger;
+        var db = TestDatabases.Open(fs, options); // left open if they deadlock: the close would wait for the stuck commit
+        logger.Target = db;
+        Keyspace documents;
+        using (var read = db.BeginRead())
+        {
+            documents = read.GetKeyspace("users");
+        }
+
+        using var reporting = new ManualResetEventSlim();
+        Thread? constructing = null;
+        db.ObserveWrites(documents, (_, _) =>
+        {
+            reporting.Set();
+            while (Volatile.Read(ref constructing) is not { } thread || (thread.IsAlive && (thread.ThreadState & ThreadState.WaitSleepJoin) == 0))
+            {
+                Thread.Yield();
+            }
+
+            logger.Armed = true;
+            throw new StorageException(ErrorCode.IOError, "The observer fails the commit.");
+        });
+        var writer = new Thread(() => Assert.Throws<StorageException>(() => db.Write(tx => tx.Put(tx.GetKeyspace("users"), [1], [1])))) { IsBackground = true };
+        writer.Start();
+        Assert.True(reporting.Wait(TimeSpan.FromMinutes(1)));
+
+        var first = new Thread(() => _ = new UserCollection(db)) { IsBackground = true }; // creates the tracker
+        first.Start();
+        Volatile.Write(ref constructing, first); // started: the observer waits until it waits or is done
+
+        Assert.True(writer.Join(TimeSpan.FromMinutes(1)), "The failed commit's logger never returned.");
+        Assert.True(first.Join(TimeSpan.FromMinutes(1)), "The first construction never returned.");
+        Assert.True(logger.Constructed);
+        Assert.True(db.IsReadOnly);
+        db.Dispose();
+    }
+
+    /// <summary>Constructs the collection from the first event it is given once armed.</summary>
+    private sealed class ConstructingLogger : ILogger
+    {
+        private int _armed;
+
+        public Database? Target { get; set; }
+
+        public bool Armed
+        {
+            set => Volatile.Write(ref _armed, value ? 1 : 0);
+        }
+
+        public bool Constructed { get; private set; }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (Target is { } database && Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                _ = new UserCollection(database);
+                Constructed = true;
+            }
+        }
     }
 
     private static DatabaseOptions Options(TimeProvider time)
