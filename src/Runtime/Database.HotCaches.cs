@@ -21,6 +21,7 @@ public sealed partial class Database
     internal DocumentCache<T> HotCache<T>(Keyspace documents, CollectionOptions options)
         where T : class
     {
+        DocumentCache<T> cache;
         lock (_documentCaches)
         {
             if (_documentCaches.TryGetValue((documents.Id, typeof(T)), out var shared))
@@ -28,16 +29,19 @@ public sealed partial class Database
                 return (DocumentCache<T>)shared;
             }
 
-            // Observed before the baseline is read: every write sequenced after it is reported to the cache. A commit
-            // that read the observers before (and so never reports to this cache) links its version only after its
-            // reports, both under the sequencer's lock: the baseline is read under that lock, so that it is never older
-            // than such a commit.
-            var cache = new DocumentCache<T>(options.HotCacheMaxCount, options.HotCacheMaxBytes, options.HotCacheTimeToLive, TimeProvider, long.MaxValue);
+            // Observed before the baseline is read: every write sequenced after it is reported to the cache. Until the
+            // baseline is set (long.MaxValue) the cache admits no key that no write was reported for, and serves nothing
+            // it did not admit, so other instances may use it meanwhile: they miss.
+            cache = new DocumentCache<T>(options.HotCacheMaxCount, options.HotCacheMaxBytes, options.HotCacheTimeToLive, TimeProvider, long.MaxValue);
             ObserveWrites(documents, cache.Written);
-            cache.WithBaseline(Sequencer.LatestSequenced());
             RegisterHotCache(() => (cache.Hits, cache.Misses));
             _documentCaches[(documents.Id, typeof(T))] = cache;
-            return cache;
         }
+
+        // A commit that read the observers before (and so never reports to this cache) links its version only after its
+        // reports, both under the sequencer's lock: the baseline is read under that lock, so that it is never older than
+        // such a commit. Read outside _documentCaches: a thread that holds the sequencer's lock may be waiting for it (the
+        // application's logger runs under that lock when a commit fails there, and may construct the collection).
+        return cache.WithBaseline(Sequencer.LatestSequenced());
     }
 }

@@ -36,6 +36,7 @@ internal sealed class DocumentCache<T>
     private readonly TimeSpan? _timeToLive;
     private readonly TimeProvider _time;
     private long _baseline;
+    private long _raised; // the newest version an eviction or a drop raised the baseline to; under _lock
     private long _bytes;
     private readonly StripedCounter _hits = new();
     private readonly StripedCounter _misses = new();
@@ -58,12 +59,16 @@ internal sealed class DocumentCache<T>
 
     public long Hits => _hits.Value;
 
-    /// <summary>Sets the baseline once registration is done: an absent key's latest write is at most this version.</summary>
+    /// <summary>
+    /// Sets the baseline once registration is done: an absent key's latest write is at most this version, or the newest
+    /// version an eviction or a drop reported since raised it to (a commit sequenced after <paramref name="version"/> was
+    /// read may have reported a key, and its marker been evicted, before this call).
+    /// </summary>
     public DocumentCache<T> WithBaseline(long version)
     {
         lock (_lock)
         {
-            _baseline = version;
+            _baseline = Math.Max(version, _raised);
         }
 
         return this;
@@ -159,6 +164,7 @@ internal sealed class DocumentCache<T>
                 _ring.Clear();
                 _bytes = 0;
                 _baseline = Math.Max(_baseline, version);
+                _raised = Math.Max(_raised, version);
                 return;
             }
 
@@ -224,6 +230,7 @@ internal sealed class DocumentCache<T>
             _ring.RemoveAt(_ring.Count - 1);
             _bytes -= entry.Size;
             _baseline = Math.Max(_baseline, entry.Version);
+            _raised = Math.Max(_raised, entry.Version);
         }
     }
 

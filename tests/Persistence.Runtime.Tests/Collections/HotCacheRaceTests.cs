@@ -133,4 +133,27 @@ public sealed class HotCacheRaceTests
     /// <summary>"users" whose schema calls <paramref name="onDecode"/> on every document it decodes; it shares the cache of <see cref="UserCollection"/>.</summary>
     private sealed class HookedUsers(Database database, Action onDecode)
         : Collection<User, long>(database, new HookedUserSchema(expires: true, UserSchema.Instance.Indexes, onDecode));
+
+    /// <summary>
+    /// The creator of a cache reads its baseline under the sequencer's lock and sets it after leaving that lock, so a
+    /// commit sequenced in between may report a key and have its marker evicted first: the eviction's raise of the
+    /// baseline must survive the baseline being set, or a reader older than that commit admits the key under the older
+    /// baseline and every newer reader is served what the commit replaced.
+    /// </summary>
+    [Fact]
+    public void A_baseline_set_after_an_eviction_keeps_the_raise_of_the_evicted_marker()
+    {
+        var cache = new DocumentCache<string>(maxCount: 1, maxBytes: 0, timeToLive: null, new FakeTimeProvider(DateTimeOffset.UnixEpoch), long.MaxValue);
+        byte[] a = [1], b = [2];
+        cache.Written(a, 5);
+        cache.Written(b, 6); // over the count: one of the two markers is evicted
+        cache.WithBaseline(3); // the version read before those commits were sequenced
+
+        foreach (var key in new[] { a, b })
+        {
+            cache.Fill(key, snapshot: 4, "replaced", size: 1); // read before either write: a first miss...
+            cache.Fill(key, snapshot: 4, "replaced", size: 1); // ...and a second, which a full cache admits
+            Assert.False(cache.TryGet(key, snapshot: 10, out _, out _));
+        }
+    }
 }

@@ -83,18 +83,24 @@ public sealed class TrackerCreationRaceTests
     /// construction held while it waited for the sequencer's lock to read the tracker's floor: neither returned. The
     /// failure is forced with a write observer that throws once that construction waits.
     /// </summary>
-    [Fact]
-    public void A_logger_that_constructs_the_collection_under_the_sequencers_lock_does_not_deadlock_the_first_construction()
+    /// <remarks>
+    /// The hot cache's first construction read its baseline the same way, under the database's lock of hot caches
+    /// (<paramref name="hotCache"/>).
+    /// </remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_logger_that_constructs_the_collection_under_the_sequencers_lock_does_not_deadlock_the_first_construction(bool hotCache)
     {
         var time = new FakeTimeProvider(Start);
         var fs = new SimulatedFileSystem();
-        using (var created = TestDatabases.Open(fs, Options(time)))
+        using (var created = TestDatabases.Open(fs, Options(time, hotCache)))
         {
             new UserCollection(created).Insert(new User { Id = 1, Email = "a@example.com" });
         }
 
         var logger = new ConstructingLogger();
-        var options = Options(time);
+        var options = Options(time, hotCache);
         options.Logger = logger;
         var db = TestDatabases.Open(fs, options); // left open if they deadlock: the close would wait for the stuck commit
         logger.Target = db;
@@ -161,10 +167,16 @@ public sealed class TrackerCreationRaceTests
         }
     }
 
-    private static DatabaseOptions Options(TimeProvider time)
+    private static DatabaseOptions Options(TimeProvider time, bool hotCache = false)
     {
         var options = TestDatabases.Small(time);
         options.Ttl.RunCollectorInBackground = false;
+        if (hotCache)
+        {
+            options.Collections["users"] = new CollectionOptions { HotCacheMaxCount = 8 };
+            return options;
+        }
+
         options.Collections["users"] = new CollectionOptions { DefaultTimeToLive = TimeSpan.FromSeconds(10), SlidingExpiration = true };
         return options;
     }
