@@ -1,6 +1,6 @@
 namespace Persistence.Generators.Tests.Golden.Users;
 
-/// <summary>The example document, as in the runtime tests (whose UserGenerated.g.cs is the hand-written target).</summary>
+/// <summary>The example document, as in the runtime tests (which use this generator's output for it).</summary>
 [Collection("users")]
 public partial class User
 {

@@ -64,7 +64,7 @@ public sealed class IndexDefinitionTests
         var without = new NotedLines(db);
         Assert.False(db.BeginRead().TryGetKeyspace("lines#Note", out _));
         Insert(without, 20, 20);
-        without.Delete((0, 0));
+        without.Delete(new LineKey(0, 0));
 
         var again = new NotedLines(db, new NoteIndex("Note", unique: false));
 
@@ -84,7 +84,7 @@ public sealed class IndexDefinitionTests
 
         Assert.Equal("Note", refused.Index);
         Assert.Equal(10, plain.Count());
-        plain.Delete((0, 1));
+        plain.Delete(new LineKey(0, 1));
         Assert.Empty(new NotedLines(db, new NoteIndex("Note", unique: true)).CheckConsistency());
     }
 
@@ -145,17 +145,17 @@ public sealed class IndexDefinitionTests
 
     /// <summary><see cref="Line"/> documents (the "lines" collection) with the indexes a version of the application declares.</summary>
     private sealed class NotedLines(Database database, params IndexSchema<Line>[] indexes)
-        : Collection<Line, (int Order, int No)>(database, new NotedSchema(indexes))
+        : Collection<Line, LineKey>(database, new NotedSchema(indexes))
     {
-        private sealed class NotedSchema(IndexSchema<Line>[] indexes) : DocumentSchema<Line, (int Order, int No)>("lines", indexes, LineSchema.Instance.KeyEncodings)
+        private sealed class NotedSchema(IndexSchema<Line>[] indexes) : DocumentSchema<Line, LineKey>("lines", indexes, LineSchema.Instance.KeyEncodings)
         {
-            private static readonly DocumentSchema<Line, (int Order, int No)> Lines = LineSchema.Instance;
+            private static readonly DocumentSchema<Line, LineKey> Lines = LineSchema.Instance;
 
-            public override (int Order, int No) GetKey(Line document) => Lines.GetKey(document);
+            public override LineKey GetKey(Line document) => Lines.GetKey(document);
 
-            public override void WriteKey(ref KeyWriter writer, (int Order, int No) key) => Lines.WriteKey(ref writer, key);
+            public override void WriteKey(ref KeyWriter writer, LineKey key) => Lines.WriteKey(ref writer, key);
 
-            public override (int Order, int No) ReadKey(ref KeyReader reader) => Lines.ReadKey(ref reader);
+            public override LineKey ReadKey(ref KeyReader reader) => Lines.ReadKey(ref reader);
 
             public override void Serialize(ref MessagePackWriter writer, Line document) => Lines.Serialize(ref writer, document);
 

@@ -1,6 +1,6 @@
 namespace Persistence.Tests.Collections;
 
-/// <summary>The example document. UserGenerated.g.cs holds, written by hand, what the generator emits for it.</summary>
+/// <summary>The example document. The source generator emits its collection, fields and schema.</summary>
 [Collection("users")]
 public partial class User
 {
