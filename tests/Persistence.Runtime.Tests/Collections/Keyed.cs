@@ -3,7 +3,8 @@ namespace Persistence.Tests.Collections;
 /// <summary>
 /// A document type keyed by any key type, for KeyDescriptionTests. The generator does not emit code for a generic
 /// type, so its schema is written by hand: the key is written and read by the delegates the schema is built with, under
-/// the encoding names the generator would record for it.
+/// the encoding names the generator would record for it, and a stored key must end where its reader stops, as a
+/// generated schema's decoder checks.
 /// </summary>
 public sealed class Keyed<TKey>
 {
@@ -39,6 +40,7 @@ public sealed class KeyedSchema<TKey>(string name, string[] keyEncodings,
     {
         var keyReader = new global::Persistence.Serialization.KeyReader(primaryKey);
         var key = readKey(ref keyReader);
+        keyReader.ReadEnd();
         var note = "";
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
