@@ -68,6 +68,18 @@ internal sealed class CommitSequencer
 
     public long Conflicts { get; private set; }
 
+    /// <summary>Logs of later commits that conflict checks skipped unread, their key filters sharing no bit with the committing log's (tests).</summary>
+    public long ConflictLogsSkipped
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _conflicts.Skipped;
+            }
+        }
+    }
+
     public int ActiveWriters
     {
         get

@@ -60,6 +60,17 @@ internal sealed class TxLog
 
     public bool IsEmpty => OpCount == 0;
 
+    /// <summary>The keys the log puts or deletes, summarized for the conflict check (see <see cref="KeyFilter"/>).</summary>
+    public KeyFilter Keys => _keys;
+
+    /// <summary>
+    /// True when the log creates or drops a keyspace: such an operation conflicts by name or with every key of its
+    /// keyspace, which <see cref="Keys"/> does not summarize, so the conflict check always reads such a log.
+    /// </summary>
+    public bool ChangesKeyspaces { get; private set; }
+
+    private KeyFilter _keys;
+
     public void Put(int keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         WriteHeaderAndKey(LogOpKind.Put, keyspace, key, extraVarint: true);
@@ -127,6 +138,22 @@ internal sealed class TxLog
 
     private void WriteHeaderAndKey(LogOpKind kind, int keyspace, ReadOnlySpan<byte> key, bool extraVarint)
     {
+        if (kind is LogOpKind.Put or LogOpKind.Delete)
+        {
+            if (OpCount < KeyFilter.MostKeys)
+            {
+                _keys.Add(keyspace, key);
+            }
+            else if (OpCount == KeyFilter.MostKeys)
+            {
+                _keys = KeyFilter.All; // a large log: no more hashing, and it is always read
+            }
+        }
+        else
+        {
+            ChangesKeyspaces = true;
+        }
+
         Reserve(MaxOpHeader + key.Length + (extraVarint ? 5 : 0));
         _current[_position++] = (byte)kind;
         WriteVarint((uint)keyspace);

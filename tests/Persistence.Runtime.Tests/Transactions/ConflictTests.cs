@@ -126,6 +126,35 @@ public sealed class ConflictTests
         AssertConsistent(_db);
     }
 
+    /// <summary>
+    /// A check reads only the later logs whose key filters share a bit with its own: a one-key commit behind forty
+    /// commits of three other keys each skips almost all of them (a shared bit, about one log in eighty, is read and
+    /// found clean), and still commits. The forty commits, made in turn, check against no log.
+    /// </summary>
+    [Fact]
+    public void A_check_skips_the_later_logs_whose_key_filters_share_nothing_with_its_own()
+    {
+        using var late = _db.BeginWrite();
+        late.Put(_ks, Bytes("mine"), Bytes("m"));
+        for (var c = 0; c < 40; c++)
+        {
+            _db.Write(tx =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    tx.Put(_ks, Bytes($"other{c}-{i}"), Bytes("o"));
+                }
+            });
+        }
+
+        var before = _db.Sequencer.ConflictLogsSkipped;
+        late.Commit();
+        Assert.InRange(_db.Sequencer.ConflictLogsSkipped - before, 30, 40);
+        using var read = _db.BeginRead();
+        Assert.Equal("m", Text(read.Get(_ks, Bytes("mine"))));
+        AssertConsistent(_db);
+    }
+
     [Fact]
     public void Concurrent_writes_to_disjoint_keys_both_commit()
     {
