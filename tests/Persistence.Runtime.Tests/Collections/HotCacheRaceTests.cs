@@ -35,46 +35,10 @@ public sealed class HotCacheRaceTests
         }
 
         using var db = TestDatabases.Open(fs, Cached(8));
-        byte[] key, v2;
-        using (var scratch = Database.OpenInMemory())
-        {
-            var encoder = new UserCollection(scratch);
-            (key, v2) = (encoder.EncodeKey(1), encoder.Encode(new User { Id = 1, Email = "a@example.com", Name = "v2" }).ToArray());
-        }
+        var (users, old) = await CommitInReports.ConstructWhileACommitReports(db);
+        using var _ = old;
 
-        Keyspace documents;
-        using (var read = db.BeginRead())
-        {
-            documents = read.GetKeyspace("users");
-        }
-
-        // The writer stops in its commit's reports, before its version is linked, until the collection is constructed.
-        using var reporting = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        db.ObserveWrites(documents, (_, _) =>
-        {
-            reporting.Set();
-            release.Wait();
-        });
-        using var old = db.BeginRead();
-        var writer = TestDatabases.Dedicated(() => db.Write(tx => tx.Put(tx.GetKeyspace("users"), key, v2)));
-        Assert.True(reporting.Wait(TimeSpan.FromMinutes(1)));
-
-        UserCollection? users = null;
-        var constructing = new Thread(() => users = new UserCollection(db));
-        constructing.Start();
-
-        // Until it is constructed, or it waits for the commit to end (where it must not read the baseline sooner).
-        while (constructing.IsAlive && (constructing.ThreadState & ThreadState.WaitSleepJoin) == 0)
-        {
-            Thread.Yield();
-        }
-
-        release.Set();
-        await writer;
-        constructing.Join();
-
-        Assert.Equal("v1", users!.Get(1, old)!.Name); // the old snapshot reads v1, and offers it to the cache
+        Assert.Equal("v1", users.Get(1, old)!.Name); // the old snapshot reads v1, and offers it to the cache
         Assert.Equal("v2", users.Get(1)!.Name);
         Assert.Equal("v2", users.Get(1)!.Name);
     }

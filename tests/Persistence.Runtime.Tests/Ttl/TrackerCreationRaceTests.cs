@@ -31,47 +31,11 @@ public sealed class TrackerCreationRaceTests
         }
 
         using var db = TestDatabases.Open(fs, Options(time));
-        byte[] key, v2;
-        using (var scratch = Database.OpenInMemory())
-        {
-            var encoder = new UserCollection(scratch);
-            (key, v2) = (encoder.EncodeKey(1), encoder.Encode(new User { Id = 1, Email = "a@example.com", Name = "v2" }).ToArray());
-        }
+        time.Advance(TimeSpan.FromSeconds(8)); // the snapshot opened before the write reads at 8 s
+        var (users, old) = await CommitInReports.ConstructWhileACommitReports(db);
+        using var _ = old;
 
-        Keyspace documents;
-        using (var read = db.BeginRead())
-        {
-            documents = read.GetKeyspace("users");
-        }
-
-        // The writer stops in its commit's reports, before its version is linked, until the collection is constructed.
-        using var reporting = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        db.ObserveWrites(documents, (_, _) =>
-        {
-            reporting.Set();
-            release.Wait();
-        });
-        time.Advance(TimeSpan.FromSeconds(8));
-        using var old = db.BeginRead(); // its reads are at 8 s
-        var writer = TestDatabases.Dedicated(() => db.Write(tx => tx.Put(tx.GetKeyspace("users"), key, v2)));
-        Assert.True(reporting.Wait(TimeSpan.FromMinutes(1)));
-
-        UserCollection? users = null;
-        var constructing = new Thread(() => users = new UserCollection(db));
-        constructing.Start();
-
-        // Until it is constructed, or it waits for the commit to end (where it must not read the floor sooner).
-        while (constructing.IsAlive && (constructing.ThreadState & ThreadState.WaitSleepJoin) == 0)
-        {
-            Thread.Yield();
-        }
-
-        release.Set();
-        await writer;
-        constructing.Join();
-
-        Assert.Equal("v1", users!.Get(1, old)!.Name); // a read of the version the write replaced
+        Assert.Equal("v1", users.Get(1, old)!.Name); // a read of the version the write replaced
 
         time.Advance(TimeSpan.FromSeconds(4)); // 12 s: past v2's expiry; nobody read v2
         Assert.False(users.Contains(1));
