@@ -70,6 +70,7 @@ internal sealed class TxLog
     public bool ChangesKeyspaces { get; private set; }
 
     private KeyFilter _keys;
+    private int _keysHashed; // puts and deletes, counted up to one past KeyFilter.MostKeys (keyspace changes do not count)
 
     public void Put(int keyspace, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
@@ -140,13 +141,15 @@ internal sealed class TxLog
     {
         if (kind is LogOpKind.Put or LogOpKind.Delete)
         {
-            if (OpCount < KeyFilter.MostKeys)
+            if (_keysHashed < KeyFilter.MostKeys)
             {
                 _keys.Add(keyspace, key);
+                _keysHashed++;
             }
-            else if (OpCount == KeyFilter.MostKeys)
+            else if (_keysHashed == KeyFilter.MostKeys)
             {
                 _keys = KeyFilter.All; // a large log: no more hashing, and it is always read
+                _keysHashed++;
             }
         }
         else

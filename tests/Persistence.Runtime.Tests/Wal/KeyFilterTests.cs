@@ -74,4 +74,32 @@ public sealed class KeyFilterTests
             Assert.True(large.Keys.Overlaps(small.Keys), $"key {-1 - i}");
         }
     }
+
+    /// <summary>
+    /// The filter counts the keys it hashes, not the log's operations: a keyspace change after the sixteenth key does
+    /// not stop the seventeenth from taking every bit (the log's flag makes the check read it anyway, but the filter
+    /// must not depend on that).
+    /// </summary>
+    [Fact]
+    public void A_keyspace_change_does_not_count_as_a_key_of_the_filter()
+    {
+        var log = new TxLog(4096);
+        for (var i = 0; i < KeyFilter.MostKeys; i++)
+        {
+            log.Put(1, BitConverter.GetBytes(i), "v"u8);
+        }
+
+        log.CreateKeyspace(2, "new"); // the log's seventeenth operation
+        var (key, other) = Enumerable.Range(0, 1000).Select(i => BitConverter.GetBytes(-1 - i))
+            .Select(candidate => (candidate, FilterOf(candidate))).First(c => !log.Keys.Overlaps(c.Item2));
+        log.Put(1, key, "v"u8); // the seventeenth key, whose bit none of the first sixteen set
+        Assert.True(log.Keys.Overlaps(other));
+
+        static KeyFilter FilterOf(byte[] key)
+        {
+            var filter = default(KeyFilter);
+            filter.Add(1, key);
+            return filter;
+        }
+    }
 }
